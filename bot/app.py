@@ -1,0 +1,100 @@
+"""The composition root: one function builds the Dispatcher for every transport and test.
+
+Nothing here runs at import time; `open_app` owns the database and FSM storage
+and closes them on the way out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+
+from bot.config import Config
+from bot.i18n import Locales
+from bot.middlewares.activity import ActivityMiddleware
+from bot.middlewares.person import PersonMiddleware
+from bot.middlewares.throttling import ThrottlingMiddleware
+from handlers import build_router
+from storage.db import Database
+from storage.fsm import DatabaseStorage
+
+
+def build_dispatcher(
+    config: Config,
+    db: Database,
+    locales: Locales,
+    *,
+    storage: BaseStorage | None = None,
+    isolation: BaseEventIsolation | None = None,
+) -> Dispatcher:
+    dp = Dispatcher(
+        storage=storage or DatabaseStorage(db),
+        # One update at a time per chat, so a fast double tap cannot race a form.
+        events_isolation=isolation or SimpleEventIsolation(),
+        config=config,
+        db=db,
+        locales=locales,
+    )
+    dp.update.outer_middleware(
+        ThrottlingMiddleware(
+            locales, burst=config.limits.burst, per_second=config.limits.per_second
+        )
+    )
+    dp.update.outer_middleware(PersonMiddleware(db, config, locales))
+    dp.update.outer_middleware(ActivityMiddleware(db))
+    dp.include_router(build_router(locales))
+    return dp
+
+
+def fsm_backend(config: Config, db: Database) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Redis when `[redis] url` is set (several processes), the database otherwise."""
+    if not config.redis.url:
+        return DatabaseStorage(db), SimpleEventIsolation()
+    from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+    storage = RedisStorage.from_url(
+        config.redis.url, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+    )
+    return storage, RedisEventIsolation(redis=storage.redis)
+
+
+@dataclass
+class App:
+    config: Config
+    db: Database
+    locales: Locales
+    dispatcher: Dispatcher
+
+
+@asynccontextmanager
+async def open_app(
+    config: Config, *, database_url: str | None = None, migrate: bool = False
+) -> AsyncIterator[App]:
+    """Open the database (creating the schema if it is empty) and build the dispatcher.
+
+    `migrate=True` also upgrades an existing schema: the demo database is ours to change.
+    """
+    db = Database(database_url or config.database_url, echo=config.database.echo)
+    storage: BaseStorage | None = None
+    try:
+        if migrate:
+            await db.upgrade()
+        else:
+            await db.prepare()
+        locales = Locales()
+        storage, isolation = fsm_backend(config, db)
+        yield App(
+            config,
+            db,
+            locales,
+            build_dispatcher(config, db, locales, storage=storage, isolation=isolation),
+        )
+    finally:
+        if storage is not None:
+            await storage.close()
+        await db.dispose()

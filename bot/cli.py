@@ -1,0 +1,143 @@
+"""`libbot` (also `python -m bot`): the one command librarians and scripts use.
+
+Subcommand names and options are a public contract: add, never rename.
+Problems the operator can fix (a config typo, an outdated database) end with one
+line on stderr and exit code 2, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import CONFIG_ENV_VAR, Config, ConfigError, load_config
+from storage.db import SchemaOutdated
+
+EXIT_USAGE = 2
+
+
+class Failure(Exception):
+    """Something the operator must fix; the message is one line."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="libbot",
+        description="Library bot for readers and NKO: Telegram (and VK), catalogue, loans, events.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help_: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_, description=help_)
+        sub.add_argument(
+            "--config",
+            metavar="FILE",
+            help=f"configuration file (default: ${CONFIG_ENV_VAR} or ./config.toml)",
+        )
+        return sub
+
+    add(
+        "run",
+        "Serve readers in the messengers configured in config.toml (Telegram polling or webhook).",
+    )
+
+    demo = add("demo", "Talk to the bot in this terminal with a demo library; no token needed.")
+    demo.add_argument(
+        "--as",
+        dest="as_user",
+        choices=("reader", "admin"),
+        default="reader",
+        help="who you are in the demo: a reader (default) or the library's bot admin",
+    )
+
+    db = add("db", "Database schema: upgrade, downgrade, current.")
+    db.add_argument("action", choices=("upgrade", "downgrade", "current"))
+    db.add_argument(
+        "revision", nargs="?", help="target revision (upgrade: head; downgrade: required)"
+    )
+    return parser
+
+
+def _setup_logging(level: str, *, quiet: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.WARNING if quiet else getattr(logging, level),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+async def _run(config: Config) -> None:
+    from aiogram.exceptions import TelegramUnauthorizedError
+
+    from bot.app import open_app
+    from bot.transports.telegram import run_polling, run_webhook, telegram_bot
+
+    if config.telegram.token is None:
+        raise Failure(
+            "[telegram] token is required to run: set it in the config or LIBBOT_TELEGRAM__TOKEN"
+        )
+    async with open_app(config) as app:
+        bot = telegram_bot(config)
+        try:
+            if config.telegram.mode == "webhook":
+                stop = asyncio.Event()
+                loop = asyncio.get_running_loop()
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.add_signal_handler(sig, stop.set)
+                await run_webhook(app.dispatcher, bot, config, app.locales, stop=stop)
+            else:
+                await run_polling(app.dispatcher, bot, app.locales)
+        except TelegramUnauthorizedError:
+            raise Failure("Telegram rejected [telegram] token: check it with @BotFather") from None
+
+
+async def _db(config: Config, action: str, revision: str | None) -> str:
+    from storage.db import Database
+
+    db = Database(config.database_url)
+    try:
+        if action == "upgrade":
+            await db.upgrade(revision or "head")
+        elif action == "downgrade":
+            if not revision:
+                raise Failure("db downgrade needs a revision, e.g. 'libbot db downgrade base'")
+            await db.downgrade(revision)
+        return f"database at revision {await db.current_revision() or 'base (empty)'}"
+    finally:
+        await db.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            from bot.demo import demo_config, run_demo
+
+            config = load_config(args.config) if args.config else demo_config()
+            _setup_logging(config.logging.level, quiet=True)
+            asyncio.run(run_demo(config, as_user=args.as_user))
+            return 0
+        config = load_config(args.config)
+        _setup_logging(config.logging.level)
+        if args.command == "run":
+            asyncio.run(_run(config))
+        elif args.command == "db":
+            sys.stderr.write(asyncio.run(_db(config, args.action, args.revision)) + "\n")
+        return 0
+    except (ConfigError, Failure, SchemaOutdated) as exc:
+        sys.stderr.write(f"libbot: {exc}\n")
+        return EXIT_USAGE
+    except (SQLAlchemyError, ConnectionError) as exc:
+        sys.stderr.write(f"libbot: cannot use the database: {str(exc).splitlines()[0]}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        sys.stderr.write(f"libbot: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}\n")
+        return 1

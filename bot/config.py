@@ -1,0 +1,350 @@
+"""Typed configuration: `config.toml` plus `LIBBOT_…` environment variables.
+
+Every section is a pydantic model that forbids unknown keys, so a typo in a
+librarian's config stops start-up with one line naming the key instead of being
+silently ignored. Secrets may come from the environment: `LIBBOT_TELEGRAM__TOKEN`,
+`LIBBOT_DATABASE__URL`, `LIBBOT_REDIS__URL`, `LIBBOT_TELEGRAM__WEBHOOK_SECRET`
+(the double underscore separates section and key) override the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+CONFIG_ENV_VAR = "LIBBOT_CONFIG"
+DEFAULT_DATA_DIR = "libbot-data"
+PUBLIC_TELEGRAM_API = "https://api.telegram.org"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PLATFORMS = ("telegram", "vk", "console")
+
+_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased as one line for the operator."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _parse_ranges(value: str) -> tuple[tuple[time, time], ...]:
+    text = value.strip().lower()
+    if text in ("", "closed", "выходной"):
+        return ()
+    ranges = []
+    for part in text.split(","):
+        match = _RANGE.match(part)
+        if not match:
+            msg = f"expected opening hours like '10:00-19:00' or 'closed', got {value!r}"
+            raise ValueError(msg)
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        try:
+            opens, closes = time(h1, m1), time(h2, m2)
+        except ValueError as exc:
+            raise ValueError(f"not a time of day in {value!r}") from exc
+        if closes <= opens:
+            raise ValueError(f"closing time must be after opening time in {value!r}")
+        ranges.append((opens, closes))
+    return tuple(ranges)
+
+
+OpeningHours = Annotated[str, AfterValidator(lambda v: (_parse_ranges(v), v)[1])]
+
+
+class WeekHours(Section):
+    """Opening hours per weekday: '10:00-19:00', '10:00-14:00, 15:00-19:00' or 'closed'."""
+
+    mon: OpeningHours = "closed"
+    tue: OpeningHours = "closed"
+    wed: OpeningHours = "closed"
+    thu: OpeningHours = "closed"
+    fri: OpeningHours = "closed"
+    sat: OpeningHours = "closed"
+    sun: OpeningHours = "closed"
+
+    def ranges(self, weekday: int) -> tuple[tuple[time, time], ...]:
+        """Opening ranges for `weekday` (0 = Monday), as datetime.weekday() counts."""
+        return _parse_ranges(getattr(self, WEEKDAYS[weekday]))
+
+
+class Branch(Section):
+    id: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+    name: Annotated[str, Field(min_length=1)]
+    address: str = ""
+    phone: str = ""
+    hours: WeekHours = WeekHours()
+    hours_note: str = ""
+
+
+class Library(Section):
+    name: Annotated[str, Field(min_length=1)]
+    timezone: str = "Europe/Moscow"
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    vk: str = ""
+    branches: list[Branch] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}, e.g. 'Europe/Moscow'") from exc
+        return value
+
+    @field_validator("branches")
+    @classmethod
+    def _unique_ids(cls, branches: list[Branch]) -> list[Branch]:
+        seen: set[str] = set()
+        for branch in branches:
+            if branch.id in seen:
+                raise ValueError(f"branch id {branch.id!r} is used twice")
+            seen.add(branch.id)
+        return branches
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Database(Section):
+    url: str = ""
+    data_dir: str = DEFAULT_DATA_DIR
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _supported_driver(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "expected 'sqlite+aiosqlite:///path' or 'postgresql+asyncpg://user@host/db'"
+            )
+        return value
+
+
+class Redis(Section):
+    url: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected 'redis://host:6379/0'")
+        return value
+
+
+class Telegram(Section):
+    token: SecretStr | None = None
+    api_server: str = PUBLIC_TELEGRAM_API
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = None
+    listen_host: str = "127.0.0.1"
+    listen_port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    webhook_path: str = ""  # local path to serve; default: the path of webhook_url
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"\d+:[\w-]+", value.get_secret_value()):
+            raise ValueError("expected a token from @BotFather like '123456:ABC-DEF…'")
+        return value
+
+    @field_validator("api_server")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected a base URL like 'https://api.telegram.org'")
+        return value.rstrip("/")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError("expected 1-256 characters of A-Z, a-z, 0-9, '_' and '-'")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> Telegram:
+        if self.mode == "webhook" and not self.webhook_url.startswith("https://"):
+            raise ValueError("mode 'webhook' needs webhook_url = 'https://…' (the public address)")
+        if self.mode == "webhook" and self.webhook_secret is None:
+            raise ValueError(
+                "mode 'webhook' needs webhook_secret (set LIBBOT_TELEGRAM__WEBHOOK_SECRET)"
+            )
+        return self
+
+
+def _messenger_id(value: int | str) -> str:
+    """Normalise an admin id to 'platform:id'; a bare number is a Telegram id."""
+    if isinstance(value, int):
+        return f"telegram:{value}"
+    platform, _, ident = value.partition(":")
+    if platform not in PLATFORMS or not ident.strip().lstrip("-").isdigit():
+        msg = f"expected a Telegram id (a number) or 'vk:123' / 'console:1', got {value!r}"
+        raise ValueError(msg)
+    return f"{platform}:{ident.strip()}"
+
+
+class Staff(Section):
+    admins: list[Annotated[int | str, AfterValidator(_messenger_id)]] = []
+    chat_id: int | None = None
+
+
+class Privacy(Section):
+    operator: str = ""
+    policy_url: str = ""
+
+
+class Limits(Section):
+    burst: Annotated[int, Field(ge=1, le=1000)] = 8
+    per_second: Annotated[float, Field(gt=0, le=100)] = 1.0
+    max_input_chars: Annotated[int, Field(ge=100, le=100_000)] = 4096
+
+
+class Logging(Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Config(BaseSettings):
+    """The whole configuration. Environment variables win over the file."""
+
+    model_config = SettingsConfigDict(
+        extra="forbid",
+        frozen=True,
+        env_prefix="LIBBOT_",
+        env_nested_delimiter="__",
+        nested_model_default_partial_update=True,
+    )
+
+    library: Library
+    database: Database = Database()
+    redis: Redis = Redis()
+    telegram: Telegram = Telegram()
+    staff: Staff = Staff()
+    privacy: Privacy = Privacy()
+    limits: Limits = Limits()
+    logging: Logging = Logging()
+
+    # Where relative paths in the file are resolved: the config file's folder.
+    base_dir: Path = Field(default=Path(), exclude=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings)
+
+    @property
+    def data_dir(self) -> Path:
+        return (self.base_dir / self.database.data_dir).resolve()
+
+    @property
+    def database_url(self) -> str:
+        """The configured URL, or an SQLite file in the data directory."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'libbot.sqlite3'}"
+
+
+def _describe_location(loc: tuple[int | str, ...]) -> str:
+    if not loc:
+        return "config"
+    section, *rest = loc
+    path = ""
+    for part in rest:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return f"[{section}] {path}".strip() if rest else f"[{section}]"
+
+
+def _describe_error(error: dict[str, Any], known: dict[str, list[str]]) -> str:
+    loc = tuple(error["loc"])
+    where = _describe_location(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = ".".join(str(p) for p in loc[:-1] if not isinstance(p, int))
+        expected = known.get(parent)
+        what = "unknown section" if len(loc) == 1 else "unknown key"
+        hint = f"; expected one of: {', '.join(expected)}" if expected else ""
+        return f"{where}: {what}{hint}"
+    if kind == "missing":
+        return f"{where}: required key is missing"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}"
+
+
+def _known_keys() -> dict[str, list[str]]:
+    """Field names per dotted section path, for 'did you mean' style hints."""
+    known: dict[str, list[str]] = {}
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        names = [n for n, f in model.model_fields.items() if not f.exclude]
+        known[prefix] = names
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            inner = getattr(annotation, "__args__", (annotation,))
+            for candidate in inner:
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                    walk(candidate, f"{prefix}.{name}".lstrip("."))
+
+    walk(Config, "")
+    return known
+
+
+def parse_config(data: dict[str, Any], *, source: str, base_dir: Path) -> Config:
+    """Validate already-parsed TOML data; raise ConfigError with one readable line."""
+    try:
+        return Config(**data, base_dir=base_dir)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        raise ConfigError(f"{source}: {_describe_error(dict(first), _known_keys())}") from None
+
+
+def config_path(explicit: str | os.PathLike[str] | None) -> Path:
+    """`--config` wins, then $LIBBOT_CONFIG, then ./config.toml."""
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get(CONFIG_ENV_VAR) or "config.toml")
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    file = config_path(path)
+    if not file.is_file():
+        raise ConfigError(
+            f"config file not found: {file} (copy config.example.toml to config.toml, "
+            f"or pass --config / set {CONFIG_ENV_VAR})"
+        )
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file}: not UTF-8 text; save the file as UTF-8") from None
+    return parse_config(data, source=str(file), base_dir=file.parent)

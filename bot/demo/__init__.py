@@ -1,0 +1,61 @@
+"""`libbot demo`: the bot in this terminal, with a made-up library and its own database.
+
+No token, no server: the console transport feeds the same Dispatcher the
+messengers use. The demo database is kept apart from the real one and upgraded
+freely, since it holds nothing but demo data.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import open_app
+from bot.config import Config, parse_config
+from bot.transports.console import ConsoleTransport
+
+DEMO_USERS = {
+    "reader": (1001, "Анна"),
+    "admin": (1, "Мария Ивановна"),
+}
+
+
+def demo_config(base_dir: Path | None = None) -> Config:
+    source = files(__package__).joinpath("demo.toml").read_text(encoding="utf-8")
+    return parse_config(tomllib.loads(source), source="demo.toml", base_dir=base_dir or Path.cwd())
+
+
+def demo_database_url(config: Config) -> str:
+    return f"sqlite+aiosqlite:///{config.data_dir / 'demo.sqlite3'}"
+
+
+async def run_demo(
+    config: Config,
+    *,
+    as_user: str = "reader",
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> None:
+    user_id, first_name = DEMO_USERS[as_user]
+    if as_user == "admin" and f"console:{user_id}" not in config.staff.admins:
+        config = config.model_copy(
+            update={
+                "staff": config.staff.model_copy(
+                    update={"admins": [*config.staff.admins, f"console:{user_id}"]}
+                )
+            }
+        )
+    async with open_app(config, database_url=demo_database_url(config), migrate=True) as app:
+        transport = ConsoleTransport(
+            app.dispatcher, user_id=user_id, first_name=first_name, stdin=stdin, stdout=stdout
+        )
+        interactive = stdin.isatty()
+        if interactive:
+            stdout.write(
+                f"libbot demo — «{config.library.name}». Пишите как в мессенджере; "
+                "цифра нажимает кнопку; Ctrl+D — выход.\n"
+            )
+        await transport.run(greet=interactive)

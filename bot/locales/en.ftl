@@ -1,0 +1,169 @@
+## Bot texts in English. Edit freely; { $name } are placeholders — keep them as they are.
+
+## Main menu (buttons)
+menu-find-book = 🔎 Find a book
+menu-my-books = 📚 My books
+menu-events = 📅 Events
+menu-consultation = 💬 Consultation
+menu-subscriptions = 🔔 Subscriptions
+menu-about = ℹ️ About the library
+menu-staff = 🛠 For staff
+menu-back = ⬅️ Menu
+menu-placeholder = Choose a menu item or type a question
+
+## Welcome and help
+start-welcome =
+    Hello! This is the «{ $library }» bot.
+    Find out whether a book is in, renew your loans, sign up for events and get a consultation for non-profits.
+menu-prompt = How can I help? Choose a menu item 👇
+help-text =
+    <b>What the bot can do</b>
+    🔎 <b>Find a book</b> — is it in, and at which branch
+    📚 <b>My books</b> — your loans and renewals
+    📅 <b>Events</b> — what's on, and signing up
+    💬 <b>Consultation</b> — ask a lawyer, an accountant, a grant expert
+    🔔 <b>Subscriptions</b> — library news
+    ℹ️ <b>About the library</b> — addresses, phones, opening hours
+
+    Commands: /menu — menu, /help — this help, /language — language, /forget — delete my data.
+coming-soon = «{ $section }» is coming soon. Meanwhile you can call the library{ $phone ->
+        [none] .
+       *[other] : { $phone }.
+    }
+
+## About the library
+about-title = <b>{ $library }</b>
+about-branch =
+    <b>{ $name }</b>{ $open ->
+        [open] {" "}— open now
+        [closed] {" "}— closed now
+       *[unknown] {""}
+    }
+    { $address }
+    🕘 { $hours }
+about-branch-phone = ☎️ { $phone }
+about-branch-note = ℹ️ { $note }
+about-contacts = <b>Contacts</b>
+about-phone = Phone: { $phone }
+about-email = E-mail: { $email }
+about-website = Website: { $website }
+about-language = 🌐 Язык / Language
+about-vk = VK: { $vk }
+about-no-branches = The library has not listed its addresses and hours yet.
+hours-closed = closed
+hours-all-closed = please call for opening hours
+day-mon = Mon
+day-tue = Tue
+day-wed = Wed
+day-thu = Thu
+day-fri = Fri
+day-sat = Sat
+day-sun = Sun
+
+## Consent to personal data processing (Federal Law 152-FZ)
+consent-request =
+    To sign you up for events, renew your books and answer your requests we need your consent to process personal data (name, phone, e-mail, organisation, reader ticket) under Federal Law 152-FZ.
+    Data controller: { $operator }.{ $policy ->
+        [none] {""}
+       *[other] {" "}Privacy policy: { $policy }
+    }
+    Without consent you can still search the catalogue and read about the library.
+consent-accept = ✅ I agree
+consent-refuse = Not now
+consent-given = Thank you! Your consent is recorded. You can withdraw it with /forget.
+consent-refused = All right, we keep none of your data. Book search and library information are available.
+consent-needed = This section needs your consent to personal data processing.
+
+## Erasing data
+forget-confirm = Delete all your data in the bot (consent, name, contacts, conversation state)? Anonymous statistics remain.
+forget-yes = 🗑 Yes, delete
+forget-no = Cancel
+forget-done = Done: your data is deleted. If you write again, the bot starts afresh.
+forget-cancelled = All right, nothing is deleted.
+
+## Language
+language-choose = Выберите язык / Choose a language:
+language-set = Language: English.
+language-ru = Русский
+language-en = English
+
+## Service messages
+stale-button = This button is out of date. Here is the menu:
+error-apology = Sorry, something went wrong. We are looking into it. Please try again or choose a menu item.
+throttled = Please slow down a little 🙂 Wait a few seconds and write again.
+too-long = The message is too long ({ $length } characters). Please keep it under { $limit }.
+not-text = I understand text and buttons. Choose a menu item or type your question.
+unknown-command = There is no such command. Here is what I can do:
+unknown-text = I did not understand «{ $text }» yet. Choose a menu item — or call us{ $phone ->
+        [none] .
+       *[other] : { $phone }.
+    }
+staff-only = This section is for library staff only.
+admin-only = Only bot administrators can do this.
+my-id = Your id in the bot: <code>{ $id }</code>
+    Give it to an administrator if you are to be made staff or an expert.
+text-truncated = …(message shortened)
+
+## Roles
+role-staff = staff
+role-expert = expert
+role-admin = administrator
+
+## Staff section
+staff-menu = <b>For staff</b>
+staff-today = 📊 Today
+staff-roles = 👥 Staff and experts
+staff-today-title = <b>Requests today ({ $date })</b>
+staff-today-line = { $kind }: { $count }
+staff-today-empty = No requests yet today.
+staff-today-total = Total: { $count }
+
+## Roles (administrators)
+roles-title = <b>Staff and experts</b>
+roles-line = • { $name } — { $role }
+roles-empty = Nobody is assigned yet.
+roles-add-staff = ➕ Add staff member
+roles-add-expert = ➕ Add expert
+roles-revoke = Remove: { $name } ({ $role })
+roles-ask-id = Send the person's id (they can see it with /myid), e.g. <code>telegram:123456789</code> or just the number.
+roles-bad-id = That does not look like an id. Example: <code>telegram:123456789</code>. Or press «Cancel».
+roles-unknown-person = The bot has not met this person yet. Ask them to send /start to the bot, then send the id again.
+roles-granted = Done: { $name } — { $role }.
+roles-already = { $name } already has the role «{ $role }».
+roles-revoked = Role «{ $role }» removed: { $name }.
+roles-not-held = { $name } does not have the role «{ $role }».
+roles-cancel = Cancel
+roles-cancelled = Cancelled.
+roles-you-got = You have been given the role «{ $role }» in the library bot. «For staff» is now in your menu.
+roles-you-lost = Your role «{ $role }» in the library bot has been removed.
+notify-role-granted = 👥 { $admin } made { $name } { $role }
+notify-role-revoked = 👥 { $admin } removed the role «{ $role }» from { $name }
+
+## Kinds of requests (statistics)
+kind-message = Messages
+kind-button = Button presses
+kind-menu = Menu and help
+kind-library_info = Library information
+kind-catalogue_query = Catalogue enquiries
+kind-renewal = Renewals
+kind-consultation = Consultations
+kind-project_expertise = Project application reviews
+kind-event_registration = Event registrations
+kind-training_event = Training events
+kind-public_event = Public events
+kind-service_promotion = Announcements
+kind-consent = Consent answers
+kind-data_erasure = Data erasures
+kind-role_change = Role changes
+kind-staff_action = Staff actions
+kind-throttled = Too frequent messages
+kind-error = Failures
+
+## Telegram command menu
+cmd-start = Start and show the menu
+cmd-menu = Main menu
+cmd-help = What the bot can do
+cmd-language = Change language
+cmd-myid = My id
+cmd-forget = Delete my data
+cmd-staff = Staff section

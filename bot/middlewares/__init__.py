@@ -1,0 +1,1 @@
+"""Per-update plumbing: who is writing, in which language, how often, and what gets logged."""

@@ -1,0 +1,75 @@
+"""Write one activity row per inbound update, after the handler has refined it.
+
+The middleware makes an `ActivityNote` with defaults taken from the update; a
+handler that knows better asks for `activity` and sets its kind, content or status.
+A failing handler is logged with status 'error' and the exception still propagates
+to the error handler, so the user gets an apology.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update
+
+from storage import activity
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.models import ActivityKind
+from storage.people import PersonView
+
+log = logging.getLogger(__name__)
+
+
+def _describe(update: Update) -> tuple[ActivityKind, str | None]:
+    if update.message is not None:
+        message = update.message
+        return ActivityKind.MESSAGE, message.text or message.caption or f"[{message.content_type}]"
+    if update.callback_query is not None:
+        return ActivityKind.BUTTON, update.callback_query.data
+    return ActivityKind.MESSAGE, f"[{update.event_type}]"
+
+
+class ActivityMiddleware(BaseMiddleware):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        person: PersonView | None = data.get("person")
+        kind, content = _describe(event)
+        note = ActivityNote(
+            platform=data.get("platform", "telegram"),
+            kind=kind,
+            person_id=person.id if person else None,
+            content=content,
+            customer=person.display_name if person else None,
+            executor=activity.BOT_EXECUTOR,
+            update_id=event.update_id,
+        )
+        data["activity"] = note
+        try:
+            result = await handler(event, data)
+        except Exception:
+            note.status = "error"
+            await self._write(note)
+            raise
+        await self._write(note)
+        return result
+
+    async def _write(self, note: ActivityNote) -> None:
+        if note.skip:
+            return
+        try:
+            await activity.record(self.db, note)
+        except Exception:
+            log.exception("could not record activity for update %s", note.update_id)

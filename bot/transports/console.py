@@ -1,0 +1,267 @@
+"""The console transport: the same Dispatcher and handlers, talking in a terminal.
+
+Each input line is one user turn. Buttons are printed as numbered choices; typing
+the number presses the button (an inline button sends its callback, a menu button
+sends its text). Works with piped stdin and stops cleanly at end of input, so the
+demo can be scripted: `printf '/start\\nО библиотеке\\n' | libbot demo`.
+
+Outbound Bot API calls arrive at `ConsoleSession.make_request`; the methods the
+handlers use are printed, anything else fails loudly rather than silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import sys
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+    User,
+)
+
+from bot.transports.telegram import create_bot
+
+PLATFORM = "console"
+CONSOLE_TOKEN = "1:console"  # aiogram wants a token-shaped string; nothing is sent anywhere
+BOT_USER = {"id": 1, "is_bot": True, "first_name": "libbot", "username": "libbot_demo"}
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """HTML message text as a terminal shows it."""
+    return html.unescape(_TAGS.sub("", text))
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    callback_data: str | None = None  # inline button
+    message_id: int | None = None  # the message that carries the inline button
+
+
+class ConsoleSession(BaseSession):
+    """Prints what the bot sends and remembers the buttons it offered."""
+
+    def __init__(self, out: TextIO, chat_id: int) -> None:
+        super().__init__()
+        self.out = out
+        self.chat_id = chat_id
+        self.choices: list[Choice] = []
+        self.sent: dict[int, dict[str, Any]] = {}
+        self._ids = itertools.count(1)
+
+    # --- BaseSession ---------------------------------------------------------------
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's BaseSession signature
+    ) -> TelegramType:
+        name = method.__api_method__
+        carry_out: Callable[[Any], Any] | None = getattr(self, f"_api_{name}", None)
+        if carry_out is None:
+            raise TelegramBadRequest(method=method, message=f"the console cannot carry out {name}")
+        result = carry_out(method)
+        payload = json.dumps({"ok": True, "result": result}, default=str)
+        return self.check_response(bot, method, 200, payload).result  # type: ignore[return-value]
+
+    async def close(self) -> None:
+        """Nothing to close: there is no connection."""
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,  # noqa: ASYNC109 - aiogram's BaseSession signature
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        raise NotImplementedError("the console has no files to download")
+        yield b""  # pragma: no cover
+
+    # --- output --------------------------------------------------------------------
+
+    def _write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def _show(self, chat_id: int | str, text: str, markup: Any) -> int:
+        message_id = next(self._ids)
+        if str(chat_id) != str(self.chat_id):
+            self._write(f"[→ чат {chat_id}] {plain(text)}")
+            return message_id
+        self._write("")
+        self._write(plain(text))
+        if isinstance(markup, InlineKeyboardMarkup):
+            self.choices = [
+                Choice(b.text, b.callback_data, message_id)
+                for row in markup.inline_keyboard
+                for b in row
+                if b.callback_data is not None
+            ]
+            self._print_choices()
+        elif isinstance(markup, ReplyKeyboardMarkup):
+            self.choices = [Choice(b.text) for row in markup.keyboard for b in row]
+            self._print_choices()
+        return message_id
+
+    def _print_choices(self) -> None:
+        for number, choice in enumerate(self.choices, start=1):
+            self._write(f"  {number}) {choice.label}")
+
+    def _message(self, message_id: int, chat_id: int | str, **fields: Any) -> dict[str, Any]:
+        message = {
+            "message_id": message_id,
+            "date": int(datetime.now(UTC).timestamp()),
+            "chat": {"id": int(chat_id), "type": "private"},
+            "from": BOT_USER,
+            **{k: v for k, v in fields.items() if v is not None},
+        }
+        self.sent[message_id] = message
+        return message
+
+    # --- Bot API methods the handlers use ---------------------------------------------
+
+    def _api_getMe(self, _method: Any) -> dict[str, Any]:
+        return BOT_USER
+
+    def _api_sendMessage(self, method: Any) -> dict[str, Any]:
+        message_id = self._show(method.chat_id, method.text, method.reply_markup)
+        markup = (
+            method.reply_markup.model_dump()
+            if isinstance(method.reply_markup, InlineKeyboardMarkup)
+            else None
+        )
+        return self._message(message_id, method.chat_id, text=method.text, reply_markup=markup)
+
+    def _api_editMessageText(self, method: Any) -> dict[str, Any]:
+        self._forget_choices(method.message_id)
+        self._show(method.chat_id, method.text, method.reply_markup)
+        return self._message(method.message_id, method.chat_id, text=method.text)
+
+    def _api_editMessageReplyMarkup(self, method: Any) -> dict[str, Any]:
+        self._forget_choices(method.message_id)
+        if (
+            isinstance(method.reply_markup, InlineKeyboardMarkup)
+            and method.reply_markup.inline_keyboard
+        ):
+            self.choices = [
+                Choice(b.text, b.callback_data, method.message_id)
+                for row in method.reply_markup.inline_keyboard
+                for b in row
+                if b.callback_data is not None
+            ]
+            self._print_choices()
+        previous = self.sent.get(method.message_id, {})
+        return self._message(method.message_id, method.chat_id, text=previous.get("text", ""))
+
+    def _api_answerCallbackQuery(self, method: Any) -> bool:
+        if method.text:
+            self._write(f"  ⓘ {plain(method.text)}")
+        return True
+
+    def _api_deleteMessage(self, method: Any) -> bool:
+        self._forget_choices(method.message_id)
+        return True
+
+    def _api_sendChatAction(self, _method: Any) -> bool:
+        return True
+
+    def _api_setMyCommands(self, _method: Any) -> bool:
+        return True
+
+    def _api_deleteWebhook(self, _method: Any) -> bool:
+        return True
+
+    def _forget_choices(self, message_id: int) -> None:
+        if any(choice.message_id == message_id for choice in self.choices):
+            self.choices = []
+
+
+class ConsoleTransport:
+    """Reads turns from a stream, feeds them to the Dispatcher one at a time."""
+
+    def __init__(
+        self,
+        dp: Dispatcher,
+        *,
+        user_id: int,
+        first_name: str,
+        language: str = "ru",
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+    ) -> None:
+        self.dp = dp
+        self.stdin = stdin
+        self.session = ConsoleSession(stdout, chat_id=user_id)
+        self.bot = create_bot(CONSOLE_TOKEN, session=self.session)
+        self.user = User(id=user_id, is_bot=False, first_name=first_name, language_code=language)
+        self.chat = Chat(id=user_id, type="private")
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1_000_000)
+
+    def _update_for(self, line: str) -> Update:
+        now = datetime.now(UTC)
+        if line.isdigit() and 1 <= int(line) <= len(self.session.choices):
+            choice = self.session.choices[int(line) - 1]
+            if choice.callback_data is not None:
+                carrier = self.session.sent.get(choice.message_id or 0)
+                message = Message.model_validate(carrier) if carrier else None
+                return Update(
+                    update_id=next(self._update_ids),
+                    callback_query=CallbackQuery(
+                        id=str(next(self._update_ids)),
+                        from_user=self.user,
+                        chat_instance=str(self.chat.id),
+                        message=message,
+                        data=choice.callback_data,
+                    ),
+                )
+            line = choice.label
+        return Update(
+            update_id=next(self._update_ids),
+            message=Message(
+                message_id=next(self._message_ids),
+                date=now,
+                chat=self.chat,
+                from_user=self.user,
+                text=line,
+            ),
+        )
+
+    async def say(self, line: str) -> None:
+        """One user turn: typed text, or the number of a button."""
+        update = self._update_for(line)
+        await self.dp.feed_update(self.bot, update, platform=PLATFORM)
+
+    async def run(self, *, greet: bool = False) -> None:
+        loop = asyncio.get_running_loop()
+        if greet:
+            await self.say("/start")
+        while True:
+            line = await loop.run_in_executor(None, self.stdin.readline)
+            if not line:
+                break
+            line = line.strip()
+            if line:
+                await self.say(line)
+        await self.bot.session.close()

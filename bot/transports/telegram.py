@@ -1,0 +1,127 @@
+"""Telegram over HTTP with aiogram: long polling (default) or a webhook with its secret checked.
+
+`[telegram] api_server` sets the Bot API base URL, so a library can use a
+self-hosted Bot API server and the tests a local fake one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlparse
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.config import Config
+from bot.i18n import LANGUAGES, Locales
+from bot.transports.text_limits import TextLimits
+
+log = logging.getLogger(__name__)
+PLATFORM = "telegram"
+PUBLIC_COMMANDS = ("start", "menu", "help", "language", "myid", "forget")
+
+
+def create_bot(
+    token: str, *, api_server: str | None = None, session: BaseSession | None = None
+) -> Bot:
+    """A Bot whose every request passes through TextLimits; HTML by default."""
+    if session is None:
+        session = AiohttpSession()
+        if api_server:
+            session.api = TelegramAPIServer.from_base(api_server)
+    session.middleware(TextLimits())
+    return Bot(
+        token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def telegram_bot(config: Config) -> Bot:
+    token = config.telegram.token
+    if token is None:
+        msg = "[telegram] token is required to run (or set LIBBOT_TELEGRAM__TOKEN)"
+        raise ValueError(msg)
+    return create_bot(token.get_secret_value(), api_server=config.telegram.api_server)
+
+
+async def register_commands(bot: Bot, locales: Locales) -> None:
+    """The command menu in Russian for everyone, in English for English-speaking clients."""
+    for language in LANGUAGES:
+        texts = locales.texts(language)
+        commands = [BotCommand(command=c, description=texts(f"cmd-{c}")) for c in PUBLIC_COMMANDS]
+        await bot.set_my_commands(
+            commands,
+            scope=BotCommandScopeDefault(),
+            language_code=None if language == "ru" else language,
+        )
+
+
+async def run_polling(
+    dp: Dispatcher, bot: Bot, locales: Locales, *, handle_signals: bool = True
+) -> None:
+    await bot.delete_webhook(drop_pending_updates=False)
+    await register_commands(bot, locales)
+    await dp.start_polling(bot, handle_signals=handle_signals, platform=PLATFORM)
+
+
+def webhook_path(config: Config) -> str:
+    return config.telegram.webhook_path or urlparse(config.telegram.webhook_url).path or "/"
+
+
+def build_webhook_app(
+    dp: Dispatcher, bot: Bot, config: Config, *, handle_in_background: bool = True
+) -> web.Application:
+    """An aiohttp app that accepts Telegram updates only with the configured secret header."""
+    secret = config.telegram.webhook_secret
+    app = web.Application()
+    handler = SimpleRequestHandler(
+        dispatcher=dp,
+        bot=bot,
+        secret_token=secret.get_secret_value() if secret else None,
+        handle_in_background=handle_in_background,
+        platform=PLATFORM,
+    )
+    handler.register(app, path=webhook_path(config))
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app.router.add_get("/healthz", healthz)
+    setup_application(app, dp, bot=bot, platform=PLATFORM)
+    return app
+
+
+async def run_webhook(
+    dp: Dispatcher, bot: Bot, config: Config, locales: Locales, *, stop: asyncio.Event
+) -> None:
+    secret = config.telegram.webhook_secret
+    await register_commands(bot, locales)
+    await bot.set_webhook(
+        config.telegram.webhook_url,
+        secret_token=secret.get_secret_value() if secret else None,
+        allowed_updates=dp.resolve_used_update_types(),
+    )
+    runner = web.AppRunner(build_webhook_app(dp, bot, config))
+    await runner.setup()
+    site = web.TCPSite(runner, config.telegram.listen_host, config.telegram.listen_port)
+    await site.start()
+    log.info(
+        "webhook listening on %s:%s%s",
+        config.telegram.listen_host,
+        config.telegram.listen_port,
+        webhook_path(config),
+    )
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await bot.session.close()

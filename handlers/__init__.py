@@ -1,0 +1,68 @@
+"""The conversation: aiogram routers, composed in one place.
+
+Order matters: commands and menu buttons first (they also leave any half-filled
+form), then role-filtered staff and admin routers, then the polite refusals for
+those, and the fallback last so nothing ends in silence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import TelegramObject
+
+from bot.i18n import Locales
+from handlers import (
+    about,
+    consent,
+    denied,
+    errors,
+    fallback,
+    forget,
+    language,
+    roles,
+    sections,
+    staff,
+    start,
+)
+
+
+class LeaveForms(BaseMiddleware):
+    """A menu button or command abandons whatever form the person was filling in."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        state: FSMContext | None = data.get("state")
+        if state is not None and await state.get_state() is not None:
+            await state.clear()
+        return await handler(event, data)
+
+
+def build_router(locales: Locales) -> Router:
+    root = Router(name="libbot")
+    navigation = [
+        start.build_router(),
+        about.build_router(locales),
+        sections.build_router(locales),
+        staff.build_router(locales),
+    ]
+    for router in navigation:
+        router.message.middleware(LeaveForms())
+    root.include_routers(
+        errors.build_router(),
+        *navigation,
+        consent.build_router(),
+        forget.build_router(),
+        language.build_router(),
+        roles.build_router(),
+        denied.build_router(locales),
+        fallback.build_router(),
+    )
+    return root

@@ -1,0 +1,76 @@
+"""«О библиотеке»: branches with addresses, hours (open now?) and phones, from the config."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import Router
+from aiogram.types import InlineKeyboardMarkup, Message
+
+from bot.config import WEEKDAYS, Config
+from bot.i18n import Locales, Texts
+from bot.opening_hours import has_hours, is_open, week_line
+from handlers.callbacks import Nav, Screen
+from handlers.filters import MenuButton
+from handlers.keyboards import button, inline
+from storage.activity import ActivityNote
+from storage.models import ActivityKind
+
+
+def about_text(config: Config, texts: Texts, now: datetime) -> str:
+    library = config.library
+    local_now = now.astimezone(library.zone)
+    day_names = [texts(f"day-{day}") for day in WEEKDAYS]
+    blocks = [texts("about-title", library=library.name)]
+    for branch in library.branches:
+        known = has_hours(branch.hours)
+        state = ("open" if is_open(branch.hours, local_now) else "closed") if known else "unknown"
+        hours = (
+            week_line(branch.hours, day_names, texts("hours-closed"))
+            if known
+            else texts("hours-all-closed")
+        )
+        lines = [
+            texts("about-branch", name=branch.name, open=state, address=branch.address, hours=hours)
+        ]
+        if branch.phone:
+            lines.append(texts("about-branch-phone", phone=branch.phone))
+        if branch.hours_note:
+            lines.append(texts("about-branch-note", note=branch.hours_note))
+        blocks.append("\n".join(lines))
+    if not library.branches:
+        blocks.append(texts("about-no-branches"))
+    contacts = [
+        texts(key, **{field: value})
+        for key, field, value in (
+            ("about-phone", "phone", library.phone),
+            ("about-email", "email", library.email),
+            ("about-website", "website", library.website),
+            ("about-vk", "vk", library.vk),
+        )
+        if value
+    ]
+    if contacts:
+        blocks.append("\n".join([texts("about-contacts"), *contacts]))
+    return "\n\n".join(blocks)
+
+
+def about_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    return inline(
+        texts,
+        [button(texts("about-language"), Nav(to=Screen.LANGUAGE).pack())],
+        [button(texts("cmd-forget"), Nav(to=Screen.FORGET).pack())],
+    )
+
+
+def build_router(locales: Locales) -> Router:
+    router = Router(name=__name__)
+
+    @router.message(MenuButton(locales, "menu-about"))
+    async def about(message: Message, texts: Texts, config: Config, activity: ActivityNote) -> None:
+        activity.kind = ActivityKind.LIBRARY_INFO
+        await message.answer(
+            about_text(config, texts, datetime.now(UTC)), reply_markup=about_keyboard(texts)
+        )
+
+    return router

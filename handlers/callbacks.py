@@ -1,0 +1,70 @@
+"""Callback data for inline buttons: ids and enums only, never text (64-byte limit).
+
+Values are parsed strictly, so forged or stale data fails to parse and lands in
+the fallback handler («Кнопка устарела») instead of reaching a feature handler.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from aiogram.filters.callback_data import CallbackData
+
+from storage.models import Role
+
+
+class Screen(enum.StrEnum):
+    MENU = "menu"
+    FORGET = "forget"
+    LANGUAGE = "lang"
+
+
+class Nav(CallbackData, prefix="nav"):
+    to: Screen
+
+
+class ConsentAnswer(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+
+
+class ConsentCb(CallbackData, prefix="consent"):
+    answer: ConsentAnswer
+
+
+class ForgetCb(CallbackData, prefix="forget"):
+    confirm: bool
+
+
+class Language(enum.StrEnum):
+    RU = "ru"
+    EN = "en"
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    code: Language
+
+
+class StaffAction(enum.StrEnum):
+    TODAY = "today"
+    ROLES = "roles"
+
+
+class StaffCb(CallbackData, prefix="staff"):
+    action: StaffAction
+
+
+class RoleAction(enum.StrEnum):
+    ADD = "add"
+    REVOKE = "revoke"
+    CANCEL = "cancel"
+
+
+class RoleCb(CallbackData, prefix="role"):
+    action: RoleAction
+    role: Role = Role.STAFF
+    person_id: int = 0
+
+
+# Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».
+STAFF_PREFIXES = (StaffCb.__prefix__, RoleCb.__prefix__)

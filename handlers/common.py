@@ -1,0 +1,45 @@
+"""Small helpers the routers share: showing the menu and the consent question."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup, Message
+
+from bot.config import Config
+from bot.i18n import Texts
+from handlers.callbacks import ConsentAnswer, ConsentCb
+from handlers.keyboards import button, main_menu
+from storage.people import PersonView
+
+
+async def show_menu(
+    message: Message, texts: Texts, person: PersonView | None, *, key: str = "menu-prompt"
+) -> None:
+    """Send a line of text with the main menu keyboard under it."""
+    await message.answer(texts(key), reply_markup=main_menu(texts, person))
+
+
+def phone_or_none(config: Config) -> str:
+    """The library phone for «позвоните нам», or 'none' for the Fluent selector."""
+    if config.library.phone:
+        return config.library.phone
+    phones = [b.phone for b in config.library.branches if b.phone]
+    return phones[0] if phones else "none"
+
+
+async def ask_consent(message: Message, texts: Texts, config: Config) -> None:
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                button(texts("consent-accept"), ConsentCb(answer=ConsentAnswer.YES).pack()),
+                button(texts("consent-refuse"), ConsentCb(answer=ConsentAnswer.NO).pack()),
+            ]
+        ]
+    )
+    await message.answer(
+        texts(
+            "consent-request",
+            operator=config.privacy.operator or config.library.name,
+            policy=config.privacy.policy_url or "none",
+        ),
+        reply_markup=keyboard,
+    )

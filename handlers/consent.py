@@ -1,0 +1,43 @@
+"""Consent to personal data processing (152-ФЗ): the answer to the question asked at /start."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import Texts
+from handlers.callbacks import ConsentAnswer, ConsentCb
+from handlers.common import show_menu
+from storage import people
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.models import ActivityKind, Consent
+from storage.people import PersonView
+
+
+async def answer_consent(
+    query: CallbackQuery,
+    callback_data: ConsentCb,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    activity: ActivityNote,
+) -> None:
+    given = callback_data.answer is ConsentAnswer.YES
+    consent = Consent.GIVEN if given else Consent.REFUSED
+    await people.set_consent(db, person.id, consent, display_name=query.from_user.full_name)
+    activity.kind = ActivityKind.CONSENT
+    activity.content = consent.value
+    activity.customer = query.from_user.full_name if given else None
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await show_menu(
+            query.message, texts, person, key="consent-given" if given else "consent-refused"
+        )
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(answer_consent, ConsentCb.filter())
+    return router

@@ -1,0 +1,49 @@
+"""A handler that fails: log it with the update id, apologise, show the menu."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.types import ErrorEvent
+
+from bot.i18n import Locales, Texts
+from handlers.keyboards import main_menu
+from storage.people import PersonView
+
+log = logging.getLogger(__name__)
+
+
+async def apologise(
+    event: ErrorEvent,
+    bot: Bot,
+    locales: Locales,
+    texts: Texts | None = None,
+    person: PersonView | None = None,
+) -> bool:
+    update = event.update
+    log.error("update %s failed: %s", update.update_id, event.exception, exc_info=event.exception)
+    chat_id = None
+    if update.message is not None:
+        chat_id = update.message.chat.id
+    elif update.callback_query is not None:
+        chat_id = update.callback_query.from_user.id
+    if chat_id is None:
+        return True
+    texts = texts or locales.texts(None)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await bot.send_message(
+            chat_id, texts("error-apology"), reply_markup=main_menu(texts, person)
+        )
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        log.warning("could not apologise for update %s: %s", update.update_id, exc)
+    return True
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.errors.register(apologise)
+    return router

@@ -1,0 +1,32 @@
+"""Filters shared by the routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.filters import Filter
+from aiogram.types import Message
+
+from bot.i18n import Locales, normalise_label
+from storage.models import Role
+from storage.people import PersonView
+
+
+class MenuButton(Filter):
+    """Matches a menu button's label in any language, typed or pressed."""
+
+    def __init__(self, locales: Locales, *keys: str) -> None:
+        self.variants = locales.variants(*keys)
+
+    async def __call__(self, message: Message) -> bool:
+        return message.text is not None and normalise_label(message.text) in self.variants
+
+
+class HasRole(Filter):
+    """Server-side role check against the person loaded by PersonMiddleware."""
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+
+    async def __call__(self, event: Any, person: PersonView | None = None) -> bool:
+        return person is not None and person.has(self.role)

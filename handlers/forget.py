@@ -1,0 +1,81 @@
+"""/forget («Удалить мои данные»): erase the person, keep anonymous statistics."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.i18n import Texts
+from handlers.callbacks import ForgetCb, Nav, Screen
+from handlers.common import show_menu
+from handlers.keyboards import button
+from storage import people
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.models import ActivityKind
+from storage.people import PersonView
+
+
+async def _ask(message: Message, texts: Texts) -> None:
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                button(texts("forget-yes"), ForgetCb(confirm=True).pack()),
+                button(texts("forget-no"), ForgetCb(confirm=False).pack()),
+            ]
+        ]
+    )
+    await message.answer(texts("forget-confirm"), reply_markup=keyboard)
+
+
+async def forget_command(message: Message, texts: Texts, activity: ActivityNote) -> None:
+    activity.kind = ActivityKind.DATA_ERASURE
+    activity.status = "asked"
+    await _ask(message, texts)
+
+
+async def forget_button(query: CallbackQuery, texts: Texts, activity: ActivityNote) -> None:
+    activity.kind = ActivityKind.DATA_ERASURE
+    activity.status = "asked"
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _ask(query.message, texts)
+
+
+async def forget_confirmed(
+    query: CallbackQuery,
+    callback_data: ForgetCb,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.DATA_ERASURE
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if message is not None:
+        await message.edit_reply_markup(reply_markup=None)
+    if not callback_data.confirm:
+        activity.status = "cancelled"
+        if message is not None:
+            await show_menu(message, texts, person, key="forget-cancelled")
+        return
+    await state.clear()
+    await people.forget(db, person.id)
+    # The log keeps that an erasure happened, but not who asked for it.
+    activity.person_id = None
+    activity.customer = None
+    activity.content = None
+    if message is not None:
+        await show_menu(message, texts, None, key="forget-done")
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(forget_command, Command("forget"))
+    router.callback_query.register(forget_button, Nav.filter(F.to == Screen.FORGET))
+    router.callback_query.register(forget_confirmed, ForgetCb.filter())
+    return router

@@ -1,0 +1,53 @@
+"""Keyboards. Every inline keyboard ends with a way back to the menu."""
+
+from __future__ import annotations
+
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from bot.i18n import Texts
+from handlers.callbacks import Nav, Screen
+from storage.models import Role
+from storage.people import PersonView
+
+MENU_KEYS = (
+    "menu-find-book",
+    "menu-my-books",
+    "menu-events",
+    "menu-consultation",
+    "menu-subscriptions",
+    "menu-about",
+)
+
+
+def main_menu(texts: Texts, person: PersonView | None) -> ReplyKeyboardMarkup:
+    labels = [texts(key) for key in MENU_KEYS]
+    if person is not None and person.has(Role.STAFF):
+        labels.append(texts("menu-staff"))
+    rows = [
+        [KeyboardButton(text=label) for label in labels[i : i + 2]]
+        for i in range(0, len(labels), 2)
+    ]
+    return ReplyKeyboardMarkup(
+        keyboard=rows,
+        resize_keyboard=True,
+        is_persistent=True,
+        input_field_placeholder=texts("menu-placeholder")[:64],
+    )
+
+
+def back_button(texts: Texts) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=texts("menu-back"), callback_data=Nav(to=Screen.MENU).pack())
+
+
+def inline(texts: Texts, *rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """An inline keyboard with the given rows and a final «В меню» row."""
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, [back_button(texts)]])
+
+
+def button(text: str, callback_data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=callback_data)

@@ -1,0 +1,66 @@
+"""/language: Russian or English."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.i18n import Locales, Texts
+from handlers.callbacks import Language, LanguageCb, Nav, Screen
+from handlers.common import show_menu
+from handlers.keyboards import button
+from storage import people
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.models import ActivityKind
+from storage.people import PersonView
+
+
+async def _ask(message: Message, texts: Texts) -> None:
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                button(texts(f"language-{code.value}"), LanguageCb(code=code).pack())
+                for code in Language
+            ]
+        ]
+    )
+    await message.answer(texts("language-choose"), reply_markup=keyboard)
+
+
+async def language_command(message: Message, texts: Texts, activity: ActivityNote) -> None:
+    activity.kind = ActivityKind.MENU
+    await _ask(message, texts)
+
+
+async def language_button(query: CallbackQuery, texts: Texts, activity: ActivityNote) -> None:
+    activity.kind = ActivityKind.MENU
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _ask(query.message, texts)
+
+
+async def language_chosen(
+    query: CallbackQuery,
+    callback_data: LanguageCb,
+    person: PersonView,
+    db: Database,
+    locales: Locales,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.MENU
+    await people.set_language(db, person.id, callback_data.code.value)
+    texts = locales.texts(callback_data.code.value)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await show_menu(query.message, texts, person, key="language-set")
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(language_command, Command("language"))
+    router.callback_query.register(language_button, Nav.filter(F.to == Screen.LANGUAGE))
+    router.callback_query.register(language_chosen, LanguageCb.filter())
+    return router

@@ -1,0 +1,228 @@
+"""Admins grant and revoke the staff and expert roles from the bot.
+
+The router is behind HasRole(ADMIN); the person id inside a «Снять» button is only
+a choice among people the admin was shown, and the admin check is made again on
+the server for every press.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.config import Config
+from bot.i18n import Locales, Texts
+from broadcasts.staff_chat import notify_person, notify_staff
+from handlers.callbacks import RoleAction, RoleCb, StaffAction, StaffCb
+from handlers.common import show_menu
+from handlers.filters import HasRole
+from handlers.keyboards import button, inline
+from storage import people
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.models import ActivityKind, Role
+from storage.people import PersonView
+
+GRANTABLE = (Role.STAFF, Role.EXPERT)
+_ID = re.compile(r"^(?:(telegram|tg|vk|console)\s*:\s*)?(-?\d{1,20})$", re.IGNORECASE)
+
+
+class RolesForm(StatesGroup):
+    waiting_id = State()
+
+
+def parse_messenger_id(text: str, default_platform: str) -> tuple[str, str] | None:
+    match = _ID.match(text.strip())
+    if not match:
+        return None
+    platform = (match.group(1) or default_platform).lower()
+    return ("telegram" if platform == "tg" else platform), match.group(2)
+
+
+def name_of(person: PersonView) -> str:
+    return person.display_name or person.messenger_id
+
+
+async def roles_screen(db: Database, texts: Texts) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [texts("roles-title")]
+    rows = []
+    for role in GRANTABLE:
+        for holder in await people.with_role(db, role):
+            role_name = texts(f"role-{role}")
+            lines.append(texts("roles-line", name=name_of(holder), role=role_name))
+            revoke = RoleCb(action=RoleAction.REVOKE, role=role, person_id=holder.id)
+            rows.append(
+                [
+                    button(
+                        texts("roles-revoke", name=name_of(holder), role=role_name)[:60],
+                        revoke.pack(),
+                    )
+                ]
+            )
+    if len(lines) == 1:
+        lines.append(texts("roles-empty"))
+    rows.append(
+        [button(texts("roles-add-staff"), RoleCb(action=RoleAction.ADD, role=Role.STAFF).pack())]
+    )
+    rows.append(
+        [button(texts("roles-add-expert"), RoleCb(action=RoleAction.ADD, role=Role.EXPERT).pack())]
+    )
+    return "\n".join(lines), inline(texts, *rows)
+
+
+def _log(
+    activity: ActivityNote, admin: PersonView, target: PersonView, role: Role, status: str
+) -> None:
+    activity.kind = ActivityKind.ROLE_CHANGE
+    activity.content = f"{status}: {role} → {target.messenger_id}"
+    activity.responsible = name_of(admin)
+    activity.executor = name_of(admin)
+    activity.customer = None
+    activity.status = status
+
+
+async def _tell(
+    bot: Bot, locales: Locales, admin: PersonView, target: PersonView, key: str, role: Role
+) -> None:
+    """Tell the person about their new role, in their language, if they are reachable here."""
+    if target.platform != admin.platform:
+        return
+    texts = locales.texts(target.language)
+    await notify_person(bot, int(target.platform_user_id), texts(key, role=texts(f"role-{role}")))
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(HasRole(Role.ADMIN))
+    router.callback_query.filter(HasRole(Role.ADMIN))
+
+    @router.callback_query(StaffCb.filter(F.action == StaffAction.ROLES))
+    async def show_roles(
+        query: CallbackQuery, texts: Texts, db: Database, activity: ActivityNote
+    ) -> None:
+        activity.kind = ActivityKind.STAFF_ACTION
+        await query.answer()
+        if isinstance(query.message, Message):
+            text, keyboard = await roles_screen(db, texts)
+            await query.message.answer(text, reply_markup=keyboard)
+
+    @router.callback_query(
+        RoleCb.filter(F.action == RoleAction.ADD), RoleCb.filter(F.role.in_(GRANTABLE))
+    )
+    async def ask_for_id(
+        query: CallbackQuery,
+        callback_data: RoleCb,
+        texts: Texts,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        activity.kind = ActivityKind.STAFF_ACTION
+        await state.set_state(RolesForm.waiting_id)
+        await state.update_data(role=callback_data.role.value)
+        await query.answer()
+        if isinstance(query.message, Message):
+            cancel = button(texts("roles-cancel"), RoleCb(action=RoleAction.CANCEL).pack())
+            await query.message.answer(
+                texts("roles-ask-id"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[cancel]])
+            )
+
+    @router.callback_query(RoleCb.filter(F.action == RoleAction.CANCEL))
+    async def cancel(
+        query: CallbackQuery,
+        texts: Texts,
+        person: PersonView,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        activity.kind = ActivityKind.STAFF_ACTION
+        await state.clear()
+        await query.answer()
+        if isinstance(query.message, Message):
+            await show_menu(query.message, texts, person, key="roles-cancelled")
+
+    @router.message(RolesForm.waiting_id, F.text)
+    async def grant_by_id(
+        message: Message,
+        texts: Texts,
+        locales: Locales,
+        person: PersonView,
+        db: Database,
+        bot: Bot,
+        config: Config,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        activity.kind = ActivityKind.STAFF_ACTION
+        parsed = parse_messenger_id(message.text or "", person.platform)
+        if parsed is None:
+            activity.status = "bad input"
+            await message.answer(texts("roles-bad-id"))
+            return
+        target = await people.find(db, *parsed)
+        if target is None:
+            activity.status = "unknown person"
+            await message.answer(texts("roles-unknown-person"))
+            return
+        role = Role((await state.get_data()).get("role", Role.STAFF))
+        await state.clear()
+        role_name = texts(f"role-{role}")
+        if not await people.grant(db, target.id, role, granted_by=person.id):
+            _log(activity, person, target, role, "unchanged")
+            await message.answer(texts("roles-already", name=name_of(target), role=role_name))
+            return
+        _log(activity, person, target, role, "granted")
+        await message.answer(texts("roles-granted", name=name_of(target), role=role_name))
+        await _tell(bot, locales, person, target, "roles-you-got", role)
+        await notify_staff(
+            bot,
+            config,
+            texts(
+                "notify-role-granted", admin=name_of(person), name=name_of(target), role=role_name
+            ),
+        )
+
+    @router.callback_query(
+        RoleCb.filter(F.action == RoleAction.REVOKE), RoleCb.filter(F.role.in_(GRANTABLE))
+    )
+    async def revoke(
+        query: CallbackQuery,
+        callback_data: RoleCb,
+        texts: Texts,
+        person: PersonView,
+        db: Database,
+        bot: Bot,
+        config: Config,
+        locales: Locales,
+        activity: ActivityNote,
+    ) -> None:
+        await query.answer()
+        target = await people.get(db, callback_data.person_id)
+        message = query.message if isinstance(query.message, Message) else None
+        role = callback_data.role
+        role_name = texts(f"role-{role}")
+        if target is None or not await people.revoke(db, target.id, role):
+            activity.kind = ActivityKind.STAFF_ACTION
+            activity.status = "unchanged"
+            if message is not None:
+                name = name_of(target) if target else "—"
+                await message.answer(texts("roles-not-held", name=name, role=role_name))
+            return
+        _log(activity, person, target, role, "revoked")
+        if message is not None:
+            text, keyboard = await roles_screen(db, texts)
+            await message.answer(texts("roles-revoked", name=name_of(target), role=role_name))
+            await message.answer(text, reply_markup=keyboard)
+        await _tell(bot, locales, person, target, "roles-you-lost", role)
+        await notify_staff(
+            bot,
+            config,
+            texts(
+                "notify-role-revoked", admin=name_of(person), name=name_of(target), role=role_name
+            ),
+        )
+
+    return router

@@ -1,0 +1,77 @@
+"""«Для сотрудников»: the staff panel. The whole router is behind a server-side role check."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.config import Config
+from bot.i18n import Locales, Texts
+from handlers.callbacks import StaffAction, StaffCb
+from handlers.filters import HasRole, MenuButton
+from handlers.keyboards import button, inline
+from storage import activity as activity_log
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.models import ActivityKind, Role
+from storage.people import PersonView
+
+
+def staff_keyboard(texts: Texts, person: PersonView) -> InlineKeyboardMarkup:
+    rows = [[button(texts("staff-today"), StaffCb(action=StaffAction.TODAY).pack())]]
+    if person.has(Role.ADMIN):
+        rows.append([button(texts("staff-roles"), StaffCb(action=StaffAction.ROLES).pack())])
+    return inline(texts, *rows)
+
+
+async def today_text(db: Database, config: Config, texts: Texts) -> str:
+    zone = config.library.zone
+    local_now = datetime.now(UTC).astimezone(zone)
+    midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    counts = await activity_log.count_by_kind(db, midnight)
+    lines = [texts("staff-today-title", date=f"{local_now:%d.%m.%Y}")]
+    if not counts:
+        lines.append(texts("staff-today-empty"))
+    else:
+        known = [kind for kind in ActivityKind if kind in counts]
+        lines += [
+            texts("staff-today-line", kind=texts(f"kind-{k}"), count=counts[k]) for k in known
+        ]
+        lines.append(texts("staff-today-total", count=sum(counts.values())))
+    return "\n".join(lines)
+
+
+def build_router(locales: Locales) -> Router:
+    router = Router(name=__name__)
+    router.message.filter(HasRole(Role.STAFF))
+    router.callback_query.filter(HasRole(Role.STAFF))
+
+    @router.message(Command("staff"))
+    @router.message(MenuButton(locales, "menu-staff"))
+    async def staff_menu(
+        message: Message, texts: Texts, person: PersonView, activity: ActivityNote
+    ) -> None:
+        activity.kind = ActivityKind.STAFF_ACTION
+        await message.answer(texts("staff-menu"), reply_markup=staff_keyboard(texts, person))
+
+    @router.callback_query(StaffCb.filter(F.action == StaffAction.TODAY))
+    async def today(
+        query: CallbackQuery,
+        texts: Texts,
+        person: PersonView,
+        db: Database,
+        config: Config,
+        activity: ActivityNote,
+    ) -> None:
+        activity.kind = ActivityKind.STAFF_ACTION
+        activity.responsible = person.display_name or person.messenger_id
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(
+                await today_text(db, config, texts), reply_markup=staff_keyboard(texts, person)
+            )
+
+    return router

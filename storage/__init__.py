@@ -1,0 +1,1 @@
+"""Persistence: the database, its migrations, and the operations on people and activity."""

@@ -1,0 +1,111 @@
+"""The database handle: one async engine and session factory per process.
+
+The same code runs on SQLite (aiosqlite, the embedded default) and PostgreSQL
+(asyncpg). Schema changes go only through Alembic migrations, applied by
+`libbot db upgrade` or automatically when `run`/`demo` find an empty database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+MIGRATIONS = "storage:migrations"
+
+
+class SchemaOutdated(Exception):
+    """The database was made by an older libbot; `libbot db upgrade` is needed."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # Foreign keys make /forget's ON DELETE SET NULL work; WAL lets readers and a
+    # writer proceed together; busy_timeout turns lock contention into a short wait.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def alembic_config(url: str | None = None) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", MIGRATIONS)
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+class Database:
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: AsyncEngine = create_async_engine(url, echo=echo, pool_pre_ping=True)
+        if self.dialect == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed on success, rolled back on any error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    # --- migrations -------------------------------------------------------------
+
+    def _run(self, connection: Connection, action: str, revision: str) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        getattr(command, action)(cfg, revision)
+
+    async def upgrade(self, revision: str = "head") -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(self._run, "upgrade", revision)
+
+    async def downgrade(self, revision: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(self._run, "downgrade", revision)
+
+    async def current_revision(self) -> str | None:
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+
+    async def is_empty(self) -> bool:
+        async with self.engine.connect() as conn:
+            names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        return not names
+
+    async def prepare(self) -> None:
+        """Create the schema on an empty database; refuse to run on an outdated one."""
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        if await self.is_empty():
+            await self.upgrade()
+            return
+        current = await self.current_revision()
+        if current != head:
+            raise SchemaOutdated(
+                f"database schema is at {current or 'no revision'}, this libbot needs {head}: "
+                "back up the database, then run 'libbot db upgrade'"
+            )

@@ -1,0 +1,199 @@
+"""People, their consent and their roles.
+
+Operations here are each one transaction and hand back `PersonView` snapshots,
+never live ORM objects, so handlers cannot lazily touch the database later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import Database
+from storage.models import Activity, Consent, Person, PersonRole, Role
+from storage.types import utcnow
+
+# Touching last_seen_at on every update would turn every read into a write.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+SUPPORTED_LANGUAGES = ("ru", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    id: int
+    platform: str
+    platform_user_id: str
+    language: str
+    consent: Consent
+    display_name: str | None = None
+    organisation: str | None = None
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+    @property
+    def messenger_id(self) -> str:
+        return f"{self.platform}:{self.platform_user_id}"
+
+    def has(self, role: Role) -> bool:
+        """Admins can do everything staff can."""
+        return role in self.roles or (role is Role.STAFF and Role.ADMIN in self.roles)
+
+    def with_roles(self, extra: frozenset[Role]) -> PersonView:
+        return PersonView(
+            id=self.id,
+            platform=self.platform,
+            platform_user_id=self.platform_user_id,
+            language=self.language,
+            consent=self.consent,
+            display_name=self.display_name,
+            organisation=self.organisation,
+            roles=self.roles | extra,
+        )
+
+
+def language_from_hint(hint: str | None) -> str:
+    """Russian first: only a messenger that says English gets English."""
+    code = (hint or "").split("-")[0].lower()
+    return code if code in SUPPORTED_LANGUAGES else "ru"
+
+
+def _view(person: Person) -> PersonView:
+    return PersonView(
+        id=person.id,
+        platform=person.platform,
+        platform_user_id=person.platform_user_id,
+        language=person.language,
+        consent=Consent(person.consent),
+        display_name=person.display_name,
+        organisation=person.organisation,
+        roles=frozenset(Role(r.role) for r in person.roles),
+    )
+
+
+async def resolve(
+    db: Database, platform: str, platform_user_id: str, *, language_hint: str | None = None
+) -> PersonView:
+    """Load the person behind a messenger account, creating them on first contact.
+
+    Only the messenger id and language are stored here: nothing personal before consent.
+    """
+    now = utcnow()
+    async with db.transaction() as session:
+        person = await session.scalar(
+            select(Person).where(
+                Person.platform == platform, Person.platform_user_id == platform_user_id
+            )
+        )
+        if person is not None:
+            if now - person.last_seen_at > LAST_SEEN_RESOLUTION:
+                person.last_seen_at = now
+            return _view(person)
+    try:
+        async with db.transaction() as session:
+            person = Person(
+                platform=platform,
+                platform_user_id=platform_user_id,
+                language=language_from_hint(language_hint),
+                consent=Consent.UNKNOWN,
+                created_at=now,
+                last_seen_at=now,
+                roles=[],
+            )
+            session.add(person)
+            await session.flush()
+            return _view(person)
+    except IntegrityError:
+        # Two first messages raced; the other one created the row.
+        async with db.transaction() as session:
+            person = await session.scalar(
+                select(Person).where(
+                    Person.platform == platform, Person.platform_user_id == platform_user_id
+                )
+            )
+            assert person is not None
+            return _view(person)
+
+
+async def get(db: Database, person_id: int) -> PersonView | None:
+    async with db.transaction() as session:
+        person = await session.get(Person, person_id)
+        return _view(person) if person else None
+
+
+async def find(db: Database, platform: str, platform_user_id: str) -> PersonView | None:
+    async with db.transaction() as session:
+        person = await session.scalar(
+            select(Person).where(
+                Person.platform == platform, Person.platform_user_id == platform_user_id
+            )
+        )
+        return _view(person) if person else None
+
+
+async def set_consent(
+    db: Database, person_id: int, consent: Consent, *, display_name: str | None = None
+) -> None:
+    """Record the answer; a given consent may store the messenger profile name."""
+    async with db.transaction() as session:
+        values: dict[str, object] = {"consent": consent, "consent_at": utcnow()}
+        if consent is Consent.GIVEN:
+            values["display_name"] = display_name[:200] if display_name else None
+        else:
+            values.update(display_name=None, phone=None, email=None, organisation=None)
+        await session.execute(update(Person).where(Person.id == person_id).values(**values))
+
+
+async def set_language(db: Database, person_id: int, language: str) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            update(Person)
+            .where(Person.id == person_id)
+            .values(language=language_from_hint(language))
+        )
+
+
+async def forget(db: Database, person_id: int) -> None:
+    """Erase a person: their row goes, their activity stays counted but anonymous."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(Activity)
+            .where(Activity.person_id == person_id)
+            .values(person_id=None, customer=None, content=None)
+        )
+        await session.execute(delete(PersonRole).where(PersonRole.person_id == person_id))
+        await session.execute(delete(Person).where(Person.id == person_id))
+
+
+async def grant(db: Database, person_id: int, role: Role, *, granted_by: int | None) -> bool:
+    """Give a role; False when the person already had it."""
+    async with db.transaction() as session:
+        if await session.get(PersonRole, (person_id, str(role))) is not None:
+            return False
+        session.add(
+            PersonRole(
+                person_id=person_id, role=role, granted_by_id=granted_by, granted_at=utcnow()
+            )
+        )
+        return True
+
+
+async def revoke(db: Database, person_id: int, role: Role) -> bool:
+    """Take a role away; False when the person did not have it."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            delete(PersonRole).where(PersonRole.person_id == person_id, PersonRole.role == role)
+        )
+        return bool(result.rowcount)
+
+
+async def with_role(db: Database, role: Role) -> list[PersonView]:
+    async with db.transaction() as session:
+        rows = await session.scalars(
+            select(Person)
+            .join(PersonRole, PersonRole.person_id == Person.id)
+            .where(PersonRole.role == role)
+            .order_by(Person.id)
+        )
+        return [_view(p) for p in rows]
