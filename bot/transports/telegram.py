@@ -66,11 +66,28 @@ async def register_commands(bot: Bot, locales: Locales) -> None:
 
 
 async def run_polling(
-    dp: Dispatcher, bot: Bot, locales: Locales, *, handle_signals: bool = True
+    dp: Dispatcher,
+    bot: Bot,
+    locales: Locales,
+    *,
+    handle_signals: bool = True,
+    handle_as_tasks: bool = True,
+    polling_timeout: int = 30,
 ) -> None:
+    """Long polling until SIGINT/SIGTERM (or `dp.stop_polling()`).
+
+    `handle_as_tasks=False` handles one update at a time; the tests use it so each
+    step of a story finishes before the next begins.
+    """
     await bot.delete_webhook(drop_pending_updates=False)
     await register_commands(bot, locales)
-    await dp.start_polling(bot, handle_signals=handle_signals, platform=PLATFORM)
+    await dp.start_polling(
+        bot,
+        handle_signals=handle_signals,
+        handle_as_tasks=handle_as_tasks,
+        polling_timeout=polling_timeout,
+        platform=PLATFORM,
+    )
 
 
 def webhook_path(config: Config) -> str:

@@ -1,0 +1,213 @@
+"""Fixtures: a configured library, a clean database (SQLite, and PostgreSQL when it is
+reachable), the fake Bot API server, and the real bot polling it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import build_dispatcher
+from bot.config import Config, parse_config
+from bot.i18n import Locales
+from bot.transports.telegram import create_bot, run_polling
+from storage.db import Database
+from storage.models import Base
+from tests.fakes.telegram_api import FakeTelegram
+from tests.harness import Person
+
+ADMIN_ID = 900001
+STAFF_CHAT_ID = -1001234567890
+POSTGRES_URL = os.environ.get(
+    "LIBBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("LIBBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def library_config(**sections: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "library": {
+            "name": "Библиотека имени Тестова",
+            "timezone": "Europe/Moscow",
+            "phone": "+7 (495) 000-00-00",
+            "branches": [
+                {
+                    "id": "central",
+                    "name": "Центральная библиотека",
+                    "address": "ул. Ленина, 1",
+                    "phone": "+7 (495) 000-00-01",
+                    "hours": {d: "10:00-19:00" for d in ("mon", "tue", "wed", "thu", "fri")}
+                    | {"sat": "11:00-17:00"},
+                },
+                {
+                    "id": "children",
+                    "name": "Детская библиотека",
+                    "address": "пр. Мира, 15",
+                    "hours": {"sun": "11:00-16:00"},
+                },
+            ],
+        },
+        "staff": {"admins": [ADMIN_ID], "chat_id": STAFF_CHAT_ID},
+        "privacy": {"operator": "МБУК «ЦБС»", "policy_url": "https://library.example/privacy"},
+    }
+    for name, values in sections.items():
+        data[name] = {**data.get(name, {}), **values}
+    return data
+
+
+def make_config(tmp_path: Path, **sections: Any) -> Config:
+    return parse_config(library_config(**sections), source="test config", base_dir=tmp_path)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return make_config(tmp_path)
+
+
+# --- databases ------------------------------------------------------------------------
+
+
+async def _postgres_reachable(url: str) -> str | None:
+    db = Database(url)
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "skip with this reason"
+        return str(exc).splitlines()[0]
+    finally:
+        await db.dispose()
+    return None
+
+
+async def _reset_postgres(url: str) -> None:
+    db = Database(url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await db.upgrade()
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    problem = asyncio.run(_postgres_reachable(POSTGRES_URL))
+    if problem:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {problem}")
+    asyncio.run(_reset_postgres(POSTGRES_URL))
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for each test (migrating each time is slower)."""
+    path = tmp_path_factory.mktemp("template") / "libbot.sqlite3"
+
+    async def migrate() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await db.upgrade()
+        await db.dispose()
+
+    asyncio.run(migrate())
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """Each database test runs on SQLite and on PostgreSQL (skipped if unreachable)."""
+    if request.param == "sqlite":
+        target = tmp_path / "libbot.sqlite3"
+        shutil.copy(sqlite_template, target)
+        return f"sqlite+aiosqlite:///{target}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
+    if db.dialect == "postgresql":
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        async with db.engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Database]:
+    """SQLite only, for tests whose subject is not the database."""
+    target = tmp_path / "libbot.sqlite3"
+    shutil.copy(sqlite_template, target)
+    db = Database(f"sqlite+aiosqlite:///{target}")
+    yield db
+    await db.dispose()
+
+
+# --- the fake Bot API and the bot -------------------------------------------------------
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    server = await FakeTelegram().start()
+    yield server
+    await server.stop()
+
+
+class RunningBot:
+    def __init__(self, server: FakeTelegram, db: Database, config: Config) -> None:
+        self.server = server
+        self.db = db
+        self.config = config
+
+    def person(self, user_id: int, first_name: str = "Анна", language: str = "ru") -> Person:
+        return Person(self.server, user_id, first_name, language)
+
+    def admin(self) -> Person:
+        return self.person(ADMIN_ID, "Мария Ивановна")
+
+
+StartBot = Callable[..., Awaitable[RunningBot]]
+
+
+@pytest.fixture
+async def start_bot(telegram: FakeTelegram, database: Database, config: Config) -> AsyncIterator[StartBot]:
+    """Start the real aiogram bot, long-polling the fake server; stop it afterwards."""
+    running: list[tuple[Any, asyncio.Task[None]]] = []
+
+    async def start(config_override: Config | None = None, **dispatcher_options: Any) -> RunningBot:
+        cfg = config_override or config
+        locales = Locales()
+        dp = build_dispatcher(cfg, database, locales, **dispatcher_options)
+        bot = create_bot(telegram.token, api_server=telegram.base_url)
+        task = asyncio.create_task(
+            run_polling(dp, bot, locales, handle_signals=False, handle_as_tasks=False, polling_timeout=1)
+        )
+        running.append((dp, task))
+        return RunningBot(telegram, database, cfg)
+
+    yield start
+    for dp, task in running:
+        if not task.done():
+            await dp.stop_polling()
+        await task
+
+
+@pytest.fixture
+async def bot(start_bot: StartBot) -> RunningBot:
+    return await start_bot()
+
+
+@pytest.fixture
+def shared_data() -> Iterator[Path]:
+    path = SHARED / "data"
+    if not path.is_dir():
+        pytest.skip(f"shared data not present at {path} (a user's own clone)")
+    yield path

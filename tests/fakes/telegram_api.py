@@ -1,0 +1,347 @@
+"""A fake Telegram Bot API server on 127.0.0.1, checked against the published spec.
+
+The real aiogram Bot talks to it over HTTP. It records every call, serves
+getUpdates as long polling from a queue the tests fill, and refuses what the real
+Bot API refuses: unknown methods, missing or mistyped parameters, empty or too
+long texts, HTML it cannot parse, callback_data over 64 bytes. Tests can make the
+next call of a method fail (429 with retry_after, 403, 5xx) so real error paths run.
+
+The method table comes from `shared/specs/telegram-bot-api/api.json` when it is
+present; without it (a user's own clone) parameter checks fall back to
+presence-only checks of the few methods below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+SPEC_CANDIDATES = (
+    Path(os.environ.get("LIBBOT_SPECS_DIR", "/nonexistent")),
+    Path(__file__).resolve().parents[3] / "shared" / "specs",
+)
+ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
+    "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji",
+}  # fmt: skip
+BOT_ID = 4242
+# Parameters the spec no longer lists but the Bot API still accepts for old clients
+# (aiogram sends this one when link previews are disabled by default).
+DEPRECATED_ACCEPTED = {"disable_web_page_preview"}
+
+
+def load_spec() -> dict[str, Any] | None:
+    for base in SPEC_CANDIDATES:
+        path = base / "telegram-bot-api" / "api.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    return None
+
+
+class _EntityParser(HTMLParser):
+    """Telegram's HTML parse mode: a few tags, properly nested, and visible text length."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.length = 0
+        self.error: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.error = self.error or f"Unsupported start tag \"{tag}\""
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.error = self.error or f"Unmatched end tag \"{tag}\""
+            return
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.length += len(data.encode("utf-16-le")) // 2
+
+
+def visible_length(text: str, parse_mode: str | None) -> tuple[int, str | None]:
+    if parse_mode != "HTML":
+        return len(text.encode("utf-16-le")) // 2, None
+    parser = _EntityParser()
+    parser.feed(text)
+    parser.close()
+    if parser.stack and not parser.error:
+        parser.error = f"Can't find end tag corresponding to start tag \"{parser.stack[-1]}\""
+    return parser.length, parser.error
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.retry_after = retry_after
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return self.params.get("text") or self.params.get("caption") or ""
+
+    @property
+    def markup(self) -> dict[str, Any] | None:
+        return self.params.get("reply_markup")
+
+    def buttons(self) -> list[dict[str, Any]]:
+        markup = self.markup or {}
+        rows = markup.get("inline_keyboard") or markup.get("keyboard") or []
+        return [button for row in rows for button in row]
+
+
+class FakeTelegram:
+    def __init__(self, token: str = f"{BOT_ID}:TEST-token_for-libbot") -> None:
+        self.token = token
+        self.spec = load_spec()
+        self.calls: list[Call] = []
+        self.updates: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self.offset = 0  # highest offset a getUpdates call confirmed
+        self.offset_changed = asyncio.Condition()
+        self.failures: dict[str, list[ApiError]] = {}
+        self.webhook: dict[str, Any] = {}
+        self._message_ids = itertools.count(1)
+        self._update_ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> FakeTelegram:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("POST", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        self.updates.put_nowait(None)  # wake a pending long poll so shutdown is immediate
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what tests do -----------------------------------------------------------------
+
+    def next_update_id(self) -> int:
+        return next(self._update_ids)
+
+    def push(self, update: dict[str, Any]) -> None:
+        self.updates.put_nowait(update)
+
+    async def wait_processed(self, update_id: int, timeout: float = 10) -> None:
+        """Wait until the bot asked for updates past `update_id`: it has handled it."""
+        async with self.offset_changed:
+            await asyncio.wait_for(
+                self.offset_changed.wait_for(lambda: self.offset > update_id), timeout
+            )
+
+    def fail_next(self, method: str, status: int, description: str, retry_after: int | None = None) -> None:
+        self.failures.setdefault(method, []).append(ApiError(status, description, retry_after))
+
+    def calls_of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    # --- the API -------------------------------------------------------------------------
+
+    async def _params(self, request: web.Request, method: str) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return await request.json()
+        params: dict[str, Any] = {}
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            async for part in reader:
+                if part.filename:
+                    params[part.name] = {"filename": part.filename, "size": len(await part.read())}
+                else:
+                    params[part.name] = await part.text()
+        else:
+            params.update(await request.post())
+            params.update(request.query)
+        fields = {}
+        if self.spec is not None and method in self.spec["methods"]:
+            fields = {f["name"]: f["types"] for f in self.spec["methods"][method].get("fields", [])}
+        return {name: _decode(name, value, fields.get(name)) for name, value in params.items()}
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(ApiError(401, "Unauthorized"))
+        method = request.match_info["method"]
+        try:
+            params = await self._params(request, method)
+            self._validate(method, params)
+            if method != "getUpdates":
+                self.calls.append(Call(method, params))
+            if self.failures.get(method):
+                raise self.failures[method].pop(0)
+            result = await getattr(self, f"_api_{method}", self._api_default)(params, method)
+        except ApiError as exc:
+            return _error(exc)
+        return web.json_response({"ok": True, "result": result})
+
+    def _validate(self, method: str, params: dict[str, Any]) -> None:
+        if self.spec is not None:
+            spec = self.spec["methods"].get(method)
+            if spec is None:
+                raise ApiError(404, "Not Found: method not found")
+            fields = {f["name"]: f for f in spec.get("fields", [])}
+            for name, field_spec in fields.items():
+                if field_spec["required"] and name not in params:
+                    raise ApiError(400, f"Bad Request: parameter {name} is required")
+            for name, value in params.items():
+                if name in DEPRECATED_ACCEPTED:
+                    continue
+                if name not in fields:
+                    raise ApiError(400, f"Bad Request: unexpected parameter {name}")
+                _check_type(name, value, fields[name]["types"])
+        for key in ("text", "caption"):
+            if key in params:
+                limit = 4096 if key == "text" else 1024
+                length, error = visible_length(str(params[key]), params.get("parse_mode"))
+                if error:
+                    raise ApiError(400, f"Bad Request: can't parse entities: {error}")
+                if key == "text" and method in ("sendMessage", "editMessageText") and length == 0:
+                    raise ApiError(400, "Bad Request: message text is empty")
+                if length > limit:
+                    raise ApiError(400, f"Bad Request: {'message' if key == 'text' else 'caption'} is too long")
+        if method == "answerCallbackQuery" and len(params.get("text") or "") > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        for button in Call(method, params).buttons():
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= 64:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+    async def _api_getUpdates(self, params: dict[str, Any], _method: str) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        async with self.offset_changed:
+            if offset > self.offset:
+                self.offset = offset
+                self.offset_changed.notify_all()
+        timeout = float(params.get("timeout") or 0)
+        try:
+            update = await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.01))
+        except TimeoutError:
+            return []
+        return [update] if update is not None else []
+
+    async def _api_getMe(self, _params: dict[str, Any], _method: str) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Library", "username": "library_test_bot"}
+
+    def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message = {
+            "message_id": extra.pop("message_id", None) or next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Library"},
+        }
+        if params.get("text"):
+            message["text"] = params["text"]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        message.update(extra)
+        return message
+
+    async def _api_sendMessage(self, params: dict[str, Any], _method: str) -> dict[str, Any]:
+        return self._message(params)
+
+    async def _api_sendPhoto(self, params: dict[str, Any], _method: str) -> dict[str, Any]:
+        photo = [{"file_id": "photo-1", "file_unique_id": "p1", "width": 10, "height": 10}]
+        return self._message(params, photo=photo, caption=params.get("caption"))
+
+    async def _api_sendDocument(self, params: dict[str, Any], _method: str) -> dict[str, Any]:
+        document = {"file_id": "doc-1", "file_unique_id": "d1"}
+        return self._message(params, document=document, caption=params.get("caption"))
+
+    async def _api_editMessageText(self, params: dict[str, Any], _method: str) -> dict[str, Any]:
+        return self._message(params, message_id=int(params["message_id"]))
+
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any], _method: str) -> dict[str, Any]:
+        return self._message(params, message_id=int(params["message_id"]), text="…")
+
+    async def _api_setWebhook(self, params: dict[str, Any], _method: str) -> bool:
+        self.webhook = params
+        return True
+
+    async def _api_deleteWebhook(self, _params: dict[str, Any], _method: str) -> bool:
+        self.webhook = {}
+        return True
+
+    async def _api_default(self, _params: dict[str, Any], _method: str) -> bool:
+        return True
+
+
+JSON_FIELDS = {"reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "scope"}
+
+
+def _decode(name: str, value: Any, types: list[str] | None) -> Any:
+    """Form fields carry JSON for objects, arrays and booleans, plain text for strings."""
+    if not isinstance(value, str):
+        return value
+    structured = name in JSON_FIELDS if types is None else types != ["String"]
+    if structured and (value[:1] in "[{" or value in ("true", "false")):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _check_type(name: str, value: Any, types: list[str]) -> None:
+    def fits(kind: str) -> bool:
+        if kind == "Integer":
+            return isinstance(value, int) or (isinstance(value, str) and value.lstrip("-").isdigit())
+        if kind == "Float":
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                return False
+            return True
+        if kind == "Boolean":
+            return isinstance(value, bool) or value in ("true", "false", "True", "False")
+        if kind == "String":
+            return isinstance(value, str | int)
+        if kind.startswith("Array of"):
+            return isinstance(value, list)
+        if kind == "InputFile":
+            return isinstance(value, dict | str)
+        return isinstance(value, dict | str)  # an object type
+
+    if not any(fits(kind) for kind in types):
+        raise ApiError(400, f"Bad Request: wrong type of parameter {name}, expected {' or '.join(types)}")
+
+
+def _error(exc: ApiError) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": exc.status, "description": exc.description}
+    if exc.retry_after is not None:
+        body["parameters"] = {"retry_after": exc.retry_after}
+    return web.json_response(body, status=exc.status)

@@ -1,0 +1,149 @@
+"""Conversation helpers: a person writing to the bot through the fake Bot API.
+
+    anna = bot.chat(user_id=501, first_name="Анна")
+    reply = await anna.send("/start")
+    assert "Здравствуйте" in reply.text
+    reply = await anna.click("Согласен")
+
+Each step waits until the bot has handled the update (it asked for the next one),
+then returns exactly the Bot API calls that step caused.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bot.i18n import normalise_label
+from tests.fakes.telegram_api import Call, FakeTelegram
+
+_message_ids = itertools.count(10_000)
+
+
+@dataclass
+class Reply:
+    calls: list[Call]
+    chat_id: int
+
+    @property
+    def messages(self) -> list[Call]:
+        """Messages (sent or edited) that reached this chat."""
+        return [
+            c
+            for c in self.calls
+            if c.method in ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
+            and c.chat_id == self.chat_id
+        ]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(c.text for c in self.messages)
+
+    @property
+    def alerts(self) -> list[str]:
+        return [c.params.get("text") or "" for c in self.calls if c.method == "answerCallbackQuery"]
+
+    @property
+    def buttons(self) -> list[str]:
+        return [b["text"] for c in self.messages for b in c.buttons()]
+
+    def to_chat(self, chat_id: int) -> list[Call]:
+        return [c for c in self.calls if c.method == "sendMessage" and c.chat_id == chat_id]
+
+
+class Person:
+    def __init__(
+        self, server: FakeTelegram, user_id: int, first_name: str, language: str = "ru"
+    ) -> None:
+        self.server = server
+        self.user = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": language,
+        }
+        self.history: list[Call] = []
+
+    @property
+    def chat(self) -> dict[str, Any]:
+        return {"id": self.user["id"], "type": "private", "first_name": self.user["first_name"]}
+
+    async def _step(self, payload: dict[str, Any]) -> Reply:
+        update_id = self.server.next_update_id()
+        mark = len(self.server.calls)
+        self.server.push({"update_id": update_id, **payload})
+        await self.server.wait_processed(update_id)
+        reply = Reply(self.server.calls[mark:], self.user["id"])
+        self.history.extend(reply.messages)
+        return reply
+
+    async def send(self, text: str) -> Reply:
+        message = {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return await self._step({"message": message})
+
+    async def send_sticker(self) -> Reply:
+        sticker = {
+            "file_id": "sticker-1",
+            "file_unique_id": "s1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+        message = {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            "sticker": sticker,
+        }
+        return await self._step({"message": message})
+
+    async def press(self, data: str, *, message: dict[str, Any] | None = None) -> Reply:
+        """Send callback data as if a button carried it: also how forged data arrives."""
+        message = message or {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": {"id": 1, "is_bot": True, "first_name": "Library"},
+            "text": "…",
+        }
+        query = {
+            "id": str(next(_message_ids)),
+            "from": self.user,
+            "chat_instance": f"ci{self.user['id']}",
+            "message": message,
+            "data": data,
+        }
+        return await self._step({"callback_query": query})
+
+    async def click(self, label: str) -> Reply:
+        """Press the newest button whose label contains `label` (emoji and case ignored)."""
+        wanted = normalise_label(label)
+        for call in reversed(self.history):
+            for button in call.buttons():
+                if wanted in normalise_label(button["text"]):
+                    if "callback_data" in button:
+                        carrier = {
+                            "message_id": 1,
+                            "date": int(time.time()),
+                            "chat": self.chat,
+                            "from": {"id": 1, "is_bot": True, "first_name": "Library"},
+                            "text": call.text,
+                        }
+                        return await self.press(button["callback_data"], message=carrier)
+                    return await self.send(button["text"])
+        shown = [b["text"] for c in self.history[-3:] for b in c.buttons()]
+        raise AssertionError(f"no button {label!r}; the last ones were {shown}")
