@@ -12,10 +12,15 @@ from storage.people import PersonView
 
 
 async def show_menu(
-    message: Message, texts: Texts, person: PersonView | None, *, key: str = "menu-prompt"
+    message: Message,
+    texts: Texts,
+    person: PersonView | None,
+    *,
+    key: str = "menu-prompt",
+    **args: str | int,
 ) -> None:
-    """Send a line of text with the main menu keyboard under it."""
-    await message.answer(texts(key), reply_markup=main_menu(texts, person))
+    """Send a line of text (`key` with `args`) with the main menu keyboard under it."""
+    await message.answer(texts(key, **args), reply_markup=main_menu(texts, person))
 
 
 def phone_or_none(config: Config) -> str:

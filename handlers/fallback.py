@@ -30,7 +30,7 @@ async def free_text(
     if len(text) > limit:
         activity.status = "too long"
         activity.content = text[:100]
-        await show_menu(message, texts, person, key="too-long")
+        await show_menu(message, texts, person, key="too-long", length=len(text), limit=limit)
         return
     activity.status = "not understood"
     quote = text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 1] + "…"

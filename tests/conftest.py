@@ -71,6 +71,14 @@ def config(tmp_path: Path) -> Config:
     return make_config(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def no_translation_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A missing translation or placeholder is a bug even if the test's story passed."""
+    yield
+    broken = [r.getMessage() for r in caplog.records if r.name == "bot.i18n" and r.levelno >= 40]
+    assert not broken, broken
+
+
 # --- databases ------------------------------------------------------------------------
 
 
