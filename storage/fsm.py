@@ -18,10 +18,13 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
+from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.models import FsmRecord
 from storage.types import utcnow
+
+INSERT_RACE_RETRIES = 3
 
 
 class DatabaseStorage(BaseStorage):
@@ -37,9 +40,19 @@ class DatabaseStorage(BaseStorage):
         """Change state and/or data of one key in a single transaction.
 
         A record with no state and no data is deleted, so cleared conversations
-        leave nothing behind.
+        leave nothing behind. Two first writes to one key can race to insert it;
+        the loser retries and then updates the row the winner made.
         """
         storage_key = self.key_builder.build(key)
+        for attempt in range(INSERT_RACE_RETRIES):
+            try:
+                await self._write(storage_key, changes)
+                return
+            except IntegrityError:
+                if attempt == INSERT_RACE_RETRIES - 1:
+                    raise
+
+    async def _write(self, storage_key: str, changes: dict[str, Any]) -> None:
         async with self.db.transaction() as session:
             record = await session.get(FsmRecord, storage_key, with_for_update=True)
             state = changes.get("state", record.state if record else None)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_dispatcher
 from bot.config import Config, parse_config
@@ -24,9 +25,11 @@ from tests.harness import Person
 
 ADMIN_ID = 900001
 STAFF_CHAT_ID = -1001234567890
-POSTGRES_URL = os.environ.get(
+# The server's existing `test` database is only used to create libbot's own scratch database.
+POSTGRES_SERVER_URL = os.environ.get(
     "LIBBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+POSTGRES_TEST_DATABASE = "libbot_test"
 REDIS_URL = os.environ.get("LIBBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -94,6 +97,26 @@ async def _postgres_reachable(url: str) -> str | None:
     return None
 
 
+async def _create_database(server_url: str) -> str:
+    """Create (once) and return the URL of libbot's scratch database on that server."""
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": POSTGRES_TEST_DATABASE},
+            )
+            if not exists:
+                await conn.execute(text(f'CREATE DATABASE "{POSTGRES_TEST_DATABASE}"'))
+    finally:
+        await engine.dispose()
+    return str(
+        make_url(server_url)
+        .set(database=POSTGRES_TEST_DATABASE)
+        .render_as_string(hide_password=False)
+    )
+
+
 async def _reset_postgres(url: str) -> None:
     db = Database(url)
     try:
@@ -107,11 +130,12 @@ async def _reset_postgres(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    problem = asyncio.run(_postgres_reachable(POSTGRES_URL))
+    problem = asyncio.run(_postgres_reachable(POSTGRES_SERVER_URL))
     if problem:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {problem}")
-    asyncio.run(_reset_postgres(POSTGRES_URL))
-    return POSTGRES_URL
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_SERVER_URL}: {problem}")
+    url = asyncio.run(_create_database(POSTGRES_SERVER_URL))
+    asyncio.run(_reset_postgres(url))
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -186,7 +210,9 @@ StartBot = Callable[..., Awaitable[RunningBot]]
 
 
 @pytest.fixture
-async def start_bot(telegram: FakeTelegram, database: Database, config: Config) -> AsyncIterator[StartBot]:
+async def start_bot(
+    telegram: FakeTelegram, database: Database, config: Config
+) -> AsyncIterator[StartBot]:
     """Start the real aiogram bot, long-polling the fake server; stop it afterwards."""
     running: list[tuple[Any, asyncio.Task[None]]] = []
 
@@ -196,7 +222,9 @@ async def start_bot(telegram: FakeTelegram, database: Database, config: Config) 
         dp = build_dispatcher(cfg, database, locales, **dispatcher_options)
         bot = create_bot(telegram.token, api_server=telegram.base_url)
         task = asyncio.create_task(
-            run_polling(dp, bot, locales, handle_signals=False, handle_as_tasks=False, polling_timeout=1)
+            run_polling(
+                dp, bot, locales, handle_signals=False, handle_as_tasks=False, polling_timeout=1
+            )
         )
         running.append((dp, task))
         return RunningBot(telegram, database, cfg)
@@ -214,8 +242,8 @@ async def bot(start_bot: StartBot) -> RunningBot:
 
 
 @pytest.fixture
-def shared_data() -> Iterator[Path]:
+def shared_data() -> Path:
     path = SHARED / "data"
     if not path.is_dir():
         pytest.skip(f"shared data not present at {path} (a user's own clone)")
-    yield path
+    return path

@@ -68,7 +68,9 @@ async def test_consent_accepted_is_stored_with_the_name(bot: RunningBot) -> None
     assert person.display_name == "Анна"
 
 
-async def test_consent_refused_keeps_no_personal_data_and_search_stays_open(bot: RunningBot) -> None:
+async def test_consent_refused_keeps_no_personal_data_and_search_stays_open(
+    bot: RunningBot,
+) -> None:
     anna = bot.person(506, "Анна")
     await anna.send("/start")
     reply = await anna.click("Не сейчас")
@@ -98,7 +100,11 @@ async def test_every_update_is_logged_as_activity(bot: RunningBot) -> None:
     await anna.send("что-то непонятное")
     async with bot.db.transaction() as session:
         rows = (await session.scalars(select(Activity).order_by(Activity.id))).all()
-    assert [r.kind for r in rows] == [ActivityKind.MENU, ActivityKind.LIBRARY_INFO, ActivityKind.MESSAGE]
+    assert [r.kind for r in rows] == [
+        ActivityKind.MENU,
+        ActivityKind.LIBRARY_INFO,
+        ActivityKind.MESSAGE,
+    ]
     assert all(r.platform == "telegram" and r.person_id is not None for r in rows)
     assert rows[2].content == "что-то непонятное"
     assert rows[2].status == "not understood"

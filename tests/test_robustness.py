@@ -35,7 +35,9 @@ async def test_too_long_text_is_refused_politely(start_bot: StartBot, tmp_path: 
     assert "до 1\u00a0000 знаков" in reply.text
 
 
-async def test_long_answer_is_split_into_valid_messages(start_bot: StartBot, tmp_path: Path) -> None:
+async def test_long_answer_is_split_into_valid_messages(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
     branches = [
         {"id": f"b{i}", "name": f"Библиотека-филиал № {i}", "address": "ул. Длинная, " * 8 + str(i)}
         for i in range(60)
@@ -61,7 +63,9 @@ async def test_failing_handler_apologises_and_logs_the_error(bot: RunningBot) ->
     assert row.status == "error"
 
 
-async def test_flooding_user_is_throttled_once_then_silently(start_bot: StartBot, tmp_path: Path) -> None:
+async def test_flooding_user_is_throttled_once_then_silently(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
     config: Config = make_config(tmp_path, limits={"burst": 3, "per_second": 0.01})
     bot = await start_bot(config)
     flooder = bot.person(707)

@@ -34,6 +34,7 @@ ALLOWED_TAGS = {
     "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji",
 }  # fmt: skip
 BOT_ID = 4242
+PROCESSING_TIMEOUT = 15  # seconds one story step may take before the test fails
 # Parameters the spec no longer lists but the Bot API still accepts for old clients
 # (aiogram sends this one when link previews are disabled by default).
 DEPRECATED_ACCEPTED = {"disable_web_page_preview"}
@@ -58,12 +59,12 @@ class _EntityParser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
-            self.error = self.error or f"Unsupported start tag \"{tag}\""
+            self.error = self.error or f'Unsupported start tag "{tag}"'
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            self.error = self.error or f"Unmatched end tag \"{tag}\""
+            self.error = self.error or f'Unmatched end tag "{tag}"'
             return
         self.stack.pop()
 
@@ -78,7 +79,7 @@ def visible_length(text: str, parse_mode: str | None) -> tuple[int, str | None]:
     parser.feed(text)
     parser.close()
     if parser.stack and not parser.error:
-        parser.error = f"Can't find end tag corresponding to start tag \"{parser.stack[-1]}\""
+        parser.error = f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"'
     return parser.length, parser.error
 
 
@@ -157,14 +158,14 @@ class FakeTelegram:
     def push(self, update: dict[str, Any]) -> None:
         self.updates.put_nowait(update)
 
-    async def wait_processed(self, update_id: int, timeout: float = 10) -> None:
+    async def wait_processed(self, update_id: int) -> None:
         """Wait until the bot asked for updates past `update_id`: it has handled it."""
-        async with self.offset_changed:
-            await asyncio.wait_for(
-                self.offset_changed.wait_for(lambda: self.offset > update_id), timeout
-            )
+        async with asyncio.timeout(PROCESSING_TIMEOUT), self.offset_changed:
+            await self.offset_changed.wait_for(lambda: self.offset > update_id)
 
-    def fail_next(self, method: str, status: int, description: str, retry_after: int | None = None) -> None:
+    def fail_next(
+        self, method: str, status: int, description: str, retry_after: int | None = None
+    ) -> None:
         self.failures.setdefault(method, []).append(ApiError(status, description, retry_after))
 
     def calls_of(self, method: str) -> list[Call]:
@@ -231,7 +232,9 @@ class FakeTelegram:
                 if key == "text" and method in ("sendMessage", "editMessageText") and length == 0:
                     raise ApiError(400, "Bad Request: message text is empty")
                 if length > limit:
-                    raise ApiError(400, f"Bad Request: {'message' if key == 'text' else 'caption'} is too long")
+                    raise ApiError(
+                        400, f"Bad Request: {'message' if key == 'text' else 'caption'} is too long"
+                    )
         if method == "answerCallbackQuery" and len(params.get("text") or "") > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         for button in Call(method, params).buttons():
@@ -253,7 +256,12 @@ class FakeTelegram:
         return [update] if update is not None else []
 
     async def _api_getMe(self, _params: dict[str, Any], _method: str) -> dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Library", "username": "library_test_bot"}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Library",
+            "username": "library_test_bot",
+        }
 
     def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
@@ -285,7 +293,9 @@ class FakeTelegram:
     async def _api_editMessageText(self, params: dict[str, Any], _method: str) -> dict[str, Any]:
         return self._message(params, message_id=int(params["message_id"]))
 
-    async def _api_editMessageReplyMarkup(self, params: dict[str, Any], _method: str) -> dict[str, Any]:
+    async def _api_editMessageReplyMarkup(
+        self, params: dict[str, Any], _method: str
+    ) -> dict[str, Any]:
         return self._message(params, message_id=int(params["message_id"]), text="…")
 
     async def _api_setWebhook(self, params: dict[str, Any], _method: str) -> bool:
@@ -300,7 +310,14 @@ class FakeTelegram:
         return True
 
 
-JSON_FIELDS = {"reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "scope"}
+JSON_FIELDS = {
+    "reply_markup",
+    "entities",
+    "caption_entities",
+    "allowed_updates",
+    "commands",
+    "scope",
+}
 
 
 def _decode(name: str, value: Any, types: list[str] | None) -> Any:
@@ -319,7 +336,9 @@ def _decode(name: str, value: Any, types: list[str] | None) -> Any:
 def _check_type(name: str, value: Any, types: list[str]) -> None:
     def fits(kind: str) -> bool:
         if kind == "Integer":
-            return isinstance(value, int) or (isinstance(value, str) and value.lstrip("-").isdigit())
+            return isinstance(value, int) or (
+                isinstance(value, str) and value.lstrip("-").isdigit()
+            )
         if kind == "Float":
             try:
                 float(value)
@@ -337,7 +356,9 @@ def _check_type(name: str, value: Any, types: list[str]) -> None:
         return isinstance(value, dict | str)  # an object type
 
     if not any(fits(kind) for kind in types):
-        raise ApiError(400, f"Bad Request: wrong type of parameter {name}, expected {' or '.join(types)}")
+        raise ApiError(
+            400, f"Bad Request: wrong type of parameter {name}, expected {' or '.join(types)}"
+        )
 
 
 def _error(exc: ApiError) -> web.Response:

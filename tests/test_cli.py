@@ -1,0 +1,138 @@
+"""The `libbot` command as librarians use it: run, demo, db, --help."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.fakes.telegram_api import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def libbot() -> list[str]:
+    """The installed console script when there is one, else `python -m bot` (the same code)."""
+    script = shutil.which("libbot", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "bot"]
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIBBOT_")}
+    env["HOME"] = str(tmp_path)
+    return env
+
+
+def test_help_explains_each_command() -> None:
+    result = subprocess.run(
+        [*libbot(), "--help"], capture_output=True, text=True, check=True, timeout=60
+    )
+    for command in ("run", "demo", "db"):
+        assert f"    {command} " in result.stdout
+
+
+def test_piped_demo_prints_the_menu_and_the_hours(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*libbot(), "demo"],
+        input="/start\nО библиотеке\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ℹ️ О библиотеке" in result.stdout
+    assert "Пн–Пт 10:00–19:00" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "libbot-data" / "demo.sqlite3").is_file()
+
+
+def test_demo_numbers_press_buttons(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*libbot(), "demo", "--as", "admin"],
+        input="/start\n2\n7\n1\n",  # consent «Не сейчас», menu «Для сотрудников», «Сегодня»
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "данные мы не сохраняем" in result.stdout
+    assert "Обращения за сегодня" in result.stdout
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[library]\nname = 'Тест'\n", encoding="utf-8")
+    result = subprocess.run(
+        [*libbot(), "db", "upgrade", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=clean_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "database at revision" in result.stderr
+    assert (tmp_path / "libbot-data" / "libbot.sqlite3").is_file()
+
+
+async def test_run_answers_start_through_the_configured_api_server(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[library]\nname = 'Библиотека на сервере'\n"
+        f"[telegram]\ntoken = '{telegram.token}'\napi_server = '{telegram.base_url}'\n",
+        encoding="utf-8",
+    )
+    process = await asyncio.create_subprocess_exec(
+        *libbot(),
+        "run",
+        "--config",
+        str(config),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=clean_env(tmp_path),
+    )
+    try:
+        telegram.push(
+            {
+                "update_id": 1,
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": 42, "type": "private"},
+                    "from": {
+                        "id": 42,
+                        "is_bot": False,
+                        "first_name": "Анна",
+                        "language_code": "ru",
+                    },
+                    "text": "/start",
+                },
+            }
+        )
+        for _ in range(600):
+            if any(c.chat_id == 42 for c in telegram.calls_of("sendMessage")):
+                break
+            if process.returncode is not None:
+                break
+            await asyncio.sleep(0.05)
+        greetings = [c.text for c in telegram.calls_of("sendMessage") if c.chat_id == 42]
+        assert any("Библиотека на сервере" in text for text in greetings)
+        assert telegram.calls_of("setMyCommands")
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
