@@ -95,6 +95,8 @@ async def _run(config: Config) -> None:
                 await run_polling(app.dispatcher, bot, app.locales)
         except TelegramUnauthorizedError:
             raise Failure("Telegram rejected [telegram] token: check it with @BotFather") from None
+        finally:
+            await bot.session.close()
 
 
 async def _db(config: Config, action: str, revision: str | None) -> str:

@@ -136,3 +136,27 @@ async def test_run_answers_start_through_the_configured_api_server(
             process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()
+
+
+async def test_run_with_a_rejected_token_says_so_in_one_line(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[library]\nname = 'X'\n"
+        f"[telegram]\ntoken = '1:wrong'\napi_server = '{telegram.base_url}'\n",
+        encoding="utf-8",
+    )
+    process = await asyncio.create_subprocess_exec(
+        *libbot(),
+        "run",
+        "--config",
+        str(config),
+        stderr=asyncio.subprocess.PIPE,
+        env=clean_env(tmp_path),
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    last = stderr.decode().strip().splitlines()[-1]
+    assert last == "libbot: Telegram rejected [telegram] token: check it with @BotFather"
+    assert "Traceback" not in stderr.decode()

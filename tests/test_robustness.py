@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.config import Config
 from storage.models import Activity
 from tests.conftest import RunningBot, StartBot, make_config
+from tests.fakes.telegram_api import FakeTelegram
 
 
 async def test_unknown_command_explains_what_the_bot_can_do(bot: RunningBot) -> None:
@@ -78,3 +79,13 @@ async def test_flooding_user_is_throttled_once_then_silently(
     # Someone else is not affected.
     other = await bot.person(708).send("О библиотеке")
     assert "ул. Ленина" in other.text
+
+
+async def test_bot_waits_for_an_unavailable_api_at_start(
+    start_bot: StartBot, telegram: FakeTelegram
+) -> None:
+    telegram.fail_next("deleteWebhook", 502, "Bad Gateway")
+    bot = await start_bot()
+    reply = await bot.person(709).send("/start")
+    assert "Здравствуйте" in reply.text
+    assert len(telegram.calls_of("deleteWebhook")) == 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
@@ -16,6 +17,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
@@ -26,6 +28,7 @@ from bot.transports.text_limits import TextLimits
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
+STARTUP_RETRY_CAP = 60.0
 PUBLIC_COMMANDS = ("start", "menu", "help", "language", "myid", "forget")
 
 
@@ -79,8 +82,8 @@ async def run_polling(
     `handle_as_tasks=False` handles one update at a time; the tests use it so each
     step of a story finishes before the next begins.
     """
-    await bot.delete_webhook(drop_pending_updates=False)
-    await register_commands(bot, locales)
+    await _when_reachable(lambda: bot.delete_webhook(drop_pending_updates=False))
+    await _when_reachable(lambda: register_commands(bot, locales))
     await dp.start_polling(
         bot,
         handle_signals=handle_signals,
@@ -88,6 +91,21 @@ async def run_polling(
         polling_timeout=polling_timeout,
         platform=PLATFORM,
     )
+
+
+async def _when_reachable(call: Callable[[], Awaitable[object]]) -> None:
+    """Retry a start-up call while the Bot API is unreachable or failing (a network blip,
+    a restarting local Bot API server); a rejected token or request still fails at once."""
+    delay = 1.0
+    while True:
+        try:
+            await call()
+            return
+        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
+            wait = exc.retry_after if isinstance(exc, TelegramRetryAfter) else delay
+            log.warning("Telegram Bot API not available (%s); retrying in %.0f s", exc, wait)
+            await asyncio.sleep(wait)
+            delay = min(delay * 2, STARTUP_RETRY_CAP)
 
 
 def webhook_path(config: Config) -> str:
@@ -121,11 +139,13 @@ async def run_webhook(
     dp: Dispatcher, bot: Bot, config: Config, locales: Locales, *, stop: asyncio.Event
 ) -> None:
     secret = config.telegram.webhook_secret
-    await register_commands(bot, locales)
-    await bot.set_webhook(
-        config.telegram.webhook_url,
-        secret_token=secret.get_secret_value() if secret else None,
-        allowed_updates=dp.resolve_used_update_types(),
+    await _when_reachable(lambda: register_commands(bot, locales))
+    await _when_reachable(
+        lambda: bot.set_webhook(
+            config.telegram.webhook_url,
+            secret_token=secret.get_secret_value() if secret else None,
+            allowed_updates=dp.resolve_used_update_types(),
+        )
     )
     runner = web.AppRunner(build_webhook_app(dp, bot, config))
     await runner.setup()
