@@ -94,6 +94,9 @@ class Branch(Section):
     phone: str = ""
     hours: WeekHours = WeekHours()
     hours_note: str = ""
+    # Location codes the catalogue uses for this branch (sigla, IRBIS storage place, Koha
+    # branch code); the branch id itself always matches.
+    codes: list[str] = []
 
 
 class Library(Section):

@@ -19,7 +19,7 @@ from bot.config import Config, parse_config
 from bot.i18n import Locales
 from bot.transports.telegram import create_bot, run_polling
 from storage.db import Database
-from storage.models import Base
+from storage.schema import metadata
 from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import Person
 
@@ -166,7 +166,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database(database_url)
     if db.dialect == "postgresql":
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        tables = ", ".join([t.name for t in metadata.sorted_tables] + ["catalogue_search"])
         async with db.engine.begin() as conn:
             await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield db

@@ -9,9 +9,16 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from storage.models import Base
+from storage.schema import UNMODELLED_TABLES, metadata
 
-target_metadata = Base.metadata
+target_metadata = metadata
+
+
+def _include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """Leave the hand-made full-text tables (FTS5 shadow tables too) out of autogenerate."""
+    if type_ == "table" and name is not None:
+        return not any(name == t or name.startswith(f"{t}_") for t in UNMODELLED_TABLES)
+    return True
 
 
 def _migrate(connection: Connection) -> None:
@@ -20,6 +27,7 @@ def _migrate(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

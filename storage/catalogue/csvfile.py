@@ -1,0 +1,137 @@
+"""CSV fallback: one row per copy, rows of one record share `id` (or ISBN and title).
+
+Header (UTF-8 or CP1251, comma or semicolon):
+    id,title,subtitle,authors,year,publisher,isbn,series,subjects,
+    branch,call_number,barcode,inventory_number,status,due_date
+`authors` and `subjects` are separated by ';'. `status` is one of available,
+on_loan, reserved, in_transit, reading_room, unavailable, lost, withdrawn (or
+the Russian: на полке, выдан, забронирован, в пути, читальный зал, недоступен,
+утерян, списан); empty means available. `due_date` is YYYY-MM-DD or DD.MM.YYYY.
+Only `title` is required.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from storage.catalogue.records import (
+    BibRecord,
+    Item,
+    ItemStatus,
+    SkipRecord,
+    clean,
+    isbn13,
+    year_of,
+)
+
+COLUMNS = (
+    "id", "title", "subtitle", "authors", "year", "publisher", "isbn", "series", "subjects",
+    "branch", "call_number", "barcode", "inventory_number", "status", "due_date",
+)  # fmt: skip
+STATUS_WORDS = {
+    **{status.value: status for status in ItemStatus},
+    "": ItemStatus.AVAILABLE,
+    "на полке": ItemStatus.AVAILABLE,
+    "выдан": ItemStatus.ON_LOAN,
+    "выдана": ItemStatus.ON_LOAN,
+    "забронирован": ItemStatus.RESERVED,
+    "в пути": ItemStatus.IN_TRANSIT,
+    "читальный зал": ItemStatus.READING_ROOM,
+    "недоступен": ItemStatus.UNAVAILABLE,
+    "утерян": ItemStatus.LOST,
+    "списан": ItemStatus.WITHDRAWN,
+}
+
+
+def _date(text: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    for pattern, order in (
+        (r"(\d{4})-(\d{2})-(\d{2})", (1, 2, 3)),
+        (r"(\d{2})\.(\d{2})\.(\d{4})", (3, 2, 1)),
+    ):
+        match = re.fullmatch(pattern, text)
+        if match:
+            year, month, day = (int(match.group(i)) for i in order)
+            return date(year, month, day)
+    raise ValueError(f"due_date {text!r} is not YYYY-MM-DD")
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def read_csv(path: Path, *, encoding: str | None = None) -> Iterator[BibRecord | SkipRecord]:
+    data = path.read_bytes()
+    if encoding is None:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1251")
+    else:
+        text = data.decode(encoding)
+    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    rows = csv.DictReader(io.StringIO(text), dialect=dialect)
+    unknown = [c for c in (rows.fieldnames or []) if c.strip().lower() not in COLUMNS]
+    if "title" not in [c.strip().lower() for c in rows.fieldnames or []]:
+        yield SkipRecord("CSV has no 'title' column in its header")
+        return
+    if unknown:
+        yield SkipRecord(f"unknown CSV columns ignored: {', '.join(unknown)}")
+    current: BibRecord | None = None
+    current_id: str | None = None
+    for row in rows:
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        title = clean(row.get("title"))
+        if not title:
+            yield SkipRecord("row without a title")
+            continue
+        isbns = [n for n in (isbn13(row.get("isbn", "")),) if n]
+        key = row.get("id") or f"{isbns[0] if isbns else ''}|{title.casefold()}"
+        if current is None or key != current_id:
+            if current is not None:
+                yield current
+            current_id = key
+            current = BibRecord(
+                source_format="csv",
+                control_number=row.get("id") or None,
+                title=title,
+                subtitle=clean(row.get("subtitle")),
+                authors=_split(row.get("authors", "")),
+                series=clean(row.get("series")),
+                subjects=_split(row.get("subjects", "")),
+                publisher=clean(row.get("publisher")),
+                year=year_of(row.get("year")),
+                isbns=isbns,
+            )
+        if row.get("branch") or row.get("barcode") or row.get("inventory_number"):
+            status = STATUS_WORDS.get(row.get("status", "").lower())
+            try:
+                due = _date(row.get("due_date", ""))
+            except ValueError as exc:
+                yield SkipRecord(str(exc))
+                continue
+            if status is None:
+                yield SkipRecord(f"unknown status {row.get('status')!r}")
+                continue
+            current.items.append(
+                Item(
+                    item_key=row.get("barcode")
+                    or row.get("inventory_number")
+                    or f"csv#{len(current.items) + 1}",
+                    location_code=row.get("branch") or None,
+                    call_number=row.get("call_number") or None,
+                    barcode=row.get("barcode") or None,
+                    inventory_number=row.get("inventory_number") or None,
+                    status=status,
+                    due_date=due,
+                )
+            )
+    if current is not None:
+        yield current

@@ -1,0 +1,337 @@
+"""`libbot import-catalogue`: records in, idempotently, with a summary that adds up.
+
+Records are keyed by control number (001), else ISBN + title, so re-importing the
+same export changes nothing; a changed record is updated in place and its copies
+replaced; with `full=True` the files are the whole catalogue and records they do
+not contain are withdrawn (hidden from readers, kept for statistics). A damaged
+record is skipped and counted with its reason and position; the import goes on.
+Parsing runs in a worker thread, so a scheduled import never blocks the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.catalogue.index import IndexedText, index_for
+from storage.catalogue.models import CatalogueItem, CatalogueRecord
+from storage.catalogue.readers import read_records
+from storage.catalogue.records import BibRecord, SkipRecord
+from storage.catalogue.text import fold, stem, words
+from storage.db import Database
+from storage.types import utcnow
+
+BATCH = 1000
+DUPLICATE = "the same record again in one batch (the later copy was kept)"
+EXAMPLES_KEPT = 20
+
+
+@dataclass
+class ImportSummary:
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn_records: int = 0
+    items_withdrawn: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    examples: list[str] = field(default_factory=list)  # "file #12: reason"
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def lines(self) -> list[str]:
+        verb = "would be " if self.dry_run else ""
+        lines = [
+            f"read {self.read} records in {self.seconds:.1f} s"
+            + (f" ({self.read / self.seconds:.0f}/s)" if self.seconds > 0 else ""),
+            f"{verb}added {self.added}, {verb}updated {self.updated}, unchanged {self.unchanged}",
+            f"{verb}withdrawn: {self.withdrawn_records} records, {self.items_withdrawn} copies",
+            f"skipped {self.skipped_total}",
+        ]
+        lines += [f"  {count} × {reason}" for reason, count in self.skipped.most_common()]
+        lines += [f"  e.g. {example}" for example in self.examples]
+        if self.dry_run:
+            lines.append("dry run: nothing was changed")
+        return lines
+
+
+def _document(record: BibRecord, record_id: int) -> IndexedText:
+    other = " ".join(
+        part
+        for part in (
+            record.subtitle,
+            record.series,
+            " ".join(record.subjects),
+            record.publisher,
+            record.year,
+            " ".join(record.isbns),
+        )
+        if part
+    )
+    return IndexedText(record_id, record.title, " ".join(record.authors), other)
+
+
+def _row(record: BibRecord, now: datetime) -> dict[str, object]:
+    return {
+        "source_key": record.source_key,
+        "source_format": record.source_format,
+        "title": record.title[:1000],
+        "subtitle": record.subtitle[:1000] if record.subtitle else None,
+        "authors": "; ".join(record.authors)[:1000] or None,
+        "series": record.series[:500] if record.series else None,
+        "subjects": "; ".join(record.subjects) or None,
+        "publisher": record.publisher[:500] if record.publisher else None,
+        "year": record.year,
+        "isbns": " ".join(record.isbns)[:500] or None,
+        "content_hash": record.content_hash(),
+        "withdrawn": False,
+        "seen_at": now,
+        "updated_at": now,
+    }
+
+
+def _item_rows(record: BibRecord, record_id: int) -> list[dict[str, object]]:
+    rows: dict[str, dict[str, object]] = {}
+    for item in record.items:
+        rows[item.item_key[:120]] = {
+            "record_id": record_id,
+            "item_key": item.item_key[:120],
+            "location_code": item.location_code[:120] if item.location_code else None,
+            "call_number": item.call_number[:200] if item.call_number else None,
+            "barcode": item.barcode[:120] if item.barcode else None,
+            "inventory_number": item.inventory_number[:120] if item.inventory_number else None,
+            "status": item.status.value,
+            "due_date": item.due_date,
+            "withdrawn": False,
+        }
+    return list(rows.values())
+
+
+class Importer:
+    def __init__(self, db: Database, *, dry_run: bool = False, full: bool = False) -> None:
+        self.db = db
+        self.index = index_for(db.dialect)
+        self.dry_run = dry_run
+        self.full = full
+        self.summary = ImportSummary(dry_run=dry_run)
+        self.started = utcnow()
+        self._known_terms: set[str] = set()
+
+    async def run(
+        self,
+        paths: Sequence[Path],
+        *,
+        format: str | None = None,
+        encoding: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportSummary:
+        clock = time.perf_counter()
+        # Batches are committed as they go (a crash keeps what was imported; re-running
+        # is idempotent); a dry run keeps everything in one transaction and rolls it back.
+        async with self.db.sessions() as session:
+            try:
+                for path in paths:
+                    records = read_records(path, format=format, encoding=encoding)
+                    await self._import_stream(session, path.name, records, progress)
+                if self.full:
+                    await self._withdraw_unseen(session)
+            except BaseException:
+                await session.rollback()
+                raise
+            if self.dry_run:
+                await session.rollback()
+            else:
+                await session.commit()
+        self.summary.seconds = time.perf_counter() - clock
+        return self.summary
+
+    async def _import_stream(
+        self,
+        session: AsyncSession,
+        name: str,
+        records: Iterator[BibRecord | SkipRecord],
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        position = 0
+        while True:
+            chunk = await asyncio.to_thread(lambda: list(islice(records, BATCH)))
+            if not chunk:
+                return
+            batch: dict[str, BibRecord] = {}
+            for entry in chunk:
+                position += 1
+                self.summary.read += 1
+                if isinstance(entry, SkipRecord):
+                    reason = str(entry)
+                    self.summary.skipped[reason] += 1
+                    if len(self.summary.examples) < EXAMPLES_KEPT:
+                        self.summary.examples.append(f"{name} #{position}: {reason}")
+                    continue
+                if entry.source_key in batch:  # the same record twice: the later one wins
+                    self.summary.skipped[DUPLICATE] += 1
+                batch[entry.source_key] = entry
+            await self._store(session, list(batch.values()))
+            if not self.dry_run:
+                await session.commit()
+            if progress is not None:
+                progress(self.summary.read)
+
+    async def _store(self, session: AsyncSession, batch: list[BibRecord]) -> None:
+        if not batch:
+            return
+        now = self.started
+        existing = {
+            key: (record_id, digest, withdrawn)
+            for record_id, key, digest, withdrawn in await session.execute(
+                select(
+                    CatalogueRecord.id,
+                    CatalogueRecord.source_key,
+                    CatalogueRecord.content_hash,
+                    CatalogueRecord.withdrawn,
+                ).where(CatalogueRecord.source_key.in_([r.source_key for r in batch]))
+            )
+        }
+        new = [r for r in batch if r.source_key not in existing]
+        changed = [
+            r
+            for r in batch
+            if r.source_key in existing
+            and (existing[r.source_key][1] != r.content_hash() or existing[r.source_key][2])
+        ]
+        unchanged_ids = [
+            existing[r.source_key][0]
+            for r in batch
+            if r.source_key in existing and r not in changed
+        ]
+        self.summary.added += len(new)
+        self.summary.updated += len(changed)
+        self.summary.unchanged += len(unchanged_ids)
+
+        ids: dict[str, int] = {}
+        if new:
+            result = await session.execute(
+                insert(CatalogueRecord).returning(CatalogueRecord.id, CatalogueRecord.source_key),
+                [{**_row(r, now), "imported_at": now} for r in new],
+            )
+            ids.update({key: record_id for record_id, key in result})
+        if changed:
+            for record in changed:
+                ids[record.source_key] = existing[record.source_key][0]
+            await session.execute(
+                update(CatalogueRecord).where(CatalogueRecord.id == bindparam("record_id")),
+                [{**_row(r, now), "record_id": ids[r.source_key]} for r in changed],
+            )
+            await self._replace_items(session, changed, ids)
+        if unchanged_ids:
+            await session.execute(
+                update(CatalogueRecord)
+                .where(CatalogueRecord.id.in_(unchanged_ids))
+                .values(seen_at=now)
+            )
+        item_rows = [row for r in new for row in _item_rows(r, ids[r.source_key])]
+        if item_rows:
+            await session.execute(insert(CatalogueItem), item_rows)
+        touched = new + changed
+        await self.index.replace(session, [_document(r, ids[r.source_key]) for r in touched])
+        await self._add_terms(session, touched)
+
+    async def _replace_items(
+        self, session: AsyncSession, changed: list[BibRecord], ids: dict[str, int]
+    ) -> None:
+        record_ids = [ids[r.source_key] for r in changed]
+        before: dict[int, set[str]] = {}
+        for record_id, key in await session.execute(
+            select(CatalogueItem.record_id, CatalogueItem.item_key).where(
+                CatalogueItem.record_id.in_(record_ids), CatalogueItem.withdrawn.is_(False)
+            )
+        ):
+            before.setdefault(record_id, set()).add(key)
+        rows = [row for r in changed for row in _item_rows(r, ids[r.source_key])]
+        after: dict[int, set[str]] = {}
+        for row in rows:
+            after.setdefault(int(row["record_id"]), set()).add(str(row["item_key"]))  # type: ignore[call-overload]
+        self.summary.items_withdrawn += sum(
+            len(keys - after.get(record_id, set())) for record_id, keys in before.items()
+        )
+        await session.execute(delete(CatalogueItem).where(CatalogueItem.record_id.in_(record_ids)))
+        if rows:
+            await session.execute(insert(CatalogueItem), rows)
+
+    async def _add_terms(self, session: AsyncSession, records: list[BibRecord]) -> None:
+        """Grow the vocabulary used for «Возможно, вы искали…» (titles and authors only)."""
+        fresh: dict[str, str] = {}
+        for record in records:
+            for word in words(f"{record.title} {' '.join(record.authors)}"):
+                if len(word) < 3 or word.isdigit():
+                    continue
+                term = stem(word)
+                if term not in self._known_terms and term not in fresh:
+                    fresh[term] = word
+        if not fresh:
+            return
+        self._known_terms.update(fresh)
+        # Plain ON CONFLICT DO NOTHING: the same statement on SQLite and PostgreSQL.
+        await session.execute(
+            text(
+                "INSERT INTO catalogue_terms (term, word, length) VALUES (:term, :word, :length) "
+                "ON CONFLICT DO NOTHING"
+            ),
+            [
+                {"term": term[:100], "word": fold(word)[:100], "length": len(term)}
+                for term, word in fresh.items()
+            ],
+        )
+
+    async def _withdraw_unseen(self, session: AsyncSession) -> None:
+        unseen = select(CatalogueRecord.id).where(
+            CatalogueRecord.seen_at < self.started, CatalogueRecord.withdrawn.is_(False)
+        )
+        gone = [record_id for (record_id,) in await session.execute(unseen)]
+        if not gone:
+            return
+        self.summary.withdrawn_records += len(gone)
+        for start in range(0, len(gone), BATCH):
+            part = gone[start : start + BATCH]
+            self.summary.items_withdrawn += int(
+                await session.scalar(
+                    select(func.count()).where(
+                        CatalogueItem.record_id.in_(part), CatalogueItem.withdrawn.is_(False)
+                    )
+                )
+                or 0
+            )
+            await session.execute(
+                update(CatalogueRecord).where(CatalogueRecord.id.in_(part)).values(withdrawn=True)
+            )
+            await session.execute(
+                update(CatalogueItem)
+                .where(CatalogueItem.record_id.in_(part))
+                .values(withdrawn=True)
+            )
+
+
+async def import_catalogue(
+    db: Database,
+    paths: Sequence[Path],
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    full: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    importer = Importer(db, dry_run=dry_run, full=full)
+    return await importer.run(paths, format=format, encoding=encoding, progress=progress)
