@@ -2,7 +2,8 @@
 
 Order matters: commands and menu buttons first (they also leave any half-filled
 form), then role-filtered staff and admin routers, then the polite refusals for
-those, and the fallback last so nothing ends in silence.
+those, then free text as a catalogue question, and the fallback last so nothing
+ends in silence.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from aiogram.types import TelegramObject
 from bot.i18n import Locales
 from handlers import (
     about,
+    catalogue,
     consent,
     denied,
     errors,
@@ -50,6 +52,7 @@ def build_router(locales: Locales) -> Router:
     navigation = [
         start.build_router(),
         about.build_router(locales),
+        catalogue.build_router(locales),
         sections.build_router(locales),
         staff.build_router(locales),
     ]
@@ -63,6 +66,7 @@ def build_router(locales: Locales) -> Router:
         language.build_router(),
         roles.build_router(),
         denied.build_router(locales),
+        catalogue.build_search_router(),
         fallback.build_router(),
     )
     return root

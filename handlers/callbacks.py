@@ -66,5 +66,19 @@ class RoleCb(CallbackData, prefix="role"):
     person_id: int = 0
 
 
+class CatalogueAction(enum.StrEnum):
+    RECORD = "rec"  # show a record's card
+    MORE = "more"  # next page of the last search
+    WATCH = "watch"  # «Сообщить, когда вернут»
+    HOLD = "hold"  # «Забронировать» (a request to staff)
+    SUGGEST = "buy"  # «Оставить заявку» on a book the library lacks
+
+
+class CatalogueCb(CallbackData, prefix="cat"):
+    action: CatalogueAction
+    record_id: int = 0
+    offset: int = 0
+
+
 # Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».
 STAFF_PREFIXES = (StaffCb.__prefix__, RoleCb.__prefix__)

@@ -7,11 +7,9 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.config import Config
 from bot.i18n import Texts
-from handlers.common import phone_or_none, show_menu
+from handlers.common import show_menu
 from storage.activity import ActivityNote
 from storage.people import PersonView
-
-QUOTE_LIMIT = 80
 
 
 async def unknown_command(
@@ -22,20 +20,15 @@ async def unknown_command(
     await show_menu(message, texts, person, key="unknown-command")
 
 
-async def free_text(
+async def too_long(
     message: Message, texts: Texts, person: PersonView, config: Config, activity: ActivityNote
 ) -> None:
+    """Text the catalogue search did not take: longer than `[limits] max_input_chars`."""
     text = message.text or ""
+    activity.status = "too long"
+    activity.content = text[:100]
     limit = config.limits.max_input_chars
-    if len(text) > limit:
-        activity.status = "too long"
-        activity.content = text[:100]
-        await show_menu(message, texts, person, key="too-long", length=len(text), limit=limit)
-        return
-    activity.status = "not understood"
-    quote = text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 1] + "…"
-    await message.answer(texts("unknown-text", text=quote, phone=phone_or_none(config)))
-    await show_menu(message, texts, person)
+    await show_menu(message, texts, person, key="too-long", length=len(text), limit=limit)
 
 
 async def not_text(
@@ -57,7 +50,7 @@ async def stale_button(
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(unknown_command, F.text.startswith("/"))
-    router.message.register(free_text, F.text)
+    router.message.register(too_long, F.text)
     router.message.register(not_text)
     router.callback_query.register(stale_button)
     return router

@@ -7,6 +7,7 @@ from typing import Any
 from aiogram.filters import Filter
 from aiogram.types import Message
 
+from bot.config import Config
 from bot.i18n import Locales, normalise_label
 from storage.models import Role
 from storage.people import PersonView
@@ -30,3 +31,10 @@ class HasRole(Filter):
 
     async def __call__(self, event: Any, person: PersonView | None = None) -> bool:
         return person is not None and person.has(self.role)
+
+
+class TextWithinLimit(Filter):
+    """Text no longer than `[limits] max_input_chars`; longer texts get a polite refusal."""
+
+    async def __call__(self, message: Message, config: Config) -> bool:
+        return len(message.text or "") <= config.limits.max_input_chars

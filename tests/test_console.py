@@ -35,7 +35,7 @@ async def test_a_number_with_no_such_button_is_just_text(
     config: Config, sqlite_db: Database
 ) -> None:
     output = await _talk(config, sqlite_db, "/start\n42\n")
-    assert "не понял вопрос «42»" in output
+    assert "По запросу «42» в каталоге ничего не нашлось" in output
 
 
 async def test_staff_chat_notices_are_marked(config: Config, sqlite_db: Database) -> None:

@@ -49,7 +49,7 @@ async def test_typed_menu_label_works_without_emoji_or_case(bot: RunningBot) -> 
 
 async def test_features_not_built_yet_say_so_and_offer_the_menu(bot: RunningBot) -> None:
     boris = bot.person(504, "Борис")
-    for label in ("Найти книгу", "Мои книги", "Мероприятия", "Консультация", "Подписки"):
+    for label in ("Мои книги", "Мероприятия", "Консультация", "Подписки"):
         reply = await boris.send(label)
         assert "скоро заработает" in reply.text, label
         assert "+7 (495) 000-00-00" in reply.text
@@ -103,9 +103,10 @@ async def test_every_update_is_logged_as_activity(bot: RunningBot) -> None:
     assert [r.kind for r in rows] == [
         ActivityKind.MENU,
         ActivityKind.LIBRARY_INFO,
-        ActivityKind.MESSAGE,
+        ActivityKind.CATALOGUE_QUERY,
     ]
     assert all(r.platform == "telegram" and r.person_id is not None for r in rows)
     assert rows[2].content == "что-то непонятное"
-    assert rows[2].status == "not understood"
+    assert rows[2].status == "not found"
+    assert rows[2].notes == "hits=0"
     assert rows[0].update_id is not None

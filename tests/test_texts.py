@@ -71,8 +71,8 @@ def test_handlers_hold_no_user_facing_literals(path: Path) -> None:
 
 def test_arguments_are_escaped_but_markup_is_not() -> None:
     texts = Locales().texts("ru")
-    assert "&lt;b&gt;" in texts("unknown-text", text="<b>", phone="none")
-    assert "<b>x</b>" in texts("unknown-text", text=Markup("<b>x</b>"), phone="none")
+    assert "&lt;b&gt;" in texts("catalogue-nothing", query="<b>")
+    assert "<b>x</b>" in texts("catalogue-nothing", query=Markup("<b>x</b>"))
 
 
 def test_russian_plural_and_fallback_to_russian() -> None:

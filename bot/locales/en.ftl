@@ -94,10 +94,6 @@ throttled = Please slow down a little 🙂 Wait a few seconds and write again.
 too-long = The message is too long ({ $length } characters). Please keep it under { $limit }.
 not-text = I understand text and buttons. Choose a menu item or type your question.
 unknown-command = There is no such command. Here is what I can do:
-unknown-text = I did not understand «{ $text }» yet. Choose a menu item — or call us{ $phone ->
-        [none] .
-       *[other] : { $phone }.
-    }
 staff-only = This section is for library staff only.
 admin-only = Only bot administrators can do this.
 my-id = Your id in the bot: <code>{ $id }</code>
@@ -167,3 +163,55 @@ cmd-language = Change language
 cmd-myid = My id
 cmd-forget = Delete my data
 cmd-staff = Staff section
+
+## Catalogue
+catalogue-prompt =
+    Type a title, an author or an ISBN and I will search the catalogue.
+    For example: <i>The Master and Margarita</i>, <i>Ulitskaya</i>, <i>978-5-17-090630-7</i>
+catalogue-found = { $total ->
+        [one] Found { $total } book
+       *[other] Found { $total } books
+    } for «{ $query }»{ $shown ->
+        [all] :
+       *[other] . The first { $shown }:
+    }
+catalogue-suggestion = Did you mean: «{ $suggestion }»
+catalogue-hit = { $number }. { $title }{ $authors ->
+        [none] {""}
+       *[other] {" "}— { $authors }
+    }{ $year ->
+        [none] {""}
+       *[other] {" "}({ $year })
+    }
+catalogue-nothing = Nothing in the catalogue for «{ $query }». Try other words — just the author's surname, or one word of the title.
+catalogue-more = More ▶
+catalogue-page = More for «{ $query }» ({ $from }–{ $to } of { $total }):
+catalogue-page-gone = This list is out of date — please search again.
+catalogue-suggest-button = 📝 Ask the library to get it
+catalogue-suggest-done = Thank you! Your request for «{ $query }» has been passed to the staff.
+catalogue-record-gone = This book is no longer in the catalogue. Please search again.
+catalogue-card-title = <b>{ $title }</b>
+catalogue-card-authors = { $authors }
+catalogue-card-imprint = { $details }
+catalogue-card-isbn = ISBN { $isbn }
+catalogue-no-copies = No copies can be lent right now.
+catalogue-branch = • <b>{ $branch }</b> — { $state }
+catalogue-on-shelf = { $available } of { $total } on the shelf
+catalogue-none-on-shelf = none on the shelf
+catalogue-call-number = call number { $call }
+catalogue-status-on_loan = { $count } on loan{ $due ->
+        [none] {""}
+       *[other] , due back { $due }
+    }
+catalogue-status-reserved = { $count } reserved
+catalogue-status-in_transit = { $count } in transit
+catalogue-status-reading_room = { $count } reading room only
+catalogue-status-unavailable = { $count } not lent for now
+catalogue-watch-button = 🔔 Tell me when it's back
+catalogue-hold-button = 📌 Reserve
+catalogue-watch-done = All right! I will write as soon as «{ $title }» is back on the shelf.
+catalogue-watch-already = You are already waiting for «{ $title }» — I will write when it is back.
+catalogue-hold-done = Your reservation request for «{ $title }» has been passed to the staff. They will write to you here when the book is waiting for you.
+catalogue-returned = 📚 «{ $title }» is back on the shelf: { $where }. Come and get it!
+notify-hold-request = 📌 Reservation: { $reader } asks to put aside «{ $title }» ({ $id })
+notify-purchase-request = 📝 Acquisition request: «{ $query }» (not in the catalogue)

@@ -96,10 +96,6 @@ throttled = Пожалуйста, не так быстро 🙂 Подождит
 too-long = Сообщение слишком длинное ({ $length } знаков). Напишите, пожалуйста, короче — до { $limit } знаков.
 not-text = Я понимаю текст и кнопки. Выберите пункт меню или напишите вопрос словами.
 unknown-command = Такой команды нет. Вот что я умею:
-unknown-text = Я пока не понял вопрос «{ $text }». Выберите пункт меню — или позвоните нам{ $phone ->
-        [none] .
-       *[other] : { $phone }.
-    }
 staff-only = Этот раздел только для сотрудников библиотеки.
 admin-only = Это действие доступно только администраторам бота.
 my-id = Ваш идентификатор в боте: <code>{ $id }</code>
@@ -169,3 +165,59 @@ cmd-language = Сменить язык
 cmd-myid = Мой идентификатор
 cmd-forget = Удалить мои данные
 cmd-staff = Раздел для сотрудников
+
+## Каталог
+catalogue-prompt =
+    Напишите название, автора или ISBN — я поищу в каталоге.
+    Например: <i>Мастер и Маргарита</i>, <i>Улицкая</i>, <i>978-5-17-090630-7</i>
+catalogue-found = { $total ->
+        [one] Нашлась { $total } книга
+        [few] Нашлось { $total } книги
+       *[many] Нашлось { $total } книг
+    } по запросу «{ $query }»{ $shown ->
+        [all] :
+       *[other] . Первые { $shown }:
+    }
+catalogue-suggestion = Возможно, вы искали: «{ $suggestion }»
+catalogue-hit = { $number }. { $title }{ $authors ->
+        [none] {""}
+       *[other] {" "}— { $authors }
+    }{ $year ->
+        [none] {""}
+       *[other] {" "}({ $year })
+    }
+catalogue-nothing = По запросу «{ $query }» в каталоге ничего не нашлось. Попробуйте написать иначе — например, только фамилию автора или одно слово из названия.
+catalogue-more = Ещё ▶
+catalogue-page = Ещё по запросу «{ $query }» ({ $from }–{ $to } из { $total }):
+catalogue-page-gone = Этот список устарел — напишите запрос ещё раз.
+catalogue-suggest-button = 📝 Оставить заявку на книгу
+catalogue-suggest-done = Спасибо! Заявку на «{ $query }» передали сотрудникам — они учтут её при комплектовании.
+catalogue-record-gone = Этой книги в каталоге больше нет. Попробуйте поискать ещё раз.
+catalogue-card-title = <b>{ $title }</b>
+catalogue-card-authors = { $authors }
+catalogue-card-imprint = { $details }
+catalogue-card-isbn = ISBN { $isbn }
+catalogue-no-copies = Экземпляров для выдачи сейчас нет.
+catalogue-branch = • <b>{ $branch }</b> — { $state }
+catalogue-on-shelf = { $available } из { $total } на полке
+catalogue-none-on-shelf = на полке нет
+catalogue-call-number = шифр { $call }
+catalogue-status-on_loan = { $count ->
+        [one] { $count } выдана
+       *[other] { $count } выданы
+    }{ $due ->
+        [none] {""}
+       *[other] , вернут к { $due }
+    }
+catalogue-status-reserved = { $count } забронировано
+catalogue-status-in_transit = { $count } в пути
+catalogue-status-reading_room = { $count } только в читальном зале
+catalogue-status-unavailable = { $count } временно не выдаётся
+catalogue-watch-button = 🔔 Сообщить, когда вернут
+catalogue-hold-button = 📌 Забронировать
+catalogue-watch-done = Хорошо! Напишу, как только «{ $title }» вернут на полку.
+catalogue-watch-already = Вы уже ждёте «{ $title }» — напишу, как только книгу вернут.
+catalogue-hold-done = Заявку на бронь «{ $title }» передали сотрудникам. Они свяжутся с вами здесь, когда книга будет ждать вас.
+catalogue-returned = 📚 «{ $title }» снова на полке: { $where }. Приходите!
+notify-hold-request = 📌 Бронь: { $reader } просит отложить «{ $title }» ({ $id })
+notify-purchase-request = 📝 Заявка на комплектование: «{ $query }» (нет в каталоге)

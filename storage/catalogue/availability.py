@@ -60,7 +60,9 @@ def branch_resolver(branches: Sequence[Branch]) -> dict[str, Branch]:
     return mapping
 
 
-async def record_card(db: Database, record_id: int, branches: Sequence[Branch]) -> RecordCard | None:
+async def record_card(
+    db: Database, record_id: int, branches: Sequence[Branch]
+) -> RecordCard | None:
     resolve = branch_resolver(branches)
     order = {branch.id: position for position, branch in enumerate(branches)}
     async with db.transaction() as session:

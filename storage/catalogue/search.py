@@ -73,7 +73,9 @@ async def correct(db: Database, terms: list[str]) -> list[str]:
             if word.isdigit() or len(term) < 3:
                 corrected.append(word)
                 continue
-            known = await session.scalar(select(CatalogueTerm.word).where(CatalogueTerm.term == term))
+            known = await session.scalar(
+                select(CatalogueTerm.word).where(CatalogueTerm.term == term)
+            )
             if known is not None:
                 corrected.append(word)
                 continue

@@ -1,0 +1,365 @@
+"""«Найти книгу» and every free-text question: search, a short list, a card per record.
+
+The last query is kept in FSM data so «Ещё» can page through it (callback data has
+room for ids, not for a query). Every search is logged as a catalogue enquiry with
+the number of hits.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+
+from bot.config import Config
+from bot.i18n import Locales, Markup, Texts
+from broadcasts.staff_chat import notify_staff
+from handlers.callbacks import CatalogueAction, CatalogueCb
+from handlers.common import ask_consent, show_menu
+from handlers.filters import MenuButton, TextWithinLimit
+from handlers.keyboards import button, inline
+from storage.activity import ActivityNote
+from storage.catalogue import watches
+from storage.catalogue.availability import BranchCopies, RecordCard, record_card
+from storage.catalogue.index import Hit
+from storage.catalogue.records import ItemStatus
+from storage.catalogue.search import SearchResult, search
+from storage.db import Database
+from storage.models import ActivityKind, Consent
+from storage.people import PersonView
+
+PAGE = 5
+QUERY_KEY = "catalogue_query"
+BUTTON_TITLE = 40
+SHOWN_STATUSES = (
+    ItemStatus.ON_LOAN,
+    ItemStatus.RESERVED,
+    ItemStatus.IN_TRANSIT,
+    ItemStatus.READING_ROOM,
+    ItemStatus.UNAVAILABLE,
+)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _hit_line(texts: Texts, number: int, hit: Hit) -> str:
+    return texts(
+        "catalogue-hit",
+        number=str(number),
+        title=hit.title,
+        authors=(hit.authors or "none").split(";")[0],
+        year=hit.year or "none",
+    )
+
+
+def _results(
+    texts: Texts, result: SearchResult, offset: int
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    lines = []
+    if result.suggestion:
+        lines.append(texts("catalogue-suggestion", suggestion=result.suggestion))
+    shown = len(result.hits)
+    if offset:
+        lines.append(
+            texts(
+                "catalogue-page",
+                query=result.query,
+                total=result.total,
+                **{"from": offset + 1},
+                to=offset + shown,
+            )
+        )
+    else:
+        lines.append(
+            texts(
+                "catalogue-found",
+                total=result.total,
+                query=result.query,
+                shown="all" if result.total <= shown else shown,
+            )
+        )
+    rows = []
+    for number, hit in enumerate(result.hits, start=offset + 1):
+        lines.append(_hit_line(texts, number, hit))
+        label = f"{number}. {_short(hit.title, BUTTON_TITLE)}"
+        rows.append(
+            [
+                button(
+                    label,
+                    CatalogueCb(action=CatalogueAction.RECORD, record_id=hit.record_id).pack(),
+                )
+            ]
+        )
+    if offset + shown < result.total:
+        more = CatalogueCb(action=CatalogueAction.MORE, offset=offset + shown)
+        rows.append([button(texts("catalogue-more"), more.pack())])
+    return "\n".join(lines), rows
+
+
+def _branch_state(texts: Texts, copies: BranchCopies) -> str:
+    parts = []
+    if copies.available:
+        parts.append(texts("catalogue-on-shelf", available=copies.available, total=copies.total))
+    else:
+        parts.append(texts("catalogue-none-on-shelf"))
+    for status in SHOWN_STATUSES:
+        count = copies.statuses[status]
+        if not count:
+            continue
+        if status is ItemStatus.ON_LOAN:
+            due = f"{copies.next_due:%d.%m.%Y}" if copies.next_due else "none"
+            parts.append(texts("catalogue-status-on_loan", count=count, due=due))
+        else:
+            parts.append(texts(f"catalogue-status-{status.value}", count=count))
+    if copies.call_numbers:
+        parts.append(texts("catalogue-call-number", call=", ".join(copies.call_numbers[:2])))
+    return Markup("; ".join(parts))
+
+
+def card_text(texts: Texts, card: RecordCard) -> str:
+    lines = [texts("catalogue-card-title", title=card.title)]
+    if card.authors:
+        lines.append(texts("catalogue-card-authors", authors=card.authors))
+    details = ", ".join(p for p in (card.publisher, card.year) if p)
+    if details:
+        lines.append(texts("catalogue-card-imprint", details=details))
+    if card.isbns:
+        lines.append(texts("catalogue-card-isbn", isbn=card.isbns.split()[0]))
+    lines.append("")
+    if not card.branches:
+        lines.append(texts("catalogue-no-copies"))
+    for copies in card.branches:
+        lines.append(
+            texts("catalogue-branch", branch=copies.name, state=_branch_state(texts, copies))
+        )
+    return "\n".join(lines)
+
+
+def card_buttons(texts: Texts, card: RecordCard) -> list[list[InlineKeyboardButton]]:
+    rows = []
+    if card.available == 0 and card.branches:
+        watch = CatalogueCb(action=CatalogueAction.WATCH, record_id=card.record_id)
+        rows.append([button(texts("catalogue-watch-button"), watch.pack())])
+    if card.branches:
+        hold = CatalogueCb(action=CatalogueAction.HOLD, record_id=card.record_id)
+        rows.append([button(texts("catalogue-hold-button"), hold.pack())])
+    return rows
+
+
+async def answer_query(
+    message: Message,
+    query: str,
+    *,
+    texts: Texts,
+    db: Database,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    """Search and answer: the one path for typed questions and «Найти книгу» follow-ups."""
+    result = await search(db, query, limit=PAGE)
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    activity.content = query
+    activity.notes = f"hits={result.total}"
+    activity.status = "found" if result.total else "not found"
+    if result.suggestion:
+        activity.status = "suggested"
+    await state.update_data({QUERY_KEY: query})
+    if not result.total:
+        suggest = button(
+            texts("catalogue-suggest-button"), CatalogueCb(action=CatalogueAction.SUGGEST).pack()
+        )
+        await message.answer(
+            texts("catalogue-nothing", query=query[:100]), reply_markup=inline(texts, [suggest])
+        )
+        return
+    text, rows = _results(texts, result, 0)
+    await message.answer(text, reply_markup=inline(texts, *rows))
+
+
+async def find_book(message: Message, texts: Texts, activity: ActivityNote) -> None:
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    activity.status = "prompted"
+    await message.answer(texts("catalogue-prompt"), reply_markup=inline(texts))
+
+
+async def free_text(
+    message: Message,
+    texts: Texts,
+    db: Database,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    await answer_query(
+        message, message.text or "", texts=texts, db=db, state=state, activity=activity
+    )
+
+
+async def more(
+    query: CallbackQuery,
+    callback_data: CatalogueCb,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    last = (await state.get_data()).get(QUERY_KEY)
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    if not last or message is None:
+        if message is not None:
+            await show_menu(message, texts, person, key="catalogue-page-gone")
+        return
+    result = await search(db, last, limit=PAGE, offset=max(callback_data.offset, 0))
+    activity.content = last
+    activity.notes = f"page offset={callback_data.offset}"
+    if not result.hits:
+        await show_menu(message, texts, person, key="catalogue-page-gone")
+        return
+    text, rows = _results(texts, result, callback_data.offset)
+    await message.answer(text, reply_markup=inline(texts, *rows))
+
+
+async def show_record(
+    query: CallbackQuery,
+    callback_data: CatalogueCb,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    config: Config,
+    activity: ActivityNote,
+) -> None:
+    await query.answer()
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    activity.notes = f"record={callback_data.record_id}"
+    message = query.message if isinstance(query.message, Message) else None
+    card = await record_card(db, callback_data.record_id, config.library.branches)
+    if message is None:
+        return
+    if card is None:
+        await show_menu(message, texts, person, key="catalogue-record-gone")
+        return
+    activity.content = card.title
+    await message.answer(
+        card_text(texts, card), reply_markup=inline(texts, *card_buttons(texts, card))
+    )
+
+
+async def watch_record(
+    query: CallbackQuery,
+    callback_data: CatalogueCb,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    config: Config,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    activity.status = "watch"
+    card = await record_card(db, callback_data.record_id, config.library.branches)
+    message = query.message if isinstance(query.message, Message) else None
+    if card is None:
+        await query.answer()
+        if message is not None:
+            await show_menu(message, texts, person, key="catalogue-record-gone")
+        return
+    activity.content = card.title
+    added = await watches.watch(db, person.id, card.record_id)
+    key = "catalogue-watch-done" if added else "catalogue-watch-already"
+    await query.answer()
+    if message is not None:
+        await show_menu(message, texts, person, key=key, title=card.title)
+
+
+async def hold_record(
+    query: CallbackQuery,
+    callback_data: CatalogueCb,
+    texts: Texts,
+    locales: Locales,
+    person: PersonView,
+    db: Database,
+    config: Config,
+    bot: Bot,
+    activity: ActivityNote,
+) -> None:
+    await query.answer()
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None:
+        return
+    if person.consent is not Consent.GIVEN:
+        # Staff need to know who asked: that is personal data.
+        activity.status = "consent needed"
+        await message.answer(texts("consent-needed"))
+        await ask_consent(message, texts, config)
+        return
+    card = await record_card(db, callback_data.record_id, config.library.branches)
+    if card is None:
+        await show_menu(message, texts, person, key="catalogue-record-gone")
+        return
+    activity.status = "hold request"
+    activity.content = card.title
+    staff_texts = locales.texts(None)
+    reader = person.display_name or person.messenger_id
+    await notify_staff(
+        bot,
+        config,
+        staff_texts("notify-hold-request", reader=reader, title=card.title, id=person.messenger_id),
+    )
+    await show_menu(message, texts, person, key="catalogue-hold-done", title=card.title)
+
+
+async def suggest_purchase(
+    query: CallbackQuery,
+    texts: Texts,
+    locales: Locales,
+    person: PersonView,
+    state: FSMContext,
+    config: Config,
+    bot: Bot,
+    activity: ActivityNote,
+) -> None:
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    last = (await state.get_data()).get(QUERY_KEY)
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    if not last or message is None:
+        if message is not None:
+            await show_menu(message, texts, person, key="catalogue-page-gone")
+        return
+    activity.status = "purchase request"
+    activity.content = last
+    await notify_staff(
+        bot, config, locales.texts(None)("notify-purchase-request", query=last[:200])
+    )
+    await show_menu(message, texts, person, key="catalogue-suggest-done", query=last[:100])
+
+
+def build_router(locales: Locales) -> Router:
+    """Typed questions go to search once every other router has had its chance."""
+    router = Router(name=__name__)
+    router.message.register(find_book, MenuButton(locales, "menu-find-book"))
+    router.callback_query.register(more, CatalogueCb.filter(F.action == CatalogueAction.MORE))
+    router.callback_query.register(
+        show_record, CatalogueCb.filter(F.action == CatalogueAction.RECORD)
+    )
+    router.callback_query.register(
+        watch_record, CatalogueCb.filter(F.action == CatalogueAction.WATCH)
+    )
+    router.callback_query.register(
+        hold_record, CatalogueCb.filter(F.action == CatalogueAction.HOLD)
+    )
+    router.callback_query.register(
+        suggest_purchase, CatalogueCb.filter(F.action == CatalogueAction.SUGGEST)
+    )
+    return router
+
+
+def build_search_router() -> Router:
+    """Free text (not a command, not too long) is a catalogue question."""
+    router = Router(name=f"{__name__}.free_text")
+    router.message.register(free_text, F.text, ~F.text.startswith("/"), TextWithinLimit())
+    return router

@@ -1,0 +1,84 @@
+"""«Сообщить, когда вернут»: who waits for which record, and who can be told now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.catalogue.models import CatalogueItem, CatalogueRecord, CatalogueWatch
+from storage.catalogue.records import ItemStatus
+from storage.db import Database
+from storage.models import Person
+from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class DueNotice:
+    watch_id: int
+    record_id: int
+    title: str
+    platform: str
+    platform_user_id: str
+    language: str
+
+
+async def watch(db: Database, person_id: int, record_id: int) -> bool:
+    """Start waiting; False if this person already waits for this record."""
+    try:
+        async with db.transaction() as session:
+            row = await session.scalar(
+                select(CatalogueWatch).where(
+                    CatalogueWatch.person_id == person_id, CatalogueWatch.record_id == record_id
+                )
+            )
+            if row is None:
+                session.add(
+                    CatalogueWatch(person_id=person_id, record_id=record_id, created_at=utcnow())
+                )
+                return True
+            if row.notified_at is None:
+                return False
+            row.notified_at, row.created_at = None, utcnow()  # told once; waits again
+            return True
+    except IntegrityError:  # a double tap raced the first one
+        return False
+
+
+async def due(db: Database, *, platform: str, limit: int = 500) -> list[DueNotice]:
+    """Watches whose record now has a copy on the shelf, for people on `platform`."""
+    on_shelf = exists().where(
+        CatalogueItem.record_id == CatalogueWatch.record_id,
+        CatalogueItem.status == ItemStatus.AVAILABLE.value,
+        CatalogueItem.withdrawn.is_(False),
+    )
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(
+                CatalogueWatch.id,
+                CatalogueWatch.record_id,
+                CatalogueRecord.title,
+                Person.platform,
+                Person.platform_user_id,
+                Person.language,
+            )
+            .join(CatalogueRecord, CatalogueRecord.id == CatalogueWatch.record_id)
+            .join(Person, Person.id == CatalogueWatch.person_id)
+            .where(
+                CatalogueWatch.notified_at.is_(None),
+                CatalogueRecord.withdrawn.is_(False),
+                Person.platform == platform,
+                on_shelf,
+            )
+            .order_by(CatalogueWatch.id)
+            .limit(limit)
+        )
+        return [DueNotice(*row) for row in rows]
+
+
+async def mark_notified(db: Database, watch_id: int) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            update(CatalogueWatch).where(CatalogueWatch.id == watch_id).values(notified_at=utcnow())
+        )
