@@ -12,7 +12,9 @@ import asyncio
 import logging
 import signal
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -56,6 +58,28 @@ def _parser() -> argparse.ArgumentParser:
         help="who you are in the demo: a reader (default) or the library's bot admin",
     )
 
+    imports = add(
+        "import-catalogue",
+        "Import catalogue records (MARC 21/RUSMARC ISO 2709 or MARCXML, IRBIS text, CSV).",
+    )
+    imports.add_argument("files", nargs="+", metavar="FILE", help="export files to read")
+    imports.add_argument(
+        "--format",
+        choices=("marc21", "rusmarc", "marcxml", "irbis", "csv"),
+        help="file format (default: detected from the file)",
+    )
+    imports.add_argument(
+        "--encoding", help="text encoding, e.g. cp1251, utf-8, marc-8 (default: detected)"
+    )
+    imports.add_argument(
+        "--dry-run", action="store_true", help="report what would change, change nothing"
+    )
+    imports.add_argument(
+        "--full",
+        action="store_true",
+        help="the files are the whole catalogue: withdraw records they do not contain",
+    )
+
     db = add("db", "Database schema: upgrade, downgrade, current.")
     db.add_argument("action", choices=("upgrade", "downgrade", "current"))
     db.add_argument(
@@ -77,6 +101,7 @@ async def _run(config: Config) -> None:
 
     from bot.app import open_app
     from bot.transports.telegram import run_polling, run_webhook, telegram_bot
+    from broadcasts.scheduler import build_scheduler
 
     if config.telegram.token is None:
         raise Failure(
@@ -84,6 +109,8 @@ async def _run(config: Config) -> None:
         )
     async with open_app(config) as app:
         bot = telegram_bot(config)
+        scheduler = build_scheduler(app.db, bot, app.locales, config, platform="telegram")
+        scheduler.start()
         try:
             if config.telegram.mode == "webhook":
                 stop = asyncio.Event()
@@ -96,7 +123,54 @@ async def _run(config: Config) -> None:
         except TelegramUnauthorizedError:
             raise Failure("Telegram rejected [telegram] token: check it with @BotFather") from None
         finally:
+            scheduler.shutdown(wait=False)
             await bot.session.close()
+
+
+async def _import(config: Config, args: argparse.Namespace) -> list[str]:
+    from storage.catalogue.importer import import_catalogue
+    from storage.catalogue.readers import UnknownFormat
+    from storage.db import Database
+
+    paths = [Path(name) for name in args.files]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise Failure(f"no such file: {', '.join(missing)}")
+    db = Database(config.database_url)
+    progress = _Progress() if sys.stderr.isatty() else None
+    try:
+        await db.prepare()
+        summary = await import_catalogue(
+            db,
+            paths,
+            format=args.format,
+            encoding=args.encoding,
+            dry_run=args.dry_run,
+            full=args.full,
+            progress=progress,
+        )
+    except UnknownFormat as exc:
+        raise Failure(str(exc)) from None
+    finally:
+        if progress is not None:
+            progress.done()
+        await db.dispose()
+    return summary.lines()
+
+
+class _Progress:
+    """A one-line counter on a terminal; nothing when output is piped."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    def __call__(self, count: int) -> None:
+        rate = count / max(time.monotonic() - self.started, 1e-6)
+        sys.stderr.write(f"\rimporting: {count:,} records ({rate:,.0f}/s)")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        sys.stderr.write("\n")
 
 
 async def _db(config: Config, action: str, revision: str | None) -> str:
@@ -129,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _setup_logging(config.logging.level)
         if args.command == "run":
             asyncio.run(_run(config))
+        elif args.command == "import-catalogue":
+            sys.stdout.write("\n".join(asyncio.run(_import(config, args))) + "\n")
         elif args.command == "db":
             sys.stderr.write(asyncio.run(_db(config, args.action, args.revision)) + "\n")
         return 0

@@ -227,6 +227,39 @@ class Limits(Section):
     max_input_chars: Annotated[int, Field(ge=100, le=100_000)] = 4096
 
 
+class Catalogue(Section):
+    # Export files re-read every night, so the index follows the library's own system.
+    import_paths: list[str] = []
+    import_at: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "03:00"
+    import_format: Literal["", "marc21", "rusmarc", "marcxml", "irbis", "csv"] = ""
+    import_encoding: str = ""
+    # The nightly files are the whole catalogue: withdraw records they no longer contain.
+    import_full: bool = True
+    # How often to look for returned books that readers asked to be told about.
+    watch_check_minutes: Annotated[int, Field(ge=1, le=1440)] = 10
+
+
+class Notifications(Section):
+    # Automatic messages (reminders, «книгу вернули») wait outside these hours.
+    quiet_hours: str = "21:00-09:00"
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _range(cls, value: str) -> str:
+        if value and not re.fullmatch(r"\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}", value.strip()):
+            raise ValueError("expected 'HH:MM-HH:MM', e.g. '21:00-09:00', or '' for none")
+        return value
+
+    def is_quiet(self, local: time) -> bool:
+        if not self.quiet_hours:
+            return False
+        start_text, end_text = (part.strip() for part in self.quiet_hours.split("-"))
+        start, end = (time(*map(int, t.split(":"))) for t in (start_text, end_text))
+        if start <= end:
+            return start <= local < end
+        return local >= start or local < end
+
+
 class Logging(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -249,6 +282,8 @@ class Config(BaseSettings):
     staff: Staff = Staff()
     privacy: Privacy = Privacy()
     limits: Limits = Limits()
+    catalogue: Catalogue = Catalogue()
+    notifications: Notifications = Notifications()
     logging: Logging = Logging()
 
     # Where relative paths in the file are resolved: the config file's folder.

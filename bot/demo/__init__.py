@@ -7,15 +7,23 @@ freely, since it holds nothing but demo data.
 
 from __future__ import annotations
 
+import re
 import sys
+import tempfile
 import tomllib
+from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy import func, select
+
 from bot.app import open_app
 from bot.config import Config, parse_config
 from bot.transports.console import ConsoleTransport
+from storage.catalogue.importer import import_catalogue
+from storage.catalogue.models import CatalogueRecord
+from storage.db import Database
 
 DEMO_USERS = {
     "reader": (1001, "Анна"),
@@ -26,6 +34,25 @@ DEMO_USERS = {
 def demo_config(base_dir: Path | None = None) -> Config:
     source = files(__package__).joinpath("demo.toml").read_text(encoding="utf-8")
     return parse_config(tomllib.loads(source), source="demo.toml", base_dir=base_dir or Path.cwd())
+
+
+async def seed_catalogue(db: Database) -> None:
+    """Load the demo catalogue once; due dates in it are days from today («+5»)."""
+    async with db.transaction() as session:
+        if await session.scalar(select(func.count()).select_from(CatalogueRecord)):
+            return
+    today = datetime.now(UTC).date()
+    source = files(__package__).joinpath("catalogue.csv").read_text(encoding="utf-8")
+    dated = re.sub(
+        r",\+(\d+)$",
+        lambda m: f",{today + timedelta(days=int(m.group(1))):%Y-%m-%d}",
+        source,
+        flags=re.MULTILINE,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "demo-catalogue.csv"
+        path.write_text(dated, encoding="utf-8")
+        await import_catalogue(db, [path], format="csv")
 
 
 def demo_database_url(config: Config) -> str:
@@ -49,6 +76,7 @@ async def run_demo(
             }
         )
     async with open_app(config, database_url=demo_database_url(config), migrate=True) as app:
+        await seed_catalogue(app.db)
         transport = ConsoleTransport(
             app.dispatcher, user_id=user_id, first_name=first_name, stdin=stdin, stdout=stdout
         )

@@ -1,0 +1,72 @@
+"""Jobs the running bot does on its own: the nightly catalogue import and the
+«книгу вернули» notices. Recurring jobs come from the config at every start, so
+they need no persistent job store; ids are fixed, so re-adding replaces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiogram import Bot
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.config import Config
+from bot.i18n import Locales
+from broadcasts.returns import notify_returned
+from storage.catalogue.importer import import_catalogue
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+async def nightly_import(db: Database, config: Config) -> None:
+    settings = config.catalogue
+    paths = [config.base_dir / p for p in settings.import_paths]
+    missing = [str(p) for p in paths if not await asyncio.to_thread(Path(p).is_file)]
+    if missing:
+        log.error("nightly import skipped: missing %s", missing)
+        return
+    summary = await import_catalogue(
+        db,
+        paths,
+        format=settings.import_format or None,
+        encoding=settings.import_encoding or None,
+        full=settings.import_full,
+    )
+    log.info("nightly import: %s", "; ".join(summary.lines()[:4]))
+
+
+def build_scheduler(
+    db: Database, bot: Bot, locales: Locales, config: Config, *, platform: str
+) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=config.library.zone)
+
+    async def returns() -> None:
+        await notify_returned(db, bot, locales, config, platform=platform, now=datetime.now(UTC))
+
+    scheduler.add_job(
+        returns,
+        IntervalTrigger(minutes=config.catalogue.watch_check_minutes),
+        id="catalogue-returns",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
+    if config.catalogue.import_paths:
+        hour, minute = (int(part) for part in config.catalogue.import_at.split(":"))
+        scheduler.add_job(
+            nightly_import,
+            CronTrigger(hour=hour, minute=minute, timezone=config.library.zone),
+            args=(db, config),
+            id="catalogue-import",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=3600,
+        )
+    return scheduler
