@@ -46,6 +46,7 @@ def library_config(**sections: Any) -> dict[str, Any]:
                     "name": "Центральная библиотека",
                     "address": "ул. Ленина, 1",
                     "phone": "+7 (495) 000-00-01",
+                    "codes": ["ЦБ"],
                     "hours": {d: "10:00-19:00" for d in ("mon", "tue", "wed", "thu", "fri")}
                     | {"sat": "11:00-17:00"},
                 },
@@ -54,6 +55,7 @@ def library_config(**sections: Any) -> dict[str, Any]:
                     "name": "Детская библиотека",
                     "address": "пр. Мира, 15",
                     "hours": {"sun": "11:00-16:00"},
+                    "codes": ["ДБ"],
                 },
             ],
         },

@@ -19,7 +19,7 @@ from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.catalogue.index import IndexedText, index_for
@@ -230,9 +230,10 @@ class Importer:
         if changed:
             for record in changed:
                 ids[record.source_key] = existing[record.source_key][0]
+            # ORM bulk UPDATE by primary key: one executemany for the batch.
             await session.execute(
-                update(CatalogueRecord).where(CatalogueRecord.id == bindparam("record_id")),
-                [{**_row(r, now), "record_id": ids[r.source_key]} for r in changed],
+                update(CatalogueRecord),
+                [{**_row(r, now), "id": ids[r.source_key]} for r in changed],
             )
             await self._replace_items(session, changed, ids)
         if unchanged_ids:

@@ -3,8 +3,9 @@
 Query text is data, never syntax: it is cut to a sane length and reduced to words
 of letters and digits before it reaches the index. An ISBN with or without dashes
 is recognised and matched exactly. When nothing matches, each word the catalogue
-does not know is replaced by its nearest known word (edit distance 1–2, same
-first letter) and the search is tried once more, reporting what it searched for.
+does not know is replaced by its nearest known word (edit distance 1–2) and the
+search is tried again, then once more without the words it could not place; the
+answer says what it searched for.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.catalogue.index import Hit, index_for
 from storage.catalogue.models import CatalogueTerm
@@ -53,44 +54,67 @@ async def search(db: Database, query: str, *, limit: int = 5, offset: int = 0) -
         result.hits, result.total = await index.find(session, terms, limit=limit, offset=offset)
     if result.total or offset:
         return result
-    corrected = await correct(db, terms)
-    if corrected and corrected != terms:
+    corrected, known = await correct(db, terms)
+    # Dropping words is a guess: only when enough of the question is still there.
+    attempts = [corrected]
+    if len(known) >= min(2, len(terms)) and 2 * len(known) >= len(terms) - 2:
+        attempts.append(known)
+    for attempt in attempts:
+        if not attempt or attempt == terms:
+            continue
         async with db.transaction() as session:
             result.hits, result.total = await index.find(
-                session, corrected, limit=limit, offset=offset
+                session, attempt, limit=limit, offset=offset
             )
         if result.total:
-            result.suggestion = " ".join(corrected)
+            result.suggestion = " ".join(attempt)
+            break
     return result
 
 
-async def correct(db: Database, terms: list[str]) -> list[str]:
-    """Replace each word the catalogue does not know by its nearest known word."""
-    corrected = []
+async def correct(db: Database, terms: list[str]) -> tuple[list[str], list[str]]:
+    """Replace each word the catalogue does not know by its nearest known word.
+
+    Returns the corrected words, and the same without the words that could not be
+    corrected (for «мастер AND маргарита» the second drops the stray «and»).
+    """
+    corrected: list[str] = []
+    known: list[str] = []
     async with db.transaction() as session:
         for word in terms:
             term = stem(word)
             if word.isdigit() or len(term) < 3:
                 corrected.append(word)
+                if word.isdigit():
+                    known.append(word)
                 continue
-            known = await session.scalar(
+            exact = await session.scalar(
                 select(CatalogueTerm.word).where(CatalogueTerm.term == term)
             )
-            if known is not None:
+            if exact is not None:
                 corrected.append(word)
+                known.append(word)
                 continue
             slack = 1 if len(term) <= 5 else 2
-            first = term[0]
-            rows = await session.execute(
-                select(CatalogueTerm.term, CatalogueTerm.word).where(
-                    CatalogueTerm.term >= first,
-                    CatalogueTerm.term < chr(ord(first) + 1),
-                    CatalogueTerm.length.between(len(term) - slack, len(term) + slack),
+            lengths = CatalogueTerm.length.between(len(term) - slack, len(term) + slack)
+            same_start = (CatalogueTerm.term >= term[0]) & (
+                CatalogueTerm.term < chr(ord(term[0]) + 1)
+            )
+            # Most typos keep the first letter; «аткрывает» does not, so fall back to
+            # words that share the next two letters instead.
+            same_middle = func.substr(CatalogueTerm.term, 2, 2) == term[1:3]
+            best = None
+            for narrowing, allowed in ((same_start, slack), (same_middle, 1)):
+                rows = await session.execute(
+                    select(CatalogueTerm.term, CatalogueTerm.word).where(narrowing, lengths)
                 )
-            )
-            candidates = dict(rows.all())
-            best = process.extractOne(
-                term, list(candidates), scorer=Levenshtein.distance, score_cutoff=slack
-            )
+                candidates = dict(rows.all())
+                best = process.extractOne(
+                    term, list(candidates), scorer=Levenshtein.distance, score_cutoff=allowed
+                )
+                if best:
+                    break
             corrected.append(candidates[best[0]] if best else word)
-    return corrected
+            if best:
+                known.append(candidates[best[0]])
+    return corrected, known
