@@ -85,7 +85,7 @@ async def correct(db: Database, terms: list[str]) -> tuple[list[str], list[str]]
             term = stem(word)
             if word.isdigit() or len(term) < 3:
                 corrected.append(word)
-                if word.isdigit():
+                if word.isdigit() and len(word) == 4:  # a year is worth keeping
                     known.append(word)
                 continue
             exact = await session.scalar(
