@@ -55,11 +55,9 @@ async def search(db: Database, query: str, *, limit: int = 5, offset: int = 0) -
     if result.total or offset:
         return result
     corrected, known = await correct(db, terms)
-    # Dropping words is a guess: only when enough of the question is still there.
-    attempts = [corrected]
-    if len(known) >= min(2, len(terms)) and 2 * len(known) >= len(terms) - 2:
-        attempts.append(known)
-    for attempt in attempts:
+    # Dropping the words the catalogue cannot place is a guess, so the answer shows
+    # what was searched for («Возможно, вы искали: …»).
+    for attempt in (corrected, known):
         if not attempt or attempt == terms:
             continue
         async with db.transaction() as session:
