@@ -71,6 +71,8 @@ def _results(
                 to=offset + shown,
             )
         )
+    elif result.broad:
+        lines.append(texts("catalogue-found-many", total=result.total, query=result.query))
     else:
         lines.append(
             texts(

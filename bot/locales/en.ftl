@@ -175,6 +175,7 @@ catalogue-found = { $total ->
         [all] :
        *[other] . The first { $shown }:
     }
+catalogue-found-many = More than { $total } books for «{ $query }» — add the author or another word of the title. The first ones:
 catalogue-suggestion = Did you mean: «{ $suggestion }»
 catalogue-hit = { $number }. { $title }{ $authors ->
         [none] {""}

@@ -178,6 +178,7 @@ catalogue-found = { $total ->
         [all] :
        *[other] . Первые { $shown }:
     }
+catalogue-found-many = Нашлось больше { $total } книг по запросу «{ $query }» — уточните запрос: добавьте автора или ещё слово из названия. Первые:
 catalogue-suggestion = Возможно, вы искали: «{ $suggestion }»
 catalogue-hit = { $number }. { $title }{ $authors ->
         [none] {""}

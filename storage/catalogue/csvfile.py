@@ -13,12 +13,13 @@ Only `title` is required.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
+from storage.catalogue.irbis import text_encoding
 from storage.catalogue.records import (
     BibRecord,
     Item,
@@ -68,16 +69,15 @@ def _split(text: str) -> list[str]:
 
 
 def read_csv(path: Path, *, encoding: str | None = None) -> Iterator[BibRecord | SkipRecord]:
-    data = path.read_bytes()
-    if encoding is None:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1251")
-    else:
-        text = data.decode(encoding)
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    rows = csv.DictReader(io.StringIO(text), dialect=dialect)
+    with path.open(encoding=text_encoding(path, encoding), errors="replace", newline="") as handle:
+        yield from _rows(handle)
+
+
+def _rows(handle: TextIO) -> Iterator[BibRecord | SkipRecord]:
+    sample = handle.read(4096)
+    handle.seek(0)
+    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    rows = csv.DictReader(handle, dialect=dialect)
     unknown = [c for c in (rows.fieldnames or []) if c.strip().lower() not in COLUMNS]
     if "title" not in [c.strip().lower() for c in rows.fieldnames or []]:
         yield SkipRecord("CSV has no 'title' column in its header")

@@ -19,7 +19,7 @@ from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.catalogue.index import IndexedText, index_for
@@ -31,6 +31,8 @@ from storage.db import Database
 from storage.types import utcnow
 
 BATCH = 1000
+RECORDS = CatalogueRecord.__table__
+ITEMS = CatalogueItem.__table__
 DUPLICATE = "the same record again in one batch (the later copy was kept)"
 EXAMPLES_KEPT = 20
 
@@ -166,10 +168,17 @@ class Importer:
         progress: Callable[[int], None] | None,
     ) -> None:
         position = 0
+
+        def next_chunk() -> list[BibRecord | SkipRecord]:
+            return list(islice(records, BATCH))
+
+        # Parse the next batch in a thread while this one is written: two cores busy.
+        pending = asyncio.ensure_future(asyncio.to_thread(next_chunk))
         while True:
-            chunk = await asyncio.to_thread(lambda: list(islice(records, BATCH)))
+            chunk = await pending
             if not chunk:
                 return
+            pending = asyncio.ensure_future(asyncio.to_thread(next_chunk))
             batch: dict[str, BibRecord] = {}
             for entry in chunk:
                 position += 1
@@ -220,20 +229,24 @@ class Importer:
         self.summary.updated += len(changed)
         self.summary.unchanged += len(unchanged_ids)
 
+        # Core executemany, not ORM bulk operations: one round trip per statement and
+        # batch instead of one per row (the difference is 10× on aiosqlite).
         ids: dict[str, int] = {}
         if new:
-            result = await session.execute(
-                insert(CatalogueRecord).returning(CatalogueRecord.id, CatalogueRecord.source_key),
-                [{**_row(r, now), "imported_at": now} for r in new],
+            rows = [{**_row(r, now), "imported_at": now} for r in new]
+            await session.execute(insert(RECORDS), rows)
+            fresh = await session.execute(
+                select(RECORDS.c.id, RECORDS.c.source_key).where(
+                    RECORDS.c.source_key.in_([r.source_key for r in new])
+                )
             )
-            ids.update({key: record_id for record_id, key in result})
+            ids.update({key: record_id for record_id, key in fresh})
         if changed:
             for record in changed:
                 ids[record.source_key] = existing[record.source_key][0]
-            # ORM bulk UPDATE by primary key: one executemany for the batch.
             await session.execute(
-                update(CatalogueRecord),
-                [{**_row(r, now), "id": ids[r.source_key]} for r in changed],
+                update(RECORDS).where(RECORDS.c.id == bindparam("record_id")),
+                [{**_row(r, now), "record_id": ids[r.source_key]} for r in changed],
             )
             await self._replace_items(session, changed, ids)
         if unchanged_ids:
@@ -244,7 +257,7 @@ class Importer:
             )
         item_rows = [row for r in new for row in _item_rows(r, ids[r.source_key])]
         if item_rows:
-            await session.execute(insert(CatalogueItem), item_rows)
+            await session.execute(insert(ITEMS), item_rows)
         touched = new + changed
         await self.index.replace(session, [_document(r, ids[r.source_key]) for r in touched])
         await self._add_terms(session, touched)
@@ -267,9 +280,9 @@ class Importer:
         self.summary.items_withdrawn += sum(
             len(keys - after.get(record_id, set())) for record_id, keys in before.items()
         )
-        await session.execute(delete(CatalogueItem).where(CatalogueItem.record_id.in_(record_ids)))
+        await session.execute(delete(ITEMS).where(ITEMS.c.record_id.in_(record_ids)))
         if rows:
-            await session.execute(insert(CatalogueItem), rows)
+            await session.execute(insert(ITEMS), rows)
 
     async def _add_terms(self, session: AsyncSession, records: list[BibRecord]) -> None:
         """Grow the vocabulary used for «Возможно, вы искали…» (titles and authors only)."""
@@ -317,6 +330,7 @@ class Importer:
             await session.execute(
                 update(CatalogueRecord).where(CatalogueRecord.id.in_(part)).values(withdrawn=True)
             )
+            await self.index.remove(session, part)
             await session.execute(
                 update(CatalogueItem)
                 .where(CatalogueItem.record_id.in_(part))

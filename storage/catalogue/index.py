@@ -1,9 +1,14 @@
 """The full-text index, behind one small adapter per database.
 
 SQLite: an FTS5 table whose text is already stemmed by us (FTS5 has no Russian
-stemmer). PostgreSQL: a tsvector built by `to_tsvector('russian', …)` with a GIN
-index. Both rank title above authors above the rest, and both take only words
-made of letters and digits, so reader text can never become query syntax.
+stemmer), ranked by bm25 with title above authors above the rest (weights set in
+the migration). PostgreSQL: a tsvector built by `to_tsvector('russian', …)` with
+the same weights and a GIN index. Both take only words made of letters and digits,
+so reader text can never become query syntax.
+
+Only records readers may see are in the index: withdrawn ones are removed from it.
+Ranking costs time per match, so a broad question (more than BROAD matches, e.g.
+«роман») is answered unranked with «уточните запрос» instead of sorting 100,000 rows.
 """
 
 from __future__ import annotations
@@ -11,10 +16,40 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.catalogue.text import fold, stemmed
+
+BROAD = 3000
+
+# `rank` is bm25 with the weights the migration set; a broad match skips ranking.
+_SQLITE_RANKED = (
+    "SELECT r.id, r.title, r.authors, r.year FROM ("
+    "SELECT rowid AS id, rank FROM catalogue_search WHERE catalogue_search MATCH :match "
+    "ORDER BY rank LIMIT :limit OFFSET :offset) s "
+    "JOIN catalogue_records r ON r.id = s.id ORDER BY s.rank"
+)
+_SQLITE_BROAD = (
+    "SELECT r.id, r.title, r.authors, r.year FROM ("
+    "SELECT rowid AS id FROM catalogue_search WHERE catalogue_search MATCH :match "
+    "LIMIT :limit OFFSET :offset) s "
+    "JOIN catalogue_records r ON r.id = s.id ORDER BY s.id"
+)
+_POSTGRES_RANKED = (
+    "SELECT r.id, r.title, r.authors, r.year FROM ("
+    "SELECT s.record_id, ts_rank(s.document, q) AS rank "
+    "FROM catalogue_search s, to_tsquery('russian', :query) q "
+    "WHERE s.document @@ q ORDER BY rank DESC, s.record_id LIMIT :limit OFFSET :offset"
+    ") m JOIN catalogue_records r ON r.id = m.record_id ORDER BY m.rank DESC, r.id"
+)
+_POSTGRES_BROAD = (
+    "SELECT r.id, r.title, r.authors, r.year FROM ("
+    "SELECT s.record_id FROM catalogue_search s "
+    "WHERE s.document @@ to_tsquery('russian', :query) "
+    "ORDER BY s.record_id LIMIT :limit OFFSET :offset"
+    ") m JOIN catalogue_records r ON r.id = m.record_id ORDER BY r.id"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,30 +68,45 @@ class Hit:
     year: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    hits: list[Hit]
+    total: int  # exact when not broad, else BROAD
+    broad: bool = False
+
+
+def _ids(statement: str) -> TextClause:
+    return text(statement).bindparams(bindparam("ids", expanding=True))
+
+
 class SearchIndex:
     dialect: str
 
     async def replace(self, session: AsyncSession, docs: Sequence[IndexedText]) -> None:
         raise NotImplementedError
 
+    async def remove(self, session: AsyncSession, record_ids: Sequence[int]) -> None:
+        raise NotImplementedError
+
     async def find(
         self, session: AsyncSession, words: Sequence[str], *, limit: int, offset: int
-    ) -> tuple[list[Hit], int]:
+    ) -> Found:
         raise NotImplementedError
 
 
 class SqliteIndex(SearchIndex):
     dialect = "sqlite"
 
+    async def remove(self, session: AsyncSession, record_ids: Sequence[int]) -> None:
+        if record_ids:
+            await session.execute(
+                _ids("DELETE FROM catalogue_search WHERE rowid IN :ids"), {"ids": list(record_ids)}
+            )
+
     async def replace(self, session: AsyncSession, docs: Sequence[IndexedText]) -> None:
         if not docs:
             return
-        await session.execute(
-            text("DELETE FROM catalogue_search WHERE rowid IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"ids": [d.record_id for d in docs]},
-        )
+        await self.remove(session, [d.record_id for d in docs])
         await session.execute(
             text(
                 "INSERT INTO catalogue_search (rowid, title, authors, other) "
@@ -75,46 +125,44 @@ class SqliteIndex(SearchIndex):
 
     async def find(
         self, session: AsyncSession, words: Sequence[str], *, limit: int, offset: int
-    ) -> tuple[list[Hit], int]:
+    ) -> Found:
         match = " ".join(f'"{stemmed(w)}"' for w in words if stemmed(w))
         if not match:
-            return [], 0
+            return Found([], 0)
+        total = int(
+            await session.scalar(
+                text(
+                    "SELECT count(*) FROM (SELECT 1 FROM catalogue_search "
+                    "WHERE catalogue_search MATCH :match LIMIT :cap)"
+                ),
+                {"match": match, "cap": BROAD + 1},
+            )
+            or 0
+        )
+        if not total:
+            return Found([], 0)
+        broad = total > BROAD
         rows = await session.execute(
-            text(
-                "SELECT r.id, r.title, r.authors, r.year FROM catalogue_search s "
-                "JOIN catalogue_records r ON r.id = s.rowid "
-                "WHERE catalogue_search MATCH :match AND r.withdrawn = 0 "
-                "ORDER BY bm25(catalogue_search, 10.0, 5.0, 1.0), r.id "
-                "LIMIT :limit OFFSET :offset"
-            ),
+            text(_SQLITE_BROAD if broad else _SQLITE_RANKED),
             {"match": match, "limit": limit, "offset": offset},
         )
-        hits = [Hit(*row) for row in rows]
-        if offset == 0 and len(hits) < limit:
-            return hits, len(hits)
-        total = await session.scalar(
-            text(
-                "SELECT count(*) FROM catalogue_search s "
-                "JOIN catalogue_records r ON r.id = s.rowid "
-                "WHERE catalogue_search MATCH :match AND r.withdrawn = 0"
-            ),
-            {"match": match},
-        )
-        return hits, int(total or 0)
+        return Found([Hit(*row) for row in rows], min(total, BROAD), broad)
 
 
 class PostgresIndex(SearchIndex):
     dialect = "postgresql"
 
+    async def remove(self, session: AsyncSession, record_ids: Sequence[int]) -> None:
+        if record_ids:
+            await session.execute(
+                _ids("DELETE FROM catalogue_search WHERE record_id IN :ids"),
+                {"ids": list(record_ids)},
+            )
+
     async def replace(self, session: AsyncSession, docs: Sequence[IndexedText]) -> None:
         if not docs:
             return
-        await session.execute(
-            text("DELETE FROM catalogue_search WHERE record_id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"ids": [d.record_id for d in docs]},
-        )
+        await self.remove(session, [d.record_id for d in docs])
         await session.execute(
             text(
                 "INSERT INTO catalogue_search (record_id, document) VALUES (:id, "
@@ -135,33 +183,29 @@ class PostgresIndex(SearchIndex):
 
     async def find(
         self, session: AsyncSession, words: Sequence[str], *, limit: int, offset: int
-    ) -> tuple[list[Hit], int]:
+    ) -> Found:
         # Words are [0-9a-zа-я]+ only (see text.words), so joining them with & is safe.
         query = " & ".join(fold(w) for w in words)
         if not query:
-            return [], 0
+            return Found([], 0)
+        total = int(
+            await session.scalar(
+                text(
+                    "SELECT count(*) FROM (SELECT 1 FROM catalogue_search "
+                    "WHERE document @@ to_tsquery('russian', :query) LIMIT :cap) m"
+                ),
+                {"query": query, "cap": BROAD + 1},
+            )
+            or 0
+        )
+        if not total:
+            return Found([], 0)
+        broad = total > BROAD
         rows = await session.execute(
-            text(
-                "SELECT r.id, r.title, r.authors, r.year FROM catalogue_search s "
-                "JOIN catalogue_records r ON r.id = s.record_id, "
-                "to_tsquery('russian', :query) q "
-                "WHERE s.document @@ q AND NOT r.withdrawn "
-                "ORDER BY ts_rank(s.document, q) DESC, r.id LIMIT :limit OFFSET :offset"
-            ),
+            text(_POSTGRES_BROAD if broad else _POSTGRES_RANKED),
             {"query": query, "limit": limit, "offset": offset},
         )
-        hits = [Hit(*row) for row in rows]
-        if offset == 0 and len(hits) < limit:
-            return hits, len(hits)
-        total = await session.scalar(
-            text(
-                "SELECT count(*) FROM catalogue_search s "
-                "JOIN catalogue_records r ON r.id = s.record_id "
-                "WHERE s.document @@ to_tsquery('russian', :query) AND NOT r.withdrawn"
-            ),
-            {"query": query},
-        )
-        return hits, int(total or 0)
+        return Found([Hit(*row) for row in rows], min(total, BROAD), broad)
 
 
 def index_for(dialect: str) -> SearchIndex:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+from storage.catalogue.marc import is_utf8
 from storage.catalogue.records import (
     BibRecord,
     Item,
@@ -136,31 +137,32 @@ def to_record(fields: Fields) -> BibRecord:
     )
 
 
+def text_encoding(path: Path, given: str | None) -> str:
+    """The given encoding, else UTF-8 when the start of the file is UTF-8, else CP1251."""
+    if given:
+        return given
+    with path.open("rb") as handle:
+        return "utf-8-sig" if is_utf8(handle.read(200_000)) else "cp1251"
+
+
 def read_irbis(path: Path, *, encoding: str | None = None) -> Iterator[BibRecord | SkipRecord]:
-    data = path.read_bytes()
-    if encoding is None:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1251")
-    else:
-        text = data.decode(encoding)
     fields: Fields = {}
     broken = 0
-    for line in text.splitlines():
-        line = line.rstrip("\r")
-        if line.strip() == SEPARATOR:
-            if fields or broken:
-                yield _finish(fields, broken)
-            fields, broken = {}, 0
-            continue
-        if not line.strip():
-            continue
-        match = _FIELD.match(line)
-        if match is None:
-            broken += 1
-            continue
-        fields.setdefault(str(int(match.group(1))), []).append(match.group(2))
+    with path.open(encoding=text_encoding(path, encoding), errors="replace") as lines:
+        for line in lines:
+            line = line.rstrip("\r\n")
+            if line.strip() == SEPARATOR:
+                if fields or broken:
+                    yield _finish(fields, broken)
+                fields, broken = {}, 0
+                continue
+            if not line.strip():
+                continue
+            match = _FIELD.match(line)
+            if match is None:
+                broken += 1
+                continue
+            fields.setdefault(str(int(match.group(1))), []).append(match.group(2))
     if fields or broken:
         yield _finish(fields, broken)
 

@@ -7,6 +7,7 @@ often says MARC-8 (leader/09 blank) while the data is CP1251.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import warnings
@@ -30,13 +31,18 @@ RECORD_END = b"\x1d"
 ENCODINGS = ("utf-8", "cp1251", "marc-8")
 
 
+def is_utf8(sample: bytes) -> bool:
+    """Whether a sample (possibly cut mid-character at its end) is UTF-8."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_encoding(sample: bytes) -> str:
     """UTF-8 if the bytes decode as UTF-8; MARC-8 if they use its escapes; else CP1251."""
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
+    if is_utf8(sample):
         return "utf-8"
     if b"\x1b(N" in sample or b"\x1b$1" in sample or b"\x1b(B" in sample:
         return "marc-8"
@@ -272,14 +278,27 @@ def parse_raw(raw: bytes, encoding: str) -> pymarc.Record:
         return pymarc.Record(data=raw, to_unicode=True, **options)
 
 
+def _raw_records(path: Path) -> Iterator[bytes]:
+    """ISO 2709 records one by one, reading the file in blocks (exports run to gigabytes)."""
+    with path.open("rb") as handle:
+        tail = b""
+        while block := handle.read(1 << 20):
+            parts = (tail + block).split(RECORD_END)
+            tail = parts.pop()
+            yield from parts
+        if tail:
+            yield tail
+
+
 def read_iso2709(
     path: Path, *, flavour: str | None = None, encoding: str | None = None
 ) -> Iterator[BibRecord | SkipRecord]:
     """Records of an ISO 2709 file; a damaged one becomes a SkipRecord with the reason."""
-    data = path.read_bytes()
-    encoding = encoding or detect_encoding(data[:200_000])
-    for chunk in data.split(RECORD_END):
-        if not chunk.strip(b"\r\n \x00"):
+    if encoding is None:
+        with path.open("rb") as handle:
+            encoding = detect_encoding(handle.read(200_000))
+    for chunk in _raw_records(path):
+        if not chunk.strip(b"\r\n \x00\x1a"):
             continue
         raw = chunk.lstrip(b"\r\n") + RECORD_END
         try:

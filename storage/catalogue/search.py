@@ -33,6 +33,7 @@ class SearchResult:
     query: str
     hits: list[Hit] = field(default_factory=list)
     total: int = 0
+    broad: bool = False  # more than index.BROAD matches: total is a lower bound
     suggestion: str | None = None  # «Возможно, вы искали: …» when the typo fallback was used
 
 
@@ -51,7 +52,8 @@ async def search(db: Database, query: str, *, limit: int = 5, offset: int = 0) -
         return result
     index = index_for(db.dialect)
     async with db.transaction() as session:
-        result.hits, result.total = await index.find(session, terms, limit=limit, offset=offset)
+        found = await index.find(session, terms, limit=limit, offset=offset)
+    result.hits, result.total, result.broad = found.hits, found.total, found.broad
     if result.total or offset:
         return result
     corrected, known = await correct(db, terms)
@@ -61,9 +63,8 @@ async def search(db: Database, query: str, *, limit: int = 5, offset: int = 0) -
         if not attempt or attempt == terms:
             continue
         async with db.transaction() as session:
-            result.hits, result.total = await index.find(
-                session, attempt, limit=limit, offset=offset
-            )
+            found = await index.find(session, attempt, limit=limit, offset=offset)
+        result.hits, result.total, result.broad = found.hits, found.total, found.broad
         if result.total:
             result.suggestion = " ".join(attempt)
             break

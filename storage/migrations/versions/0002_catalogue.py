@@ -113,6 +113,11 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE catalogue_search USING fts5("
             "title, authors, other, tokenize = 'unicode61 remove_diacritics 0')"
         )
+        # ORDER BY rank is bm25 with these column weights: title, authors, the rest.
+        op.execute(
+            "INSERT INTO catalogue_search (catalogue_search, rank) "
+            "VALUES ('rank', 'bm25(10.0, 5.0, 1.0)')"
+        )
     else:
         op.execute(
             "CREATE TABLE catalogue_search ("
