@@ -341,6 +341,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--search-worker", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--import-worker", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -365,14 +366,15 @@ def main() -> None:
     parse_rate = bare_parse_rate(path)
     result["pymarc_parse_rate"] = round(parse_rate)
 
-    sqlite_file = CACHE / "bench.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
-    sqlite = run_database(f"sqlite+aiosqlite:///{sqlite_file}", path, queries)
-    sqlite["import_overhead_vs_pymarc"] = round(parse_rate / sqlite["import_rate"], 2)
-    sqlite["db_mb"] = round(sqlite_file.stat().st_size / 2**20)
-    result["sqlite"] = sqlite
-    print(f"sqlite: {json.dumps(sqlite)}", file=sys.stderr)
+    if not args.no_sqlite:
+        sqlite_file = CACHE / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+        sqlite = run_database(f"sqlite+aiosqlite:///{sqlite_file}", path, queries)
+        sqlite["import_overhead_vs_pymarc"] = round(parse_rate / sqlite["import_rate"], 2)
+        sqlite["db_mb"] = round(sqlite_file.stat().st_size / 2**20)
+        result["sqlite"] = sqlite
+        print(f"sqlite: {json.dumps(sqlite)}", file=sys.stderr)
 
     if not args.no_postgres:
         url = asyncio.run(_fresh_postgres())

@@ -31,6 +31,7 @@ from storage.db import Database
 from storage.types import utcnow
 
 BATCH = 1000
+ANALYZE_AFTER_BATCHES = frozenset({1, 5, 20, 100, 300, 1000, 3000})
 RECORDS = CatalogueRecord.__table__
 ITEMS = CatalogueItem.__table__
 DUPLICATE = "the same record again in one batch (the later copy was kept)"
@@ -131,6 +132,7 @@ class Importer:
         self.summary = ImportSummary(dry_run=dry_run)
         self.started = utcnow()
         self._known_terms: set[str] = set()
+        self._batches = 0
 
     async def run(
         self,
@@ -193,6 +195,9 @@ class Importer:
                     self.summary.skipped[DUPLICATE] += 1
                 batch[entry.source_key] = entry
             await self._store(session, list(batch.values()))
+            self._batches += 1
+            if self.db.dialect == "postgresql" and self._batches in ANALYZE_AFTER_BATCHES:
+                await self._analyze(session)
             if not self.dry_run:
                 await session.commit()
             if progress is not None:
@@ -261,6 +266,14 @@ class Importer:
         touched = new + changed
         await self.index.replace(session, [_document(r, ids[r.source_key]) for r in touched])
         await self._add_terms(session, touched)
+
+    async def _analyze(self, session: AsyncSession) -> None:
+        """Refresh PostgreSQL's statistics while a first import grows the tables.
+
+        Without them (autovacuum off, or not yet run) the planner keeps assuming empty
+        tables and looks records up by sequential scan: 1000× slower at a million rows.
+        """
+        await session.execute(text("ANALYZE catalogue_records, catalogue_items, catalogue_terms"))
 
     async def _replace_items(
         self, session: AsyncSession, changed: list[BibRecord], ids: dict[str, int]
