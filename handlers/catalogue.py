@@ -198,6 +198,51 @@ async def free_text(
     )
 
 
+async def _last_query(
+    query: CallbackQuery,
+    texts: Texts,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> tuple[Message, str] | None:
+    """Answer a press that refers to the last search; None (menu shown) when there is none."""
+    await query.answer()
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    message = query.message if isinstance(query.message, Message) else None
+    last = (await state.get_data()).get(QUERY_KEY)
+    if message is None:
+        return None
+    if not last:
+        await show_menu(message, texts, person, key="catalogue-page-gone")
+        return None
+    activity.content = last
+    return message, last
+
+
+async def _card(
+    query: CallbackQuery,
+    callback_data: CatalogueCb,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    config: Config,
+    activity: ActivityNote,
+) -> tuple[Message, RecordCard] | None:
+    """Answer a press on a record's button; None (menu shown) when the record is gone."""
+    await query.answer()
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    activity.notes = f"record={callback_data.record_id}"
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None:
+        return None
+    card = await record_card(db, callback_data.record_id, config.library.branches)
+    if card is None:
+        await show_menu(message, texts, person, key="catalogue-record-gone")
+        return None
+    activity.content = card.title
+    return message, card
+
+
 async def more(
     query: CallbackQuery,
     callback_data: CatalogueCb,
@@ -207,21 +252,17 @@ async def more(
     state: FSMContext,
     activity: ActivityNote,
 ) -> None:
-    await query.answer()
-    message = query.message if isinstance(query.message, Message) else None
-    last = (await state.get_data()).get(QUERY_KEY)
-    activity.kind = ActivityKind.CATALOGUE_QUERY
-    if not last or message is None:
-        if message is not None:
-            await show_menu(message, texts, person, key="catalogue-page-gone")
+    found = await _last_query(query, texts, person, state, activity)
+    if found is None:
         return
-    result = await search(db, last, limit=PAGE, offset=max(callback_data.offset, 0))
-    activity.content = last
-    activity.notes = f"page offset={callback_data.offset}"
+    message, last = found
+    offset = max(callback_data.offset, 0)
+    activity.notes = f"page offset={offset}"
+    result = await search(db, last, limit=PAGE, offset=offset)
     if not result.hits:
         await show_menu(message, texts, person, key="catalogue-page-gone")
         return
-    text, rows = _results(texts, result, callback_data.offset)
+    text, rows = _results(texts, result, offset)
     await message.answer(text, reply_markup=inline(texts, *rows))
 
 
@@ -234,20 +275,11 @@ async def show_record(
     config: Config,
     activity: ActivityNote,
 ) -> None:
-    await query.answer()
-    activity.kind = ActivityKind.CATALOGUE_QUERY
-    activity.notes = f"record={callback_data.record_id}"
-    message = query.message if isinstance(query.message, Message) else None
-    card = await record_card(db, callback_data.record_id, config.library.branches)
-    if message is None:
-        return
-    if card is None:
-        await show_menu(message, texts, person, key="catalogue-record-gone")
-        return
-    activity.content = card.title
-    await message.answer(
-        card_text(texts, card), reply_markup=inline(texts, *card_buttons(texts, card))
-    )
+    found = await _card(query, callback_data, texts, person, db, config, activity)
+    if found is not None:
+        message, card = found
+        buttons = card_buttons(texts, card)
+        await message.answer(card_text(texts, card), reply_markup=inline(texts, *buttons))
 
 
 async def watch_record(
@@ -259,21 +291,14 @@ async def watch_record(
     config: Config,
     activity: ActivityNote,
 ) -> None:
-    activity.kind = ActivityKind.CATALOGUE_QUERY
-    activity.status = "watch"
-    card = await record_card(db, callback_data.record_id, config.library.branches)
-    message = query.message if isinstance(query.message, Message) else None
-    if card is None:
-        await query.answer()
-        if message is not None:
-            await show_menu(message, texts, person, key="catalogue-record-gone")
+    found = await _card(query, callback_data, texts, person, db, config, activity)
+    if found is None:
         return
-    activity.content = card.title
+    message, card = found
+    activity.status = "watch"
     added = await watches.watch(db, person.id, card.record_id)
     key = "catalogue-watch-done" if added else "catalogue-watch-already"
-    await query.answer()
-    if message is not None:
-        await show_menu(message, texts, person, key=key, title=card.title)
+    await show_menu(message, texts, person, key=key, title=card.title)
 
 
 async def hold_record(
@@ -287,30 +312,22 @@ async def hold_record(
     bot: Bot,
     activity: ActivityNote,
 ) -> None:
-    await query.answer()
-    activity.kind = ActivityKind.CATALOGUE_QUERY
-    message = query.message if isinstance(query.message, Message) else None
-    if message is None:
+    found = await _card(query, callback_data, texts, person, db, config, activity)
+    if found is None:
         return
+    message, card = found
     if person.consent is not Consent.GIVEN:
         # Staff need to know who asked: that is personal data.
         activity.status = "consent needed"
         await message.answer(texts("consent-needed"))
         await ask_consent(message, texts, config)
         return
-    card = await record_card(db, callback_data.record_id, config.library.branches)
-    if card is None:
-        await show_menu(message, texts, person, key="catalogue-record-gone")
-        return
     activity.status = "hold request"
-    activity.content = card.title
-    staff_texts = locales.texts(None)
     reader = person.display_name or person.messenger_id
-    await notify_staff(
-        bot,
-        config,
-        staff_texts("notify-hold-request", reader=reader, title=card.title, id=person.messenger_id),
+    notice = locales.texts(None)(
+        "notify-hold-request", reader=reader, title=card.title, id=person.messenger_id
     )
+    await notify_staff(bot, config, notice)
     await show_menu(message, texts, person, key="catalogue-hold-done", title=card.title)
 
 
@@ -324,16 +341,11 @@ async def suggest_purchase(
     bot: Bot,
     activity: ActivityNote,
 ) -> None:
-    await query.answer()
-    message = query.message if isinstance(query.message, Message) else None
-    last = (await state.get_data()).get(QUERY_KEY)
-    activity.kind = ActivityKind.CATALOGUE_QUERY
-    if not last or message is None:
-        if message is not None:
-            await show_menu(message, texts, person, key="catalogue-page-gone")
+    found = await _last_query(query, texts, person, state, activity)
+    if found is None:
         return
+    message, last = found
     activity.status = "purchase request"
-    activity.content = last
     await notify_staff(
         bot, config, locales.texts(None)("notify-purchase-request", query=last[:200])
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import TextClause, bindparam, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.catalogue.text import fold, stemmed
@@ -26,13 +26,13 @@ BROAD = 3000
 # `rank` is bm25 with the weights the migration set; a broad match skips ranking.
 _SQLITE_RANKED = (
     "SELECT r.id, r.title, r.authors, r.year FROM ("
-    "SELECT rowid AS id, rank FROM catalogue_search WHERE catalogue_search MATCH :match "
+    "SELECT rowid AS id, rank FROM catalogue_search WHERE catalogue_search MATCH :query "
     "ORDER BY rank LIMIT :limit OFFSET :offset) s "
     "JOIN catalogue_records r ON r.id = s.id ORDER BY s.rank"
 )
 _SQLITE_BROAD = (
     "SELECT r.id, r.title, r.authors, r.year FROM ("
-    "SELECT rowid AS id FROM catalogue_search WHERE catalogue_search MATCH :match "
+    "SELECT rowid AS id FROM catalogue_search WHERE catalogue_search MATCH :query "
     "LIMIT :limit OFFSET :offset) s "
     "JOIN catalogue_records r ON r.id = s.id ORDER BY s.id"
 )
@@ -75,137 +75,106 @@ class Found:
     broad: bool = False
 
 
-def _ids(statement: str) -> TextClause:
-    return text(statement).bindparams(bindparam("ids", expanding=True))
-
-
 class SearchIndex:
-    dialect: str
+    """One full-text index; subclasses give the SQL and how words become a query."""
 
-    async def replace(self, session: AsyncSession, docs: Sequence[IndexedText]) -> None:
+    dialect: str
+    key_column: str
+    insert_sql: str
+    count_sql: str
+    ranked_sql: str
+    broad_sql: str
+
+    def query(self, words: Sequence[str]) -> str:
+        raise NotImplementedError
+
+    def row(self, doc: IndexedText) -> dict[str, object]:
         raise NotImplementedError
 
     async def remove(self, session: AsyncSession, record_ids: Sequence[int]) -> None:
-        raise NotImplementedError
+        if record_ids:
+            statement = text(
+                f"DELETE FROM catalogue_search WHERE {self.key_column} IN :ids"  # noqa: S608 - constant
+            ).bindparams(bindparam("ids", expanding=True))
+            await session.execute(statement, {"ids": list(record_ids)})
+
+    async def replace(self, session: AsyncSession, docs: Sequence[IndexedText]) -> None:
+        if docs:
+            await self.remove(session, [d.record_id for d in docs])
+            await session.execute(text(self.insert_sql), [self.row(d) for d in docs])
 
     async def find(
         self, session: AsyncSession, words: Sequence[str], *, limit: int, offset: int
     ) -> Found:
-        raise NotImplementedError
+        query = self.query(words)
+        if not query:
+            return Found([], 0)
+        params = {"query": query, "cap": BROAD + 1}
+        total = int(await session.scalar(text(self.count_sql), params) or 0)
+        if not total:
+            return Found([], 0)
+        broad = total > BROAD
+        rows = await session.execute(
+            text(self.broad_sql if broad else self.ranked_sql),
+            {"query": query, "limit": limit, "offset": offset},
+        )
+        return Found([Hit(*row) for row in rows], min(total, BROAD), broad)
 
 
 class SqliteIndex(SearchIndex):
     dialect = "sqlite"
+    key_column = "rowid"
+    insert_sql = (
+        "INSERT INTO catalogue_search (rowid, title, authors, other) "
+        "VALUES (:id, :title, :authors, :other)"
+    )
+    count_sql = (
+        "SELECT count(*) FROM (SELECT 1 FROM catalogue_search "
+        "WHERE catalogue_search MATCH :query LIMIT :cap)"
+    )
+    ranked_sql = _SQLITE_RANKED
+    broad_sql = _SQLITE_BROAD
 
-    async def remove(self, session: AsyncSession, record_ids: Sequence[int]) -> None:
-        if record_ids:
-            await session.execute(
-                _ids("DELETE FROM catalogue_search WHERE rowid IN :ids"), {"ids": list(record_ids)}
-            )
+    def query(self, words: Sequence[str]) -> str:
+        # Each stem quoted: FTS5 reads it as a plain token, never as an operator.
+        return " ".join(f'"{stemmed(w)}"' for w in words if stemmed(w))
 
-    async def replace(self, session: AsyncSession, docs: Sequence[IndexedText]) -> None:
-        if not docs:
-            return
-        await self.remove(session, [d.record_id for d in docs])
-        await session.execute(
-            text(
-                "INSERT INTO catalogue_search (rowid, title, authors, other) "
-                "VALUES (:id, :title, :authors, :other)"
-            ),
-            [
-                {
-                    "id": d.record_id,
-                    "title": stemmed(d.title),
-                    "authors": stemmed(d.authors),
-                    "other": stemmed(d.other),
-                }
-                for d in docs
-            ],
-        )
-
-    async def find(
-        self, session: AsyncSession, words: Sequence[str], *, limit: int, offset: int
-    ) -> Found:
-        match = " ".join(f'"{stemmed(w)}"' for w in words if stemmed(w))
-        if not match:
-            return Found([], 0)
-        total = int(
-            await session.scalar(
-                text(
-                    "SELECT count(*) FROM (SELECT 1 FROM catalogue_search "
-                    "WHERE catalogue_search MATCH :match LIMIT :cap)"
-                ),
-                {"match": match, "cap": BROAD + 1},
-            )
-            or 0
-        )
-        if not total:
-            return Found([], 0)
-        broad = total > BROAD
-        rows = await session.execute(
-            text(_SQLITE_BROAD if broad else _SQLITE_RANKED),
-            {"match": match, "limit": limit, "offset": offset},
-        )
-        return Found([Hit(*row) for row in rows], min(total, BROAD), broad)
+    def row(self, doc: IndexedText) -> dict[str, object]:
+        return {
+            "id": doc.record_id,
+            "title": stemmed(doc.title),
+            "authors": stemmed(doc.authors),
+            "other": stemmed(doc.other),
+        }
 
 
 class PostgresIndex(SearchIndex):
     dialect = "postgresql"
+    key_column = "record_id"
+    insert_sql = (
+        "INSERT INTO catalogue_search (record_id, document) VALUES (:id, "
+        "setweight(to_tsvector('russian', :title), 'A') || "
+        "setweight(to_tsvector('russian', :authors), 'B') || "
+        "setweight(to_tsvector('russian', :other), 'C'))"
+    )
+    count_sql = (
+        "SELECT count(*) FROM (SELECT 1 FROM catalogue_search "
+        "WHERE document @@ to_tsquery('russian', :query) LIMIT :cap) m"
+    )
+    ranked_sql = _POSTGRES_RANKED
+    broad_sql = _POSTGRES_BROAD
 
-    async def remove(self, session: AsyncSession, record_ids: Sequence[int]) -> None:
-        if record_ids:
-            await session.execute(
-                _ids("DELETE FROM catalogue_search WHERE record_id IN :ids"),
-                {"ids": list(record_ids)},
-            )
-
-    async def replace(self, session: AsyncSession, docs: Sequence[IndexedText]) -> None:
-        if not docs:
-            return
-        await self.remove(session, [d.record_id for d in docs])
-        await session.execute(
-            text(
-                "INSERT INTO catalogue_search (record_id, document) VALUES (:id, "
-                "setweight(to_tsvector('russian', :title), 'A') || "
-                "setweight(to_tsvector('russian', :authors), 'B') || "
-                "setweight(to_tsvector('russian', :other), 'C'))"
-            ),
-            [
-                {
-                    "id": d.record_id,
-                    "title": fold(d.title),
-                    "authors": fold(d.authors),
-                    "other": fold(d.other),
-                }
-                for d in docs
-            ],
-        )
-
-    async def find(
-        self, session: AsyncSession, words: Sequence[str], *, limit: int, offset: int
-    ) -> Found:
+    def query(self, words: Sequence[str]) -> str:
         # Words are [0-9a-zа-я]+ only (see text.words), so joining them with & is safe.
-        query = " & ".join(fold(w) for w in words)
-        if not query:
-            return Found([], 0)
-        total = int(
-            await session.scalar(
-                text(
-                    "SELECT count(*) FROM (SELECT 1 FROM catalogue_search "
-                    "WHERE document @@ to_tsquery('russian', :query) LIMIT :cap) m"
-                ),
-                {"query": query, "cap": BROAD + 1},
-            )
-            or 0
-        )
-        if not total:
-            return Found([], 0)
-        broad = total > BROAD
-        rows = await session.execute(
-            text(_POSTGRES_BROAD if broad else _POSTGRES_RANKED),
-            {"query": query, "limit": limit, "offset": offset},
-        )
-        return Found([Hit(*row) for row in rows], min(total, BROAD), broad)
+        return " & ".join(fold(w) for w in words)
+
+    def row(self, doc: IndexedText) -> dict[str, object]:
+        return {
+            "id": doc.record_id,
+            "title": fold(doc.title),
+            "authors": fold(doc.authors),
+            "other": fold(doc.other),
+        }
 
 
 def index_for(dialect: str) -> SearchIndex:
