@@ -160,3 +160,41 @@ async def test_run_with_a_rejected_token_says_so_in_one_line(
     last = stderr.decode().strip().splitlines()[-1]
     assert last == "libbot: Telegram rejected [telegram] token: check it with @BotFather"
     assert "Traceback" not in stderr.decode()
+
+
+def test_import_catalogue_reads_every_shared_sample(tmp_path: Path, shared_data: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[library]\nname = 'Тест'\n", encoding="utf-8")
+    files = sorted(
+        str(p) for p in (shared_data / "marc").iterdir() if p.suffix != ".md" and p.is_file()
+    )
+    command = [*libbot(), "import-catalogue", "--config", str(config), *files]
+    first = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, check=False, env=clean_env(tmp_path)
+    )
+    assert first.returncode == 0, first.stderr
+    assert "read 102 records" in first.stdout
+    assert "added 102, updated 0, unchanged 0" in first.stdout
+    assert "skipped 0" in first.stdout
+    again = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, check=False, env=clean_env(tmp_path)
+    )
+    assert "added 0, updated 0, unchanged 102" in again.stdout
+
+
+def test_demo_answers_catalogue_questions_with_copies_per_branch(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*libbot(), "demo"],
+        input="мастер и маргарита\n1\n978-5-17-090630-7\nмастер и маргорита\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Центральная библиотека им. А. С. Пушкина — 2 из 3 на полке" in result.stdout
+    assert "Детская библиотека — на полке нет; 1 выдана, вернут к" in result.stdout
+    assert result.stdout.count("1. Мастер и Маргарита — Булгаков, М. А. (2019)") == 3
+    assert "Возможно, вы искали: «мастер маргарита»" in result.stdout
