@@ -260,6 +260,38 @@ class Notifications(Section):
         return local >= start or local < end
 
 
+class Topic(Section):
+    id: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[a-z0-9_]+$")]
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    name_en: str = ""
+    # Per branch: a reader may follow only the branches they go to.
+    per_branch: bool = False
+
+
+DEFAULT_TOPICS = [
+    Topic(id="events", name="Афиша мероприятий", name_en="Events", per_branch=True),
+    Topic(id="new_books", name="Новые поступления", name_en="New books"),
+    Topic(id="grants", name="Для НКО: гранты и конкурсы", name_en="For NGOs: grants and contests"),
+    Topic(id="children", name="Детские мероприятия", name_en="Children's events", per_branch=True),
+]
+
+
+class Subscriptions(Section):
+    topics: list[Topic] = DEFAULT_TOPICS
+
+    @field_validator("topics")
+    @classmethod
+    def _unique_topics(cls, topics: list[Topic]) -> list[Topic]:
+        ids = [t.id for t in topics]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"topic id {duplicated[0]!r} is used twice")
+        return topics
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+
 class Logging(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -283,6 +315,7 @@ class Config(BaseSettings):
     privacy: Privacy = Privacy()
     limits: Limits = Limits()
     catalogue: Catalogue = Catalogue()
+    subscriptions: Subscriptions = Subscriptions()
     notifications: Notifications = Notifications()
     logging: Logging = Logging()
 

@@ -29,6 +29,7 @@ from handlers import (
     sections,
     staff,
     start,
+    subscriptions,
 )
 
 
@@ -53,6 +54,7 @@ def build_router(locales: Locales) -> Router:
         start.build_router(),
         about.build_router(locales),
         catalogue.build_router(locales),
+        subscriptions.build_router(locales),
         sections.build_router(locales),
         staff.build_router(locales),
     ]

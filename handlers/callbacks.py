@@ -80,5 +80,26 @@ class CatalogueCb(CallbackData, prefix="cat"):
     offset: int = 0
 
 
+class SubsAction(enum.StrEnum):
+    SHOW = "show"  # the topics screen
+    TOGGLE = "tog"  # subscribe / unsubscribe one topic (and branch)
+    BRANCHES = "br"  # a per-branch topic's branches
+    STOP = "stop"  # unsubscribe from everything
+    REASON = "why"  # why they left
+
+
+class StopReason(enum.StrEnum):
+    OFTEN = "often"
+    BORING = "boring"
+    OTHER = "other"
+
+
+class SubsCb(CallbackData, prefix="sub"):
+    action: SubsAction
+    topic: str = ""
+    branch: str = ""
+    reason: StopReason = StopReason.OTHER
+
+
 # Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».
 STAFF_PREFIXES = (StaffCb.__prefix__, RoleCb.__prefix__)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
+from bot.config import Config
 from bot.i18n import Texts
 from handlers.callbacks import ConsentAnswer, ConsentCb
 from handlers.common import show_menu
+from handlers.subscriptions import offer as offer_subscriptions
 from storage import people
 from storage.activity import ActivityNote
 from storage.db import Database
@@ -21,6 +23,7 @@ async def answer_consent(
     texts: Texts,
     person: PersonView,
     db: Database,
+    config: Config,
     activity: ActivityNote,
 ) -> None:
     given = callback_data.answer is ConsentAnswer.YES
@@ -35,6 +38,7 @@ async def answer_consent(
         await show_menu(
             query.message, texts, person, key="consent-given" if given else "consent-refused"
         )
+        await offer_subscriptions(query.message, texts, config, db, person)
 
 
 def build_router() -> Router:

@@ -21,7 +21,6 @@ COMING_SOON = (
     "menu-my-books",
     "menu-events",
     "menu-consultation",
-    "menu-subscriptions",
 )
 
 

@@ -55,6 +55,7 @@ class ActivityKind(enum.StrEnum):
     TRAINING_EVENT = "training_event"  # обучающее мероприятие
     PUBLIC_EVENT = "public_event"  # публичное мероприятие
     SERVICE_PROMOTION = "service_promotion"  # продвижение услуг / информирование
+    SUBSCRIPTION = "subscription"  # подписка / отписка от рассылок
     CONSENT = "consent"  # согласие на обработку ПДн (дано / отказ)
     DATA_ERASURE = "data_erasure"  # удаление персональных данных по запросу
     ROLE_CHANGE = "role_change"  # назначение / снятие роли

@@ -1,9 +1,10 @@
 """All models in one metadata: what Alembic and the drift test compare against."""
 
+from storage import subscriptions
 from storage.catalogue import models as catalogue_models
 from storage.models import Base
 
 metadata = Base.metadata
-MODULES = (catalogue_models,)
+MODULES = (catalogue_models, subscriptions)
 # Dialect-specific tables made by hand in migrations, not described by models.
 UNMODELLED_TABLES = frozenset({"catalogue_search"})

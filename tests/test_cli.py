@@ -57,7 +57,8 @@ def test_piped_demo_prints_the_menu_and_the_hours(tmp_path: Path) -> None:
 def test_demo_numbers_press_buttons(tmp_path: Path) -> None:
     result = subprocess.run(
         [*libbot(), "demo", "--as", "admin"],
-        input="/start\n2\n7\n1\n",  # consent «Не сейчас», menu «Для сотрудников», «Сегодня»
+        # consent «Не сейчас», the menu again, «Для сотрудников», «Сегодня»
+        input="/start\n2\n/menu\n7\n1\n",
         capture_output=True,
         text=True,
         timeout=120,

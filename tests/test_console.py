@@ -25,10 +25,10 @@ async def _talk(config: Config, db: Database, script: str, user_id: int = 1001) 
 
 
 async def test_a_number_presses_the_last_shown_button(config: Config, sqlite_db: Database) -> None:
-    output = await _talk(config, sqlite_db, "/start\n1\n6\n")
+    output = await _talk(config, sqlite_db, "/start\n1\n/menu\n6\n")
     assert "1) ✅ Согласен(на)" in output
     assert "Согласие записано" in output
-    assert "ул. Ленина, 1" in output  # 6) «О библиотеке» in the menu shown after consent
+    assert "ул. Ленина, 1" in output  # 6) «О библиотеке» in the menu
 
 
 async def test_a_number_with_no_such_button_is_just_text(

@@ -216,3 +216,26 @@ catalogue-hold-done = Your reservation request for «{ $title }» has been passe
 catalogue-returned = 📚 «{ $title }» is back on the shelf: { $where }. Come and get it!
 notify-hold-request = 📌 Reservation: { $reader } asks to put aside «{ $title }» ({ $id })
 notify-purchase-request = 📝 Acquisition request: «{ $query }» (not in the catalogue)
+kind-subscription = Subscriptions
+
+## Subscriptions
+subs-title = <b>Subscriptions</b>
+    Choose what to hear about. Press again to unsubscribe.
+subs-offer = Would you like library news? Choose topics — or just skip this.
+subs-on = ✅ { $topic }
+subs-off = ▫️ { $topic }
+subs-branches = { $topic }: choose branches
+subs-any-branch = all branches
+subs-branch-button = 🏛 { $topic }: branches ▶
+subs-subscribed = Subscribed: { $topic }
+subs-unsubscribed = Unsubscribed: { $topic }
+subs-stop-button = 🔕 Unsubscribe from everything
+subs-stopped = You are unsubscribed from all announcements. You can come back in «Subscriptions».
+    Would you tell us why?
+subs-not-subscribed = You have no subscriptions. You can subscribe in «Subscriptions».
+subs-reason-often = Too often
+subs-reason-boring = Not interesting
+subs-reason-other = Something else
+subs-reason-thanks = Thank you, noted!
+subs-back = ⬅️ Subscriptions
+cmd-stop = Unsubscribe from announcements

@@ -222,3 +222,26 @@ catalogue-hold-done = Заявку на бронь «{ $title }» передал
 catalogue-returned = 📚 «{ $title }» снова на полке: { $where }. Приходите!
 notify-hold-request = 📌 Бронь: { $reader } просит отложить «{ $title }» ({ $id })
 notify-purchase-request = 📝 Заявка на комплектование: «{ $query }» (нет в каталоге)
+kind-subscription = Подписки и отписки
+
+## Подписки
+subs-title = <b>Подписки</b>
+    Выберите, о чём вам сообщать. Нажмите ещё раз, чтобы отписаться.
+subs-offer = Хотите получать новости библиотеки? Выберите темы — или просто пропустите.
+subs-on = ✅ { $topic }
+subs-off = ▫️ { $topic }
+subs-branches = { $topic }: выберите филиалы
+subs-any-branch = все филиалы
+subs-branch-button = 🏛 { $topic }: филиалы ▶
+subs-subscribed = Подписка оформлена: { $topic }
+subs-unsubscribed = Вы отписались: { $topic }
+subs-stop-button = 🔕 Отписаться от всего
+subs-stopped = Вы отписаны от всех рассылок. Вернуться можно в разделе «Подписки».
+    Подскажите, почему вы отписались?
+subs-not-subscribed = У вас нет подписок. Оформить их можно в разделе «Подписки».
+subs-reason-often = Слишком часто
+subs-reason-boring = Неинтересно
+subs-reason-other = Другая причина
+subs-reason-thanks = Спасибо, учтём!
+subs-back = ⬅️ К подпискам
+cmd-stop = Отписаться от рассылок

@@ -1,0 +1,225 @@
+"""«Подписки»: topics from the config, one tap to subscribe or leave, /stop for all.
+
+Topic and branch ids in button data are checked against the config on every press;
+a forged or outdated one gets «Кнопка устарела».
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.config import Config, Topic
+from bot.i18n import Locales, Texts
+from handlers.callbacks import StopReason, SubsAction, SubsCb
+from handlers.common import show_menu
+from handlers.filters import MenuButton
+from handlers.keyboards import button, inline
+from storage import subscriptions
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.models import ActivityKind
+from storage.people import PersonView
+from storage.subscriptions import ANY_BRANCH
+
+
+def topic_name(texts: Texts, topic: Topic) -> str:
+    return topic.name_en if texts.language == "en" and topic.name_en else topic.name
+
+
+def topics_keyboard(
+    texts: Texts, config: Config, held: set[tuple[str, str]]
+) -> InlineKeyboardMarkup:
+    rows: list[list[InlineKeyboardButton]] = []
+    for topic in config.subscriptions.topics:
+        name = topic_name(texts, topic)
+        on = any(held_topic == topic.id for held_topic, _ in held)
+        toggle = SubsCb(action=SubsAction.TOGGLE, topic=topic.id)
+        rows.append([button(texts("subs-on" if on else "subs-off", topic=name), toggle.pack())])
+        if topic.per_branch and config.library.branches:
+            branches = SubsCb(action=SubsAction.BRANCHES, topic=topic.id)
+            rows.append([button(texts("subs-branch-button", topic=name)[:60], branches.pack())])
+    rows.append([button(texts("subs-stop-button"), SubsCb(action=SubsAction.STOP).pack())])
+    return inline(texts, *rows)
+
+
+def branches_keyboard(
+    texts: Texts, config: Config, topic: Topic, held: set[tuple[str, str]]
+) -> InlineKeyboardMarkup:
+    choices = [(ANY_BRANCH, texts("subs-any-branch"))]
+    choices += [(branch.id, branch.name) for branch in config.library.branches]
+    rows = []
+    for branch_id, label in choices:
+        key = "subs-on" if (topic.id, branch_id) in held else "subs-off"
+        toggle = SubsCb(action=SubsAction.TOGGLE, topic=topic.id, branch=branch_id)
+        rows.append([button(texts(key, topic=label)[:60], toggle.pack())])
+    rows.append([button(texts("subs-back"), SubsCb(action=SubsAction.SHOW).pack())])
+    return inline(texts, *rows)
+
+
+async def offer(
+    message: Message, texts: Texts, config: Config, db: Database, person: PersonView
+) -> None:
+    """Ask a new person once whether they want news."""
+    if config.subscriptions.topics and await subscriptions.should_offer(db, person.id):
+        held = await subscriptions.of(db, person.id)
+        await message.answer(texts("subs-offer"), reply_markup=topics_keyboard(texts, config, held))
+
+
+async def show(
+    message: Message,
+    texts: Texts,
+    config: Config,
+    db: Database,
+    person: PersonView,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.SUBSCRIPTION
+    held = await subscriptions.of(db, person.id)
+    await message.answer(texts("subs-title"), reply_markup=topics_keyboard(texts, config, held))
+
+
+async def show_again(
+    query: CallbackQuery,
+    texts: Texts,
+    config: Config,
+    db: Database,
+    person: PersonView,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.SUBSCRIPTION
+    await query.answer()
+    if isinstance(query.message, Message):
+        held = await subscriptions.of(db, person.id)
+        await query.message.edit_reply_markup(reply_markup=topics_keyboard(texts, config, held))
+
+
+async def toggle(
+    query: CallbackQuery,
+    callback_data: SubsCb,
+    texts: Texts,
+    config: Config,
+    db: Database,
+    person: PersonView,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.SUBSCRIPTION
+    topic = config.subscriptions.topic(callback_data.topic)
+    branch_ids = {b.id for b in config.library.branches}
+    valid_branch = callback_data.branch == ANY_BRANCH or (
+        topic is not None and topic.per_branch and callback_data.branch in branch_ids
+    )
+    if topic is None or not valid_branch:
+        activity.status = "stale button"
+        await query.answer(texts("stale-button"))
+        if isinstance(query.message, Message):
+            await show_menu(query.message, texts, person, key="stale-button")
+        return
+    subscribed = await subscriptions.toggle(db, person.id, topic.id, callback_data.branch)
+    activity.content = f"{topic.id}:{callback_data.branch or '*'}"
+    activity.status = "subscribed" if subscribed else "unsubscribed"
+    name = topic_name(texts, topic)
+    await query.answer(texts("subs-subscribed" if subscribed else "subs-unsubscribed", topic=name))
+    if isinstance(query.message, Message):
+        held = await subscriptions.of(db, person.id)
+        keyboard = (
+            branches_keyboard(texts, config, topic, held)
+            if callback_data.branch
+            or (topic.per_branch and _on_branch_screen(query.message.reply_markup))
+            else topics_keyboard(texts, config, held)
+        )
+        await query.message.edit_reply_markup(reply_markup=keyboard)
+
+
+def _on_branch_screen(markup: InlineKeyboardMarkup | None) -> bool:
+    """Whether the pressed keyboard was a branch list (it has the «К подпискам» button)."""
+    back = SubsCb(action=SubsAction.SHOW).pack()
+    return markup is not None and any(
+        b.callback_data == back for row in markup.inline_keyboard for b in row
+    )
+
+
+async def branches(
+    query: CallbackQuery,
+    callback_data: SubsCb,
+    texts: Texts,
+    config: Config,
+    db: Database,
+    person: PersonView,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.SUBSCRIPTION
+    topic = config.subscriptions.topic(callback_data.topic)
+    if topic is None or not topic.per_branch:
+        await query.answer(texts("stale-button"))
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        held = await subscriptions.of(db, person.id)
+        await query.message.answer(
+            texts("subs-branches", topic=topic_name(texts, topic)),
+            reply_markup=branches_keyboard(texts, config, topic, held),
+        )
+
+
+async def _stop(
+    message: Message, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
+) -> None:
+    activity.kind = ActivityKind.SUBSCRIPTION
+    removed = await subscriptions.unsubscribe_all(db, person.id)
+    activity.status = "stopped"
+    activity.notes = f"removed={removed}"
+    if not removed:
+        await show_menu(message, texts, person, key="subs-not-subscribed")
+        return
+    reasons = [
+        button(
+            texts(f"subs-reason-{reason.value}"),
+            SubsCb(action=SubsAction.REASON, reason=reason).pack(),
+        )
+        for reason in StopReason
+    ]
+    await message.answer(texts("subs-stopped"), reply_markup=inline(texts, reasons))
+
+
+async def stop_command(
+    message: Message, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
+) -> None:
+    await _stop(message, texts, db, person, activity)
+
+
+async def stop_button(
+    query: CallbackQuery, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
+) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _stop(query.message, texts, db, person, activity)
+
+
+async def stop_reason(
+    query: CallbackQuery,
+    callback_data: SubsCb,
+    texts: Texts,
+    person: PersonView,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.SUBSCRIPTION
+    activity.status = "stop reason"
+    activity.notes = callback_data.reason.value
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await show_menu(query.message, texts, person, key="subs-reason-thanks")
+
+
+def build_router(locales: Locales) -> Router:
+    router = Router(name=__name__)
+    router.message.register(show, MenuButton(locales, "menu-subscriptions"))
+    router.message.register(stop_command, Command("stop"))
+    router.callback_query.register(show_again, SubsCb.filter(F.action == SubsAction.SHOW))
+    router.callback_query.register(toggle, SubsCb.filter(F.action == SubsAction.TOGGLE))
+    router.callback_query.register(branches, SubsCb.filter(F.action == SubsAction.BRANCHES))
+    router.callback_query.register(stop_button, SubsCb.filter(F.action == SubsAction.STOP))
+    router.callback_query.register(stop_reason, SubsCb.filter(F.action == SubsAction.REASON))
+    return router

@@ -1,0 +1,92 @@
+"""Who wants which news: topics from the config, optionally per branch.
+
+Nothing here is personal data beyond the messenger id, so subscribing needs no
+consent; /stop and /forget remove every subscription.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.db import Database
+from storage.models import Base
+from storage.types import UTCDateTime, utcnow
+
+ANY_BRANCH = ""
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(32), primary_key=True)
+    branch_id: Mapped[str] = mapped_column(String(32), primary_key=True, default=ANY_BRANCH)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SubscriptionOffer(Base):
+    """That a person was asked once whether they want news, so they are not asked again."""
+
+    __tablename__ = "subscription_offers"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+async def of(db: Database, person_id: int) -> set[tuple[str, str]]:
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(Subscription.topic, Subscription.branch_id).where(
+                Subscription.person_id == person_id
+            )
+        )
+        return {(topic, branch) for topic, branch in rows}
+
+
+async def toggle(db: Database, person_id: int, topic: str, branch_id: str = ANY_BRANCH) -> bool:
+    """Flip one subscription; True when the person is now subscribed."""
+    async with db.transaction() as session:
+        existing = await session.get(Subscription, (person_id, topic, branch_id))
+        if existing is not None:
+            await session.delete(existing)
+            return False
+        session.add(Subscription(person_id=person_id, topic=topic, branch_id=branch_id))
+        return True
+
+
+async def subscribe(db: Database, person_id: int, topics: list[str]) -> None:
+    for topic in topics:
+        try:
+            async with db.transaction() as session:
+                if await session.get(Subscription, (person_id, topic, ANY_BRANCH)) is None:
+                    session.add(Subscription(person_id=person_id, topic=topic))
+        except IntegrityError:  # a double tap raced this one
+            continue
+
+
+async def unsubscribe_all(db: Database, person_id: int) -> int:
+    async with db.transaction() as session:
+        result = await session.execute(
+            delete(Subscription).where(Subscription.person_id == person_id)
+        )
+        return int(result.rowcount or 0)
+
+
+async def should_offer(db: Database, person_id: int) -> bool:
+    """True exactly once per person: the first time it is asked."""
+    try:
+        async with db.transaction() as session:
+            if await session.get(SubscriptionOffer, person_id) is not None:
+                return False
+            session.add(SubscriptionOffer(person_id=person_id, offered_at=utcnow()))
+            return True
+    except IntegrityError:
+        return False
