@@ -1,10 +1,10 @@
 """All models in one metadata: what Alembic and the drift test compare against."""
 
-from storage import subscriptions
+from storage import outbox, subscriptions
 from storage.catalogue import models as catalogue_models
 from storage.models import Base
 
 metadata = Base.metadata
-MODULES = (catalogue_models, subscriptions)
+MODULES = (catalogue_models, subscriptions, outbox)
 # Dialect-specific tables made by hand in migrations, not described by models.
 UNMODELLED_TABLES = frozenset({"catalogue_search"})

@@ -126,6 +126,9 @@ class FakeTelegram:
         self.offset_changed = asyncio.Condition()
         self.failures: dict[str, list[ApiError]] = {}
         self.webhook: dict[str, Any] = {}
+        self.blocked: set[int] = set()  # users who blocked the bot: 403 for them
+        self.slow: dict[str, float] = {}  # method → seconds to wait before answering
+        self.delivered: list[tuple[int, str]] = []  # (chat, text) the API accepted
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -279,10 +282,21 @@ class FakeTelegram:
         message.update(extra)
         return message
 
-    async def _api_sendMessage(self, params: dict[str, Any], _method: str) -> dict[str, Any]:
+    async def _deliver(self, method: str, params: dict[str, Any]) -> None:
+        """What the real API does before accepting a message to a user."""
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if method in self.slow:
+            await asyncio.sleep(self.slow[method])
+        self.delivered.append((chat_id, str(params.get("text") or params.get("caption") or "")))
+
+    async def _api_sendMessage(self, params: dict[str, Any], method: str) -> dict[str, Any]:
+        await self._deliver(method, params)
         return self._message(params)
 
-    async def _api_sendPhoto(self, params: dict[str, Any], _method: str) -> dict[str, Any]:
+    async def _api_sendPhoto(self, params: dict[str, Any], method: str) -> dict[str, Any]:
+        await self._deliver(method, params)
         photo = [{"file_id": "photo-1", "file_unique_id": "p1", "width": 10, "height": 10}]
         return self._message(params, photo=photo, caption=params.get("caption"))
 

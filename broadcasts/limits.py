@@ -1,0 +1,53 @@
+"""Pacing for a messenger's limits: a global rate, a minimum gap per chat, and a pause
+for the whole sender when the API says «retry after N seconds» (429)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+Sleep = Callable[[float], Awaitable[None]]
+
+# Chats whose last send is older than this are forgotten, so memory stays bounded.
+CHAT_MEMORY_SECONDS = 60.0
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        per_chat_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self.per_chat_interval = per_chat_interval
+        self.clock = clock
+        self.sleep = sleep
+        self._next_slot = 0.0
+        self._resume_at = 0.0
+        self._chat_next: dict[str, float] = {}
+        self._lock = asyncio.Lock()
+
+    def pause(self, seconds: float) -> None:
+        """The API asked everyone to wait (429 retry_after): nothing starts before then."""
+        self._resume_at = max(self._resume_at, self.clock() + seconds)
+
+    async def wait(self, chat_id: str) -> None:
+        """Wait for a slot for this chat; slots are handed out in call order."""
+        async with self._lock:
+            now = self.clock()
+            start = max(now, self._next_slot, self._resume_at, self._chat_next.get(chat_id, 0.0))
+            self._next_slot = start + self.interval
+            self._chat_next[chat_id] = start + self.per_chat_interval
+            if len(self._chat_next) > 10_000:
+                cutoff = now - CHAT_MEMORY_SECONDS
+                self._chat_next = {c: t for c, t in self._chat_next.items() if t > cutoff}
+        delay = start - self.clock()
+        if delay > 0:
+            await self.sleep(delay)
+        # A pause announced while we slept still applies to us.
+        while (remaining := self._resume_at - self.clock()) > 0:
+            await self.sleep(remaining)

@@ -1,0 +1,162 @@
+"""Drain the outbox for one messenger within its limits, exactly once per recipient.
+
+Each row is marked `sending` just before the API call and `sent` only after the
+API accepted it. A 429 pauses the whole sender for retry_after and puts the row
+back; 5xx and refused connections are retried with backoff; a timeout after the
+request went out is `unknown` (never resent blindly); «blocked by the user» (403)
+is `blocked` and unsubscribes the person. Sends run concurrently (a request takes
+longer than the 1/30 s between them) but start no faster than the limiter allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from broadcasts.limits import RateLimiter
+from storage import outbox, subscriptions
+from storage.db import Database
+from storage.outbox import Delivery, Job, Report
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+STALE_AFTER = timedelta(minutes=2)  # a claim or send older than this belongs to a dead sender
+IDLE_SECONDS = 1.0
+
+
+def _markup(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
+    rows = [
+        [InlineKeyboardButton(text=b["text"][:64], url=b["url"])]
+        for b in buttons
+        if b.get("text") and b.get("url")
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def backoff(attempt: int) -> timedelta:
+    return timedelta(seconds=min(2**attempt, 300))
+
+
+class Sender:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        *,
+        platform: str,
+        limiter: RateLimiter | None = None,
+        concurrency: int = 16,
+        batch: int = 100,
+        on_report: Callable[[Report], Awaitable[None]] | None = None,
+        retry_backoff: Callable[[int], timedelta] = backoff,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.platform = platform
+        self.limiter = limiter or RateLimiter(30.0)
+        self.concurrency = concurrency
+        self.batch = batch
+        self.on_report = on_report
+        self.retry_backoff = retry_backoff
+
+    async def recover(self) -> None:
+        untried, interrupted = await outbox.recover(self.db, self.platform, older_than=STALE_AFTER)
+        if untried or interrupted:
+            log.warning(
+                "outbox recovery: %s claims returned, %s interrupted sends marked unknown",
+                untried,
+                interrupted,
+            )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set; owned and awaited by whoever started it."""
+        await self.recover()
+        while not stop.is_set():
+            sent = await self.drain(stop)
+            if not sent:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), IDLE_SECONDS)
+
+    async def drain(self, stop: asyncio.Event | None = None) -> int:
+        """Deliver everything claimable now; return how many rows were handled."""
+        handled = 0
+        gate = asyncio.Semaphore(self.concurrency)
+        tasks: set[asyncio.Task[None]] = set()
+        while stop is None or not stop.is_set():
+            jobs = await outbox.claim(self.db, self.platform, self.batch)
+            if not jobs:
+                break
+            for position, job in enumerate(jobs):
+                if stop is not None and stop.is_set():
+                    await outbox.release(self.db, [j.outbox_id for j in jobs[position:]])
+                    break
+                await gate.acquire()
+                await self.limiter.wait(job.chat_id)
+                task = asyncio.create_task(self._deliver(job))
+                tasks.add(task)
+                task.add_done_callback(lambda t: (tasks.discard(t), gate.release()))
+                handled += 1
+            if tasks:
+                await asyncio.gather(*tasks)
+        for report in await outbox.finish_completed(self.db):
+            if self.on_report is not None:
+                await self.on_report(report)
+        return handled
+
+    async def _send(self, job: Job) -> Message:
+        markup = _markup(job.buttons)
+        if job.photo:
+            return await self.bot.send_photo(
+                job.chat_id, job.photo, caption=job.text, reply_markup=markup
+            )
+        return await self.bot.send_message(job.chat_id, job.text, reply_markup=markup)
+
+    async def _deliver(self, job: Job) -> None:
+        await outbox.mark(self.db, job.outbox_id, Delivery.SENDING)
+        try:
+            message = await self._send(job)
+        except TelegramRetryAfter as exc:
+            self.limiter.pause(exc.retry_after)
+            await outbox.mark(self.db, job.outbox_id, Delivery.PENDING, error="429 retry after")
+        except TelegramForbiddenError as exc:
+            await outbox.mark(self.db, job.outbox_id, Delivery.BLOCKED, error=exc.message[:300])
+            if job.person_id is not None:
+                await subscriptions.unsubscribe_all(self.db, job.person_id)
+        except (TelegramBadRequest, TelegramNotFound) as exc:
+            await outbox.mark(self.db, job.outbox_id, Delivery.FAILED, error=exc.message[:300])
+        except TelegramServerError as exc:
+            await self._retry(job, exc.message)
+        except TelegramNetworkError as exc:
+            if "ClientConnectorError" in exc.message:  # never reached the server: safe to retry
+                await self._retry(job, exc.message)
+            else:  # the request may have arrived: do not send it twice
+                await outbox.mark(self.db, job.outbox_id, Delivery.UNKNOWN, error=exc.message[:300])
+        else:
+            await outbox.mark(
+                self.db, job.outbox_id, Delivery.SENT, message_id=str(message.message_id)
+            )
+
+    async def _retry(self, job: Job, error: str) -> None:
+        attempts = job.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            await outbox.mark(
+                self.db, job.outbox_id, Delivery.FAILED, attempts=attempts, error=error[:300]
+            )
+            return
+        delay = self.retry_backoff(attempts)
+        await outbox.retry_later(self.db, job.outbox_id, delay=delay, error=error)

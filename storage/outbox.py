@@ -1,0 +1,365 @@
+"""Announcements and their outbox: one row per recipient, so delivery is exactly once.
+
+A row's life: pending → claimed (a sender took it) → sending (the API call is about
+to be made) → sent | failed | blocked | unknown. Only an API acknowledgement makes
+a row `sent`; a row found in `sending` after a crash may or may not have arrived,
+so it becomes `unknown` and is never sent again; a `claimed` row was never tried
+and goes back to `pending`.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.db import Database
+from storage.models import Base, Person
+from storage.subscriptions import ANY_BRANCH, Subscription
+from storage.types import UTCDateTime, utcnow
+
+
+class BroadcastStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Delivery(enum.StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    UNKNOWN = "unknown"
+
+
+OPEN = (Delivery.PENDING, Delivery.CLAIMED, Delivery.SENDING)
+
+
+class Broadcast(Base):
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    photo: Mapped[str | None] = mapped_column(String(300))  # a messenger file id or URL
+    buttons: Mapped[str] = mapped_column(Text, default="[]")  # [{"text": …, "url": …}]
+    # {"topic": "events", "branch": "central"} or {"everyone": true}
+    audience: Mapped[str] = mapped_column(Text)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)  # ignores quiet hours
+    status: Mapped[str] = mapped_column(String(16), default=BroadcastStatus.SCHEDULED)
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("broadcast_id", "platform", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=Delivery.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(String(300))
+
+
+@dataclass(frozen=True)
+class Audience:
+    topic: str | None = None
+    branch: str = ANY_BRANCH
+    everyone: bool = False
+
+    def dump(self) -> str:
+        return json.dumps(
+            {"topic": self.topic, "branch": self.branch, "everyone": self.everyone},
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def load(cls, text: str) -> Audience:
+        data: dict[str, Any] = json.loads(text)
+        return cls(data.get("topic"), data.get("branch") or ANY_BRANCH, bool(data.get("everyone")))
+
+
+@dataclass(frozen=True)
+class Job:
+    """One claimed outbox row with what is needed to send it."""
+
+    outbox_id: int
+    broadcast_id: int
+    person_id: int | None
+    chat_id: str
+    attempts: int
+    text: str
+    photo: str | None
+    buttons: list[dict[str, str]]
+
+
+async def create(
+    db: Database,
+    *,
+    text: str,
+    audience: Audience,
+    scheduled_at: datetime,
+    author_id: int | None = None,
+    author_name: str | None = None,
+    photo: str | None = None,
+    buttons: list[dict[str, str]] | None = None,
+    urgent: bool = False,
+) -> int:
+    async with db.transaction() as session:
+        broadcast = Broadcast(
+            text=text,
+            photo=photo,
+            buttons=json.dumps(buttons or [], ensure_ascii=False),
+            audience=audience.dump(),
+            urgent=urgent,
+            status=BroadcastStatus.SCHEDULED,
+            scheduled_at=scheduled_at,
+            author_id=author_id,
+            author_name=author_name,
+            created_at=utcnow(),
+        )
+        session.add(broadcast)
+        await session.flush()
+        return broadcast.id
+
+
+def _recipients(audience: Audience, platform: str) -> Any:
+    people = select(Person.id, Person.platform_user_id).where(Person.platform == platform)
+    if audience.everyone:
+        return people
+    topic_match = and_(Subscription.person_id == Person.id, Subscription.topic == audience.topic)
+    if audience.branch:
+        # A reader following the whole topic, or this branch of it.
+        topic_match = and_(topic_match, Subscription.branch_id.in_([ANY_BRANCH, audience.branch]))
+    return people.where(select(Subscription.person_id).where(topic_match).exists())
+
+
+async def start(db: Database, broadcast_id: int, *, platforms: tuple[str, ...]) -> int:
+    """Freeze the audience into outbox rows and mark the broadcast as sending.
+
+    Idempotent: a broadcast already started (or cancelled) gains no rows.
+    """
+    async with db.transaction() as session:
+        broadcast = await session.get(Broadcast, broadcast_id, with_for_update=True)
+        if broadcast is None or broadcast.status != BroadcastStatus.SCHEDULED:
+            return 0
+        audience = Audience.load(broadcast.audience)
+        now = utcnow()
+        rows = []
+        for platform in platforms:
+            for person_id, user_id in await session.execute(_recipients(audience, platform)):
+                rows.append(
+                    OutboxMessage(
+                        broadcast_id=broadcast_id,
+                        person_id=person_id,
+                        platform=platform,
+                        chat_id=user_id,
+                        status=Delivery.PENDING,
+                        not_before=now,
+                        updated_at=now,
+                    )
+                )
+        session.add_all(rows)
+        broadcast.status = BroadcastStatus.SENDING
+        broadcast.started_at = now
+        return len(rows)
+
+
+async def due_broadcasts(db: Database, now: datetime) -> list[int]:
+    async with db.transaction() as session:
+        rows = await session.scalars(
+            select(Broadcast.id).where(
+                Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.scheduled_at <= now
+            )
+        )
+        return list(rows)
+
+
+async def claim(db: Database, platform: str, limit: int) -> list[Job]:
+    """Take up to `limit` pending rows for this sender; other senders skip them."""
+    now = utcnow()
+    async with db.transaction() as session:
+        query = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.status == Delivery.PENDING,
+                OutboxMessage.not_before <= now,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        if db.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list(await session.scalars(query))
+        if not ids:
+            return []
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == Delivery.PENDING)
+            .values(status=Delivery.CLAIMED, updated_at=now)
+        )
+        rows = await session.execute(
+            select(
+                OutboxMessage.id,
+                OutboxMessage.broadcast_id,
+                OutboxMessage.person_id,
+                OutboxMessage.chat_id,
+                OutboxMessage.attempts,
+                Broadcast.text,
+                Broadcast.photo,
+                Broadcast.buttons,
+            )
+            .join(Broadcast, Broadcast.id == OutboxMessage.broadcast_id)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.id)
+        )
+        return [
+            Job(
+                row_id, broadcast_id, person_id, chat_id, attempts, text, photo, json.loads(buttons)
+            )
+            for row_id, broadcast_id, person_id, chat_id, attempts, text, photo, buttons in rows
+        ]
+
+
+async def mark(db: Database, outbox_id: int, status: Delivery, **values: Any) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id)
+            .values(status=status, updated_at=utcnow(), **values)
+        )
+
+
+async def retry_later(db: Database, outbox_id: int, *, delay: timedelta, error: str) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id)
+            .values(
+                status=Delivery.PENDING,
+                attempts=OutboxMessage.attempts + 1,  # counted in the database: survives restarts
+                not_before=utcnow() + delay,
+                updated_at=utcnow(),
+                error=error[:300],
+            )
+        )
+
+
+async def release(db: Database, outbox_ids: list[int]) -> None:
+    """Give claimed rows back untried (a sender stopping, or pausing for a 429)."""
+    if not outbox_ids:
+        return
+    async with db.transaction() as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(outbox_ids), OutboxMessage.status == Delivery.CLAIMED)
+            .values(status=Delivery.PENDING, updated_at=utcnow())
+        )
+
+
+async def recover(db: Database, platform: str, *, older_than: timedelta) -> tuple[int, int]:
+    """After a crash: untried claims go back to pending; interrupted sends become unknown."""
+    cutoff = utcnow() - older_than
+    async with db.transaction() as session:
+        untried = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.status == Delivery.CLAIMED,
+                OutboxMessage.updated_at < cutoff,
+            )
+            .values(status=Delivery.PENDING, updated_at=utcnow())
+        )
+        interrupted = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.status == Delivery.SENDING,
+                OutboxMessage.updated_at < cutoff,
+            )
+            .values(status=Delivery.UNKNOWN, updated_at=utcnow(), error="interrupted mid-send")
+        )
+        return int(untried.rowcount or 0), int(interrupted.rowcount or 0)
+
+
+@dataclass(frozen=True)
+class Report:
+    broadcast_id: int
+    counts: dict[str, int]
+    errors: dict[str, int]
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+async def finish_completed(db: Database) -> list[Report]:
+    """Close broadcasts with no open rows left; return their reports (once each)."""
+    reports = []
+    async with db.transaction() as session:
+        sending = list(
+            await session.scalars(
+                select(Broadcast).where(Broadcast.status == BroadcastStatus.SENDING)
+            )
+        )
+        for broadcast in sending:
+            counts = dict(
+                (
+                    await session.execute(
+                        select(OutboxMessage.status, func.count())
+                        .where(OutboxMessage.broadcast_id == broadcast.id)
+                        .group_by(OutboxMessage.status)
+                    )
+                ).all()
+            )
+            if any(counts.get(status, 0) for status in OPEN):
+                continue
+            errors = dict(
+                (
+                    await session.execute(
+                        select(OutboxMessage.error, func.count())
+                        .where(
+                            OutboxMessage.broadcast_id == broadcast.id,
+                            OutboxMessage.status == Delivery.FAILED,
+                        )
+                        .group_by(OutboxMessage.error)
+                    )
+                ).all()
+            )
+            broadcast.status = BroadcastStatus.DONE
+            broadcast.finished_at = utcnow()
+            reports.append(
+                Report(broadcast.id, counts, errors, broadcast.started_at, broadcast.finished_at)
+            )
+    return reports

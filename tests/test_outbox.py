@@ -1,0 +1,223 @@
+"""Announcements reach every subscriber exactly once, through 429s, 5xx, blocks and crashes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.transports.telegram import create_bot
+from broadcasts.limits import RateLimiter
+from broadcasts.sender import Sender
+from storage import outbox, people, subscriptions
+from storage.db import Database
+from storage.outbox import Audience, BroadcastStatus, Delivery, OutboxMessage, Report
+from tests.fakes.telegram_api import FakeTelegram
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+async def _subscribers(db: Database, user_ids: list[int], topic: str = "grants") -> list[int]:
+    ids = []
+    for user_id in user_ids:
+        person = await people.resolve(db, "telegram", str(user_id))
+        await subscriptions.subscribe(db, person.id, [topic])
+        ids.append(person.id)
+    return ids
+
+
+async def _statuses(db: Database, broadcast_id: int) -> Counter[str]:
+    async with db.transaction() as session:
+        rows = await session.scalars(
+            select(OutboxMessage.status).where(OutboxMessage.broadcast_id == broadcast_id)
+        )
+        return Counter(rows)
+
+
+@pytest.fixture
+async def sender_for(telegram: FakeTelegram, database: Database):  # type: ignore[no-untyped-def]
+    bots = []
+    reports: list[Report] = []
+
+    async def report(found: Report) -> None:
+        reports.append(found)
+
+    def make(**options: object) -> Sender:
+        bot = create_bot(telegram.token, api_server=telegram.base_url)
+        bots.append(bot)
+        options.setdefault("limiter", RateLimiter(1000.0, per_chat_interval=0))
+        options.setdefault("retry_backoff", lambda attempt: timedelta(0))
+        return Sender(database, bot, platform="telegram", on_report=report, **options)  # type: ignore[arg-type]
+
+    make.reports = reports  # type: ignore[attr-defined]
+    yield make
+    for bot in bots:
+        await bot.session.close()
+
+
+async def test_audience_is_frozen_when_sending_starts(database: Database) -> None:
+    await _subscribers(database, [1, 2, 3])
+    await _subscribers(database, [4], topic="events")
+    broadcast = await outbox.create(
+        database, text="Грантовый конкурс", audience=Audience(topic="grants"), scheduled_at=NOW
+    )
+    assert await outbox.start(database, broadcast, platforms=("telegram",)) == 3
+    await _subscribers(database, [5])  # too late for this one
+    assert await outbox.start(database, broadcast, platforms=("telegram",)) == 0
+    assert await _statuses(database, broadcast) == {Delivery.PENDING: 3}
+
+
+async def test_every_subscriber_gets_it_once_and_staff_get_a_report(
+    database: Database, telegram: FakeTelegram, sender_for
+) -> None:  # type: ignore[no-untyped-def]
+    await _subscribers(database, [11, 12, 13])
+    broadcast = await outbox.create(
+        database,
+        text="Встреча НКО в четверг",
+        audience=Audience(topic="grants"),
+        scheduled_at=NOW,
+        buttons=[{"text": "Подробнее", "url": "https://library.example/nko"}],
+    )
+    await outbox.start(database, broadcast, platforms=("telegram",))
+    sender = sender_for()
+    assert await sender.drain() == 3
+    assert sorted(telegram.delivered) == [(c, "Встреча НКО в четверг") for c in (11, 12, 13)]
+    sent = telegram.calls_of("sendMessage")
+    assert (
+        sent[0].params["reply_markup"]["inline_keyboard"][0][0]["url"]
+        == "https://library.example/nko"
+    )
+    assert await _statuses(database, broadcast) == {Delivery.SENT: 3}
+    [report] = sender_for.reports
+    assert report.counts == {Delivery.SENT: 3}
+    assert await sender.drain() == 0  # nothing is sent twice
+
+
+async def test_retry_after_pauses_the_sender_and_nothing_is_lost(
+    database: Database, telegram: FakeTelegram, sender_for
+) -> None:  # type: ignore[no-untyped-def]
+    await _subscribers(database, [21, 22, 23])
+    broadcast = await outbox.create(
+        database, text="Афиша", audience=Audience(topic="grants"), scheduled_at=NOW
+    )
+    await outbox.start(database, broadcast, platforms=("telegram",))
+    telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    sender = sender_for(concurrency=1)
+    started = asyncio.get_running_loop().time()
+    while await sender.drain():
+        pass
+    assert asyncio.get_running_loop().time() - started >= 1.0  # the whole sender waited
+    assert Counter(chat for chat, _ in telegram.delivered) == {21: 1, 22: 1, 23: 1}
+    assert await _statuses(database, broadcast) == {Delivery.SENT: 3}
+
+
+async def test_blocked_user_is_unsubscribed(
+    database: Database, telegram: FakeTelegram, sender_for
+) -> None:  # type: ignore[no-untyped-def]
+    person_ids = await _subscribers(database, [31, 32])
+    telegram.blocked.add(32)
+    broadcast = await outbox.create(
+        database, text="Новости", audience=Audience(topic="grants"), scheduled_at=NOW
+    )
+    await outbox.start(database, broadcast, platforms=("telegram",))
+    await sender_for().drain()
+    assert await _statuses(database, broadcast) == {Delivery.SENT: 1, Delivery.BLOCKED: 1}
+    assert await subscriptions.of(database, person_ids[1]) == set()
+    assert await subscriptions.of(database, person_ids[0]) == {("grants", "")}
+
+
+async def test_server_errors_are_retried_then_given_up(
+    database: Database, telegram: FakeTelegram, sender_for
+) -> None:  # type: ignore[no-untyped-def]
+    await _subscribers(database, [41])
+    broadcast = await outbox.create(
+        database, text="Повтор", audience=Audience(topic="grants"), scheduled_at=NOW
+    )
+    await outbox.start(database, broadcast, platforms=("telegram",))
+    telegram.fail_next("sendMessage", 502, "Bad Gateway")
+    sender = sender_for()
+    while await sender.drain():
+        pass
+    assert telegram.delivered == [(41, "Повтор")]
+    assert await _statuses(database, broadcast) == {Delivery.SENT: 1}
+
+    await _subscribers(database, [42])
+    second = await outbox.create(
+        database, text="Сбой", audience=Audience(topic="grants"), scheduled_at=NOW
+    )
+    await outbox.start(database, second, platforms=("telegram",))
+    for _ in range(10):
+        telegram.fail_next("sendMessage", 500, "Internal Server Error")
+    while await sender.drain():
+        pass
+    assert await _statuses(database, second) == {Delivery.FAILED: 2}
+
+
+async def test_timeout_after_sending_is_unknown_and_not_resent(
+    database: Database, telegram: FakeTelegram, sender_for
+) -> None:  # type: ignore[no-untyped-def]
+    await _subscribers(database, [51])
+    broadcast = await outbox.create(
+        database, text="Медленно", audience=Audience(topic="grants"), scheduled_at=NOW
+    )
+    await outbox.start(database, broadcast, platforms=("telegram",))
+    telegram.slow["sendMessage"] = 2.0
+    sender = sender_for()
+    sender.bot.session.timeout = 0.3
+    await sender.drain()
+    assert await _statuses(database, broadcast) == {Delivery.UNKNOWN: 1}
+    assert await sender.drain() == 0
+
+
+async def test_restart_resumes_without_duplicates(
+    database: Database, telegram: FakeTelegram, sender_for
+) -> None:  # type: ignore[no-untyped-def]
+    await _subscribers(database, [61, 62, 63, 64])
+    broadcast = await outbox.create(
+        database, text="После сбоя", audience=Audience(topic="grants"), scheduled_at=NOW
+    )
+    await outbox.start(database, broadcast, platforms=("telegram",))
+    # A sender died: one row was sent, one was mid-send, one was claimed, one untouched.
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    async with database.transaction() as session:
+        ids = list(await session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)))
+        for row_id, status in zip(
+            ids, (Delivery.SENT, Delivery.SENDING, Delivery.CLAIMED), strict=False
+        ):
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id)
+                .values(status=status, updated_at=long_ago)
+            )
+    sender = sender_for()
+    await sender.recover()
+    await sender.drain()
+    assert sorted(chat for chat, _ in telegram.delivered) == [63, 64]
+    assert await _statuses(database, broadcast) == {Delivery.SENT: 3, Delivery.UNKNOWN: 1}
+    async with database.transaction() as session:
+        status = await session.scalar(
+            select(outbox.Broadcast.status).where(outbox.Broadcast.id == broadcast)
+        )
+    assert status == BroadcastStatus.DONE
+
+
+async def test_rate_limiter_spaces_sends_and_honours_pauses() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    limiter = RateLimiter(30.0, per_chat_interval=1.0, clock=lambda: now[0], sleep=sleep)
+    for chat in ("a", "b", "c"):
+        await limiter.wait(chat)
+    assert round(now[0], 3) == round(2 / 30, 3)  # three sends, two gaps of 1/30 s
+    await limiter.wait("a")  # the same chat again: a second after its first send
+    assert round(now[0], 3) == 1.0
+    limiter.pause(5)
+    await limiter.wait("d")
+    assert round(now[0], 3) == 6.0
