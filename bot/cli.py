@@ -101,7 +101,10 @@ async def _run(config: Config) -> None:
 
     from bot.app import open_app
     from bot.transports.telegram import run_polling, run_webhook, telegram_bot
+    from broadcasts.announcements import on_finished
     from broadcasts.scheduler import build_scheduler
+    from broadcasts.sender import Sender
+    from storage.outbox import Report
 
     if config.telegram.token is None:
         raise Failure(
@@ -111,6 +114,13 @@ async def _run(config: Config) -> None:
         bot = telegram_bot(config)
         scheduler = build_scheduler(app.db, bot, app.locales, config, platform="telegram")
         scheduler.start()
+
+        async def report(found: Report) -> None:
+            await on_finished(app.db, bot, app.locales, config, found, platform="telegram")
+
+        stop_sending = asyncio.Event()
+        sender = Sender(app.db, bot, platform="telegram", on_report=report)
+        sending = asyncio.create_task(sender.run(stop_sending), name="outbox-sender")
         try:
             if config.telegram.mode == "webhook":
                 stop = asyncio.Event()
@@ -123,6 +133,8 @@ async def _run(config: Config) -> None:
         except TelegramUnauthorizedError:
             raise Failure("Telegram rejected [telegram] token: check it with @BotFather") from None
         finally:
+            stop_sending.set()
+            await sending
             scheduler.shutdown(wait=False)
             await bot.session.close()
 

@@ -17,11 +17,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Config
 from bot.i18n import Locales
+from broadcasts.announcements import start_due
 from broadcasts.returns import notify_returned
 from storage.catalogue.importer import import_catalogue
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+# Scheduled announcements start within this many seconds of their time.
+ANNOUNCEMENT_CHECK_SECONDS = 15
 
 
 async def nightly_import(db: Database, config: Config) -> None:
@@ -49,6 +52,17 @@ def build_scheduler(
     async def returns() -> None:
         await notify_returned(db, bot, locales, config, platform=platform, now=datetime.now(UTC))
 
+    async def announcements() -> None:
+        await start_due(db, config, platforms=(platform,), now=datetime.now(UTC))
+
+    scheduler.add_job(
+        announcements,
+        IntervalTrigger(seconds=ANNOUNCEMENT_CHECK_SECONDS),
+        id="broadcasts-due",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
     scheduler.add_job(
         returns,
         IntervalTrigger(minutes=config.catalogue.watch_check_minutes),

@@ -221,3 +221,73 @@ async def test_rate_limiter_spaces_sends_and_honours_pauses() -> None:
     limiter.pause(5)
     await limiter.wait("d")
     assert round(now[0], 3) == 6.0
+
+
+async def test_due_announcements_wait_for_the_morning_unless_urgent(
+    database: Database, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from broadcasts.announcements import start_due
+    from tests.conftest import make_config
+
+    config = make_config(tmp_path)
+    await _subscribers(database, [71])
+    night = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)  # 23:30 in Moscow
+    calm = await outbox.create(
+        database, text="Афиша недели", audience=Audience(topic="grants"), scheduled_at=night
+    )
+    urgent = await outbox.create(
+        database,
+        text="Библиотека закрыта завтра",
+        audience=Audience(everyone=True),
+        scheduled_at=night,
+        urgent=True,
+    )
+    later = await outbox.create(
+        database,
+        text="Потом",
+        audience=Audience(topic="grants"),
+        scheduled_at=night + timedelta(days=1),
+    )
+    assert await start_due(database, config, platforms=("telegram",), now=night) == [urgent]
+    morning = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
+    assert await start_due(database, config, platforms=("telegram",), now=morning) == [calm]
+    assert await _statuses(database, later) == {}
+
+
+async def test_finished_broadcast_is_reported_to_staff_and_logged(
+    database: Database, telegram: FakeTelegram, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.i18n import Locales
+    from broadcasts.announcements import on_finished
+    from storage.models import Activity, ActivityKind
+    from tests.conftest import STAFF_CHAT_ID, make_config
+
+    config = make_config(tmp_path)
+    await _subscribers(database, [81, 82])
+    telegram.blocked.add(82)
+    broadcast = await outbox.create(
+        database,
+        text="Новые поступления",
+        audience=Audience(topic="grants"),
+        scheduled_at=NOW,
+        author_name="Ольга",
+    )
+    await outbox.start(database, broadcast, platforms=("telegram",))
+    bot = create_bot(telegram.token, api_server=telegram.base_url)
+    try:
+
+        async def report(found: Report) -> None:
+            await on_finished(database, bot, Locales(), config, found, platform="telegram")
+
+        await Sender(database, bot, platform="telegram", on_report=report).drain()
+    finally:
+        await bot.session.close()
+    [notice] = [c.text for c in telegram.calls_of("sendMessage") if c.chat_id == STAFF_CHAT_ID]
+    assert "доставлено 1 из 2; заблокировали бота: 1" in notice
+    async with database.transaction() as session:
+        logged = await session.scalar(
+            select(Activity).where(Activity.kind == ActivityKind.SERVICE_PROMOTION)
+        )
+    assert logged is not None
+    assert (logged.content, logged.responsible) == ("Новые поступления", "Ольга")
+    assert logged.notes == "blocked=1 sent=1"

@@ -239,3 +239,6 @@ subs-reason-other = Something else
 subs-reason-thanks = Thank you, noted!
 subs-back = ⬅️ Subscriptions
 cmd-stop = Unsubscribe from announcements
+
+## Broadcasts
+broadcast-report = 📣 Broadcast #{ $id } «{ $text }» finished: delivered { $sent } of { $total }; blocked the bot: { $blocked }; failed: { $failed } ({ $reasons }); fate unknown: { $unknown }; took { $minutes } min.

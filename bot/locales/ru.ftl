@@ -245,3 +245,6 @@ subs-reason-other = Другая причина
 subs-reason-thanks = Спасибо, учтём!
 subs-back = ⬅️ К подпискам
 cmd-stop = Отписаться от рассылок
+
+## Рассылки
+broadcast-report = 📣 Рассылка №{ $id } «{ $text }» завершена: доставлено { $sent } из { $total }; заблокировали бота: { $blocked }; не доставлено: { $failed } ({ $reasons }); судьба неизвестна: { $unknown }; заняла { $minutes } мин.
