@@ -80,6 +80,28 @@ def _parser() -> argparse.ArgumentParser:
         help="the files are the whole catalogue: withdraw records they do not contain",
     )
 
+    announce = add(
+        "broadcast", "Schedule an announcement for subscribers (the running bot sends it)."
+    )
+    what = announce.add_mutually_exclusive_group(required=True)
+    what.add_argument("--text", help="the announcement (HTML formatting allowed)")
+    what.add_argument("--text-file", metavar="FILE", help="read the announcement from a file")
+    what.add_argument("--cancel", type=int, metavar="ID", help="cancel a scheduled announcement")
+    who = announce.add_mutually_exclusive_group()
+    who.add_argument("--topic", help="subscribers of this topic (see [subscriptions] topics)")
+    who.add_argument("--everyone", action="store_true", help="everyone who wrote to the bot")
+    announce.add_argument("--branch", default="", help="only those following this branch")
+    announce.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="library time (default: now)")
+    announce.add_argument("--urgent", action="store_true", help="send during quiet hours too")
+    announce.add_argument("--photo", help="a photo URL to send with the text")
+    announce.add_argument(
+        "--button",
+        action="append",
+        default=[],
+        metavar="'TEXT|https://…'",
+        help="a link button under the message (repeatable)",
+    )
+
     db = add("db", "Database schema: upgrade, downgrade, current.")
     db.add_argument("action", choices=("upgrade", "downgrade", "current"))
     db.add_argument(
@@ -185,6 +207,61 @@ class _Progress:
         sys.stderr.write("\n")
 
 
+async def _broadcast(config: Config, args: argparse.Namespace) -> str:
+    from datetime import UTC, datetime
+
+    from storage import outbox
+    from storage.db import Database
+
+    db = Database(config.database_url)
+    try:
+        await db.prepare()
+        if args.cancel is not None:
+            if not await outbox.cancel(db, args.cancel):
+                raise Failure(
+                    f"broadcast {args.cancel} is not scheduled (already sent, or no such id)"
+                )
+            return f"broadcast {args.cancel} cancelled"
+        text = args.text or ""  # --text-file was read before the event loop started
+        if not text.strip():
+            raise Failure("the announcement text is empty")
+        if not args.everyone and not args.topic:
+            raise Failure("say who gets it: --topic ID or --everyone")
+        topics = {t.id: t for t in config.subscriptions.topics}
+        if args.topic and args.topic not in topics:
+            raise Failure(f"unknown topic {args.topic!r}; expected one of: {', '.join(topics)}")
+        branches = {b.id for b in config.library.branches}
+        if args.branch and args.branch not in branches:
+            raise Failure(f"unknown branch {args.branch!r}; expected one of: {', '.join(branches)}")
+        when = datetime.now(UTC)
+        if args.at:
+            try:
+                local = datetime.strptime(args.at, "%Y-%m-%d %H:%M")  # noqa: DTZ007 - zone set below
+            except ValueError:
+                raise Failure(f"--at {args.at!r}: expected 'YYYY-MM-DD HH:MM'") from None
+            when = local.replace(tzinfo=config.library.zone).astimezone(UTC)
+        buttons = []
+        for spec in args.button:
+            label, _, url = spec.partition("|")
+            if not label.strip() or not url.startswith(("https://", "http://")):
+                raise Failure(f"--button {spec!r}: expected 'Text|https://…'")
+            buttons.append({"text": label.strip(), "url": url.strip()})
+        broadcast_id = await outbox.create(
+            db,
+            text=text.strip(),
+            audience=outbox.Audience(topic=args.topic, branch=args.branch, everyone=args.everyone),
+            scheduled_at=when,
+            photo=args.photo,
+            buttons=buttons,
+            urgent=args.urgent,
+            author_name="libbot broadcast",
+        )
+        local_time = when.astimezone(config.library.zone)
+        return f"broadcast {broadcast_id} scheduled for {local_time:%Y-%m-%d %H:%M} (library time)"
+    finally:
+        await db.dispose()
+
+
 async def _db(config: Config, action: str, revision: str | None) -> str:
     from storage.db import Database
 
@@ -217,6 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_run(config))
         elif args.command == "import-catalogue":
             sys.stdout.write("\n".join(asyncio.run(_import(config, args))) + "\n")
+        elif args.command == "broadcast":
+            if args.text_file:
+                args.text = Path(args.text_file).read_text(encoding="utf-8")
+            sys.stdout.write(asyncio.run(_broadcast(config, args)) + "\n")
         elif args.command == "db":
             sys.stderr.write(asyncio.run(_db(config, args.action, args.revision)) + "\n")
         return 0

@@ -363,3 +363,25 @@ async def finish_completed(db: Database) -> list[Report]:
                 Report(broadcast.id, counts, errors, broadcast.started_at, broadcast.finished_at)
             )
     return reports
+
+
+async def scheduled(db: Database) -> list[Broadcast]:
+    """Announcements not started yet: they can still be cancelled."""
+    async with db.transaction() as session:
+        rows = await session.scalars(
+            select(Broadcast)
+            .where(Broadcast.status == BroadcastStatus.SCHEDULED)
+            .order_by(Broadcast.scheduled_at)
+        )
+        return list(rows)
+
+
+async def cancel(db: Database, broadcast_id: int) -> bool:
+    """Cancel an announcement that has not started; False once sending has begun."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SCHEDULED)
+            .values(status=BroadcastStatus.CANCELLED)
+        )
+        return bool(result.rowcount)

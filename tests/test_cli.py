@@ -199,3 +199,32 @@ def test_demo_answers_catalogue_questions_with_copies_per_branch(tmp_path: Path)
     assert "Детская библиотека — на полке нет; 1 выдана, вернут к" in result.stdout
     assert result.stdout.count("1. Мастер и Маргарита — Булгаков, М. А. (2019)") == 3
     assert "Возможно, вы искали: «мастер маргарита»" in result.stdout
+
+
+def test_broadcast_command_schedules_and_cancels(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[library]\nname = 'Тест'\n", encoding="utf-8")
+    base = [*libbot(), "broadcast", "--config", str(config)]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*base, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env=clean_env(tmp_path),
+        )
+
+    scheduled = run("--text", "Встреча НКО", "--topic", "grants", "--at", "2030-01-15 10:00")
+    assert scheduled.returncode == 0, scheduled.stderr
+    assert scheduled.stdout.strip() == "broadcast 1 scheduled for 2030-01-15 10:00 (library time)"
+    unknown = run("--text", "x", "--topic", "grant")
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip().endswith(
+        "unknown topic 'grant'; expected one of: events, new_books, grants, children"
+    )
+    assert run("--cancel", "1").stdout.strip() == "broadcast 1 cancelled"
+    again = run("--cancel", "1")
+    assert again.returncode == 2
+    assert "is not scheduled" in again.stderr
