@@ -19,6 +19,7 @@ from bot.i18n import Locales
 from handlers import (
     about,
     catalogue,
+    compose,
     consent,
     denied,
     errors,
@@ -67,6 +68,7 @@ def build_router(locales: Locales) -> Router:
         forget.build_router(),
         language.build_router(),
         roles.build_router(),
+        compose.build_router(),
         denied.build_router(locales),
         catalogue.build_search_router(),
         fallback.build_router(),

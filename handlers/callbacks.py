@@ -101,5 +101,21 @@ class SubsCb(CallbackData, prefix="sub"):
     reason: StopReason = StopReason.OTHER
 
 
+class ComposeAction(enum.StrEnum):
+    NEW = "new"  # start composing
+    AUDIENCE = "to"  # chosen audience
+    WHEN = "when"  # chosen time
+    CONFIRM = "ok"  # schedule it
+    CANCEL = "no"  # abandon the draft
+    LIST = "list"  # scheduled announcements
+    DROP = "drop"  # cancel a scheduled one
+
+
+class ComposeCb(CallbackData, prefix="bc"):
+    action: ComposeAction
+    value: str = ""
+    broadcast_id: int = 0
+
+
 # Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».
-STAFF_PREFIXES = (StaffCb.__prefix__, RoleCb.__prefix__)
+STAFF_PREFIXES = (StaffCb.__prefix__, RoleCb.__prefix__, ComposeCb.__prefix__)

@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
-from handlers.callbacks import StaffAction, StaffCb
+from handlers.callbacks import ComposeAction, ComposeCb, StaffAction, StaffCb
 from handlers.filters import HasRole, MenuButton
 from handlers.keyboards import button, inline
 from storage import activity as activity_log
@@ -21,7 +21,11 @@ from storage.people import PersonView
 
 
 def staff_keyboard(texts: Texts, person: PersonView) -> InlineKeyboardMarkup:
-    rows = [[button(texts("staff-today"), StaffCb(action=StaffAction.TODAY).pack())]]
+    rows = [
+        [button(texts("staff-today"), StaffCb(action=StaffAction.TODAY).pack())],
+        [button(texts("staff-compose"), ComposeCb(action=ComposeAction.NEW).pack())],
+        [button(texts("staff-scheduled"), ComposeCb(action=ComposeAction.LIST).pack())],
+    ]
     if person.has(Role.ADMIN):
         rows.append([button(texts("staff-roles"), StaffCb(action=StaffAction.ROLES).pack())])
     return inline(texts, *rows)

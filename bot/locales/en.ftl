@@ -242,3 +242,32 @@ cmd-stop = Unsubscribe from announcements
 
 ## Broadcasts
 broadcast-report = 📣 Broadcast #{ $id } «{ $text }» finished: delivered { $sent } of { $total }; blocked the bot: { $blocked }; failed: { $failed } ({ $reasons }); fate unknown: { $unknown }; took { $minutes } min.
+staff-compose = 📣 New announcement
+staff-scheduled = 🗓 Scheduled announcements
+compose-ask-text = Send the announcement text — a photo with a caption works too. Bold, italics and links are kept.
+compose-empty = Text or a captioned photo is needed. Send it again or press «Cancel».
+compose-too-long = Too long: { $length } characters, the limit is { $limit }. Please shorten it.
+compose-ask-audience = Who should get it?
+compose-everyone = Everyone who wrote to the bot
+compose-ask-when = When to send it? Or type a date and time, e.g. <code>25.12 18:00</code>.
+compose-now = Now
+compose-now-urgent = Now, urgent (during quiet hours too)
+compose-tomorrow = Tomorrow at 10:00
+compose-bad-time = I could not read the time. Type e.g. <code>25.12 18:00</code> or <code>25.12.2026 18:00</code>.
+compose-past-time = That time has passed. Please give a time in the future.
+compose-preview = This is how subscribers will see it (the message above).
+    To: { $audience }
+    When: { $when }{ $urgent ->
+        [yes] {" "}(urgent)
+       *[no] {""}
+    }
+compose-confirm = ✅ Schedule
+compose-cancel = ✖️ Cancel
+compose-cancelled = The draft is deleted.
+compose-scheduled = Announcement #{ $id } is scheduled for { $when }. You can cancel it in «Scheduled announcements» until it starts.
+compose-none-scheduled = No announcements are scheduled.
+compose-list-line = #{ $id } — { $when } — { $audience }: { $text }
+compose-drop = Cancel #{ $id }
+compose-dropped = Announcement #{ $id } is cancelled.
+compose-not-droppable = Announcement #{ $id } can no longer be cancelled: it has started or was cancelled.
+compose-draft-gone = The draft is out of date — start again.

@@ -248,3 +248,32 @@ cmd-stop = Отписаться от рассылок
 
 ## Рассылки
 broadcast-report = 📣 Рассылка №{ $id } «{ $text }» завершена: доставлено { $sent } из { $total }; заблокировали бота: { $blocked }; не доставлено: { $failed } ({ $reasons }); судьба неизвестна: { $unknown }; заняла { $minutes } мин.
+staff-compose = 📣 Новая рассылка
+staff-scheduled = 🗓 Запланированные рассылки
+compose-ask-text = Пришлите текст объявления — можно фото с подписью. Жирный, курсив и ссылки сохранятся.
+compose-empty = Нужен текст или фото с подписью. Пришлите ещё раз или нажмите «Отменить».
+compose-too-long = Слишком длинно: { $length } знаков, можно до { $limit }. Сократите, пожалуйста.
+compose-ask-audience = Кому отправить?
+compose-everyone = Всем, кто писал боту
+compose-ask-when = Когда отправить? Или напишите дату и время, например <code>25.12 18:00</code>.
+compose-now = Сейчас
+compose-now-urgent = Сейчас, срочно (и в тихие часы)
+compose-tomorrow = Завтра в 10:00
+compose-bad-time = Не понял время. Напишите, например, <code>25.12 18:00</code> или <code>25.12.2026 18:00</code>.
+compose-past-time = Это время уже прошло. Напишите время в будущем.
+compose-preview = Так увидят объявление подписчики (сообщение выше).
+    Кому: { $audience }
+    Когда: { $when }{ $urgent ->
+        [yes] {" "}(срочно)
+       *[no] {""}
+    }
+compose-confirm = ✅ Запланировать
+compose-cancel = ✖️ Отменить
+compose-cancelled = Черновик рассылки удалён.
+compose-scheduled = Рассылка №{ $id } запланирована на { $when }. Отменить её можно в «Запланированные рассылки», пока она не началась.
+compose-none-scheduled = Запланированных рассылок нет.
+compose-list-line = №{ $id } — { $when } — { $audience }: { $text }
+compose-drop = Отменить №{ $id }
+compose-dropped = Рассылка №{ $id } отменена.
+compose-not-droppable = Рассылку №{ $id } уже нельзя отменить: она началась или отменена.
+compose-draft-gone = Черновик устарел — начните рассылку заново.

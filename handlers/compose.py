@@ -1,0 +1,363 @@
+"""Staff compose an announcement in the bot: text (or a photo), audience, time, preview.
+
+The draft lives in FSM data; nothing is scheduled until «Запланировать». The router
+is behind HasRole(STAFF); topic ids in buttons are checked against the config.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.config import Config
+from bot.i18n import Texts
+from handlers.callbacks import ComposeAction, ComposeCb
+from handlers.common import show_menu
+from handlers.filters import HasRole
+from handlers.keyboards import button, inline
+from handlers.subscriptions import topic_name
+from storage import outbox
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.models import ActivityKind, Role
+from storage.outbox import Audience
+from storage.people import PersonView
+
+TEXT_LIMIT = 4000
+CAPTION_LIMIT = 1000
+EVERYONE = "*"
+_WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s+(\d{1,2})[:.](\d{2})\s*$")
+
+
+class ComposeForm(StatesGroup):
+    text = State()
+    when = State()
+
+
+def _cancel_row(texts: Texts) -> list[InlineKeyboardButton]:
+    return [button(texts("compose-cancel"), ComposeCb(action=ComposeAction.CANCEL).pack())]
+
+
+def audience_label(texts: Texts, config: Config, value: str) -> str:
+    if value == EVERYONE:
+        return texts("compose-everyone")
+    topic = config.subscriptions.topic(value)
+    return topic_name(texts, topic) if topic else value
+
+
+def parse_when(text: str, now_local: datetime) -> datetime | None:
+    """«25.12 18:00» or «25.12.2026 18:00» in library time; a past day-month means next year."""
+    match = _WHEN.match(text)
+    if not match:
+        return None
+    day, month, year, hour, minute = match.groups()
+    try:
+        moment = now_local.replace(
+            year=int(year) if year else now_local.year,
+            month=int(month),
+            day=int(day),
+            hour=int(hour),
+            minute=int(minute),
+            second=0,
+            microsecond=0,
+        )
+    except ValueError:
+        return None
+    if not year and moment < now_local - timedelta(days=1):
+        moment = moment.replace(year=moment.year + 1)
+    return moment
+
+
+async def start(
+    query: CallbackQuery, texts: Texts, state: FSMContext, activity: ActivityNote
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await state.set_state(ComposeForm.text)
+    await state.set_data({})
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            texts("compose-ask-text"),
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=[_cancel_row(texts)]),
+        )
+
+
+async def take_text(
+    message: Message, texts: Texts, config: Config, state: FSMContext, activity: ActivityNote
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    photo = message.photo[-1].file_id if message.photo else None
+    body = (message.html_text if (message.text or message.caption) else "").strip()
+    if not body and not photo:
+        await message.answer(texts("compose-empty"))
+        return
+    limit = CAPTION_LIMIT if photo else TEXT_LIMIT
+    if len(body) > limit:
+        await message.answer(texts("compose-too-long", length=len(body), limit=limit))
+        return
+    await state.update_data(text=body, photo=photo)
+    rows = [
+        [button(topic_name(texts, t), ComposeCb(action=ComposeAction.AUDIENCE, value=t.id).pack())]
+        for t in config.subscriptions.topics
+    ]
+    rows.append(
+        [
+            button(
+                texts("compose-everyone"),
+                ComposeCb(action=ComposeAction.AUDIENCE, value=EVERYONE).pack(),
+            )
+        ]
+    )
+    rows.append(_cancel_row(texts))
+    await message.answer(
+        texts("compose-ask-audience"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+    )
+
+
+async def take_audience(
+    query: CallbackQuery,
+    callback_data: ComposeCb,
+    texts: Texts,
+    person: PersonView,
+    config: Config,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    draft = await state.get_data()
+    valid = callback_data.value == EVERYONE or config.subscriptions.topic(callback_data.value)
+    if message is None:
+        return
+    if "text" not in draft or not valid:
+        await state.clear()
+        await show_menu(message, texts, person, key="compose-draft-gone")
+        return
+    await state.update_data(audience=callback_data.value)
+    await state.set_state(ComposeForm.when)
+    choices = [
+        ("now", "compose-now"),
+        ("urgent", "compose-now-urgent"),
+        ("tomorrow", "compose-tomorrow"),
+    ]
+    rows = [
+        [button(texts(key), ComposeCb(action=ComposeAction.WHEN, value=value).pack())]
+        for value, key in choices
+    ]
+    rows.append(_cancel_row(texts))
+    await message.answer(
+        texts("compose-ask-when"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+    )
+
+
+async def _preview(
+    message: Message,
+    bot: Bot,
+    texts: Texts,
+    config: Config,
+    state: FSMContext,
+    when: datetime,
+    *,
+    urgent: bool,
+) -> None:
+    draft = await state.update_data(when=when.astimezone(UTC).isoformat(), urgent=urgent)
+    await state.set_state(None)
+    # The announcement exactly as subscribers will get it, then the question.
+    if draft.get("photo"):
+        await bot.send_photo(message.chat.id, draft["photo"], caption=draft["text"] or None)
+    else:
+        await bot.send_message(message.chat.id, draft["text"])
+    local = when.astimezone(config.library.zone)
+    confirm = button(texts("compose-confirm"), ComposeCb(action=ComposeAction.CONFIRM).pack())
+    await message.answer(
+        texts(
+            "compose-preview",
+            audience=audience_label(texts, config, draft["audience"]),
+            when=f"{local:%d.%m.%Y %H:%M}",
+            urgent="yes" if urgent else "no",
+        ),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=[[confirm], _cancel_row(texts)]),
+    )
+
+
+async def take_when_button(
+    query: CallbackQuery,
+    callback_data: ComposeCb,
+    texts: Texts,
+    person: PersonView,
+    config: Config,
+    state: FSMContext,
+    bot: Bot,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    draft = await state.get_data()
+    if message is None:
+        return
+    if "audience" not in draft or callback_data.value not in ("now", "urgent", "tomorrow"):
+        await state.clear()
+        await show_menu(message, texts, person, key="compose-draft-gone")
+        return
+    now = datetime.now(UTC)
+    when = now
+    if callback_data.value == "tomorrow":
+        local = now.astimezone(config.library.zone) + timedelta(days=1)
+        when = local.replace(hour=10, minute=0, second=0, microsecond=0)
+    await _preview(message, bot, texts, config, state, when, urgent=callback_data.value == "urgent")
+
+
+async def take_when_text(
+    message: Message,
+    texts: Texts,
+    config: Config,
+    state: FSMContext,
+    bot: Bot,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    now_local = datetime.now(UTC).astimezone(config.library.zone)
+    when = parse_when(message.text or "", now_local)
+    if when is None:
+        await message.answer(texts("compose-bad-time"))
+        return
+    if when < now_local:
+        await message.answer(texts("compose-past-time"))
+        return
+    await _preview(message, bot, texts, config, state, when, urgent=False)
+
+
+async def confirm(
+    query: CallbackQuery,
+    texts: Texts,
+    person: PersonView,
+    config: Config,
+    db: Database,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    draft = await state.get_data()
+    await state.clear()
+    if message is None:
+        return
+    if not {"text", "audience", "when"} <= draft.keys():
+        await show_menu(message, texts, person, key="compose-draft-gone")
+        return
+    await message.edit_reply_markup(reply_markup=None)
+    audience = draft["audience"]
+    when = datetime.fromisoformat(draft["when"])
+    author = person.display_name or person.messenger_id
+    broadcast_id = await outbox.create(
+        db,
+        text=draft["text"],
+        photo=draft.get("photo"),
+        audience=Audience(everyone=True) if audience == EVERYONE else Audience(topic=audience),
+        scheduled_at=when,
+        urgent=bool(draft.get("urgent")),
+        author_id=person.id,
+        author_name=author,
+    )
+    activity.status = "broadcast scheduled"
+    activity.content = draft["text"]
+    activity.responsible = author
+    activity.notes = f"broadcast={broadcast_id} audience={audience}"
+    local = when.astimezone(config.library.zone)
+    await show_menu(
+        message,
+        texts,
+        person,
+        key="compose-scheduled",
+        id=broadcast_id,
+        when=f"{local:%d.%m.%Y %H:%M}",
+    )
+
+
+async def cancel_draft(
+    query: CallbackQuery,
+    texts: Texts,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        await show_menu(query.message, texts, person, key="compose-cancelled")
+
+
+async def list_scheduled(
+    query: CallbackQuery, texts: Texts, config: Config, db: Database, activity: ActivityNote
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    pending = await outbox.scheduled(db)
+    if not pending:
+        await query.message.answer(texts("compose-none-scheduled"), reply_markup=inline(texts))
+        return
+    lines, rows = [], []
+    for broadcast in pending:
+        audience = Audience.load(broadcast.audience)
+        label = audience_label(
+            texts, config, EVERYONE if audience.everyone else audience.topic or ""
+        )
+        local = broadcast.scheduled_at.astimezone(config.library.zone)
+        lines.append(
+            texts(
+                "compose-list-line",
+                id=broadcast.id,
+                when=f"{local:%d.%m.%Y %H:%M}",
+                audience=label,
+                text=re.sub(r"<[^>]+>", "", broadcast.text)[:60],
+            )
+        )
+        drop = ComposeCb(action=ComposeAction.DROP, broadcast_id=broadcast.id)
+        rows.append([button(texts("compose-drop", id=broadcast.id), drop.pack())])
+    await query.message.answer("\n".join(lines), reply_markup=inline(texts, *rows))
+
+
+async def drop(
+    query: CallbackQuery,
+    callback_data: ComposeCb,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await query.answer()
+    cancelled = await outbox.cancel(db, callback_data.broadcast_id)
+    activity.status = "broadcast cancelled" if cancelled else "not cancellable"
+    activity.notes = f"broadcast={callback_data.broadcast_id}"
+    if isinstance(query.message, Message):
+        key = "compose-dropped" if cancelled else "compose-not-droppable"
+        await show_menu(query.message, texts, person, key=key, id=callback_data.broadcast_id)
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(HasRole(Role.STAFF))
+    router.callback_query.filter(HasRole(Role.STAFF))
+    on = ComposeCb.filter
+    router.callback_query.register(start, on(F.action == ComposeAction.NEW))
+    router.message.register(take_text, ComposeForm.text)
+    router.callback_query.register(take_audience, on(F.action == ComposeAction.AUDIENCE))
+    router.callback_query.register(take_when_button, on(F.action == ComposeAction.WHEN))
+    router.message.register(take_when_text, ComposeForm.when, F.text)
+    router.callback_query.register(confirm, on(F.action == ComposeAction.CONFIRM))
+    router.callback_query.register(cancel_draft, on(F.action == ComposeAction.CANCEL))
+    router.callback_query.register(list_scheduled, on(F.action == ComposeAction.LIST))
+    router.callback_query.register(drop, on(F.action == ComposeAction.DROP))
+    return router

@@ -1,0 +1,104 @@
+"""Staff compose an announcement in the bot, and subscribers get it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.transports.telegram import create_bot
+from broadcasts.announcements import start_due
+from broadcasts.limits import RateLimiter
+from broadcasts.sender import Sender
+from handlers.compose import parse_when
+from storage import outbox
+from storage.outbox import Audience, Broadcast, BroadcastStatus
+from tests.conftest import ADMIN_ID, RunningBot
+
+
+async def test_staff_announce_to_a_topic_and_subscribers_receive_it(bot: RunningBot) -> None:
+    reader = bot.person(1201, "Ирина")
+    await reader.send("Подписки")
+    await reader.click("Для НКО")
+
+    admin = bot.admin()
+    await admin.send("/staff")
+    reply = await admin.click("Новая рассылка")
+    assert "Пришлите текст объявления" in reply.text
+    reply = await admin.send("Приём заявок на грант открыт до 1 декабря")
+    assert "Кому отправить?" in reply.text
+    reply = await admin.click("Для НКО: гранты и конкурсы")
+    assert "Когда отправить?" in reply.text
+    reply = await admin.click("Сейчас")
+    preview = [m.text for m in reply.messages]
+    assert preview[0] == "Приём заявок на грант открыт до 1 декабря"  # as subscribers will see it
+    assert "Кому: Для НКО: гранты и конкурсы" in preview[1]
+    reply = await admin.click("Запланировать")
+    assert "Рассылка №1 запланирована" in reply.text
+
+    async with bot.db.transaction() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None
+    assert Audience.load(broadcast.audience) == Audience(topic="grants")
+    assert broadcast.author_name == f"telegram:{ADMIN_ID}"
+
+    assert await start_due(
+        bot.db, bot.config, platforms=("telegram",), now=datetime.now(UTC).replace(hour=9)
+    ) == [1]
+    sender_bot = create_bot(bot.server.token, api_server=bot.server.base_url)
+    try:
+        await Sender(
+            bot.db, sender_bot, platform="telegram", limiter=RateLimiter(100, per_chat_interval=0)
+        ).drain()
+    finally:
+        await sender_bot.session.close()
+    assert (1201, "Приём заявок на грант открыт до 1 декабря") in bot.server.delivered
+
+
+async def test_a_typed_time_and_cancelling_before_it_starts(bot: RunningBot) -> None:
+    admin = bot.admin()
+    await admin.send("/staff")
+    await admin.click("Новая рассылка")
+    await admin.send("Новогодний утренник")
+    await admin.click("Всем, кто писал боту")
+    reply = await admin.send("тридцатого")
+    assert "Не понял время" in reply.text
+    reply = await admin.send("01.01.2020 10:00")
+    assert "уже прошло" in reply.text
+    reply = await admin.send("30.12.2030 11:00")
+    assert "Когда: 30.12.2030 11:00" in reply.text
+    await admin.click("Запланировать")
+    await admin.send("/staff")
+    reply = await admin.click("Запланированные рассылки")
+    assert "№1 — 30.12.2030 11:00 — Всем, кто писал боту: Новогодний утренник" in reply.text
+    reply = await admin.click("Отменить №1")
+    assert "Рассылка №1 отменена" in reply.text
+    assert await outbox.scheduled(bot.db) == []
+    async with bot.db.transaction() as session:
+        assert await session.scalar(select(Broadcast.status)) == BroadcastStatus.CANCELLED
+
+
+async def test_draft_can_be_abandoned(bot: RunningBot) -> None:
+    admin = bot.admin()
+    await admin.send("/staff")
+    await admin.click("Новая рассылка")
+    reply = await admin.click("Отменить")
+    assert "Черновик рассылки удалён" in reply.text
+    reply = await admin.send("это уже не объявление, а вопрос каталогу")
+    assert "ничего не нашлось" in reply.text
+
+
+async def test_readers_cannot_compose_or_cancel(bot: RunningBot) -> None:
+    reader = bot.person(1202)
+    await reader.send("/start")
+    for data in ("bc:new::0", "bc:ok::0", "bc:drop::1", "bc:list::0"):
+        reply = await reader.press(data)
+        assert reply.alerts == ["Этот раздел только для сотрудников библиотеки."], data
+
+
+def test_typed_times_are_library_time() -> None:
+    now = datetime(2026, 12, 20, 12, 0, tzinfo=UTC)
+    assert parse_when("25.12 18:00", now) == datetime(2026, 12, 25, 18, 0, tzinfo=UTC)
+    assert parse_when("05.01 9:30", now) == datetime(2027, 1, 5, 9, 30, tzinfo=UTC)  # next year
+    assert parse_when("31.02 10:00", now) is None
+    assert parse_when("завтра", now) is None
