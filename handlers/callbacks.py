@@ -7,10 +7,16 @@ the fallback handler («Кнопка устарела») instead of reaching a f
 from __future__ import annotations
 
 import enum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 from storage.models import Role
+
+# Ids in button data are bounded, so absurd forged numbers fail to parse (stale button)
+# instead of reaching the database as out-of-range integers.
+Id = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class Screen(enum.StrEnum):
@@ -63,7 +69,7 @@ class RoleAction(enum.StrEnum):
 class RoleCb(CallbackData, prefix="role"):
     action: RoleAction
     role: Role = Role.STAFF
-    person_id: int = 0
+    person_id: Id = 0
 
 
 class CatalogueAction(enum.StrEnum):
@@ -76,8 +82,9 @@ class CatalogueAction(enum.StrEnum):
 
 class CatalogueCb(CallbackData, prefix="cat"):
     action: CatalogueAction
-    record_id: int = 0
-    offset: int = 0
+    record_id: Id = 0
+    offset: Annotated[int, Field(ge=0, le=100_000)] = 0
+    query_id: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 
 
 class SubsAction(enum.StrEnum):
@@ -114,7 +121,7 @@ class ComposeAction(enum.StrEnum):
 class ComposeCb(CallbackData, prefix="bc"):
     action: ComposeAction
     value: str = ""
-    broadcast_id: int = 0
+    broadcast_id: Id = 0
 
 
 # Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».

@@ -29,7 +29,8 @@ from storage.models import ActivityKind, Consent
 from storage.people import PersonView
 
 PAGE = 5
-QUERY_KEY = "catalogue_query"
+QUERIES_KEY = "catalogue_queries"  # recent questions by id, for «Ещё» and «Оставить заявку»
+QUERIES_KEPT = 10
 BUTTON_TITLE = 40
 SHOWN_STATUSES = (
     ItemStatus.ON_LOAN,
@@ -55,7 +56,7 @@ def _hit_line(texts: Texts, number: int, hit: Hit) -> str:
 
 
 def _results(
-    texts: Texts, result: SearchResult, offset: int
+    texts: Texts, result: SearchResult, offset: int, query_id: int
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
     lines = []
     if result.suggestion:
@@ -95,7 +96,7 @@ def _results(
             ]
         )
     if offset + shown < result.total:
-        more = CatalogueCb(action=CatalogueAction.MORE, offset=offset + shown)
+        more = CatalogueCb(action=CatalogueAction.MORE, offset=offset + shown, query_id=query_id)
         rows.append([button(texts("catalogue-more"), more.pack())])
     return "\n".join(lines), rows
 
@@ -167,16 +168,17 @@ async def answer_query(
     activity.status = "found" if result.total else "not found"
     if result.suggestion:
         activity.status = "suggested"
-    await state.update_data({QUERY_KEY: query})
+    query_id = await _remember(state, query)
     if not result.total:
         suggest = button(
-            texts("catalogue-suggest-button"), CatalogueCb(action=CatalogueAction.SUGGEST).pack()
+            texts("catalogue-suggest-button"),
+            CatalogueCb(action=CatalogueAction.SUGGEST, query_id=query_id).pack(),
         )
         await message.answer(
             texts("catalogue-nothing", query=query[:100]), reply_markup=inline(texts, [suggest])
         )
         return
-    text, rows = _results(texts, result, 0)
+    text, rows = _results(texts, result, 0, query_id)
     await message.answer(text, reply_markup=inline(texts, *rows))
 
 
@@ -198,18 +200,30 @@ async def free_text(
     )
 
 
-async def _last_query(
+async def _remember(state: FSMContext, query: str) -> int:
+    """Keep the question under a small id, so a button on an older answer still means it."""
+    data = await state.get_data()
+    recent: dict[str, str] = data.get(QUERIES_KEY, {})
+    query_id = max((int(k) for k in recent), default=0) + 1
+    recent[str(query_id)] = query
+    kept = dict(sorted(recent.items(), key=lambda item: int(item[0]))[-QUERIES_KEPT:])
+    await state.update_data({QUERIES_KEY: kept})
+    return query_id
+
+
+async def _asked_query(
     query: CallbackQuery,
+    callback_data: CatalogueCb,
     texts: Texts,
     person: PersonView,
     state: FSMContext,
     activity: ActivityNote,
 ) -> tuple[Message, str] | None:
-    """Answer a press that refers to the last search; None (menu shown) when there is none."""
+    """Answer a press on a search answer's button; None (menu shown) if the question is gone."""
     await query.answer()
     activity.kind = ActivityKind.CATALOGUE_QUERY
     message = query.message if isinstance(query.message, Message) else None
-    last = (await state.get_data()).get(QUERY_KEY)
+    last = (await state.get_data()).get(QUERIES_KEY, {}).get(str(callback_data.query_id))
     if message is None:
         return None
     if not last:
@@ -252,7 +266,7 @@ async def more(
     state: FSMContext,
     activity: ActivityNote,
 ) -> None:
-    found = await _last_query(query, texts, person, state, activity)
+    found = await _asked_query(query, callback_data, texts, person, state, activity)
     if found is None:
         return
     message, last = found
@@ -262,7 +276,7 @@ async def more(
     if not result.hits:
         await show_menu(message, texts, person, key="catalogue-page-gone")
         return
-    text, rows = _results(texts, result, offset)
+    text, rows = _results(texts, result, offset, callback_data.query_id)
     await message.answer(text, reply_markup=inline(texts, *rows))
 
 
@@ -333,6 +347,7 @@ async def hold_record(
 
 async def suggest_purchase(
     query: CallbackQuery,
+    callback_data: CatalogueCb,
     texts: Texts,
     locales: Locales,
     person: PersonView,
@@ -341,7 +356,7 @@ async def suggest_purchase(
     bot: Bot,
     activity: ActivityNote,
 ) -> None:
-    found = await _last_query(query, texts, person, state, activity)
+    found = await _asked_query(query, callback_data, texts, person, state, activity)
     if found is None:
         return
     message, last = found

@@ -53,6 +53,14 @@ async def test_misspelt_title_is_found_with_a_suggestion(catalogue: Database) ->
     assert [h.title for h in result.hits][:1] == ["Зулейха открывает глаза"]
 
 
+async def test_pages_after_a_typo_correction(catalogue: Database) -> None:
+    first = await search(catalogue, "Улицкоя", limit=2)
+    second = await search(catalogue, "Улицкоя", limit=2, offset=2)
+    assert (first.total, first.suggestion) == (3, "улицкая")
+    assert len(second.hits) == 1
+    assert second.suggestion == "улицкая"
+
+
 async def test_nothing_found_is_an_empty_answer(catalogue: Database) -> None:
     result = await search(catalogue, "квантовая хромодинамика")
     assert (result.total, result.hits, result.suggestion) == (0, [], None)

@@ -31,6 +31,8 @@ from storage.db import Database
 from storage.types import utcnow
 
 BATCH = 1000
+# A full export with more damaged than good records is not trusted to withdraw anything.
+MAX_SKIPPED_SHARE = 1.0
 ANALYZE_AFTER_BATCHES = frozenset({1, 5, 20, 100, 300, 1000, 3000})
 RECORDS = CatalogueRecord.__table__
 ITEMS = CatalogueItem.__table__
@@ -50,6 +52,7 @@ class ImportSummary:
     examples: list[str] = field(default_factory=list)  # "file #12: reason"
     seconds: float = 0.0
     dry_run: bool = False
+    withdrawal_refused: str | None = None  # why a --full import did not withdraw anything
 
     @property
     def skipped_total(self) -> int:
@@ -66,6 +69,8 @@ class ImportSummary:
         ]
         lines += [f"  {count} × {reason}" for reason, count in self.skipped.most_common()]
         lines += [f"  e.g. {example}" for example in self.examples]
+        if self.withdrawal_refused:
+            lines.append(f"nothing withdrawn: {self.withdrawal_refused}")
         if self.dry_run:
             lines.append("dry run: nothing was changed")
         return lines
@@ -147,11 +152,18 @@ class Importer:
         # is idempotent); a dry run keeps everything in one transaction and rolls it back.
         async with self.db.sessions() as session:
             try:
+                good_per_file = []
                 for path in paths:
+                    before = self.summary.read - self.summary.skipped_total
                     records = read_records(path, format=format, encoding=encoding)
                     await self._import_stream(session, path.name, records, progress)
+                    good_per_file.append(self.summary.read - self.summary.skipped_total - before)
                 if self.full:
-                    await self._withdraw_unseen(session)
+                    refusal = self._withdrawal_refusal(good_per_file)
+                    if refusal:
+                        self.summary.withdrawal_refused = refusal
+                    else:
+                        await self._withdraw_unseen(session)
             except BaseException:
                 await session.rollback()
                 raise
@@ -321,6 +333,15 @@ class Importer:
                 for term, word in fresh.items()
             ],
         )
+
+    def _withdrawal_refusal(self, good_per_file: list[int]) -> str | None:
+        """A broken or empty export must not hide the catalogue: say why not to withdraw."""
+        if any(good == 0 for good in good_per_file):
+            return "a file gave no usable records (a failed export?)"
+        good = self.summary.read - self.summary.skipped_total
+        if self.summary.skipped_total > good * MAX_SKIPPED_SHARE:
+            return f"too many damaged records ({self.summary.skipped_total} of {self.summary.read})"
+        return None
 
     async def _withdraw_unseen(self, session: AsyncSession) -> None:
         unseen = select(CatalogueRecord.id).where(

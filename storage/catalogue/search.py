@@ -54,7 +54,7 @@ async def search(db: Database, query: str, *, limit: int = 5, offset: int = 0) -
     async with db.transaction() as session:
         found = await index.find(session, terms, limit=limit, offset=offset)
     result.hits, result.total, result.broad = found.hits, found.total, found.broad
-    if result.total or offset:
+    if result.total:
         return result
     corrected, known = await correct(db, terms)
     # Dropping the words the catalogue cannot place is a guess, so the answer shows
@@ -96,9 +96,8 @@ async def correct(db: Database, terms: list[str]) -> tuple[list[str], list[str]]
                 continue
             slack = 1 if len(term) <= 5 else 2
             lengths = CatalogueTerm.length.between(len(term) - slack, len(term) + slack)
-            same_start = (CatalogueTerm.term >= term[0]) & (
-                CatalogueTerm.term < chr(ord(term[0]) + 1)
-            )
+            # substr, not a range: a Russian collation does not sort «я» < chr(ord(«я») + 1).
+            same_start = func.substr(CatalogueTerm.term, 1, 1) == term[0]
             # Most typos keep the first letter; «аткрывает» does not, so fall back to
             # words that share the next two letters instead.
             same_middle = func.substr(CatalogueTerm.term, 2, 2) == term[1:3]
