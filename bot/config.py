@@ -9,6 +9,7 @@ silently ignored. Secrets may come from the environment: `LIBBOT_TELEGRAM__TOKEN
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import tomllib
@@ -233,6 +234,19 @@ class Catalogue(Section):
     import_at: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "03:00"
     import_format: Literal["", "marc21", "rusmarc", "marcxml", "irbis", "csv"] = ""
     import_encoding: str = ""
+
+    @field_validator("import_encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        if value and value.replace("-", "").lower() != "marc8":
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(
+                    f"unknown encoding {value!r}; e.g. 'cp1251', 'utf-8', 'marc-8'"
+                ) from None
+        return value
+
     # The nightly files are the whole catalogue: withdraw records they no longer contain.
     import_full: bool = True
     # How often to look for returned books that readers asked to be told about.
@@ -246,8 +260,16 @@ class Notifications(Section):
     @field_validator("quiet_hours")
     @classmethod
     def _range(cls, value: str) -> str:
-        if value and not re.fullmatch(r"\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}", value.strip()):
-            raise ValueError("expected 'HH:MM-HH:MM', e.g. '21:00-09:00', or '' for none")
+        if not value:
+            return value
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", value.strip())
+        try:
+            if match is None:
+                raise ValueError
+            h1, m1, h2, m2 = (int(g) for g in match.groups())
+            time(h1, m1), time(h2, m2)
+        except ValueError:
+            raise ValueError("expected 'HH:MM-HH:MM', e.g. '21:00-09:00', or '' for none") from None
         return value
 
     def is_quiet(self, local: time) -> bool:

@@ -35,6 +35,8 @@ async def notify_returned(
         card = await record_card(db, notice.record_id, config.library.branches)
         if card is None:
             continue
+        if not await watches.claim(db, notice.watch_id):
+            continue  # another process took it
         where = ", ".join(b.name for b in card.branches if b.available)
         texts = locales.texts(notice.language)
         try:
@@ -44,12 +46,11 @@ async def notify_returned(
             )
         except TelegramForbiddenError:
             log.info("watch %s: the reader blocked the bot; dropping it", notice.watch_id)
-            await watches.mark_notified(db, notice.watch_id)
             continue
         except (TelegramAPIError, TelegramNetworkError) as exc:
             log.warning("watch %s not delivered, will retry: %s", notice.watch_id, exc)
+            await watches.unclaim(db, notice.watch_id)
             continue
-        await watches.mark_notified(db, notice.watch_id)
         await activity.record(
             db,
             ActivityNote(

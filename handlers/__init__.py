@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware, Router
+from aiogram import BaseMiddleware, F, Router
+from aiogram.enums import ChatType
 from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject
 
@@ -51,6 +52,9 @@ class LeaveForms(BaseMiddleware):
 
 def build_router(locales: Locales) -> Router:
     root = Router(name="libbot")
+    # Readers talk to the bot in private; group chats (the staff chat too) are not a
+    # conversation with it, so their messages are not answered.
+    root.message.filter(F.chat.type == ChatType.PRIVATE)
     navigation = [
         start.build_router(),
         about.build_router(locales),

@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.i18n import Locales, Markup, Texts
 from broadcasts.staff_chat import notify_staff
 from handlers.callbacks import CatalogueAction, CatalogueCb
-from handlers.common import ask_consent, show_menu
+from handlers.common import ask_consent, phone_or_none, show_menu
 from handlers.filters import MenuButton, TextWithinLimit
 from handlers.keyboards import button, inline
 from storage.activity import ActivityNote
@@ -341,7 +341,12 @@ async def hold_record(
     notice = locales.texts(None)(
         "notify-hold-request", reader=reader, title=card.title, id=person.messenger_id
     )
-    await notify_staff(bot, config, notice)
+    if not await notify_staff(bot, config, notice):
+        activity.status = "hold request, staff chat unreachable"
+        await show_menu(
+            message, texts, person, key="catalogue-call-us", phone=phone_or_none(config)
+        )
+        return
     await show_menu(message, texts, person, key="catalogue-hold-done", title=card.title)
 
 
@@ -361,9 +366,13 @@ async def suggest_purchase(
         return
     message, last = found
     activity.status = "purchase request"
-    await notify_staff(
-        bot, config, locales.texts(None)("notify-purchase-request", query=last[:200])
-    )
+    notice = locales.texts(None)("notify-purchase-request", query=last[:200])
+    if not await notify_staff(bot, config, notice):
+        activity.status = "purchase request, staff chat unreachable"
+        await show_menu(
+            message, texts, person, key="catalogue-call-us", phone=phone_or_none(config)
+        )
+        return
     await show_menu(message, texts, person, key="catalogue-suggest-done", query=last[:100])
 
 

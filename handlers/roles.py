@@ -74,11 +74,10 @@ async def roles_screen(db: Database, texts: Texts) -> tuple[str, InlineKeyboardM
     return "\n".join(lines), inline(texts, *rows)
 
 
-def _log(
-    activity: ActivityNote, admin: PersonView, target: PersonView, role: Role, status: str
-) -> None:
+def _log(activity: ActivityNote, admin: PersonView, role: Role, status: str) -> None:
     activity.kind = ActivityKind.ROLE_CHANGE
-    activity.content = f"{status}: {role} → {target.messenger_id}"
+    # Not who got the role: the text would outlive that person's /forget.
+    activity.content = f"{status}: {role}"
     activity.responsible = name_of(admin)
     activity.executor = name_of(admin)
     activity.customer = None
@@ -171,10 +170,10 @@ def build_router() -> Router:
         await state.clear()
         role_name = texts(f"role-{role}")
         if not await people.grant(db, target.id, role, granted_by=person.id):
-            _log(activity, person, target, role, "unchanged")
+            _log(activity, person, role, "unchanged")
             await message.answer(texts("roles-already", name=name_of(target), role=role_name))
             return
-        _log(activity, person, target, role, "granted")
+        _log(activity, person, role, "granted")
         await message.answer(texts("roles-granted", name=name_of(target), role=role_name))
         await _tell(bot, locales, person, target, "roles-you-got", role)
         await notify_staff(
@@ -211,7 +210,7 @@ def build_router() -> Router:
                 name = name_of(target) if target else "—"
                 await message.answer(texts("roles-not-held", name=name, role=role_name))
             return
-        _log(activity, person, target, role, "revoked")
+        _log(activity, person, role, "revoked")
         if message is not None:
             text, keyboard = await roles_screen(db, texts)
             await message.answer(texts("roles-revoked", name=name_of(target), role=role_name))

@@ -15,6 +15,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
+from bot.middlewares.scope import group_message
 from storage import activity
 from storage.activity import ActivityNote
 from storage.db import Database
@@ -43,6 +44,8 @@ class ActivityMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        if group_message(event):
+            return await handler(event, data)  # not a conversation with the bot: no record
         if not isinstance(event, Update):
             return await handler(event, data)
         person: PersonView | None = data.get("person")

@@ -15,6 +15,7 @@ from aiogram.types import TelegramObject, User
 
 from bot.config import Config
 from bot.i18n import Locales
+from bot.middlewares.scope import group_message
 from storage import people
 from storage.db import Database
 from storage.models import Role
@@ -32,6 +33,8 @@ class PersonMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        if group_message(event):
+            return await handler(event, data)  # not a conversation with the bot: no record
         user: User | None = data.get("event_from_user")
         if user is None:
             data["texts"] = self.locales.texts(None)

@@ -1,4 +1,5 @@
-"""CSV fallback: one row per copy, rows of one record share `id` (or ISBN and title).
+"""CSV fallback: one row per copy; rows of one record share `id` (or ISBN and title),
+anywhere in the file.
 
 Header (UTF-8 or CP1251, comma or semicolon):
     id,title,subtitle,authors,year,publisher,isbn,series,subjects,
@@ -76,7 +77,10 @@ def read_csv(path: Path, *, encoding: str | None = None) -> Iterator[BibRecord |
 def _rows(handle: TextIO) -> Iterator[BibRecord | SkipRecord]:
     sample = handle.read(4096)
     handle.seek(0)
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:  # one column (just `title`) has no delimiter to find
+        dialect = csv.excel
     rows = csv.DictReader(handle, dialect=dialect)
     unknown = [c for c in (rows.fieldnames or []) if c.strip().lower() not in COLUMNS]
     if "title" not in [c.strip().lower() for c in rows.fieldnames or []]:
@@ -84,8 +88,7 @@ def _rows(handle: TextIO) -> Iterator[BibRecord | SkipRecord]:
         return
     if unknown:
         yield SkipRecord(f"unknown CSV columns ignored: {', '.join(unknown)}")
-    current: BibRecord | None = None
-    current_id: str | None = None
+    records: dict[str, BibRecord] = {}
     for row in rows:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
         title = clean(row.get("title"))
@@ -94,11 +97,9 @@ def _rows(handle: TextIO) -> Iterator[BibRecord | SkipRecord]:
             continue
         isbns = [n for n in (isbn13(row.get("isbn", "")),) if n]
         key = row.get("id") or f"{isbns[0] if isbns else ''}|{title.casefold()}"
-        if current is None or key != current_id:
-            if current is not None:
-                yield current
-            current_id = key
-            current = BibRecord(
+        current = records.get(key)
+        if current is None:
+            current = records[key] = BibRecord(
                 source_format="csv",
                 control_number=row.get("id") or None,
                 title=title,
@@ -133,5 +134,5 @@ def _rows(handle: TextIO) -> Iterator[BibRecord | SkipRecord]:
                     due_date=due,
                 )
             )
-    if current is not None:
-        yield current
+    # Records come out at the end: rows of one record need not be next to each other.
+    yield from records.values()

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.catalogue.index import IndexedText, index_for
 from storage.catalogue.models import CatalogueItem, CatalogueRecord
 from storage.catalogue.readers import read_records
-from storage.catalogue.records import BibRecord, SkipRecord
+from storage.catalogue.records import BibRecord, SkipRecord, scrub
 from storage.catalogue.text import fold, stem, words
 from storage.db import Database
 from storage.types import utcnow
@@ -203,6 +203,7 @@ class Importer:
                     if len(self.summary.examples) < EXAMPLES_KEPT:
                         self.summary.examples.append(f"{name} #{position}: {reason}")
                     continue
+                entry = scrub(entry)
                 if entry.source_key in batch:  # the same record twice: the later one wins
                     self.summary.skipped[DUPLICATE] += 1
                 batch[entry.source_key] = entry

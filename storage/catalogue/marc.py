@@ -8,9 +8,10 @@ often says MARC-8 (leader/09 blank) while the data is CP1251.
 from __future__ import annotations
 
 import codecs
-import io
 import re
 import warnings
+import xml.sax
+import xml.sax.handler
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -318,12 +319,29 @@ def read_iso2709(
 
 
 def read_marcxml(path: Path, *, flavour: str | None = None) -> Iterator[BibRecord | SkipRecord]:
-    records: list[pymarc.Record] = []
+    """Records of a MARCXML file, parsed as a stream (pymarc's SAX handler)."""
+    pending: list[pymarc.Record] = []
+    handler = pymarc.XmlHandler()
+    handler.process_record = pending.append  # type: ignore[method-assign]
+    parser = xml.sax.make_parser()
+    parser.setContentHandler(handler)
+    parser.setFeature(xml.sax.handler.feature_namespaces, 1)
     try:
-        pymarc.map_xml(records.append, io.BytesIO(path.read_bytes()))
-    except Exception as exc:  # noqa: BLE001 - any parser error means "not well-formed"
-        yield SkipRecord(f"not well-formed MARCXML: {type(exc).__name__}")
-    for record in records:
+        with path.open("rb") as stream:
+            while block := stream.read(1 << 16):
+                parser.feed(block)
+                yield from _converted(pending, flavour)
+            parser.close()
+    except xml.sax.SAXException as exc:
+        yield SkipRecord(f"not well-formed MARCXML: {exc.getMessage()}")
+    yield from _converted(pending, flavour)
+
+
+def _converted(
+    pending: list[pymarc.Record], flavour: str | None
+) -> Iterator[BibRecord | SkipRecord]:
+    while pending:
+        record = pending.pop(0)
         try:
             yield convert(record, flavour)
         except SkipRecord as skip:

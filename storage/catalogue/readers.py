@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +18,25 @@ class UnknownFormat(Exception):
     pass
 
 
+def normalise_encoding(name: str | None) -> str | None:
+    """A known encoding name, MARC-8 spelled any way; UnknownFormat for anything else."""
+    if not name:
+        return None
+    if name.replace("-", "").replace("_", "").lower() == "marc8":
+        return "marc-8"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise UnknownFormat(f"unknown encoding {name!r}; e.g. utf-8, cp1251, marc-8") from None
+
+
+def _head(path: Path, size: int = 4096) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(size)
+
+
 def sniff(path: Path) -> str:
-    head = path.read_bytes()[:4096]
+    head = _head(path)
     text = head.lstrip(b"\xef\xbb\xbf \r\n\t")
     if text.startswith(b"<"):
         return "marcxml"
@@ -48,9 +66,10 @@ def read_records(
     path: Path, *, format: str | None = None, encoding: str | None = None
 ) -> Iterator[BibRecord | SkipRecord]:
     kind = format or sniff(path)
+    encoding = normalise_encoding(encoding)
     if kind in ("marc21", "rusmarc", "iso2709"):
         flavour = kind if kind != "iso2709" else None
-        if path.read_bytes()[:64].lstrip().startswith(b"<"):
+        if _head(path, 64).lstrip().startswith(b"<"):
             return read_marcxml(path, flavour=flavour)
         return read_iso2709(path, flavour=flavour, encoding=encoding)
     if kind == "marcxml":

@@ -78,6 +78,25 @@ class BibRecord:
         return hashlib.sha1("\x1f".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
+def scrub(record: BibRecord) -> BibRecord:
+    """Drop NUL characters: PostgreSQL refuses them in text, and they are never meant."""
+
+    def text(value: str | None) -> str | None:
+        return value.replace("\x00", "") if value and "\x00" in value else value
+
+    record.title = text(record.title) or ""
+    record.subtitle, record.series = text(record.subtitle), text(record.series)
+    record.publisher, record.year = text(record.publisher), text(record.year)
+    record.control_number = text(record.control_number)
+    record.authors = [a.replace("\x00", "") for a in record.authors]
+    record.subjects = [a.replace("\x00", "") for a in record.subjects]
+    for item in record.items:
+        item.item_key = text(item.item_key) or ""
+        item.location_code, item.call_number = text(item.location_code), text(item.call_number)
+        item.barcode, item.inventory_number = text(item.barcode), text(item.inventory_number)
+    return record
+
+
 class SkipRecord(Exception):
     """A record that cannot be imported; the message is the reason shown in the summary."""
 

@@ -77,8 +77,20 @@ async def due(db: Database, *, platform: str, limit: int = 500) -> list[DueNotic
         return [DueNotice(*row) for row in rows]
 
 
-async def mark_notified(db: Database, watch_id: int) -> None:
+async def claim(db: Database, watch_id: int) -> bool:
+    """Take a due notice before sending it, so two bot processes never both send it."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(CatalogueWatch)
+            .where(CatalogueWatch.id == watch_id, CatalogueWatch.notified_at.is_(None))
+            .values(notified_at=utcnow())
+        )
+        return result.rowcount == 1
+
+
+async def unclaim(db: Database, watch_id: int) -> None:
+    """The send failed for a passing reason: let a later run try again."""
     async with db.transaction() as session:
         await session.execute(
-            update(CatalogueWatch).where(CatalogueWatch.id == watch_id).values(notified_at=utcnow())
+            update(CatalogueWatch).where(CatalogueWatch.id == watch_id).values(notified_at=None)
         )
