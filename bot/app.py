@@ -42,7 +42,7 @@ def build_dispatcher(
     )
     dp.update.outer_middleware(
         ThrottlingMiddleware(
-            locales, burst=config.limits.burst, per_second=config.limits.per_second
+            locales, db, burst=config.limits.burst, per_second=config.limits.per_second
         )
     )
     dp.update.outer_middleware(PersonMiddleware(db, config, locales))

@@ -34,6 +34,13 @@ REDIS_URL = os.environ.get("LIBBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+def unavailable(reason: str) -> None:
+    """Skip with the reason, or fail where CI promised the service (LIBBOT_REQUIRE_SERVICES=1)."""
+    if os.environ.get("LIBBOT_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
 def library_config(**sections: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "library": {
@@ -136,7 +143,7 @@ async def _reset_postgres(url: str) -> None:
 def postgres_url() -> str:
     problem = asyncio.run(_postgres_reachable(POSTGRES_SERVER_URL))
     if problem:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_SERVER_URL}: {problem}")
+        unavailable(f"PostgreSQL not reachable at {POSTGRES_SERVER_URL}: {problem}")
     url = asyncio.run(_create_database(POSTGRES_SERVER_URL))
     asyncio.run(_reset_postgres(url))
     return url

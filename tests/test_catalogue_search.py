@@ -97,3 +97,18 @@ async def test_query_text_is_data_never_syntax(catalogue: Database, query: str) 
     assert result.total >= 0
     if "мастер" in query.lower():
         assert [h.title for h in result.hits][:1] == ["Мастер и Маргарита"]
+
+
+async def test_titles_made_of_common_words_are_found_on_both_databases(
+    catalogue: Database, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from storage.catalogue.importer import import_catalogue
+
+    path = tmp_path / "short.csv"
+    path.write_text(
+        'id,title,authors\nz1,Мы,"Замятин, Е. И."\nk1,It,"King, S."\n', encoding="utf-8"
+    )
+    await import_catalogue(catalogue, [path])
+    assert await titles(catalogue, "Мы") == ["Мы"]
+    assert await titles(catalogue, "It") == ["It"]
+    assert await titles(catalogue, "Замятин Мы") == ["Мы"]

@@ -11,7 +11,7 @@ from aiogram.fsm.storage.base import StorageKey
 from bot.app import fsm_backend
 from storage.db import Database
 from storage.fsm import DatabaseStorage
-from tests.conftest import REDIS_URL, make_config
+from tests.conftest import REDIS_URL, make_config, unavailable
 
 KEY = StorageKey(bot_id=1, chat_id=77, user_id=77)
 
@@ -41,7 +41,7 @@ async def test_redis_is_used_when_configured(tmp_path: Path, sqlite_db: Database
     try:
         await client.ping()
     except Exception as exc:  # noqa: BLE001 - any failure means "skip with this reason"
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+        unavailable(f"Redis not reachable at {REDIS_URL}: {exc}")
     await client.flushdb()
     await client.aclose()
 

@@ -76,6 +76,9 @@ async def test_flooding_user_is_throttled_once_then_silently(
     assert "не так быстро" in warned.text
     silent = await flooder.send("О библиотеке")
     assert silent.messages == []
+    async with bot.db.transaction() as session:
+        kinds = list(await session.scalars(select(Activity.kind).order_by(Activity.id)))
+    assert kinds == ["library_info"] * 3 + ["throttled"]
     # Someone else is not affected.
     other = await bot.person(708).send("О библиотеке")
     assert "ул. Ленина" in other.text

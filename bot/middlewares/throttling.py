@@ -1,7 +1,8 @@
 """Flood protection: a token bucket per messenger user, kept in this process.
 
-A user who exceeds the rate is told once to slow down; further updates within the
-same burst are dropped without touching the database.
+A user who exceeds the rate is told once to slow down (and one anonymous activity
+row notes the flood); further updates within the same burst are dropped without
+touching the database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
 from bot.i18n import Locales
+from storage import activity
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.models import ActivityKind
 from storage.people import language_from_hint
 
 # Forget buckets of people who went quiet, so memory stays bounded.
@@ -33,12 +38,14 @@ class ThrottlingMiddleware(BaseMiddleware):
     def __init__(
         self,
         locales: Locales,
+        db: Database,
         *,
         burst: int,
         per_second: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.locales = locales
+        self.db = db
         self.burst = burst
         self.per_second = per_second
         self.clock = clock
@@ -83,6 +90,12 @@ class ThrottlingMiddleware(BaseMiddleware):
         if allowed:
             return await handler(event, data)
         texts = self.locales.texts(language_from_hint(user.language_code))
+        if warn:
+            # One row per flood, not per dropped update: the log stays readable.
+            platform = data.get("platform", "telegram")
+            await activity.record(
+                self.db, ActivityNote(platform, ActivityKind.THROTTLED, status="dropped")
+            )
         if event.callback_query is not None:
             await event.callback_query.answer(texts("throttled"))
         elif warn and event.message is not None:

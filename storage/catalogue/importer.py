@@ -11,6 +11,7 @@ Parsing runs in a worker thread, so a scheduled import never blocks the bot.
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -383,5 +384,20 @@ async def import_catalogue(
     full: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
+    if dry_run and db.dialect == "sqlite":
+        # A dry run's one long transaction would hold SQLite's write lock and stall the
+        # running bot for minutes; rehearse on a snapshot instead.
+        with tempfile.TemporaryDirectory() as folder:
+            copy = Path(folder) / "rehearsal.sqlite3"
+            async with db.engine.connect() as conn:
+                await conn.exec_driver_sql(f"VACUUM INTO '{copy}'")
+            rehearsal = Database(f"sqlite+aiosqlite:///{copy}")
+            try:
+                importer = Importer(rehearsal, dry_run=True, full=full)
+                return await importer.run(
+                    paths, format=format, encoding=encoding, progress=progress
+                )
+            finally:
+                await rehearsal.dispose()
     importer = Importer(db, dry_run=dry_run, full=full)
     return await importer.run(paths, format=format, encoding=encoding, progress=progress)

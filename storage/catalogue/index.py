@@ -2,7 +2,8 @@
 
 SQLite: an FTS5 table whose text is already stemmed by us (FTS5 has no Russian
 stemmer), ranked by bm25 with title above authors above the rest (weights set in
-the migration). PostgreSQL: a tsvector built by `to_tsvector('russian', …)` with
+the migration). PostgreSQL: a tsvector built with `libbot_russian` (the `russian`
+configuration without stop lists, so «Мы» is a title, not noise) with
 the same weights and a GIN index. Both take only words made of letters and digits,
 so reader text can never become query syntax.
 
@@ -39,14 +40,14 @@ _SQLITE_BROAD = (
 _POSTGRES_RANKED = (
     "SELECT r.id, r.title, r.authors, r.year FROM ("
     "SELECT s.record_id, ts_rank(s.document, q) AS rank "
-    "FROM catalogue_search s, to_tsquery('russian', :query) q "
+    "FROM catalogue_search s, to_tsquery('libbot_russian', :query) q "
     "WHERE s.document @@ q ORDER BY rank DESC, s.record_id LIMIT :limit OFFSET :offset"
     ") m JOIN catalogue_records r ON r.id = m.record_id ORDER BY m.rank DESC, r.id"
 )
 _POSTGRES_BROAD = (
     "SELECT r.id, r.title, r.authors, r.year FROM ("
     "SELECT s.record_id FROM catalogue_search s "
-    "WHERE s.document @@ to_tsquery('russian', :query) "
+    "WHERE s.document @@ to_tsquery('libbot_russian', :query) "
     "ORDER BY s.record_id LIMIT :limit OFFSET :offset"
     ") m JOIN catalogue_records r ON r.id = m.record_id ORDER BY r.id"
 )
@@ -153,13 +154,13 @@ class PostgresIndex(SearchIndex):
     key_column = "record_id"
     insert_sql = (
         "INSERT INTO catalogue_search (record_id, document) VALUES (:id, "
-        "setweight(to_tsvector('russian', :title), 'A') || "
-        "setweight(to_tsvector('russian', :authors), 'B') || "
-        "setweight(to_tsvector('russian', :other), 'C'))"
+        "setweight(to_tsvector('libbot_russian', :title), 'A') || "
+        "setweight(to_tsvector('libbot_russian', :authors), 'B') || "
+        "setweight(to_tsvector('libbot_russian', :other), 'C'))"
     )
     count_sql = (
         "SELECT count(*) FROM (SELECT 1 FROM catalogue_search "
-        "WHERE document @@ to_tsquery('russian', :query) LIMIT :cap) m"
+        "WHERE document @@ to_tsquery('libbot_russian', :query) LIMIT :cap) m"
     )
     ranked_sql = _POSTGRES_RANKED
     broad_sql = _POSTGRES_BROAD
