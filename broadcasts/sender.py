@@ -64,6 +64,7 @@ class Sender:
         batch: int = 100,
         on_report: Callable[[Report], Awaitable[None]] | None = None,
         retry_backoff: Callable[[int], timedelta] = backoff,
+        stale_after: timedelta = STALE_AFTER,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -73,9 +74,12 @@ class Sender:
         self.batch = batch
         self.on_report = on_report
         self.retry_backoff = retry_backoff
+        self.stale_after = stale_after
 
     async def recover(self) -> None:
-        untried, interrupted = await outbox.recover(self.db, self.platform, older_than=STALE_AFTER)
+        untried, interrupted = await outbox.recover(
+            self.db, self.platform, older_than=self.stale_after
+        )
         if untried or interrupted:
             log.warning(
                 "outbox recovery: %s claims returned, %s interrupted sends marked unknown",
@@ -84,23 +88,40 @@ class Sender:
             )
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until `stop` is set; owned and awaited by whoever started it."""
-        await self.recover()
+        """Deliver until `stop` is set; owned and awaited by whoever started it.
+
+        Stale claims are recovered at start and whenever the sender is idle, so rows a
+        crashed sender held come back once their lease (`stale_after`) has run out.
+        """
         while not stop.is_set():
+            await self.recover()
             sent = await self.drain(stop)
             if not sent:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), IDLE_SECONDS)
 
     async def drain(self, stop: asyncio.Event | None = None) -> int:
-        """Deliver everything claimable now; return how many rows were handled."""
+        """Deliver everything claimable now; return how many rows were handled.
+
+        A pipeline, not batch by batch: new rows are claimed while earlier sends are
+        still in flight, so one slow answer (a timeout) never stalls the others.
+        """
         handled = 0
         gate = asyncio.Semaphore(self.concurrency)
         tasks: set[asyncio.Task[None]] = set()
+
+        def finished(task: asyncio.Task[None]) -> None:
+            tasks.discard(task)
+            gate.release()
+
         while stop is None or not stop.is_set():
             jobs = await outbox.claim(self.db, self.platform, self.batch)
             if not jobs:
-                break
+                if not tasks:
+                    break
+                # In-flight sends may put rows back (retries): look again when they end.
+                await asyncio.wait(set(tasks))
+                continue
             for position, job in enumerate(jobs):
                 if stop is not None and stop.is_set():
                     await outbox.release(self.db, [j.outbox_id for j in jobs[position:]])
@@ -109,10 +130,10 @@ class Sender:
                 await self.limiter.wait(job.chat_id)
                 task = asyncio.create_task(self._deliver(job))
                 tasks.add(task)
-                task.add_done_callback(lambda t: (tasks.discard(t), gate.release()))
+                task.add_done_callback(finished)
                 handled += 1
-            if tasks:
-                await asyncio.gather(*tasks)
+        if tasks:
+            await asyncio.wait(set(tasks))
         for report in await outbox.finish_completed(self.db):
             if self.on_report is not None:
                 await self.on_report(report)
