@@ -70,7 +70,11 @@ class HostileApi:
         if self.limited:
             while self.recent and now - self.recent[0] > 1.0:
                 self.recent.popleft()
-            if len(self.recent) >= 30 or now - self.chat_last.get(chat, -10.0) < 1.0:
+            if len(self.recent) >= 30:
+                ANSWERS[4290] += 1  # over the bot's 30/s
+                return _error(429, "Too Many Requests: retry after 1", retry_after=1)
+            if now - self.chat_last.get(chat, -10.0) < 1.0:
+                ANSWERS[4291] += 1  # over one chat's 1/s
                 return _error(429, "Too Many Requests: retry after 1", retry_after=1)
             roll = self.rng.random()
             if chat in self.blocked:

@@ -26,7 +26,7 @@ class RateLimiter:
         self.per_chat_interval = per_chat_interval
         self.clock = clock
         self.sleep = sleep
-        self._next_slot = 0.0
+        self._last_start = float("-inf")
         self._resume_at = 0.0
         self._chat_next: dict[str, float] = {}
         self._lock = asyncio.Lock()
@@ -36,18 +36,26 @@ class RateLimiter:
         self._resume_at = max(self._resume_at, self.clock() + seconds)
 
     async def wait(self, chat_id: str) -> None:
-        """Wait for a slot for this chat; slots are handed out in call order."""
+        """Wait for this chat's turn; turns are taken one at a time, in call order.
+
+        Spacing is measured between actual starts, so a busy event loop cannot make
+        several late sends go out in one burst (which a strict API answers with 429),
+        and a pause announced while waiting is honoured before going.
+        """
         async with self._lock:
-            now = self.clock()
-            start = max(now, self._next_slot, self._resume_at, self._chat_next.get(chat_id, 0.0))
-            self._next_slot = start + self.interval
-            self._chat_next[chat_id] = start + self.per_chat_interval
+            while True:
+                now = self.clock()
+                start = max(
+                    now,
+                    self._last_start + self.interval,
+                    self._resume_at,
+                    self._chat_next.get(chat_id, 0.0),
+                )
+                if start <= now:
+                    break
+                await self.sleep(start - now)
+            self._last_start = now
+            self._chat_next[chat_id] = now + self.per_chat_interval
             if len(self._chat_next) > 10_000:
                 cutoff = now - CHAT_MEMORY_SECONDS
                 self._chat_next = {c: t for c, t in self._chat_next.items() if t > cutoff}
-        delay = start - self.clock()
-        if delay > 0:
-            await self.sleep(delay)
-        # A pause announced while we slept still applies to us.
-        while (remaining := self._resume_at - self.clock()) > 0:
-            await self.sleep(remaining)
