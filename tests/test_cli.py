@@ -228,3 +228,22 @@ def test_broadcast_command_schedules_and_cancels(tmp_path: Path) -> None:
     again = run("--cancel", "1")
     assert again.returncode == 2
     assert "is not scheduled" in again.stderr
+
+
+def test_demo_staff_announcement_reaches_a_subscriber(tmp_path: Path) -> None:
+    script = "Подписки\n4\n/staff\n2\nГрантовый конкурс открыт до 1 декабря\n3\n2\n1\n"
+    result = subprocess.run(
+        [*libbot(), "demo", "--as", "admin"],
+        input=script,  # subscribe to «Для НКО», compose, «срочно», «Запланировать»
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Рассылка №1 запланирована" in result.stdout
+    # The preview, then the announcement itself delivered through the outbox.
+    assert result.stdout.rstrip().endswith("Грантовый конкурс открыт до 1 декабря")
+    assert result.stdout.count("Грантовый конкурс открыт до 1 декабря") == 2

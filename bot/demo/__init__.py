@@ -7,6 +7,8 @@ freely, since it holds nothing but demo data.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import sys
 import tempfile
@@ -20,7 +22,10 @@ from sqlalchemy import func, select
 
 from bot.app import open_app
 from bot.config import Config, parse_config
-from bot.transports.console import ConsoleTransport
+from bot.transports.console import PLATFORM, ConsoleTransport
+from broadcasts.announcements import start_due
+from broadcasts.limits import RateLimiter
+from broadcasts.sender import Sender
 from storage.catalogue.importer import import_catalogue
 from storage.catalogue.models import CatalogueRecord
 from storage.db import Database
@@ -80,10 +85,37 @@ async def run_demo(
         transport = ConsoleTransport(
             app.dispatcher, user_id=user_id, first_name=first_name, stdin=stdin, stdout=stdout
         )
+        # Announcements staff schedule in the demo arrive in this terminal, as they would
+        # in a messenger: the same outbox and sender, at the console's own pace.
+        sender = Sender(
+            app.db,
+            transport.bot,
+            platform=PLATFORM,
+            limiter=RateLimiter(30.0, per_chat_interval=0),
+        )
+
+        async def deliver_due() -> None:
+            await start_due(app.db, config, platforms=(PLATFORM,), now=datetime.now(UTC))
+            await sender.drain()
+
+        stop = asyncio.Event()
+
+        async def every_second() -> None:
+            while not stop.is_set():
+                await deliver_due()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
+
         interactive = stdin.isatty()
         if interactive:
             stdout.write(
                 f"libbot demo — «{config.library.name}». Пишите как в мессенджере; "
                 "цифра нажимает кнопку; Ctrl+D — выход.\n"
             )
-        await transport.run(greet=interactive)
+        ticker = asyncio.create_task(every_second(), name="demo-announcements")
+        try:
+            await transport.run(greet=interactive)
+        finally:
+            stop.set()
+            await ticker
+        await deliver_due()  # what is due at the end of a scripted demo still arrives
