@@ -28,6 +28,22 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def run_libbot(
+    tmp_path: Path, *args: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`libbot ARGS` as a librarian's script runs it: a clean environment, a time limit."""
+    return subprocess.run(
+        [*libbot(), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+        env=clean_env(tmp_path),
+    )
+
+
 def test_help_explains_each_command() -> None:
     result = subprocess.run(
         [*libbot(), "--help"], capture_output=True, text=True, check=True, timeout=60
@@ -37,16 +53,7 @@ def test_help_explains_each_command() -> None:
 
 
 def test_piped_demo_prints_the_menu_and_the_hours(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [*libbot(), "demo"],
-        input="/start\nО библиотеке\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=tmp_path,
-        env=clean_env(tmp_path),
-    )
+    result = run_libbot(tmp_path, "demo", stdin="/start\nО библиотеке\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "ℹ️ О библиотеке" in result.stdout
     assert "Пн–Пт 10:00–19:00" in result.stdout
@@ -55,17 +62,9 @@ def test_piped_demo_prints_the_menu_and_the_hours(tmp_path: Path) -> None:
 
 
 def test_demo_numbers_press_buttons(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [*libbot(), "demo", "--as", "admin"],
-        # consent «Не сейчас», the menu again, «Для сотрудников», «Сегодня»
-        input="/start\n2\n/menu\n7\n1\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=tmp_path,
-        env=clean_env(tmp_path),
-    )
+    # consent «Не сейчас», the menu again, «Для сотрудников», «Сегодня»
+    script = "/start\n2\n/menu\n7\n1\n"
+    result = run_libbot(tmp_path, "demo", "--as", "admin", stdin=script, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "данные мы не сохраняем" in result.stdout
     assert "Обращения за сегодня" in result.stdout
@@ -74,14 +73,7 @@ def test_demo_numbers_press_buttons(tmp_path: Path) -> None:
 def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("[library]\nname = 'Тест'\n", encoding="utf-8")
-    result = subprocess.run(
-        [*libbot(), "db", "upgrade", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=clean_env(tmp_path),
-    )
+    result = run_libbot(tmp_path, "db", "upgrade", "--config", str(config))
     assert result.returncode == 0, result.stderr
     assert "database at revision" in result.stderr
     assert (tmp_path / "libbot-data" / "libbot.sqlite3").is_file()
@@ -169,30 +161,22 @@ def test_import_catalogue_reads_every_shared_sample(tmp_path: Path, shared_data:
     files = sorted(
         str(p) for p in (shared_data / "marc").iterdir() if p.suffix != ".md" and p.is_file()
     )
-    command = [*libbot(), "import-catalogue", "--config", str(config), *files]
-    first = subprocess.run(
-        command, capture_output=True, text=True, timeout=120, check=False, env=clean_env(tmp_path)
-    )
+    command = ["import-catalogue", "--config", str(config), *files]
+    first = run_libbot(tmp_path, *command)
     assert first.returncode == 0, first.stderr
     assert "read 102 records" in first.stdout
     assert "added 102, updated 0, unchanged 0" in first.stdout
     assert "skipped 0" in first.stdout
-    again = subprocess.run(
-        command, capture_output=True, text=True, timeout=120, check=False, env=clean_env(tmp_path)
-    )
+    again = run_libbot(tmp_path, *command)
     assert "added 0, updated 0, unchanged 102" in again.stdout
 
 
 def test_demo_answers_catalogue_questions_with_copies_per_branch(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [*libbot(), "demo"],
-        input="мастер и маргарита\n1\n978-5-17-090630-7\nмастер и маргорита\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_libbot(
+        tmp_path,
+        "demo",
+        stdin="мастер и маргарита\n1\n978-5-17-090630-7\nмастер и маргорита\n",
         cwd=tmp_path,
-        env=clean_env(tmp_path),
     )
     assert result.returncode == 0, result.stderr
     assert "Центральная библиотека им. А. С. Пушкина — 2 из 3 на полке" in result.stdout
@@ -204,17 +188,9 @@ def test_demo_answers_catalogue_questions_with_copies_per_branch(tmp_path: Path)
 def test_broadcast_command_schedules_and_cancels(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("[library]\nname = 'Тест'\n", encoding="utf-8")
-    base = [*libbot(), "broadcast", "--config", str(config)]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*base, *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-            env=clean_env(tmp_path),
-        )
+        return run_libbot(tmp_path, "broadcast", "--config", str(config), *args)
 
     scheduled = run("--text", "Встреча НКО", "--topic", "grants", "--at", "2030-01-15 10:00")
     assert scheduled.returncode == 0, scheduled.stderr
@@ -231,17 +207,9 @@ def test_broadcast_command_schedules_and_cancels(tmp_path: Path) -> None:
 
 
 def test_demo_staff_announcement_reaches_a_subscriber(tmp_path: Path) -> None:
+    # subscribe to «Для НКО», compose, «срочно», «Запланировать»
     script = "Подписки\n4\n/staff\n2\nГрантовый конкурс открыт до 1 декабря\n3\n2\n1\n"
-    result = subprocess.run(
-        [*libbot(), "demo", "--as", "admin"],
-        input=script,  # subscribe to «Для НКО», compose, «срочно», «Запланировать»
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=tmp_path,
-        env=clean_env(tmp_path),
-    )
+    result = run_libbot(tmp_path, "demo", "--as", "admin", stdin=script, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Рассылка №1 запланирована" in result.stdout
     # The preview, then the announcement itself delivered through the outbox.
