@@ -20,6 +20,8 @@ from bot.middlewares.activity import ActivityMiddleware
 from bot.middlewares.person import PersonMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from handlers import build_router
+from storage.circulation import open_library_system
+from storage.circulation.base import LibrarySystem
 from storage.db import Database
 from storage.fsm import DatabaseStorage
 
@@ -31,7 +33,11 @@ def build_dispatcher(
     *,
     storage: BaseStorage | None = None,
     isolation: BaseEventIsolation | None = None,
+    library_system: LibrarySystem | None = None,
 ) -> Dispatcher:
+    """The whole conversation. `library_system` defaults to the configured connector,
+    which the dispatcher closes when it shuts down."""
+    system = library_system or open_library_system(config, db)
     dp = Dispatcher(
         storage=storage or DatabaseStorage(db),
         # One update at a time per chat, so a fast double tap cannot race a form.
@@ -39,7 +45,10 @@ def build_dispatcher(
         config=config,
         db=db,
         locales=locales,
+        library_system=system,
     )
+    if system is not None and library_system is None:
+        dp.shutdown.register(system.close)
     dp.update.outer_middleware(
         ThrottlingMiddleware(
             locales, db, burst=config.limits.burst, per_second=config.limits.per_second

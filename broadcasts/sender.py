@@ -40,11 +40,18 @@ IDLE_SECONDS = 1.0
 
 
 def _markup(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
-    rows = [
-        [InlineKeyboardButton(text=b["text"][:64], url=b["url"])]
-        for b in buttons
-        if b.get("text") and b.get("url")
-    ]
+    """Link buttons of announcements, and the callback buttons of personal notices
+    («Продлить»), which the bot's own handlers answer like any other press."""
+    rows = []
+    for b in buttons:
+        if not b.get("text"):
+            continue
+        if b.get("url"):
+            rows.append([InlineKeyboardButton(text=b["text"][:64], url=b["url"])])
+        elif b.get("callback_data"):
+            rows.append(
+                [InlineKeyboardButton(text=b["text"][:64], callback_data=b["callback_data"])]
+            )
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 

@@ -54,6 +54,8 @@ class LanguageCb(CallbackData, prefix="lang"):
 class StaffAction(enum.StrEnum):
     TODAY = "today"
     ROLES = "roles"
+    DESK_CODE = "code"  # a one-time code to link a reader ticket
+    UNLINK = "unlink"  # unlink a ticket on the reader's request
 
 
 class StaffCb(CallbackData, prefix="staff"):
@@ -122,6 +124,26 @@ class ComposeCb(CallbackData, prefix="bc"):
     action: ComposeAction
     value: str = ""
     broadcast_id: Id = 0
+
+
+class LoanAction(enum.StrEnum):
+    LIST = "list"  # «Мои книги» again
+    RENEW = "renew"  # one loan
+    ALL = "all"  # «Продлить все»
+    REMINDERS = "remind"  # turn due-date reminders on / off
+    UNLINK = "unlink"  # ask to unlink the ticket
+    UNLINK_YES = "unlink_ok"
+
+
+class LoanCb(CallbackData, prefix="loan"):
+    """A loan is named by a short hash of (reader, loan), never by a raw id: the handler
+    re-reads the reader's own loans and acts only on one of them. `due` is the due date
+    the button was made for (date ordinal), so a second press after a renewal, or a
+    press on an old reminder, is recognised instead of renewing again."""
+
+    action: LoanAction
+    key: Annotated[str, Field(pattern=r"^[0-9a-f]{0,12}$")] = ""
+    due: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 
 
 # Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».

@@ -18,7 +18,6 @@ from storage.models import ActivityKind
 from storage.people import PersonView
 
 COMING_SOON = (
-    "menu-my-books",
     "menu-events",
     "menu-consultation",
 )

@@ -20,12 +20,21 @@ from storage.models import ActivityKind, Role
 from storage.people import PersonView
 
 
-def staff_keyboard(texts: Texts, person: PersonView) -> InlineKeyboardMarkup:
+def staff_keyboard(
+    texts: Texts, person: PersonView, config: Config | None = None
+) -> InlineKeyboardMarkup:
     rows = [
         [button(texts("staff-today"), StaffCb(action=StaffAction.TODAY).pack())],
         [button(texts("staff-compose"), ComposeCb(action=ComposeAction.NEW).pack())],
         [button(texts("staff-scheduled"), ComposeCb(action=ComposeAction.LIST).pack())],
     ]
+    if config is not None and config.library_system.kind != "none":
+        rows.append(
+            [
+                button(texts("staff-desk-code"), StaffCb(action=StaffAction.DESK_CODE).pack()),
+                button(texts("staff-unlink"), StaffCb(action=StaffAction.UNLINK).pack()),
+            ]
+        )
     if person.has(Role.ADMIN):
         rows.append([button(texts("staff-roles"), StaffCb(action=StaffAction.ROLES).pack())])
     return inline(texts, *rows)
@@ -56,10 +65,12 @@ def build_router(locales: Locales) -> Router:
     @router.message(Command("staff"))
     @router.message(MenuButton(locales, "menu-staff"))
     async def staff_menu(
-        message: Message, texts: Texts, person: PersonView, activity: ActivityNote
+        message: Message, texts: Texts, person: PersonView, config: Config, activity: ActivityNote
     ) -> None:
         activity.kind = ActivityKind.STAFF_ACTION
-        await message.answer(texts("staff-menu"), reply_markup=staff_keyboard(texts, person))
+        await message.answer(
+            texts("staff-menu"), reply_markup=staff_keyboard(texts, person, config)
+        )
 
     @router.callback_query(StaffCb.filter(F.action == StaffAction.TODAY))
     async def today(
@@ -75,7 +86,8 @@ def build_router(locales: Locales) -> Router:
         await query.answer()
         if isinstance(query.message, Message):
             await query.message.answer(
-                await today_text(db, config, texts), reply_markup=staff_keyboard(texts, person)
+                await today_text(db, config, texts),
+                reply_markup=staff_keyboard(texts, person, config),
             )
 
     return router

@@ -49,6 +49,8 @@ class ActivityKind(enum.StrEnum):
     LIBRARY_INFO = "library_info"  # справка о библиотеке (адреса, часы работы)
     CATALOGUE_QUERY = "catalogue_query"  # справка по каталогу
     RENEWAL = "renewal"  # продление
+    LOAN_ENQUIRY = "loan_enquiry"  # справка о книгах на формуляре («Мои книги»)
+    READER_LINK = "reader_link"  # привязка / отвязка читательского билета
     CONSULTATION = "consultation"  # консультация
     PROJECT_EXPERTISE = "project_expertise"  # экспертиза проектной заявки
     EVENT_REGISTRATION = "event_registration"  # регистрация на мероприятие

@@ -24,9 +24,11 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     func,
+    or_,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import Database
@@ -50,6 +52,7 @@ class Delivery(enum.StrEnum):
     FAILED = "failed"
     BLOCKED = "blocked"
     UNKNOWN = "unknown"
+    EXPIRED = "expired"  # a personal notice that lost its point before it could be sent
 
 
 OPEN = (Delivery.PENDING, Delivery.CLAIMED, Delivery.SENDING)
@@ -75,11 +78,14 @@ class Broadcast(Base):
 
 
 class OutboxMessage(Base):
+    """One message to one chat: a recipient of a broadcast, or a personal notice
+    (a due-date reminder) with its own text and buttons and no broadcast."""
+
     __tablename__ = "outbox"
     __table_args__ = (UniqueConstraint("broadcast_id", "platform", "chat_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    broadcast_id: Mapped[int] = mapped_column(
+    broadcast_id: Mapped[int | None] = mapped_column(
         ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
     )
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
@@ -91,6 +97,14 @@ class OutboxMessage(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     message_id: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(String(300))
+    # Personal notices only: their own text and buttons, what they are about (for
+    # reports), a key that makes enqueueing the same notice twice a no-op, and a
+    # moment after which sending it would be wrong (the loan may be back by then).
+    text: Mapped[str | None] = mapped_column(Text)
+    buttons: Mapped[str | None] = mapped_column(Text)
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 @dataclass(frozen=True)
@@ -116,7 +130,7 @@ class Job:
     """One claimed outbox row with what is needed to send it."""
 
     outbox_id: int
-    broadcast_id: int
+    broadcast_id: int | None
     person_id: int | None
     chat_id: str
     attempts: int
@@ -217,6 +231,7 @@ async def claim(db: Database, platform: str, limit: int) -> list[Job]:
                 OutboxMessage.platform == platform,
                 OutboxMessage.status == Delivery.PENDING,
                 OutboxMessage.not_before <= now,
+                or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now),
             )
             .order_by(OutboxMessage.id)
             .limit(limit)
@@ -238,11 +253,11 @@ async def claim(db: Database, platform: str, limit: int) -> list[Job]:
                 OutboxMessage.person_id,
                 OutboxMessage.chat_id,
                 OutboxMessage.attempts,
-                Broadcast.text,
+                func.coalesce(OutboxMessage.text, Broadcast.text),
                 Broadcast.photo,
-                Broadcast.buttons,
+                func.coalesce(OutboxMessage.buttons, Broadcast.buttons, "[]"),
             )
-            .join(Broadcast, Broadcast.id == OutboxMessage.broadcast_id)
+            .outerjoin(Broadcast, Broadcast.id == OutboxMessage.broadcast_id)
             .where(OutboxMessage.id.in_(ids))
             .order_by(OutboxMessage.id)
         )
@@ -291,9 +306,20 @@ async def release(db: Database, outbox_ids: list[int]) -> None:
 
 
 async def recover(db: Database, platform: str, *, older_than: timedelta) -> tuple[int, int]:
-    """After a crash: untried claims go back to pending; interrupted sends become unknown."""
+    """After a crash: untried claims go back to pending; interrupted sends become unknown.
+
+    Personal notices whose moment has passed unsent are closed as expired."""
     cutoff = utcnow() - older_than
     async with db.transaction() as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.status == Delivery.PENDING,
+                OutboxMessage.expires_at <= utcnow(),
+            )
+            .values(status=Delivery.EXPIRED, updated_at=utcnow())
+        )
         untried = await session.execute(
             update(OutboxMessage)
             .where(
@@ -385,3 +411,63 @@ async def cancel(db: Database, broadcast_id: int) -> bool:
             .values(status=BroadcastStatus.CANCELLED)
         )
         return bool(result.rowcount)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A personal message for the outbox: one person, their language, their buttons."""
+
+    platform: str
+    chat_id: str
+    person_id: int | None
+    text: str
+    purpose: str
+    dedupe_key: str
+    expires_at: datetime
+    # [{"text": …, "callback_data": …}] or [{"text": …, "url": …}], one button per row
+    buttons: list[dict[str, str]] | None = None
+
+
+async def enqueue(db: Database, notices: list[Notice]) -> int:
+    """Add personal notices; a notice whose `dedupe_key` was ever enqueued is skipped,
+    so a sweep that runs twice (or in two processes) sends each reminder once."""
+    if not notices:
+        return 0
+    now = utcnow()
+    rows = [
+        {
+            "broadcast_id": None,
+            "person_id": n.person_id,
+            "platform": n.platform,
+            "chat_id": n.chat_id,
+            "status": Delivery.PENDING.value,
+            "attempts": 0,
+            "not_before": now,
+            "updated_at": now,
+            "text": n.text,
+            "buttons": json.dumps(n.buttons or [], ensure_ascii=False),
+            "purpose": n.purpose,
+            "dedupe_key": n.dedupe_key,
+            "expires_at": n.expires_at,
+        }
+        for n in notices
+    ]
+    insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
+    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    added = 0
+    async with db.transaction() as session:
+        for row in rows:
+            result = await session.execute(statement.values(**row))
+            added += int(result.rowcount or 0)
+    return added
+
+
+async def enqueued(db: Database, keys: list[str]) -> set[str]:
+    """Which of these dedupe keys were already enqueued (sent or not)."""
+    if not keys:
+        return set()
+    async with db.transaction() as session:
+        rows = await session.scalars(
+            select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
+        )
+        return {key for key in rows if key is not None}

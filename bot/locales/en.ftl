@@ -141,6 +141,8 @@ kind-button = Button presses
 kind-menu = Menu and help
 kind-library_info = Library information
 kind-catalogue_query = Catalogue enquiries
+kind-loan_enquiry = Loan enquiries
+kind-reader_link = Reader card links
 kind-renewal = Renewals
 kind-consultation = Consultations
 kind-project_expertise = Project application reviews
@@ -275,3 +277,129 @@ compose-drop = Cancel #{ $id }
 compose-dropped = Announcement #{ $id } is cancelled.
 compose-not-droppable = Announcement #{ $id } can no longer be cancelled: it has started or was cancelled.
 compose-draft-gone = The draft is out of date — start again.
+
+## My books: linking a reader ticket
+loans-none-system = Loans cannot be viewed or renewed in the bot at our library yet. You can renew by phone{ $phone ->
+        [none] {" "}or at the library.
+       *[other] : { $phone }.
+    }
+loans-need-consent = To show your books the bot needs your consent to process your data.
+loans-ask-ticket = To see and renew your books, link your library card. Enter the <b>card number</b> printed on it.
+loans-bad-ticket = A card number is digits (sometimes with letters), e.g. 100234. Please try again.
+loans-ask-password = Enter the <b>password (PIN)</b> of your library account. I will delete the message with it right away.
+loans-ask-identity = Enter the reader's <b>surname and year of birth</b>, e.g. <i>Ivanova 1985</i>.
+loans-ask-code = Enter the <b>code from the library</b> — staff at the desk give it out. It works once.
+loans-bad-identity = Write the surname and the year of birth separated by a space, e.g. <i>Ivanova 1985</i>.
+loans-send-text = Please answer with text.
+loans-checking = Checking…
+loans-wrong = The card number or { $what ->
+        [password] password
+        [identity] surname and year of birth
+       *[code] code
+    } do not match. { $left ->
+        [one] { $left } attempt left.
+       *[other] { $left } attempts left.
+    } Enter the card number again.
+loans-locked = Too many failed attempts. You can link the card again after { $until }. If you forgot the password, contact the library{ $phone ->
+        [none] .
+       *[other] : { $phone }.
+    }
+loans-system-down = The library system is not answering right now. Nothing has changed — please try again in a few minutes{ $phone ->
+        [none] .
+       *[other] {" "}or call { $phone }.
+    }
+loans-linked = Done: card No. { $ticket } is linked{ $name ->
+        [none] .
+       *[other] {" "}({ $name }).
+    } I will remind you a few days before books are due.
+loans-cancel = Cancel
+notify-link-locked = 🔒 Card linking locked for { $minutes } min after { $failures } failed attempts: card { $ticket }, account { $account }.
+
+## My books: list and renewal
+loans-title = <b>Your books</b> (card No. { $ticket }):
+loans-empty = You have no books on loan right now.
+loans-line = { $number }. “{ $title }” — due <b>{ $due }</b>{ $overdue ->
+        [yes] {" "}⚠️ overdue
+       *[no] {""}
+    }{ $renewals ->
+        [none] {""}
+       *[other] , renewals: { $renewals }
+    }
+loans-line-refusal = {"   "}cannot be renewed: { $reason }
+loans-holds-title = <b>Waiting for you at the library:</b>
+loans-hold-line = • “{ $title }”{ $branch ->
+        [none] {""}
+       *[other] {" "}— { $branch }
+    }{ $until ->
+        [none] {""}
+       *[other] , pick up by { $until }
+    }
+loans-holds-coming = <b>Your requests in transit or in the queue:</b> { $count }
+loans-renew-button = 🔄 Renew: { $title }
+loans-renew-all-button = 🔄 Renew all
+loans-reminders-on-button = 🔔 Reminders: on
+loans-reminders-off-button = 🔕 Reminders: off
+loans-unlink-button = Unlink card
+loans-refresh-button = Refresh
+loans-reminders-now-on = I will remind you of due dates.
+loans-reminders-now-off = Due-date reminders are off.
+loans-stale = The list has changed — here is the current one.
+loans-not-yours = This book is not on your card.
+loans-already-renewed = Already renewed: “{ $title }” — due { $due }.
+loans-need-link = Link your library card in “My books” first.
+loans-unlink-confirm = Unlink card No. { $ticket } from this account? Due-date reminders will stop.
+loans-unlink-yes = Yes, unlink
+loans-unlink-no = No
+loans-unlinked = The card is unlinked. You can link it again in “My books”.
+loans-result-title = <b>Renewal</b>
+loans-result-renewed = ✅ “{ $title }” — renewed until <b>{ $due }</b>
+loans-result-refused = ❌ “{ $title }” — not possible: { $reason }
+loans-result-unavailable = ⏸ “{ $title }” — the library system did not answer; nothing changed. Please try later.
+loans-result-unconfirmed = ❓ “{ $title }” — the system's answer was lost, so the renewal is not confirmed. I will not retry: check the due date in “My books” later or at the library.
+loans-nothing-to-renew = Nothing to renew: { $reason }
+
+## Why a loan cannot be renewed
+refusal-too_many = no renewals left
+refusal-reserved = another reader is waiting for it
+refusal-overdue = it is overdue for too long — please return it
+refusal-debts = there are unpaid charges on the card
+refusal-blocked = the card is blocked — please contact the library
+refusal-too_soon = renewal opens { $from ->
+        [none] closer to the due date
+       *[other] on { $from }
+    }
+refusal-at_desk = it must be shown to a librarian
+refusal-not_on_loan = it is no longer on your card
+refusal-rules = the library's rules do not allow it
+
+## Reminders
+reminder-before = 📚 “{ $title }” is due in { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    } ({ $due }).
+reminder-due-today = 📚 Today is the last day: return or renew “{ $title }”.
+reminder-overdue = ⚠️ “{ $title }” was due { $due }. Please return it, or renew it if possible.
+reminder-can-renew = You can renew it right here.
+reminder-cannot-renew = It cannot be renewed: { $reason }.
+reminder-hold-ready = 📌 Your request is waiting: “{ $title }”{ $branch ->
+        [none] {""}
+       *[other] {" "}— { $branch }
+    }{ $until ->
+        [none] .
+       *[other] . Pick it up by { $until }.
+    }
+reminder-my-books = 📚 My books
+
+## Staff: reader cards
+staff-desk-code = 🔑 Card linking code
+staff-unlink = ✂️ Unlink a card
+staff-ask-ticket-code = Enter the reader's card number — I will give a one-time linking code.
+staff-ask-ticket-unlink = Enter the card number to unlink from the bot.
+staff-desk-code-done = Code for card No. { $ticket }: <b>{ $code }</b>. Valid for { $hours } h. The reader enters it in “My books”.
+staff-desk-code-unknown = Card No. { $ticket } is not in the library system.
+staff-unlink-done = Card No. { $ticket } unlinked from { $count ->
+        [one] { $count } account
+       *[other] { $count } accounts
+    }.
+staff-unlink-none = Nobody has card No. { $ticket } linked.
+loans-unlinked-by-staff = At your request, library staff unlinked your card from the bot.

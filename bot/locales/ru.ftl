@@ -143,6 +143,8 @@ kind-button = Нажатия кнопок
 kind-menu = Меню и справка
 kind-library_info = Справки о библиотеке
 kind-catalogue_query = Справки по каталогу
+kind-loan_enquiry = Справки о книгах на формуляре
+kind-reader_link = Привязки читательских билетов
 kind-renewal = Продления
 kind-consultation = Консультации
 kind-project_expertise = Экспертизы проектных заявок
@@ -281,3 +283,132 @@ compose-drop = Отменить №{ $id }
 compose-dropped = Рассылка №{ $id } отменена.
 compose-not-droppable = Рассылку №{ $id } уже нельзя отменить: она началась или отменена.
 compose-draft-gone = Черновик устарел — начните рассылку заново.
+
+## Мои книги: привязка читательского билета
+loans-none-system = Посмотреть и продлить книги в боте в нашей библиотеке пока нельзя. Продлить можно по телефону{ $phone ->
+        [none] {" "}или в библиотеке.
+       *[other] : { $phone }.
+    }
+loans-need-consent = Чтобы показать ваши книги, боту нужно ваше согласие на обработку данных.
+loans-ask-ticket = Чтобы видеть свои книги и продлевать их, привяжите читательский билет. Введите <b>номер билета</b> — он напечатан на билете.
+loans-bad-ticket = Номер билета — это цифры (иногда с буквами), например 100234. Попробуйте ещё раз.
+loans-ask-password = Введите <b>пароль (PIN)</b> от личного кабинета библиотеки. Сообщение с паролем я сразу удалю.
+loans-ask-identity = Введите <b>фамилию и год рождения</b> читателя, например: <i>Иванова 1985</i>.
+loans-ask-code = Введите <b>код из библиотеки</b> — его выдают на кафедре выдачи. Код одноразовый.
+loans-bad-identity = Напишите фамилию и год рождения через пробел, например: <i>Иванова 1985</i>.
+loans-send-text = Пожалуйста, напишите ответ текстом.
+loans-checking = Проверяю…
+loans-wrong = Номер билета или { $what ->
+        [password] пароль
+        [identity] фамилия и год рождения
+       *[code] код
+    } не подходят. { $left ->
+        [one] Осталась { $left } попытка.
+        [few] Осталось { $left } попытки.
+       *[many] Осталось { $left } попыток.
+    } Введите номер билета ещё раз.
+loans-locked = Слишком много неудачных попыток. Привязать билет можно будет после { $until }. Если забыли пароль, обратитесь в библиотеку{ $phone ->
+        [none] .
+       *[other] : { $phone }.
+    }
+loans-system-down = Библиотечная система сейчас не отвечает. Ничего не изменилось — попробуйте через несколько минут{ $phone ->
+        [none] .
+       *[other] {" "}или позвоните: { $phone }.
+    }
+loans-linked = Готово: билет № { $ticket } привязан{ $name ->
+        [none] .
+       *[other] {" "}({ $name }).
+    } Я напомню о сроке возврата за несколько дней.
+loans-cancel = Отмена
+notify-link-locked = 🔒 Привязка билета заблокирована на { $minutes } мин после { $failures } неудачных попыток: билет { $ticket }, аккаунт { $account }.
+
+## Мои книги: список и продление
+loans-title = <b>Ваши книги</b> (билет № { $ticket }):
+loans-empty = Сейчас за вами книг не числится.
+loans-line = { $number }. «{ $title }» — вернуть до <b>{ $due }</b>{ $overdue ->
+        [yes] {" "}⚠️ срок прошёл
+       *[no] {""}
+    }{ $renewals ->
+        [none] {""}
+       *[other] , продлений: { $renewals }
+    }
+loans-line-refusal = {"   "}продлить нельзя: { $reason }
+loans-holds-title = <b>Ждут вас в библиотеке:</b>
+loans-hold-line = • «{ $title }»{ $branch ->
+        [none] {""}
+       *[other] {" "}— { $branch }
+    }{ $until ->
+        [none] {""}
+       *[other] , заберите до { $until }
+    }
+loans-holds-coming = <b>Ваши заказы в пути и в очереди:</b> { $count }
+loans-renew-button = 🔄 Продлить: { $title }
+loans-renew-all-button = 🔄 Продлить все
+loans-reminders-on-button = 🔔 Напоминания: вкл.
+loans-reminders-off-button = 🔕 Напоминания: выкл.
+loans-unlink-button = Отвязать билет
+loans-refresh-button = Обновить
+loans-reminders-now-on = Буду напоминать о сроках возврата.
+loans-reminders-now-off = Напоминания о сроках выключены.
+loans-stale = Список изменился — вот актуальный.
+loans-not-yours = Эта книга за вами не числится.
+loans-already-renewed = Уже продлено: «{ $title }» — до { $due }.
+loans-need-link = Сначала привяжите читательский билет в разделе «Мои книги».
+loans-unlink-confirm = Отвязать билет № { $ticket } от этого аккаунта? Напоминания о сроках приходить перестанут.
+loans-unlink-yes = Да, отвязать
+loans-unlink-no = Нет
+loans-unlinked = Билет отвязан. Привязать снова можно в разделе «Мои книги».
+loans-result-title = <b>Продление</b>
+loans-result-renewed = ✅ «{ $title }» — продлено до <b>{ $due }</b>
+loans-result-refused = ❌ «{ $title }» — нельзя: { $reason }
+loans-result-unavailable = ⏸ «{ $title }» — библиотечная система не ответила, ничего не изменилось. Попробуйте позже.
+loans-result-unconfirmed = ❓ «{ $title }» — ответ системы не пришёл, продление не подтверждено. Повторно не продлеваю: проверьте срок в «Мои книги» позже или в библиотеке.
+loans-nothing-to-renew = Продлевать нечего: { $reason }
+
+## Причины, по которым нельзя продлить
+refusal-too_many = продления исчерпаны
+refusal-reserved = книгу ждёт другой читатель
+refusal-overdue = срок прошёл слишком давно — верните книгу в библиотеку
+refusal-debts = на билете есть задолженность
+refusal-blocked = читательский билет заблокирован — обратитесь в библиотеку
+refusal-too_soon = продлить можно будет { $from ->
+        [none] ближе к сроку возврата
+       *[other] с { $from }
+    }
+refusal-at_desk = книгу нужно показать библиотекарю
+refusal-not_on_loan = книга уже не числится за вами
+refusal-rules = не продлевается по правилам библиотеки
+
+## Напоминания
+reminder-before = 📚 Через { $days ->
+        [one] { $days } день
+        [few] { $days } дня
+       *[many] { $days } дней
+    } ({ $due }) срок возврата «{ $title }».
+reminder-due-today = 📚 Сегодня последний день: верните «{ $title }» или продлите.
+reminder-overdue = ⚠️ Срок возврата «{ $title }» прошёл { $due }. Верните книгу или продлите, если можно.
+reminder-can-renew = Продлить можно прямо здесь.
+reminder-cannot-renew = Продлить нельзя: { $reason }.
+reminder-hold-ready = 📌 Ваш заказ ждёт вас: «{ $title }»{ $branch ->
+        [none] {""}
+       *[other] {" "}— { $branch }
+    }{ $until ->
+        [none] .
+       *[other] . Заберите до { $until }.
+    }
+reminder-my-books = 📚 Мои книги
+
+## Сотрудникам: привязка билетов
+staff-desk-code = 🔑 Код для привязки билета
+staff-unlink = ✂️ Отвязать билет
+staff-ask-ticket-code = Введите номер читательского билета — я выдам одноразовый код для привязки.
+staff-ask-ticket-unlink = Введите номер билета, который нужно отвязать от бота.
+staff-desk-code-done = Код для билета № { $ticket }: <b>{ $code }</b>. Действует { $hours } ч. Читатель вводит его в разделе «Мои книги».
+staff-desk-code-unknown = Билет № { $ticket } не найден в библиотечной системе.
+staff-unlink-done = Билет № { $ticket } отвязан: { $count ->
+        [one] { $count } аккаунт
+        [few] { $count } аккаунта
+       *[many] { $count } аккаунтов
+    }.
+staff-unlink-none = К билету № { $ticket } никто не привязан.
+loans-unlinked-by-staff = Сотрудник библиотеки по вашей просьбе отвязал читательский билет от бота.

@@ -1,0 +1,136 @@
+"""How loans look in a message: the «Мои книги» screen, refusal reasons, renewal summaries.
+
+Shared by the conversation and the reminder sweep, so a reminder's «Продлить» button
+is the same button the list shows, and is checked the same way when pressed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date
+
+from aiogram.types import InlineKeyboardButton
+
+from bot.i18n import Markup, Texts
+from handlers.callbacks import LoanAction, LoanCb
+from handlers.keyboards import button
+from storage.circulation.base import Hold, HoldStatus, Loan, Outcome, Refusal, Renewal
+
+BUTTON_TITLE = 32
+
+
+def loan_key(patron_ref: str, loan_ref: str) -> str:
+    """Names a loan in button data; bound to the reader, so it means nothing to anyone else."""
+    return hashlib.sha256(f"{patron_ref}\x1f{loan_ref}".encode()).hexdigest()[:12]
+
+
+def state_digest(patron_ref: str, loans: Sequence[Loan]) -> str:
+    """«Продлить все» acts on the list the reader saw; a changed list is shown again first."""
+    state = "\x1e".join(sorted(f"{loan.ref}\x1f{loan.due.isoformat()}" for loan in loans))
+    return hashlib.sha256(f"{patron_ref}\x1d{state}".encode()).hexdigest()[:12]
+
+
+def day(value: date) -> str:
+    return f"{value:%d.%m.%Y}"
+
+
+def short(text: str, limit: int = BUTTON_TITLE) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def reason(texts: Texts, refusal: Refusal | None, opens: date | None = None) -> str:
+    if refusal is None:
+        refusal = Refusal.RULES
+    if refusal is Refusal.TOO_SOON:
+        return texts("refusal-too_soon", **{"from": day(opens) if opens else "none"})
+    return texts(f"refusal-{refusal.value}")
+
+
+def renew_button(texts: Texts, patron_ref: str, loan: Loan) -> InlineKeyboardButton:
+    data = LoanCb(
+        action=LoanAction.RENEW, key=loan_key(patron_ref, loan.ref), due=loan.due.toordinal()
+    )
+    return button(texts("loans-renew-button", title=short(loan.title)), data.pack())
+
+
+def loans_screen(
+    texts: Texts,
+    *,
+    ticket: str,
+    patron_ref: str,
+    loans: Sequence[Loan],
+    holds: Sequence[Hold],
+    reminders: bool,
+    today: date,
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    lines = [texts("loans-title", ticket=ticket)]
+    if not loans:
+        lines.append(texts("loans-empty"))
+    for number, loan in enumerate(loans, start=1):
+        renewals = "none"
+        if loan.renewals is not None:
+            renewals = str(loan.renewals)
+            if loan.max_renewals is not None:
+                renewals += f" / {loan.max_renewals}"
+        lines.append(
+            texts(
+                "loans-line",
+                number=str(number),
+                title=loan.title,
+                due=day(loan.due),
+                overdue="yes" if loan.overdue(today) else "no",
+                renewals=renewals,
+            )
+        )
+        if loan.refusal is not None:
+            lines.append(
+                texts(
+                    "loans-line-refusal",
+                    reason=Markup(reason(texts, loan.refusal, loan.renewable_from)),
+                )
+            )
+    waiting = [h for h in holds if h.status is HoldStatus.WAITING]
+    coming = [h for h in holds if h.status is not HoldStatus.WAITING]
+    if waiting:
+        lines += ["", texts("loans-holds-title")]
+        lines += [
+            texts(
+                "loans-hold-line",
+                title=h.title,
+                branch=h.branch or "none",
+                until=day(h.pickup_until) if h.pickup_until else "none",
+            )
+            for h in waiting
+        ]
+    if coming:
+        lines += ["", texts("loans-holds-coming", count=len(coming))]
+    renewable = [loan for loan in loans if loan.refusal is None]
+    rows = [[renew_button(texts, patron_ref, loan)] for loan in renewable]
+    if len(renewable) > 1:
+        everything = LoanCb(action=LoanAction.ALL, key=state_digest(patron_ref, loans))
+        rows.append([button(texts("loans-renew-all-button"), everything.pack())])
+    toggle = "loans-reminders-on-button" if reminders else "loans-reminders-off-button"
+    rows.append(
+        [
+            button(texts(toggle), LoanCb(action=LoanAction.REMINDERS).pack()),
+            button(texts("loans-refresh-button"), LoanCb(action=LoanAction.LIST).pack()),
+        ]
+    )
+    rows.append([button(texts("loans-unlink-button"), LoanCb(action=LoanAction.UNLINK).pack())])
+    return "\n".join(lines), rows
+
+
+def renewal_lines(texts: Texts, results: Sequence[Renewal]) -> list[str]:
+    lines = [texts("loans-result-title")]
+    for result in results:
+        if result.outcome is Outcome.RENEWED and result.due is not None:
+            lines.append(texts("loans-result-renewed", title=result.title, due=day(result.due)))
+        elif result.outcome is Outcome.REFUSED:
+            why = Markup(reason(texts, result.refusal))
+            lines.append(texts("loans-result-refused", title=result.title, reason=why))
+        elif result.outcome is Outcome.UNCONFIRMED:
+            lines.append(texts("loans-result-unconfirmed", title=result.title))
+        else:
+            lines.append(texts("loans-result-unavailable", title=result.title))
+    return lines

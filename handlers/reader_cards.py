@@ -1,0 +1,134 @@
+"""Staff tools for reader tickets: a one-time desk code to link a ticket, and unlinking
+a ticket on the reader's request. Behind HasRole(STAFF), checked on every update."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.config import Config
+from bot.i18n import Locales, Texts
+from broadcasts.staff_chat import notify_person
+from handlers.callbacks import StaffAction, StaffCb
+from handlers.filters import HasRole
+from handlers.keyboards import inline
+from handlers.my_books import TICKET
+from storage.activity import ActivityNote
+from storage.circulation import links
+from storage.circulation.base import LibrarySystem, SystemUnavailable, normalise_ticket
+from storage.db import Database
+from storage.models import ActivityKind, Role
+from storage.people import PersonView
+
+
+class TicketForm(StatesGroup):
+    for_code = State()
+    for_unlink = State()
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(HasRole(Role.STAFF))
+    router.callback_query.filter(HasRole(Role.STAFF))
+
+    @router.callback_query(
+        StaffCb.filter(F.action.in_({StaffAction.DESK_CODE, StaffAction.UNLINK}))
+    )
+    async def ask_ticket(
+        query: CallbackQuery,
+        callback_data: StaffCb,
+        texts: Texts,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        activity.kind = ActivityKind.STAFF_ACTION
+        code = callback_data.action is StaffAction.DESK_CODE
+        await state.set_state(TicketForm.for_code if code else TicketForm.for_unlink)
+        await query.answer()
+        if isinstance(query.message, Message):
+            key = "staff-ask-ticket-code" if code else "staff-ask-ticket-unlink"
+            await query.message.answer(texts(key), reply_markup=inline(texts))
+
+    @router.message(TicketForm.for_code, F.text)
+    async def give_code(
+        message: Message,
+        texts: Texts,
+        person: PersonView,
+        config: Config,
+        db: Database,
+        state: FSMContext,
+        library_system: LibrarySystem | None,
+        activity: ActivityNote,
+    ) -> None:
+        activity.kind = ActivityKind.STAFF_ACTION
+        activity.responsible = person.display_name or person.messenger_id
+        activity.content = "desk code issued"
+        ticket = normalise_ticket(message.text or "")
+        if not TICKET.match(ticket):
+            await message.answer(texts("loans-bad-ticket"), reply_markup=inline(texts))
+            return
+        await state.clear()
+        try:
+            patron = await library_system.find_patron(ticket) if library_system else None
+        except SystemUnavailable:
+            activity.status = "unavailable"
+            await message.answer(
+                texts("loans-system-down", phone="none"), reply_markup=inline(texts)
+            )
+            return
+        if patron is None:
+            activity.status = "unknown ticket"
+            await message.answer(
+                texts("staff-desk-code-unknown", ticket=ticket), reply_markup=inline(texts)
+            )
+            return
+        hours = config.library_system.desk_code_hours
+        code = await links.issue_desk_code(
+            db, ticket, valid_for=timedelta(hours=hours), issued_by=activity.responsible
+        )
+        await message.answer(
+            texts("staff-desk-code-done", ticket=ticket, code=code, hours=hours),
+            reply_markup=inline(texts),
+        )
+
+    @router.message(TicketForm.for_unlink, F.text)
+    async def unlink_ticket(
+        message: Message,
+        bot: Bot,
+        texts: Texts,
+        locales: Locales,
+        person: PersonView,
+        db: Database,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        activity.kind = ActivityKind.READER_LINK
+        activity.responsible = person.display_name or person.messenger_id
+        activity.content = "unlinked by staff"
+        ticket = normalise_ticket(message.text or "")
+        if not TICKET.match(ticket):
+            await message.answer(texts("loans-bad-ticket"), reply_markup=inline(texts))
+            return
+        await state.clear()
+        accounts = await links.unlink_ticket(db, ticket)
+        activity.status = f"unlinked {len(accounts)}"
+        if not accounts:
+            await message.answer(
+                texts("staff-unlink-none", ticket=ticket), reply_markup=inline(texts)
+            )
+            return
+        for platform, chat_id, language in accounts:
+            if platform == person.platform:
+                await notify_person(
+                    bot, chat_id, locales.texts(language)("loans-unlinked-by-staff")
+                )
+        await message.answer(
+            texts("staff-unlink-done", ticket=ticket, count=len(accounts)),
+            reply_markup=inline(texts),
+        )
+
+    return router

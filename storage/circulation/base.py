@@ -1,0 +1,173 @@
+"""What libbot needs from a library system, whatever system it is.
+
+A connector (`local`, `koha`, `sip2`) turns its system's answers into these plain
+values. Everything the reader sees is decided from them: a refusal is a `Refusal`
+reason rendered in plain Russian by the handlers, never the system's own jargon
+(the system's text is kept in `detail` for staff and for «по правилам библиотеки»).
+
+Failure contract, the same for every connector:
+- `SystemUnavailable` — the system could not be asked (down, timeout before the
+  request was sent, garbage answer). Nothing changed; the reader is told to try later.
+- A renewal whose request went out but whose answer never came is not an exception:
+  it is a `Renewal` with outcome `UNCONFIRMED`, and it is never retried blindly.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+
+class SystemUnavailable(Exception):
+    """The library system did not answer; nothing was changed."""
+
+
+class Verification(enum.StrEnum):
+    """How a reader proves a ticket is theirs."""
+
+    PASSWORD = "password"  # PIN / password kept by the library system
+    SURNAME_BIRTH_YEAR = "surname_birth_year"
+    DESK_CODE = "desk_code"  # a one-time code staff give at the desk (kept by libbot)
+
+
+class Refusal(enum.StrEnum):
+    """Why a loan cannot be renewed, in the reader's terms."""
+
+    TOO_MANY = "too_many"  # renewals used up
+    RESERVED = "reserved"  # another reader is waiting for it
+    OVERDUE = "overdue"  # overdue too long to renew remotely
+    DEBTS = "debts"  # fines / debts on the card
+    BLOCKED = "blocked"  # card blocked or expired
+    TOO_SOON = "too_soon"  # renewal not open yet
+    AT_DESK = "at_desk"  # must be shown at the desk (on-site loan, damaged, …)
+    NOT_ON_LOAN = "not_on_loan"  # returned meanwhile
+    RULES = "rules"  # «по правилам библиотеки»: a reason the system did not explain
+
+
+class Outcome(enum.StrEnum):
+    RENEWED = "renewed"
+    REFUSED = "refused"
+    UNAVAILABLE = "unavailable"  # the system could not be asked: nothing changed
+    UNCONFIRMED = "unconfirmed"  # asked, but the answer was lost: check at the library
+
+
+class HoldStatus(enum.StrEnum):
+    WAITING = "waiting"  # on the pickup shelf: the only status we remind about
+    IN_TRANSIT = "in_transit"
+    PENDING = "pending"  # queued, not ready
+
+
+@dataclass(frozen=True, slots=True)
+class Patron:
+    """A reader as the library system knows them."""
+
+    ticket: str
+    ref: str  # the system's own id (Koha patron_id; the ticket for local and SIP2)
+    name: str | None = None
+    # Set when the whole card cannot renew (blocked, debts): every loan is refused alike.
+    refusal: Refusal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Loan:
+    ref: str  # the system's id of this loan (Koha checkout_id, item barcode, local row)
+    title: str
+    due: date
+    barcode: str = ""
+    issued: date | None = None
+    renewals: int | None = None  # used; None when the system does not say
+    max_renewals: int | None = None
+    # The pre-check: None = renewable as far as we know; else why not.
+    refusal: Refusal | None = None
+    renewable_from: date | None = None  # with TOO_SOON, when it opens, if known
+    detail: str | None = None  # the system's own words, for staff and RULES
+
+    def overdue(self, today: date) -> bool:
+        return self.due < today
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    ref: str
+    title: str
+    status: HoldStatus
+    branch: str | None = None  # branch id or name, as the system gives it
+    pickup_until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Renewal:
+    loan_ref: str
+    title: str
+    outcome: Outcome
+    due: date | None = None  # the new due date when renewed
+    refusal: Refusal | None = None  # with REFUSED
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Password:
+    secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class SurnameAndYear:
+    surname: str
+    year: int
+
+
+Credentials = Password | SurnameAndYear
+
+
+class LibrarySystem(Protocol):
+    """A connector. Every method may raise `SystemUnavailable`."""
+
+    kind: str
+    # Which verifications the system itself can check; DESK_CODE needs only find_patron.
+    verifications: frozenset[Verification]
+
+    async def find_patron(self, ticket: str) -> Patron | None:
+        """The patron with this ticket (card number), or None if there is none."""
+        ...
+
+    async def verify(self, ticket: str, credentials: Credentials) -> Patron | None:
+        """The patron if the credentials match; None on any mismatch (never says which)."""
+        ...
+
+    async def loans(self, patron: Patron) -> list[Loan]:
+        """Current loans, each with the renewability pre-check filled in."""
+        ...
+
+    async def holds(self, patron: Patron) -> list[Hold]: ...
+
+    async def renew(self, patron: Patron, loan: Loan) -> Renewal:
+        """Renew one loan of this patron. Refusals and lost answers are outcomes."""
+        ...
+
+    async def renew_all(self, patron: Patron, loans: Sequence[Loan]) -> list[Renewal]:
+        """Renew every given loan; one result per loan, in the same order."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def same_surname(given: str, recorded: str) -> bool:
+    """Surnames compare without case, ё/е, accents, spaces and hyphen style."""
+    return fold_name(given) == fold_name(recorded) and bool(fold_name(given))
+
+
+def fold_name(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def normalise_ticket(text: str) -> str:
+    """Tickets are typed by hand: drop spaces (phones insert them), keep everything else.
+
+    Dashes and letters stay as typed, because some systems store them in card numbers.
+    """
+    return "".join(unicodedata.normalize("NFKC", text).split())
