@@ -134,7 +134,14 @@ async def _run(config: Config) -> None:
         )
     async with open_app(config) as app:
         bot = telegram_bot(config)
-        scheduler = build_scheduler(app.db, bot, app.locales, config, platform="telegram")
+        scheduler = build_scheduler(
+            app.db,
+            bot,
+            app.locales,
+            config,
+            platform="telegram",
+            library_system=app.dispatcher.workflow_data.get("library_system"),
+        )
         scheduler.start()
 
         async def report(found: Report) -> None:

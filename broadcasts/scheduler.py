@@ -1,6 +1,7 @@
-"""Jobs the running bot does on its own: the nightly catalogue import and the
-«книгу вернули» notices. Recurring jobs come from the config at every start, so
-they need no persistent job store; ids are fixed, so re-adding replaces.
+"""Jobs the running bot does on its own: the nightly catalogue import, the
+«книгу вернули» notices and due-date reminders. Recurring jobs come from the config
+at every start, so they need no persistent job store; ids are fixed, so re-adding
+replaces.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Config
 from bot.i18n import Locales
 from broadcasts.announcements import start_due
+from broadcasts.reminders import sweep
 from broadcasts.returns import notify_returned
 from storage.catalogue.importer import import_catalogue
+from storage.circulation.base import LibrarySystem
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -45,9 +48,18 @@ async def nightly_import(db: Database, config: Config) -> None:
 
 
 def build_scheduler(
-    db: Database, bot: Bot, locales: Locales, config: Config, *, platform: str
+    db: Database,
+    bot: Bot,
+    locales: Locales,
+    config: Config,
+    *,
+    platform: str,
+    library_system: LibrarySystem | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=config.library.zone)
+
+    async def loan_reminders() -> None:
+        await sweep(db, library_system, locales, config, now=datetime.now(UTC))
 
     async def returns() -> None:
         await notify_returned(db, bot, locales, config, platform=platform, now=datetime.now(UTC))
@@ -71,6 +83,16 @@ def build_scheduler(
         coalesce=True,
         max_instances=1,
     )
+    if library_system is not None:
+        scheduler.add_job(
+            loan_reminders,
+            IntervalTrigger(minutes=config.reminders.check_minutes),
+            id="loan-reminders",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC),
+        )
     if config.catalogue.import_paths:
         hour, minute = (int(part) for part in config.catalogue.import_at.split(":"))
         scheduler.add_job(
