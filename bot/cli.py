@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import loans_cli
 from bot.config import CONFIG_ENV_VAR, Config, ConfigError, load_config
 from storage.db import SchemaOutdated
 
@@ -102,6 +103,8 @@ def _parser() -> argparse.ArgumentParser:
         help="a link button under the message (repeatable)",
     )
 
+    loans_cli.add_commands(add)
+
     db = add("db", "Database schema: upgrade, downgrade, current.")
     db.add_argument("action", choices=("upgrade", "downgrade", "current"))
     db.add_argument(
@@ -116,6 +119,8 @@ def _setup_logging(level: str, *, quiet: bool = False) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Alembic narrates every start-up at INFO; operators only need its warnings.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
 
 
 async def _run(config: Config) -> None:
@@ -307,8 +312,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(asyncio.run(_broadcast(config, args)) + "\n")
         elif args.command == "db":
             sys.stderr.write(asyncio.run(_db(config, args.action, args.revision)) + "\n")
+        elif args.command in loans_cli.COMMANDS:
+            result = asyncio.run(loans_cli.run(config, args))
+            # export-renewals writes CSV to stdout: its summary goes to stderr.
+            stream = sys.stderr if args.command == "export-renewals" else sys.stdout
+            stream.write(result + "\n")
         return 0
-    except (ConfigError, Failure, SchemaOutdated) as exc:
+    except (ConfigError, Failure, SchemaOutdated, loans_cli.LoansFailure) as exc:
         sys.stderr.write(f"libbot: {exc}\n")
         return EXIT_USAGE
     except (SQLAlchemyError, ConnectionError) as exc:

@@ -1,0 +1,113 @@
+"""`libbot import-loans`, `import-holds`, `export-renewals`, `link-code`, `unlink`:
+the circulation commands staff scripts run (a public contract: add, never rename)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from bot.config import Config
+
+COMMANDS = ("import-loans", "import-holds", "export-renewals", "link-code", "unlink")
+
+
+class LoansFailure(Exception):
+    """One line for the operator."""
+
+
+def add_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    for name, help_ in (
+        (
+            "import-loans",
+            "Load the 'local' library system's loans (and readers) from a CSV export.",
+        ),
+        ("import-holds", "Load the 'local' library system's holds from a CSV export."),
+    ):
+        sub = add(name, help_)
+        sub.add_argument("file", metavar="FILE", help="the CSV export")
+        sub.add_argument("--encoding", help="text encoding, e.g. cp1251 (default: detected)")
+    export = add(
+        "export-renewals",
+        "List renewals made in the bot ('local' system) as CSV, for staff to mirror.",
+    )
+    export.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
+    export.add_argument(
+        "--all", action="store_true", help="every renewal, not only those not exported yet"
+    )
+    code = add("link-code", "Give a one-time code a reader types in «Мои книги» to link a ticket.")
+    code.add_argument("ticket", help="the reader ticket number")
+    unlink = add("unlink", "Unlink a reader ticket from every messenger account (on request).")
+    unlink.add_argument("ticket", help="the reader ticket number")
+
+
+def _needs_local(config: Config, command: str) -> None:
+    kind = config.library_system.kind
+    if kind != "local":
+        raise LoansFailure(
+            f"{command} loads the 'local' library system, but [library_system] kind is "
+            f'{kind!r}; set kind = "local" to keep loans in libbot'
+        )
+
+
+async def run(config: Config, args: argparse.Namespace) -> str:
+    from storage.circulation import links, open_library_system
+    from storage.circulation.base import SystemUnavailable
+    from storage.circulation.local_import import (
+        ImportError_,
+        export_renewals,
+        import_holds,
+        import_loans,
+    )
+    from storage.db import Database
+
+    db = Database(config.database_url)
+    try:
+        await db.prepare()
+        if args.command in ("import-loans", "import-holds"):
+            _needs_local(config, args.command)
+            path = Path(args.file)
+            if not await asyncio.to_thread(path.is_file):
+                raise LoansFailure(f"no such file: {path}")
+            load = import_loans if args.command == "import-loans" else import_holds
+            try:
+                summary = await load(db, path, encoding=args.encoding)
+            except ImportError_ as exc:
+                raise LoansFailure(str(exc)) from None
+            return "\n".join(summary.lines())
+        if args.command == "export-renewals":
+            _needs_local(config, args.command)
+            buffer = io.StringIO()
+            count = await export_renewals(db, buffer, everything=args.all, zone=config.library.zone)
+            if args.out:
+                # With a BOM, so Excel opens the Cyrillic correctly.
+                out = Path(args.out)
+                await asyncio.to_thread(out.write_text, buffer.getvalue(), encoding="utf-8-sig")
+            else:
+                sys.stdout.write(buffer.getvalue())
+            return f"{count} renewals exported"
+        if args.command == "link-code":
+            system = open_library_system(config, db)
+            if system is None:
+                raise LoansFailure("[library_system] kind is 'none': there is nothing to link")
+            try:
+                patron = await system.find_patron(args.ticket)
+            except SystemUnavailable as exc:
+                raise LoansFailure(f"the library system is unavailable: {exc}") from None
+            finally:
+                await system.close()
+            if patron is None:
+                raise LoansFailure(f"ticket {args.ticket} is not in the library system")
+            hours = config.library_system.desk_code_hours
+            code = await links.issue_desk_code(
+                db, args.ticket, valid_for=timedelta(hours=hours), issued_by="libbot link-code"
+            )
+            return f"code for ticket {patron.ticket}: {code} (valid {hours} h)"
+        accounts = await links.unlink_ticket(db, args.ticket)
+        return f"ticket {args.ticket} unlinked from {len(accounts)} messenger account(s)"
+    finally:
+        await db.dispose()
