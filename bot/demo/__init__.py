@@ -13,7 +13,7 @@ import re
 import sys
 import tempfile
 import tomllib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import TextIO
@@ -28,6 +28,8 @@ from broadcasts.limits import RateLimiter
 from broadcasts.sender import Sender
 from storage.catalogue.importer import import_catalogue
 from storage.catalogue.models import CatalogueRecord
+from storage.circulation.local_import import import_holds, import_loans
+from storage.circulation.models import LocalPatron
 from storage.db import Database
 
 DEMO_USERS = {
@@ -60,6 +62,30 @@ async def seed_catalogue(db: Database) -> None:
         await import_catalogue(db, [path], format="csv")
 
 
+def _dated(name: str, today: date) -> str:
+    """A demo CSV with day offsets («+3», «-20») turned into real dates."""
+    source = files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return re.sub(
+        r"(?<=,)([+-]\d+)(?=,|$)",
+        lambda m: f"{today + timedelta(days=int(m.group(1))):%Y-%m-%d}",
+        source,
+        flags=re.MULTILINE,
+    )
+
+
+async def seed_loans(db: Database, config: Config) -> None:
+    """Load the demo loans and holds once (the `local` library system)."""
+    async with db.transaction() as session:
+        if await session.scalar(select(func.count()).select_from(LocalPatron)):
+            return
+    today = datetime.now(config.library.zone).date()
+    with tempfile.TemporaryDirectory() as folder:
+        for name, load in (("loans.csv", import_loans), ("holds.csv", import_holds)):
+            path = Path(folder) / name
+            path.write_text(_dated(name, today), encoding="utf-8")
+            await load(db, path)
+
+
 def demo_database_url(config: Config) -> str:
     return f"sqlite+aiosqlite:///{config.data_dir / 'demo.sqlite3'}"
 
@@ -82,6 +108,8 @@ async def run_demo(
         )
     async with open_app(config, database_url=demo_database_url(config), migrate=True) as app:
         await seed_catalogue(app.db)
+        if config.library_system.kind == "local":
+            await seed_loans(app.db, config)
         transport = ConsoleTransport(
             app.dispatcher, user_id=user_id, first_name=first_name, stdin=stdin, stdout=stdout
         )
