@@ -337,3 +337,11 @@ async def test_a_reader_cannot_use_staff_ticket_tools(library: RunningBot) -> No
 async def test_library_without_a_system_explains_how_to_renew(bot: RunningBot) -> None:
     reply = await bot.person(2020).send("📚 Мои книги")
     assert "продлить можно по телефону: +7 (495) 000-00-00" in reply.text.lower()
+
+
+async def test_forget_removes_the_ticket_link(library: RunningBot) -> None:
+    anna, _ = await link(library, 2021, "1001", PIN)
+    await anna.send("/forget")
+    await anna.click("Да, удалить")
+    async with library.db.transaction() as session:
+        assert list(await session.scalars(select(ReaderLink))) == []
