@@ -29,7 +29,7 @@ from handlers.filters import MenuButton
 from handlers.keyboards import button, inline
 from handlers.loans_view import day, loan_key, loans_screen, renewal_lines, state_digest
 from storage import activity as activity_log
-from storage.activity import ActivityNote
+from storage.activity import HIDDEN, ActivityNote
 from storage.circulation import library_today, links
 from storage.circulation.base import (
     Credentials,
@@ -39,9 +39,9 @@ from storage.circulation.base import (
     Password,
     Patron,
     Renewal,
-    SurnameAndYear,
     SystemUnavailable,
     normalise_ticket,
+    parse_surname_and_year,
 )
 from storage.circulation.links import LinkOutcome, LinkView
 from storage.db import Database
@@ -50,9 +50,7 @@ from storage.people import PersonView
 
 log = logging.getLogger(__name__)
 
-TICKET = re.compile(r"^[0-9A-Za-zА-Яа-яЁё/._-]{1,32}$")
-IDENTITY = re.compile(r"^\s*(.+?)[\s,]+(\d{4})\s*(?:г\.?)?\s*$")
-HIDDEN = "[скрыто]"  # what the activity log keeps of a message carrying a secret
+TICKET = re.compile(r"^[\w/.-]{1,32}$")  # letters of any alphabet, digits, / . - _
 SECRET_KIND = {"password": "password", "surname_birth_year": "identity", "desk_code": "code"}
 
 
@@ -135,10 +133,7 @@ def _credentials(text: str, verification: str) -> Credentials | str | None:
     if verification == "password":
         return Password(text.strip()) if text.strip() else None
     if verification == "surname_birth_year":
-        match = IDENTITY.match(text)
-        if match is None:
-            return None
-        return SurnameAndYear(match.group(1).strip(), int(match.group(2)))
+        return parse_surname_and_year(text)
     code = "".join(text.split())
     return code if code.isdigit() else None
 

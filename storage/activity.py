@@ -14,6 +14,8 @@ from storage.types import utcnow
 CONTENT_LIMIT = 500
 # How the work sheet names the executor of answers the bot gave by itself.
 BOT_EXECUTOR = "бот"
+# What the log keeps of a message that carried a secret (a PIN, a desk code).
+HIDDEN = "[скрыто]"
 
 
 @dataclass(slots=True)

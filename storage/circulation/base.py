@@ -15,6 +15,7 @@ Failure contract, the same for every connector:
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -171,3 +172,14 @@ def normalise_ticket(text: str) -> str:
     Dashes and letters stay as typed, because some systems store them in card numbers.
     """
     return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+_SURNAME_AND_YEAR = re.compile(r"^\s*(.+?)[\s,]+(\d{4})\s*(?:г\.?)?\s*$")
+
+
+def parse_surname_and_year(text: str) -> SurnameAndYear | None:
+    """«Иванова 1985», «иванова, 1985 г.» → SurnameAndYear; anything else → None."""
+    match = _SURNAME_AND_YEAR.match(text)
+    if match is None:
+        return None
+    return SurnameAndYear(match.group(1).strip(), int(match.group(2)))
