@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, cast, delete, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.models import Activity, Consent, Person, PersonRole, Role
+from storage.outbox import OPEN, OutboxMessage
 from storage.types import utcnow
 
 # Touching last_seen_at on every update would turn every read into a write.
@@ -163,6 +164,19 @@ async def forget(db: Database, person_id: int) -> None:
             .values(person_id=None, customer=None, content=None)
         )
         await session.execute(delete(PersonRole).where(PersonRole.person_id == person_id))
+        # Nothing more is sent to them, and what was sent keeps no messenger id nor text
+        # (a reminder names the books they borrowed).
+        mine = OutboxMessage.person_id == person_id
+        await session.execute(delete(OutboxMessage).where(mine, OutboxMessage.status.in_(OPEN)))
+        await session.execute(
+            update(OutboxMessage)
+            .where(mine)
+            .values(
+                chat_id=literal("forgotten:") + cast(OutboxMessage.id, String),
+                text=None,
+                buttons=None,
+            )
+        )
         await session.execute(delete(Person).where(Person.id == person_id))
 
 

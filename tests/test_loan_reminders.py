@@ -165,3 +165,22 @@ async def test_a_reminder_that_waited_too_long_expires_unsent(library: RunningBo
     async with library.db.transaction() as session:
         statuses = set(await session.scalars(select(OutboxMessage.status)))
     assert statuses == {Delivery.EXPIRED}
+
+
+async def test_forget_drops_pending_reminders_and_anonymises_sent_ones(
+    library: RunningBot,
+) -> None:
+    anna, _ = await link(library, 3005, "1001", PIN)
+    assert await _sweep(library) == 5
+    async with library.db.transaction() as session:
+        first = await session.scalar(select(OutboxMessage).order_by(OutboxMessage.id))
+        assert first is not None
+        first.status = Delivery.SENT
+    await anna.send("/forget")
+    await anna.click("Да, удалить")
+    async with library.db.transaction() as session:
+        rows = list(await session.scalars(select(OutboxMessage)))
+    assert len(rows) == 1
+    assert rows[0].chat_id == f"forgotten:{rows[0].id}"
+    assert rows[0].text is None
+    assert rows[0].person_id is None
