@@ -101,16 +101,23 @@ async def _reader_notices(
     if patron is None:
         return []
     texts = locales.texts(reader.language)
-    notices = []
+    notices: list[Notice] = []
     my_books = {
         "text": texts("reminder-my-books"),
         "callback_data": LoanCb(action=LoanAction.LIST).pack(),
     }
+
+    def add(found: tuple[str, str, str], buttons: list[dict[str, str]]) -> None:
+        purpose, key, text = found
+        notices.append(
+            Notice(reader.platform, reader.chat_id, reader.person_id, text, purpose, key, expires,
+                   [*buttons, my_books])
+        )  # fmt: skip
+
     for loan in await system.loans(patron):
         found = _loan_notice(texts, config, reader, patron.ref, loan, today)
         if found is None:
             continue
-        purpose, key, text = found
         buttons = []
         if loan.refusal is None:
             renew = LoanCb(
@@ -118,42 +125,14 @@ async def _reader_notices(
                 key=loan_key(patron.ref, loan.ref),
                 due=loan.due.toordinal(),
             )
-            buttons.append(
-                {
-                    "text": texts("loans-renew-button", title=loan.title[:32]),
-                    "callback_data": renew.pack(),
-                }
-            )
-        buttons.append(my_books)
-        notices.append(
-            Notice(
-                reader.platform,
-                reader.chat_id,
-                reader.person_id,
-                text,
-                purpose,
-                key,
-                expires,
-                buttons,
-            )
-        )
+            label = texts("loans-renew-button", title=loan.title[:32])
+            buttons.append({"text": label, "callback_data": renew.pack()})
+        add(found, buttons)
     if config.reminders.hold_ready:
         for hold in await system.holds(patron):
-            found = _hold_notice(texts, reader, hold)
-            if found is not None:
-                purpose, key, text = found
-                notices.append(
-                    Notice(
-                        reader.platform,
-                        reader.chat_id,
-                        reader.person_id,
-                        text,
-                        purpose,
-                        key,
-                        expires,
-                        [my_books],
-                    )
-                )
+            found_hold = _hold_notice(texts, reader, hold)
+            if found_hold is not None:
+                add(found_hold, [])
     return notices
 
 

@@ -30,6 +30,16 @@ class TicketForm(StatesGroup):
     for_unlink = State()
 
 
+async def _ticket(message: Message, texts: Texts, state: FSMContext) -> str | None:
+    """The ticket typed, ending the form; None (and a hint, form kept) if it is not one."""
+    ticket = normalise_ticket(message.text or "")
+    if not TICKET.match(ticket):
+        await message.answer(texts("loans-bad-ticket"), reply_markup=inline(texts))
+        return None
+    await state.clear()
+    return ticket
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(HasRole(Role.STAFF))
@@ -67,11 +77,9 @@ def build_router() -> Router:
         activity.kind = ActivityKind.STAFF_ACTION
         activity.responsible = person.display_name or person.messenger_id
         activity.content = "desk code issued"
-        ticket = normalise_ticket(message.text or "")
-        if not TICKET.match(ticket):
-            await message.answer(texts("loans-bad-ticket"), reply_markup=inline(texts))
+        ticket = await _ticket(message, texts, state)
+        if ticket is None:
             return
-        await state.clear()
         try:
             patron = await library_system.find_patron(ticket) if library_system else None
         except SystemUnavailable:
@@ -109,11 +117,9 @@ def build_router() -> Router:
         activity.kind = ActivityKind.READER_LINK
         activity.responsible = person.display_name or person.messenger_id
         activity.content = "unlinked by staff"
-        ticket = normalise_ticket(message.text or "")
-        if not TICKET.match(ticket):
-            await message.answer(texts("loans-bad-ticket"), reply_markup=inline(texts))
+        ticket = await _ticket(message, texts, state)
+        if ticket is None:
             return
-        await state.clear()
         accounts = await links.unlink_ticket(db, ticket)
         activity.status = f"unlinked {len(accounts)}"
         if not accounts:
