@@ -24,6 +24,7 @@ from handlers import (
     consent,
     denied,
     errors,
+    events,
     fallback,
     forget,
     language,
@@ -58,6 +59,7 @@ def build_router(locales: Locales) -> Router:
     # conversation with it, so their messages are not answered.
     root.message.filter(F.chat.type == ChatType.PRIVATE)
     navigation = [
+        events.build_router(locales),  # before start: /start event_<id> opens an event
         start.build_router(),
         about.build_router(locales),
         catalogue.build_router(locales),
@@ -78,6 +80,7 @@ def build_router(locales: Locales) -> Router:
         compose.build_router(),
         reader_cards.build_router(),
         my_books.build_form_router(),
+        events.build_form_router(),
         denied.build_router(locales),
         catalogue.build_search_router(),
         fallback.build_router(),

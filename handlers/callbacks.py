@@ -146,5 +146,32 @@ class LoanCb(CallbackData, prefix="loan"):
     due: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 
 
+class EventAction(enum.StrEnum):
+    LIST = "ls"  # upcoming events (with kind / branch filter and offset)
+    FILTER = "flt"  # the filter screen
+    SHOW = "show"  # one event's card
+    REGISTER = "reg"  # «Записаться»
+    MINE = "mine"  # «Мои записи»
+    CANCEL = "cx"  # ask to cancel a registration (id = registration)
+    CANCEL_YES = "cxok"
+    CONFIRM = "ok"  # take a seat offered from the waiting list (id = registration)
+    DECLINE = "no"  # give the offered seat up
+    SKIP = "skip"  # skip an optional question
+    PRIVATE = "priv"  # «Частное лицо» instead of an organisation
+    SAVED = "same"  # «как в прошлый раз»
+    ABORT = "stop"  # leave the form
+
+
+class EventCb(CallbackData, prefix="ev"):
+    """`id` is an event id or a registration id, as the action says; either way the
+    handler loads the row and checks it belongs to the presser before acting."""
+
+    action: EventAction
+    id: Id = 0
+    kind: Annotated[str, Field(pattern=r"^[a-z]?$")] = ""
+    branch: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{0,32}$")] = ""
+    offset: Annotated[int, Field(ge=0, le=9999)] = 0
+
+
 # Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».
 STAFF_PREFIXES = (StaffCb.__prefix__, RoleCb.__prefix__, ComposeCb.__prefix__)

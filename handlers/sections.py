@@ -17,10 +17,7 @@ from storage.activity import ActivityNote
 from storage.models import ActivityKind
 from storage.people import PersonView
 
-COMING_SOON = (
-    "menu-events",
-    "menu-consultation",
-)
+COMING_SOON = ("menu-consultation",)
 
 
 def build_router(locales: Locales) -> Router:

@@ -211,3 +211,44 @@ async def with_role(db: Database, role: Role) -> list[PersonView]:
             .order_by(Person.id)
         )
         return [_view(p) for p in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """What a person told us last time in a form (kept only with consent)."""
+
+    name: str | None
+    organisation: str | None
+    contact: str | None
+
+
+async def details(db: Database, person_id: int) -> Details:
+    async with db.transaction() as session:
+        person = await session.get(Person, person_id)
+        if person is None or person.consent != Consent.GIVEN:
+            return Details(None, None, None)
+        return Details(person.display_name, person.organisation, person.phone or person.email)
+
+
+async def remember_details(
+    db: Database,
+    person_id: int,
+    *,
+    name: str | None,
+    organisation: str | None,
+    contact: str | None,
+) -> None:
+    """Keep a form's name, organisation and contact for next time — only with consent."""
+    async with db.transaction() as session:
+        person = await session.get(Person, person_id)
+        if person is None or person.consent != Consent.GIVEN:
+            return
+        if name:
+            person.display_name = name[:200]
+        if organisation:
+            person.organisation = organisation[:300]
+        if contact:
+            if "@" in contact:
+                person.email = contact[:200]
+            else:
+                person.phone = contact[:40]

@@ -403,3 +403,85 @@ staff-unlink-done = Card No. { $ticket } unlinked from { $count ->
     }.
 staff-unlink-none = Nobody has card No. { $ticket } linked.
 loans-unlinked-by-staff = At your request, library staff unlinked your card from the bot.
+
+## Events
+event-kind-meetup = NGO meetup
+event-kind-training = Training
+event-kind-public = Public event
+event-kind-consultation_day = Consultation day
+event-kind-other = Other
+events-none = No upcoming events yet. Subscribe to “Events” in Subscriptions and I will tell you.
+events-title = <b>Upcoming events</b> ({ $total }):
+events-line = { $number }. { $when } — <b>{ $title }</b> · { $seats }
+events-more = More
+events-filter-button = 🔎 Filter
+events-mine-button = 🗓 My registrations
+events-list-button = ⬅️ Back to the list
+events-all-button = All events
+events-filter-title = Which events to show?
+events-seats-unlimited = seats available
+events-seats-left = { $left } of { $total } seats free
+events-seats-none = full{ $waitlist ->
+        [yes] , waiting list open
+       *[no] {""}
+    }
+events-card-title = <b>{ $title }</b>
+events-card-kind = { $kind }
+events-card-when = 🗓 { $when }
+events-card-where = 📍 { $branch }{ $room ->
+        [none] {""}
+       *[other] , { $room }
+    }
+events-gone = This event is no longer listed.
+events-register-button = ✅ Register
+events-waitlist-button = ⏳ Join the waiting list
+events-cancel-button = Cancel registration
+events-registration-closed = Registration for this event is closed.
+events-you-registered = ✅ You are registered.
+events-you-wait = ⏳ You are number { $position } on the waiting list.
+events-you-offered = 🔔 A seat is free for you — please confirm it.
+events-mine-none = You have no registrations for upcoming events.
+events-mine-title = <b>Your registrations:</b>
+events-mine-line = • { $when } — { $title }: { $state }
+events-need-consent = To register you the bot needs your consent to process your data.
+events-already = You are already registered for “{ $title }”.
+events-ask-name = Registration for “{ $title }”. What is your name? Please write your full name.
+events-ask-org = Which organisation (NGO) do you represent?
+events-ask-contact = A phone number or e-mail to reach you?
+events-ask-question = { $question }{ $required ->
+        [yes] {""}
+       *[no] {" "}(optional)
+    }
+events-same-button = Same as last time: { $value }
+events-private-button = Private person
+events-private-value = private person
+events-skip-button = Skip
+events-abort-button = Stop registering
+events-aborted = All right, not registering. The events are in the menu.
+events-bad-name = Please write your name (2 to 200 characters).
+events-bad-org = Write the organisation's name or press “Private person”.
+events-bad-contact = That does not look like a phone number or e-mail, e.g. +7 900 123-45-67 or name@mail.ru
+events-bad-answer = The answer must be at most 1000 characters.
+events-send-text = Please answer with text.
+events-form-gone = This button no longer works.
+events-refused-gone = This event is no longer listed.
+events-refused-not_open = Registration is not open yet.
+events-refused-closed = Registration has closed.
+events-refused-full = There are no seats left.
+events-registered = ✅ You are registered!
+events-waitlisted = ⏳ The event is full; you are number { $position } on the waiting list. I will write if a seat frees up.
+events-details = <b>{ $title }</b>
+    🗓 { $when }
+    📍 { $branch }{ $room ->
+        [none] {""}
+       *[other] , { $room }
+    }
+events-cancel-confirm = Cancel your registration? The seat goes to the next person waiting.
+events-cancel-yes = Yes, cancel
+events-cancel-no = No
+events-cancelled = Registration cancelled.
+events-not-yours = This registration is not yours or is already cancelled.
+events-offer = 🔔 A seat is free at “{ $title }” ({ $when })! Confirm by { $until }, or it goes to the next person.
+events-offer-yes = ✅ I will come
+events-offer-no = I can't come
+events-offer-gone = The time to confirm has passed, or the seat is taken.

@@ -412,3 +412,85 @@ staff-unlink-done = Билет № { $ticket } отвязан: { $count ->
     }.
 staff-unlink-none = К билету № { $ticket } никто не привязан.
 loans-unlinked-by-staff = Сотрудник библиотеки по вашей просьбе отвязал читательский билет от бота.
+
+## Мероприятия
+event-kind-meetup = Встреча НКО
+event-kind-training = Обучающее мероприятие
+event-kind-public = Публичное мероприятие
+event-kind-consultation_day = День консультаций
+event-kind-other = Другое
+events-none = Ближайших мероприятий пока нет. Подпишитесь на «Афишу мероприятий» в разделе «Подписки» — напишу, когда появятся.
+events-title = <b>Ближайшие мероприятия</b> ({ $total }):
+events-line = { $number }. { $when } — <b>{ $title }</b> · { $seats }
+events-more = Ещё
+events-filter-button = 🔎 Фильтр
+events-mine-button = 🗓 Мои записи
+events-list-button = ⬅️ К списку
+events-all-button = Все мероприятия
+events-filter-title = Какие мероприятия показать?
+events-seats-unlimited = места есть
+events-seats-left = свободно { $left } из { $total }
+events-seats-none = мест нет{ $waitlist ->
+        [yes] , можно в лист ожидания
+       *[no] {""}
+    }
+events-card-title = <b>{ $title }</b>
+events-card-kind = { $kind }
+events-card-when = 🗓 { $when }
+events-card-where = 📍 { $branch }{ $room ->
+        [none] {""}
+       *[other] , { $room }
+    }
+events-gone = Этого мероприятия больше нет в афише.
+events-register-button = ✅ Записаться
+events-waitlist-button = ⏳ В лист ожидания
+events-cancel-button = Отменить запись
+events-registration-closed = Запись на это мероприятие закрыта.
+events-you-registered = ✅ Вы записаны.
+events-you-wait = ⏳ Вы в листе ожидания: { $position }-й.
+events-you-offered = 🔔 Для вас освободилось место — подтвердите его.
+events-mine-none = У вас нет записей на ближайшие мероприятия.
+events-mine-title = <b>Ваши записи:</b>
+events-mine-line = • { $when } — { $title }: { $state }
+events-need-consent = Чтобы записать вас, боту нужно ваше согласие на обработку данных.
+events-already = Вы уже записаны на «{ $title }».
+events-ask-name = Запись на «{ $title }». Как вас зовут? Напишите имя и фамилию.
+events-ask-org = Какую организацию (НКО) вы представляете?
+events-ask-contact = Телефон или e-mail для связи?
+events-ask-question = { $question }{ $required ->
+        [yes] {""}
+       *[no] {" "}(можно пропустить)
+    }
+events-same-button = Как в прошлый раз: { $value }
+events-private-button = Частное лицо
+events-private-value = частное лицо
+events-skip-button = Пропустить
+events-abort-button = Отменить запись на мероприятие
+events-aborted = Хорошо, не записываю. Вернуться к афише можно из меню.
+events-bad-name = Напишите, пожалуйста, имя и фамилию (от 2 до 200 символов).
+events-bad-org = Напишите название организации или нажмите «Частное лицо».
+events-bad-contact = Не похоже на телефон или e-mail. Например: +7 900 123-45-67 или name@mail.ru
+events-bad-answer = Ответ должен быть не длиннее 1000 символов.
+events-send-text = Пожалуйста, ответьте текстом.
+events-form-gone = Эта кнопка уже не действует.
+events-refused-gone = Этого мероприятия больше нет в афише.
+events-refused-not_open = Запись ещё не открыта.
+events-refused-closed = Запись уже закрыта.
+events-refused-full = Мест больше нет.
+events-registered = ✅ Вы записаны!
+events-waitlisted = ⏳ Мест нет, вы в листе ожидания: { $position }-й. Если место освободится, я напишу.
+events-details = <b>{ $title }</b>
+    🗓 { $when }
+    📍 { $branch }{ $room ->
+        [none] {""}
+       *[other] , { $room }
+    }
+events-cancel-confirm = Отменить запись? Место перейдёт следующему в листе ожидания.
+events-cancel-yes = Да, отменить
+events-cancel-no = Нет
+events-cancelled = Запись отменена.
+events-not-yours = Эта запись не ваша или уже отменена.
+events-offer = 🔔 Освободилось место на «{ $title }» ({ $when })! Подтвердите до { $until }, иначе место перейдёт следующему.
+events-offer-yes = ✅ Приду
+events-offer-no = Не смогу
+events-offer-gone = Время подтверждения вышло, или место уже занято.

@@ -1,0 +1,159 @@
+"""«Мероприятия»: a reader finds a meetup, registers through the short form, joins the
+waiting list when it is full, cancels, and the next person is offered the seat."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.transports.telegram import create_bot
+from broadcasts.limits import RateLimiter
+from broadcasts.sender import Sender
+from storage.db import Database
+from storage.events.models import Event, EventKind, Registration, RegistrationStatus
+from tests.conftest import RunningBot
+from tests.test_my_books import consented
+
+
+async def add_event(db: Database, title: str = "Открытое общение", **fields: object) -> int:
+    values: dict[str, object] = {
+        "kind": EventKind.MEETUP,
+        "starts_at": datetime.now(UTC) + timedelta(days=5),
+        "branch_id": "central",
+        "room": "Зал 2",
+        "seats": 65,
+        "waitlist": True,
+        "description": "Встреча некоммерческих организаций района.",
+    }
+    values.update(fields)
+    async with db.transaction() as session:
+        event = Event(title=title, **values)
+        session.add(event)
+        await session.flush()
+        return event.id
+
+
+async def deliver(bot: RunningBot) -> None:
+    sender_bot = create_bot(bot.server.token, api_server=bot.server.base_url)
+    try:
+        await Sender(
+            bot.db,
+            sender_bot,
+            platform="telegram",
+            limiter=RateLimiter(1000.0, per_chat_interval=0),
+        ).drain()
+    finally:
+        await sender_bot.session.close()
+
+
+async def test_reader_finds_a_meetup_and_registers(bot: RunningBot) -> None:
+    questions = [
+        {"text": "Какую тему хотите обсудить?", "required": True},
+        {"text": "Нужна ли помощь с доступностью?", "required": False},
+    ]
+    event_id = await add_event(bot.db, questions=json.dumps(questions, ensure_ascii=False))
+    await add_event(bot.db, "Мастер-класс по грантам", kind=EventKind.TRAINING, seats=None)
+    anna = await consented(bot, 6001)
+    reply = await anna.send("📅 Мероприятия")
+    assert "<b>Ближайшие мероприятия</b> (2):" in reply.text
+    assert "<b>Открытое общение</b> · свободно 65 из 65" in reply.text
+    reply = await anna.click("1. Открытое общение")
+    assert "📍 Центральная библиотека, Зал 2" in reply.text
+    reply = await anna.click("Записаться")
+    assert "Как вас зовут?" in reply.text
+    assert await anna.send("А")
+    assert "от 2 до 200" in (await anna.send("Я")).text
+    reply = await anna.send("Анна Петрова")
+    assert "Какую организацию" in reply.text
+    reply = await anna.click("Частное лицо")
+    assert "Телефон или e-mail" in reply.text
+    reply = await anna.send("позвоните мне")
+    assert "Не похоже на телефон" in reply.text
+    reply = await anna.send("8 (900) 123-45-67")
+    assert "Какую тему хотите обсудить?" in reply.text
+    assert "Пропустить" not in reply.buttons  # required
+    reply = await anna.send("Отчётность НКО")
+    assert "(можно пропустить)" in reply.text
+    reply = await anna.click("Пропустить")
+    assert "✅ Вы записаны!" in reply.text
+    async with bot.db.transaction() as session:
+        row = await session.scalar(select(Registration))
+    assert row is not None
+    assert (row.name, row.organisation, row.contact) == (
+        "Анна Петрова",
+        "частное лицо",
+        "+79001234567",
+    )
+    assert json.loads(row.answers)[0]["answer"] == "Отчётность НКО"
+    # Registering again shows the existing place; /start event_<id> opens the card.
+    reply = await anna.send(f"/start event_{event_id}")
+    assert "✅ Вы записаны." in reply.text
+    assert "Отменить запись" in reply.buttons
+    # Next time the form remembers the name.
+    other = await add_event(bot.db, "Клуб волонтёров", questions="[]")
+    await anna.send(f"/start event_{other}")
+    reply = await anna.click("Записаться")
+    assert "Как в прошлый раз: Анна Петрова" in reply.buttons
+
+
+async def test_full_event_waitlist_cancel_and_promotion(bot: RunningBot) -> None:
+    event_id = await add_event(bot.db, seats=1, ask_organisation=False, ask_contact=False)
+    anna = await consented(bot, 6002, "Анна")
+    boris = await consented(bot, 6003, "Борис")
+    for reader, name in ((anna, "Анна Петрова"), (boris, "Борис Сидоров")):
+        await reader.send(f"/start event_{event_id}")
+        await reader.click("Записаться" if reader is anna else "лист ожидания")
+        reply = await reader.send(name)
+    assert "вы в листе ожидания: 1-й" in reply.text
+    # Boris cannot cancel Anna's place with a forged button.
+    async with bot.db.transaction() as session:
+        annas = await session.scalar(
+            select(Registration).where(Registration.name == "Анна Петрова")
+        )
+    assert annas is not None
+    reply = await boris.press(f"ev:cxok:{annas.id}:::0")
+    assert reply.alerts == ["Эта запись не ваша или уже отменена."]
+    # Anna cancels; Boris is offered the seat through the outbox and confirms it.
+    await anna.send("📅 Мероприятия")
+    await anna.click("Мои записи")
+    await anna.click("Открытое общение")
+    await anna.click("Отменить запись")
+    reply = await anna.click("Да, отменить")
+    assert "Запись отменена" in reply.text
+    mark = len(bot.server.calls)
+    await deliver(bot)
+    offer = next(c for c in bot.server.calls[mark:] if c.method == "sendMessage")
+    assert offer.chat_id == 6003
+    assert "Освободилось место на «Открытое общение»" in offer.text
+    boris.history.append(offer)
+    reply = await boris.click("Приду")
+    assert "✅ Вы записаны!" in reply.text
+    async with bot.db.transaction() as session:
+        statuses = sorted(r.status for r in await session.scalars(select(Registration)))
+        event = await session.get(Event, event_id)
+    assert statuses == [RegistrationStatus.CANCELLED, RegistrationStatus.CONFIRMED]
+    assert event is not None
+    assert event.taken == 1
+
+
+async def test_form_can_be_abandoned_from_the_menu(bot: RunningBot) -> None:
+    event_id = await add_event(bot.db)
+    anna = await consented(bot, 6004)
+    await anna.send(f"/start event_{event_id}")
+    await anna.click("Записаться")
+    reply = await anna.send("ℹ️ О библиотеке")
+    assert "ул. Ленина, 1" in reply.text
+    reply = await anna.send("Анна Петрова")  # now an ordinary question, not a form answer
+    assert "Какую организацию" not in reply.text
+
+
+@pytest.mark.parametrize("data", ["ev:cxok:999999:::0", "ev:ok:1:::0", "ev:show:2147483647:::0"])
+async def test_forged_event_buttons_change_nothing(bot: RunningBot, data: str) -> None:
+    anna = await consented(bot, 6005)
+    reply = await anna.press(data)
+    assert reply.calls  # answered, not silent
+    async with bot.db.transaction() as session:
+        assert list(await session.scalars(select(Registration))) == []
