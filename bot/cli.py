@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import loans_cli
+from bot import events_cli, loans_cli
 from bot.config import CONFIG_ENV_VAR, Config, ConfigError, load_config
 from storage.db import SchemaOutdated
 
@@ -104,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     loans_cli.add_commands(add)
+    events_cli.add_commands(add)
 
     db = add("db", "Database schema: upgrade, downgrade, current.")
     db.add_argument("action", choices=("upgrade", "downgrade", "current"))
@@ -312,13 +313,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(asyncio.run(_broadcast(config, args)) + "\n")
         elif args.command == "db":
             sys.stderr.write(asyncio.run(_db(config, args.action, args.revision)) + "\n")
+        elif args.command == "events":
+            sys.stdout.write(asyncio.run(events_cli.run(config, args)) + "\n")
         elif args.command in loans_cli.COMMANDS:
             result = asyncio.run(loans_cli.run(config, args))
             # export-renewals writes CSV to stdout: its summary goes to stderr.
             stream = sys.stderr if args.command == "export-renewals" else sys.stdout
             stream.write(result + "\n")
         return 0
-    except (ConfigError, Failure, SchemaOutdated, loans_cli.LoansFailure) as exc:
+    except (
+        ConfigError,
+        Failure,
+        SchemaOutdated,
+        loans_cli.LoansFailure,
+        events_cli.EventsFailure,
+    ) as exc:
         sys.stderr.write(f"libbot: {exc}\n")
         return EXIT_USAGE
     except (SQLAlchemyError, ConnectionError) as exc:

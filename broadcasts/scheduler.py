@@ -21,6 +21,7 @@ from bot.i18n import Locales
 from broadcasts.announcements import start_due
 from broadcasts.reminders import sweep
 from broadcasts.returns import notify_returned
+from broadcasts.seat_offers import lapse_and_offer
 from storage.catalogue.importer import import_catalogue
 from storage.circulation.base import LibrarySystem
 from storage.db import Database
@@ -28,6 +29,8 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 # Scheduled announcements start within this many seconds of their time.
 ANNOUNCEMENT_CHECK_SECONDS = 15
+# Unconfirmed seat offers lapse to the next person on the waiting list this often.
+OFFER_CHECK_MINUTES = 5
 
 
 async def nightly_import(db: Database, config: Config) -> None:
@@ -61,6 +64,9 @@ def build_scheduler(
     async def loan_reminders() -> None:
         await sweep(db, library_system, locales, config, now=datetime.now(UTC))
 
+    async def seat_offers() -> None:
+        await lapse_and_offer(db, locales, config, now=datetime.now(UTC))
+
     async def returns() -> None:
         await notify_returned(db, bot, locales, config, platform=platform, now=datetime.now(UTC))
 
@@ -79,6 +85,14 @@ def build_scheduler(
         returns,
         IntervalTrigger(minutes=config.catalogue.watch_check_minutes),
         id="catalogue-returns",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        seat_offers,
+        IntervalTrigger(minutes=OFFER_CHECK_MINUTES),
+        id="events-seat-offers",
         replace_existing=True,
         coalesce=True,
         max_instances=1,

@@ -109,3 +109,23 @@ async def test_reimport_keeps_bot_renewals_and_drops_returned_loans(
     row = next(iter(csv.DictReader(io.StringIO(out.getvalue()))))
     assert (row["ticket"], row["old_due"], row["new_due"]) == ("1001", "2026-11-28", "2026-12-12")
     assert await export_renewals(database, io.StringIO()) == 0  # already exported
+
+
+def test_events_import_from_the_command_line(tmp_path: Path) -> None:
+    config = _config_file(tmp_path)
+    plan = tmp_path / "план.csv"
+    plan.write_bytes(
+        (
+            "Название;Вид;Начало;Мест;Вопросы\n"
+            'Открытое общение;митап;01.12.2030 18:00;65;"Тема встречи?*; Нужен ли пандус?"\n'
+            "Без даты;митап;;10;\n"
+            "Лекция;лекция;02.12.2030 18:00;;\n"
+        ).encode("cp1251")
+    )
+    result = run_libbot(tmp_path, "events", "import", str(plan), "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "events added: 1, updated: 0" in result.stdout
+    assert "skipped: line 3: no start time" in result.stdout
+    assert "skipped: line 4: unknown kind 'лекция'" in result.stdout
+    again = run_libbot(tmp_path, "events", "import", str(plan), "--config", str(config))
+    assert "events added: 0, updated: 1" in again.stdout

@@ -31,6 +31,8 @@ from storage.catalogue.models import CatalogueRecord
 from storage.circulation.local_import import import_holds, import_loans
 from storage.circulation.models import LocalPatron
 from storage.db import Database
+from storage.events.importing import import_events
+from storage.events.models import Event
 
 DEMO_USERS = {
     "reader": (1001, "Анна"),
@@ -86,6 +88,30 @@ async def seed_loans(db: Database, config: Config) -> None:
             await load(db, path)
 
 
+async def seed_events(db: Database, config: Config) -> None:
+    """Load the demo events once; «+3 18:00» is three days from today at 18:00."""
+    async with db.transaction() as session:
+        if await session.scalar(select(func.count()).select_from(Event)):
+            return
+    today = datetime.now(config.library.zone).date()
+    source = files(__package__).joinpath("events.csv").read_text(encoding="utf-8")
+    dated = re.sub(
+        r"(?<=,)\+(\d+) (\d\d:\d\d)",
+        lambda m: f"{today + timedelta(days=int(m.group(1))):%Y-%m-%d} {m.group(2)}",
+        source,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "events.csv"
+        path.write_text(dated, encoding="utf-8")
+        await import_events(
+            db,
+            path,
+            zone=config.library.zone,
+            branches={b.id for b in config.library.branches},
+            author="demo",
+        )
+
+
 def demo_database_url(config: Config) -> str:
     return f"sqlite+aiosqlite:///{config.data_dir / 'demo.sqlite3'}"
 
@@ -110,6 +136,7 @@ async def run_demo(
         await seed_catalogue(app.db)
         if config.library_system.kind == "local":
             await seed_loans(app.db, config)
+        await seed_events(app.db, config)
         transport = ConsoleTransport(
             app.dispatcher, user_id=user_id, first_name=first_name, stdin=stdin, stdout=stdout
         )

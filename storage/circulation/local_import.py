@@ -111,18 +111,23 @@ def parse_date(text: str) -> date | None:
     raise ValueError(f"{text!r} is not a date like 2026-11-22 or 22.11.2026")
 
 
-def _read_rows(path: Path, columns: dict[str, tuple[str, ...]], encoding: str | None) -> list[dict]:
+def read_rows(
+    path: Path, columns: dict[str, tuple[str, ...]], encoding: str | None, key: str = "ticket"
+) -> list[dict]:
+    """Rows of a CSV export as {column: text}, whatever the headings' language or case."""
     raw = path.read_bytes()
     text = raw.decode(text_encoding(path, encoding), errors="replace").lstrip("\ufeff")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    # The header line decides the delimiter: a semicolon inside a quoted field of a
+    # comma file (or the reverse) must not fool it, as it fools csv.Sniffer.
+    header_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=header_line.count)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     aliases = {alias: name for name, names in columns.items() for alias in names}
     header = {h: aliases.get(h.strip().lower()) for h in reader.fieldnames or [] if h}
-    if "ticket" not in header.values():
-        raise ImportError_(f"{path.name}: no ticket column (expected one of: ticket, билет)")
+    if key not in header.values():
+        raise ImportError_(
+            f"{path.name}: no {key} column (expected one of: {', '.join(columns[key])})"
+        )
     rows = []
     for number, row in enumerate(reader, start=2):
         clean = {header[k]: (v or "").strip() for k, v in row.items() if header.get(k)}
@@ -132,7 +137,7 @@ def _read_rows(path: Path, columns: dict[str, tuple[str, ...]], encoding: str | 
 
 
 async def import_loans(db: Database, path: Path, *, encoding: str | None = None) -> LoadSummary:
-    rows = await asyncio.to_thread(_read_rows, path, LOAN_COLUMNS, encoding)
+    rows = await asyncio.to_thread(read_rows, path, LOAN_COLUMNS, encoding)
     summary = LoadSummary()
     patrons: dict[str, dict[str, str]] = {}
     loans: dict[tuple[str, str, date], dict] = {}
@@ -258,7 +263,7 @@ async def _store_loans(
 
 
 async def import_holds(db: Database, path: Path, *, encoding: str | None = None) -> LoadSummary:
-    rows = await asyncio.to_thread(_read_rows, path, HOLD_COLUMNS, encoding)
+    rows = await asyncio.to_thread(read_rows, path, HOLD_COLUMNS, encoding)
     summary = LoadSummary()
     holds = []
     for row in rows:
