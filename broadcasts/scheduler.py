@@ -19,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Config
 from bot.i18n import Locales
 from broadcasts.announcements import start_due
+from broadcasts.event_reminders import sweep_event_reminders
 from broadcasts.reminders import sweep
 from broadcasts.returns import notify_returned
 from broadcasts.seat_offers import lapse_and_offer
@@ -29,7 +30,8 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 # Scheduled announcements start within this many seconds of their time.
 ANNOUNCEMENT_CHECK_SECONDS = 15
-# Unconfirmed seat offers lapse to the next person on the waiting list this often.
+# Unconfirmed seat offers lapse to the next person on the waiting list, and event
+# reminders are enqueued, this often.
 OFFER_CHECK_MINUTES = 5
 
 
@@ -66,6 +68,7 @@ def build_scheduler(
 
     async def seat_offers() -> None:
         await lapse_and_offer(db, locales, config, now=datetime.now(UTC))
+        await sweep_event_reminders(db, locales, config, now=datetime.now(UTC))
 
     async def returns() -> None:
         await notify_returned(db, bot, locales, config, platform=platform, now=datetime.now(UTC))

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from bot.i18n import Locales
 from bot.transports.telegram import create_bot
+from broadcasts.event_reminders import sweep_event_reminders
 from broadcasts.limits import RateLimiter
 from broadcasts.sender import Sender
+from storage import people
 from storage.db import Database
+from storage.events import registrations
 from storage.events.models import Event, EventKind, Registration, RegistrationStatus
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, StartBot, make_config
 from tests.test_my_books import consented
 
 
@@ -157,3 +162,33 @@ async def test_forged_event_buttons_change_nothing(bot: RunningBot, data: str) -
     assert reply.calls  # answered, not silent
     async with bot.db.transaction() as session:
         assert list(await session.scalars(select(Registration))) == []
+
+
+async def test_reminder_a_day_before_frees_the_seat_when_they_cannot_come(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    config = make_config(tmp_path, notifications={"quiet_hours": ""})
+    bot = await start_bot(config)
+    event_id = await add_event(bot.db, seats=1, starts_at=datetime.now(UTC) + timedelta(hours=20))
+    anna = await consented(bot, 6006, "Анна")
+    await consented(bot, 6007, "Борис")
+    for user_id, name in ((6006, "Анна"), (6007, "Борис")):
+        person = await people.find(bot.db, "telegram", str(user_id))
+        assert person is not None
+        await registrations.register(bot.db, event_id, person.id, name=name)
+    now = datetime.now(UTC)
+    assert await sweep_event_reminders(bot.db, Locales(), config, now=now) == 1  # Анна only
+    assert await sweep_event_reminders(bot.db, Locales(), config, now=now) == 0
+    mark = len(bot.server.calls)
+    await deliver(bot)
+    reminder = next(c for c in bot.server.calls[mark:] if c.method == "sendMessage")
+    assert reminder.chat_id == 6006
+    assert "Напоминаем: завтра «Открытое общение»" in reminder.text
+    anna.history.append(reminder)
+    reply = await anna.click("Не смогу прийти")
+    assert "Запись отменена" in reply.text
+    mark = len(bot.server.calls)
+    await deliver(bot)
+    offer = next(c for c in bot.server.calls[mark:] if c.method == "sendMessage")
+    assert offer.chat_id == 6007
+    assert "Освободилось место" in offer.text

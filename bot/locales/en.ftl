@@ -485,3 +485,12 @@ events-offer = 🔔 A seat is free at “{ $title }” ({ $when })! Confirm by {
 events-offer-yes = ✅ I will come
 events-offer-no = I can't come
 events-offer-gone = The time to confirm has passed, or the seat is taken.
+events-reminder-24h = 🔔 A reminder: “{ $title }” is tomorrow, { $when }. 📍 { $branch }{ $room ->
+        [none] {""}
+       *[other] , { $room }
+    }. If you cannot come, press the button and the seat goes to someone else.
+events-reminder-2h = 🔔 “{ $title }” starts soon, { $when }. 📍 { $branch }{ $room ->
+        [none] {""}
+       *[other] , { $room }
+    }. See you there!
+events-cant-come = I can't come

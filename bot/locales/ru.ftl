@@ -494,3 +494,12 @@ events-offer = 🔔 Освободилось место на «{ $title }» ({ $
 events-offer-yes = ✅ Приду
 events-offer-no = Не смогу
 events-offer-gone = Время подтверждения вышло, или место уже занято.
+events-reminder-24h = 🔔 Напоминаем: завтра «{ $title }», { $when }. 📍 { $branch }{ $room ->
+        [none] {""}
+       *[other] , { $room }
+    }. Если не получится прийти — нажмите кнопку, место перейдёт другому.
+events-reminder-2h = 🔔 Скоро начнётся «{ $title }», { $when }. 📍 { $branch }{ $room ->
+        [none] {""}
+       *[other] , { $room }
+    }. Ждём вас!
+events-cant-come = Не смогу прийти
