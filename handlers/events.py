@@ -14,7 +14,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
@@ -30,7 +30,8 @@ from storage.events import registrations
 from storage.events.listing import EventView, get, my_places, upcoming
 from storage.events.models import EventKind, RegistrationStatus
 from storage.events.registrations import Place, Promotion, Refused, Registered
-from storage.models import ActivityKind, Consent
+from storage.events.tickets import calendar_file, qr_png, ticket_link
+from storage.models import ActivityKind, Consent, Role
 from storage.outbox import Notice
 from storage.people import PersonView
 from storage.types import utcnow
@@ -404,11 +405,12 @@ async def finish(
     )
     activity.customer = answers.get("name")
     activity.notes = answers.get("org")
-    await confirm_place(target, texts, config, event, result, activity)
+    await confirm_place(target, bot, texts, config, event, result, activity)
 
 
 async def confirm_place(
     target: Message,
+    bot: Bot,
     texts: Texts,
     config: Config,
     event: EventView,
@@ -433,6 +435,30 @@ async def confirm_place(
     )
     mine = button(texts("events-mine-button"), EventCb(action=EventAction.MINE).pack())
     await target.answer(text, reply_markup=inline(texts, [cancel], [mine]))
+    if place.status is RegistrationStatus.CONFIRMED and not result.existing:
+        await send_ticket(target, bot, texts, config, event, place)
+
+
+async def send_ticket(
+    target: Message, bot: Bot, texts: Texts, config: Config, event: EventView, place: Place
+) -> None:
+    """The calendar file and the QR ticket that staff scan at the door."""
+    location = branch_name(config, event.branch_id)
+    if event.room:
+        location += f", {event.room}"
+    ics = calendar_file(
+        event, location=location, library=config.library.name, registration_id=place.id
+    )
+    await target.answer_document(
+        BufferedInputFile(ics, filename=f"event-{event.id}.ics"),
+        caption=texts("events-ics-caption"),
+    )
+    me = await bot.me()
+    link = ticket_link(me.username or "libbot", place.ticket)
+    await target.answer_photo(
+        BufferedInputFile(qr_png(link), filename="ticket.png"),
+        caption=texts("events-ticket-caption", title=event.title, name=place.name or "none"),
+    )
 
 
 def promotion_notice(
@@ -501,6 +527,39 @@ def build_router(locales: Locales) -> Router:
         activity.status = "event link"
         event_id = int((command.args or "event_0").removeprefix("event_"))
         await show_event(message, texts, config, db, person, event_id)
+
+    @router.message(CommandStart(deep_link=True, magic=F.args.regexp(r"^ticket_[\w-]{8,32}$")))
+    async def ticket_scanned(
+        message: Message,
+        command: CommandObject,
+        texts: Texts,
+        person: PersonView,
+        db: Database,
+        activity: ActivityNote,
+    ) -> None:
+        """Staff scanned a participant's QR ticket: mark them present. Anyone else who
+        opens the link (the participant themselves) is told what the ticket is for."""
+        activity.kind = ActivityKind.EVENT_REGISTRATION
+        activity.content = None
+        if not person.has(Role.STAFF):
+            activity.status = "ticket shown"
+            await message.answer(texts("events-ticket-not-staff"), reply_markup=inline(texts))
+            return
+        ticket = (command.args or "").removeprefix("ticket_")
+        attendance = await registrations.mark_attended(db, ticket=ticket)
+        activity.responsible = person.display_name or person.messenger_id
+        if attendance is None:
+            activity.status = "unknown ticket"
+            await message.answer(texts("events-ticket-unknown"), reply_markup=inline(texts))
+            return
+        activity.status = "attended (again)" if attendance.already else "attended"
+        activity.content = attendance.event_title
+        activity.customer = attendance.place.name
+        key = "events-ticket-again" if attendance.already else "events-ticket-ok"
+        await message.answer(
+            texts(key, name=attendance.place.name or "none", title=attendance.event_title),
+            reply_markup=inline(texts),
+        )
 
     @router.message(MenuButton(locales, "menu-events"))
     async def events_menu(
@@ -643,7 +702,7 @@ def build_form_router() -> Router:
             event = await get(db, place.event_id)
             await query.answer()
             if event is not None:
-                await confirm_place(target, texts, config, event, Registered(place), activity)
+                await confirm_place(target, bot, texts, config, event, Registered(place), activity)
 
     return router
 

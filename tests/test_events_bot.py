@@ -84,6 +84,10 @@ async def test_reader_finds_a_meetup_and_registers(bot: RunningBot) -> None:
     assert "(можно пропустить)" in reply.text
     reply = await anna.click("Пропустить")
     assert "✅ Вы записаны!" in reply.text
+    document = next(c for c in reply.calls if c.method == "sendDocument")
+    assert document.params["document"]["filename"] == f"event-{event_id}.ics"
+    photo = next(c for c in reply.calls if c.method == "sendPhoto")
+    assert "Ваш билет на «Открытое общение» — Анна Петрова" in photo.params["caption"]
     async with bot.db.transaction() as session:
         row = await session.scalar(select(Registration))
     assert row is not None
@@ -101,7 +105,7 @@ async def test_reader_finds_a_meetup_and_registers(bot: RunningBot) -> None:
     other = await add_event(bot.db, "Клуб волонтёров", questions="[]")
     await anna.send(f"/start event_{other}")
     reply = await anna.click("Записаться")
-    assert "Как в прошлый раз: Анна Петрова" in reply.buttons
+    assert "✔️ Анна Петрова" in reply.buttons  # remembered from last time
 
 
 async def test_full_event_waitlist_cancel_and_promotion(bot: RunningBot) -> None:
@@ -192,3 +196,26 @@ async def test_reminder_a_day_before_frees_the_seat_when_they_cannot_come(
     offer = next(c for c in bot.server.calls[mark:] if c.method == "sendMessage")
     assert offer.chat_id == 6007
     assert "Освободилось место" in offer.text
+
+
+async def test_staff_scan_the_qr_ticket_to_mark_attendance(bot: RunningBot) -> None:
+    event_id = await add_event(bot.db)
+    anna = await consented(bot, 6008, "Анна")
+    person = await people.find(bot.db, "telegram", "6008")
+    assert person is not None
+    result = await registrations.register(bot.db, event_id, person.id, name="Анна Петрова")
+    assert isinstance(result, registrations.Registered)
+    link = f"/start ticket_{result.place.ticket}"
+    reply = await anna.send(link)
+    assert "Это билет участника" in reply.text
+    admin = bot.admin()
+    reply = await admin.send(link)
+    assert "✅ Анна Петрова отмечен(а) на «Открытое общение»." in reply.text
+    reply = await admin.send(link)
+    assert "Уже отмечен(а): Анна Петрова" in reply.text
+    reply = await admin.send("/start ticket_unknownticket1")
+    assert "Билет не найден" in reply.text
+    async with bot.db.transaction() as session:
+        row = await session.get(Registration, result.place.id)
+    assert row is not None
+    assert row.attended_at is not None

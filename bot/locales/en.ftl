@@ -452,7 +452,7 @@ events-ask-question = { $question }{ $required ->
         [yes] {""}
        *[no] {" "}(optional)
     }
-events-same-button = Same as last time: { $value }
+events-same-button = ✔️ { $value }
 events-private-button = Private person
 events-private-value = private person
 events-skip-button = Skip
@@ -494,3 +494,18 @@ events-reminder-2h = 🔔 “{ $title }” starts soon, { $when }. 📍 { $branc
        *[other] , { $room }
     }. See you there!
 events-cant-come = I can't come
+events-ics-caption = Add it to your calendar so you don't forget.
+events-ticket-caption = 🎟 Your ticket for “{ $title }”{ $name ->
+        [none] {""}
+       *[other] {" "}— { $name }
+    }. Show it at the entrance.
+events-ticket-not-staff = This is an event ticket: show it to staff at the entrance.
+events-ticket-unknown = Ticket not found, or the registration was cancelled.
+events-ticket-ok = ✅ { $name ->
+        [none] The participant
+       *[other] { $name }
+    } is marked present at “{ $title }”.
+events-ticket-again = Already marked present: { $name ->
+        [none] the participant
+       *[other] { $name }
+    }, “{ $title }”.

@@ -461,7 +461,7 @@ events-ask-question = { $question }{ $required ->
         [yes] {""}
        *[no] {" "}(можно пропустить)
     }
-events-same-button = Как в прошлый раз: { $value }
+events-same-button = ✔️ { $value }
 events-private-button = Частное лицо
 events-private-value = частное лицо
 events-skip-button = Пропустить
@@ -503,3 +503,18 @@ events-reminder-2h = 🔔 Скоро начнётся «{ $title }», { $when }.
        *[other] , { $room }
     }. Ждём вас!
 events-cant-come = Не смогу прийти
+events-ics-caption = Добавьте в календарь, чтобы не забыть.
+events-ticket-caption = 🎟 Ваш билет на «{ $title }»{ $name ->
+        [none] {""}
+       *[other] {" "}— { $name }
+    }. Покажите его на входе.
+events-ticket-not-staff = Это билет участника мероприятия: покажите его сотруднику на входе.
+events-ticket-unknown = Билет не найден или запись отменена.
+events-ticket-ok = ✅ { $name ->
+        [none] Участник
+       *[other] { $name }
+    } отмечен(а) на «{ $title }».
+events-ticket-again = Уже отмечен(а): { $name ->
+        [none] участник
+       *[other] { $name }
+    }, «{ $title }».

@@ -153,6 +153,29 @@ class ConsoleSession(BaseSession):
         )
         return self._message(message_id, method.chat_id, text=method.text, reply_markup=markup)
 
+    def _api_sendDocument(self, method: Any) -> dict[str, Any]:
+        """A file cannot be shown in a terminal: its name says what arrived."""
+        name = getattr(method.document, "filename", None) or "file"
+        text = f"📎 {name}" + (f" — {method.caption}" if method.caption else "")
+        message_id = self._show(method.chat_id, text, method.reply_markup)
+        return self._message(
+            message_id,
+            method.chat_id,
+            caption=method.caption,
+            document={"file_id": f"console-{message_id}", "file_unique_id": str(message_id)},
+        )
+
+    def _api_sendPhoto(self, method: Any) -> dict[str, Any]:
+        text = "🖼 [фото]" + (f" {method.caption}" if method.caption else "")
+        message_id = self._show(method.chat_id, text, method.reply_markup)
+        size = {"file_id": f"console-{message_id}", "file_unique_id": str(message_id)}
+        return self._message(
+            message_id,
+            method.chat_id,
+            caption=method.caption,
+            photo=[{**size, "width": 1, "height": 1}],
+        )
+
     def _api_editMessageText(self, method: Any) -> dict[str, Any]:
         self._forget_choices(method.message_id)
         self._show(method.chat_id, method.text, method.reply_markup)

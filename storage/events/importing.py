@@ -55,6 +55,7 @@ KIND_WORDS = {
     "": EventKind.OTHER,
 }
 NO = {"no", "нет", "0", "false", "-"}
+NKO_KINDS = (EventKind.MEETUP, EventKind.TRAINING, EventKind.CONSULTATION_DAY)
 
 
 @dataclass
@@ -153,6 +154,8 @@ def _values(row: dict[str, str], zone: ZoneInfo, branches: set[str]) -> dict[str
         "registration_opens_at": parse_local(row.get("opens", ""), zone),
         "registration_closes_at": parse_local(row.get("closes", ""), zone),
         "questions": json.dumps(parse_questions(row.get("questions", "")), ensure_ascii=False),
+        # Organisations matter for NKO work (the reports count them), not for a story hour.
+        "ask_organisation": kind in NKO_KINDS,
     }
 
 

@@ -309,3 +309,38 @@ async def counts(db: Database, event_id: int) -> dict[RegistrationStatus, int]:
             .group_by(Registration.status)
         )
         return {RegistrationStatus(status): n for status, n in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Attendance:
+    place: Place
+    event_title: str
+    already: bool  # attendance was marked before (a second scan)
+
+
+async def mark_attended(
+    db: Database,
+    *,
+    ticket: str | None = None,
+    registration_id: int | None = None,
+    present: bool = True,
+    now: datetime | None = None,
+) -> Attendance | None:
+    """Mark (or unmark) attendance of a confirmed registration, by QR ticket or by id."""
+    now = now or utcnow()
+    async with db.transaction() as session:
+        query = select(Registration)
+        if ticket is not None:
+            query = query.where(Registration.ticket == ticket)
+        else:
+            query = query.where(Registration.id == registration_id)
+        row = await session.scalar(query)
+        if row is None or row.status != RegistrationStatus.CONFIRMED:
+            return None
+        event = await session.get(Event, row.event_id)
+        already = row.attended_at is not None
+        if present and not already:
+            row.attended_at = now
+        elif not present:
+            row.attended_at = None
+        return Attendance(await _place(session, row), event.title if event else "", already)

@@ -182,11 +182,20 @@ class FakeTelegram:
         params: dict[str, Any] = {}
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
+            files: dict[str, dict[str, Any]] = {}
             async for part in reader:
                 if part.filename:
-                    params[part.name] = {"filename": part.filename, "size": len(await part.read())}
+                    files[part.name or ""] = {
+                        "filename": part.filename,
+                        "size": len(await part.read()),
+                    }
                 else:
                     params[part.name] = await part.text()
+            # aiogram names an uploaded file in a parameter as "attach://<part name>".
+            for name, value in list(params.items()):
+                if isinstance(value, str) and value.startswith("attach://"):
+                    params[name] = files.pop(value.removeprefix("attach://"), value)
+            params.update(files)
         else:
             params.update(await request.post())
             params.update(request.query)
