@@ -33,6 +33,7 @@ from handlers import (
     roles,
     sections,
     staff,
+    staff_events,
     start,
     subscriptions,
 )
@@ -79,6 +80,7 @@ def build_router(locales: Locales) -> Router:
         roles.build_router(),
         compose.build_router(),
         reader_cards.build_router(),
+        staff_events.build_router(),
         my_books.build_form_router(),
         events.build_form_router(),
         denied.build_router(locales),

@@ -173,5 +173,28 @@ class EventCb(CallbackData, prefix="ev"):
     offset: Annotated[int, Field(ge=0, le=9999)] = 0
 
 
+class StaffEventAction(enum.StrEnum):
+    LIST = "ls"
+    SHOW = "show"
+    PEOPLE = "ppl"  # the attendance list with ticks (page)
+    TICK = "tick"  # toggle one participant's attendance (id = registration)
+    XLSX = "xlsx"
+    CSV = "csv"
+    MESSAGE = "msg"  # write to everyone registered
+    CANCEL = "cx"
+    CANCEL_YES = "cxok"
+
+
+class StaffEventCb(CallbackData, prefix="sev"):
+    action: StaffEventAction
+    id: Id = 0  # an event id, or a registration id for TICK
+    page: Annotated[int, Field(ge=0, le=1000)] = 0
+
+
 # Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».
-STAFF_PREFIXES = (StaffCb.__prefix__, RoleCb.__prefix__, ComposeCb.__prefix__)
+STAFF_PREFIXES = (
+    StaffCb.__prefix__,
+    RoleCb.__prefix__,
+    ComposeCb.__prefix__,
+    StaffEventCb.__prefix__,
+)

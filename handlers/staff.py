@@ -10,7 +10,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
-from handlers.callbacks import ComposeAction, ComposeCb, StaffAction, StaffCb
+from handlers.callbacks import (
+    ComposeAction,
+    ComposeCb,
+    StaffAction,
+    StaffCb,
+    StaffEventAction,
+    StaffEventCb,
+)
 from handlers.filters import HasRole, MenuButton
 from handlers.keyboards import button, inline
 from storage import activity as activity_log
@@ -27,6 +34,7 @@ def staff_keyboard(
         [button(texts("staff-today"), StaffCb(action=StaffAction.TODAY).pack())],
         [button(texts("staff-compose"), ComposeCb(action=ComposeAction.NEW).pack())],
         [button(texts("staff-scheduled"), ComposeCb(action=ComposeAction.LIST).pack())],
+        [button(texts("staff-events"), StaffEventCb(action=StaffEventAction.LIST).pack())],
     ]
     if config is not None and config.library_system.kind != "none":
         rows.append(

@@ -219,3 +219,78 @@ async def test_staff_scan_the_qr_ticket_to_mark_attendance(bot: RunningBot) -> N
         row = await session.get(Registration, result.place.id)
     assert row is not None
     assert row.attended_at is not None
+
+
+async def test_staff_tick_attendance_export_message_and_cancel(bot: RunningBot) -> None:
+    event_id = await add_event(bot.db, seats=2)
+    for user_id, name in ((6010, "Анна Петрова"), (6011, "Борис Сидоров"), (6012, "Вера Орлова")):
+        reader = await consented(bot, user_id, name.split()[0])
+        person = await people.find(bot.db, "telegram", str(user_id))
+        assert person is not None
+        await registrations.register(
+            bot.db, event_id, person.id, name=name, organisation="НКО «Добро»"
+        )
+    admin = bot.admin()
+    await admin.send("/start")
+    await admin.send("🛠 Для сотрудников")
+    await admin.click("Мероприятия и участники")
+    reply = await admin.click("Открытое общение")
+    assert "Записано: 2 из 2" in reply.text
+    assert "Лист ожидания: 1" in reply.text
+    reply = await admin.click("Отметить пришедших")
+    assert "☐ Анна Петрова" in reply.buttons
+    reply = await admin.click("Анна Петрова")
+    edited = next(c for c in reply.calls if c.method == "editMessageReplyMarkup")
+    assert "✅ Анна Петрова" in [b["text"] for b in edited.buttons()]
+    reply = await admin.click("Список XLSX")
+    document = next(c for c in reply.calls if c.method == "sendDocument")
+    assert document.params["document"]["filename"] == f"event-{event_id}.xlsx"
+    assert "Список участников «Открытое общение»: 3." in document.params["caption"]
+    await admin.click("Написать всем")
+    reply = await admin.send("Встреча переносится в зал 3.")
+    assert "поставлено в отправку: 3 получателей" in reply.text
+    await admin.click("Отменить мероприятие")
+    reply = await admin.click("Да, отменить мероприятие")
+    assert "Уведомления отправляются: 3" in reply.text
+    mark = len(bot.server.calls)
+    await deliver(bot)
+    sent = [c for c in bot.server.calls[mark:] if c.method == "sendMessage"]
+    assert sum("переносится в зал 3" in c.text for c in sent) == 3
+    assert sum("отменено" in c.text for c in sent) == 3
+    # A reader cannot reach these buttons, whatever they press.
+    reader = bot.person(6010)
+    reply = await reader.press(f"sev:cxok:{event_id}:0")
+    assert "только для сотрудников" in (reply.text + " ".join(reply.alerts)).lower()
+
+
+async def test_participants_export_is_a_proper_spreadsheet(database: Database) -> None:
+    import io as _io
+    from zoneinfo import ZoneInfo
+
+    from openpyxl import load_workbook
+
+    from storage.events.export import participants, to_csv, to_xlsx
+
+    event_id = await add_event(database, seats=1)
+    anna = await people.resolve(database, "telegram", "6020")
+    boris = await people.resolve(database, "telegram", "6021")
+    await registrations.register(
+        database,
+        event_id,
+        anna.id,
+        name="Анна",
+        answers=[{"question": "Тема?", "answer": "Гранты"}],
+    )
+    await registrations.register(database, event_id, boris.id, name="Борис")
+    sheet = await participants(database, event_id, ZoneInfo("Europe/Moscow"))
+    book = load_workbook(_io.BytesIO(to_xlsx(sheet, "Открытое общение")))
+    ws = book.active
+    assert ws is not None
+    assert [c.value for c in ws[2]][:5] == ["№", "ФИО", "Организация", "Телефон / e-mail", "Статус"]
+    assert ws["B3"].value == "Анна"
+    assert ws["E4"].value == "лист ожидания"
+    assert ws["I3"].value == "Гранты"
+    assert ws.freeze_panes == "A3"
+    assert isinstance(ws["F3"].value, datetime)
+    text = to_csv(sheet).decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("№;ФИО;Организация")

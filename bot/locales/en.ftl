@@ -509,3 +509,29 @@ events-ticket-again = Already marked present: { $name ->
         [none] the participant
        *[other] { $name }
     }, “{ $title }”.
+
+## Staff: events
+staff-events = 🗓 Events and participants
+staff-events-title = Upcoming events — choose one:
+staff-event-card = <b>{ $title }</b>
+    🗓 { $when } · { $status }
+    Registered: { $confirmed } of { $seats }
+    Waiting list: { $waiting }, to confirm: { $offered }
+    Cancelled: { $cancelled }
+    Came: { $attended }
+staff-event-status-scheduled = scheduled
+staff-event-status-cancelled = cancelled
+staff-event-people = ✅ Mark who came
+staff-event-people-title = Participants of “{ $title }”. Press a name to mark them (again to unmark):
+staff-event-xlsx = 📊 List as XLSX
+staff-event-csv = 📄 List as CSV
+staff-event-exported = Participants of “{ $title }”: { $count }.
+staff-event-message = ✉️ Message everyone registered
+staff-event-ask-message = Write the message — everyone registered or waiting will get it.
+staff-event-message-to-people = ✉️ A message about “{ $title }”:
+staff-event-message-sent = The message is being sent to { $count } people.
+staff-event-cancel = ❌ Cancel the event
+staff-event-cancel-confirm = Cancel the event? Everyone registered will be told.
+staff-event-cancel-yes = Yes, cancel the event
+staff-event-cancelled = “{ $title }” is cancelled. Notices are being sent: { $count }.
+events-cancelled-by-library = ❌ “{ $title }” ({ $when }) is cancelled. Sorry for the trouble — see other events in “Events”.

@@ -518,3 +518,29 @@ events-ticket-again = Уже отмечен(а): { $name ->
         [none] участник
        *[other] { $name }
     }, «{ $title }».
+
+## Сотрудникам: мероприятия
+staff-events = 🗓 Мероприятия и участники
+staff-events-title = Ближайшие мероприятия — выберите:
+staff-event-card = <b>{ $title }</b>
+    🗓 { $when } · { $status }
+    Записано: { $confirmed } из { $seats }
+    Лист ожидания: { $waiting }, ждут подтверждения: { $offered }
+    Отменили: { $cancelled }
+    Пришли: { $attended }
+staff-event-status-scheduled = по плану
+staff-event-status-cancelled = отменено
+staff-event-people = ✅ Отметить пришедших
+staff-event-people-title = Участники «{ $title }». Нажмите на имя, чтобы отметить (ещё раз — снять отметку):
+staff-event-xlsx = 📊 Список XLSX
+staff-event-csv = 📄 Список CSV
+staff-event-exported = Список участников «{ $title }»: { $count }.
+staff-event-message = ✉️ Написать всем записавшимся
+staff-event-ask-message = Напишите сообщение — его получат все записавшиеся и стоящие в листе ожидания.
+staff-event-message-to-people = ✉️ Сообщение о мероприятии «{ $title }»:
+staff-event-message-sent = Сообщение поставлено в отправку: { $count } получателей.
+staff-event-cancel = ❌ Отменить мероприятие
+staff-event-cancel-confirm = Отменить мероприятие? Все записавшиеся получат уведомление.
+staff-event-cancel-yes = Да, отменить мероприятие
+staff-event-cancelled = Мероприятие «{ $title }» отменено. Уведомления отправляются: { $count }.
+events-cancelled-by-library = ❌ Мероприятие «{ $title }» ({ $when }) отменено. Извините за неудобство — следите за афишей в разделе «Мероприятия».

@@ -344,3 +344,67 @@ async def mark_attended(
         elif not present:
             row.attended_at = None
         return Attendance(await _place(session, row), event.title if event else "", already)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    registration_id: int
+    person_id: int
+    platform: str
+    chat_id: str
+    language: str
+
+
+async def recipients(
+    db: Database, event_id: int, statuses: tuple[RegistrationStatus, ...] = ACTIVE
+) -> list[Recipient]:
+    """Who to tell about an event: registered people still reachable in a messenger."""
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(
+                Registration.id,
+                Person.id,
+                Person.platform,
+                Person.platform_user_id,
+                Person.language,
+            )
+            .join(Person, Person.id == Registration.person_id)
+            .where(Registration.event_id == event_id, Registration.status.in_(statuses))
+            .order_by(Registration.id)
+        )
+        return [Recipient(*row) for row in rows]
+
+
+async def cancel_event(db: Database, event_id: int) -> bool:
+    """Staff cancel an event; False if it was already cancelled or does not exist."""
+    async with db.transaction() as session:
+        event = await _lock(session, event_id)
+        if event is None or event.status != EventStatus.SCHEDULED:
+            return False
+        event.status = EventStatus.CANCELLED
+        event.updated_at = utcnow()
+        return True
+
+
+async def attendees(db: Database, event_id: int) -> list[Place]:
+    """Confirmed participants, for the attendance list with ticks."""
+    async with db.transaction() as session:
+        rows = await session.scalars(
+            select(Registration)
+            .where(
+                Registration.event_id == event_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .order_by(Registration.name, Registration.id)
+        )
+        return [await _place(session, row) for row in rows]
+
+
+async def attended_ids(db: Database, event_id: int) -> set[int]:
+    async with db.transaction() as session:
+        rows = await session.scalars(
+            select(Registration.id).where(
+                Registration.event_id == event_id, Registration.attended_at.is_not(None)
+            )
+        )
+        return set(rows)
