@@ -7,13 +7,16 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.i18n import Texts
+from bot.config import Config
+from bot.i18n import Locales, Texts
 from handlers.callbacks import ForgetCb, Nav, Screen
 from handlers.common import show_menu
+from handlers.events import OFFER_WINDOW, tell_promoted
 from handlers.keyboards import button
 from storage import people
 from storage.activity import ActivityNote
 from storage.db import Database
+from storage.events import registrations
 from storage.models import ActivityKind
 from storage.people import PersonView
 
@@ -50,6 +53,8 @@ async def forget_confirmed(
     texts: Texts,
     person: PersonView,
     db: Database,
+    locales: Locales,
+    config: Config,
     state: FSMContext,
     activity: ActivityNote,
 ) -> None:
@@ -64,6 +69,9 @@ async def forget_confirmed(
             await show_menu(message, texts, person, key="forget-cancelled")
         return
     await state.clear()
+    # Their seats go to the people waiting before the person's data goes.
+    for event_id, promotion in await registrations.release_all(db, person.id, window=OFFER_WINDOW):
+        await tell_promoted(db, locales, config, event_id, promotion)
     await people.forget(db, person.id)
     # The log keeps that an erasure happened, but not who asked for it.
     activity.person_id = None

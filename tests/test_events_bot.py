@@ -294,3 +294,22 @@ async def test_participants_export_is_a_proper_spreadsheet(database: Database) -
     assert isinstance(ws["F3"].value, datetime)
     text = to_csv(sheet).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("№;ФИО;Организация")
+
+
+async def test_forget_gives_the_seat_to_the_next_person_and_keeps_no_name(
+    bot: RunningBot,
+) -> None:
+    event_id = await add_event(bot.db, seats=1)
+    anna = await consented(bot, 6030, "Анна")
+    await consented(bot, 6031, "Борис")
+    for user_id, name in ((6030, "Анна Петрова"), (6031, "Борис Сидоров")):
+        person = await people.find(bot.db, "telegram", str(user_id))
+        assert person is not None
+        await registrations.register(bot.db, event_id, person.id, name=name)
+    await anna.send("/forget")
+    await anna.click("Да, удалить")
+    async with bot.db.transaction() as session:
+        rows = {r.status: r for r in await session.scalars(select(Registration))}
+    assert rows[RegistrationStatus.CANCELLED].name is None
+    assert rows[RegistrationStatus.CANCELLED].person_id is None
+    assert rows[RegistrationStatus.OFFERED].name == "Борис Сидоров"

@@ -408,3 +408,30 @@ async def attended_ids(db: Database, event_id: int) -> set[int]:
             )
         )
         return set(rows)
+
+
+async def release_all(
+    db: Database, person_id: int, *, window: timedelta = timedelta(hours=12)
+) -> list[tuple[int, Promotion | None]]:
+    """Cancel every active place of a person (on /forget) and anonymise all their rows;
+    returns (event id, promotion) for each seat that went to someone waiting."""
+    async with db.transaction() as session:
+        ids = list(
+            await session.scalars(
+                select(Registration.id).where(
+                    Registration.person_id == person_id, Registration.status.in_(ACTIVE)
+                )
+            )
+        )
+    results = []
+    for registration_id in ids:
+        done = await cancel(db, registration_id, person_id=person_id, window=window)
+        if done is not None:
+            results.append((done[0].event_id, done[1]))
+    async with db.transaction() as session:
+        await session.execute(
+            update(Registration)
+            .where(Registration.person_id == person_id)
+            .values(name=None, organisation=None, contact=None, answers="[]")
+        )
+    return results
