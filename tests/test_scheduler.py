@@ -46,11 +46,11 @@ async def test_jobs_have_fixed_ids_and_library_time(tmp_path: Path, sqlite_db: D
         scheduler = build_scheduler(sqlite_db, bot, Locales(), config, platform="telegram")
         jobs = {job.id: job for job in scheduler.get_jobs()}
         assert set(jobs) == {
-        "catalogue-returns",
-        "catalogue-import",
-        "broadcasts-due",
-        "events-seat-offers",
-    }
+            "catalogue-returns",
+            "catalogue-import",
+            "broadcasts-due",
+            "events-seat-offers",
+        }
         trigger = jobs["catalogue-import"].trigger
         assert isinstance(trigger, CronTrigger)
         assert str(trigger.timezone) == "Europe/Moscow"
