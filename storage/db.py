@@ -7,8 +7,10 @@ The same code runs on SQLite (aiosqlite, the embedded default) and PostgreSQL
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,9 @@ def alembic_config(url: str | None = None) -> AlembicConfig:
     return cfg
 
 
+_holding_turn: ContextVar[bool] = ContextVar("sqlite_turn", default=False)
+
+
 class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
@@ -60,16 +65,31 @@ class Database:
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, pool_pre_ping=True)
+        # A file database cannot go away under us; a server connection can.
+        self.engine: AsyncEngine = create_async_engine(
+            url, echo=echo, pool_pre_ping=self.dialect != "sqlite"
+        )
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time, and its busy handler waits by sleeping (up to
+        # 100 ms a try): under a burst, transactions queued in-process finish far sooner.
+        self._sqlite_turn = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed on success, rolled back on any error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        if self._sqlite_turn is None or _holding_turn.get():
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._sqlite_turn:
+            token = _holding_turn.set(True)  # a nested transaction must not wait for itself
+            try:
+                async with self.sessions() as session, session.begin():
+                    yield session
+            finally:
+                _holding_turn.reset(token)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

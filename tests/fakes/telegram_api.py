@@ -265,7 +265,18 @@ class FakeTelegram:
             update = await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.01))
         except TimeoutError:
             return []
-        return [update] if update is not None else []
+        if update is None:
+            return []
+        # Like Telegram: everything already waiting, up to `limit` (default 100), at once.
+        batch = [update]
+        limit = min(int(params.get("limit") or 100), 100)
+        while len(batch) < limit and not self.updates.empty():
+            more = self.updates.get_nowait()
+            if more is None:
+                self.updates.put_nowait(None)  # a shutdown wake-up: leave it for the next poll
+                break
+            batch.append(more)
+        return batch
 
     async def _api_getMe(self, _params: dict[str, Any], _method: str) -> dict[str, Any]:
         return {
