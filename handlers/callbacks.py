@@ -183,6 +183,13 @@ class StaffEventAction(enum.StrEnum):
     MESSAGE = "msg"  # write to everyone registered
     CANCEL = "cx"
     CANCEL_YES = "cxok"
+    NEW = "new"  # create an event (the wizard)
+    KIND = "kind"  # wizard: chosen kind (page = index in EventKind)
+    BRANCH = "br"  # wizard: chosen branch (page = index in the config's branches, 0 = none)
+    UNLIMITED = "inf"  # wizard: no seat limit
+    SKIP = "skip"  # wizard: no description
+    MOVE = "move"  # new date and time, registrants told
+    ADD = "add"  # add a participant by hand
 
 
 class StaffEventCb(CallbackData, prefix="sev"):

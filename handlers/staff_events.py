@@ -30,6 +30,18 @@ from storage.people import PersonView
 from storage.types import utcnow
 
 PEOPLE_PAGE = 20
+# Actions this router answers; the forms (new, move, add) live in staff_event_forms.
+SCREENS = {
+    StaffEventAction.LIST,
+    StaffEventAction.SHOW,
+    StaffEventAction.PEOPLE,
+    StaffEventAction.TICK,
+    StaffEventAction.XLSX,
+    StaffEventAction.CSV,
+    StaffEventAction.MESSAGE,
+    StaffEventAction.CANCEL,
+    StaffEventAction.CANCEL_YES,
+}
 
 
 class StaffEventForm(StatesGroup):
@@ -69,9 +81,15 @@ async def _show(target: Message, texts: Texts, config: Config, db: Database, eve
             button(texts("staff-event-csv"), _cb(StaffEventAction.CSV, event.id)),
         ],
         [button(texts("staff-event-message"), _cb(StaffEventAction.MESSAGE, event.id))],
+        [button(texts("staff-event-add"), _cb(StaffEventAction.ADD, event.id))],
     ]
     if event.status == "scheduled":
-        rows.append([button(texts("staff-event-cancel"), _cb(StaffEventAction.CANCEL, event.id))])
+        rows.append(
+            [
+                button(texts("staff-event-move"), _cb(StaffEventAction.MOVE, event.id)),
+                button(texts("staff-event-cancel"), _cb(StaffEventAction.CANCEL, event.id)),
+            ]
+        )
     await target.answer(await _summary(texts, config, db, event), reply_markup=inline(texts, *rows))
 
 
@@ -117,7 +135,7 @@ def build_router() -> Router:
     router.message.filter(HasRole(Role.STAFF))
     router.callback_query.filter(HasRole(Role.STAFF))
 
-    @router.callback_query(StaffEventCb.filter())
+    @router.callback_query(StaffEventCb.filter(F.action.in_(SCREENS)))
     async def pressed(
         query: CallbackQuery,
         callback_data: StaffEventCb,
@@ -164,6 +182,7 @@ def build_router() -> Router:
                 ]
                 for e in events
             ]
+            rows.append([button(texts("staff-event-new"), _cb(StaffEventAction.NEW))])
             key = "staff-events-title" if events else "events-none"
             await target.answer(texts(key), reply_markup=inline(texts, *rows))
         elif action is StaffEventAction.SHOW:

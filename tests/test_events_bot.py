@@ -313,3 +313,50 @@ async def test_forget_gives_the_seat_to_the_next_person_and_keeps_no_name(
     assert rows[RegistrationStatus.CANCELLED].name is None
     assert rows[RegistrationStatus.CANCELLED].person_id is None
     assert rows[RegistrationStatus.OFFERED].name == "Борис Сидоров"
+
+
+async def test_staff_create_move_and_add_by_hand(bot: RunningBot) -> None:
+    admin = bot.admin()
+    await admin.send("/start")
+    await admin.send("🛠 Для сотрудников")
+    await admin.click("Мероприятия и участники")
+    await admin.click("Новое мероприятие")
+    reply = await admin.send("Х")
+    assert "от 3 до 200" in reply.text
+    reply = await admin.send("Школа НКО: отчётность")
+    reply = await admin.click("Обучающее мероприятие")
+    assert "Когда начало?" in reply.text
+    reply = await admin.send("вчера вечером")
+    assert "Не понял дату" in reply.text
+    when = (datetime.now(UTC) + timedelta(days=10)).strftime("%d.%m.%Y 18:00")
+    reply = await admin.send(when)
+    reply = await admin.click("Центральная библиотека")
+    reply = await admin.send("двадцать")
+    assert "Напишите число мест" in reply.text
+    await admin.send("1")
+    reply = await admin.click("Пропустить")
+    assert "«Школа НКО: отчётность»" in reply.text
+    assert "?start=event_" in reply.text
+    event_id = int(reply.text.split("?start=event_")[1].split()[0].rstrip("."))
+    # A reader registers; staff add one more by hand (waiting: one seat), then move it.
+    anna = await consented(bot, 6040, "Анна")
+    await anna.send(f"/start event_{event_id}")
+    await anna.click("Записаться")
+    await anna.send("Анна Петрова")
+    await anna.send("НКО «Добро»")
+    await anna.send("anna@example.ru")
+    await admin.click("Открыть мероприятие")
+    await admin.click("Добавить участника вручную")
+    reply = await admin.send("Пётр Иванов, Клуб волонтёров, +7 900 000 00 00")
+    assert "Пётр Иванов в листе ожидания: 1-й." in reply.text
+    await admin.click("Открыть мероприятие")
+    await admin.click("Перенести")
+    new_when = (datetime.now(UTC) + timedelta(days=12)).strftime("%d.%m.%Y 19:00")
+    reply = await admin.send(new_when)
+    assert "перенесено на" in reply.text
+    assert "Уведомления отправляются: 1" in reply.text  # Пётр has no messenger
+    mark = len(bot.server.calls)
+    await deliver(bot)
+    moved = next(c for c in bot.server.calls[mark:] if c.method == "sendMessage")
+    assert moved.chat_id == 6040
+    assert "перенесено: было" in moved.text

@@ -82,6 +82,23 @@ def parse_local(text: str, zone: ZoneInfo) -> datetime | None:
     raise ValueError(f"{text!r} is not a time like 2026-12-01 18:00 or 01.12.2026 18:00")
 
 
+def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """What staff type for a date and time: '25.11.2026 18:00', '2026-11-25 18:00', or
+    '25.11 18:00' (this year, or next if that date has passed). None if unreadable."""
+    text = " ".join(text.replace(",", " ").split())
+    try:
+        return parse_local(text, zone)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.strptime(text, "%d.%m %H:%M")  # noqa: DTZ007 - zone set below
+    except ValueError:
+        return None
+    local_now = now.astimezone(zone)
+    guess = moment.replace(year=local_now.year, tzinfo=zone)
+    return guess if guess > local_now else guess.replace(year=local_now.year + 1)
+
+
 def parse_questions(text: str) -> list[dict[str, object]]:
     questions = []
     for part in text.split(";"):

@@ -435,3 +435,24 @@ async def release_all(
             .values(name=None, organisation=None, contact=None, answers="[]")
         )
     return results
+
+
+async def create_event(db: Database, **values: Any) -> int:
+    async with db.transaction() as session:
+        event = Event(**values, status=EventStatus.SCHEDULED)
+        session.add(event)
+        await session.flush()
+        return event.id
+
+
+async def move_event(db: Database, event_id: int, starts_at: datetime) -> bool:
+    """A new start (the end moves with it); False if the event is gone or cancelled."""
+    async with db.transaction() as session:
+        event = await _lock(session, event_id)
+        if event is None or event.status != EventStatus.SCHEDULED:
+            return False
+        if event.ends_at is not None:
+            event.ends_at = starts_at + (event.ends_at - event.starts_at)
+        event.starts_at = starts_at
+        event.updated_at = utcnow()
+        return True

@@ -1,0 +1,342 @@
+"""Staff forms for events: create one in a few steps, move it (everyone registered is
+told), add a participant by hand. Behind HasRole(STAFF) on the server."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.config import Config
+from bot.i18n import Locales, Texts
+from handlers.callbacks import StaffEventAction, StaffEventCb
+from handlers.events import when
+from handlers.filters import HasRole, TextWithinLimit
+from handlers.keyboards import button, inline
+from storage import outbox
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.events import registrations
+from storage.events.importing import parse_when
+from storage.events.listing import get
+from storage.events.models import EventKind
+from storage.events.registrations import Refused
+from storage.models import ActivityKind, Role
+from storage.outbox import Notice
+from storage.people import PersonView
+from storage.types import utcnow
+
+KINDS = list(EventKind)
+
+
+class NewEvent(StatesGroup):
+    title = State()
+    starts = State()
+    seats = State()
+    description = State()
+
+
+class EventChange(StatesGroup):
+    move = State()
+    add = State()
+
+
+def _cb(action: StaffEventAction, id_: int = 0, page: int = 0) -> str:
+    return StaffEventCb(action=action, id=id_, page=page).pack()
+
+
+def _author(person: PersonView) -> str:
+    return person.display_name or person.messenger_id
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(HasRole(Role.STAFF))
+    router.callback_query.filter(HasRole(Role.STAFF))
+
+    @router.callback_query(StaffEventCb.filter(F.action == StaffEventAction.NEW))
+    async def new(query: CallbackQuery, texts: Texts, state: FSMContext) -> None:
+        await state.set_state(NewEvent.title)
+        await state.set_data({})
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(texts("staff-new-title"), reply_markup=inline(texts))
+
+    @router.message(NewEvent.title, F.text)
+    async def title(message: Message, texts: Texts, state: FSMContext) -> None:
+        text = " ".join((message.text or "").split())
+        if not 3 <= len(text) <= 200:
+            await message.answer(texts("staff-new-bad-title"))
+            return
+        await state.update_data(title=text)
+        rows = [
+            [button(texts(f"event-kind-{k.value}"), _cb(StaffEventAction.KIND, page=i))]
+            for i, k in enumerate(KINDS)
+        ]
+        await message.answer(texts("staff-new-kind"), reply_markup=inline(texts, *rows))
+
+    @router.callback_query(StaffEventCb.filter(F.action == StaffEventAction.KIND), NewEvent.title)
+    async def kind(
+        query: CallbackQuery, callback_data: StaffEventCb, texts: Texts, state: FSMContext
+    ) -> None:
+        if callback_data.page >= len(KINDS):
+            await query.answer()
+            return
+        await state.update_data(kind=KINDS[callback_data.page].value)
+        await state.set_state(NewEvent.starts)
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(texts("staff-new-when"), reply_markup=inline(texts))
+
+    @router.message(NewEvent.starts, F.text)
+    async def starts(message: Message, texts: Texts, config: Config, state: FSMContext) -> None:
+        moment = parse_when(message.text or "", config.library.zone, utcnow())
+        if moment is None or moment <= utcnow():
+            await message.answer(texts("staff-new-bad-when"))
+            return
+        await state.update_data(starts=moment.isoformat())
+        rows = [
+            [button(b.name[:60], _cb(StaffEventAction.BRANCH, page=i + 1))]
+            for i, b in enumerate(config.library.branches)
+        ]
+        rows.append([button(texts("staff-new-no-branch"), _cb(StaffEventAction.BRANCH, page=0))])
+        await message.answer(texts("staff-new-branch"), reply_markup=inline(texts, *rows))
+
+    @router.callback_query(
+        StaffEventCb.filter(F.action == StaffEventAction.BRANCH), NewEvent.starts
+    )
+    async def branch(
+        query: CallbackQuery,
+        callback_data: StaffEventCb,
+        texts: Texts,
+        config: Config,
+        state: FSMContext,
+    ) -> None:
+        branches = config.library.branches
+        if callback_data.page > len(branches):
+            await query.answer()
+            return
+        chosen = branches[callback_data.page - 1].id if callback_data.page else None
+        await state.update_data(branch=chosen)
+        await state.set_state(NewEvent.seats)
+        await query.answer()
+        if isinstance(query.message, Message):
+            unlimited = button(texts("staff-new-unlimited"), _cb(StaffEventAction.UNLIMITED))
+            await query.message.answer(
+                texts("staff-new-seats"), reply_markup=inline(texts, [unlimited])
+            )
+
+    async def ask_description(
+        target: Message, texts: Texts, state: FSMContext, seats: int | None
+    ) -> None:
+        await state.update_data(seats=seats)
+        await state.set_state(NewEvent.description)
+        skip = button(texts("events-skip-button"), _cb(StaffEventAction.SKIP))
+        await target.answer(texts("staff-new-description"), reply_markup=inline(texts, [skip]))
+
+    @router.message(NewEvent.seats, F.text)
+    async def seats(message: Message, texts: Texts, state: FSMContext) -> None:
+        text = (message.text or "").strip()
+        if not text.isdigit() or not 1 <= int(text) <= 100_000:
+            await message.answer(texts("staff-new-bad-seats"))
+            return
+        await ask_description(message, texts, state, int(text))
+
+    @router.callback_query(
+        StaffEventCb.filter(F.action == StaffEventAction.UNLIMITED), NewEvent.seats
+    )
+    async def unlimited(query: CallbackQuery, texts: Texts, state: FSMContext) -> None:
+        await query.answer()
+        if isinstance(query.message, Message):
+            await ask_description(query.message, texts, state, None)
+
+    async def create(
+        target: Message,
+        bot: Bot,
+        texts: Texts,
+        config: Config,
+        db: Database,
+        person: PersonView,
+        state: FSMContext,
+        activity: ActivityNote,
+        description: str | None,
+    ) -> None:
+        data = await state.get_data()
+        await state.clear()
+        event_id = await registrations.create_event(
+            db,
+            title=data["title"],
+            kind=data["kind"],
+            starts_at=datetime.fromisoformat(data["starts"]),
+            branch_id=data.get("branch"),
+            seats=data.get("seats"),
+            waitlist=True,
+            description=description,
+            ask_organisation=data["kind"]
+            in (EventKind.MEETUP, EventKind.TRAINING, EventKind.CONSULTATION_DAY),
+            created_by=_author(person),
+        )
+        activity.kind = ActivityKind.STAFF_ACTION
+        activity.responsible = _author(person)
+        activity.content = data["title"]
+        activity.status = "event created"
+        me = await bot.me()
+        link = f"https://t.me/{me.username}?start=event_{event_id}"
+        show = button(texts("staff-new-open"), _cb(StaffEventAction.SHOW, event_id))
+        await target.answer(
+            texts(
+                "staff-new-done",
+                title=data["title"],
+                when=when(config, datetime.fromisoformat(data["starts"])),
+                link=link,
+            ),
+            reply_markup=inline(texts, [show]),
+        )
+
+    @router.message(NewEvent.description, F.text, TextWithinLimit())
+    async def description(
+        message: Message,
+        bot: Bot,
+        texts: Texts,
+        config: Config,
+        db: Database,
+        person: PersonView,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        await create(
+            message, bot, texts, config, db, person, state, activity, message.html_text[:4000]
+        )
+
+    @router.callback_query(
+        StaffEventCb.filter(F.action == StaffEventAction.SKIP), NewEvent.description
+    )
+    async def no_description(
+        query: CallbackQuery,
+        bot: Bot,
+        texts: Texts,
+        config: Config,
+        db: Database,
+        person: PersonView,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        await query.answer()
+        if isinstance(query.message, Message):
+            await create(query.message, bot, texts, config, db, person, state, activity, None)
+
+    # --- moving an event, adding a participant -----------------------------------------
+
+    @router.callback_query(
+        StaffEventCb.filter(F.action.in_({StaffEventAction.MOVE, StaffEventAction.ADD}))
+    )
+    async def ask_change(
+        query: CallbackQuery, callback_data: StaffEventCb, texts: Texts, state: FSMContext
+    ) -> None:
+        move = callback_data.action is StaffEventAction.MOVE
+        await state.set_state(EventChange.move if move else EventChange.add)
+        await state.set_data({"event_id": callback_data.id})
+        await query.answer()
+        if isinstance(query.message, Message):
+            key = "staff-move-ask" if move else "staff-add-ask"
+            await query.message.answer(texts(key), reply_markup=inline(texts))
+
+    @router.message(EventChange.move, F.text)
+    async def moved(
+        message: Message,
+        texts: Texts,
+        locales: Locales,
+        config: Config,
+        db: Database,
+        person: PersonView,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        moment = parse_when(message.text or "", config.library.zone, utcnow())
+        if moment is None or moment <= utcnow():
+            await message.answer(texts("staff-new-bad-when"))
+            return
+        event_id = int((await state.get_data()).get("event_id", 0))
+        await state.clear()
+        before = await get(db, event_id)
+        if before is None or not await registrations.move_event(db, event_id, moment):
+            await message.answer(texts("events-gone"), reply_markup=inline(texts))
+            return
+        people = await registrations.recipients(db, event_id)
+        notices = [
+            Notice(
+                platform=r.platform,
+                chat_id=r.chat_id,
+                person_id=r.person_id,
+                text=locales.texts(r.language)(
+                    "events-moved",
+                    title=before.title,
+                    was=when(config, before.starts_at),
+                    now=when(config, moment),
+                ),
+                purpose="event_moved",
+                dedupe_key=f"event_moved:{r.registration_id}:{moment.isoformat()}",
+                expires_at=moment,
+            )
+            for r in people
+        ]
+        added = await outbox.enqueue(db, notices)
+        activity.kind = ActivityKind.STAFF_ACTION
+        activity.responsible = _author(person)
+        activity.content = before.title
+        activity.status = "event moved"
+        await message.answer(
+            texts("staff-moved", title=before.title, when=when(config, moment), count=added),
+            reply_markup=inline(
+                texts, [button(texts("staff-new-open"), _cb(StaffEventAction.SHOW, event_id))]
+            ),
+        )
+
+    @router.message(EventChange.add, F.text)
+    async def added(
+        message: Message,
+        texts: Texts,
+        db: Database,
+        person: PersonView,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        parts = [p.strip() for p in (message.text or "").split(",")]
+        name = parts[0] if parts else ""
+        if not 2 <= len(name) <= 200:
+            await message.answer(texts("staff-add-bad"))
+            return
+        event_id = int((await state.get_data()).get("event_id", 0))
+        await state.clear()
+        result = await registrations.register(
+            db,
+            event_id,
+            None,
+            name=name,
+            organisation=parts[1][:300] if len(parts) > 1 and parts[1] else None,
+            contact=", ".join(parts[2:])[:200] or None,
+            added_by=_author(person),
+            ignore_window=True,
+        )
+        activity.kind = ActivityKind.EVENT_REGISTRATION
+        activity.responsible = _author(person)
+        activity.customer = name
+        if isinstance(result, Refused):
+            activity.status = f"refused: {result.value}"
+            await message.answer(
+                texts(f"events-refused-{result.value}"), reply_markup=inline(texts)
+            )
+            return
+        activity.status = f"added by staff: {result.place.status.value}"
+        key = "staff-added" if result.place.status == "confirmed" else "staff-added-waiting"
+        await message.answer(
+            texts(key, name=name, position=result.place.position or 0),
+            reply_markup=inline(
+                texts, [button(texts("staff-new-open"), _cb(StaffEventAction.SHOW, event_id))]
+            ),
+        )
+
+    return router
