@@ -190,6 +190,8 @@ class StaffEventAction(enum.StrEnum):
     SKIP = "skip"  # wizard: no description
     MOVE = "move"  # new date and time, registrants told
     ADD = "add"  # add a participant by hand
+    EDIT = "edit"  # choose what to change
+    EDIT_FIELD = "ef"  # page = index in EDITABLE (handlers.staff_event_forms)
 
 
 class StaffEventCb(CallbackData, prefix="sev"):

@@ -99,6 +99,8 @@ async def show_event(
     place = await registrations.place_of(db, event.id, person.id)
     rows: list[list[InlineKeyboardButton]] = []
     text = event_card(texts, config, event)
+    if event.photo:
+        await target.answer_photo(event.photo)
     if place is not None:
         text += "\n\n" + place_line(texts, place)
         rows.append(

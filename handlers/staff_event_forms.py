@@ -3,6 +3,7 @@ told), add a participant by hand. Behind HasRole(STAFF) on the server."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from aiogram import Bot, F, Router
@@ -11,16 +12,16 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.config import Config
-from bot.i18n import Locales, Texts
+from bot.i18n import Locales, Texts, normalise_label
 from handlers.callbacks import StaffEventAction, StaffEventCb
-from handlers.events import when
+from handlers.events import tell_promoted, when
 from handlers.filters import HasRole, TextWithinLimit
 from handlers.keyboards import button, inline
 from storage import outbox
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.events import registrations
-from storage.events.importing import parse_when
+from storage.events.importing import parse_questions, parse_when
 from storage.events.listing import get
 from storage.events.models import EventKind
 from storage.events.registrations import Refused
@@ -30,6 +31,8 @@ from storage.people import PersonView
 from storage.types import utcnow
 
 KINDS = list(EventKind)
+EDITABLE = ("title", "description", "seats", "questions", "photo")
+SEATS_UNLIMITED = {"0", "∞"}
 
 
 class NewEvent(StatesGroup):
@@ -42,6 +45,7 @@ class NewEvent(StatesGroup):
 class EventChange(StatesGroup):
     move = State()
     add = State()
+    edit = State()
 
 
 def _cb(action: StaffEventAction, id_: int = 0, page: int = 0) -> str:
@@ -339,4 +343,124 @@ def build_router() -> Router:
             ),
         )
 
+    @router.callback_query(StaffEventCb.filter(F.action == StaffEventAction.EDIT))
+    async def edit_menu(query: CallbackQuery, callback_data: StaffEventCb, texts: Texts) -> None:
+        await query.answer()
+        rows = [
+            [
+                button(
+                    texts(f"staff-edit-{field}"),
+                    _cb(StaffEventAction.EDIT_FIELD, callback_data.id, i),
+                )
+            ]
+            for i, field in enumerate(EDITABLE)
+        ]
+        if isinstance(query.message, Message):
+            await query.message.answer(texts("staff-edit-what"), reply_markup=inline(texts, *rows))
+
+    @router.callback_query(StaffEventCb.filter(F.action == StaffEventAction.EDIT_FIELD))
+    async def edit_field(
+        query: CallbackQuery, callback_data: StaffEventCb, texts: Texts, state: FSMContext
+    ) -> None:
+        await query.answer()
+        if callback_data.page >= len(EDITABLE):
+            return
+        field = EDITABLE[callback_data.page]
+        await state.set_state(EventChange.edit)
+        await state.set_data({"event_id": callback_data.id, "field": field})
+        if isinstance(query.message, Message):
+            await query.message.answer(texts(f"staff-edit-ask-{field}"), reply_markup=inline(texts))
+
+    @router.message(EventChange.edit, F.photo)
+    async def edit_photo(
+        message: Message,
+        texts: Texts,
+        db: Database,
+        person: PersonView,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        data = await state.get_data()
+        if data.get("field") != "photo" or not message.photo:
+            await message.answer(texts("staff-edit-send-text"))
+            return
+        await state.clear()
+        event_id = int(data.get("event_id", 0))
+        await registrations.update_event(db, event_id, photo=message.photo[-1].file_id)
+        await _edited(message, texts, person, activity, event_id, "photo")
+
+    @router.message(EventChange.edit, F.text, TextWithinLimit())
+    async def edit_text(
+        message: Message,
+        texts: Texts,
+        locales: Locales,
+        config: Config,
+        db: Database,
+        person: PersonView,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        data = await state.get_data()
+        field, event_id = str(data.get("field")), int(data.get("event_id", 0))
+        text = (message.text or "").strip()
+        if field == "title":
+            if not 3 <= len(text) <= 200:
+                await message.answer(texts("staff-new-bad-title"))
+                return
+            await registrations.update_event(db, event_id, title=" ".join(text.split()))
+        elif field == "description":
+            await registrations.update_event(db, event_id, description=message.html_text[:4000])
+        elif field == "questions":
+            try:
+                questions = parse_questions(text)
+            except ValueError:
+                await message.answer(texts("staff-edit-bad-questions"))
+                return
+            await registrations.update_event(
+                db, event_id, questions=json.dumps(questions, ensure_ascii=False)
+            )
+        elif field == "seats":
+            if text in SEATS_UNLIMITED or normalise_label(text) in locales.variants(
+                "staff-new-unlimited"
+            ):
+                seats = None
+            elif text.isdigit() and 1 <= int(text) <= 100_000:
+                seats = int(text)
+            else:
+                await message.answer(texts("staff-new-bad-seats"))
+                return
+            promotions = await registrations.set_seats(db, event_id, seats)
+            if promotions is None:
+                event = await get(db, event_id)
+                await message.answer(
+                    texts("staff-edit-seats-too-few", taken=event.taken if event else 0)
+                )
+                return
+            for promotion in promotions:
+                await tell_promoted(db, locales, config, event_id, promotion)
+        else:
+            await message.answer(texts("staff-edit-send-photo"))
+            return
+        await state.clear()
+        await _edited(message, texts, person, activity, event_id, field)
+
     return router
+
+
+async def _edited(
+    message: Message,
+    texts: Texts,
+    person: PersonView,
+    activity: ActivityNote,
+    event_id: int,
+    field: str,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    activity.responsible = _author(person)
+    activity.status = f"event edited: {field}"
+    await message.answer(
+        texts("staff-edit-done"),
+        reply_markup=inline(
+            texts, [button(texts("staff-new-open"), _cb(StaffEventAction.SHOW, event_id))]
+        ),
+    )

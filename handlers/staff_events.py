@@ -86,10 +86,11 @@ async def _show(target: Message, texts: Texts, config: Config, db: Database, eve
     if event.status == "scheduled":
         rows.append(
             [
+                button(texts("staff-event-edit"), _cb(StaffEventAction.EDIT, event.id)),
                 button(texts("staff-event-move"), _cb(StaffEventAction.MOVE, event.id)),
-                button(texts("staff-event-cancel"), _cb(StaffEventAction.CANCEL, event.id)),
             ]
         )
+        rows.append([button(texts("staff-event-cancel"), _cb(StaffEventAction.CANCEL, event.id))])
     await target.answer(await _summary(texts, config, db, event), reply_markup=inline(texts, *rows))
 
 

@@ -360,3 +360,48 @@ async def test_staff_create_move_and_add_by_hand(bot: RunningBot) -> None:
     moved = next(c for c in bot.server.calls[mark:] if c.method == "sendMessage")
     assert moved.chat_id == 6040
     assert "перенесено: было" in moved.text
+
+
+async def test_staff_edit_title_questions_and_seats_which_promote_the_waiting(
+    bot: RunningBot,
+) -> None:
+    event_id = await add_event(bot.db, seats=1)
+    for user_id, name in ((6050, "Анна"), (6051, "Борис")):
+        await consented(bot, user_id, name)
+        person = await people.find(bot.db, "telegram", str(user_id))
+        assert person is not None
+        await registrations.register(bot.db, event_id, person.id, name=name)
+    admin = bot.admin()
+    await admin.send("/start")
+    await admin.send("🛠 Для сотрудников")
+    await admin.click("Мероприятия и участники")
+    await admin.click("Открытое общение")
+    await admin.click("Изменить")
+    await admin.click("Название")
+    reply = await admin.send("Открытое общение: декабрь")
+    assert "Сохранено" in reply.text
+    await admin.click("Открыть мероприятие")
+    await admin.click("Изменить")
+    await admin.click("Вопросы при записи")
+    await admin.send("Тема встречи?*; Нужен ли пандус?")
+    await admin.click("Открыть мероприятие")
+    await admin.click("Изменить")
+    await admin.click("Число мест")
+    reply = await admin.send("0 мест")
+    assert "Напишите число мест" in reply.text
+    await admin.send("2")
+    mark = len(bot.server.calls)
+    await deliver(bot)
+    offer = next(c for c in bot.server.calls[mark:] if c.method == "sendMessage")
+    assert offer.chat_id == 6051
+    assert "Освободилось место на «Открытое общение: декабрь»" in offer.text
+    async with bot.db.transaction() as session:
+        event = await session.get(Event, event_id)
+    assert event is not None
+    assert (event.seats, event.taken) == (2, 2)
+    assert json.loads(event.questions)[0] == {"text": "Тема встречи?", "required": True}
+    await admin.click("Открыть мероприятие")
+    await admin.click("Изменить")
+    await admin.click("Число мест")
+    reply = await admin.send("1")
+    assert "Уже записано 2" in reply.text

@@ -456,3 +456,42 @@ async def move_event(db: Database, event_id: int, starts_at: datetime) -> bool:
         event.starts_at = starts_at
         event.updated_at = utcnow()
         return True
+
+
+async def update_event(db: Database, event_id: int, **values: Any) -> bool:
+    """Change an event's title, description, questions or photo."""
+    async with db.transaction() as session:
+        event = await _lock(session, event_id)
+        if event is None:
+            return False
+        for key, value in values.items():
+            setattr(event, key, value)
+        event.updated_at = utcnow()
+        return True
+
+
+async def set_seats(
+    db: Database,
+    event_id: int,
+    seats: int | None,
+    *,
+    now: datetime | None = None,
+    window: timedelta = timedelta(hours=12),
+) -> list[Promotion] | None:
+    """A new seat count; seats freed go to the people waiting, in order. None when the
+    event is gone or the new count is below the seats already taken."""
+    now = now or utcnow()
+    async with db.transaction() as session:
+        event = await _lock(session, event_id)
+        if event is None or (seats is not None and seats < event.taken):
+            return None
+        event.seats = seats
+        promotions = []
+        while event.seats is None or event.taken < event.seats:
+            event.taken += 1  # _promote_next gives it back if nobody is waiting
+            promotion = await _promote_next(session, event, now=now, window=window)
+            if promotion is None:
+                break
+            promotions.append(promotion)
+            await session.flush()
+        return promotions
