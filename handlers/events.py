@@ -22,6 +22,7 @@ from handlers.callbacks import EventAction, EventCb
 from handlers.common import ask_consent
 from handlers.filters import MenuButton
 from handlers.keyboards import button, inline
+from storage import activity as activity_log
 from storage import outbox, people
 from storage.activity import ActivityNote
 from storage.contacts import clean_contact
@@ -509,6 +510,18 @@ async def tell_promoted(
     notice = promotion_notice(locales, config, event, promotion)
     if notice is not None:
         await outbox.enqueue(db, [notice])
+    await activity_log.record(
+        db,
+        ActivityNote(
+            platform=promotion.platform or "telegram",
+            kind=ActivityKind.EVENT_REGISTRATION,
+            person_id=promotion.place.person_id,
+            content=event.title,
+            customer=promotion.place.name,
+            executor=activity_log.BOT_EXECUTOR,
+            status="promoted from the waiting list",
+        ),
+    )
 
 
 def build_router(locales: Locales) -> Router:

@@ -19,6 +19,7 @@ from storage import people
 from storage.db import Database
 from storage.events import registrations
 from storage.events.models import Event, EventKind, Registration, RegistrationStatus
+from storage.models import Activity, ActivityKind
 from tests.conftest import RunningBot, StartBot, make_config
 from tests.test_my_books import consented
 
@@ -146,6 +147,15 @@ async def test_full_event_waitlist_cancel_and_promotion(bot: RunningBot) -> None
     assert statuses == [RegistrationStatus.CANCELLED, RegistrationStatus.CONFIRMED]
     assert event is not None
     assert event.taken == 1
+    async with bot.db.transaction() as session:
+        logged = list(
+            await session.scalars(
+                select(Activity.status).where(Activity.kind == ActivityKind.EVENT_REGISTRATION)
+            )
+        )
+    assert "cancelled" in logged
+    assert "promoted from the waiting list" in logged
+    assert logged.count("confirmed") == 2  # Анна at first, Борис after the offer
 
 
 async def test_form_can_be_abandoned_from_the_menu(bot: RunningBot) -> None:
