@@ -55,8 +55,11 @@ async def sweep_event_reminders(
         left = event.starts_at - now
         purpose = "event_2h" if left <= REMINDERS[1][1] else "event_24h"
         texts = locales.texts(person.language)
+        local_day = event.starts_at.astimezone(config.library.zone).date()
+        today = now.astimezone(config.library.zone).date()
         text = texts(
             f"events-reminder-{purpose.removeprefix('event_')}",
+            day="today" if local_day == today else "tomorrow",
             title=event.title,
             when=when(config, event.starts_at),
             branch=branch_name(config, event.branch_id),

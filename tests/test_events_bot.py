@@ -197,7 +197,10 @@ async def test_reminder_a_day_before_frees_the_seat_when_they_cannot_come(
     await deliver(bot)
     reminder = next(c for c in bot.server.calls[mark:] if c.method == "sendMessage")
     assert reminder.chat_id == 6006
-    assert "Напоминаем: завтра «Открытое общение»" in reminder.text
+    zone = config.library.zone
+    starts = (now + timedelta(hours=20)).astimezone(zone).date()
+    day = "сегодня" if starts == now.astimezone(zone).date() else "завтра"
+    assert f"Напоминаем: {day} «Открытое общение»" in reminder.text
     anna.history.append(reminder)
     reply = await anna.click("Не смогу прийти")
     assert "Запись отменена" in reply.text

@@ -24,7 +24,9 @@ from bot.app import open_app
 from bot.config import Config, parse_config
 from bot.transports.console import PLATFORM, ConsoleTransport
 from broadcasts.announcements import start_due
+from broadcasts.event_reminders import sweep_event_reminders
 from broadcasts.limits import RateLimiter
+from broadcasts.seat_offers import lapse_and_offer
 from broadcasts.sender import Sender
 from storage.catalogue.importer import import_catalogue
 from storage.catalogue.models import CatalogueRecord
@@ -100,6 +102,12 @@ async def seed_events(db: Database, config: Config) -> None:
         lambda m: f"{today + timedelta(days=int(m.group(1))):%Y-%m-%d} {m.group(2)}",
         source,
     )
+    soon = datetime.now(config.library.zone).replace(minute=0, second=0, microsecond=0)
+    dated = re.sub(  # «+20h»: that many hours from now, so a reminder can be seen at once
+        r"(?<=,)\+(\d+)h(?=,)",
+        lambda m: f"{soon + timedelta(hours=int(m.group(1))):%Y-%m-%d %H:%M}",
+        dated,
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "events.csv"
         path.write_text(dated, encoding="utf-8")
@@ -150,7 +158,10 @@ async def run_demo(
         )
 
         async def deliver_due() -> None:
-            await start_due(app.db, config, platforms=(PLATFORM,), now=datetime.now(UTC))
+            now = datetime.now(UTC)
+            await start_due(app.db, config, platforms=(PLATFORM,), now=now)
+            await lapse_and_offer(app.db, app.locales, config, now=now)
+            await sweep_event_reminders(app.db, app.locales, config, now=now)
             await sender.drain()
 
         stop = asyncio.Event()

@@ -485,7 +485,10 @@ events-offer = 🔔 A seat is free at “{ $title }” ({ $when })! Confirm by {
 events-offer-yes = ✅ I will come
 events-offer-no = I can't come
 events-offer-gone = The time to confirm has passed, or the seat is taken.
-events-reminder-24h = 🔔 A reminder: “{ $title }” is tomorrow, { $when }. 📍 { $branch }{ $room ->
+events-reminder-24h = 🔔 A reminder: “{ $title }” is { $day ->
+        [today] today
+       *[tomorrow] tomorrow
+    }, { $when }. 📍 { $branch }{ $room ->
         [none] {""}
        *[other] , { $room }
     }. If you cannot come, press the button and the seat goes to someone else.

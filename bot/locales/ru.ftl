@@ -494,7 +494,10 @@ events-offer = 🔔 Освободилось место на «{ $title }» ({ $
 events-offer-yes = ✅ Приду
 events-offer-no = Не смогу
 events-offer-gone = Время подтверждения вышло, или место уже занято.
-events-reminder-24h = 🔔 Напоминаем: завтра «{ $title }», { $when }. 📍 { $branch }{ $room ->
+events-reminder-24h = 🔔 Напоминаем: { $day ->
+        [today] сегодня
+       *[tomorrow] завтра
+    } «{ $title }», { $when }. 📍 { $branch }{ $room ->
         [none] {""}
        *[other] , { $room }
     }. Если не получится прийти — нажмите кнопку, место перейдёт другому.
