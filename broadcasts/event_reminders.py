@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.config import Config
 from bot.i18n import Locales
 from handlers.callbacks import EventAction, EventCb
-from handlers.events import branch_name, when
+from handlers.event_view import branch_name, when
 from storage import outbox
 from storage.db import Database
 from storage.events.models import Event, EventStatus, Registration, RegistrationStatus

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.config import Config
 from bot.i18n import Locales
-from handlers.events import OFFER_WINDOW, tell_promoted
+from broadcasts.event_notices import OFFER_WINDOW, tell_promoted
 from storage.db import Database
 from storage.events import registrations
 

@@ -8,8 +8,6 @@ one transaction per change (see storage.events.registrations).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -18,22 +16,22 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
+from broadcasts.event_notices import OFFER_WINDOW, tell_promoted
 from handlers.callbacks import EventAction, EventCb
 from handlers.common import ask_consent
+from handlers.event_view import branch_name, event_card, seats_text, when
 from handlers.filters import MenuButton
 from handlers.keyboards import button, inline
-from storage import activity as activity_log
-from storage import outbox, people
+from storage import people
 from storage.activity import ActivityNote
 from storage.contacts import clean_contact
 from storage.db import Database
 from storage.events import registrations
 from storage.events.listing import EventView, get, my_places, upcoming
 from storage.events.models import EventKind, RegistrationStatus
-from storage.events.registrations import Place, Promotion, Refused, Registered
+from storage.events.registrations import Place, Refused, Registered
 from storage.events.tickets import calendar_file, qr_png, ticket_link
 from storage.models import ActivityKind, Consent, Role
-from storage.outbox import Notice
 from storage.people import PersonView
 from storage.types import utcnow
 
@@ -46,48 +44,11 @@ KIND_CODES = {
     EventKind.OTHER: "o",
 }
 KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
-OFFER_WINDOW = timedelta(hours=12)
 MAX_ANSWER = 1000
 
 
 class EventForm(StatesGroup):
     answering = State()
-
-
-def when(config: Config, moment: datetime) -> str:
-    return f"{moment.astimezone(config.library.zone):%d.%m.%Y %H:%M}"
-
-
-def branch_name(config: Config, branch_id: str | None) -> str:
-    for branch in config.library.branches:
-        if branch.id == branch_id:
-            return branch.name
-    return branch_id or "none"
-
-
-def _seats(texts: Texts, event: EventView) -> str:
-    if event.seats_left is None:
-        return texts("events-seats-unlimited")
-    if event.seats_left == 0:
-        return texts("events-seats-none", waitlist="yes" if event.waitlist else "no")
-    return texts("events-seats-left", left=event.seats_left, total=event.seats or 0)
-
-
-def event_card(texts: Texts, config: Config, event: EventView) -> str:
-    lines = [
-        texts("events-card-title", title=event.title),
-        texts("events-card-kind", kind=texts(f"event-kind-{event.kind.value}")),
-        texts("events-card-when", when=when(config, event.starts_at)),
-        texts(
-            "events-card-where",
-            branch=branch_name(config, event.branch_id),
-            room=event.room or "none",
-        ),
-    ]
-    if event.description:
-        lines += ["", event.description]
-    lines += ["", _seats(texts, event)]
-    return "\n".join(lines)
 
 
 async def show_event(
@@ -148,7 +109,7 @@ async def show_list(
                 number=str(number),
                 when=when(config, event.starts_at),
                 title=event.title,
-                seats=_seats(texts, event),
+                seats=seats_text(texts, event),
             )
         )
         rows.append(
@@ -461,66 +422,6 @@ async def send_ticket(
     await target.answer_photo(
         BufferedInputFile(qr_png(link), filename="ticket.png"),
         caption=texts("events-ticket-caption", title=event.title, name=place.name or "none"),
-    )
-
-
-def promotion_notice(
-    locales: Locales, config: Config, event: EventView, promotion: Promotion
-) -> Notice | None:
-    if promotion.platform is None or promotion.chat_id is None:
-        return None
-    texts = locales.texts(promotion.language)
-    text = texts(
-        "events-offer",
-        title=event.title,
-        when=when(config, event.starts_at),
-        until=when(config, promotion.expires_at),
-    )
-    buttons = [
-        {
-            "text": texts("events-offer-yes"),
-            "callback_data": EventCb(action=EventAction.CONFIRM, id=promotion.place.id).pack(),
-        },
-        {
-            "text": texts("events-offer-no"),
-            "callback_data": EventCb(action=EventAction.DECLINE, id=promotion.place.id).pack(),
-        },
-    ]
-    return Notice(
-        platform=promotion.platform,
-        chat_id=promotion.chat_id,
-        person_id=promotion.place.person_id,
-        text=text,
-        purpose="event_offer",
-        dedupe_key=f"event_offer:{promotion.place.id}:{promotion.expires_at.isoformat()}",
-        expires_at=promotion.expires_at,
-        buttons=buttons,
-    )
-
-
-async def tell_promoted(
-    db: Database, locales: Locales, config: Config, event_id: int, promotion: Promotion | None
-) -> None:
-    """The promoted person hears through the outbox (delivered within the limits)."""
-    if promotion is None:
-        return
-    event = await get(db, event_id)
-    if event is None:
-        return
-    notice = promotion_notice(locales, config, event, promotion)
-    if notice is not None:
-        await outbox.enqueue(db, [notice])
-    await activity_log.record(
-        db,
-        ActivityNote(
-            platform=promotion.platform or "telegram",
-            kind=ActivityKind.EVENT_REGISTRATION,
-            person_id=promotion.place.person_id,
-            content=event.title,
-            customer=promotion.place.name,
-            executor=activity_log.BOT_EXECUTOR,
-            status="promoted from the waiting list",
-        ),
     )
 
 

@@ -9,9 +9,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
+from broadcasts.event_notices import OFFER_WINDOW, tell_promoted
 from handlers.callbacks import ForgetCb, Nav, Screen
 from handlers.common import show_menu
-from handlers.events import OFFER_WINDOW, tell_promoted
 from handlers.keyboards import button
 from storage import people
 from storage.activity import ActivityNote

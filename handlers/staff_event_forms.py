@@ -13,11 +13,11 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Texts, normalise_label
+from broadcasts.event_notices import tell_promoted, tell_registrants
 from handlers.callbacks import StaffEventAction, StaffEventCb
-from handlers.events import tell_promoted, when
+from handlers.event_view import when
 from handlers.filters import HasRole, TextWithinLimit
 from handlers.keyboards import button, inline
-from storage import outbox
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.events import registrations
@@ -26,7 +26,6 @@ from storage.events.listing import get
 from storage.events.models import EventKind
 from storage.events.registrations import Refused
 from storage.models import ActivityKind, Role
-from storage.outbox import Notice
 from storage.people import PersonView
 from storage.types import utcnow
 
@@ -269,25 +268,20 @@ def build_router() -> Router:
         if before is None or not await registrations.move_event(db, event_id, moment):
             await message.answer(texts("events-gone"), reply_markup=inline(texts))
             return
-        people = await registrations.recipients(db, event_id)
-        notices = [
-            Notice(
-                platform=r.platform,
-                chat_id=r.chat_id,
-                person_id=r.person_id,
-                text=locales.texts(r.language)(
-                    "events-moved",
-                    title=before.title,
-                    was=when(config, before.starts_at),
-                    now=when(config, moment),
-                ),
-                purpose="event_moved",
-                dedupe_key=f"event_moved:{r.registration_id}:{moment.isoformat()}",
-                expires_at=moment,
-            )
-            for r in people
-        ]
-        added = await outbox.enqueue(db, notices)
+        added = await tell_registrants(
+            db,
+            locales,
+            event_id,
+            purpose="event_moved",
+            key=moment.isoformat(),
+            expires_at=moment,
+            text=lambda t: t(
+                "events-moved",
+                title=before.title,
+                was=when(config, before.starts_at),
+                now=when(config, moment),
+            ),
+        )
         activity.kind = ActivityKind.STAFF_ACTION
         activity.responsible = _author(person)
         activity.content = before.title

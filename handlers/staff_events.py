@@ -4,7 +4,7 @@ Behind HasRole(STAFF), checked on the server for every update."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
@@ -13,11 +13,11 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
+from broadcasts.event_notices import tell_registrants
 from handlers.callbacks import StaffEventAction, StaffEventCb
-from handlers.events import when
+from handlers.event_view import when
 from handlers.filters import HasRole, TextWithinLimit
 from handlers.keyboards import button, inline
-from storage import outbox
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.events import registrations
@@ -25,7 +25,6 @@ from storage.events.export import participants, to_csv, to_xlsx
 from storage.events.listing import EventView, get, upcoming
 from storage.events.models import RegistrationStatus
 from storage.models import ActivityKind, Role
-from storage.outbox import Notice
 from storage.people import PersonView
 from storage.types import utcnow
 
@@ -115,20 +114,6 @@ async def _people_rows(
         )
     rows.append([button(texts("events-list-button"), _cb(StaffEventAction.SHOW, event_id))])
     return rows
-
-
-def _notice(
-    recipient: registrations.Recipient, text: str, purpose: str, key: str, expires: datetime
-) -> Notice:
-    return Notice(
-        platform=recipient.platform,
-        chat_id=recipient.chat_id,
-        person_id=recipient.person_id,
-        text=text,
-        purpose=purpose,
-        dedupe_key=key,
-        expires_at=expires,
-    )
 
 
 def build_router() -> Router:
@@ -226,27 +211,24 @@ def build_router() -> Router:
             if event is None or not await registrations.cancel_event(db, item):
                 await target.answer(texts("events-gone"), reply_markup=inline(texts))
                 return
-            people = await registrations.recipients(db, item)
-            notices = [
-                _notice(
-                    r,
-                    locales.texts(r.language)(
-                        "events-cancelled-by-library",
-                        title=event.title,
-                        when=when(config, event.starts_at),
-                    ),
-                    "event_cancelled",
-                    f"event_cancelled:{r.registration_id}",
-                    event.starts_at,
-                )
-                for r in people
-            ]
-            await outbox.enqueue(db, notices)
+            told = await tell_registrants(
+                db,
+                locales,
+                item,
+                purpose="event_cancelled",
+                key=event.starts_at.isoformat(),
+                expires_at=event.starts_at,
+                text=lambda t: t(
+                    "events-cancelled-by-library",
+                    title=event.title,
+                    when=when(config, event.starts_at),
+                ),
+            )
             activity.kind = ActivityKind.STAFF_ACTION
             activity.content = event.title
             activity.status = "event cancelled"
             await target.answer(
-                texts("staff-event-cancelled", title=event.title, count=len(people)),
+                texts("staff-event-cancelled", title=event.title, count=told),
                 reply_markup=inline(texts),
             )
 
@@ -269,21 +251,16 @@ def build_router() -> Router:
         if event is None:
             await message.answer(texts("events-gone"), reply_markup=inline(texts))
             return
-        people = await registrations.recipients(db, event_id)
-        stamp = utcnow().isoformat()
-        notices = [
-            _notice(
-                r,
-                locales.texts(r.language)("staff-event-message-to-people", title=event.title)
-                + "\n\n"
-                + (message.html_text or ""),
-                "event_message",
-                f"event_message:{r.registration_id}:{message.message_id}:{stamp}",
-                max(event.starts_at, utcnow() + timedelta(hours=12)),
-            )
-            for r in people
-        ]
-        added = await outbox.enqueue(db, notices)
+        body = message.html_text or ""
+        added = await tell_registrants(
+            db,
+            locales,
+            event_id,
+            purpose="event_message",
+            key=f"{message.message_id}:{utcnow().isoformat()}",
+            expires_at=max(event.starts_at, utcnow() + timedelta(hours=12)),
+            text=lambda t: t("staff-event-message-to-people", title=event.title) + "\n\n" + body,
+        )
         activity.content = event.title
         activity.status = f"message to {added}"
         await message.answer(
