@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from storage.db import Database
 from storage.events.models import ACTIVE, Event, EventKind, EventStatus, Registration
-from storage.events.registrations import Place, place_of
+from storage.events.registrations import Place, place_from_row
 from storage.types import utcnow
 
 
@@ -122,7 +122,7 @@ async def my_places(
     now = now or utcnow()
     async with db.transaction() as session:
         rows = await session.execute(
-            select(Event.id)
+            select(Event, Registration)
             .join(Registration, Registration.event_id == Event.id)
             .where(
                 Registration.person_id == person_id,
@@ -132,10 +132,4 @@ async def my_places(
             )
             .order_by(Event.starts_at)
         )
-        ids = [event_id for (event_id,) in rows]
-    result = []
-    for event_id in ids:
-        event, place = await get(db, event_id), await place_of(db, event_id, person_id)
-        if event is not None and place is not None:
-            result.append((event, place))
-    return result
+        return [(view(event), await place_from_row(session, row)) for event, row in rows]

@@ -99,7 +99,7 @@ async def _position(session: AsyncSession, row: Registration) -> int | None:
     return int(ahead or 0) + 1
 
 
-async def _place(session: AsyncSession, row: Registration) -> Place:
+async def place_from_row(session: AsyncSession, row: Registration) -> Place:
     return Place(
         id=row.id,
         event_id=row.event_id,
@@ -150,7 +150,7 @@ async def register(
         else:
             existing = None
         if existing is not None and existing.status in ACTIVE:
-            return Registered(await _place(session, existing), existing=True)
+            return Registered(await place_from_row(session, existing), existing=True)
         if not ignore_window:
             if event.registration_opens_at and now < event.registration_opens_at:
                 return Refused.NOT_OPEN
@@ -176,7 +176,7 @@ async def register(
         if existing is None:
             session.add(row)
         await session.flush()
-        return Registered(await _place(session, row))
+        return Registered(await place_from_row(session, row))
 
 
 async def _promote_next(
@@ -201,7 +201,7 @@ async def _promote_next(
     nxt.updated_at = now
     person = await session.get(Person, nxt.person_id) if nxt.person_id else None
     return Promotion(
-        await _place(session, nxt),
+        await place_from_row(session, nxt),
         person.platform if person else None,
         person.platform_user_id if person else None,
         person.language if person else None,
@@ -235,7 +235,7 @@ async def cancel(
         promotion = None
         if held_seat:
             promotion = await _promote_next(session, event, now=now, window=window)
-        return await _place(session, row), promotion
+        return await place_from_row(session, row), promotion
 
 
 async def confirm_offer(
@@ -250,7 +250,7 @@ async def confirm_offer(
         await _lock(session, row.event_id)
         await session.refresh(row)
         if row.status == RegistrationStatus.CONFIRMED:
-            return await _place(session, row)
+            return await place_from_row(session, row)
         if row.status != RegistrationStatus.OFFERED or (
             row.offer_expires_at is not None and row.offer_expires_at <= now
         ):
@@ -258,7 +258,7 @@ async def confirm_offer(
         row.status = RegistrationStatus.CONFIRMED
         row.offer_expires_at = None
         row.updated_at = now
-        return await _place(session, row)
+        return await place_from_row(session, row)
 
 
 async def lapse_offers(
@@ -285,7 +285,7 @@ async def lapse_offers(
             row.status = RegistrationStatus.LAPSED
             row.updated_at = now
             promotion = await _promote_next(session, event, now=now, window=window)
-            results.append((await _place(session, row), promotion))
+            results.append((await place_from_row(session, row), promotion))
     return results
 
 
@@ -298,7 +298,7 @@ async def place_of(db: Database, event_id: int, person_id: int) -> Place | None:
                 Registration.status.in_(ACTIVE),
             )
         )
-        return await _place(session, row) if row is not None else None
+        return await place_from_row(session, row) if row is not None else None
 
 
 async def counts(db: Database, event_id: int) -> dict[RegistrationStatus, int]:
@@ -343,7 +343,7 @@ async def mark_attended(
             row.attended_at = now
         elif not present:
             row.attended_at = None
-        return Attendance(await _place(session, row), event.title if event else "", already)
+        return Attendance(await place_from_row(session, row), event.title if event else "", already)
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,7 +397,7 @@ async def attendees(db: Database, event_id: int) -> list[Place]:
             )
             .order_by(Registration.name, Registration.id)
         )
-        return [await _place(session, row) for row in rows]
+        return [await place_from_row(session, row) for row in rows]
 
 
 async def attended_ids(db: Database, event_id: int) -> set[int]:
