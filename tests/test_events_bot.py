@@ -21,6 +21,7 @@ from storage.events import registrations
 from storage.events.models import Event, EventKind, Registration, RegistrationStatus
 from storage.models import Activity, ActivityKind
 from tests.conftest import RunningBot, StartBot, make_config
+from tests.harness import Person
 from tests.test_my_books import consented
 
 
@@ -40,6 +41,27 @@ async def add_event(db: Database, title: str = "Открытое общение"
         session.add(event)
         await session.flush()
         return event.id
+
+
+async def register_readers(
+    bot: RunningBot, event_id: int, *readers: tuple[int, str], organisation: str | None = None
+) -> None:
+    """People who consented in the bot, registered in arrival order (storage, not the form)."""
+    for user_id, name in readers:
+        person = await people.find(bot.db, "telegram", str(user_id))
+        assert person is not None
+        await registrations.register(
+            bot.db, event_id, person.id, name=name, organisation=organisation
+        )
+
+
+async def staff_events_screen(bot: RunningBot) -> Person:
+    """The admin, at «Для сотрудников» → «Мероприятия и участники»."""
+    admin = bot.admin()
+    await admin.send("/start")
+    await admin.send("🛠 Для сотрудников")
+    await admin.click("Мероприятия и участники")
+    return admin
 
 
 async def deliver(bot: RunningBot) -> None:
@@ -186,10 +208,7 @@ async def test_reminder_a_day_before_frees_the_seat_when_they_cannot_come(
     event_id = await add_event(bot.db, seats=1, starts_at=datetime.now(UTC) + timedelta(hours=20))
     anna = await consented(bot, 6006, "Анна")
     await consented(bot, 6007, "Борис")
-    for user_id, name in ((6006, "Анна"), (6007, "Борис")):
-        person = await people.find(bot.db, "telegram", str(user_id))
-        assert person is not None
-        await registrations.register(bot.db, event_id, person.id, name=name)
+    await register_readers(bot, event_id, (6006, "Анна"), (6007, "Борис"))
     now = datetime.now(UTC)
     assert await sweep_event_reminders(bot.db, Locales(), config, now=now) == 1  # Анна only
     assert await sweep_event_reminders(bot.db, Locales(), config, now=now) == 0
@@ -236,17 +255,11 @@ async def test_staff_scan_the_qr_ticket_to_mark_attendance(bot: RunningBot) -> N
 
 async def test_staff_tick_attendance_export_message_and_cancel(bot: RunningBot) -> None:
     event_id = await add_event(bot.db, seats=2)
-    for user_id, name in ((6010, "Анна Петрова"), (6011, "Борис Сидоров"), (6012, "Вера Орлова")):
-        reader = await consented(bot, user_id, name.split()[0])
-        person = await people.find(bot.db, "telegram", str(user_id))
-        assert person is not None
-        await registrations.register(
-            bot.db, event_id, person.id, name=name, organisation="НКО «Добро»"
-        )
-    admin = bot.admin()
-    await admin.send("/start")
-    await admin.send("🛠 Для сотрудников")
-    await admin.click("Мероприятия и участники")
+    readers = ((6010, "Анна Петрова"), (6011, "Борис Сидоров"), (6012, "Вера Орлова"))
+    for user_id, name in readers:
+        await consented(bot, user_id, name.split()[0])
+    await register_readers(bot, event_id, *readers, organisation="НКО «Добро»")
+    admin = await staff_events_screen(bot)
     reply = await admin.click("Открытое общение")
     assert "Записано: 2 из 2" in reply.text
     assert "Лист ожидания: 1" in reply.text
@@ -315,10 +328,7 @@ async def test_forget_gives_the_seat_to_the_next_person_and_keeps_no_name(
     event_id = await add_event(bot.db, seats=1)
     anna = await consented(bot, 6030, "Анна")
     await consented(bot, 6031, "Борис")
-    for user_id, name in ((6030, "Анна Петрова"), (6031, "Борис Сидоров")):
-        person = await people.find(bot.db, "telegram", str(user_id))
-        assert person is not None
-        await registrations.register(bot.db, event_id, person.id, name=name)
+    await register_readers(bot, event_id, (6030, "Анна Петрова"), (6031, "Борис Сидоров"))
     await anna.send("/forget")
     await anna.click("Да, удалить")
     async with bot.db.transaction() as session:
@@ -329,10 +339,7 @@ async def test_forget_gives_the_seat_to_the_next_person_and_keeps_no_name(
 
 
 async def test_staff_create_move_and_add_by_hand(bot: RunningBot) -> None:
-    admin = bot.admin()
-    await admin.send("/start")
-    await admin.send("🛠 Для сотрудников")
-    await admin.click("Мероприятия и участники")
+    admin = await staff_events_screen(bot)
     await admin.click("Новое мероприятие")
     reply = await admin.send("Х")
     assert "от 3 до 200" in reply.text
@@ -381,13 +388,8 @@ async def test_staff_edit_title_questions_and_seats_which_promote_the_waiting(
     event_id = await add_event(bot.db, seats=1)
     for user_id, name in ((6050, "Анна"), (6051, "Борис")):
         await consented(bot, user_id, name)
-        person = await people.find(bot.db, "telegram", str(user_id))
-        assert person is not None
-        await registrations.register(bot.db, event_id, person.id, name=name)
-    admin = bot.admin()
-    await admin.send("/start")
-    await admin.send("🛠 Для сотрудников")
-    await admin.click("Мероприятия и участники")
+    await register_readers(bot, event_id, (6050, "Анна"), (6051, "Борис"))
+    admin = await staff_events_screen(bot)
     await admin.click("Открытое общение")
     await admin.click("Изменить")
     await admin.click("Название")
