@@ -395,6 +395,76 @@ class Reminders(Section):
     check_minutes: Annotated[int, Field(ge=1, le=1440)] = 60
 
 
+class ConsultationTopic(Section):
+    id: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[a-z0-9_]+$")]
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    name_en: str = ""
+    # Logged as «экспертиза проектной заявки» instead of «консультация».
+    expertise: bool = False
+
+
+DEFAULT_CONSULTATION_TOPICS = [
+    ConsultationTopic(
+        id="registration",
+        name="Регистрация и документы НКО",
+        name_en="NGO registration and documents",
+    ),
+    ConsultationTopic(id="accounting", name="Бухгалтерия и налоги", name_en="Accounting and taxes"),
+    ConsultationTopic(id="legal", name="Юридические вопросы", name_en="Legal questions"),
+    ConsultationTopic(
+        id="grants",
+        name="Грантовые конкурсы и проектная заявка",
+        name_en="Grant contests and applications",
+    ),
+    ConsultationTopic(
+        id="expertise",
+        name="Экспертиза проектной заявки",
+        name_en="Review of a project application",
+        expertise=True,
+    ),
+    ConsultationTopic(id="pr", name="PR и соцсети", name_en="PR and social media"),
+    ConsultationTopic(id="volunteers", name="Работа с добровольцами", name_en="Volunteers"),
+    ConsultationTopic(id="fundraising", name="Фандрайзинг", name_en="Fundraising"),
+    ConsultationTopic(
+        id="social_business",
+        name="Социальное предпринимательство",
+        name_en="Social entrepreneurship",
+    ),
+    ConsultationTopic(id="other", name="Другое", name_en="Other"),
+]
+
+WORKING_WEEK = {day: "09:00-18:00" for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+class Consultations(Section):
+    """Consultation requests: topics, the working hours answers are promised in, reminders."""
+
+    topics: list[ConsultationTopic] = DEFAULT_CONSULTATION_TOPICS
+    # When staff answer requests; «ответим в течение рабочего дня» counts these hours.
+    hours: WeekHours = WeekHours(**WORKING_WEEK)
+    # A request nobody took reminds the staff chat after this many working days (0: never).
+    remind_unclaimed_after_days: Annotated[float, Field(ge=0, le=30)] = 1
+    max_attachments: Annotated[int, Field(ge=0, le=20)] = 5
+    max_attachment_mb: Annotated[float, Field(gt=0, le=2000)] = 20
+    # Reminders before an agreed meeting, in hours (both the requester and the specialist).
+    appointment_reminders_hours: list[Annotated[int, Field(ge=1, le=24 * 14)]] = [24, 2]
+    check_minutes: Annotated[int, Field(ge=1, le=1440)] = 5
+
+    @field_validator("topics")
+    @classmethod
+    def _unique_topics(cls, topics: list[ConsultationTopic]) -> list[ConsultationTopic]:
+        ids = [t.id for t in topics]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"topic id {duplicated[0]!r} is used twice")
+        if not topics:
+            raise ValueError("at least one topic is needed")
+        return topics
+
+    def topic(self, topic_id: str) -> ConsultationTopic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+
 class Logging(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -422,6 +492,7 @@ class Config(BaseSettings):
     notifications: Notifications = Notifications()
     library_system: LibrarySystem = LibrarySystem()
     reminders: Reminders = Reminders()
+    consultations: Consultations = Consultations()
     logging: Logging = Logging()
 
     # Where relative paths in the file are resolved: the config file's folder.

@@ -3,10 +3,18 @@
 from storage import outbox, subscriptions
 from storage.catalogue import models as catalogue_models
 from storage.circulation import models as circulation_models
+from storage.consultations import models as consultation_models
 from storage.events import models as event_models
 from storage.models import Base
 
 metadata = Base.metadata
-MODULES = (catalogue_models, subscriptions, outbox, circulation_models, event_models)
+MODULES = (
+    catalogue_models,
+    subscriptions,
+    outbox,
+    circulation_models,
+    event_models,
+    consultation_models,
+)
 # Dialect-specific tables made by hand in migrations, not described by models.
 UNMODELLED_TABLES = frozenset({"catalogue_search"})
