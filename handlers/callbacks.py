@@ -200,10 +200,80 @@ class StaffEventCb(CallbackData, prefix="sev"):
     page: Annotated[int, Field(ge=0, le=1000)] = 0
 
 
+class RequestAction(enum.StrEnum):
+    """The requester's side of «Консультация»."""
+
+    TOPICS = "topics"  # the topic list
+    TOPIC = "topic"  # a topic's FAQ (value = index in [consultations] topics)
+    FAQ = "faq"  # one FAQ answer (id = entry)
+    ASK = "ask"  # «Задать вопрос специалисту» (value = topic index)
+    SAVED = "same"  # «как в прошлый раз»
+    PRIVATE = "priv"  # «Частное лицо»
+    IN_CHAT = "chat"  # answer here, in the messenger
+    WHEN = "when"  # a preset contact time (value = index in CONTACT_TIMES)
+    ABORT = "stop"  # leave the form
+    MINE = "mine"  # «Мои обращения»
+    SHOW = "show"  # one own request (id)
+    ADD = "add"  # add details (id)
+    WITHDRAW = "wd"  # ask to withdraw (id)
+    WITHDRAW_YES = "wdok"
+    SOLVED = "solved"  # «Вопрос решён» (id)
+    SLOT = "slot"  # take an offered time (id = slot)
+    NO_SLOT = "noslot"  # none of the times suits (id = request)
+    RATE = "rate"  # id = request, value = 1..5
+    NO_COMMENT = "nocm"  # rating without a comment (id)
+
+
+class RequestCb(CallbackData, prefix="rq"):
+    """`id` is the requester's own request (or slot, or FAQ entry): handlers load the row
+    and act only if it is theirs."""
+
+    action: RequestAction
+    id: Id = 0
+    value: Annotated[int, Field(ge=0, le=100)] = 0
+
+
+class DeskAction(enum.StrEnum):
+    """Staff and experts working on requests (the staff chat card and the panel)."""
+
+    LIST = "ls"  # open requests (value 1: only mine)
+    SHOW = "show"
+    TAKE = "take"  # «Взять»
+    FORWARD = "fwd"  # «Передать эксперту»: the expert list
+    TO_EXPERT = "to"  # id = request, other = expert
+    REPLY = "reply"  # «Ответить»
+    NOTE = "note"  # internal note
+    MEET = "meet"  # «Назначить встречу»
+    CLOSE = "close"  # «Закрыть»: choose the outcome
+    RESOLVED = "done"
+    REJECTED = "rej"
+    THREAD = "thread"  # the whole history, notes included
+    FILES = "files"  # the requester's attachments
+    GIVE_BACK = "back"  # an expert returns the request to staff
+    CANCEL = "cancel"  # leave a desk form
+    EXPERTS = "exp"  # the directory
+    EXPERT_ADD = "expadd"
+    EXPERT_DROP = "expdel"  # other = expert
+    FAQ = "faq"  # FAQ topics; other = topic index + 1 for one topic
+    FAQ_ADD = "faqadd"  # other = topic index
+    FAQ_DROP = "faqdel"  # other = entry id
+    REGISTER = "reg"  # the register of this quarter, XLSX
+
+
+class DeskCb(CallbackData, prefix="desk"):
+    """Who may press what is decided on the server: staff everything, an expert only the
+    requests assigned to them and only the answering actions."""
+
+    action: DeskAction
+    id: Id = 0
+    other: Id = 0
+
+
 # Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».
 STAFF_PREFIXES = (
     StaffCb.__prefix__,
     RoleCb.__prefix__,
     ComposeCb.__prefix__,
     StaffEventCb.__prefix__,
+    DeskCb.__prefix__,
 )

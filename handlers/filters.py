@@ -33,6 +33,16 @@ class HasRole(Filter):
         return person is not None and person.has(self.role)
 
 
+class HasAnyRole(Filter):
+    """Any of the roles (staff or expert, say); finer checks are the handler's."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = roles
+
+    async def __call__(self, event: Any, person: PersonView | None = None) -> bool:
+        return person is not None and any(person.has(role) for role in self.roles)
+
+
 class TextWithinLimit(Filter):
     """Text no longer than `[limits] max_input_chars`; longer texts get a polite refusal."""
 
