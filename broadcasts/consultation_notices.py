@@ -119,7 +119,7 @@ def _mine(texts: Texts, request: RequestView) -> dict[str, str]:
 
 
 async def send_answer(
-    db: Database, locales: Locales, config: Config, request: RequestView, answer: str, key: str
+    db: Database, locales: Locales, config: Config, request: RequestView, answer: str, stamp: str
 ) -> bool:
     texts = locales.texts(request.language)
     text = texts(
@@ -140,7 +140,7 @@ async def send_answer(
         _mine(texts, request),
     ]
     notice = _requester_notice(
-        locales, request, text, purpose="request_answer", key=key, buttons=buttons
+        locales, request, text, purpose="request_answer", key=stamp, buttons=buttons
     )
     return bool(notice and await outbox.enqueue(db, [notice]))
 
@@ -167,7 +167,7 @@ async def send_closed(db: Database, locales: Locales, config: Config, request: R
 
 
 async def send_slots(
-    db: Database, locales: Locales, config: Config, request: RequestView, key: str
+    db: Database, locales: Locales, config: Config, request: RequestView, stamp: str
 ) -> bool:
     texts = locales.texts(request.language)
     offered = [s for s in await appointments.slots(db, request.id) if s.status == "offered"]
@@ -193,7 +193,7 @@ async def send_slots(
         place=", ".join(sorted(places)) or "none",
     )
     notice = _requester_notice(
-        locales, request, text, purpose="request_slots", key=key, buttons=buttons
+        locales, request, text, purpose="request_slots", key=stamp, buttons=buttons
     )
     return bool(notice and await outbox.enqueue(db, [notice]))
 
@@ -205,7 +205,7 @@ async def tell_workers(
     request: RequestView,
     *,
     lead: str,
-    key: str,
+    stamp: str,
     args: dict[str, str | int] | None = None,
 ) -> int:
     """News from the requester (more details, a chosen time, a withdrawal) for whoever
@@ -228,14 +228,14 @@ async def tell_workers(
                 + "\n\n"
                 + desk_card(texts, config, request),
                 purpose="request_news",
-                dedupe_key=f"request_news:{request.id}:{person_id}:{key}",
+                dedupe_key=f"request_news:{request.id}:{person_id}:{stamp}",
                 expires_at=utcnow() + KEEP,
                 buttons=_buttons(desk_rows(texts, request, expert=expert)),
             )
         )
     if not notices:
         notice = staff_chat_notice(
-            locales, config, request, purpose="request_news", lead=lead, key=key, args=args
+            locales, config, request, purpose="request_news", lead=lead, key=stamp, args=args
         )
         if notice is not None:
             notices.append(notice)

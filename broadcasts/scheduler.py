@@ -19,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Config
 from bot.i18n import Locales
 from broadcasts.announcements import start_due
+from broadcasts.consultation_notices import sweep_appointments, sweep_unclaimed
 from broadcasts.event_reminders import sweep_event_reminders
 from broadcasts.reminders import sweep
 from broadcasts.returns import notify_returned
@@ -70,6 +71,11 @@ def build_scheduler(
         await lapse_and_offer(db, locales, config, now=datetime.now(UTC))
         await sweep_event_reminders(db, locales, config, now=datetime.now(UTC))
 
+    async def consultations() -> None:
+        now = datetime.now(UTC)
+        await sweep_unclaimed(db, locales, config, now=now)
+        await sweep_appointments(db, locales, config, now=now)
+
     async def returns() -> None:
         await notify_returned(db, bot, locales, config, platform=platform, now=datetime.now(UTC))
 
@@ -96,6 +102,14 @@ def build_scheduler(
         seat_offers,
         IntervalTrigger(minutes=OFFER_CHECK_MINUTES),
         id="events-seat-offers",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        consultations,
+        IntervalTrigger(minutes=config.consultations.check_minutes),
+        id="consultations-sweep",
         replace_existing=True,
         coalesce=True,
         max_instances=1,

@@ -15,6 +15,7 @@ from handlers.common import show_menu
 from handlers.keyboards import button
 from storage import people
 from storage.activity import ActivityNote
+from storage.consultations import requests as consultation_requests
 from storage.db import Database
 from storage.events import registrations
 from storage.models import ActivityKind
@@ -72,6 +73,8 @@ async def forget_confirmed(
     # Their seats go to the people waiting before the person's data goes.
     for event_id, promotion in await registrations.release_all(db, person.id, window=OFFER_WINDOW):
         await tell_promoted(db, locales, config, event_id, promotion)
+    # Requests stay counted in the register, unnamed; their texts and files go.
+    await consultation_requests.forget_person(db, person.id)
     await people.forget(db, person.id)
     # The log keeps that an erasure happened, but not who asked for it.
     activity.person_id = None

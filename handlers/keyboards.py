@@ -28,6 +28,8 @@ def main_menu(texts: Texts, person: PersonView | None) -> ReplyKeyboardMarkup:
     labels = [texts(key) for key in MENU_KEYS]
     if person is not None and person.has(Role.STAFF):
         labels.append(texts("menu-staff"))
+    elif person is not None and person.has(Role.EXPERT):
+        labels.append(texts("menu-expert"))
     rows = [
         [KeyboardButton(text=label) for label in labels[i : i + 2]]
         for i in range(0, len(labels), 2)

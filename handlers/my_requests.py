@@ -192,7 +192,7 @@ def build_router() -> Router:
                 return
             activity.status = "withdrawn"
             await tell_workers(
-                db, locales, config, outcome.request, lead="desk-withdrawn", key="withdrawn"
+                db, locales, config, outcome.request, lead="desk-withdrawn", stamp="withdrawn"
             )
             await target.answer(
                 texts("rq-withdrawn", number=request.id), reply_markup=inline(texts)
@@ -205,7 +205,7 @@ def build_router() -> Router:
                 return
             activity.status = "resolved by requester"
             await tell_workers(
-                db, locales, config, outcome.request, lead="desk-solved", key="solved"
+                db, locales, config, outcome.request, lead="desk-solved", stamp="solved"
             )
             await target.answer(
                 texts("rq-solved-thanks", number=request.id),
@@ -217,7 +217,7 @@ def build_router() -> Router:
                 return
             activity.status = "no time suits"
             await tell_workers(
-                db, locales, config, request, lead="desk-no-slot", key=f"noslot:{query.id}"
+                db, locales, config, request, lead="desk-no-slot", stamp=f"noslot:{query.id}"
             )
             await target.answer(texts("rq-no-slot-sent"), reply_markup=inline(texts))
 
@@ -271,7 +271,7 @@ def build_router() -> Router:
             config,
             outcome.request,
             lead="desk-details-added",
-            key=f"details:{message.message_id}",
+            stamp=f"details:{message.message_id}",
             args={"text": text or "📎"},
         )
         await message.answer(
@@ -372,7 +372,7 @@ async def _choose_slot(
         config,
         request,
         lead="desk-slot-chosen",
-        key=f"slot:{slot.id}",
+        stamp=f"slot:{slot.id}",
         args={"at": at},
     )
     if target is not None:

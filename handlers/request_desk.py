@@ -215,7 +215,12 @@ def build_router() -> Router:
             outcome = await desk.return_to_staff(db, request.id, actor, "")
             if isinstance(outcome, Changed):
                 await tell_workers(
-                    db, locales, config, outcome.request, lead="desk-given-back", key=str(query.id)
+                    db,
+                    locales,
+                    config,
+                    outcome.request,
+                    lead="desk-given-back",
+                    stamp=str(query.id),
                 )
             await _after(
                 query, target, texts, config, outcome, role, activity, actor, "desk-gave-back"
@@ -356,7 +361,7 @@ def build_router() -> Router:
             outcome = await desk.answer(db, request.id, actor, text)
             if isinstance(outcome, Changed):
                 delivered = await send_answer(
-                    db, locales, config, outcome.request, text, key=str(message.message_id)
+                    db, locales, config, outcome.request, text, stamp=str(message.message_id)
                 )
                 log_step(activity, config, outcome.request, actor, "answer", notes=text)
                 key = "desk-answer-sent" if delivered else "desk-answer-kept"
@@ -517,7 +522,7 @@ async def _offer_times(
     if offered is None:
         await message.answer(texts("desk-already-closed"), reply_markup=inline(texts))
         return
-    await send_slots(db, locales, config, request, key=str(offered[0].id))
+    await send_slots(db, locales, config, request, stamp=str(offered[0].id))
     log_step(activity, config, request, actor, "meeting offered")
     await _done(message, texts, config, request, actor.role, "desk-meet-sent")
 

@@ -13,6 +13,8 @@ from bot.i18n import Locales, Texts
 from handlers.callbacks import (
     ComposeAction,
     ComposeCb,
+    DeskAction,
+    DeskCb,
     StaffAction,
     StaffCb,
     StaffEventAction,
@@ -35,6 +37,7 @@ def staff_keyboard(
         [button(texts("staff-compose"), ComposeCb(action=ComposeAction.NEW).pack())],
         [button(texts("staff-scheduled"), ComposeCb(action=ComposeAction.LIST).pack())],
         [button(texts("staff-events"), StaffEventCb(action=StaffEventAction.LIST).pack())],
+        [button(texts("staff-requests"), DeskCb(action=DeskAction.LIST).pack())],
     ]
     if config is not None and config.library_system.kind != "none":
         rows.append(

@@ -47,13 +47,12 @@ async def test_typed_menu_label_works_without_emoji_or_case(bot: RunningBot) -> 
     assert "ул. Ленина, 1" in reply.text
 
 
-async def test_features_not_built_yet_say_so_and_offer_the_menu(bot: RunningBot) -> None:
+async def test_every_menu_section_answers_with_its_own_screen(bot: RunningBot) -> None:
     boris = bot.person(504, "Борис")
-    for label in ("Консультация",):
-        reply = await boris.send(label)
-        assert "скоро заработает" in reply.text, label
-        assert "+7 (495) 000-00-00" in reply.text
-        assert any("О библиотеке" in b for b in reply.buttons)
+    reply = await boris.send("Консультация")
+    assert "скоро" not in reply.text
+    assert any("Бухгалтерия и налоги" in b for b in reply.buttons)
+    assert any("В меню" in b for b in reply.buttons)
 
 
 async def test_consent_accepted_is_stored_with_the_name(bot: RunningBot) -> None:

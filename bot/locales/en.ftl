@@ -26,10 +26,6 @@ help-text =
     ℹ️ <b>About the library</b> — addresses, phones, opening hours
 
     Commands: /menu — menu, /help — this help, /language — language, /forget — delete my data.
-coming-soon = «{ $section }» is coming soon. Meanwhile you can call the library{ $phone ->
-        [none] .
-       *[other] : { $phone }.
-    }
 
 ## About the library
 about-title = <b>{ $library }</b>
@@ -578,3 +574,271 @@ staff-edit-send-text = Please send text.
 staff-edit-bad-questions = At most 10 questions, separated by “;”.
 staff-edit-seats-too-few = { $taken } people are already registered — seats cannot be fewer. Cancel registrations first or keep the number.
 staff-edit-done = ✅ Saved.
+
+## Consultations: requester
+menu-expert = 📨 Requests for me
+staff-requests = 📨 Requests (consultations)
+rq-topics = 💬 <b>Consultations</b> for NGOs and residents: a lawyer, an accountant, a grant expert and other specialists.
+    Choose a topic — first I will show answers to common questions.
+rq-faq-title = <b>{ $topic }</b>. Common questions — the answer may already be here:
+rq-faq-answer = <b>{ $question }</b>
+
+    { $answer }
+rq-faq-back = ⬅️ Back to common questions
+rq-ask = ✍️ Ask a specialist
+rq-other-topics = Other topics
+rq-need-consent = To pass your question to a specialist we need your consent to process personal data.
+rq-ask-question = Topic: <b>{ $topic }</b>.
+    Describe your question in one message. You may attach documents or photos — up to { $files } files, up to { $mb } MB each.
+rq-ask-name = What is your name? Please write your first and last name.
+rq-ask-org = Which organisation (NGO) do you represent?
+rq-ask-contact = How can we reach you? The answer will come here, in this chat. If you prefer phone or e-mail, write it.
+rq-ask-when = When is it convenient to contact you? Choose or write in your own words.
+rq-when-any = Any time
+rq-when-morning = Mornings
+rq-when-day = Afternoons
+rq-when-evening = Evenings
+rq-same = ✔️ { $value }
+rq-private = Private person
+rq-private-value = private person
+rq-in-chat = 💬 Answer here, in the chat
+rq-abort = Cancel the request
+rq-aborted = All right, nothing was sent. You can come back from “Consultation” in the menu.
+rq-bad-question = Please describe the question a little more — at least a few words.
+rq-question-too-long = The message is too long: please keep it within { $limit } characters or attach the text as a file.
+rq-bad-name = Please write a name (2 to 200 characters).
+rq-bad-org = Write the organisation's name (up to 300 characters) or press “Private person”.
+rq-bad-contact = That does not look like a phone number or an e-mail. Write e.g. +7 900 123-45-67 or name@mail.ru — or press “Answer here, in the chat”.
+rq-bad-when = Please keep it short (up to 200 characters) or choose an option.
+rq-send-text = Please write text, or send a document or a photo.
+rq-now-question = Now please write the question itself.
+rq-file-added = 📎 File attached (total: { $count }).
+rq-too-many-files = At most { $files } files can be attached. Describe the rest in words or send it later from “My requests”.
+rq-file-too-big = The file is larger than { $mb } MB and cannot be passed on. Send a smaller file or a link to it.
+rq-form-expired = This form is already closed. Start again from “Consultation” in the menu.
+rq-topic-gone = This topic is no longer taken. Choose another one under “Consultation”.
+rq-received = ✅ Request <b>No. { $number }</b> received.
+    Topic: { $topic }.
+    A specialist will answer by { $until }. The answer will come here; follow it in “My requests”.
+rq-closed-now = We are closed now — the request will be looked at after { $opens }.
+rq-mine = 📨 My requests
+rq-new = ✍️ New request
+rq-mine-title = <b>Your requests</b> — choose one to see the answers:
+rq-mine-empty = You have no requests yet.
+rq-mine-line = No. { $number } · { $status } · { $topic }
+rq-open-request = Request No. { $number }
+rq-not-found = Request not found.
+rq-card-title = <b>Request No. { $number }</b> · { $topic }
+rq-card-status = Status: { $status }
+rq-card-received = Sent: { $at }
+rq-card-meeting = 📅 Meeting:
+rq-status-new = new
+rq-status-in_progress = in progress
+rq-status-forwarded = passed to an expert
+rq-status-awaiting = waiting for your reply
+rq-status-resolved = resolved
+rq-status-rejected = declined
+rq-status-withdrawn = withdrawn
+rq-author-you = You
+rq-author-requester = Requester
+rq-author-staff = Staff
+rq-author-expert = Expert
+rq-author-bot = Bot
+rq-anonymous = (data erased)
+rq-contact-in-chat = in the chat with the bot
+rq-line-status = { $at } — { $status }
+rq-line-message = { $at } — <b>{ $who }</b>: { $text }
+rq-line-file = { $at } — 📎 { $name }
+rq-line-appointment = { $at } — 📅 { $what }
+rq-appointment-offered = meeting times offered
+rq-appointment-chosen = meeting time chosen
+rq-appointment-declined = the offered times did not suit
+rq-file = file
+rq-file-erased = file erased
+rq-erased = (erased)
+rq-thread-earlier = …
+rq-add = ✍️ Add details
+rq-withdraw = Withdraw
+rq-solved = ✅ Question solved
+rq-cancel = Cancel
+rq-add-prompt = What would you like to add to request No. { $number }? Write it or send a document or photo.
+rq-added = Added to request No. { $number }. The specialist will see it.
+rq-already-closed = This request is already closed. If the question remains, ask a new one under “Consultation”.
+rq-withdraw-confirm = Withdraw request No. { $number }? Specialists will stop working on it.
+rq-withdraw-yes = Yes, withdraw
+rq-withdraw-no = No
+rq-withdrawn = Request No. { $number } withdrawn.
+rq-solved-thanks = Glad question No. { $number } is solved! Please rate the help from 1 to 5:
+rq-rate-comment = Thank you for the { $rating }! Anything to add? Write it in one message.
+rq-no-comment = No comment
+rq-thanks = Thank you! It helps us work better.
+rq-rated-already = Your rating is already saved, thank you!
+rq-rate-not-yet = You can rate once the request is closed.
+rq-answer = 💬 <b>Answer to request No. { $number }</b> ({ $topic }):
+
+    { $text }
+rq-closed = Request <b>No. { $number }</b> is closed: { $status ->
+        [rejected] declined
+       *[other] the question is solved
+    }.{ $result ->
+        [none] {""}
+       *[other] {" "}Outcome: { $result }.
+    }
+    Please rate the help from 1 to 5.
+rq-slots-offered = 📅 For request No. { $number } we suggest meeting{ $place ->
+        [none] {""}
+       *[other] {" "}({ $place })
+    }. Choose a time that suits you:
+rq-slot = { $at }{ $place ->
+        [none] {""}
+       *[other] , { $place }
+    }
+rq-slot-chosen = {" "}✔️
+rq-slot-button = 📅 { $at }
+rq-no-slot = None of these times suits me
+rq-no-slot-sent = Passed on — the specialist will suggest another time.
+rq-slots-gone = This time is no longer available. Open the request to see the current options.
+rq-slot-agreed = ✅ Meeting for request No. { $number }: { $at }{ $place ->
+        [none] {""}
+       *[other] , { $place }
+    }. I will remind you beforehand.
+rq-meeting-reminder-requester = ⏰ Reminder: meeting for request No. { $number } ({ $topic }) — { $at }{ $place ->
+        [none] {""}
+       *[other] , { $place }
+    }.
+rq-meeting-reminder-specialist = ⏰ Meeting with the requester for request No. { $number } ({ $topic }) — { $at }{ $place ->
+        [none] {""}
+       *[other] , { $place }
+    }.
+
+## Consultations: staff and experts
+desk-new = 📨 <b>New request</b>
+desk-unclaimed = ⏰ <b>Nobody has taken request No. { $number }</b> — the requester is waiting.
+desk-for-expert = 📨 <b>A request was passed to you</b> — answer the requester with “Reply”.
+desk-details-added = ✍️ The requester added to request No. { $number }: { $text }
+desk-withdrawn = ↩️ The requester withdrew request No. { $number }.
+desk-solved = ✅ The requester confirmed question No. { $number } is solved.
+desk-no-slot = 📅 None of the times suited the requester of No. { $number } — suggest others.
+desk-slot-chosen = 📅 The requester chose a meeting time for No. { $number }: { $at }.
+desk-given-back = ↩️ The expert returned request No. { $number } — pass it to another specialist.
+desk-card-title = <b>Request No. { $number }</b> · { $topic }
+desk-card-status = Status: { $status }
+desk-card-from = From: { $name }{ $organisation ->
+        [none] {""}
+       *[other] , { $organisation }
+    }
+desk-card-contact = Contact: { $contact }{ $time ->
+        [none] {""}
+       *[other] ; best time: { $time }
+    }
+desk-card-received = Received: { $at }
+desk-card-responsible = Responsible: { $name }
+desk-card-expert = Expert: { $name }
+desk-card-result = Outcome: { $result }
+desk-card-rating = Requester's rating: { $rating } of 5
+desk-card-files = 📎 Attachments: { $count }
+desk-take = 🙋 Take
+desk-forward = 👩‍⚖️ Pass to an expert
+desk-reply = 💬 Reply
+desk-meet = 📅 Arrange a meeting
+desk-close = ✅ Close
+desk-give-back = ↩️ Return to staff
+desk-thread = 📜 History
+desk-note = 🔒 Note
+desk-files = 📎 Attachments
+desk-cancel = Cancel
+desk-cancelled = Cancelled.
+desk-skip = Skip
+desk-took = Request No. { $number } is yours now.
+desk-gave-back = Request No. { $number } returned to staff.
+desk-taken-by = { $name } has already taken this request.
+desk-already-closed = The request is already closed.
+desk-not-found = Request not found.
+desk-not-now = This cannot be done now — refresh the request's card.
+desk-not-yours = This request is assigned to another specialist.
+desk-expert-gone = This expert is no longer in the directory.
+desk-open-private = Let's continue in a private chat: open the chat with the bot, press /start and try again.
+desk-reply-prompt = Write your answer to request No. { $number } in one message. It will reach the requester in their messenger.
+desk-note-prompt = Write a note for request No. { $number }. The requester will not see it.
+desk-meet-prompt = Suggest meeting times for request No. { $number }, one per line, e.g.
+    25.11 15:00, Central library, room 5
+    26.11 11:00, online
+    (up to 5 options; the place after a comma, optional)
+desk-meet-bad = I could not read the time in “{ $line }”. Write e.g. 25.11 15:00 — times must be in the future, at most 5 options.
+desk-meet-sent = The times were sent to the requester of No. { $number }.
+desk-close-how = How did request No. { $number } end?
+desk-close-resolved = ✅ Resolved
+desk-close-rejected = ⛔ Declined
+desk-result-prompt = Briefly — the outcome of No. { $number } for the register (the requester sees it too). If there is nothing to add, send “-”.
+desk-closed = Request No. { $number } closed; the requester was told.
+desk-answer-sent = The answer to No. { $number } was sent to the requester.
+desk-answer-kept = The answer to No. { $number } is saved, but the requester erased their data — there is nowhere to deliver it.
+desk-note-saved = Note for No. { $number } saved.
+desk-text-size = Text up to { $limit } characters is needed.
+desk-send-text = Please write text.
+desk-thread-title = <b>History of request No. { $number }</b>
+desk-line-status = { $at } — { $status } ({ $who }{ $to ->
+        [none] {""}
+       *[other] {" "}→ { $to }
+    })
+desk-line-note = { $at } — 🔒 <b>{ $who }</b>: { $text }
+desk-choose-expert = Who should get request No. { $number } ({ $topic })? ★ — experts on this topic.
+desk-no-experts = The directory has no experts yet. Add one: “For staff” → “Requests” → “Experts”.
+desk-forwarded-short = Passed to { $name }
+desk-forwarded-bot = Request No. { $number } passed to { $name }, who got it in the bot.
+desk-forwarded-contact = Request No. { $number } passed to { $name }. The expert does not use the bot — contact them{ $contact ->
+        [none] {""}
+       *[other] {" "}({ $contact })
+    } and enter their answer with “Reply”.
+desk-file-elsewhere = 📎 { $name } — sent via { $platform }, it can only be opened there.
+desk-file-of = Attachment to request No. { $number }
+desk-no-files = No attachments.
+desk-list-title = <b>Open requests</b>: { $count }. New ones first.
+desk-list-empty = No open requests.
+desk-list-line = No. { $number } · { $status } · { $topic }
+desk-list-all = All open
+desk-list-mine = Mine
+desk-experts = 👩‍⚖️ Experts
+desk-faq = ❓ Common questions
+desk-register = 📊 Request register (XLSX)
+desk-register-title = Request register from { $start } to { $end }
+desk-register-caption = Request register for the quarter: { $count } rows.
+desk-experts-title = <b>Experts</b>
+desk-experts-empty = Nobody yet. Add the first expert.
+desk-expert-line = • <b>{ $name }</b> — { $topics }{ $organisation ->
+        [none] {""}
+       *[other] ; { $organisation }
+    }{ $contact ->
+        [none] {""}
+       *[other] ; { $contact }
+    }{ $bot ->
+        [yes] {" "}(in the bot)
+       *[no] {""}
+    }
+desk-expert-drop = 🗑 { $name }
+desk-expert-add = ➕ Add an expert
+desk-expert-dropped = The expert was removed from the directory (earlier requests keep their name).
+desk-expert-ask-name = The expert's first and last name?
+desk-expert-ask-topics = Which topics do they cover? Write numbers separated by commas, or “all”:
+    { $topics }
+desk-expert-ask-organisation = The expert's organisation? (“-” to skip)
+desk-expert-ask-contact = The expert's phone or e-mail? (“-” to skip)
+desk-expert-ask-messenger = If the expert uses the bot — their messenger id (they can see it with /myid). Otherwise “-”.
+desk-expert-bad-name = Please write a name (2 to 200 characters).
+desk-expert-bad-topics = I did not understand the topics. Write numbers from the list, e.g. “1, 3”, or “all”.
+desk-expert-bad-id = This person has not written to the bot yet. Ask them to press /start — or send “-”.
+desk-expert-added = Expert { $name } added{ $bot ->
+        [yes] {" "}and will get requests in the bot
+       *[no] {""}
+    }.
+desk-faq-title = <b>Common questions</b> — choose a topic:
+desk-faq-topic = { $topic }:
+desk-faq-screen = { $body }
+desk-faq-empty = (no questions yet)
+desk-faq-drop = 🗑 { $question }
+desk-faq-add = ➕ Add a question
+desk-faq-ask-question = Write the question the way readers ask it.
+desk-faq-ask-answer = Now write the answer.
+desk-faq-bad = Text of at least 3 characters is needed (question up to 300, answer up to 4000).
+desk-faq-full = This topic already has 10 questions — remove one to add another.
+desk-all-topics-word = all

@@ -28,10 +28,6 @@ help-text =
     ℹ️ <b>О библиотеке</b> — адреса, телефоны, часы работы
 
     Команды: /menu — меню, /help — эта справка, /language — язык, /forget — удалить мои данные.
-coming-soon = Раздел «{ $section }» скоро заработает. А пока можно позвонить в библиотеку{ $phone ->
-        [none] .
-       *[other] : { $phone }.
-    }
 
 ## О библиотеке
 about-title = <b>{ $library }</b>
@@ -587,3 +583,271 @@ staff-edit-send-text = Пришлите, пожалуйста, текст.
 staff-edit-bad-questions = Не больше 10 вопросов, через «;».
 staff-edit-seats-too-few = Уже записано { $taken } — мест не может быть меньше. Отмените лишние записи или оставьте как есть.
 staff-edit-done = ✅ Сохранено.
+
+## Консультации: заявитель
+menu-expert = 📨 Обращения ко мне
+staff-requests = 📨 Обращения (консультации)
+rq-topics = 💬 <b>Консультации</b> для НКО и жителей: юрист, бухгалтер, эксперт по грантам и другие специалисты.
+    Выберите тему — сначала покажу ответы на частые вопросы.
+rq-faq-title = <b>{ $topic }</b>. Частые вопросы — возможно, ответ уже есть:
+rq-faq-answer = <b>{ $question }</b>
+
+    { $answer }
+rq-faq-back = ⬅️ К частым вопросам
+rq-ask = ✍️ Задать вопрос специалисту
+rq-other-topics = Другие темы
+rq-need-consent = Чтобы передать вопрос специалисту, нам нужно ваше согласие на обработку персональных данных.
+rq-ask-question = Тема: <b>{ $topic }</b>.
+    Опишите ваш вопрос одним сообщением. Можно приложить документы или фото — до { $files } файлов, до { $mb } МБ каждый.
+rq-ask-name = Как к вам обращаться? Напишите имя и фамилию.
+rq-ask-org = Какую организацию (НКО) вы представляете?
+rq-ask-contact = Как с вами связаться? Ответ придёт сюда, в чат. Если удобнее по телефону или e-mail — напишите его.
+rq-ask-when = Когда с вами удобно связаться? Выберите или напишите своими словами.
+rq-when-any = В любое время
+rq-when-morning = Утром
+rq-when-day = Днём
+rq-when-evening = Вечером
+rq-same = ✔️ { $value }
+rq-private = Частное лицо
+rq-private-value = частное лицо
+rq-in-chat = 💬 Ответить здесь, в чате
+rq-abort = Отменить обращение
+rq-aborted = Хорошо, обращение не отправлено. Вернуться можно из меню «Консультация».
+rq-bad-question = Опишите вопрос чуть подробнее — хотя бы несколько слов.
+rq-question-too-long = Слишком длинное сообщение: уложитесь, пожалуйста, в { $limit } знаков или приложите текст файлом.
+rq-bad-name = Напишите, пожалуйста, имя (от 2 до 200 знаков).
+rq-bad-org = Напишите название организации (до 300 знаков) или нажмите «Частное лицо».
+rq-bad-contact = Не похоже на телефон или e-mail. Напишите, например, +7 900 123-45-67 или name@mail.ru — или нажмите «Ответить здесь, в чате».
+rq-bad-when = Напишите коротко (до 200 знаков) или выберите вариант.
+rq-send-text = Пожалуйста, напишите текстом или пришлите документ или фото.
+rq-now-question = Теперь напишите сам вопрос.
+rq-file-added = 📎 Файл добавлен (всего: { $count }).
+rq-too-many-files = Можно приложить не больше { $files } файлов. Остальное опишите словами или пришлите позже через «Мои обращения».
+rq-file-too-big = Файл больше { $mb } МБ — такой не передать. Пришлите файл поменьше или ссылку на него.
+rq-form-expired = Эта форма уже закрыта. Начните заново из меню «Консультация».
+rq-topic-gone = Эта тема больше не принимается. Выберите другую в меню «Консультация».
+rq-received = ✅ Обращение <b>№ { $number }</b> принято.
+    Тема: { $topic }.
+    Специалист ответит до { $until }. Ответ придёт сюда; следить за ним можно в «Мои обращения».
+rq-closed-now = Сейчас мы не работаем — обращение посмотрят после { $opens }.
+rq-mine = 📨 Мои обращения
+rq-new = ✍️ Новое обращение
+rq-mine-title = <b>Ваши обращения</b> — выберите, чтобы посмотреть ответы:
+rq-mine-empty = У вас пока нет обращений.
+rq-mine-line = № { $number } · { $status } · { $topic }
+rq-open-request = Обращение № { $number }
+rq-not-found = Обращение не найдено.
+rq-card-title = <b>Обращение № { $number }</b> · { $topic }
+rq-card-status = Статус: { $status }
+rq-card-received = Отправлено: { $at }
+rq-card-meeting = 📅 Встреча:
+rq-status-new = новое
+rq-status-in_progress = в работе
+rq-status-forwarded = передано эксперту
+rq-status-awaiting = ждёт вашего ответа
+rq-status-resolved = решено
+rq-status-rejected = отклонено
+rq-status-withdrawn = отозвано
+rq-author-you = Вы
+rq-author-requester = Заявитель
+rq-author-staff = Сотрудник
+rq-author-expert = Эксперт
+rq-author-bot = Бот
+rq-anonymous = (данные удалены)
+rq-contact-in-chat = в чате с ботом
+rq-line-status = { $at } — { $status }
+rq-line-message = { $at } — <b>{ $who }</b>: { $text }
+rq-line-file = { $at } — 📎 { $name }
+rq-line-appointment = { $at } — 📅 { $what }
+rq-appointment-offered = предложено время встречи
+rq-appointment-chosen = время встречи выбрано
+rq-appointment-declined = предложенное время не подошло
+rq-file = файл
+rq-file-erased = файл удалён
+rq-erased = (удалено)
+rq-thread-earlier = …
+rq-add = ✍️ Дополнить
+rq-withdraw = Отозвать
+rq-solved = ✅ Вопрос решён
+rq-cancel = Отмена
+rq-add-prompt = Что добавить к обращению № { $number }? Напишите или пришлите документ или фото.
+rq-added = Добавлено к обращению № { $number }. Специалист увидит.
+rq-already-closed = Это обращение уже закрыто. Если вопрос остался — задайте новый в меню «Консультация».
+rq-withdraw-confirm = Отозвать обращение № { $number }? Специалисты больше не будут над ним работать.
+rq-withdraw-yes = Да, отозвать
+rq-withdraw-no = Нет
+rq-withdrawn = Обращение № { $number } отозвано.
+rq-solved-thanks = Рады, что вопрос № { $number } решён! Оцените, пожалуйста, помощь от 1 до 5:
+rq-rate-comment = Спасибо за оценку { $rating }! Хотите что-то добавить? Напишите одним сообщением.
+rq-no-comment = Без комментария
+rq-thanks = Спасибо! Это помогает нам работать лучше.
+rq-rated-already = Оценка уже сохранена, спасибо!
+rq-rate-not-yet = Оценить можно, когда обращение закрыто.
+rq-answer = 💬 <b>Ответ по обращению № { $number }</b> ({ $topic }):
+
+    { $text }
+rq-closed = Обращение <b>№ { $number }</b> закрыто: { $status ->
+        [rejected] отклонено
+       *[other] вопрос решён
+    }.{ $result ->
+        [none] {""}
+       *[other] {" "}Итог: { $result }.
+    }
+    Оцените, пожалуйста, помощь от 1 до 5.
+rq-slots-offered = 📅 По обращению № { $number } предлагаем встретиться{ $place ->
+        [none] {""}
+       *[other] {" "}({ $place })
+    }. Выберите удобное время:
+rq-slot = { $at }{ $place ->
+        [none] {""}
+       *[other] , { $place }
+    }
+rq-slot-chosen = {" "}✔️
+rq-slot-button = 📅 { $at }
+rq-no-slot = Ни одно время не подходит
+rq-no-slot-sent = Передали специалисту — он предложит другое время.
+rq-slots-gone = Это время уже недоступно. Откройте обращение — там актуальные варианты.
+rq-slot-agreed = ✅ Встреча по обращению № { $number }: { $at }{ $place ->
+        [none] {""}
+       *[other] , { $place }
+    }. Напомню заранее.
+rq-meeting-reminder-requester = ⏰ Напоминание: встреча по обращению № { $number } ({ $topic }) — { $at }{ $place ->
+        [none] {""}
+       *[other] , { $place }
+    }.
+rq-meeting-reminder-specialist = ⏰ Встреча с заявителем по обращению № { $number } ({ $topic }) — { $at }{ $place ->
+        [none] {""}
+       *[other] , { $place }
+    }.
+
+## Консультации: сотрудники и эксперты
+desk-new = 📨 <b>Новое обращение</b>
+desk-unclaimed = ⏰ <b>Обращение № { $number } никто не взял</b> — заявитель ждёт ответа.
+desk-for-expert = 📨 <b>Вам передано обращение</b> — ответьте заявителю через кнопку «Ответить».
+desk-details-added = ✍️ Заявитель дополнил обращение № { $number }: { $text }
+desk-withdrawn = ↩️ Заявитель отозвал обращение № { $number }.
+desk-solved = ✅ Заявитель подтвердил: вопрос № { $number } решён.
+desk-no-slot = 📅 По обращению № { $number } заявителю не подошло ни одно время — предложите другое.
+desk-slot-chosen = 📅 Заявитель выбрал время встречи по обращению № { $number }: { $at }.
+desk-given-back = ↩️ Эксперт вернул обращение № { $number } — передайте другому специалисту.
+desk-card-title = <b>Обращение № { $number }</b> · { $topic }
+desk-card-status = Статус: { $status }
+desk-card-from = От: { $name }{ $organisation ->
+        [none] {""}
+       *[other] , { $organisation }
+    }
+desk-card-contact = Связь: { $contact }{ $time ->
+        [none] {""}
+       *[other] ; удобно: { $time }
+    }
+desk-card-received = Получено: { $at }
+desk-card-responsible = Ответственный: { $name }
+desk-card-expert = Эксперт: { $name }
+desk-card-result = Итог: { $result }
+desk-card-rating = Оценка заявителя: { $rating } из 5
+desk-card-files = 📎 Вложений: { $count }
+desk-take = 🙋 Взять
+desk-forward = 👩‍⚖️ Передать эксперту
+desk-reply = 💬 Ответить
+desk-meet = 📅 Назначить встречу
+desk-close = ✅ Закрыть
+desk-give-back = ↩️ Вернуть сотрудникам
+desk-thread = 📜 Переписка
+desk-note = 🔒 Заметка
+desk-files = 📎 Вложения
+desk-cancel = Отмена
+desk-cancelled = Отменено.
+desk-skip = Пропустить
+desk-took = Обращение № { $number } теперь ваше.
+desk-gave-back = Обращение № { $number } возвращено сотрудникам.
+desk-taken-by = Это обращение уже взял(а) { $name }.
+desk-already-closed = Обращение уже закрыто.
+desk-not-found = Обращение не найдено.
+desk-not-now = Сейчас это сделать нельзя — обновите карточку обращения.
+desk-not-yours = Это обращение передано другому специалисту.
+desk-expert-gone = Этого эксперта больше нет в справочнике.
+desk-open-private = Продолжим в личном чате: откройте чат с ботом, нажмите /start и повторите.
+desk-reply-prompt = Напишите ответ заявителю по обращению № { $number } одним сообщением. Он придёт заявителю в его мессенджер.
+desk-note-prompt = Напишите заметку к обращению № { $number }. Заявитель её не увидит.
+desk-meet-prompt = Предложите время встречи по обращению № { $number }: каждый вариант с новой строки, например
+    25.11 15:00, Центральная библиотека, каб. 5
+    26.11 11:00, онлайн
+    (до 5 вариантов; место — после запятой, можно не указывать)
+desk-meet-bad = Не понял время в строке «{ $line }». Напишите, например: 25.11 15:00 — время должно быть в будущем, не больше 5 вариантов.
+desk-meet-sent = Варианты времени отправлены заявителю по обращению № { $number }.
+desk-close-how = Чем закончилось обращение № { $number }?
+desk-close-resolved = ✅ Решено
+desk-close-rejected = ⛔ Отклонено
+desk-result-prompt = Коротко — итог для реестра по обращению № { $number } (заявитель тоже его увидит). Если нечего добавить, отправьте «-».
+desk-closed = Обращение № { $number } закрыто, заявителю сообщили.
+desk-answer-sent = Ответ по обращению № { $number } отправлен заявителю.
+desk-answer-kept = Ответ по обращению № { $number } сохранён, но заявитель удалил свои данные — доставить его некуда.
+desk-note-saved = Заметка к обращению № { $number } сохранена.
+desk-text-size = Нужен текст до { $limit } знаков.
+desk-send-text = Пожалуйста, напишите текстом.
+desk-thread-title = <b>Переписка по обращению № { $number }</b>
+desk-line-status = { $at } — { $status } ({ $who }{ $to ->
+        [none] {""}
+       *[other] {" "}→ { $to }
+    })
+desk-line-note = { $at } — 🔒 <b>{ $who }</b>: { $text }
+desk-choose-expert = Кому передать обращение № { $number } ({ $topic })? ★ — эксперты по этой теме.
+desk-no-experts = В справочнике пока нет экспертов. Добавьте: «Для сотрудников» → «Обращения» → «Эксперты».
+desk-forwarded-short = Передано: { $name }
+desk-forwarded-bot = Обращение № { $number } передано: { $name }. Эксперт получил его в боте.
+desk-forwarded-contact = Обращение № { $number } передано: { $name }. Эксперт не пользуется ботом — свяжитесь с ним{ $contact ->
+        [none] {""}
+       *[other] {" "}({ $contact })
+    } и внесите его ответ через «Ответить».
+desk-file-elsewhere = 📎 { $name } — прислан через { $platform }, открыть его можно только там.
+desk-file-of = Вложение к обращению № { $number }
+desk-no-files = Вложений нет.
+desk-list-title = <b>Открытые обращения</b>: { $count }. Новые — первыми.
+desk-list-empty = Открытых обращений нет.
+desk-list-line = № { $number } · { $status } · { $topic }
+desk-list-all = Все открытые
+desk-list-mine = Мои
+desk-experts = 👩‍⚖️ Эксперты
+desk-faq = ❓ Частые вопросы
+desk-register = 📊 Реестр запросов (XLSX)
+desk-register-title = Реестр запросов с { $start } по { $end }
+desk-register-caption = Реестр запросов за квартал: { $count } строк.
+desk-experts-title = <b>Эксперты</b>
+desk-experts-empty = Пока никого. Добавьте первого эксперта.
+desk-expert-line = • <b>{ $name }</b> — { $topics }{ $organisation ->
+        [none] {""}
+       *[other] ; { $organisation }
+    }{ $contact ->
+        [none] {""}
+       *[other] ; { $contact }
+    }{ $bot ->
+        [yes] {" "}(в боте)
+       *[no] {""}
+    }
+desk-expert-drop = 🗑 { $name }
+desk-expert-add = ➕ Добавить эксперта
+desk-expert-dropped = Эксперт убран из справочника (в прежних обращениях он остаётся).
+desk-expert-ask-name = Имя и фамилия эксперта?
+desk-expert-ask-topics = Какие темы он ведёт? Напишите номера через запятую или «все»:
+    { $topics }
+desk-expert-ask-organisation = Организация эксперта? («-» — пропустить)
+desk-expert-ask-contact = Контакт эксперта (телефон или e-mail)? («-» — пропустить)
+desk-expert-ask-messenger = Если эксперт пользуется ботом — его id в мессенджере (он может узнать его командой /myid). Иначе «-».
+desk-expert-bad-name = Напишите имя (от 2 до 200 знаков).
+desk-expert-bad-topics = Не понял темы. Напишите номера из списка через запятую, например «1, 3», или «все».
+desk-expert-bad-id = Такой человек ещё не писал боту. Попросите его нажать /start — или отправьте «-».
+desk-expert-added = Эксперт { $name } добавлен{ $bot ->
+        [yes] {" "}и будет получать обращения в боте
+       *[no] {""}
+    }.
+desk-faq-title = <b>Частые вопросы</b> — выберите тему:
+desk-faq-topic = { $topic }:
+desk-faq-screen = { $body }
+desk-faq-empty = (пока нет вопросов)
+desk-faq-drop = 🗑 { $question }
+desk-faq-add = ➕ Добавить вопрос
+desk-faq-ask-question = Напишите вопрос, как его задают читатели.
+desk-faq-ask-answer = Теперь напишите ответ.
+desk-faq-bad = Нужен текст от 3 знаков (вопрос — до 300, ответ — до 4000).
+desk-faq-full = В этой теме уже 10 вопросов — уберите лишний, чтобы добавить новый.
+desk-all-topics-word = все
