@@ -89,6 +89,17 @@ def actor_name(person: PersonView, fallback: str | None) -> str:
     return person.display_name or fallback or person.messenger_id
 
 
+async def make_actor(
+    db: Database, person: PersonView, role: Author, fallback: str | None
+) -> Actor:
+    """Experts act under their directory name (the register's «исполнитель»)."""
+    if role is Author.EXPERT:
+        entry = await directory.expert_of(db, person.id)
+        if entry is not None:
+            return Actor(person.id, entry.name, role)
+    return Actor(person.id, actor_name(person, fallback), role)
+
+
 def access(person: PersonView, request: RequestView) -> Author | None:
     """STAFF for staff, EXPERT for the expert the request is assigned to, else None."""
     if person.has(Role.STAFF):
@@ -194,7 +205,7 @@ def build_router() -> Router:
             activity.status = "denied"
             await query.answer(texts("desk-not-yours"), show_alert=True)
             return
-        actor = Actor(person.id, actor_name(person, query.from_user.full_name), role)
+        actor = await make_actor(db, person, role, query.from_user.full_name)
         log_step(activity, config, request, actor, action.value)
         if action in OPEN_ONLY and not request.is_open:
             await query.answer(texts("desk-already-closed"), show_alert=True)
@@ -341,10 +352,8 @@ def build_router() -> Router:
             activity.status = "denied"
             await message.answer(texts("desk-not-yours"), reply_markup=inline(texts))
             return
-        actor = Actor(
-            person.id,
-            actor_name(person, message.from_user.full_name if message.from_user else None),
-            role,
+        actor = await make_actor(
+            db, person, role, message.from_user.full_name if message.from_user else None
         )
         text = (message.text or "").strip()
         if not text or len(text) > TEXT_LIMIT:

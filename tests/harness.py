@@ -111,6 +111,61 @@ class Person:
         }
         return await self._step({"message": message})
 
+    async def send_file(
+        self,
+        *,
+        name: str = "устав.pdf",
+        size: int = 120_000,
+        photo: bool = False,
+        caption: str | None = None,
+        file_id: str | None = None,
+    ) -> Reply:
+        """A document (or a photo) as the messenger delivers it: a file id, no bytes."""
+        message: dict[str, Any] = {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+        }
+        ident = file_id or f"file-{next(_message_ids)}"
+        if photo:
+            message["photo"] = [
+                {
+                    "file_id": ident,
+                    "file_unique_id": ident,
+                    "width": 800,
+                    "height": 600,
+                    "file_size": size,
+                }
+            ]
+        else:
+            message["document"] = {
+                "file_id": ident,
+                "file_unique_id": ident,
+                "file_name": name,
+                "file_size": size,
+            }
+        if caption:
+            message["caption"] = caption
+        return await self._step({"message": message})
+
+    async def press_on(self, call: Call, label: str) -> Reply:
+        """Press a button of one particular message — a card in the staff chat, say."""
+        wanted = normalise_label(label)
+        for button in call.buttons():
+            if wanted in normalise_label(button["text"]) and "callback_data" in button:
+                chat_id = call.chat_id or self.user["id"]
+                carrier = {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+                    "from": {"id": 1, "is_bot": True, "first_name": "Library"},
+                    "text": call.text,
+                }
+                return await self.press(button["callback_data"], message=carrier)
+        shown = [b["text"] for b in call.buttons()]
+        raise AssertionError(f"no button {label!r} on that message; it has {shown}")
+
     async def press(self, data: str, *, message: dict[str, Any] | None = None) -> Reply:
         """Send callback data as if a button carried it: also how forged data arrives."""
         message = message or {
