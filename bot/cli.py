@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import events_cli, loans_cli
+from bot import consultations_cli, events_cli, loans_cli
 from bot.config import CONFIG_ENV_VAR, Config, ConfigError, load_config
 from storage.db import SchemaOutdated
 
@@ -54,9 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--as",
         dest="as_user",
-        choices=("reader", "admin"),
+        choices=("reader", "admin", "expert"),
         default="reader",
-        help="who you are in the demo: a reader (default) or the library's bot admin",
+        help="who you are in the demo: a reader (default), the library's bot admin, or an expert",
     )
 
     imports = add(
@@ -105,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
 
     loans_cli.add_commands(add)
     events_cli.add_commands(add)
+    consultations_cli.add_commands(add)
 
     db = add("db", "Database schema: upgrade, downgrade, current.")
     db.add_argument("action", choices=("upgrade", "downgrade", "current"))
@@ -315,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(asyncio.run(_db(config, args.action, args.revision)) + "\n")
         elif args.command == "events":
             sys.stdout.write(asyncio.run(events_cli.run(config, args)) + "\n")
+        elif args.command in consultations_cli.COMMANDS:
+            sys.stdout.write(asyncio.run(consultations_cli.run(config, args)) + "\n")
         elif args.command in loans_cli.COMMANDS:
             result = asyncio.run(loans_cli.run(config, args))
             # export-renewals writes CSV to stdout: its summary goes to stderr.
@@ -327,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         SchemaOutdated,
         loans_cli.LoansFailure,
         events_cli.EventsFailure,
+        consultations_cli.ConsultationsFailure,
     ) as exc:
         sys.stderr.write(f"libbot: {exc}\n")
         return EXIT_USAGE

@@ -70,7 +70,7 @@ async def show_list(
                 texts(
                     "desk-list-line",
                     number=r.id,
-                    status=status_name(texts, r.status),
+                    status=status_name(texts, r.status, staff=True),
                     topic=topic_name(texts, config, r.topic),
                 )[:60],
                 _cb(DeskAction.SHOW, r.id),

@@ -89,9 +89,7 @@ def actor_name(person: PersonView, fallback: str | None) -> str:
     return person.display_name or fallback or person.messenger_id
 
 
-async def make_actor(
-    db: Database, person: PersonView, role: Author, fallback: str | None
-) -> Actor:
+async def make_actor(db: Database, person: PersonView, role: Author, fallback: str | None) -> Actor:
     """Experts act under their directory name (the register's «исполнитель»)."""
     if role is Author.EXPERT:
         entry = await directory.expert_of(db, person.id)

@@ -35,8 +35,9 @@ def topic_name(texts: Texts, config: Config, topic_id: str) -> str:
     return topic.name_en if texts.language == "en" and topic.name_en else topic.name
 
 
-def status_name(texts: Texts, status: RequestStatus) -> str:
-    return texts(f"rq-status-{status.value}")
+def status_name(texts: Texts, status: RequestStatus, *, staff: bool = False) -> str:
+    """The requester reads «ждёт вашего ответа», staff read «ждёт ответа заявителя»."""
+    return texts(f"{'desk' if staff else 'rq'}-status-{status.value}")
 
 
 def _clip(text: str, limit: int = PREVIEW) -> str:
@@ -51,7 +52,7 @@ def desk_card(texts: Texts, config: Config, request: RequestView) -> str:
             number=request.id,
             topic=topic_name(texts, config, request.topic),
         ),
-        texts("desk-card-status", status=status_name(texts, request.status)),
+        texts("desk-card-status", status=status_name(texts, request.status, staff=True)),
         texts(
             "desk-card-from",
             name=request.requester_name or texts("rq-anonymous"),
@@ -125,7 +126,7 @@ def entry_line(texts: Texts, config: Config, entry: EntryView, *, for_requester:
         return texts(
             "desk-line-status",
             at=at,
-            status=status_name(texts, status),
+            status=status_name(texts, status, staff=True),
             who=who,
             to=entry.to_whom or "none",
         )

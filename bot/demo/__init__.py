@@ -28,18 +28,25 @@ from broadcasts.event_reminders import sweep_event_reminders
 from broadcasts.limits import RateLimiter
 from broadcasts.seat_offers import lapse_and_offer
 from broadcasts.sender import Sender
+from storage import people
 from storage.catalogue.importer import import_catalogue
 from storage.catalogue.models import CatalogueRecord
 from storage.circulation.local_import import import_holds, import_loans
 from storage.circulation.models import LocalPatron
+from storage.consultations import directory
+from storage.consultations.models import Expert
 from storage.db import Database
 from storage.events.importing import import_events
 from storage.events.models import Event
+from storage.models import Role
 
 DEMO_USERS = {
     "reader": (1001, "Анна"),
     "admin": (1, "Мария Ивановна"),
+    "expert": (2, "Ирина Соколова"),
 }
+# The demo expert who uses the bot (`libbot demo --as expert`).
+DEMO_EXPERT = "Ирина Соколова"
 
 
 def demo_config(base_dir: Path | None = None) -> Config:
@@ -120,6 +127,30 @@ async def seed_events(db: Database, config: Config) -> None:
         )
 
 
+async def seed_consultations(db: Database, config: Config) -> None:
+    """The demo expert directory and FAQ, once; the accountant uses the bot as console
+    user 2, so `--as expert` shows what an expert gets."""
+    async with db.transaction() as session:
+        if await session.scalar(select(func.count()).select_from(Expert)):
+            return
+    topics = {t.id for t in config.consultations.topics}
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ("experts.csv", "faq.csv"):
+            path = Path(folder) / name
+            path.write_text(files(__package__).joinpath(name).read_text(encoding="utf-8"))
+            if name == "experts.csv":
+                await directory.import_experts(db, path)
+            else:
+                await directory.import_faq(db, path, topics)
+    user_id, _first_name = DEMO_USERS["expert"]
+    person = await people.resolve(db, PLATFORM, str(user_id), language_hint="ru")
+    await people.grant(db, person.id, Role.EXPERT, granted_by=None)
+    async with db.transaction() as session:
+        expert = await session.scalar(select(Expert).where(Expert.name == DEMO_EXPERT))
+        if expert is not None:
+            expert.person_id = person.id
+
+
 def demo_database_url(config: Config) -> str:
     return f"sqlite+aiosqlite:///{config.data_dir / 'demo.sqlite3'}"
 
@@ -145,6 +176,7 @@ async def run_demo(
         if config.library_system.kind == "local":
             await seed_loans(app.db, config)
         await seed_events(app.db, config)
+        await seed_consultations(app.db, config)
         transport = ConsoleTransport(
             app.dispatcher, user_id=user_id, first_name=first_name, stdin=stdin, stdout=stdout
         )

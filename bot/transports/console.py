@@ -2,8 +2,9 @@
 
 Each input line is one user turn. Buttons are printed as numbered choices; typing
 the number presses the button (an inline button sends its callback, a menu button
-sends its text). Works with piped stdin and stops cleanly at end of input, so the
-demo can be scripted: `printf '/start\\nО библиотеке\\n' | libbot demo`.
+sends its text); `/attach PATH [caption]` sends a document. Works with piped stdin
+and stops cleanly at end of input, so the demo can be scripted:
+`printf '/start\\nО библиотеке\\n' | libbot demo`.
 
 Outbound Bot API calls arrive at `ConsoleSession.make_request`; the methods the
 handlers use are printed, anything else fails loudly rather than silently.
@@ -20,6 +21,7 @@ import sys
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from aiogram import Bot, Dispatcher
@@ -30,6 +32,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import (
     CallbackQuery,
     Chat,
+    Document,
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
@@ -43,6 +46,10 @@ PLATFORM = "console"
 CONSOLE_TOKEN = "1:console"  # aiogram wants a token-shaped string; nothing is sent anywhere
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "libbot", "username": "libbot_demo"}
 _TAGS = re.compile(r"<[^>]+>")
+# `/attach PATH [caption]` sends a document; its file id names it, as a messenger's id
+# stands for the file (the bot never reads the bytes).
+ATTACH_COMMAND = "/attach"
+ATTACHED = "console-file:"
 
 
 def plain(text: str) -> str:
@@ -155,7 +162,11 @@ class ConsoleSession(BaseSession):
 
     def _api_sendDocument(self, method: Any) -> dict[str, Any]:
         """A file cannot be shown in a terminal: its name says what arrived."""
-        name = getattr(method.document, "filename", None) or "file"
+        document = method.document
+        if isinstance(document, str):  # a file id: the console's own say what they name
+            name = document.removeprefix(ATTACHED)
+        else:
+            name = getattr(document, "filename", None) or "file"
         text = f"📎 {name}" + (f" — {method.caption}" if method.caption else "")
         message_id = self._show(method.chat_id, text, method.reply_markup)
         return self._message(
@@ -260,6 +271,10 @@ class ConsoleTransport:
                     ),
                 )
             line = choice.label
+        if line.startswith(ATTACH_COMMAND + " "):
+            attached = self._attachment(line.removeprefix(ATTACH_COMMAND).strip())
+            if attached is not None:
+                return attached
         return Update(
             update_id=next(self._update_ids),
             message=Message(
@@ -268,6 +283,29 @@ class ConsoleTransport:
                 chat=self.chat,
                 from_user=self.user,
                 text=line,
+            ),
+        )
+
+    def _attachment(self, rest: str) -> Update | None:
+        """`/attach устав.pdf Вопрос по уставу`: the file must exist; the rest is a caption."""
+        path_text, _, caption = rest.partition(" ")
+        path = Path(path_text).expanduser()
+        if not path.is_file():
+            return None  # sent as text: the bot answers it like any other message
+        return Update(
+            update_id=next(self._update_ids),
+            message=Message(
+                message_id=next(self._message_ids),
+                date=datetime.now(UTC),
+                chat=self.chat,
+                from_user=self.user,
+                document=Document(
+                    file_id=ATTACHED + path.name,
+                    file_unique_id=path.name,
+                    file_name=path.name,
+                    file_size=path.stat().st_size,
+                ),
+                caption=caption.strip() or None,
             ),
         )
 

@@ -1,0 +1,92 @@
+"""Consultation commands for scripts: `libbot experts import FILE.csv`, `libbot faq import
+FILE.csv`, and `libbot requests register --out FILE [--from DATE] [--to DATE]` — the request
+register (реестр запросов) as XLSX or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from bot.config import Config
+
+COMMANDS = ("experts", "faq", "requests")
+
+
+class ConsultationsFailure(Exception):
+    """One line for the operator."""
+
+
+def add_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    experts = add("experts", "Expert directory: 'import FILE.csv' (ФИО; Компетенции; …).")
+    experts.add_argument("action", choices=("import",))
+    experts.add_argument("file", metavar="FILE")
+    experts.add_argument("--encoding", help="text encoding (default: detected)")
+    faq = add(
+        "faq", "Consultation FAQ: 'import FILE.csv' (Тема; Вопрос; Ответ) replaces a topic's."
+    )
+    faq.add_argument("action", choices=("import",))
+    faq.add_argument("file", metavar="FILE")
+    faq.add_argument("--encoding", help="text encoding (default: detected)")
+    register = add("requests", "Consultation requests: 'register' writes the request register.")
+    register.add_argument("action", choices=("register",))
+    register.add_argument("--out", required=True, metavar="FILE", help="an .xlsx or .csv file")
+    register.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day")
+    register.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day (included)")
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConsultationsFailure(
+            f"{option}: expected a date like 2026-07-01, got {text!r}"
+        ) from None
+
+
+async def run(config: Config, args: argparse.Namespace) -> str:
+    from storage.circulation.local_import import ImportError_
+    from storage.consultations import directory
+    from storage.consultations.register import build_register, register_csv, register_xlsx
+    from storage.db import Database
+
+    db = Database(config.database_url)
+    try:
+        await db.prepare()
+        if args.command in ("experts", "faq"):
+            path = Path(args.file)
+            if not await asyncio.to_thread(path.is_file):
+                raise ConsultationsFailure(f"no such file: {path}")
+            try:
+                if args.command == "experts":
+                    added = await directory.import_experts(db, path, encoding=args.encoding)
+                    return f"experts: {added} added, the others updated"
+                topics = {t.id for t in config.consultations.topics}
+                kept = await directory.import_faq(db, path, topics, encoding=args.encoding)
+                return f"faq: {kept} questions"
+            except ImportError_ as exc:
+                raise ConsultationsFailure(str(exc)) from None
+        zone = config.library.zone
+        first, last = _day(args.start, "--from"), _day(args.end, "--to")
+        start = datetime.combine(first, time(), zone).astimezone(UTC) if first else None
+        end = (
+            datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
+            if last
+            else None
+        )
+        names = {t.id: t.name for t in config.consultations.topics}
+        register = await build_register(db, zone, start=start, end=end, topic_names=names)
+        out = Path(args.out)
+        if out.suffix.lower() == ".csv":
+            data = register_csv(register)
+        else:
+            period = f"{first or '…'} — {last or datetime.now(zone).date()}"
+            data = register_xlsx(register, f"Реестр запросов {period}")
+        await asyncio.to_thread(out.write_bytes, data)
+        return f"{out}: {len(register.rows)} requests"
+    finally:
+        await db.dispose()
