@@ -74,8 +74,8 @@ def _handed(entries: list[RequestEntry], zone: ZoneInfo) -> str:
             RequestStatus.FORWARDED,
         ):
             continue
-        if entry.status_to == RequestStatus.IN_PROGRESS and entry.to_whom is None:
-            continue  # back from an expert: the next forwarding names the new one
+        if entry.author == Author.REQUESTER or entry.to_whom is None:
+            continue  # the request going back to whoever had it is not a hand-over
         whom = entry.to_whom or entry.author_name or ""
         role = "эксперт" if entry.status_to == RequestStatus.FORWARDED else "сотрудник"
         lines.append(f"{role} {whom} — {_local(entry.at, zone):%d.%m.%Y %H:%M}")

@@ -415,15 +415,6 @@ async def note(db: Database, request_id: int, actor: Actor, text: str) -> Outcom
     )
 
 
-def _back_to_work() -> Any:
-    """Where a request goes when the requester answers: to whoever had it."""
-    return case(
-        (ConsultationRequest.expert_id.is_not(None), RequestStatus.FORWARDED.value),
-        (ConsultationRequest.responsible_id.is_not(None), RequestStatus.IN_PROGRESS.value),
-        else_=RequestStatus.NEW.value,
-    )
-
-
 async def add_details(
     db: Database,
     request_id: int,
@@ -443,16 +434,31 @@ async def add_details(
         current = await _get(session, request_id)
     if current is None or current.person_id != requester.person_id:
         return Refused("not_yours", None)
-    values: dict[str, Any] = {}
     if current.status is RequestStatus.AWAITING:
-        values["status"] = _back_to_work()
+        back = (
+            RequestStatus.FORWARDED
+            if current.expert_id is not None
+            else RequestStatus.IN_PROGRESS
+            if current.responsible_id is not None
+            else RequestStatus.NEW
+        )
+        moved = await _transition(
+            db,
+            request_id,
+            requester,
+            allowed=[RequestStatus.AWAITING],
+            to=back,
+            extra_where=ConsultationRequest.person_id == requester.person_id,
+            entries=entries,
+        )
+        if isinstance(moved, Changed):
+            return moved
     return await _transition(
         db,
         request_id,
         requester,
         allowed=OPEN,
         to=None,
-        values=values,
         extra_where=ConsultationRequest.person_id == requester.person_id,
         entries=entries,
     )
