@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -14,6 +14,15 @@ from handlers.compose import parse_when
 from storage import outbox
 from storage.outbox import Audience, Broadcast, BroadcastStatus
 from tests.conftest import ADMIN_ID, RunningBot
+
+
+def daytime_after_now(bot: RunningBot) -> datetime:
+    """A moment after the announcement's time and outside quiet hours, whatever the clock."""
+    moment = datetime.now(UTC) + timedelta(minutes=1)
+    zone = bot.config.library.zone
+    while bot.config.notifications.is_quiet(moment.astimezone(zone).time()):
+        moment += timedelta(minutes=30)
+    return moment
 
 
 async def test_staff_announce_to_a_topic_and_subscribers_receive_it(bot: RunningBot) -> None:
@@ -43,7 +52,7 @@ async def test_staff_announce_to_a_topic_and_subscribers_receive_it(bot: Running
     assert broadcast.author_name == f"telegram:{ADMIN_ID}"
 
     assert await start_due(
-        bot.db, bot.config, platforms=("telegram",), now=datetime.now(UTC).replace(hour=9)
+        bot.db, bot.config, platforms=("telegram",), now=daytime_after_now(bot)
     ) == [1]
     sender_bot = create_bot(bot.server.token, api_server=bot.server.base_url)
     try:

@@ -360,3 +360,105 @@ async def test_forget_keeps_the_request_counted_but_unnamed(bot: RunningBot) -> 
     [row] = register.rows
     assert "удалены" in str(row[4])
     assert "Зелёный двор" in str(row[4])
+
+
+async def test_staff_close_a_request_and_the_requester_rates_it(bot: RunningBot) -> None:
+    anna = await consented(bot, 612, "Анна")
+    number = await file_request(bot, anna)
+    maria = bot.admin()
+    await maria.send("/start")
+    await deliver(bot)
+    card = last_to(bot, STAFF_CHAT_ID, f"№ {number}")
+    await maria.press_on(card, "Закрыть")
+    how = last_to(bot, ADMIN_ID, "Чем закончилось")
+    await maria.press_on(how, "Отклонено")
+    reply = await maria.send("Вопрос не по профилю: направили в налоговую инспекцию")
+    assert "закрыто" in reply.text
+    await deliver(bot)
+    closed = last_to(bot, 612, "закрыто")
+    assert "отклонено" in closed.text
+    assert "налоговую инспекцию" in closed.text
+    reply = await anna.press_on(closed, "4")
+    assert "Спасибо за оценку 4" in reply.text
+    reply = await anna.click("Без комментария")
+    assert "Спасибо" in reply.text
+    reply = await anna.press_on(closed, "1")  # the rating is kept as first given
+    assert any("уже сохранена" in a for a in reply.alerts)
+    request = await desk.get(bot.db, number)
+    assert request is not None
+    assert request.status is RequestStatus.REJECTED
+    assert request.rating == 4
+    # A closed card offers no more actions that would change it.
+    reply = await maria.press_on(card, "Ответить")
+    assert any("уже закрыто" in a for a in reply.alerts)
+
+
+async def test_a_question_too_long_is_refused_and_the_form_waits(bot: RunningBot) -> None:
+    anna = await consented(bot, 613, "Анна")
+    await anna.send("Консультация")
+    await anna.click("Фандрайзинг")
+    reply = await anna.send("очень " * 700)
+    assert "Слишком длинное" in reply.text
+    reply = await anna.send("Как найти первых частных жертвователей для приюта?")
+    assert "Как к вам обращаться" in reply.text
+
+
+async def test_expert_returns_a_request_to_staff(bot: RunningBot) -> None:
+    anna = await consented(bot, 614, "Анна")
+    number = await file_request(bot, anna)
+    irina = await add_expert(bot)
+    maria = bot.admin()
+    await maria.send("/start")
+    expert = (await directory.experts(bot.db))[0]
+    await maria.press(f"desk:to:{number}:{expert.id}")
+    await deliver(bot)
+    copy = last_to(bot, EXPERT_ID, f"№ {number}")
+    reply = await irina.press_on(copy, "Вернуть сотрудникам")
+    assert any("возвращено" in a for a in reply.alerts)
+    request = await desk.get(bot.db, number)
+    assert request is not None
+    assert request.status is RequestStatus.IN_PROGRESS
+    # No longer hers: her old card's buttons are refused.
+    reply = await irina.press_on(copy, "Ответить")
+    assert any("другому специалисту" in a for a in reply.alerts)
+    await deliver(bot)
+    assert last_to(bot, ADMIN_ID, "Эксперт вернул")
+
+
+async def test_staff_keep_the_faq_and_directory_and_get_the_register(bot: RunningBot) -> None:
+    maria = bot.admin()
+    await maria.send("/start")
+    await maria.send("🛠 Для сотрудников")
+    await maria.click("Обращения")
+    reply = await maria.click("Частые вопросы")
+    reply = await maria.click("Юридические вопросы")
+    reply = await maria.click("Добавить вопрос")
+    await maria.send("Нужна ли печать НКО?")
+    reply = await maria.send(
+        "Нет, с 2015 года печать не обязательна, если это не сказано в уставе."
+    )
+    assert "Нужна ли печать НКО?" in reply.text
+    [entry] = await directory.faq(bot.db, "legal")
+    assert entry.answer.startswith("Нет, с 2015")
+
+    await maria.click("Обращения")
+    await maria.click("Эксперты")
+    await maria.click("Добавить эксперта")
+    await maria.send("Олег Брагин")
+    reply = await maria.send("3, 1")
+    assert "Организация" in reply.text
+    await maria.send("-")
+    await maria.click("Пропустить")
+    reply = await maria.send("-")
+    assert "Олег Брагин добавлен" in reply.text
+    [oleg] = await directory.experts(bot.db)
+    assert oleg.competences == ("legal", "registration")
+    assert oleg.person_id is None
+
+    anna = await consented(bot, 615, "Анна")
+    await file_request(bot, anna)
+    await maria.send("🛠 Для сотрудников")
+    await maria.click("Обращения")
+    reply = await maria.click("Реестр запросов")
+    [document] = [c for c in reply.calls if c.method == "sendDocument"]
+    assert "1 строк" in document.text

@@ -50,6 +50,7 @@ async def test_jobs_have_fixed_ids_and_library_time(tmp_path: Path, sqlite_db: D
             "catalogue-import",
             "broadcasts-due",
             "events-seat-offers",
+            "consultations-sweep",
         }
         trigger = jobs["catalogue-import"].trigger
         assert isinstance(trigger, CronTrigger)
