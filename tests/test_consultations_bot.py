@@ -462,3 +462,25 @@ async def test_staff_keep_the_faq_and_directory_and_get_the_register(bot: Runnin
     reply = await maria.click("Реестр запросов")
     [document] = [c for c in reply.calls if c.method == "sendDocument"]
     assert "1 строк" in document.text
+
+
+async def test_attachments_reach_staff_by_file_id(bot: RunningBot) -> None:
+    anna = await consented(bot, 616, "Анна")
+    await anna.send("Консультация")
+    await anna.click("Грантовые конкурсы")
+    await anna.send_file(
+        photo=True, file_id="photo-of-budget", caption="Проверьте смету, пожалуйста"
+    )
+    await anna.send("Анна Петрова")
+    await anna.click("Частное лицо")
+    await anna.click("Ответить здесь, в чате")
+    await anna.click("В любое время")
+    await deliver(bot)
+    async with bot.db.transaction() as session:
+        number = await session.scalar(select(ConsultationRequest.id))
+    card = last_to(bot, STAFF_CHAT_ID, f"№ {number}")
+    maria = bot.admin()
+    await maria.press_on(card, "Вложения")
+    [photo] = [c for c in bot.server.calls if c.method == "sendPhoto"]
+    assert photo.params["photo"] == "photo-of-budget"
+    assert photo.chat_id == STAFF_CHAT_ID
