@@ -29,7 +29,7 @@ from storage import people
 from storage.activity import ActivityNote
 from storage.consultations import directory
 from storage.consultations import requests as desk
-from storage.consultations.requests import QUESTION_LIMIT, Attachment
+from storage.consultations.requests import QUESTION_LIMIT, Actor, Attachment, RequestView
 from storage.contacts import clean_contact
 from storage.db import Database
 from storage.models import ActivityKind, Consent
@@ -52,6 +52,28 @@ def request_kind(config: Config, topic_id: str) -> ActivityKind:
     return (
         ActivityKind.PROJECT_EXPERTISE if topic and topic.expertise else ActivityKind.CONSULTATION
     )
+
+
+def log_step(
+    activity: ActivityNote,
+    config: Config,
+    request: RequestView,
+    actor: Actor | None,
+    what: str,
+    *,
+    notes: str | None = None,
+) -> None:
+    """One request step in the work sheet: the request's kind, «№ 12 Тема: what»,
+    заказчик, ответственный, исполнитель (None: the requester acting themselves)."""
+    activity.kind = request_kind(config, request.topic)
+    topic = config.consultations.topic(request.topic)
+    activity.content = f"№{request.id} {topic.name if topic else request.topic}: {what}"
+    activity.customer = request.customer
+    activity.responsible = request.responsible_name or (actor.name if actor else None)
+    if actor is not None:
+        activity.executor = actor.name
+    activity.status = request.status.value
+    activity.notes = notes
 
 
 async def show_topics(target: Message, texts: Texts, config: Config) -> None:
@@ -246,7 +268,7 @@ async def submit(
     await announce_new(db, locales, config, request)
     activity.kind = request_kind(config, topic.id)
     activity.content = f"№{request.id} {topic.name}: {request.question}"
-    activity.customer = ", ".join(p for p in (request.requester_name, request.organisation) if p)
+    activity.customer = request.customer
     activity.status = "received"
     now = datetime.now(UTC)
     local_now = now.astimezone(config.library.zone)
@@ -278,14 +300,18 @@ def attachment_of(message: Message, platform: str) -> Attachment | None:
     return None
 
 
-def attachment_problem(config: Config, attachment: Attachment, count: int) -> str | None:
-    """The text key refusing a file, or None if it may be attached."""
-    limit = config.consultations.max_attachments
-    if count >= limit:
-        return "rq-too-many-files"
-    if (attachment.size or 0) > config.consultations.max_attachment_mb * 1024 * 1024:
-        return "rq-file-too-big"
-    return None
+def refuse_attachment(
+    texts: Texts, config: Config, attachment: Attachment, count: int
+) -> str | None:
+    """Why a file cannot be attached (too many, too big), or None if it may be."""
+    settings = config.consultations
+    if count >= settings.max_attachments:
+        key = "rq-too-many-files"
+    elif (attachment.size or 0) > settings.max_attachment_mb * 1024 * 1024:
+        key = "rq-file-too-big"
+    else:
+        return None
+    return texts(key, files=settings.max_attachments, mb=int(settings.max_attachment_mb))
 
 
 def build_router(locales: Locales) -> Router:
@@ -358,16 +384,10 @@ def build_form_router() -> Router:
         attachment = attachment_of(message, person.platform)
         assert attachment is not None
         files = list(data.get("files", []))
-        problem = attachment_problem(config, attachment, len(files))
-        if problem:
+        refusal = refuse_attachment(texts, config, attachment, len(files))
+        if refusal:
             activity.status = "file refused"
-            await message.answer(
-                texts(
-                    problem,
-                    files=config.consultations.max_attachments,
-                    mb=int(config.consultations.max_attachment_mb),
-                )
-            )
+            await message.answer(refusal)
             return
         files.append(
             {
@@ -382,16 +402,16 @@ def build_form_router() -> Router:
         activity.status = "file attached"
         activity.content = f"[{attachment.kind}] {attachment.name or ''}".strip()
         step = STEPS[min(int(data.get("step", 0)), len(STEPS) - 1)]
-        caption = (message.caption or "").strip()
-        if step == "question" and caption:
-            value, problem = check_answer("question", caption)
-            if value is not None:
-                await message.answer(texts("rq-file-added", count=len(files)))
-                await advance(message, texts, locales, config, db, person, state, activity, value)
-                return
         await message.answer(texts("rq-file-added", count=len(files)))
         if step == "question":
-            await message.answer(texts("rq-now-question"))
+            # A caption can be the question itself.
+            question, _ = check_answer("question", message.caption or "")
+            if question is not None:
+                await advance(
+                    message, texts, locales, config, db, person, state, activity, question
+                )
+            else:
+                await message.answer(texts("rq-now-question"))
         else:
             await ask_step(message, texts, db, person, step)
 

@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.i18n import Locales, Texts
 from broadcasts.consultation_notices import tell_workers
 from handlers.callbacks import RequestAction, RequestCb
-from handlers.consultation import attachment_of, attachment_problem, request_kind
+from handlers.consultation import attachment_of, log_step, refuse_attachment
 from handlers.keyboards import button, inline
 from handlers.request_view import (
     moment,
@@ -107,14 +107,6 @@ async def show_request(
     )
 
 
-def _log(activity: ActivityNote, config: Config, request: RequestView, status: str) -> None:
-    activity.kind = request_kind(config, request.topic)
-    activity.content = f"№{request.id}"
-    activity.customer = ", ".join(p for p in (request.requester_name, request.organisation) if p)
-    activity.responsible = request.responsible_name
-    activity.status = status
-
-
 def build_router() -> Router:
     router = Router(name=__name__)
 
@@ -153,7 +145,7 @@ def build_router() -> Router:
             activity.status = "not found"
             await query.answer(texts("rq-not-found"), show_alert=True)
             return
-        _log(activity, config, request, action.value)
+        log_step(activity, config, request, None, action.value)
         if action is RequestAction.RATE:
             await _rate(
                 query, target, texts, db, person, state, request, callback_data.value, activity
@@ -239,20 +231,14 @@ def build_router() -> Router:
             await state.clear()
             await message.answer(texts("rq-not-found"), reply_markup=inline(texts))
             return
-        _log(activity, config, request, "details added")
+        log_step(activity, config, request, None, "details added")
         attachment = attachment_of(message, person.platform)
         text = (message.text or message.caption or "").strip()[:MAX_DETAILS] or None
         if attachment is not None:
-            problem = attachment_problem(config, attachment, request.files)
-            if problem:
+            refusal = refuse_attachment(texts, config, attachment, request.files)
+            if refusal:
                 activity.status = "file refused"
-                await message.answer(
-                    texts(
-                        problem,
-                        files=config.consultations.max_attachments,
-                        mb=int(config.consultations.max_attachment_mb),
-                    )
-                )
+                await message.answer(refusal)
                 return
         elif not text:
             await message.answer(texts("rq-send-text"))
@@ -364,7 +350,7 @@ async def _choose_slot(
     await query.answer()
     if request is None:
         return
-    _log(activity, config, request, "meeting agreed")
+    log_step(activity, config, request, None, "meeting agreed")
     at = moment(config, slot.starts_at)
     await tell_workers(
         db,

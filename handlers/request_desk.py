@@ -30,7 +30,7 @@ from broadcasts.consultation_notices import (
     tell_workers,
 )
 from handlers.callbacks import DeskAction, DeskCb
-from handlers.consultation import request_kind
+from handlers.consultation import log_step
 from handlers.filters import HasAnyRole
 from handlers.keyboards import button, inline
 from handlers.request_view import desk_card, desk_rows, thread_text, topic_name
@@ -140,25 +140,6 @@ async def refresh_card(
         await target.edit_text(
             desk_card(texts, config, request), reply_markup=card_markup(texts, request, role)
         )
-
-
-def log_step(
-    activity: ActivityNote,
-    config: Config,
-    request: RequestView,
-    actor: Actor,
-    what: str,
-    *,
-    notes: str | None = None,
-) -> None:
-    activity.kind = request_kind(config, request.topic)
-    topic = config.consultations.topic(request.topic)
-    activity.content = f"№{request.id} {topic.name if topic else request.topic}: {what}"
-    activity.customer = ", ".join(p for p in (request.requester_name, request.organisation) if p)
-    activity.responsible = request.responsible_name or actor.name
-    activity.executor = actor.name
-    activity.status = request.status.value
-    activity.notes = notes
 
 
 def refusal_text(texts: Texts, refused: Refused) -> str:

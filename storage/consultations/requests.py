@@ -89,6 +89,11 @@ class RequestView:
     def is_open(self) -> bool:
         return self.status in OPEN
 
+    @property
+    def customer(self) -> str:
+        """«Заказчик» in the work sheet: the requester and their organisation."""
+        return ", ".join(p for p in (self.requester_name, self.organisation) if p)
+
 
 @dataclass(frozen=True, slots=True)
 class EntryView:
