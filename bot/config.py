@@ -300,6 +300,17 @@ DEFAULT_TOPICS = [
 
 class Subscriptions(Section):
     topics: list[Topic] = DEFAULT_TOPICS
+    # «Афиша на неделю», built from the events, to this topic's subscribers ('' = none).
+    digest_topic: str = "events"
+    digest_at: Annotated[
+        str, Field(pattern=r"^(|(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d)$")
+    ] = "mon 10:00"
+
+    @model_validator(mode="after")
+    def _digest_topic_known(self) -> Subscriptions:
+        if self.digest_topic and self.topic(self.digest_topic) is None:
+            raise ValueError(f"digest_topic {self.digest_topic!r} is not one of the topics")
+        return self
 
     @field_validator("topics")
     @classmethod

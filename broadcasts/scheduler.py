@@ -20,6 +20,7 @@ from bot.config import Config
 from bot.i18n import Locales
 from broadcasts.announcements import start_due
 from broadcasts.consultation_notices import sweep_appointments, sweep_unclaimed
+from broadcasts.digest import send_weekly_digest
 from broadcasts.event_reminders import sweep_event_reminders
 from broadcasts.reminders import sweep
 from broadcasts.returns import notify_returned
@@ -76,6 +77,9 @@ def build_scheduler(
         await sweep_unclaimed(db, locales, config, now=now)
         await sweep_appointments(db, locales, config, now=now)
 
+    async def weekly_digest() -> None:
+        await send_weekly_digest(db, locales, config, now=datetime.now(UTC))
+
     async def returns() -> None:
         await notify_returned(db, bot, locales, config, platform=platform, now=datetime.now(UTC))
 
@@ -114,6 +118,18 @@ def build_scheduler(
         coalesce=True,
         max_instances=1,
     )
+    if config.subscriptions.digest_topic and config.subscriptions.digest_at:
+        day, clock = config.subscriptions.digest_at.split()
+        hour, minute = (int(part) for part in clock.split(":"))
+        scheduler.add_job(
+            weekly_digest,
+            CronTrigger(day_of_week=day, hour=hour, minute=minute, timezone=config.library.zone),
+            id="events-weekly-digest",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=6 * 3600,
+        )
     if library_system is not None:
         scheduler.add_job(
             loan_reminders,

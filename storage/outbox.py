@@ -426,6 +426,8 @@ class Notice:
     expires_at: datetime
     # [{"text": …, "callback_data": …}] or [{"text": …, "url": …}], one button per row
     buttons: list[dict[str, str]] | None = None
+    # Not before this moment (a digest made at night waits for the morning); default now.
+    not_before: datetime | None = None
 
 
 async def enqueue(db: Database, notices: list[Notice]) -> int:
@@ -442,7 +444,7 @@ async def enqueue(db: Database, notices: list[Notice]) -> int:
             "chat_id": n.chat_id,
             "status": Delivery.PENDING.value,
             "attempts": 0,
-            "not_before": now,
+            "not_before": n.not_before or now,
             "updated_at": now,
             "text": n.text,
             "buttons": json.dumps(n.buttons or [], ensure_ascii=False),

@@ -51,6 +51,7 @@ async def test_jobs_have_fixed_ids_and_library_time(tmp_path: Path, sqlite_db: D
             "broadcasts-due",
             "events-seat-offers",
             "consultations-sweep",
+            "events-weekly-digest",
         }
         trigger = jobs["catalogue-import"].trigger
         assert isinstance(trigger, CronTrigger)

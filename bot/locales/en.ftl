@@ -849,3 +849,7 @@ desk-status-awaiting = waiting for the requester
 desk-status-resolved = resolved
 desk-status-rejected = declined
 desk-status-withdrawn = withdrawn
+digest-title = 📅 <b>This week's events</b>, { $start }–{ $end }:
+digest-line = • { $day } { $when } — { $title } ({ $branch })
+digest-more = …and { $count } more — see “Events”.
+digest-all-events = 📅 All events

@@ -858,3 +858,7 @@ desk-status-awaiting = ждёт ответа заявителя
 desk-status-resolved = решена
 desk-status-rejected = отклонена
 desk-status-withdrawn = отозвана
+digest-title = 📅 <b>Афиша на неделю</b>, { $start }–{ $end }:
+digest-line = • { $day } { $when } — { $title } ({ $branch })
+digest-more = …и ещё { $count } — все в разделе «Мероприятия».
+digest-all-events = 📅 Все мероприятия
