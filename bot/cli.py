@@ -88,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument("--text", help="the announcement (HTML formatting allowed)")
     what.add_argument("--text-file", metavar="FILE", help="read the announcement from a file")
     what.add_argument("--cancel", type=int, metavar="ID", help="cancel a scheduled announcement")
+    what.add_argument(
+        "--recall",
+        type=int,
+        metavar="ID",
+        help="take a sent announcement back: delete it from chats (within 48 hours)",
+    )
     who = announce.add_mutually_exclusive_group()
     who.add_argument("--topic", help="subscribers of this topic (see [subscriptions] topics)")
     who.add_argument("--everyone", action="store_true", help="everyone who wrote to the bot")
@@ -236,6 +242,15 @@ async def _broadcast(config: Config, args: argparse.Namespace) -> str:
                     f"broadcast {args.cancel} is not scheduled (already sent, or no such id)"
                 )
             return f"broadcast {args.cancel} cancelled"
+        if args.recall is not None:
+            taken_back = await outbox.request_recall(db, args.recall, datetime.now(UTC))
+            if taken_back is None:
+                raise Failure(f"broadcast {args.recall} was not sent (or is already recalled)")
+            return (
+                f"broadcast {args.recall} recalled: the running bot deletes "
+                f"{taken_back.to_delete} messages; {taken_back.dropped} unsent dropped; "
+                f"{taken_back.too_old} older than 48 hours stay"
+            )
         text = args.text or ""  # --text-file was read before the event loop started
         if not text.strip():
             raise Failure("the announcement text is empty")

@@ -121,6 +121,7 @@ class Sender:
             tasks.discard(task)
             gate.release()
 
+        handled += await self.delete_recalled(stop)
         while stop is None or not stop.is_set():
             jobs = await outbox.claim(self.db, self.platform, self.batch)
             if not jobs:
@@ -145,6 +146,37 @@ class Sender:
             if self.on_report is not None:
                 await self.on_report(report)
         return handled
+
+    async def delete_recalled(self, stop: asyncio.Event | None = None) -> int:
+        """Delete the messages of recalled broadcasts, within the same limits as sending.
+        Deleting is safe to repeat, so a lost answer is simply tried again."""
+        handled = 0
+        while stop is None or not stop.is_set():
+            deletions = await outbox.claim_deletions(self.db, self.platform, self.batch)
+            if not deletions:
+                break
+            for item in deletions:
+                await self.limiter.wait(item.chat_id)
+                await self._delete(item)
+                handled += 1
+        return handled
+
+    async def _delete(self, item: outbox.Deletion) -> None:
+        try:
+            await self.bot.delete_message(item.chat_id, int(item.message_id))
+        except TelegramRetryAfter as exc:
+            self.limiter.pause(exc.retry_after)
+            await outbox.mark(self.db, item.outbox_id, Delivery.RECALL)
+        except (TelegramBadRequest, TelegramNotFound, TelegramForbiddenError) as exc:
+            # Too old to delete, already deleted, or the person blocked the bot.
+            await outbox.mark(self.db, item.outbox_id, Delivery.UNRECALLED, error=exc.message[:300])
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            # Left «recalling»: recovery puts it back after the lease, a natural backoff.
+            log.info(
+                "deleting message %s in %s failed for now: %s", item.message_id, item.chat_id, exc
+            )
+        else:
+            await outbox.mark(self.db, item.outbox_id, Delivery.RECALLED)
 
     async def _send(self, job: Job) -> Message:
         markup = _markup(job.buttons)

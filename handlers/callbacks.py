@@ -118,6 +118,8 @@ class ComposeAction(enum.StrEnum):
     CANCEL = "no"  # abandon the draft
     LIST = "list"  # scheduled announcements
     DROP = "drop"  # cancel a scheduled one
+    RECALL = "recall"  # take a sent one back (ask first)
+    RECALL_YES = "recallok"
 
 
 class ComposeCb(CallbackData, prefix="bc"):

@@ -27,6 +27,7 @@ from storage.db import Database
 from storage.models import ActivityKind, Role
 from storage.outbox import Audience
 from storage.people import PersonView
+from storage.types import utcnow
 
 TEXT_LIMIT = 4000
 CAPTION_LIMIT = 1000
@@ -304,7 +305,8 @@ async def list_scheduled(
     if not isinstance(query.message, Message):
         return
     pending = await outbox.scheduled(db)
-    if not pending:
+    sent = await outbox.recent(db, utcnow())
+    if not pending and not sent:
         await query.message.answer(texts("compose-none-scheduled"), reply_markup=inline(texts))
         return
     lines, rows = [], []
@@ -325,7 +327,61 @@ async def list_scheduled(
         )
         drop = ComposeCb(action=ComposeAction.DROP, broadcast_id=broadcast.id)
         rows.append([button(texts("compose-drop", id=broadcast.id), drop.pack())])
+    for broadcast in sent:
+        started = (broadcast.started_at or utcnow()).astimezone(config.library.zone)
+        lines.append(
+            texts(
+                "compose-sent-line",
+                id=broadcast.id,
+                when=f"{started:%d.%m.%Y %H:%M}",
+                text=re.sub(r"<[^>]+>", "", broadcast.text)[:60],
+            )
+        )
+        recall = ComposeCb(action=ComposeAction.RECALL, broadcast_id=broadcast.id)
+        rows.append([button(texts("compose-recall", id=broadcast.id), recall.pack())])
     await query.message.answer("\n".join(lines), reply_markup=inline(texts, *rows))
+
+
+async def recall(
+    query: CallbackQuery,
+    callback_data: ComposeCb,
+    texts: Texts,
+    db: Database,
+    person: PersonView,
+    activity: ActivityNote,
+) -> None:
+    """«Отозвать»: asked once, then the sent messages are deleted by the sender (within the
+    messenger's 48 hours) and the unsent ones dropped."""
+    activity.kind = ActivityKind.STAFF_ACTION
+    activity.notes = f"broadcast={callback_data.broadcast_id}"
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    number = callback_data.broadcast_id
+    if callback_data.action is ComposeAction.RECALL:
+        yes = ComposeCb(action=ComposeAction.RECALL_YES, broadcast_id=number)
+        await query.message.answer(
+            texts("compose-recall-confirm", id=number),
+            reply_markup=inline(texts, [button(texts("compose-recall-yes"), yes.pack())]),
+        )
+        return
+    taken_back = await outbox.request_recall(db, number, utcnow())
+    if taken_back is None:
+        activity.status = "not recallable"
+        await show_menu(query.message, texts, person, key="compose-not-recallable", id=number)
+        return
+    activity.status = "broadcast recalled"
+    activity.responsible = person.display_name or person.messenger_id
+    await show_menu(
+        query.message,
+        texts,
+        person,
+        key="compose-recalled",
+        id=number,
+        deleting=taken_back.to_delete,
+        dropped=taken_back.dropped,
+        old=taken_back.too_old,
+    )
 
 
 async def drop(
@@ -360,4 +416,7 @@ def build_router() -> Router:
     router.callback_query.register(cancel_draft, on(F.action == ComposeAction.CANCEL))
     router.callback_query.register(list_scheduled, on(F.action == ComposeAction.LIST))
     router.callback_query.register(drop, on(F.action == ComposeAction.DROP))
+    router.callback_query.register(
+        recall, on(F.action.in_({ComposeAction.RECALL, ComposeAction.RECALL_YES}))
+    )
     return router

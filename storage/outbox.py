@@ -42,6 +42,7 @@ class BroadcastStatus(enum.StrEnum):
     SENDING = "sending"
     DONE = "done"
     CANCELLED = "cancelled"
+    RECALLED = "recalled"  # staff took it back: sent messages deleted, unsent ones dropped
 
 
 class Delivery(enum.StrEnum):
@@ -53,6 +54,10 @@ class Delivery(enum.StrEnum):
     BLOCKED = "blocked"
     UNKNOWN = "unknown"
     EXPIRED = "expired"  # a personal notice that lost its point before it could be sent
+    RECALL = "recall"  # sent, to be deleted from the chat (the broadcast was recalled)
+    RECALLING = "recalling"  # a sender is deleting it
+    RECALLED = "recalled"  # deleted from the chat
+    UNRECALLED = "unrecalled"  # the messenger refused to delete it (too old, already gone)
 
 
 OPEN = (Delivery.PENDING, Delivery.CLAIMED, Delivery.SENDING)
@@ -123,6 +128,27 @@ class Audience:
     def load(cls, text: str) -> Audience:
         data: dict[str, Any] = json.loads(text)
         return cls(data.get("topic"), data.get("branch") or ANY_BRANCH, bool(data.get("everyone")))
+
+
+# Telegram lets a bot delete its messages in private chats for 48 hours; keep a margin.
+RECALL_WINDOW = timedelta(hours=47)
+
+
+@dataclass(frozen=True)
+class RecallRequest:
+    """What recalling a broadcast will do: delete `to_delete` sent messages, drop
+    `dropped` not yet sent; `too_old` sent messages are past the messenger's window."""
+
+    to_delete: int
+    dropped: int
+    too_old: int
+
+
+@dataclass(frozen=True)
+class Deletion:
+    outbox_id: int
+    chat_id: str
+    message_id: str
 
 
 @dataclass(frozen=True)
@@ -338,6 +364,16 @@ async def recover(db: Database, platform: str, *, older_than: timedelta) -> tupl
             )
             .values(status=Delivery.UNKNOWN, updated_at=utcnow(), error="interrupted mid-send")
         )
+        # A deletion a dead sender held is tried again: deleting twice does no harm.
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.status == Delivery.RECALLING,
+                OutboxMessage.updated_at < cutoff,
+            )
+            .values(status=Delivery.RECALL, updated_at=utcnow())
+        )
         return int(untried.rowcount or 0), int(interrupted.rowcount or 0)
 
 
@@ -400,6 +436,83 @@ async def scheduled(db: Database) -> list[Broadcast]:
             .order_by(Broadcast.scheduled_at)
         )
         return list(rows)
+
+
+async def recent(db: Database, now: datetime) -> list[Broadcast]:
+    """Announcements started within the recall window: they can still be recalled."""
+    async with db.transaction() as session:
+        rows = await session.scalars(
+            select(Broadcast)
+            .where(Broadcast.status.in_([BroadcastStatus.SENDING, BroadcastStatus.DONE]))
+            .where(Broadcast.started_at >= now - RECALL_WINDOW)
+            .order_by(Broadcast.started_at.desc())
+            .limit(10)
+        )
+        return list(rows)
+
+
+async def request_recall(db: Database, broadcast_id: int, now: datetime) -> RecallRequest | None:
+    """Take a started broadcast back: its sent messages (within the window) are queued for
+    deletion, its unsent ones dropped. None if it was never started or already recalled."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id)
+            .where(Broadcast.status.in_([BroadcastStatus.SENDING, BroadcastStatus.DONE]))
+            .values(status=BroadcastStatus.RECALLED, finished_at=now)
+        )
+        if not result.rowcount:
+            return None
+        of_it = OutboxMessage.broadcast_id == broadcast_id
+        dropped = await session.execute(
+            update(OutboxMessage)
+            .where(of_it, OutboxMessage.status.in_([Delivery.PENDING, Delivery.CLAIMED]))
+            .values(status=Delivery.EXPIRED, error="recalled before sending", updated_at=now)
+        )
+        queued = await session.execute(
+            update(OutboxMessage)
+            .where(of_it, OutboxMessage.status == Delivery.SENT)
+            .where(OutboxMessage.message_id.is_not(None))
+            .where(OutboxMessage.updated_at >= now - RECALL_WINDOW)
+            .values(status=Delivery.RECALL, updated_at=now)
+        )
+        too_old = await session.scalar(
+            select(func.count()).where(of_it, OutboxMessage.status == Delivery.SENT)
+        )
+        return RecallRequest(queued.rowcount, dropped.rowcount, int(too_old or 0))
+
+
+async def claim_deletions(db: Database, platform: str, limit: int) -> list[Deletion]:
+    """Take up to `limit` messages to delete; other senders skip them."""
+    async with db.transaction() as session:
+        query = (
+            select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.message_id)
+            .where(OutboxMessage.platform == platform, OutboxMessage.status == Delivery.RECALL)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        if db.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = (await session.execute(query)).all()
+        if not rows:
+            return []
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([r[0] for r in rows]))
+            .where(OutboxMessage.status == Delivery.RECALL)
+            .values(status=Delivery.RECALLING, updated_at=utcnow())
+        )
+        return [Deletion(row_id, chat_id, message_id) for row_id, chat_id, message_id in rows]
+
+
+async def recall_counts(db: Database, broadcast_id: int) -> dict[str, int]:
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.broadcast_id == broadcast_id)
+            .group_by(OutboxMessage.status)
+        )
+        return {status: count for status, count in rows.all()}
 
 
 async def cancel(db: Database, broadcast_id: int) -> bool:

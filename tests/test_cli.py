@@ -204,6 +204,9 @@ def test_broadcast_command_schedules_and_cancels(tmp_path: Path) -> None:
     again = run("--cancel", "1")
     assert again.returncode == 2
     assert "is not scheduled" in again.stderr
+    never_sent = run("--recall", "1")
+    assert never_sent.returncode == 2
+    assert "was not sent" in never_sent.stderr
 
 
 def test_demo_staff_announcement_reaches_a_subscriber(tmp_path: Path) -> None:

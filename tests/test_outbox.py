@@ -291,3 +291,59 @@ async def test_finished_broadcast_is_reported_to_staff_and_logged(
     assert logged is not None
     assert (logged.content, logged.responsible) == ("Новые поступления", "Ольга")
     assert logged.notes == "blocked=1 sent=1"
+
+
+async def test_a_recalled_broadcast_is_deleted_from_chats_and_the_rest_never_sent(
+    database: Database, telegram: FakeTelegram, sender_for
+) -> None:  # type: ignore[no-untyped-def]
+    await _subscribers(database, [31, 32, 33, 34])
+    broadcast = await outbox.create(
+        database, text="Ошибочная рассылка", audience=Audience(topic="grants"), scheduled_at=NOW
+    )
+    await outbox.start(database, broadcast, platforms=("telegram",))
+    sender = sender_for()
+    assert await sender.drain() == 4
+    # One more row still waiting (sent later in real life), one message too old to delete.
+    async with database.transaction() as session:
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast)
+            )
+        )
+        rows[0].status = Delivery.PENDING
+        rows[1].updated_at = datetime.now(UTC) - timedelta(days=3)
+        telegram.undeletable.add(int(rows[2].message_id or 0))
+    assert [r.id for r in await outbox.recent(database, datetime.now(UTC))] == [broadcast]
+    taken_back = await outbox.request_recall(database, broadcast, datetime.now(UTC))
+    assert taken_back == outbox.RecallRequest(to_delete=2, dropped=1, too_old=1)
+    assert await outbox.request_recall(database, broadcast, datetime.now(UTC)) is None
+    await sender.drain()
+    assert len(telegram.deleted) == 1
+    assert await _statuses(database, broadcast) == {
+        Delivery.EXPIRED: 1,  # never sent
+        Delivery.SENT: 1,  # older than the messenger allows to delete
+        Delivery.UNRECALLED: 1,  # the messenger refused
+        Delivery.RECALLED: 1,
+    }
+    assert await sender.drain() == 0  # nothing deleted or sent twice
+    assert len(telegram.calls_of("sendMessage")) == 4
+
+
+async def test_staff_recall_an_announcement_from_the_bot(
+    bot, telegram: FakeTelegram, sender_for
+) -> None:  # type: ignore[no-untyped-def]
+    await _subscribers(bot.db, [41, 42])
+    broadcast = await outbox.create(
+        bot.db, text="Не та дата!", audience=Audience(topic="grants"), scheduled_at=NOW
+    )
+    await outbox.start(bot.db, broadcast, platforms=("telegram",))
+    await sender_for().drain()
+    admin = bot.admin()
+    await admin.send("/staff")
+    reply = await admin.click("Запланированные рассылки")
+    assert "Не та дата!" in reply.text
+    await admin.click(f"Отозвать №{broadcast}")
+    reply = await admin.click("Да, отозвать")
+    assert "удаляю сообщений — 2" in reply.text
+    await sender_for().drain()
+    assert sorted(chat for chat, _ in telegram.deleted) == [41, 42]

@@ -853,3 +853,12 @@ digest-title = 📅 <b>This week's events</b>, { $start }–{ $end }:
 digest-line = • { $day } { $when } — { $title } ({ $branch })
 digest-more = …and { $count } more — see “Events”.
 digest-all-events = 📅 All events
+compose-sent-line = ✉️ No. { $id }, sent { $when }: { $text }
+compose-recall = ↩️ Recall No. { $id }
+compose-recall-confirm = Recall announcement No. { $id }? Sent messages will be deleted from the chats (if less than 48 hours old); unsent ones will not go out.
+compose-recall-yes = Yes, recall
+compose-recalled = Announcement No. { $id } recalled: deleting { $deleting } messages, { $dropped } will not be sent{ $old ->
+        [0] {""}
+       *[other] ; { $old } are older than 48 hours and cannot be deleted
+    }.
+compose-not-recallable = Announcement No. { $id } cannot be recalled: it has not started (cancel it instead) or was already recalled.

@@ -273,7 +273,7 @@ compose-confirm = ✅ Запланировать
 compose-cancel = ✖️ Отменить
 compose-cancelled = Черновик рассылки удалён.
 compose-scheduled = Рассылка №{ $id } запланирована на { $when }. Отменить её можно в «Запланированные рассылки», пока она не началась.
-compose-none-scheduled = Запланированных рассылок нет.
+compose-none-scheduled = Запланированных и недавних рассылок нет.
 compose-list-line = №{ $id } — { $when } — { $audience }: { $text }
 compose-drop = Отменить №{ $id }
 compose-dropped = Рассылка №{ $id } отменена.
@@ -862,3 +862,12 @@ digest-title = 📅 <b>Афиша на неделю</b>, { $start }–{ $end }:
 digest-line = • { $day } { $when } — { $title } ({ $branch })
 digest-more = …и ещё { $count } — все в разделе «Мероприятия».
 digest-all-events = 📅 Все мероприятия
+compose-sent-line = ✉️ №{ $id }, отправлена { $when }: { $text }
+compose-recall = ↩️ Отозвать №{ $id }
+compose-recall-confirm = Отозвать рассылку №{ $id }? Отправленные сообщения будут удалены из чатов (если им меньше 48 часов), неотправленные — не уйдут.
+compose-recall-yes = Да, отозвать
+compose-recalled = Рассылка №{ $id } отозвана: удаляю сообщений — { $deleting }, не будут отправлены — { $dropped }{ $old ->
+        [0] {""}
+       *[other] ; старше 48 часов, удалить нельзя — { $old }
+    }.
+compose-not-recallable = Рассылку №{ $id } отозвать нельзя: она ещё не начиналась (её можно отменить) или уже отозвана.

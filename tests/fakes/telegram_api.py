@@ -129,6 +129,8 @@ class FakeTelegram:
         self.blocked: set[int] = set()  # users who blocked the bot: 403 for them
         self.slow: dict[str, float] = {}  # method → seconds to wait before answering
         self.delivered: list[tuple[int, str]] = []  # (chat, text) the API accepted
+        self.deleted: list[tuple[int, int]] = []  # (chat, message id) deleteMessage removed
+        self.undeletable: set[int] = set()  # message ids too old to delete: 400
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -331,6 +333,13 @@ class FakeTelegram:
         self, params: dict[str, Any], _method: str
     ) -> dict[str, Any]:
         return self._message(params, message_id=int(params["message_id"]), text="…")
+
+    async def _api_deleteMessage(self, params: dict[str, Any], _method: str) -> bool:
+        message_id = int(params["message_id"])
+        if message_id in self.undeletable:
+            raise ApiError(400, "Bad Request: message can't be deleted for everyone")
+        self.deleted.append((int(params["chat_id"]), message_id))
+        return True
 
     async def _api_setWebhook(self, params: dict[str, Any], _method: str) -> bool:
         self.webhook = params
