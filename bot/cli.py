@@ -137,7 +137,7 @@ async def _run(config: Config) -> None:
     from bot.app import open_app
     from bot.transports.telegram import run_polling, run_webhook, telegram_bot
     from broadcasts.announcements import on_finished
-    from broadcasts.scheduler import build_scheduler
+    from broadcasts.scheduler import build_scheduler, persistent_store, start_scheduler
     from broadcasts.sender import Sender
     from storage.outbox import Report
 
@@ -154,8 +154,9 @@ async def _run(config: Config) -> None:
             config,
             platform="telegram",
             library_system=app.dispatcher.workflow_data.get("library_system"),
+            store=persistent_store(config),
         )
-        scheduler.start()
+        start_scheduler(scheduler)
 
         async def report(found: Report) -> None:
             await on_finished(app.db, bot, app.locales, config, found, platform="telegram")

@@ -13,7 +13,7 @@ import codecs
 import os
 import re
 import tomllib
-from datetime import time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -256,6 +256,9 @@ class Catalogue(Section):
 class Notifications(Section):
     # Automatic messages (reminders, «книгу вернули») wait outside these hours.
     quiet_hours: str = "21:00-09:00"
+    # An announcement whose time passed while the bot was stopped is still sent after a
+    # restart within this many hours; later than that it is marked missed, staff told.
+    missed_grace_hours: Annotated[float, Field(ge=0, le=24 * 7)] = 6
 
     @field_validator("quiet_hours")
     @classmethod
@@ -271,6 +274,19 @@ class Notifications(Section):
         except ValueError:
             raise ValueError("expected 'HH:MM-HH:MM', e.g. '21:00-09:00', or '' for none") from None
         return value
+
+    def quiet_end(self, local: datetime) -> datetime:
+        """`local` itself outside quiet hours, else the moment they end (the morning)."""
+        if not self.is_quiet(local.time()):
+            return local
+        end_text = self.quiet_hours.split("-")[1].strip()
+        end = local.replace(
+            hour=int(end_text.split(":")[0]),
+            minute=int(end_text.split(":")[1]),
+            second=0,
+            microsecond=0,
+        )
+        return end if end > local else end + timedelta(days=1)
 
     def is_quiet(self, local: time) -> bool:
         if not self.quiet_hours:

@@ -38,11 +38,8 @@ def week_key(local_now: datetime) -> str:
 
 def morning_after(config: Config, now: datetime) -> datetime:
     """Now, or the end of quiet hours if it is night."""
-    zone = config.library.zone
-    moment = now
-    while config.notifications.is_quiet(moment.astimezone(zone).time()):
-        moment += timedelta(minutes=15)
-    return moment
+    local = now.astimezone(config.library.zone)
+    return config.notifications.quiet_end(local).astimezone(now.tzinfo)
 
 
 def digest_text(texts: Texts, config: Config, events: list[EventView], start: datetime) -> str:

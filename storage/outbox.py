@@ -43,6 +43,7 @@ class BroadcastStatus(enum.StrEnum):
     DONE = "done"
     CANCELLED = "cancelled"
     RECALLED = "recalled"  # staff took it back: sent messages deleted, unsent ones dropped
+    MISSED = "missed"  # the bot was down at its time for longer than the grace period
 
 
 class Delivery(enum.StrEnum):
@@ -513,6 +514,17 @@ async def recall_counts(db: Database, broadcast_id: int) -> dict[str, int]:
             .group_by(OutboxMessage.status)
         )
         return {status: count for status, count in rows.all()}
+
+
+async def mark_missed(db: Database, broadcast_id: int) -> bool:
+    """A scheduled announcement whose time is long past: not sent late (once, for staff)."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SCHEDULED)
+            .values(status=BroadcastStatus.MISSED, finished_at=utcnow())
+        )
+        return bool(result.rowcount)
 
 
 async def cancel(db: Database, broadcast_id: int) -> bool:

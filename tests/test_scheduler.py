@@ -1,16 +1,36 @@
-"""Jobs the running bot does by itself: the nightly import and «книгу вернули»."""
+"""Jobs the running bot does by itself, in a job store that survives restarts: the nightly
+import, the digest, reminder sweeps, and each announcement as a date job."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select
 
+from bot.config import Config
 from bot.i18n import Locales
 from bot.transports.telegram import create_bot
-from broadcasts.scheduler import build_scheduler, nightly_import
+from broadcasts.scheduler import (
+    build_scheduler,
+    job_store_url,
+    nightly_import,
+    start_announcement,
+    start_scheduler,
+    sync_announcements,
+)
+from storage import outbox, people
 from storage.catalogue.search import search
 from storage.db import Database
+from storage.outbox import Audience, Broadcast, BroadcastStatus, OutboxMessage
 from tests.conftest import make_config
 
 CSV = 'id,title,authors,branch,barcode\nn1,Лавр,"Водолазкин, Е. Г.",ЦБ,1\n'
@@ -39,11 +59,43 @@ async def test_nightly_import_with_a_missing_file_changes_nothing(
     assert (await search(sqlite_db, "лавр")).total == 1
 
 
-async def test_jobs_have_fixed_ids_and_library_time(tmp_path: Path, sqlite_db: Database) -> None:
-    config = make_config(tmp_path, catalogue={"import_paths": ["export.csv"], "import_at": "02:30"})
+@pytest.fixture
+def store_url(database: Database, tmp_path: Path) -> str:
+    """The job store next to the test database: a sibling SQLite file, or the same
+    PostgreSQL database — as `libbot run` does it."""
+    config = make_config(tmp_path, database={"url": database.url})
+    return job_store_url(config)
+
+
+@asynccontextmanager
+async def running(
+    db: Database, config: Config, url: str, **options: Any
+) -> AsyncIterator[AsyncIOScheduler]:
+    """A scheduler as `libbot run` starts it, on a persistent store; shut down after."""
     bot = create_bot("1:unused", api_server="http://127.0.0.1:9")
+    store = SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")
+    scheduler = build_scheduler(db, bot, Locales(), config, platform="telegram", store=store)
     try:
-        scheduler = build_scheduler(sqlite_db, bot, Locales(), config, platform="telegram")
+        start_scheduler(scheduler)
+        yield scheduler
+    finally:
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)
+        await bot.session.close()
+
+
+async def _status(db: Database, broadcast_id: int) -> str:
+    async with db.transaction() as session:
+        broadcast = await session.get(Broadcast, broadcast_id)
+        assert broadcast is not None
+        return broadcast.status
+
+
+async def test_jobs_have_fixed_ids_and_library_time(
+    tmp_path: Path, database: Database, store_url: str
+) -> None:
+    config = make_config(tmp_path, catalogue={"import_paths": ["export.csv"], "import_at": "02:30"})
+    async with running(database, config, store_url) as scheduler:
         jobs = {job.id: job for job in scheduler.get_jobs()}
         assert set(jobs) == {
             "catalogue-returns",
@@ -58,5 +110,95 @@ async def test_jobs_have_fixed_ids_and_library_time(tmp_path: Path, sqlite_db: D
         assert str(trigger.timezone) == "Europe/Moscow"
         assert "hour='2'" in str(trigger)
         assert "minute='30'" in str(trigger)
-    finally:
-        await bot.session.close()
+        assert all(job.args == () for job in jobs.values())
+
+
+async def test_jobs_survive_a_restart_and_keep_their_next_run(
+    tmp_path: Path, database: Database, store_url: str
+) -> None:
+    config = make_config(tmp_path)
+    async with running(database, config, store_url) as scheduler:
+        before = {job.id: job.next_run_time for job in scheduler.get_jobs()}
+    async with running(database, config, store_url) as scheduler:
+        after = {job.id: job.next_run_time for job in scheduler.get_jobs()}
+    assert after["events-weekly-digest"] == before["events-weekly-digest"]
+    assert set(after) == set(before)
+    # A job the config no longer asks for leaves the store.
+    quiet = make_config(tmp_path, subscriptions={"digest_topic": ""})
+    async with running(database, quiet, store_url) as scheduler:
+        assert scheduler.get_job("events-weekly-digest") is None
+
+
+async def test_announcements_become_date_jobs_holding_only_their_id(
+    tmp_path: Path, database: Database, store_url: str
+) -> None:
+    config = make_config(tmp_path, notifications={"quiet_hours": ""})
+    later = datetime.now(UTC) + timedelta(days=2)
+    future = await outbox.create(
+        database, text="Через два дня", audience=Audience(everyone=True), scheduled_at=later
+    )
+    async with running(database, config, store_url) as scheduler:
+        await sync_announcements()
+        job = scheduler.get_job(f"broadcast-{future}")
+        assert job is not None
+        assert job.args == (future,)
+        assert job.next_run_time == later
+        await outbox.cancel(database, future)
+        await sync_announcements()
+        assert scheduler.get_job(f"broadcast-{future}") is None
+
+
+async def test_a_missed_announcement_fires_once_after_restart_within_the_grace(
+    tmp_path: Path, database: Database, store_url: str
+) -> None:
+    config = make_config(tmp_path, notifications={"quiet_hours": "", "missed_grace_hours": 6})
+    await people.resolve(database, "telegram", "501")
+    recent = await outbox.create(
+        database,
+        text="Было на 10 минут раньше",
+        audience=Audience(everyone=True),
+        scheduled_at=datetime.now(UTC) + timedelta(seconds=1),
+    )
+    long_ago = await outbox.create(
+        database,
+        text="Было позавчера",
+        audience=Audience(everyone=True),
+        scheduled_at=datetime.now(UTC) - timedelta(days=2),
+    )
+    # The bot was running when the first was scheduled, then stopped before its time.
+    async with running(database, config, store_url):
+        await sync_announcements()
+    await asyncio.sleep(1.5)
+    async with running(database, config, store_url):
+        for _ in range(50):
+            if await _status(database, recent) != BroadcastStatus.SCHEDULED:
+                break
+            await asyncio.sleep(0.1)
+        await sync_announcements()
+    assert await _status(database, recent) == BroadcastStatus.SENDING
+    assert await _status(database, long_ago) == BroadcastStatus.MISSED
+    async with database.transaction() as session:
+        rows = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.broadcast_id == recent))
+        )
+    assert len(rows) == 1  # started once
+
+
+async def test_at_night_an_announcement_waits_for_the_morning(
+    tmp_path: Path, database: Database, store_url: str
+) -> None:
+    local = datetime.now(UTC).astimezone(make_config(tmp_path).library.zone)
+    start, end = local - timedelta(hours=1), local + timedelta(hours=2)
+    quiet = f"{start:%H:%M}-{end:%H:%M}"  # it is «night» now, whatever the clock says
+    config = make_config(tmp_path, notifications={"quiet_hours": quiet})
+    due = await outbox.create(
+        database, text="Ночью", audience=Audience(everyone=True), scheduled_at=datetime.now(UTC)
+    )
+    async with running(database, config, store_url) as scheduler:
+        await start_announcement(due)
+        assert await _status(database, due) == BroadcastStatus.SCHEDULED
+        job = scheduler.get_job(f"broadcast-{due}")
+        assert job is not None
+        morning = job.next_run_time.astimezone(config.library.zone)
+        assert (morning.hour, morning.minute) == (end.hour, end.minute)
+        assert morning > local

@@ -862,3 +862,4 @@ compose-recalled = Announcement No. { $id } recalled: deleting { $deleting } mes
        *[other] ; { $old } are older than 48 hours and cannot be deleted
     }.
 compose-not-recallable = Announcement No. { $id } cannot be recalled: it has not started (cancel it instead) or was already recalled.
+broadcast-missed = ⚠️ Announcement No. { $id } for { $when } was not sent: the bot was not running then, and it is too late to send it now. Schedule it again if it is still needed.
