@@ -11,11 +11,6 @@ Sleep = Callable[[float], Awaitable[None]]
 
 # Chats whose last send is older than this are forgotten, so memory stays bounded.
 CHAT_MEMORY_SECONDS = 60.0
-# Turns are planned a hair under the limit, so the few milliseconds a wake-up runs late
-# never put one message too many into a strict API's one-second window.
-MARGIN = 1.01
-# How far behind its plan the limiter may catch up at once after the loop was busy.
-CATCH_UP_SECONDS = 0.005
 
 
 class RateLimiter:
@@ -27,11 +22,11 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.interval = MARGIN / per_second if per_second > 0 else 0.0
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
         self.per_chat_interval = per_chat_interval
         self.clock = clock
         self.sleep = sleep
-        self._next_start = float("-inf")
+        self._last_start = float("-inf")
         self._resume_at = 0.0
         self._chat_next: dict[str, float] = {}
         self._lock = asyncio.Lock()
@@ -43,24 +38,23 @@ class RateLimiter:
     async def wait(self, chat_id: str) -> None:
         """Wait for this chat's turn; turns are taken one at a time, in call order.
 
-        Turns follow a plan spaced `interval` apart, so the lateness of each wake-up does
-        not add up and the rate stays at the limit; after a busy moment the plan catches
-        up by at most `CATCH_UP_SECONDS`, so late sends never go out in a burst (which a
-        strict API answers with 429). A pause announced while waiting is honoured.
+        Spacing is measured between actual starts, so a busy event loop cannot make
+        several late sends go out in one burst (which a strict API answers with 429),
+        and a pause announced while waiting is honoured before going.
         """
         async with self._lock:
             while True:
                 now = self.clock()
                 start = max(
-                    now - CATCH_UP_SECONDS,
-                    self._next_start,
+                    now,
+                    self._last_start + self.interval,
                     self._resume_at,
                     self._chat_next.get(chat_id, 0.0),
                 )
                 if start <= now:
                     break
                 await self.sleep(start - now)
-            self._next_start = start + self.interval
+            self._last_start = now
             self._chat_next[chat_id] = now + self.per_chat_interval
             if len(self._chat_next) > 10_000:
                 cutoff = now - CHAT_MEMORY_SECONDS
