@@ -5,16 +5,12 @@ request rows and their history: дата получения, содержани�
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
+from storage import spreadsheets
 from storage.consultations.models import (
     Author,
     ConsultationRequest,
@@ -23,6 +19,7 @@ from storage.consultations.models import (
     RequestStatus,
 )
 from storage.db import Database
+from storage.spreadsheets import Sheet
 
 STATUS_NAMES = {
     RequestStatus.NEW: "новая",
@@ -48,10 +45,8 @@ ANONYMOUS = "(данные удалены по просьбе заявителя
 CONTENT_LIMIT = 1000
 
 
-@dataclass(frozen=True)
-class Register:
-    headings: tuple[str, ...]
-    rows: list[list[object]]
+# The register is an ordinary sheet: the same writer as every other staff spreadsheet.
+Register = Sheet
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -149,32 +144,8 @@ async def build_register(
 
 
 def register_xlsx(register: Register, title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Запросы"
-    sheet.append([title])
-    sheet.append(list(register.headings))
-    for row in register.rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A3"
-    last = get_column_letter(len(register.headings))
-    sheet.auto_filter.ref = f"A2:{last}{len(register.rows) + 2}"
-    for index, heading in enumerate(register.headings, start=1):
-        width = max([len(heading)] + [len(str(r[index - 1])) for r in register.rows] + [6])
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
-    for cells in sheet.iter_rows(min_row=3, min_col=2, max_col=2):
-        for cell in cells:
-            cell.number_format = "DD.MM.YYYY HH:MM"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.to_xlsx(register, title=title, name="Запросы")
 
 
 def register_csv(register: Register) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(register.headings)
-    for row in register.rows:
-        writer.writerow([f"{v:%d.%m.%Y %H:%M}" if isinstance(v, datetime) else v for v in row])
-    return out.getvalue().encode("utf-8-sig")
+    return spreadsheets.to_csv(register)

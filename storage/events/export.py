@@ -6,19 +6,16 @@ in with the resource-centre reports as it is.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
+from storage import spreadsheets
 from storage.db import Database
 from storage.events.models import Registration, RegistrationStatus
+from storage.spreadsheets import Sheet
 
 STATUS_NAMES = {
     RegistrationStatus.CONFIRMED: "записан",
@@ -37,12 +34,6 @@ HEADINGS = (
     "Пришёл",
     "Добавил сотрудник",
 )
-
-
-@dataclass(frozen=True)
-class Sheet:
-    headings: list[str]
-    rows: list[list[object]]
 
 
 async def participants(db: Database, event_id: int, zone: ZoneInfo) -> Sheet:
@@ -84,33 +75,8 @@ def _local(moment: datetime, zone: ZoneInfo) -> datetime:
 
 
 def to_xlsx(sheet: Sheet, title: str) -> bytes:
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "Участники"
-    ws.append([title])
-    ws.append(sheet.headings)
-    for row in sheet.rows:
-        ws.append(row)
-    ws.freeze_panes = "A3"
-    last = get_column_letter(len(sheet.headings))
-    ws.auto_filter.ref = f"A2:{last}{len(sheet.rows) + 2}"
-    for index, heading in enumerate(sheet.headings, start=1):
-        width = max([len(str(heading))] + [len(str(r[index - 1])) for r in sheet.rows] + [6])
-        ws.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
-    for row in ws.iter_rows(min_row=3, min_col=6, max_col=6):
-        for cell in row:
-            cell.number_format = "DD.MM.YYYY HH:MM"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.to_xlsx(sheet, title=title, name="Участники")
 
 
 def to_csv(sheet: Sheet) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(sheet.headings)
-    for row in sheet.rows:
-        writer.writerow([f"{v:%d.%m.%Y %H:%M}" if isinstance(v, datetime) else v for v in row])
-    # With a BOM and semicolons, Excel in a Russian locale opens it correctly.
-    return out.getvalue().encode("utf-8-sig")
+    return spreadsheets.to_csv(sheet)
