@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import consultations_cli, events_cli, loans_cli
+from bot import consultations_cli, events_cli, loans_cli, reports_cli
 from bot.config import CONFIG_ENV_VAR, Config, ConfigError, load_config
 from storage.db import SchemaOutdated
 
@@ -112,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     loans_cli.add_commands(add)
     events_cli.add_commands(add)
     consultations_cli.add_commands(add)
+    reports_cli.add_commands(add)
 
     db = add("db", "Database schema: upgrade, downgrade, current.")
     db.add_argument("action", choices=("upgrade", "downgrade", "current"))
@@ -318,7 +319,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             _setup_logging(config.logging.level, quiet=True)
             asyncio.run(run_demo(config, as_user=args.as_user))
             return 0
-        config = load_config(args.config)
+        if args.command == "report" and args.demo:
+            from bot.demo import demo_config
+
+            config = load_config(args.config) if args.config else demo_config()
+        else:
+            config = load_config(args.config)
         _setup_logging(config.logging.level)
         if args.command == "run":
             asyncio.run(_run(config))
@@ -332,6 +338,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(asyncio.run(_db(config, args.action, args.revision)) + "\n")
         elif args.command == "events":
             sys.stdout.write(asyncio.run(events_cli.run(config, args)) + "\n")
+        elif args.command in reports_cli.COMMANDS:
+            sys.stdout.write(asyncio.run(reports_cli.run(config, args)) + "\n")
         elif args.command in consultations_cli.COMMANDS:
             sys.stdout.write(asyncio.run(consultations_cli.run(config, args)) + "\n")
         elif args.command in loans_cli.COMMANDS:
@@ -347,6 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         loans_cli.LoansFailure,
         events_cli.EventsFailure,
         consultations_cli.ConsultationsFailure,
+        reports_cli.ReportFailure,
     ) as exc:
         sys.stderr.write(f"libbot: {exc}\n")
         return EXIT_USAGE

@@ -151,6 +151,19 @@ async def seed_consultations(db: Database, config: Config) -> None:
             expert.person_id = person.id
 
 
+async def seed_everything(db: Database, config: Config) -> None:
+    """What the demo starts with: the catalogue, loans, events, experts and FAQ, and nine
+    months of past work for the reports."""
+    from bot.demo.history import seed_history
+
+    await seed_catalogue(db)
+    if config.library_system.kind == "local":
+        await seed_loans(db, config)
+    await seed_events(db, config)
+    await seed_consultations(db, config)
+    await seed_history(db, config)
+
+
 def demo_database_url(config: Config) -> str:
     return f"sqlite+aiosqlite:///{config.data_dir / 'demo.sqlite3'}"
 
@@ -172,11 +185,7 @@ async def run_demo(
             }
         )
     async with open_app(config, database_url=demo_database_url(config), migrate=True) as app:
-        await seed_catalogue(app.db)
-        if config.library_system.kind == "local":
-            await seed_loans(app.db, config)
-        await seed_events(app.db, config)
-        await seed_consultations(app.db, config)
+        await seed_everything(app.db, config)
         transport = ConsoleTransport(
             app.dispatcher, user_id=user_id, first_name=first_name, stdin=stdin, stdout=stdout
         )

@@ -5,6 +5,7 @@ request rows and their history: дата получения, содержани�
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,8 @@ HEADINGS = (
     "Результат исполнения / статус",
     "Ответственный за организацию исполнения",
     "Оценка",
+    "Дата решения",
+    "Срок решения, дней",
 )
 ANONYMOUS = "(данные удалены по просьбе заявителя)"
 CONTENT_LIMIT = 1000
@@ -95,6 +98,125 @@ def _outcome(request: ConsultationRequest, entries: list[RequestEntry]) -> str:
     return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class RegisterLine:
+    """One request as the reports see it: the register's cells plus what the work sheets and
+    indicators need (who answered, whether it was an expertise, the topic's id)."""
+
+    number: int
+    received: datetime  # local, naive: spreadsheets have no time zones
+    topic_id: str
+    topic: str
+    expertise: bool
+    content: str
+    requester: str
+    organisation: str | None
+    handed: str
+    outcome: str
+    status: RequestStatus
+    responsible: str
+    executors: str
+    rating: int | None
+    resolved: datetime | None  # local; only for requests решена
+    days_to_resolve: float | None  # to 0.1 day, the figure the median is taken of
+
+    def cells(self) -> list[object]:
+        return [
+            self.number,
+            self.received,
+            self.topic,
+            self.content,
+            self.requester,
+            self.handed,
+            self.outcome,
+            self.responsible,
+            self.rating or "",
+            self.resolved or "",
+            "" if self.days_to_resolve is None else self.days_to_resolve,
+        ]
+
+
+def _executors(request: ConsultationRequest, entries: list[RequestEntry]) -> str:
+    """Who wrote the answers (staff or experts), in order; the expert if nobody wrote yet."""
+    names: list[str] = []
+    for entry in entries:
+        if entry.kind == EntryKind.ANSWER and entry.author != Author.REQUESTER:
+            name = entry.author_name or ""
+            if name and name not in names:
+                names.append(name)
+    if not names and request.expert_name:
+        names.append(request.expert_name)
+    return ", ".join(names)
+
+
+def _line(
+    request: ConsultationRequest,
+    entries: list[RequestEntry],
+    zone: ZoneInfo,
+    names: dict[str, str],
+) -> RegisterLine:
+    question = " ".join(request.question.split())
+    if len(question) > CONTENT_LIMIT:
+        question = question[: CONTENT_LIMIT - 1] + "…"
+    status = RequestStatus(request.status)
+    resolved = request.closed_at if status is RequestStatus.RESOLVED else None
+    days = None
+    if resolved is not None:
+        days = round((resolved - request.received_at).total_seconds() / 86400, 1)
+    return RegisterLine(
+        number=request.id,
+        received=_local(request.received_at, zone),
+        topic_id=request.topic,
+        topic=names.get(request.topic, request.topic),
+        expertise=request.expertise,
+        content=question,
+        requester=_who(request),
+        organisation=request.organisation,
+        handed=_handed(entries, zone),
+        outcome=_outcome(request, entries),
+        status=status,
+        responsible=request.responsible_name or "",
+        executors=_executors(request, entries),
+        rating=request.rating,
+        resolved=_local(resolved, zone) if resolved is not None else None,
+        days_to_resolve=days,
+    )
+
+
+async def register_lines(
+    db: Database,
+    zone: ZoneInfo,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    topic_names: dict[str, str] | None = None,
+) -> list[RegisterLine]:
+    """Requests received in [start, end), oldest first, each with its history read once."""
+    names = topic_names or {}
+    async with db.transaction() as session:
+        query = select(ConsultationRequest).order_by(
+            ConsultationRequest.received_at, ConsultationRequest.id
+        )
+        if start is not None:
+            query = query.where(ConsultationRequest.received_at >= start)
+        if end is not None:
+            query = query.where(ConsultationRequest.received_at < end)
+        requests = list(await session.scalars(query))
+        history: dict[int, list[RequestEntry]] = {r.id: [] for r in requests}
+        numbers = list(history)
+        # In slices: a year of requests must not become one statement with thousands of
+        # parameters (SQLite caps them).
+        for offset in range(0, len(numbers), 500):
+            rows = await session.scalars(
+                select(RequestEntry)
+                .where(RequestEntry.request_id.in_(numbers[offset : offset + 500]))
+                .order_by(RequestEntry.at, RequestEntry.id)
+            )
+            for entry in rows:
+                history[entry.request_id].append(entry)
+    return [_line(request, history[request.id], zone, names) for request in requests]
+
+
 async def build_register(
     db: Database,
     zone: ZoneInfo,
@@ -104,43 +226,8 @@ async def build_register(
     topic_names: dict[str, str] | None = None,
 ) -> Register:
     """Requests received in [start, end), oldest first."""
-    names = topic_names or {}
-    async with db.transaction() as session:
-        query = select(ConsultationRequest).order_by(ConsultationRequest.received_at)
-        if start is not None:
-            query = query.where(ConsultationRequest.received_at >= start)
-        if end is not None:
-            query = query.where(ConsultationRequest.received_at < end)
-        requests = list(await session.scalars(query))
-        history: dict[int, list[RequestEntry]] = {r.id: [] for r in requests}
-        if requests:
-            rows = await session.scalars(
-                select(RequestEntry)
-                .where(RequestEntry.request_id.in_(list(history)))
-                .order_by(RequestEntry.at, RequestEntry.id)
-            )
-            for entry in rows:
-                history[entry.request_id].append(entry)
-    table: list[list[object]] = []
-    for request in requests:
-        entries = history[request.id]
-        question = " ".join(request.question.split())
-        if len(question) > CONTENT_LIMIT:
-            question = question[: CONTENT_LIMIT - 1] + "…"
-        table.append(
-            [
-                request.id,
-                _local(request.received_at, zone),
-                names.get(request.topic, request.topic),
-                question,
-                _who(request),
-                _handed(entries, zone),
-                _outcome(request, entries),
-                request.responsible_name or "",
-                request.rating or "",
-            ]
-        )
-    return Register(HEADINGS, table)
+    lines = await register_lines(db, zone, start=start, end=end, topic_names=topic_names)
+    return Register(HEADINGS, [line.cells() for line in lines])
 
 
 def register_xlsx(register: Register, title: str) -> bytes:

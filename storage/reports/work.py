@@ -1,0 +1,100 @@
+"""The work sheets (учёт работы): one per kind of resource-centre work, each row a piece of work
+with the columns of the hand-kept sheet — содержание работы, дата, ответственный, заказчик,
+исполнитель, примечания — plus «Вид работы» and «Количество», so that every indicator is a sum
+or a count a librarian can redo with the sheet's filter.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from storage.spreadsheets import Sheet
+
+
+class Work(enum.StrEnum):
+    """The work sheets, named as the report names them (≤ 31 characters: XLSX's limit)."""
+
+    CONSULTATIONS = "Консультации"
+    TRAININGS = "Обучающие мероприятия"
+    EXPERTISE = "Экспертизы проектных заявок"
+    PUBLIC = "Публичные мероприятия"
+    ENQUIRIES = "Справки по каталогу и продления"
+    PROMOTION = "Продвижение услуг РЦ"
+
+
+class Kind(enum.StrEnum):
+    """«Вид работы»: what a row is, and so what its «Количество» counts."""
+
+    REQUEST = "Обращение"  # 1 if the consultation / expertise was given (решена), else 0
+    MEETUP = "Встреча НКО"  # events: participants
+    TRAINING = "Обучающее мероприятие"
+    PUBLIC_EVENT = "Публичное мероприятие"
+    CONSULTATION_DAY = "День консультаций"
+    OTHER_EVENT = "Другое мероприятие"
+    CATALOGUE = "Справка по каталогу"  # daily rows: searches answered
+    HOLD = "Бронирование книги"
+    PURCHASE = "Предложение о покупке"
+    WATCH = "Уведомление о поступлении"
+    LOANS = "Справка о книгах на формуляре"
+    RENEWAL = "Продление книги"  # daily rows: loans renewed
+    LIBRARY_INFO = "Справка о библиотеке"
+    BROADCAST = "Рассылка"  # messages delivered
+    DIGEST = "Афиша на неделю"  # messages delivered
+    SUBSCRIPTION = "Подписка на рассылку"  # daily rows: subscriptions taken
+
+
+EVENT_KINDS = (
+    Kind.MEETUP,
+    Kind.TRAINING,
+    Kind.PUBLIC_EVENT,
+    Kind.CONSULTATION_DAY,
+    Kind.OTHER_EVENT,
+)
+
+HEADINGS = (
+    "Содержание работы",
+    "Дата",
+    "Ответственный",
+    "Заказчик",
+    "Исполнитель",
+    "Примечания",
+    "Вид работы",
+    "Количество",
+)
+# Organisations in «Заказчик» of event rows are joined with this; their own «;» become «,».
+ORGANISATION_SEPARATOR = "; "
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRow:
+    content: str
+    at: datetime | date  # local: a datetime for a piece of work, a date for a day's total
+    responsible: str
+    customer: str
+    executor: str
+    notes: str
+    kind: Kind
+    amount: int
+
+    def cells(self) -> list[object]:
+        return [
+            self.content,
+            self.at,
+            self.responsible,
+            self.customer,
+            self.executor,
+            self.notes,
+            self.kind.value,
+            self.amount,
+        ]
+
+
+def sheet(rows: list[WorkRow]) -> Sheet:
+    ordered = sorted(rows, key=lambda r: (_day(r.at), isinstance(r.at, datetime), str(r.at)))
+    return Sheet(HEADINGS, [row.cells() for row in ordered])
+
+
+def _day(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
