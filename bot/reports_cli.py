@@ -109,9 +109,7 @@ async def run(config: Config, args: argparse.Namespace) -> str:
     data = await asyncio.to_thread(document.to_xlsx, report)
     await asyncio.to_thread(out.write_bytes, data)
     rows = sum(len(rows) for rows in report.current.work.values())
-    return (
-        f"{out}: {period.label}, {rows} rows of work, {len(report.current.requests)} requests"
-    )
+    return f"{out}: {period.label}, {rows} rows of work, {len(report.current.requests)} requests"
 
 
 def _write_folder(folder: Path, files: dict[str, bytes]) -> None:

@@ -38,6 +38,7 @@ from handlers import (
     staff,
     staff_event_forms,
     staff_events,
+    staff_reports,
     start,
     subscriptions,
 )
@@ -72,6 +73,7 @@ def build_router(locales: Locales) -> Router:
         my_books.build_router(locales),
         consultation.build_router(locales),
         staff.build_router(locales),
+        staff_reports.build_router(),
     ]
     for router in navigation:
         router.message.middleware(LeaveForms())

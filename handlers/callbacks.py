@@ -56,6 +56,8 @@ class StaffAction(enum.StrEnum):
     ROLES = "roles"
     DESK_CODE = "code"  # a one-time code to link a reader ticket
     UNLINK = "unlink"  # unlink a ticket on the reader's request
+    REPORT = "report"  # «Отчёт»: choose a period, get the XLSX
+    STATS = "stats"  # «Статистика»: this month against the last, as a picture
 
 
 class StaffCb(CallbackData, prefix="staff"):
@@ -271,6 +273,21 @@ class DeskCb(CallbackData, prefix="desk"):
     other: Id = 0
 
 
+class ReportPeriod(enum.StrEnum):
+    """The periods «Отчёт» offers; the server computes their dates, the button only names one."""
+
+    THIS_MONTH = "m0"
+    LAST_MONTH = "m1"
+    THIS_QUARTER = "q0"
+    LAST_QUARTER = "q1"
+    THIS_YEAR = "y0"
+    LAST_YEAR = "y1"
+
+
+class ReportCb(CallbackData, prefix="report"):
+    period: ReportPeriod
+
+
 # Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».
 STAFF_PREFIXES = (
     StaffCb.__prefix__,
@@ -278,4 +295,5 @@ STAFF_PREFIXES = (
     ComposeCb.__prefix__,
     StaffEventCb.__prefix__,
     DeskCb.__prefix__,
+    ReportCb.__prefix__,
 )

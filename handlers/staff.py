@@ -38,6 +38,10 @@ def staff_keyboard(
         [button(texts("staff-scheduled"), ComposeCb(action=ComposeAction.LIST).pack())],
         [button(texts("staff-events"), StaffEventCb(action=StaffEventAction.LIST).pack())],
         [button(texts("staff-requests"), DeskCb(action=DeskAction.LIST).pack())],
+        [
+            button(texts("staff-report"), StaffCb(action=StaffAction.REPORT).pack()),
+            button(texts("staff-stats"), StaffCb(action=StaffAction.STATS).pack()),
+        ],
     ]
     if config is not None and config.library_system.kind != "none":
         rows.append(

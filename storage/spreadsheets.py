@@ -62,7 +62,19 @@ def add_sheet(book: Workbook, sheet: Sheet, *, title: str, name: str) -> Workshe
                 cell.number_format = DATE_FORMAT
             elif isinstance(cell.value, date):
                 cell.number_format = DAY_FORMAT
+    fit_to_page_width(ws)
     return ws
+
+
+def fit_to_page_width(ws: Worksheet) -> None:
+    """Printed (or converted to PDF) landscape, all columns on one page's width, the
+    headings repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:2"
 
 
 def new_book() -> Workbook:

@@ -64,9 +64,7 @@ ANNOUNCEMENTS = (
 async def seeded(db: Database) -> bool:
     async with db.transaction() as session:
         found = await session.scalar(
-            select(Person.id).where(
-                Person.platform == "console", Person.platform_user_id == "9001"
-            )
+            select(Person.id).where(Person.platform == "console", Person.platform_user_id == "9001")
         )
         return found is not None
 
@@ -164,10 +162,7 @@ async def seed_history(db: Database, config: Config, *, now: datetime | None = N
             await session.flush()
             await session.execute(
                 insert(OutboxMessage),
-                [
-                    _outbox(person, started, rng, broadcast_id=broadcast.id)
-                    for person in people
-                ],
+                [_outbox(person, started, rng, broadcast_id=broadcast.id) for person in people],
             )
         for offset in range(DAYS, 0, -7):
             sent = moment(offset, 10)
@@ -175,8 +170,13 @@ async def seed_history(db: Database, config: Config, *, now: datetime | None = N
             await session.execute(
                 insert(OutboxMessage),
                 [
-                    _outbox(person, sent, rng, purpose="weekly_digest",
-                            dedupe_key=f"weekly_digest:{week}:{person.id}")
+                    _outbox(
+                        person,
+                        sent,
+                        rng,
+                        purpose="weekly_digest",
+                        dedupe_key=f"weekly_digest:{week}:{person.id}",
+                    )
                     for person in people[:25]
                 ],
             )
@@ -188,9 +188,7 @@ async def seed_history(db: Database, config: Config, *, now: datetime | None = N
         await session.execute(insert(Activity), rows)
 
 
-def _outbox(
-    person: Person, at: datetime, rng: random.Random, **values: Any
-) -> dict[str, Any]:
+def _outbox(person: Person, at: datetime, rng: random.Random, **values: Any) -> dict[str, Any]:
     roll = rng.random()
     status = Delivery.SENT if roll < 0.9 else Delivery.BLOCKED if roll < 0.95 else Delivery.FAILED
     return {
@@ -272,31 +270,63 @@ async def _request(
         forwarded_at=received + timedelta(hours=2) if forwarded else None,
         closed_at=closed if done else None,
         result="консультация дана" if status is RequestStatus.RESOLVED else None,
-        rating=rng.choice((4, 5, 5, 5, 3)) if status is RequestStatus.RESOLVED
-        and rng.random() < 0.5 else None,
+        rating=rng.choice((4, 5, 5, 5, 3))
+        if status is RequestStatus.RESOLVED and rng.random() < 0.5
+        else None,
     )
     session.add(request)
     await session.flush()
 
-    def entry(at: datetime, kind: EntryKind, author: Author, name: str | None, **values: Any) -> None:
+    def entry(
+        at: datetime, kind: EntryKind, author: Author, name: str | None, **values: Any
+    ) -> None:
         session.add(
             RequestEntry(
-                request_id=request.id, at=at, kind=kind, author=author, author_name=name,
+                request_id=request.id,
+                at=at,
+                kind=kind,
+                author=author,
+                author_name=name,
                 **values,
             )
         )
 
     entry(received, EntryKind.STATUS, Author.REQUESTER, person.display_name, status_to="new")
     taken = received + timedelta(hours=1)
-    entry(taken, EntryKind.STATUS, Author.STAFF, staff, status_from="new",
-          status_to="in_progress", to_whom=staff)
+    entry(
+        taken,
+        EntryKind.STATUS,
+        Author.STAFF,
+        staff,
+        status_from="new",
+        status_to="in_progress",
+        to_whom=staff,
+    )
     if forwarded:
-        entry(taken + timedelta(hours=1), EntryKind.STATUS, Author.STAFF, staff,
-              status_from="in_progress", status_to="forwarded", to_whom=expert)
+        entry(
+            taken + timedelta(hours=1),
+            EntryKind.STATUS,
+            Author.STAFF,
+            staff,
+            status_from="in_progress",
+            status_to="forwarded",
+            to_whom=expert,
+        )
     if done:
         answerer = expert or staff
         if status is RequestStatus.RESOLVED:
-            entry(closed - timedelta(minutes=5), EntryKind.ANSWER,
-                  Author.EXPERT if expert else Author.STAFF, answerer, text="Ответ дан.")
-        entry(closed, EntryKind.STATUS, Author.STAFF, staff,
-              status_from="forwarded" if forwarded else "in_progress", status_to=status.value)
+            entry(
+                closed - timedelta(minutes=5),
+                EntryKind.ANSWER,
+                Author.EXPERT if expert else Author.STAFF,
+                answerer,
+                text="Ответ дан.",
+            )
+        entry(
+            closed,
+            EntryKind.STATUS,
+            Author.STAFF,
+            staff,
+            status_from="forwarded" if forwarded else "in_progress",
+            status_to=status.value,
+        )

@@ -863,3 +863,30 @@ compose-recalled = Announcement No. { $id } recalled: deleting { $deleting } mes
     }.
 compose-not-recallable = Announcement No. { $id } cannot be recalled: it has not started (cancel it instead) or was already recalled.
 broadcast-missed = ⚠️ Announcement No. { $id } for { $when } was not sent: the bot was not running then, and it is too late to send it now. Schedule it again if it is still needed.
+
+## Reports and statistics (staff)
+staff-report = 📑 Report
+staff-stats = 📈 Statistics
+report-choose = Which period should the report cover? You will get an XLSX file: indicators, work by kind, requests and charts.
+report-period-m0 = This month
+report-period-m1 = Last month
+report-period-q0 = This quarter
+report-period-q1 = Last quarter
+report-period-y0 = This year
+report-period-y1 = Last year
+report-working = Preparing the report: { $period }. This takes up to a minute.
+report-busy = The report is already being prepared — it will arrive in this chat.
+report-caption = Report: { $period }. Requests: { $requests }, events: { $events }. Opens in Excel and LibreOffice.
+report-failed = The report could not be prepared. Please try later; if it happens again, tell the bot's administrator.
+stats-title = { $current } and { $previous }
+stats-caption = <b>Statistics: { $current }</b> (to date) and { $previous }
+stats-line = { $name }: { $now } (was { $before })
+stats-events = Events
+stats-participants = Participants
+stats-organisations = NGOs taking part
+stats-consultations = Consultations
+stats-requests = Requests received
+stats-resolved = Requests resolved
+stats-catalogue = Catalogue enquiries
+stats-renewals = Renewals
+stats-reach = Broadcast reach

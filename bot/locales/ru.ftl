@@ -872,3 +872,30 @@ compose-recalled = Рассылка №{ $id } отозвана: удаляю с
     }.
 compose-not-recallable = Рассылку №{ $id } отозвать нельзя: она ещё не начиналась (её можно отменить) или уже отозвана.
 broadcast-missed = ⚠️ Рассылка №{ $id } на { $when } не отправлена: бот в это время не работал, а отправлять её с таким опозданием уже поздно. Запланируйте заново, если она ещё нужна.
+
+## Отчёты и статистика (сотрудники)
+staff-report = 📑 Отчёт
+staff-stats = 📈 Статистика
+report-choose = За какой период подготовить отчёт? Придёт файл XLSX: показатели, учёт работы по видам, запросы и графики.
+report-period-m0 = Этот месяц
+report-period-m1 = Прошлый месяц
+report-period-q0 = Этот квартал
+report-period-q1 = Прошлый квартал
+report-period-y0 = Этот год
+report-period-y1 = Прошлый год
+report-working = Готовлю отчёт: { $period }. Это займёт до минуты.
+report-busy = Отчёт уже готовится — он придёт в этот чат.
+report-caption = Отчёт: { $period }. Запросов: { $requests }, мероприятий: { $events }. Открывается в Excel и LibreOffice.
+report-failed = Не получилось подготовить отчёт. Попробуйте позже; если повторится — сообщите администратору бота.
+stats-title = { $current } и { $previous }
+stats-caption = <b>Статистика: { $current }</b> (до сегодняшнего дня) и { $previous }
+stats-line = { $name }: { $now } (было { $before })
+stats-events = Мероприятий
+stats-participants = Участников
+stats-organisations = НКО-участников
+stats-consultations = Консультаций
+stats-requests = Запросов получено
+stats-resolved = Запросов решено
+stats-catalogue = Справок по каталогу
+stats-renewals = Продлений
+stats-reach = Охват рассылок

@@ -123,16 +123,20 @@ def participants_per_event(events: list[HeldEvent]) -> Chart:
         labels = [f"{e.starts_at:%d.%m} {e.title[:40]}" for e in chosen]
         positions = range(len(chosen))
         axes.barh(positions, [e.registered for e in chosen], color="#c6dbef", label="записались")
-        axes.barh(positions, [e.participants for e in chosen], color="#2171b5", height=0.5,
-                  label="участники")
+        axes.barh(
+            positions,
+            [e.participants for e in chosen],
+            color="#2171b5",
+            height=0.5,
+            label="участники",
+        )
         axes.set_yticks(list(positions), labels, fontsize=8)
         axes.invert_yaxis()
         axes.set_xlabel("человек")
         axes.set_title(title)
         axes.legend(fontsize=8, loc="lower right")
         axes.grid(axis="x", alpha=0.3)
-    return Chart(title, ("Дата", "Мероприятие", "Записались", "Участников"), rows,
-                 _png(figure))
+    return Chart(title, ("Дата", "Мероприятие", "Записались", "Участников"), rows, _png(figure))
 
 
 def channel_mix(channels: dict[str, int]) -> Chart:
@@ -180,7 +184,7 @@ def dashboard(
         )
         axes.set_title(name, fontsize=10)
         axes.set_yticks([])
-        axes.set_ylim(0, max(heights + [1]) * 1.25)
+        axes.set_ylim(0, max([*heights, 1]) * 1.25)
         for side in ("top", "right", "left"):
             axes.spines[side].set_visible(False)
     figure.tight_layout(rect=(0, 0, 1, 0.95))

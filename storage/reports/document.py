@@ -11,7 +11,8 @@ from datetime import datetime
 from io import BytesIO
 
 from openpyxl.drawing.image import Image
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from bot.config import Config
 from storage import spreadsheets
@@ -70,20 +71,18 @@ def draw(report: Report) -> Report:
 
 
 def _title(data: ReportData, name: str) -> str:
-    where = f", {data.branch}" if data.branch else ""
+    where = f" · {data.branch}" if data.branch else ""
     made = f"сформирован {data.made_at:%d.%m.%Y %H:%M}"
-    title = f"{name} — {data.period.label}{where}. {data.library}, {made}"
+    title = f"{name} · {data.period.label}{where} · {data.library} · {made}"
     if data.branch and name in (*LIBRARY_WIDE_SHEETS, REQUESTS_SHEET):
-        title += ". " + BRANCH_NOTE
+        title += " · " + BRANCH_NOTE
     return title
 
 
 def sheets(report: Report) -> list[tuple[str, Sheet]]:
     """Every table of the report in order, named as in the workbook."""
     data = report.current
-    tables: list[tuple[str, Sheet]] = [
-        (INDICATORS_SHEET, indicators.sheet(data, report.previous))
-    ]
+    tables: list[tuple[str, Sheet]] = [(INDICATORS_SHEET, indicators.sheet(data, report.previous))]
     tables += [(name.value, work.sheet(data.work.get(name, []))) for name in Work]
     tables.append(
         (REQUESTS_SHEET, Sheet(REQUEST_HEADINGS, [line.cells() for line in data.requests]))
@@ -93,6 +92,7 @@ def sheets(report: Report) -> list[tuple[str, Sheet]]:
 
 def _add_charts(book: spreadsheets.Workbook, report: Report) -> None:
     ws = book.create_sheet(CHARTS_SHEET)
+    spreadsheets.fit_to_page_width(ws)
     ws.append([_title(report.current, CHARTS_SHEET)])
     ws["A1"].font = Font(bold=True, size=12)
     row = 3
@@ -109,6 +109,12 @@ def _add_charts(book: spreadsheets.Workbook, report: Report) -> None:
                     cell.number_format = spreadsheets.DATE_FORMAT
                 elif hasattr(value, "isoformat"):
                     cell.number_format = spreadsheets.DAY_FORMAT
+        for offset, heading in enumerate(chart.headings):
+            longest = max([len(str(heading))] + [len(str(v[offset])) for v in chart.rows])
+            letter = get_column_letter(TABLE_COLUMN + offset)
+            ws.column_dimensions[letter].width = max(
+                ws.column_dimensions[letter].width or 0, min(max(longest, 10) + 2, 45)
+            )
         picture_rows = math.ceil(image.height / ROW_PIXELS) + 1
         row += max(picture_rows, len(chart.rows) + 1) + 2
 
@@ -121,7 +127,12 @@ def to_xlsx(report: Report) -> bytes:
         spreadsheets.add_sheet(book, table, title=_title(report.current, name), name=name)
     ws = book[INDICATORS_SHEET]
     ws.column_dimensions["A"].width = 50
-    ws.column_dimensions["F"].width = 90
+    ws.column_dimensions["F"].width = 70
+    for (cell,) in ws.iter_rows(min_row=3, min_col=6, max_col=6):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # Spreadsheet programs do not grow a row for wrapped text written by openpyxl.
+        lines = math.ceil(len(str(cell.value or "")) / 75) or 1
+        ws.row_dimensions[cell.row].height = 15 * lines
     _add_charts(book, report)
     return spreadsheets.save(book)
 

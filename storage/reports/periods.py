@@ -106,9 +106,7 @@ def _month_end(year_: int, month_: int) -> date:
 def quarter(year_: int, month_or_quarter: int, zone: ZoneInfo) -> Period:
     """The quarter that holds `month_or_quarter` as a month (1–12)."""
     first_month = (month_or_quarter - 1) // 3 * 3 + 1
-    return Period(
-        date(year_, first_month, 1), _month_end(year_, first_month + 2), zone, "quarter"
-    )
+    return Period(date(year_, first_month, 1), _month_end(year_, first_month + 2), zone, "quarter")
 
 
 def year(year_: int, zone: ZoneInfo) -> Period:

@@ -1,0 +1,184 @@
+"""«Отчёт» and «Статистика» for staff: the resource-centre report for a period as an XLSX file in
+the chat, and this month against the last as a picture. Behind the staff role (server side);
+a button only names a period, the dates are computed here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from aiogram import F, Router
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import Config
+from bot.i18n import Texts
+from handlers.callbacks import ReportCb, ReportPeriod, StaffAction, StaffCb
+from handlers.filters import HasRole
+from handlers.keyboards import button, inline
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.models import ActivityKind, Role
+from storage.people import PersonView
+from storage.reports import charts, document, indicators
+from storage.reports.build import gather
+from storage.reports.periods import Period, current
+
+log = logging.getLogger(__name__)
+
+# The figures on the dashboard, in its order.
+DASHBOARD = (
+    "events",
+    "participants",
+    "organisations",
+    "consultations",
+    "requests",
+    "resolved",
+    "catalogue",
+    "renewals",
+    "reach",
+)
+
+
+def period_for(choice: ReportPeriod, config: Config, now: datetime) -> Period:
+    kind = {"m": "month", "q": "quarter", "y": "year"}[choice.value[0]]
+    period = current(kind, config.library.zone, now)
+    return period.previous() if choice.value.endswith("1") else period
+
+
+def periods_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    def choice(period: ReportPeriod) -> InlineKeyboardButton:
+        return button(texts(f"report-period-{period.value}"), ReportCb(period=period).pack())
+
+    return inline(
+        texts,
+        [choice(ReportPeriod.THIS_MONTH), choice(ReportPeriod.LAST_MONTH)],
+        [choice(ReportPeriod.THIS_QUARTER), choice(ReportPeriod.LAST_QUARTER)],
+        [choice(ReportPeriod.THIS_YEAR), choice(ReportPeriod.LAST_YEAR)],
+    )
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(HasRole(Role.STAFF))
+    router.callback_query.filter(HasRole(Role.STAFF))
+    # One report at a time per person: a second press while the first is being made is
+    # answered, not queued (a yearly report is heavy work).
+    busy: set[int] = set()
+
+    @router.callback_query(StaffCb.filter(F.action == StaffAction.REPORT))
+    async def choose(query: CallbackQuery, texts: Texts, activity: ActivityNote) -> None:
+        activity.kind = ActivityKind.STAFF_ACTION
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(texts("report-choose"), reply_markup=periods_keyboard(texts))
+
+    @router.callback_query(ReportCb.filter())
+    async def report(
+        query: CallbackQuery,
+        callback_data: ReportCb,
+        texts: Texts,
+        person: PersonView,
+        db: Database,
+        config: Config,
+        activity: ActivityNote,
+    ) -> None:
+        activity.kind = ActivityKind.STAFF_ACTION
+        activity.responsible = person.display_name or person.messenger_id
+        message = query.message if isinstance(query.message, Message) else None
+        if person.id in busy:
+            await query.answer(texts("report-busy"), show_alert=True)
+            return
+        await query.answer()
+        if message is None:
+            return
+        now = datetime.now(UTC)
+        period = period_for(callback_data.period, config, now)
+        activity.content = f"report {period.slug}"
+        busy.add(person.id)
+        try:
+            await message.answer(texts("report-working", period=period.label))
+            made = await document.prepare(db, config, period, now=now)
+            data = await asyncio.to_thread(document.to_xlsx, made)
+        except (SQLAlchemyError, OSError, ValueError):
+            log.exception("report %s failed", period.slug)
+            activity.status = "report failed"
+            await message.answer(texts("report-failed"), reply_markup=inline(texts))
+            return
+        finally:
+            busy.discard(person.id)
+        activity.status = "report sent"
+        await message.answer_document(
+            BufferedInputFile(data, filename=f"{made.file_stem}.xlsx"),
+            caption=texts(
+                "report-caption",
+                period=period.label,
+                requests=len(made.current.requests),
+                events=len(made.current.events),
+            ),
+            reply_markup=inline(texts, [button(texts("staff-report"), _again())]),
+        )
+
+    @router.callback_query(StaffCb.filter(F.action == StaffAction.STATS))
+    async def stats(
+        query: CallbackQuery,
+        texts: Texts,
+        person: PersonView,
+        db: Database,
+        config: Config,
+        activity: ActivityNote,
+    ) -> None:
+        activity.kind = ActivityKind.STAFF_ACTION
+        activity.responsible = person.display_name or person.messenger_id
+        activity.content = "dashboard"
+        await query.answer()
+        message = query.message if isinstance(query.message, Message) else None
+        if message is None:
+            return
+        now = datetime.now(UTC)
+        month = current("month", config.library.zone, now)
+        try:
+            this = indicators.values(await gather(db, config, month, now=now))
+            last = indicators.values(await gather(db, config, month.previous(), now=now))
+        except SQLAlchemyError:
+            log.exception("dashboard failed")
+            await message.answer(texts("report-failed"), reply_markup=inline(texts))
+            return
+        figures = [(texts(f"stats-{key}"), this[key], last[key]) for key in DASHBOARD]
+        labels = (month.label, month.previous().label)
+        title = texts("stats-title", current=month.label, previous=labels[1])
+        png = await asyncio.to_thread(charts.dashboard, title, labels, figures)
+        lines = [
+            texts(
+                "stats-line",
+                name=texts(f"stats-{key}"),
+                now=_shown(this[key]),
+                before=_shown(last[key]),
+            )
+            for key in DASHBOARD
+        ]
+        await message.answer_photo(
+            BufferedInputFile(png, filename=f"stats-{month.slug}.png"),
+            caption=texts("stats-caption", current=month.label, previous=labels[1])
+            + "\n"
+            + "\n".join(lines),
+            reply_markup=inline(texts, [button(texts("staff-report"), _again())]),
+        )
+
+    return router
+
+
+def _again() -> str:
+    return StaffCb(action=StaffAction.REPORT).pack()
+
+
+def _shown(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
