@@ -413,13 +413,18 @@ async def attended_ids(db: Database, event_id: int) -> set[int]:
 async def release_all(
     db: Database, person_id: int, *, window: timedelta = timedelta(hours=12)
 ) -> list[tuple[int, Promotion | None]]:
-    """Cancel every active place of a person (on /forget) and anonymise all their rows;
-    returns (event id, promotion) for each seat that went to someone waiting."""
+    """Cancel the person's places at events still to come (on /forget) and anonymise all
+    their rows; returns (event id, promotion) for each seat that went to someone waiting.
+    Places at events already held stay as they were, unnamed: the reports count them."""
     async with db.transaction() as session:
         ids = list(
             await session.scalars(
-                select(Registration.id).where(
-                    Registration.person_id == person_id, Registration.status.in_(ACTIVE)
+                select(Registration.id)
+                .join(Event, Event.id == Registration.event_id)
+                .where(
+                    Registration.person_id == person_id,
+                    Registration.status.in_(ACTIVE),
+                    Event.starts_at > utcnow(),
                 )
             )
         )

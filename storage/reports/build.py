@@ -19,6 +19,7 @@ from storage.reports.periods import Period
 from storage.reports.work import ORGANISATION_SEPARATOR, Kind, Work, WorkRow
 
 BOT = "чат-бот"
+READERS = "читатели"
 EVENT_KIND = {
     "meetup": Kind.MEETUP,
     "training": Kind.TRAINING,
@@ -138,20 +139,20 @@ def event_row(event: HeldEvent, executor: str, organisations: Organisations) -> 
 
 def _outcomes(tally: DayTally) -> str:
     parts = [
-        f"{OUTCOME_NAMES[name]}: {count}"
-        for name, count in sorted(tally.outcomes.items())
-        if name in OUTCOME_NAMES
+        f"{label}: {tally.outcomes[name]}"
+        for name, label in OUTCOME_NAMES.items()
+        if tally.outcomes[name]
     ]
     return ", ".join(parts)
 
 
 def daily_row(day: date, kind: Kind, tally: DayTally) -> WorkRow:
-    people = len(tally.people) + tally.anonymous
     return WorkRow(
         content=DAILY_CONTENT[kind],
         at=day,
         responsible="",
-        customer=f"читатели ({people} чел.)",
+        # Not a head count: after /forget a person's rows cannot be told apart.
+        customer=READERS,
         executor=BOT,
         notes=_outcomes(tally) or f"обращений: {sum(tally.outcomes.values())}",
         kind=kind,

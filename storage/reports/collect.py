@@ -115,8 +115,6 @@ class DayTally:
 
     amount: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
-    people: set[int] = field(default_factory=set)
-    anonymous: int = 0
 
 
 def classify(kind: str, status: str) -> tuple[Kind, str, bool] | None:
@@ -161,7 +159,7 @@ async def daily_tallies(db: Database, period: Period) -> dict[tuple[date, Kind],
     tallies: dict[tuple[date, Kind], DayTally] = {}
     zone = period.zone
     query = (
-        select(Activity.occurred_at, Activity.kind, Activity.status, Activity.person_id)
+        select(Activity.occurred_at, Activity.kind, Activity.status)
         .where(
             Activity.kind.in_([k.value for k in TALLIED_KINDS]),
             Activity.occurred_at >= period.start,
@@ -173,7 +171,7 @@ async def daily_tallies(db: Database, period: Period) -> dict[tuple[date, Kind],
     async with db.transaction() as session:
         result = await session.stream(query)
         async for partition in result.partitions():
-            for occurred_at, kind, status, person_id in partition:
+            for occurred_at, kind, status in partition:
                 key = (kind, status)
                 if key not in seen:
                     seen[key] = classify(kind, status)
@@ -188,10 +186,6 @@ async def daily_tallies(db: Database, period: Period) -> dict[tuple[date, Kind],
                 tally.outcomes[outcome] += 1
                 if counts:
                     tally.amount += 1
-                if person_id is None:
-                    tally.anonymous += 1
-                else:
-                    tally.people.add(person_id)
     return tallies
 
 

@@ -187,9 +187,11 @@ class FakeTelegram:
             files: dict[str, dict[str, Any]] = {}
             async for part in reader:
                 if part.filename:
+                    content = bytes(await part.read())
                     files[part.name or ""] = {
                         "filename": part.filename,
-                        "size": len(await part.read()),
+                        "size": len(content),
+                        "content": content,  # so a test can open the file the bot sent
                     }
                 else:
                     params[part.name] = await part.text()
