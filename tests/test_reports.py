@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.config import Config
 from storage import people
@@ -31,7 +32,7 @@ from storage.models import Activity, Consent, Person
 from storage.outbox import Audience, Broadcast, BroadcastStatus, Delivery, OutboxMessage
 from storage.reports import document, indicators, periods
 from storage.reports.work import HEADINGS
-from tests.conftest import make_config
+from tests.conftest import RunningBot, StartBot, make_config
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -681,3 +682,56 @@ def test_periods_are_cut_at_the_librarys_midnight() -> None:
     for wrong in ("2026-Q5", "Q3", "2026-13", "прошлый квартал"):
         with pytest.raises(periods.PeriodError):
             periods.parse(wrong, MSK)
+
+
+async def test_staff_get_the_report_and_the_dashboard_in_the_chat(
+    start_bot: StartBot, report_config: Config
+) -> None:
+    bot = await start_bot(report_config)
+    await build_history(bot.db)
+    maria = bot.admin()
+    await maria.send("/start")
+    await maria.send("/staff")
+    reply = await maria.click("Отчёт")
+    assert "За какой период" in reply.text
+    assert "Прошлый квартал" in reply.buttons
+    reply = await maria.click("Этот год")
+    year = datetime.now(UTC).astimezone(MSK).year
+    assert f"Готовлю отчёт: {year} год" in reply.text
+    [sent] = [c for c in reply.calls if c.method == "sendDocument"]
+    upload = sent.params["document"]
+    assert upload["filename"] == f"otchet-{year}.xlsx"
+    book = load_workbook(BytesIO(upload["content"]))
+    assert book.sheetnames[0] == "Показатели"
+    assert book["Показатели"]["B2"].value == f"{year} год"
+    assert book["Показатели"]["C2"].value == f"{year - 1} год"
+    requests = book["Запросы"].max_row - 2
+    assert f"Запросов: {requests}" in sent.params["caption"]
+
+    reply = await maria.click("Статистика")
+    [photo] = [c for c in reply.calls if c.method == "sendPhoto"]
+    assert photo.params["photo"]["content"].startswith(b"\x89PNG")
+    assert "Статистика:" in photo.params["caption"]
+    assert "Запросов получено" in photo.params["caption"]
+    async with bot.db.transaction() as session:
+        logged = list(
+            await session.scalars(select(Activity.content).where(Activity.kind == "staff_action"))
+        )
+    assert f"report {year}" in logged
+
+
+async def test_readers_cannot_ask_for_reports(bot: RunningBot) -> None:
+    reader = bot.person(1301)
+    await reader.send("/start")
+    for data in ("report:y0", "report:q1", "staff:report", "staff:stats", "report:zz"):
+        reply = await reader.press(data)
+        assert reply.alerts == ["Этот раздел только для сотрудников библиотеки."], data
+        assert not [c for c in reply.calls if c.method in ("sendDocument", "sendPhoto")]
+
+
+async def test_a_forged_period_is_refused_politely(bot: RunningBot) -> None:
+    maria = bot.admin()
+    await maria.send("/start")
+    reply = await maria.press("report:x9")
+    assert not [c for c in reply.calls if c.method == "sendDocument"]
+    assert reply.text or reply.alerts  # answered, not silent
