@@ -114,8 +114,14 @@ def fill(path: Path, rows: int) -> dict[str, int]:
             " waitlist, questions, ask_organisation, ask_contact, status, created_by, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, 'central', 20, 20, 20, 1, '[]', 1, 1, 'scheduled',"
             " 'Мария Ивановна', ?, ?)",
-            (event_id, f"Мероприятие {event_id}", rng.choice(("meetup", "training", "public")),
-             stamp(at), stamp(at), stamp(at)),
+            (
+                event_id,
+                f"Мероприятие {event_id}",
+                rng.choice(("meetup", "training", "public")),
+                stamp(at),
+                stamp(at),
+                stamp(at),
+            ),
         )
         for person in rng.sample(range(1, people + 1), 20):
             ticket += 1
@@ -123,8 +129,15 @@ def fill(path: Path, rows: int) -> dict[str, int]:
                 "INSERT INTO registrations (event_id, person_id, status, organisation, answers,"
                 " queued_at, created_at, updated_at, ticket, attended_at) VALUES"
                 " (?, ?, 'confirmed', ?, '[]', 0, ?, ?, ?, ?)",
-                (event_id, person, f"НКО № {person % 300}" if person % 5 == 0 else None,
-                 stamp(at), stamp(at), f"b{ticket}", stamp(at) if rng.random() < 0.8 else None),
+                (
+                    event_id,
+                    person,
+                    f"НКО № {person % 300}" if person % 5 == 0 else None,
+                    stamp(at),
+                    stamp(at),
+                    f"b{ticket}",
+                    stamp(at) if rng.random() < 0.8 else None,
+                ),
             )
     for request_id in range(1, 3001):
         at = start + timedelta(seconds=rng.randrange(seconds - 10 * 86400))
@@ -135,9 +148,15 @@ def fill(path: Path, rows: int) -> dict[str, int]:
             " responsible_name, expert_name, closed_at, rating, updated_at) VALUES"
             " (?, ?, 'telegram', 'ru', ?, 0, 'Вопрос', 'Заявитель', 'НКО', 'resolved', ?,"
             " 'Мария Ивановна', 'Эксперт', ?, ?, ?)",
-            (request_id, rng.randrange(1, people + 1),
-             rng.choice(("legal", "accounting", "grants", "pr")), stamp(at), stamp(closed),
-             rng.choice((None, 4, 5)), stamp(closed)),
+            (
+                request_id,
+                rng.randrange(1, people + 1),
+                rng.choice(("legal", "accounting", "grants", "pr")),
+                stamp(at),
+                stamp(closed),
+                rng.choice((None, 4, 5)),
+                stamp(closed),
+            ),
         )
         for kind, status_to, who, when in (
             ("status", "new", "requester", at),
@@ -148,8 +167,14 @@ def fill(path: Path, rows: int) -> dict[str, int]:
             db.execute(
                 "INSERT INTO request_entries (request_id, at, kind, author, author_name, visible,"
                 " status_to, to_whom) VALUES (?, ?, ?, ?, 'Мария Ивановна', 1, ?, ?)",
-                (request_id, stamp(when), kind, who, status_to,
-                 "Мария Ивановна" if status_to == "in_progress" else None),
+                (
+                    request_id,
+                    stamp(when),
+                    kind,
+                    who,
+                    status_to,
+                    "Мария Ивановна" if status_to == "in_progress" else None,
+                ),
             )
     # 24 announcements to 5,000 people each.
     for broadcast_id in range(1, 25):
@@ -189,9 +214,9 @@ def child(path: Path, out: Path) -> None:
 
     config_path = out.with_suffix(".toml")
     config_path.write_text(
-        "[library]\nname = \"Бенчмарк\"\ntimezone = \"Europe/Moscow\"\n"
-        "[[library.branches]]\nid = \"central\"\nname = \"Центральная\"\n"
-        f"[database]\nurl = \"sqlite+aiosqlite:///{path}\"\n",
+        '[library]\nname = "Бенчмарк"\ntimezone = "Europe/Moscow"\n'
+        '[[library.branches]]\nid = "central"\nname = "Центральная"\n'
+        f'[database]\nurl = "sqlite+aiosqlite:///{path}"\n',
         encoding="utf-8",
     )
     began = time.perf_counter()

@@ -130,6 +130,8 @@ def _setup_logging(level: str, *, quiet: bool = False) -> None:
     )
     # Alembic narrates every start-up at INFO; operators only need its warnings.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
+    # matplotlib announces rebuilding its font cache (a first run, a new HOME) at INFO.
+    logging.getLogger("matplotlib").setLevel(max(logging.WARNING, logging.root.level))
 
 
 async def _run(config: Config) -> None:

@@ -79,11 +79,11 @@ def choose_period(config: Config, args: argparse.Namespace, now: datetime) -> Pe
 
 
 async def run(config: Config, args: argparse.Namespace) -> str:
+    now = datetime.now(UTC)
+    period = choose_period(config, args, now)  # before the heavy imports: a typo answers at once
     from storage.db import Database
     from storage.reports import document
 
-    now = datetime.now(UTC)
-    period = choose_period(config, args, now)
     branches = {b.id for b in config.library.branches}
     if args.branch and args.branch not in branches:
         known = ", ".join(sorted(branches)) or "none in the config"
