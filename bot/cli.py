@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import consultations_cli, events_cli, loans_cli, reports_cli
 from bot.config import CONFIG_ENV_VAR, Config, ConfigError, load_config
-from storage.db import SchemaOutdated
+from storage.db import Database, SchemaOutdated
 
 EXIT_USAGE = 2
 
@@ -97,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     who = announce.add_mutually_exclusive_group()
     who.add_argument("--topic", help="subscribers of this topic (see [subscriptions] topics)")
     who.add_argument("--everyone", action="store_true", help="everyone who wrote to the bot")
+    who.add_argument(
+        "--nko", action="store_true", help="NKO members: everyone who gave an organisation"
+    )
+    who.add_argument(
+        "--event", type=int, metavar="ID", help="those registered for this event (and waiting)"
+    )
     announce.add_argument("--branch", default="", help="only those following this branch")
     announce.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="library time (default: now)")
     announce.add_argument("--urgent", action="store_true", help="send during quiet hours too")
@@ -258,8 +264,10 @@ async def _broadcast(config: Config, args: argparse.Namespace) -> str:
         text = args.text or ""  # --text-file was read before the event loop started
         if not text.strip():
             raise Failure("the announcement text is empty")
-        if not args.everyone and not args.topic:
-            raise Failure("say who gets it: --topic ID or --everyone")
+        if not (args.everyone or args.topic or args.nko or args.event is not None):
+            raise Failure("say who gets it: --topic ID, --everyone, --nko or --event ID")
+        if args.event is not None and not await _scheduled_event(db, args.event):
+            raise Failure(f"--event {args.event}: no such upcoming event (see «Мероприятия»)")
         topics = {t.id: t for t in config.subscriptions.topics}
         if args.topic and args.topic not in topics:
             raise Failure(f"unknown topic {args.topic!r}; expected one of: {', '.join(topics)}")
@@ -282,7 +290,13 @@ async def _broadcast(config: Config, args: argparse.Namespace) -> str:
         broadcast_id = await outbox.create(
             db,
             text=text.strip(),
-            audience=outbox.Audience(topic=args.topic, branch=args.branch, everyone=args.everyone),
+            audience=outbox.Audience(
+                topic=args.topic,
+                branch=args.branch,
+                everyone=args.everyone,
+                nko=args.nko,
+                event_id=args.event,
+            ),
             scheduled_at=when,
             photo=args.photo,
             buttons=buttons,
@@ -309,6 +323,14 @@ async def _db(config: Config, action: str, revision: str | None) -> str:
         return f"database at revision {await db.current_revision() or 'base (empty)'}"
     finally:
         await db.dispose()
+
+
+async def _scheduled_event(db: Database, event_id: int) -> bool:
+    from storage.events.models import Event, EventStatus
+
+    async with db.transaction() as session:
+        event = await session.get(Event, event_id)
+    return event is not None and event.status == EventStatus.SCHEDULED
 
 
 def main(argv: Sequence[str] | None = None) -> int:

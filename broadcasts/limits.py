@@ -35,6 +35,11 @@ class RateLimiter:
         """The API asked everyone to wait (429 retry_after): nothing starts before then."""
         self._resume_at = max(self._resume_at, self.clock() + seconds)
 
+    def refund(self) -> None:
+        """A call the API refused without sending anything (blocked user, bad request, 5xx)
+        spent no message of the rate: the next turn may come one interval sooner."""
+        self._last_start -= self.interval
+
     async def wait(self, chat_id: str) -> None:
         """Wait for this chat's turn; turns are taken one at a time, in call order.
 

@@ -194,12 +194,15 @@ class Sender:
             self.limiter.pause(exc.retry_after)
             await outbox.mark(self.db, job.outbox_id, Delivery.PENDING, error="429 retry after")
         except TelegramForbiddenError as exc:
+            self.limiter.refund()
             await outbox.mark(self.db, job.outbox_id, Delivery.BLOCKED, error=exc.message[:300])
             if job.person_id is not None:
                 await subscriptions.unsubscribe_all(self.db, job.person_id)
         except (TelegramBadRequest, TelegramNotFound) as exc:
+            self.limiter.refund()
             await outbox.mark(self.db, job.outbox_id, Delivery.FAILED, error=exc.message[:300])
         except TelegramServerError as exc:
+            self.limiter.refund()
             await self._retry(job, exc.message)
         except TelegramNetworkError as exc:
             if "ClientConnectorError" in exc.message:  # never reached the server: safe to retry

@@ -24,6 +24,8 @@ from handlers.subscriptions import topic_name
 from storage import outbox
 from storage.activity import ActivityNote
 from storage.db import Database
+from storage.events.listing import upcoming
+from storage.events.models import Event, EventStatus
 from storage.models import ActivityKind, Role
 from storage.outbox import Audience
 from storage.people import PersonView
@@ -32,6 +34,10 @@ from storage.types import utcnow
 TEXT_LIMIT = 4000
 CAPTION_LIMIT = 1000
 EVERYONE = "*"
+NKO = "+nko"  # people who gave an organisation (with consent)
+EVENT_LIST = "#"  # show upcoming events to choose from
+EVENT_PREFIX = "#"  # "#12": those registered for event 12 (topic ids cannot start so)
+EVENT_CHOICES = 8
 _WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s+(\d{1,2})[:.](\d{2})\s*$")
 
 
@@ -44,11 +50,48 @@ def _cancel_row(texts: Texts) -> list[InlineKeyboardButton]:
     return [button(texts("compose-cancel"), ComposeCb(action=ComposeAction.CANCEL).pack())]
 
 
-def audience_label(texts: Texts, config: Config, value: str) -> str:
+def audience_label(texts: Texts, config: Config, value: str, event_title: str = "") -> str:
     if value == EVERYONE:
         return texts("compose-everyone")
+    if value == NKO:
+        return texts("compose-nko")
+    if value.startswith(EVENT_PREFIX):
+        return texts("compose-event-audience", title=event_title or value)
     topic = config.subscriptions.topic(value)
     return topic_name(texts, topic) if topic else value
+
+
+def audience_of(value: str) -> Audience:
+    """The stored audience for a draft's choice (validated before it reached the draft)."""
+    if value == EVERYONE:
+        return Audience(everyone=True)
+    if value == NKO:
+        return Audience(nko=True)
+    if value.startswith(EVENT_PREFIX):
+        return Audience(event_id=int(value.removeprefix(EVENT_PREFIX)))
+    return Audience(topic=value)
+
+
+def value_of(audience: Audience) -> str:
+    if audience.everyone:
+        return EVERYONE
+    if audience.nko:
+        return NKO
+    if audience.event_id is not None:
+        return f"{EVENT_PREFIX}{audience.event_id}"
+    return audience.topic or ""
+
+
+async def _event_title(db: Database, value: str) -> str | None:
+    """The title of a scheduled event named by "#<id>", or None."""
+    number = value.removeprefix(EVENT_PREFIX)
+    if not number.isdigit() or len(number) > 9:
+        return None
+    async with db.transaction() as session:
+        event = await session.get(Event, int(number))
+    if event is None or event.status != EventStatus.SCHEDULED:
+        return None
+    return event.title
 
 
 def parse_when(text: str, now_local: datetime) -> datetime | None:
@@ -106,17 +149,40 @@ async def take_text(
         [button(topic_name(texts, t), ComposeCb(action=ComposeAction.AUDIENCE, value=t.id).pack())]
         for t in config.subscriptions.topics
     ]
-    rows.append(
-        [
-            button(
-                texts("compose-everyone"),
-                ComposeCb(action=ComposeAction.AUDIENCE, value=EVERYONE).pack(),
-            )
-        ]
-    )
+    for value, key in (
+        (NKO, "compose-nko"),
+        (EVENT_LIST, "compose-event-list"),
+        (EVERYONE, "compose-everyone"),
+    ):
+        rows.append(
+            [button(texts(key), ComposeCb(action=ComposeAction.AUDIENCE, value=value).pack())]
+        )
     rows.append(_cancel_row(texts))
     await message.answer(
         texts("compose-ask-audience"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+    )
+
+
+async def _choose_event(message: Message, texts: Texts, config: Config, db: Database) -> None:
+    events, _ = await upcoming(db, now=utcnow(), limit=EVENT_CHOICES)
+    if not events:
+        await message.answer(
+            texts("compose-no-events"),
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=[_cancel_row(texts)]),
+        )
+        return
+    rows = [
+        [
+            button(
+                f"{e.starts_at.astimezone(config.library.zone):%d.%m} {e.title}"[:60],
+                ComposeCb(action=ComposeAction.AUDIENCE, value=f"{EVENT_PREFIX}{e.id}").pack(),
+            )
+        ]
+        for e in events
+    ]
+    rows.append(_cancel_row(texts))
+    await message.answer(
+        texts("compose-ask-event"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
     )
 
 
@@ -126,6 +192,7 @@ async def take_audience(
     texts: Texts,
     person: PersonView,
     config: Config,
+    db: Database,
     state: FSMContext,
     activity: ActivityNote,
 ) -> None:
@@ -133,14 +200,23 @@ async def take_audience(
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     draft = await state.get_data()
-    valid = callback_data.value == EVERYONE or config.subscriptions.topic(callback_data.value)
+    value = callback_data.value
     if message is None:
         return
+    if "text" in draft and value == EVENT_LIST:
+        await _choose_event(message, texts, config, db)
+        return
+    title = await _event_title(db, value) if value.startswith(EVENT_PREFIX) else None
+    valid = (
+        value in (EVERYONE, NKO)
+        or config.subscriptions.topic(value) is not None
+        or title is not None
+    )
     if "text" not in draft or not valid:
         await state.clear()
         await show_menu(message, texts, person, key="compose-draft-gone")
         return
-    await state.update_data(audience=callback_data.value)
+    await state.update_data(audience=value, event_title=title or "")
     await state.set_state(ComposeForm.when)
     choices = [
         ("now", "compose-now"),
@@ -179,7 +255,7 @@ async def _preview(
     await message.answer(
         texts(
             "compose-preview",
-            audience=audience_label(texts, config, draft["audience"]),
+            audience=audience_label(texts, config, draft["audience"], draft.get("event_title", "")),
             when=f"{local:%d.%m.%Y %H:%M}",
             urgent="yes" if urgent else "no",
         ),
@@ -262,7 +338,7 @@ async def confirm(
         db,
         text=draft["text"],
         photo=draft.get("photo"),
-        audience=Audience(everyone=True) if audience == EVERYONE else Audience(topic=audience),
+        audience=audience_of(audience),
         scheduled_at=when,
         urgent=bool(draft.get("urgent")),
         author_id=person.id,
@@ -311,10 +387,9 @@ async def list_scheduled(
         return
     lines, rows = [], []
     for broadcast in pending:
-        audience = Audience.load(broadcast.audience)
-        label = audience_label(
-            texts, config, EVERYONE if audience.everyone else audience.topic or ""
-        )
+        value = value_of(Audience.load(broadcast.audience))
+        title = await _event_title(db, value) if value.startswith(EVENT_PREFIX) else ""
+        label = audience_label(texts, config, value, title or "")
         local = broadcast.scheduled_at.astimezone(config.library.zone)
         lines.append(
             texts(

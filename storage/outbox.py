@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import Database
-from storage.models import Base, Person
+from storage.models import Base, Consent, Person
 from storage.subscriptions import ANY_BRANCH, Subscription
 from storage.types import UTCDateTime, utcnow
 
@@ -115,20 +115,39 @@ class OutboxMessage(Base):
 
 @dataclass(frozen=True)
 class Audience:
+    """Who gets an announcement: a topic's subscribers (of one branch, or all), everyone who
+    wrote to the bot, NKO members (people who gave an organisation with consent), or the people
+    registered for one event (their seats and the waiting list)."""
+
     topic: str | None = None
     branch: str = ANY_BRANCH
     everyone: bool = False
+    nko: bool = False
+    event_id: int | None = None
 
     def dump(self) -> str:
-        return json.dumps(
-            {"topic": self.topic, "branch": self.branch, "everyone": self.everyone},
-            ensure_ascii=False,
-        )
+        data: dict[str, Any] = {
+            "topic": self.topic,
+            "branch": self.branch,
+            "everyone": self.everyone,
+        }
+        if self.nko:
+            data["nko"] = True
+        if self.event_id is not None:
+            data["event_id"] = self.event_id
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def load(cls, text: str) -> Audience:
         data: dict[str, Any] = json.loads(text)
-        return cls(data.get("topic"), data.get("branch") or ANY_BRANCH, bool(data.get("everyone")))
+        event_id = data.get("event_id")
+        return cls(
+            data.get("topic"),
+            data.get("branch") or ANY_BRANCH,
+            bool(data.get("everyone")),
+            bool(data.get("nko")),
+            int(event_id) if event_id is not None else None,
+        )
 
 
 # Telegram lets a bot delete its messages in private chats for 48 hours; keep a margin.
@@ -200,6 +219,17 @@ def _recipients(audience: Audience, platform: str) -> Any:
     people = select(Person.id, Person.platform_user_id).where(Person.platform == platform)
     if audience.everyone:
         return people
+    if audience.nko:
+        return people.where(Person.consent == Consent.GIVEN, Person.organisation.is_not(None))
+    if audience.event_id is not None:
+        from storage.events.models import ACTIVE, Registration
+
+        registered = select(Registration.person_id).where(
+            Registration.event_id == audience.event_id,
+            Registration.person_id == Person.id,
+            Registration.status.in_([str(s) for s in ACTIVE]),
+        )
+        return people.where(registered.exists())
     topic_match = and_(Subscription.person_id == Person.id, Subscription.topic == audience.topic)
     if audience.branch:
         # A reader following the whole topic, or this branch of it.

@@ -111,3 +111,47 @@ def test_typed_times_are_library_time() -> None:
     assert parse_when("05.01 9:30", now) == datetime(2027, 1, 5, 9, 30, tzinfo=UTC)  # next year
     assert parse_when("31.02 10:00", now) is None
     assert parse_when("завтра", now) is None
+
+
+async def test_an_announcement_to_those_registered_for_an_event(bot: RunningBot) -> None:
+    from storage.events import registrations
+
+    event_id = await registrations.create_event(
+        bot.db,
+        title="Семинар по грантам",
+        kind="training",
+        starts_at=datetime.now(UTC) + timedelta(days=5),
+        seats=10,
+    )
+    admin = bot.admin()
+    await admin.send("/staff")
+    await admin.click("Новая рассылка")
+    reply = await admin.send("Семинар переносится в малый зал")
+    assert "НКО — всем, кто указал организацию" in reply.buttons
+    reply = await admin.click("Записавшимся на мероприятие")
+    assert "Записавшимся на какое мероприятие?" in reply.text
+    reply = await admin.click("Семинар по грантам")
+    assert "Когда отправить?" in reply.text
+    reply = await admin.click("Сейчас")
+    assert "Кому: записавшиеся на «Семинар по грантам»" in reply.messages[-1].text
+    await admin.click("Запланировать")
+    async with bot.db.transaction() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None
+    assert Audience.load(broadcast.audience) == Audience(event_id=event_id)
+
+
+async def test_forged_audiences_are_refused(bot: RunningBot) -> None:
+    admin = bot.admin()
+    await admin.send("/staff")
+    await admin.click("Новая рассылка")
+    await admin.send("Объявление")
+    for value in ("#999", "#abc", "#", "+nko2", "nosuchtopic"):
+        reply = await admin.press(f"bc:to:{value}:0")
+        if value == "#":
+            assert "Предстоящих мероприятий нет" in reply.text
+            continue
+        assert "Черновик устарел" in reply.text, value
+        await admin.send("/staff")
+        await admin.click("Новая рассылка")
+        await admin.send("Объявление")

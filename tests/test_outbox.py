@@ -347,3 +347,55 @@ async def test_staff_recall_an_announcement_from_the_bot(
     assert "удаляю сообщений — 2" in reply.text
     await sender_for().drain()
     assert sorted(chat for chat, _ in telegram.deleted) == [41, 42]
+
+
+async def test_nko_members_and_an_events_registrants_are_audiences(database: Database) -> None:
+    from storage.events import registrations
+    from storage.events.models import Registration, RegistrationStatus
+    from storage.models import Consent, Person
+
+    ids = {}
+    for user_id, organisation in ((11, "АНО «Добро»"), (12, None), (13, "Фонд «Память»")):
+        person = await people.resolve(database, "telegram", str(user_id))
+        ids[user_id] = person.id
+        async with database.transaction() as session:
+            row = await session.get(Person, person.id)
+            assert row is not None
+            row.consent = Consent.GIVEN
+            row.organisation = organisation
+    nko = await outbox.create(
+        database, text="Для НКО", audience=Audience(nko=True), scheduled_at=NOW
+    )
+    assert await outbox.start(database, nko, platforms=("telegram",)) == 2
+
+    event_id = await registrations.create_event(
+        database, title="Семинар", kind="training", starts_at=NOW + timedelta(days=3), seats=1
+    )
+    for user_id in (11, 12, 13):
+        await registrations.register(database, event_id, ids[user_id], name=str(user_id))
+    async with database.transaction() as session:
+        places = {
+            person_id: (registration_id, status)
+            for registration_id, person_id, status in await session.execute(
+                select(Registration.id, Registration.person_id, Registration.status)
+            )
+        }
+    assert places[ids[11]][1] == RegistrationStatus.CONFIRMED
+    assert places[ids[13]][1] == RegistrationStatus.WAITLISTED
+    # Who cancelled is no longer among those told about the event.
+    await registrations.cancel(database, places[ids[12]][0], person_id=ids[12])
+    registered = await outbox.create(
+        database, text="Смена зала", audience=Audience(event_id=event_id), scheduled_at=NOW
+    )
+    assert await outbox.start(database, registered, platforms=("telegram",)) == 2
+    async with database.transaction() as session:
+        told = set(
+            await session.scalars(
+                select(OutboxMessage.person_id).where(OutboxMessage.broadcast_id == registered)
+            )
+        )
+    assert told == {ids[11], ids[13]}
+    assert Audience.load(Audience(event_id=event_id).dump()) == Audience(event_id=event_id)
+    assert Audience.load('{"topic": "grants", "branch": "", "everyone": false}') == Audience(
+        topic="grants"
+    )

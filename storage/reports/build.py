@@ -164,6 +164,10 @@ def audience_label(config: Config, broadcast: SentBroadcast) -> str:
     audience = broadcast.audience
     if audience.everyone:
         label = "все пользователи чат-бота"
+    elif audience.nko:
+        label = "НКО (указавшие организацию)"
+    elif audience.event_id is not None:
+        label = f"записавшиеся на мероприятие № {audience.event_id}"
     else:
         topic = config.subscriptions.topic(audience.topic or "")
         label = f"подписчики темы «{topic.name if topic else audience.topic}»"
