@@ -39,7 +39,7 @@ STALE_AFTER = timedelta(minutes=2)  # a claim or send older than this belongs to
 IDLE_SECONDS = 1.0
 
 
-def _markup(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
+def message_markup(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
     """Link buttons of announcements, and the callback buttons of personal notices
     («Продлить»), which the bot's own handlers answer like any other press."""
     rows = []
@@ -135,8 +135,8 @@ class Sender:
                     await outbox.release(self.db, [j.outbox_id for j in jobs[position:]])
                     break
                 await gate.acquire()
-                await self.limiter.wait(job.chat_id)
-                task = asyncio.create_task(self._deliver(job))
+                started = await self.limiter.wait(job.chat_id)
+                task = asyncio.create_task(self._deliver(job, started))
                 tasks.add(task)
                 task.add_done_callback(finished)
                 handled += 1
@@ -179,14 +179,14 @@ class Sender:
             await outbox.mark(self.db, item.outbox_id, Delivery.RECALLED)
 
     async def _send(self, job: Job) -> Message:
-        markup = _markup(job.buttons)
+        markup = message_markup(job.buttons)
         if job.photo:
             return await self.bot.send_photo(
                 job.chat_id, job.photo, caption=job.text, reply_markup=markup
             )
         return await self.bot.send_message(job.chat_id, job.text, reply_markup=markup)
 
-    async def _deliver(self, job: Job) -> None:
+    async def _deliver(self, job: Job, started: float) -> None:
         await outbox.mark(self.db, job.outbox_id, Delivery.SENDING)
         try:
             message = await self._send(job)
@@ -194,15 +194,15 @@ class Sender:
             self.limiter.pause(exc.retry_after)
             await outbox.mark(self.db, job.outbox_id, Delivery.PENDING, error="429 retry after")
         except TelegramForbiddenError as exc:
-            self.limiter.refund()
+            self.limiter.refund(started)
             await outbox.mark(self.db, job.outbox_id, Delivery.BLOCKED, error=exc.message[:300])
             if job.person_id is not None:
                 await subscriptions.unsubscribe_all(self.db, job.person_id)
         except (TelegramBadRequest, TelegramNotFound) as exc:
-            self.limiter.refund()
+            self.limiter.refund(started)
             await outbox.mark(self.db, job.outbox_id, Delivery.FAILED, error=exc.message[:300])
         except TelegramServerError as exc:
-            self.limiter.refund()
+            self.limiter.refund(started)
             await self._retry(job, exc.message)
         except TelegramNetworkError as exc:
             if "ClientConnectorError" in exc.message:  # never reached the server: safe to retry

@@ -122,6 +122,9 @@ class ComposeAction(enum.StrEnum):
     DROP = "drop"  # cancel a scheduled one
     RECALL = "recall"  # take a sent one back (ask first)
     RECALL_YES = "recallok"
+    LINK = "link"  # add a link button to the draft (asks for it)
+    SIGNUP = "signup"  # add «Записаться» for an event (value "#<id>", or "#" to choose)
+    EDIT = "edit"  # change a scheduled announcement's text
 
 
 class ComposeCb(CallbackData, prefix="bc"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -16,6 +17,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.config import Config
 from bot.i18n import Texts
+from broadcasts.sender import message_markup
 from handlers.callbacks import ComposeAction, ComposeCb
 from handlers.common import show_menu
 from handlers.filters import HasRole
@@ -38,6 +40,8 @@ NKO = "+nko"  # people who gave an organisation (with consent)
 EVENT_LIST = "#"  # show upcoming events to choose from
 EVENT_PREFIX = "#"  # "#12": those registered for event 12 (topic ids cannot start so)
 EVENT_CHOICES = 8
+MAX_BUTTONS = 3
+BRANCH_MARK = "@"  # "events@central": a per-branch topic's followers of one branch
 _WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s+(\d{1,2})[:.](\d{2})\s*$")
 
 
@@ -57,8 +61,11 @@ def audience_label(texts: Texts, config: Config, value: str, event_title: str = 
         return texts("compose-nko")
     if value.startswith(EVENT_PREFIX):
         return texts("compose-event-audience", title=event_title or value)
-    topic = config.subscriptions.topic(value)
-    return topic_name(texts, topic) if topic else value
+    topic_id, _, branch_id = value.partition(BRANCH_MARK)
+    topic = config.subscriptions.topic(topic_id)
+    label = topic_name(texts, topic) if topic else topic_id
+    branch = next((b for b in config.library.branches if b.id == branch_id), None)
+    return texts("compose-topic-branch", topic=label, branch=branch.name) if branch else label
 
 
 def audience_of(value: str) -> Audience:
@@ -69,7 +76,8 @@ def audience_of(value: str) -> Audience:
         return Audience(nko=True)
     if value.startswith(EVENT_PREFIX):
         return Audience(event_id=int(value.removeprefix(EVENT_PREFIX)))
-    return Audience(topic=value)
+    topic, _, branch = value.partition(BRANCH_MARK)
+    return Audience(topic=topic, branch=branch)
 
 
 def value_of(audience: Audience) -> str:
@@ -79,10 +87,37 @@ def value_of(audience: Audience) -> str:
         return NKO
     if audience.event_id is not None:
         return f"{EVENT_PREFIX}{audience.event_id}"
+    if audience.branch:
+        return f"{audience.topic or ''}{BRANCH_MARK}{audience.branch}"
     return audience.topic or ""
 
 
-async def _event_title(db: Database, value: str) -> str | None:
+def _topic_choice(config: Config, value: str) -> tuple[bool, bool]:
+    """(a known topic, and its branch is still to be chosen)."""
+    topic_id, marked, branch_id = value.partition(BRANCH_MARK)
+    topic = config.subscriptions.topic(topic_id)
+    if topic is None:
+        return False, False
+    if not marked:
+        return True, topic.per_branch and len(config.library.branches) > 1
+    known = branch_id == "" or any(b.id == branch_id for b in config.library.branches)
+    return known and topic.per_branch, False
+
+
+async def _choose_branch(message: Message, texts: Texts, config: Config, topic: str) -> None:
+    def choice(label: str, branch: str) -> list[InlineKeyboardButton]:
+        value = f"{topic}{BRANCH_MARK}{branch}"
+        return [button(label, ComposeCb(action=ComposeAction.AUDIENCE, value=value).pack())]
+
+    rows = [choice(texts("compose-all-branches"), "")]
+    rows += [choice(b.name, b.id) for b in config.library.branches]
+    rows.append(_cancel_row(texts))
+    await message.answer(
+        texts("compose-ask-branch"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+    )
+
+
+async def event_title(db: Database, value: str) -> str | None:
     """The title of a scheduled event named by "#<id>", or None."""
     number = value.removeprefix(EVENT_PREFIX)
     if not number.isdigit() or len(number) > 9:
@@ -206,15 +241,15 @@ async def take_audience(
     if "text" in draft and value == EVENT_LIST:
         await _choose_event(message, texts, config, db)
         return
-    title = await _event_title(db, value) if value.startswith(EVENT_PREFIX) else None
-    valid = (
-        value in (EVERYONE, NKO)
-        or config.subscriptions.topic(value) is not None
-        or title is not None
-    )
+    title = await event_title(db, value) if value.startswith(EVENT_PREFIX) else None
+    known_topic, needs_branch = _topic_choice(config, value)
+    valid = value in (EVERYONE, NKO) or known_topic or title is not None
     if "text" not in draft or not valid:
         await state.clear()
         await show_menu(message, texts, person, key="compose-draft-gone")
+        return
+    if needs_branch:
+        await _choose_branch(message, texts, config, value)
         return
     await state.update_data(audience=value, event_title=title or "")
     await state.set_state(ComposeForm.when)
@@ -245,21 +280,43 @@ async def _preview(
 ) -> None:
     draft = await state.update_data(when=when.astimezone(UTC).isoformat(), urgent=urgent)
     await state.set_state(None)
-    # The announcement exactly as subscribers will get it, then the question.
+    await render_preview(message.chat.id, bot, texts, config, draft)
+
+
+async def render_preview(
+    chat_id: int, bot: Bot, texts: Texts, config: Config, draft: dict[str, Any]
+) -> None:
+    """The announcement exactly as subscribers will get it (its buttons too), then the
+    question: schedule it, add a button, or cancel."""
+    markup = message_markup(draft.get("buttons") or [])
     if draft.get("photo"):
-        await bot.send_photo(message.chat.id, draft["photo"], caption=draft["text"] or None)
+        await bot.send_photo(
+            chat_id, draft["photo"], caption=draft["text"] or None, reply_markup=markup
+        )
     else:
-        await bot.send_message(message.chat.id, draft["text"])
-    local = when.astimezone(config.library.zone)
-    confirm = button(texts("compose-confirm"), ComposeCb(action=ComposeAction.CONFIRM).pack())
-    await message.answer(
+        await bot.send_message(chat_id, draft["text"], reply_markup=markup)
+    local = datetime.fromisoformat(draft["when"]).astimezone(config.library.zone)
+    rows = [[button(texts("compose-confirm"), ComposeCb(action=ComposeAction.CONFIRM).pack())]]
+    if len(draft.get("buttons") or []) < MAX_BUTTONS:
+        rows += [
+            [button(texts("compose-add-link"), ComposeCb(action=ComposeAction.LINK).pack())],
+            [
+                button(
+                    texts("compose-add-signup"),
+                    ComposeCb(action=ComposeAction.SIGNUP, value=EVENT_LIST).pack(),
+                )
+            ],
+        ]
+    rows.append(_cancel_row(texts))
+    await bot.send_message(
+        chat_id,
         texts(
             "compose-preview",
             audience=audience_label(texts, config, draft["audience"], draft.get("event_title", "")),
             when=f"{local:%d.%m.%Y %H:%M}",
-            urgent="yes" if urgent else "no",
+            urgent="yes" if draft.get("urgent") else "no",
         ),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=[[confirm], _cancel_row(texts)]),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
     )
 
 
@@ -339,6 +396,7 @@ async def confirm(
         text=draft["text"],
         photo=draft.get("photo"),
         audience=audience_of(audience),
+        buttons=draft.get("buttons") or [],
         scheduled_at=when,
         urgent=bool(draft.get("urgent")),
         author_id=person.id,
@@ -388,7 +446,7 @@ async def list_scheduled(
     lines, rows = [], []
     for broadcast in pending:
         value = value_of(Audience.load(broadcast.audience))
-        title = await _event_title(db, value) if value.startswith(EVENT_PREFIX) else ""
+        title = await event_title(db, value) if value.startswith(EVENT_PREFIX) else ""
         label = audience_label(texts, config, value, title or "")
         local = broadcast.scheduled_at.astimezone(config.library.zone)
         lines.append(
@@ -401,7 +459,13 @@ async def list_scheduled(
             )
         )
         drop = ComposeCb(action=ComposeAction.DROP, broadcast_id=broadcast.id)
-        rows.append([button(texts("compose-drop", id=broadcast.id), drop.pack())])
+        edit = ComposeCb(action=ComposeAction.EDIT, broadcast_id=broadcast.id)
+        rows.append(
+            [
+                button(texts("compose-edit", id=broadcast.id), edit.pack()),
+                button(texts("compose-drop", id=broadcast.id), drop.pack()),
+            ]
+        )
     for broadcast in sent:
         started = (broadcast.started_at or utcnow()).astimezone(config.library.zone)
         lines.append(
@@ -494,4 +558,7 @@ def build_router() -> Router:
     router.callback_query.register(
         recall, on(F.action.in_({ComposeAction.RECALL, ComposeAction.RECALL_YES}))
     )
+    from handlers import compose_buttons  # it builds on this module's preview
+
+    compose_buttons.register(router)
     return router

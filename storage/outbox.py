@@ -568,6 +568,18 @@ async def cancel(db: Database, broadcast_id: int) -> bool:
         return bool(result.rowcount)
 
 
+async def edit_text(db: Database, broadcast_id: int, text: str) -> bool:
+    """Change an announcement's text until it starts (the text is read when it fires);
+    False once sending has begun or it was cancelled."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SCHEDULED)
+            .values(text=text)
+        )
+        return bool(result.rowcount)
+
+
 @dataclass(frozen=True)
 class Notice:
     """A personal message for the outbox: one person, their language, their buttons."""

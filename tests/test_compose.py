@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -155,3 +156,79 @@ async def test_forged_audiences_are_refused(bot: RunningBot) -> None:
         await admin.send("/staff")
         await admin.click("Новая рассылка")
         await admin.send("Объявление")
+
+
+async def test_buttons_added_after_the_preview_go_out_with_the_announcement(
+    bot: RunningBot,
+) -> None:
+    from storage.events import registrations
+
+    event_id = await registrations.create_event(
+        bot.db,
+        title="Мастер-класс",
+        kind="training",
+        starts_at=datetime.now(UTC) + timedelta(days=4),
+        seats=10,
+    )
+    admin = bot.admin()
+    await admin.send("/staff")
+    await admin.click("Новая рассылка")
+    await admin.send("Мастер-класс по соцсетям для НКО")
+    await admin.click("Всем, кто писал боту")
+    await admin.click("Завтра в 10:00")
+    reply = await admin.click("Добавить кнопку-ссылку")
+    assert "Текст | https://адрес" in reply.text
+    reply = await admin.send("javascript:alert(1)")
+    assert "Не получилось" in reply.text
+    reply = await admin.send("Программа | https://library.example/programme")
+    preview = reply.messages[0]
+    assert preview.text == "Мастер-класс по соцсетям для НКО"
+    assert [b["text"] for b in preview.buttons()] == ["Программа"]
+    reply = await admin.click("Добавить кнопку «Записаться»")
+    assert "На какое мероприятие" in reply.text
+    reply = await admin.click("Мастер-класс")
+    assert [b["text"] for b in reply.messages[0].buttons()] == ["Программа", "📅 Записаться"]
+    await admin.click("Запланировать")
+    async with bot.db.transaction() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None
+    assert json.loads(broadcast.buttons) == [
+        {"text": "Программа", "url": "https://library.example/programme"},
+        {"text": "📅 Записаться", "callback_data": f"ev:reg:{event_id}:::0"},
+    ]
+
+    # Until it starts, the text can still be changed.
+    await admin.send("/staff")
+    reply = await admin.click("Запланированные рассылки")
+    reply = await admin.click(f"Изменить №{broadcast.id}")
+    assert "новый текст" in reply.text
+    reply = await admin.send("Мастер-класс по соцсетям: начало в 15:00")
+    assert f"Текст рассылки №{broadcast.id} изменён" in reply.text
+    assert await outbox.cancel(bot.db, broadcast.id)
+    await admin.send("/staff")
+    await admin.click("Запланированные рассылки")
+    reply = await admin.press(f"bc:edit::{broadcast.id}")
+    reply = await admin.send("поздно")
+    assert "уже нельзя изменить" in reply.text
+    async with bot.db.transaction() as session:
+        text = await session.scalar(select(Broadcast.text))
+    assert text == "Мастер-класс по соцсетям: начало в 15:00"
+
+
+async def test_a_per_branch_topic_asks_which_branch(bot: RunningBot) -> None:
+    admin = bot.admin()
+    await admin.send("/staff")
+    await admin.click("Новая рассылка")
+    await admin.send("Выставка в детской библиотеке")
+    reply = await admin.click("Афиша мероприятий")
+    assert "Подписчикам какого филиала?" in reply.text
+    assert "Все филиалы" in reply.buttons
+    reply = await admin.click("Детская библиотека")
+    assert "Когда отправить?" in reply.text
+    reply = await admin.click("Сейчас")
+    assert "Кому: Афиша мероприятий — Детская библиотека" in reply.messages[-1].text
+    await admin.click("Запланировать")
+    async with bot.db.transaction() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None
+    assert Audience.load(broadcast.audience) == Audience(topic="events", branch="children")

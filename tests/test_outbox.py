@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select, update
@@ -206,21 +207,39 @@ async def test_restart_resumes_without_duplicates(
 
 async def test_rate_limiter_spaces_sends_and_honours_pauses() -> None:
     now = [0.0]
-    slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
-        slept.append(round(seconds, 3))
         now[0] += seconds
 
     limiter = RateLimiter(30.0, per_chat_interval=1.0, clock=lambda: now[0], sleep=sleep)
-    for chat in ("a", "b", "c"):
-        await limiter.wait(chat)
-    assert round(now[0], 3) == round(2 / 30, 3)  # three sends, two gaps of 1/30 s
-    await limiter.wait("a")  # the same chat again: a second after its first send
-    assert round(now[0], 3) == 1.0
+    starts = [await limiter.wait(f"chat{n}") for n in range(31)]
+    gaps = [b - a for a, b in pairwise(starts)]
+    assert min(gaps) >= 1 / 60 - 1e-9  # never a burst: at most twice the rate, to catch up
+    # ... and never more than 30 in any window a little over a second: the 31st waits.
+    assert starts[30] - starts[0] >= 1.03 - 1e-9
+    assert sum(1 for t in starts if t < starts[0] + 1.0) == 30
+    await limiter.wait("chat0")  # the same chat again: a second after its first send
+    assert now[0] >= starts[0] + 1.0
     limiter.pause(5)
+    paused_at = now[0]
     await limiter.wait("d")
-    assert round(now[0], 3) == 6.0
+    assert round(now[0] - paused_at, 3) == 5.0
+
+
+async def test_a_refused_call_gives_its_turn_back() -> None:
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(2.0, per_chat_interval=0, clock=lambda: now[0], sleep=sleep)
+    first = await limiter.wait("a")
+    await limiter.wait("b")
+    limiter.refund(first)  # «bot was blocked by the user»: nothing was sent
+    third = await limiter.wait("c")
+    assert third < 1.0  # did not wait for the window to pass
+    fourth = await limiter.wait("d")
+    assert fourth >= 1.03 - 1e-9  # two sent within the window: now it waits
 
 
 async def test_due_announcements_wait_for_the_morning_unless_urgent(

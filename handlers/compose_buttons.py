@@ -1,0 +1,203 @@
+"""What staff add to an announcement after the preview — a link button, «Записаться» for an
+upcoming event — and changing a scheduled announcement's text until it starts. The compose
+router registers these (same role filter)."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.config import Config
+from bot.i18n import Texts
+from handlers import compose
+from handlers.callbacks import ComposeAction, ComposeCb, EventAction, EventCb
+from handlers.common import show_menu
+from handlers.keyboards import button
+from storage import outbox
+from storage.activity import ActivityNote
+from storage.db import Database
+from storage.events.listing import upcoming
+from storage.models import ActivityKind
+from storage.people import PersonView
+from storage.types import utcnow
+
+BUTTON_TEXT_LIMIT = 40
+URL_LIMIT = 500
+_URL = re.compile(r"^https?://[^\s<>\"]+\.[^\s<>\"]+$")
+
+
+class ComposeExtra(StatesGroup):
+    link = State()  # waiting for «Текст | https://…»
+    edit = State()  # waiting for a scheduled announcement's new text
+
+
+def parse_link(text: str, default_label: str) -> dict[str, str] | None:
+    """«Текст | https://…» or a bare address (the label then is `default_label`)."""
+    label, bar, url = text.partition("|")
+    if not bar:
+        label, url = default_label, text
+    label, url = " ".join(label.split()), url.strip()
+    if not label or len(label) > BUTTON_TEXT_LIMIT or len(url) > URL_LIMIT or not _URL.match(url):
+        return None
+    return {"text": label, "url": url}
+
+
+async def _draft_or_menu(
+    message: Message, texts: Texts, person: PersonView, state: FSMContext
+) -> dict[str, object] | None:
+    draft = await state.get_data()
+    if not {"text", "audience", "when"} <= draft.keys():
+        await state.clear()
+        await show_menu(message, texts, person, key="compose-draft-gone")
+        return None
+    return draft
+
+
+async def ask_link(
+    query: CallbackQuery,
+    texts: Texts,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if await _draft_or_menu(query.message, texts, person, state) is None:
+        return
+    await state.set_state(ComposeExtra.link)
+    await query.message.answer(texts("compose-ask-link"))
+
+
+async def take_link(
+    message: Message,
+    texts: Texts,
+    config: Config,
+    person: PersonView,
+    state: FSMContext,
+    bot: Bot,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    draft = await _draft_or_menu(message, texts, person, state)
+    if draft is None:
+        return
+    link = parse_link(message.text or "", texts("compose-link-default"))
+    if link is None:
+        await message.answer(texts("compose-bad-link", limit=BUTTON_TEXT_LIMIT))
+        return
+    await _add_button(message.chat.id, texts, config, state, bot, link)
+
+
+async def _add_button(
+    chat_id: int,
+    texts: Texts,
+    config: Config,
+    state: FSMContext,
+    bot: Bot,
+    extra: dict[str, str],
+) -> None:
+    draft = await state.get_data()
+    buttons = [*(draft.get("buttons") or []), extra][: compose.MAX_BUTTONS]
+    draft = await state.update_data(buttons=buttons)
+    await state.set_state(None)
+    await compose.render_preview(chat_id, bot, texts, config, draft)
+
+
+async def signup(
+    query: CallbackQuery,
+    callback_data: ComposeCb,
+    texts: Texts,
+    config: Config,
+    db: Database,
+    person: PersonView,
+    state: FSMContext,
+    bot: Bot,
+    activity: ActivityNote,
+) -> None:
+    """«Записаться»: choose the event, and the button opens its registration."""
+    activity.kind = ActivityKind.STAFF_ACTION
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None or await _draft_or_menu(message, texts, person, state) is None:
+        return
+    value = callback_data.value
+    if value == compose.EVENT_LIST:
+        events, _ = await upcoming(db, now=utcnow(), limit=compose.EVENT_CHOICES)
+        rows = [
+            [
+                button(
+                    f"{e.starts_at.astimezone(config.library.zone):%d.%m} {e.title}"[:60],
+                    ComposeCb(action=ComposeAction.SIGNUP, value=f"#{e.id}").pack(),
+                )
+            ]
+            for e in events
+        ]
+        key = "compose-ask-signup" if events else "compose-no-events"
+        await message.answer(texts(key), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+        return
+    title = await compose.event_title(db, value)
+    if title is None:
+        await message.answer(texts("compose-event-gone"))
+        return
+    event_id = int(value.removeprefix(compose.EVENT_PREFIX))
+    extra = {
+        "text": texts("compose-signup-label"),
+        "callback_data": EventCb(action=EventAction.REGISTER, id=event_id).pack(),
+    }
+    await _add_button(message.chat.id, texts, config, state, bot, extra)
+
+
+async def ask_edit(
+    query: CallbackQuery,
+    callback_data: ComposeCb,
+    texts: Texts,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    await state.set_state(ComposeExtra.edit)
+    await state.update_data(editing=callback_data.broadcast_id)
+    await query.message.answer(texts("compose-ask-edit", id=callback_data.broadcast_id))
+
+
+async def take_edit(
+    message: Message,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    number = int((await state.get_data()).get("editing") or 0)
+    body = (message.html_text if message.text else "").strip()
+    if not body:
+        await message.answer(texts("compose-empty"))
+        return
+    if len(body) > compose.TEXT_LIMIT:
+        await message.answer(texts("compose-too-long", length=len(body), limit=compose.TEXT_LIMIT))
+        return
+    await state.clear()
+    changed = await outbox.edit_text(db, number, body)
+    activity.status = "broadcast edited" if changed else "not editable"
+    activity.notes = f"broadcast={number}"
+    key = "compose-edited" if changed else "compose-not-editable"
+    await show_menu(message, texts, person, key=key, id=number)
+
+
+def register(router: Router) -> None:
+    on = ComposeCb.filter
+    router.callback_query.register(ask_link, on(F.action == ComposeAction.LINK))
+    router.message.register(take_link, ComposeExtra.link, F.text)
+    router.callback_query.register(signup, on(F.action == ComposeAction.SIGNUP))
+    router.callback_query.register(ask_edit, on(F.action == ComposeAction.EDIT))
+    router.message.register(take_edit, ComposeExtra.edit, F.text)
