@@ -278,3 +278,17 @@ def test_report_options_are_checked_in_one_line(tmp_path: Path) -> None:
         assert message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_demo_staff_get_the_report_as_a_file_they_can_open(tmp_path: Path) -> None:
+    # «Для сотрудников», «Отчёт», «Прошлый квартал»; then «Статистика»
+    result = run_libbot(
+        tmp_path, "demo", "--as", "admin", stdin="/staff\n6\n4\n/staff\n7\n", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    files = tmp_path / "libbot-data" / "demo-files"
+    [report] = files.glob("otchet-*.xlsx")
+    assert f"📎 {report}" in result.stdout
+    assert report.read_bytes().startswith(b"PK")  # a real XLSX (zip)
+    [picture] = files.glob("stats-*.png")
+    assert picture.read_bytes().startswith(b"\x89PNG")

@@ -187,7 +187,12 @@ async def run_demo(
     async with open_app(config, database_url=demo_database_url(config), migrate=True) as app:
         await seed_everything(app.db, config)
         transport = ConsoleTransport(
-            app.dispatcher, user_id=user_id, first_name=first_name, stdin=stdin, stdout=stdout
+            app.dispatcher,
+            user_id=user_id,
+            first_name=first_name,
+            stdin=stdin,
+            stdout=stdout,
+            files_dir=config.data_dir / "demo-files",
         )
         # Announcements staff schedule in the demo arrive in this terminal, as they would
         # in a messenger: the same outbox and sender, at the console's own pace.

@@ -894,9 +894,10 @@ report-period-q0 = This quarter
 report-period-q1 = Last quarter
 report-period-y0 = This year
 report-period-y1 = Last year
-report-working = Preparing the report: { $period }. This takes up to a minute.
+report-working = Preparing the report: { $period } — this takes up to a minute.
 report-busy = The report is already being prepared — it will arrive in this chat.
-report-caption = Report: { $period }. Requests: { $requests }, events: { $events }. Opens in Excel and LibreOffice.
+report-caption = Report: { $period }
+    Requests: { $requests }, events: { $events }. Opens in Excel and LibreOffice.
 report-failed = The report could not be prepared. Please try later; if it happens again, tell the bot's administrator.
 stats-title = { $current } and { $previous }
 stats-caption = <b>Statistics: { $current }</b> (to date) and { $previous }

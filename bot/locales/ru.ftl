@@ -903,9 +903,10 @@ report-period-q0 = Этот квартал
 report-period-q1 = Прошлый квартал
 report-period-y0 = Этот год
 report-period-y1 = Прошлый год
-report-working = Готовлю отчёт: { $period }. Это займёт до минуты.
+report-working = Готовлю отчёт: { $period } — это займёт до минуты.
 report-busy = Отчёт уже готовится — он придёт в этот чат.
-report-caption = Отчёт: { $period }. Запросов: { $requests }, мероприятий: { $events }. Открывается в Excel и LibreOffice.
+report-caption = Отчёт: { $period }
+    Запросов: { $requests }, мероприятий: { $events }. Открывается в Excel и LibreOffice.
 report-failed = Не получилось подготовить отчёт. Попробуйте позже; если повторится — сообщите администратору бота.
 stats-title = { $current } и { $previous }
 stats-caption = <b>Статистика: { $current }</b> (до сегодняшнего дня) и { $previous }

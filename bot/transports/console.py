@@ -67,10 +67,12 @@ class Choice:
 class ConsoleSession(BaseSession):
     """Prints what the bot sends and remembers the buttons it offered."""
 
-    def __init__(self, out: TextIO, chat_id: int) -> None:
+    def __init__(self, out: TextIO, chat_id: int, files_dir: Path | None = None) -> None:
         super().__init__()
         self.out = out
         self.chat_id = chat_id
+        # Files the bot sends (a report, a participants list) are saved here to be opened.
+        self.files_dir = files_dir
         self.choices: list[Choice] = []
         self.sent: dict[int, dict[str, Any]] = {}
         self._ids = itertools.count(1)
@@ -166,7 +168,7 @@ class ConsoleSession(BaseSession):
         if isinstance(document, str):  # a file id: the console's own say what they name
             name = document.removeprefix(ATTACHED)
         else:
-            name = getattr(document, "filename", None) or "file"
+            name = self._save(document) or getattr(document, "filename", None) or "file"
         text = f"📎 {name}" + (f" — {method.caption}" if method.caption else "")
         message_id = self._show(method.chat_id, text, method.reply_markup)
         return self._message(
@@ -176,8 +178,19 @@ class ConsoleSession(BaseSession):
             document={"file_id": f"console-{message_id}", "file_unique_id": str(message_id)},
         )
 
+    def _save(self, upload: Any) -> str | None:
+        """Where an uploaded file was saved, or None when there is nowhere to save it."""
+        data = getattr(upload, "data", None)
+        if self.files_dir is None or not isinstance(data, bytes):
+            return None
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / Path(getattr(upload, "filename", None) or "file").name
+        path.write_bytes(data)
+        return str(path)
+
     def _api_sendPhoto(self, method: Any) -> dict[str, Any]:
-        text = "🖼 [фото]" + (f" {method.caption}" if method.caption else "")
+        saved = None if isinstance(method.photo, str) else self._save(method.photo)
+        text = f"🖼 {saved or '[фото]'}" + (f" {method.caption}" if method.caption else "")
         message_id = self._show(method.chat_id, text, method.reply_markup)
         size = {"file_id": f"console-{message_id}", "file_unique_id": str(message_id)}
         return self._message(
@@ -243,10 +256,11 @@ class ConsoleTransport:
         language: str = "ru",
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
+        files_dir: Path | None = None,
     ) -> None:
         self.dp = dp
         self.stdin = stdin
-        self.session = ConsoleSession(stdout, chat_id=user_id)
+        self.session = ConsoleSession(stdout, chat_id=user_id, files_dir=files_dir)
         self.bot = create_bot(CONSOLE_TOKEN, session=self.session)
         self.user = User(id=user_id, is_bot=False, first_name=first_name, language_code=language)
         self.chat = Chat(id=user_id, type="private")
