@@ -198,26 +198,31 @@ async def take_text(
     )
 
 
-async def _choose_event(message: Message, texts: Texts, config: Config, db: Database) -> None:
+async def choose_event(
+    message: Message,
+    texts: Texts,
+    config: Config,
+    db: Database,
+    *,
+    action: ComposeAction,
+    question: str,
+) -> None:
+    """Upcoming events as buttons carrying "#<id>" for `action` (an audience, a «Записаться»
+    button), with «Отменить»; a word instead when there are none."""
     events, _ = await upcoming(db, now=utcnow(), limit=EVENT_CHOICES)
-    if not events:
-        await message.answer(
-            texts("compose-no-events"),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[_cancel_row(texts)]),
-        )
-        return
     rows = [
         [
             button(
                 f"{e.starts_at.astimezone(config.library.zone):%d.%m} {e.title}"[:60],
-                ComposeCb(action=ComposeAction.AUDIENCE, value=f"{EVENT_PREFIX}{e.id}").pack(),
+                ComposeCb(action=action, value=f"{EVENT_PREFIX}{e.id}").pack(),
             )
         ]
         for e in events
     ]
     rows.append(_cancel_row(texts))
     await message.answer(
-        texts("compose-ask-event"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+        texts(question if events else "compose-no-events"),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
     )
 
 
@@ -239,7 +244,9 @@ async def take_audience(
     if message is None:
         return
     if "text" in draft and value == EVENT_LIST:
-        await _choose_event(message, texts, config, db)
+        await choose_event(
+            message, texts, config, db, action=ComposeAction.AUDIENCE, question="compose-ask-event"
+        )
         return
     title = await event_title(db, value) if value.startswith(EVENT_PREFIX) else None
     known_topic, needs_branch = _topic_choice(config, value)

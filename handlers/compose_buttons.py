@@ -9,21 +9,18 @@ import re
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.config import Config
 from bot.i18n import Texts
 from handlers import compose
 from handlers.callbacks import ComposeAction, ComposeCb, EventAction, EventCb
 from handlers.common import show_menu
-from handlers.keyboards import button
 from storage import outbox
 from storage.activity import ActivityNote
 from storage.db import Database
-from storage.events.listing import upcoming
 from storage.models import ActivityKind
 from storage.people import PersonView
-from storage.types import utcnow
 
 BUTTON_TEXT_LIMIT = 40
 URL_LIMIT = 500
@@ -128,18 +125,9 @@ async def signup(
         return
     value = callback_data.value
     if value == compose.EVENT_LIST:
-        events, _ = await upcoming(db, now=utcnow(), limit=compose.EVENT_CHOICES)
-        rows = [
-            [
-                button(
-                    f"{e.starts_at.astimezone(config.library.zone):%d.%m} {e.title}"[:60],
-                    ComposeCb(action=ComposeAction.SIGNUP, value=f"#{e.id}").pack(),
-                )
-            ]
-            for e in events
-        ]
-        key = "compose-ask-signup" if events else "compose-no-events"
-        await message.answer(texts(key), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+        await compose.choose_event(
+            message, texts, config, db, action=ComposeAction.SIGNUP, question="compose-ask-signup"
+        )
         return
     title = await compose.event_title(db, value)
     if title is None:

@@ -12,8 +12,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -27,6 +29,12 @@ MAX_WIDTH = 60
 class Sheet:
     headings: Sequence[str]
     rows: list[list[object]]
+
+
+def sheet_time(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A moment as a spreadsheet shows it: the library's local time, with no zone (XLSX and
+    CSV have none)."""
+    return moment.astimezone(zone).replace(tzinfo=None)
 
 
 def _width(value: object) -> int:
@@ -58,12 +66,17 @@ def add_sheet(book: Workbook, sheet: Sheet, *, title: str, name: str) -> Workshe
         ws.column_dimensions[get_column_letter(index)].width = min(max(width, 6) + 2, MAX_WIDTH)
     for cells in ws.iter_rows(min_row=3):
         for cell in cells:
-            if isinstance(cell.value, datetime):
-                cell.number_format = DATE_FORMAT
-            elif isinstance(cell.value, date):
-                cell.number_format = DAY_FORMAT
+            show_as_date(cell)
     fit_to_page_width(ws)
     return ws
+
+
+def show_as_date(cell: Cell) -> None:
+    """Datetimes and dates shown the Russian way, and still dates (sortable, filterable)."""
+    if isinstance(cell.value, datetime):
+        cell.number_format = DATE_FORMAT
+    elif isinstance(cell.value, date):
+        cell.number_format = DAY_FORMAT
 
 
 def fit_to_page_width(ws: Worksheet) -> None:

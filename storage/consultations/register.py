@@ -20,7 +20,7 @@ from storage.consultations.models import (
     RequestStatus,
 )
 from storage.db import Database
-from storage.spreadsheets import Sheet
+from storage.spreadsheets import Sheet, sheet_time
 
 STATUS_NAMES = {
     RequestStatus.NEW: "новая",
@@ -52,10 +52,6 @@ CONTENT_LIMIT = 1000
 Register = Sheet
 
 
-def _local(moment: datetime, zone: ZoneInfo) -> datetime:
-    return moment.astimezone(zone).replace(tzinfo=None)
-
-
 def _who(request: ConsultationRequest) -> str:
     if request.person_id is None and request.requester_name is None:
         return ANONYMOUS + (f", {request.organisation}" if request.organisation else "")
@@ -76,7 +72,7 @@ def _handed(entries: list[RequestEntry], zone: ZoneInfo) -> str:
             continue  # the request going back to whoever had it is not a hand-over
         whom = entry.to_whom or entry.author_name or ""
         role = "эксперт" if entry.status_to == RequestStatus.FORWARDED else "сотрудник"
-        lines.append(f"{role} {whom} — {_local(entry.at, zone):%d.%m.%Y %H:%M}")
+        lines.append(f"{role} {whom} — {sheet_time(entry.at, zone):%d.%m.%Y %H:%M}")
     return "; ".join(lines)
 
 
@@ -165,7 +161,7 @@ def _line(
         days = round((resolved - request.received_at).total_seconds() / 86400, 1)
     return RegisterLine(
         number=request.id,
-        received=_local(request.received_at, zone),
+        received=sheet_time(request.received_at, zone),
         topic_id=request.topic,
         topic=names.get(request.topic, request.topic),
         expertise=request.expertise,
@@ -178,7 +174,7 @@ def _line(
         responsible=request.responsible_name or "",
         executors=_executors(request, entries),
         rating=request.rating,
-        resolved=_local(resolved, zone) if resolved is not None else None,
+        resolved=sheet_time(resolved, zone) if resolved is not None else None,
         days_to_resolve=days,
     )
 

@@ -7,7 +7,6 @@ in with the resource-centre reports as it is.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from storage import spreadsheets
 from storage.db import Database
 from storage.events.models import Registration, RegistrationStatus
-from storage.spreadsheets import Sheet
+from storage.spreadsheets import Sheet, sheet_time
 
 STATUS_NAMES = {
     RegistrationStatus.CONFIRMED: "записан",
@@ -60,18 +59,13 @@ async def participants(db: Database, event_id: int, zone: ZoneInfo) -> Sheet:
                 row.organisation or "",
                 row.contact or "",
                 STATUS_NAMES.get(RegistrationStatus(row.status), row.status),
-                _local(row.created_at, zone),
+                sheet_time(row.created_at, zone),
                 "да" if row.attended_at else "",
                 row.added_by or "",
                 *[answers.get(q) or "" for q in questions],
             ]
         )
     return Sheet([*HEADINGS, *questions], table)
-
-
-def _local(moment: datetime, zone: ZoneInfo) -> datetime:
-    # Spreadsheets have no time zones: library time, as staff read it.
-    return moment.astimezone(zone).replace(tzinfo=None)
 
 
 def to_xlsx(sheet: Sheet, title: str) -> bytes:

@@ -6,7 +6,6 @@ mix, gathered from the database and turned into rows. Nothing is counted twice: 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -17,6 +16,7 @@ from storage.reports import collect
 from storage.reports.collect import DayTally, HeldEvent, SentBroadcast, SentDigest
 from storage.reports.periods import Period
 from storage.reports.work import ORGANISATION_SEPARATOR, Kind, Work, WorkRow
+from storage.spreadsheets import sheet_time
 
 BOT = "чат-бот"
 READERS = "читатели"
@@ -228,7 +228,7 @@ async def gather(
         period=period,
         library=config.library.name,
         branch=branches.get(branch_id, branch_id) if branch_id else None,
-        made_at=collect.local(now, period.zone),
+        made_at=sheet_time(now, period.zone),
         work={name: [] for name in Work},
     )
     organisations = Organisations()
@@ -254,7 +254,3 @@ async def gather(
     for broadcast in await collect.broadcasts(db, period, branch_id=branch_id):
         data.work[Work.PROMOTION].append(broadcast_row(config, broadcast))
     return data
-
-
-def kinds_count(rows: list[WorkRow]) -> Counter[Kind]:
-    return Counter(row.kind for row in rows)

@@ -9,12 +9,14 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from storage.consultations.register import RegisterLine
 from storage.reports.collect import HeldEvent
 from storage.reports.periods import Period
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MAX_EVENTS = 40
 MAX_TOPICS = 8
@@ -38,6 +40,13 @@ class Chart:
     headings: tuple[str, ...]
     rows: list[list[object]]
     png: bytes
+
+
+def _figure(**options: Any) -> Figure:
+    """A figure; matplotlib is imported on the first chart, not when the bot starts."""
+    from matplotlib.figure import Figure
+
+    return Figure(**options)
 
 
 def _png(figure: Figure) -> bytes:
@@ -84,7 +93,7 @@ def requests_by_week(lines: list[RegisterLine], period: Period) -> Chart:
         [week, *(table[week][topic] for topic in topics), sum(table[week].values())]
         for week in weeks
     ]
-    figure = Figure(figsize=(10, 4.5))
+    figure = _figure(figsize=(10, 4.5))
     if not lines:
         _empty(figure, title, "Запросов за период не было")
     else:
@@ -115,7 +124,7 @@ def participants_per_event(events: list[HeldEvent]) -> Chart:
     rows: list[list[object]] = [
         [event.starts_at, event.title, event.registered, event.participants] for event in events
     ]
-    figure = Figure(figsize=(10, max(3.0, 0.3 * len(chosen) + 1.2)))
+    figure = _figure(figsize=(10, max(3.0, 0.3 * len(chosen) + 1.2)))
     if not chosen:
         _empty(figure, title, "Мероприятий за период не было")
     else:
@@ -147,7 +156,7 @@ def channel_mix(channels: dict[str, int]) -> Chart:
         [CHANNEL_NAMES.get(name, name), count, round(count / total * 100, 1) if total else 0]
         for name, count in ordered
     ]
-    figure = Figure(figsize=(7, 4))
+    figure = _figure(figsize=(7, 4))
     if not total:
         _empty(figure, title, "Обращений за период не было")
     else:
@@ -171,7 +180,7 @@ def dashboard(
     each panel with its own scale (a hundred renewals must not flatten three events)."""
     columns = 3
     lines = (len(figures) + columns - 1) // columns
-    figure = Figure(figsize=(11, 2.6 * lines + 0.8))
+    figure = _figure(figsize=(11, 2.6 * lines + 0.8))
     figure.suptitle(title, fontsize=14)
     for index, (name, now, before) in enumerate(figures, start=1):
         axes = figure.add_subplot(lines, columns, index)

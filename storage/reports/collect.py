@@ -12,7 +12,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -22,6 +21,7 @@ from storage.models import Activity, ActivityKind
 from storage.outbox import Audience, Broadcast, BroadcastStatus, Delivery, OutboxMessage
 from storage.reports.periods import Period
 from storage.reports.work import Kind
+from storage.spreadsheets import sheet_time
 
 PARTITION = 20_000
 # Messages that reached the chat (a recalled one was deleted from it).
@@ -96,7 +96,7 @@ async def held_events(
                 id=event.id,
                 title=event.title,
                 kind=event.kind,
-                starts_at=event.starts_at.astimezone(period.zone).replace(tzinfo=None),
+                starts_at=sheet_time(event.starts_at, period.zone),
                 branch_id=event.branch_id,
                 room=event.room,
                 created_by=event.created_by,
@@ -257,7 +257,7 @@ async def broadcasts(
             SentBroadcast(
                 id=row.id,
                 text=row.text,
-                started_at=row.started_at.astimezone(period.zone).replace(tzinfo=None),
+                started_at=sheet_time(row.started_at, period.zone),
                 author=row.author_name,
                 audience=audience,
                 status=row.status,
@@ -301,13 +301,9 @@ async def digests(db: Database, period: Period) -> list[SentDigest]:
         result.append(
             SentDigest(
                 week=week,
-                first_sent=first.astimezone(period.zone).replace(tzinfo=None),
+                first_sent=sheet_time(first, period.zone),
                 reached=sum(1 for status, _ in notices if status in REACHED),
                 not_reached=sum(1 for status, _ in notices if status in NOT_REACHED),
             )
         )
     return sorted(result, key=lambda d: d.first_sent)
-
-
-def local(moment: datetime, zone: ZoneInfo) -> datetime:
-    return moment.astimezone(zone).replace(tzinfo=None)

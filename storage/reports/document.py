@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
 
+from openpyxl import Workbook
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -90,7 +91,7 @@ def sheets(report: Report) -> list[tuple[str, Sheet]]:
     return tables
 
 
-def _add_charts(book: spreadsheets.Workbook, report: Report) -> None:
+def _add_charts(book: Workbook, report: Report) -> None:
     ws = book.create_sheet(CHARTS_SHEET)
     spreadsheets.fit_to_page_width(ws)
     ws.append([_title(report.current, CHARTS_SHEET)])
@@ -104,11 +105,9 @@ def _add_charts(book: spreadsheets.Workbook, report: Report) -> None:
             ws.cell(row=row, column=TABLE_COLUMN + offset, value=heading).font = Font(bold=True)
         for line, values in enumerate(chart.rows, start=1):
             for offset, value in enumerate(values):
-                cell = ws.cell(row=row + line, column=TABLE_COLUMN + offset, value=value)
-                if isinstance(value, datetime):
-                    cell.number_format = spreadsheets.DATE_FORMAT
-                elif hasattr(value, "isoformat"):
-                    cell.number_format = spreadsheets.DAY_FORMAT
+                spreadsheets.show_as_date(
+                    ws.cell(row=row + line, column=TABLE_COLUMN + offset, value=value)
+                )
         for offset, heading in enumerate(chart.headings):
             longest = max([len(str(heading))] + [len(str(v[offset])) for v in chart.rows])
             letter = get_column_letter(TABLE_COLUMN + offset)
