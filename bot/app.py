@@ -19,6 +19,7 @@ from bot.i18n import Locales
 from bot.middlewares.activity import ActivityMiddleware
 from bot.middlewares.person import PersonMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.transports.messengers import Messengers
 from handlers import build_router
 from storage.circulation import open_library_system
 from storage.circulation.base import LibrarySystem
@@ -34,6 +35,7 @@ def build_dispatcher(
     storage: BaseStorage | None = None,
     isolation: BaseEventIsolation | None = None,
     library_system: LibrarySystem | None = None,
+    messengers: Messengers | None = None,
 ) -> Dispatcher:
     """The whole conversation. `library_system` defaults to the configured connector,
     which the dispatcher closes when it shuts down."""
@@ -46,6 +48,7 @@ def build_dispatcher(
         db=db,
         locales=locales,
         library_system=system,
+        messengers=messengers or Messengers(),
     )
     if system is not None and library_system is None:
         dp.shutdown.register(system.close)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -47,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add(
         "run",
-        "Serve readers in the messengers configured in config.toml (Telegram polling or webhook).",
+        "Serve readers in the messengers configured in config.toml (Telegram, VK).",
     )
 
     demo = add("demo", "Talk to the bot in this terminal with a demo library; no token needed.")
@@ -141,54 +140,17 @@ def _setup_logging(level: str, *, quiet: bool = False) -> None:
 
 
 async def _run(config: Config) -> None:
-    from aiogram.exceptions import TelegramUnauthorizedError
+    from bot.serve import TokenRejected, serve
 
-    from bot.app import open_app
-    from bot.transports.telegram import run_polling, run_webhook, telegram_bot
-    from broadcasts.announcements import on_finished
-    from broadcasts.scheduler import build_scheduler, persistent_store, start_scheduler
-    from broadcasts.sender import Sender
-    from storage.outbox import Report
-
-    if config.telegram.token is None:
+    if config.telegram.token is None and config.vk.token is None:
         raise Failure(
-            "[telegram] token is required to run: set it in the config or LIBBOT_TELEGRAM__TOKEN"
+            "[telegram] token or [vk] token is required to run: set one in the config "
+            "or LIBBOT_TELEGRAM__TOKEN / LIBBOT_VK__TOKEN"
         )
-    async with open_app(config) as app:
-        bot = telegram_bot(config)
-        scheduler = build_scheduler(
-            app.db,
-            bot,
-            app.locales,
-            config,
-            platform="telegram",
-            library_system=app.dispatcher.workflow_data.get("library_system"),
-            store=persistent_store(config),
-        )
-        start_scheduler(scheduler)
-
-        async def report(found: Report) -> None:
-            await on_finished(app.db, bot, app.locales, config, found, platform="telegram")
-
-        stop_sending = asyncio.Event()
-        sender = Sender(app.db, bot, platform="telegram", on_report=report)
-        sending = asyncio.create_task(sender.run(stop_sending), name="outbox-sender")
-        try:
-            if config.telegram.mode == "webhook":
-                stop = asyncio.Event()
-                loop = asyncio.get_running_loop()
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    loop.add_signal_handler(sig, stop.set)
-                await run_webhook(app.dispatcher, bot, config, app.locales, stop=stop)
-            else:
-                await run_polling(app.dispatcher, bot, app.locales)
-        except TelegramUnauthorizedError:
-            raise Failure("Telegram rejected [telegram] token: check it with @BotFather") from None
-        finally:
-            stop_sending.set()
-            await sending
-            scheduler.shutdown(wait=False)
-            await bot.session.close()
+    try:
+        await serve(config)
+    except TokenRejected as rejected:
+        raise Failure(str(rejected)) from None
 
 
 async def _import(config: Config, args: argparse.Namespace) -> list[str]:

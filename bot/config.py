@@ -33,6 +33,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 CONFIG_ENV_VAR = "LIBBOT_CONFIG"
 DEFAULT_DATA_DIR = "libbot-data"
 PUBLIC_TELEGRAM_API = "https://api.telegram.org"
+PUBLIC_VK_API = "https://api.vk.ru"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PLATFORMS = ("telegram", "vk", "console")
 
@@ -201,6 +202,33 @@ class Telegram(Section):
         return self
 
 
+class Vk(Section):
+    """A VK community's bot: its token (Manage → API usage → access tokens, with messages
+    allowed) and its numeric id. `api_server` is the API's base URL; the tests point it at
+    a local fake VK API."""
+
+    token: SecretStr | None = None
+    group_id: Annotated[int, Field(ge=1)] | None = None
+    api_server: str = PUBLIC_VK_API
+    api_version: Annotated[str, Field(pattern=r"^5\.\d+$")] = "5.199"
+    # VK allows a community token 20 calls a second; messages go a little under that.
+    rate: Annotated[float, Field(gt=0, le=20)] = 18.0
+    timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 15.0
+
+    @field_validator("api_server")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected a base URL like 'https://api.vk.ru'")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _token_needs_group(self) -> Vk:
+        if self.token is not None and self.group_id is None:
+            raise ValueError("a VK token needs group_id (the community's number, without 'club')")
+        return self
+
+
 def _messenger_id(value: int | str) -> str:
     """Normalise an admin id to 'platform:id'; a bare number is a Telegram id."""
     if isinstance(value, int):
@@ -215,6 +243,9 @@ def _messenger_id(value: int | str) -> str:
 class Staff(Section):
     admins: list[Annotated[int | str, AfterValidator(_messenger_id)]] = []
     chat_id: int | None = None
+    # The staff chat is a Telegram group by default; a VK-only library names a VK chat
+    # (its peer id, 2000000000 + the chat number).
+    chat_messenger: Literal["telegram", "vk"] = "telegram"
 
 
 class Privacy(Section):
@@ -511,6 +542,7 @@ class Config(BaseSettings):
     database: Database = Database()
     redis: Redis = Redis()
     telegram: Telegram = Telegram()
+    vk: Vk = Vk()
     staff: Staff = Staff()
     privacy: Privacy = Privacy()
     limits: Limits = Limits()

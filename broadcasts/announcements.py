@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from aiogram import Bot
-
 from bot.config import Config
 from bot.i18n import Locales
+from bot.transports.messengers import Messengers
 from broadcasts.staff_chat import notify_staff
 from storage import activity, outbox
 from storage.activity import ActivityNote
@@ -59,14 +58,20 @@ def report_text(locales: Locales, report: Report, broadcast: Broadcast) -> str:
 
 
 async def on_finished(
-    db: Database, bot: Bot, locales: Locales, config: Config, report: Report, *, platform: str
+    db: Database,
+    messengers: Messengers,
+    locales: Locales,
+    config: Config,
+    report: Report,
+    *,
+    platform: str,
 ) -> None:
     """Tell the staff chat, and log the broadcast's reach as resource-centre work."""
     async with db.transaction() as session:
         broadcast = await session.get(Broadcast, report.broadcast_id)
     if broadcast is None:
         return
-    await notify_staff(bot, config, report_text(locales, report, broadcast))
+    await notify_staff(messengers, config, report_text(locales, report, broadcast))
     await activity.record(
         db,
         ActivityNote(

@@ -46,7 +46,7 @@ def staff_chat_notice(
         return None
     texts = locales.texts(STAFF_LANGUAGE)
     return Notice(
-        platform="telegram",
+        platform=config.staff.chat_messenger,
         chat_id=str(config.staff.chat_id),
         person_id=None,
         text=texts(lead, number=request.id, **(args or {}))

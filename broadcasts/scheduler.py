@@ -27,7 +27,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from aiogram import Bot
 from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -40,6 +39,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Config
 from bot.i18n import Locales
+from bot.transports.messengers import Messengers
 from broadcasts.consultation_notices import sweep_appointments, sweep_unclaimed
 from broadcasts.digest import morning_after, send_weekly_digest
 from broadcasts.event_reminders import sweep_event_reminders
@@ -65,10 +65,9 @@ JOB_TABLE = "apscheduler_jobs"
 @dataclass
 class JobContext:
     db: Database
-    bot: Bot
+    messengers: Messengers
     locales: Locales
     config: Config
-    platform: str
     library_system: LibrarySystem | None
     scheduler: AsyncIOScheduler
 
@@ -130,15 +129,16 @@ async def start_announcement(broadcast_id: int) -> None:
     if not urgent and ctx.config.notifications.is_quiet(now.astimezone(zone).time()):
         _schedule_announcement(ctx, broadcast_id, morning_after(ctx.config, now))
         return
-    count = await outbox.start(ctx.db, broadcast_id, platforms=(ctx.platform,))
+    count = await outbox.start(ctx.db, broadcast_id, platforms=ctx.messengers.platforms)
     log.info("broadcast %s started for %s recipients", broadcast_id, count)
 
 
 async def catalogue_returns() -> None:
     ctx = _ctx()
-    await notify_returned(
-        ctx.db, ctx.bot, ctx.locales, ctx.config, platform=ctx.platform, now=datetime.now(UTC)
-    )
+    for platform, bot in ctx.messengers.items():
+        await notify_returned(
+            ctx.db, bot, ctx.locales, ctx.config, platform=platform, now=datetime.now(UTC)
+        )
 
 
 async def event_sweeps() -> None:
@@ -204,7 +204,7 @@ async def _missed(ctx: JobContext, broadcast: Broadcast) -> None:
         local = broadcast.scheduled_at.astimezone(ctx.config.library.zone)
         texts = ctx.locales.texts(None)
         await notify_staff(
-            ctx.bot,
+            ctx.messengers,
             ctx.config,
             texts("broadcast-missed", id=broadcast.id, when=f"{local:%d.%m.%Y %H:%M}"),
         )
@@ -254,11 +254,10 @@ def recurring_jobs(config: Config, library_system: LibrarySystem | None) -> dict
 
 def build_scheduler(
     db: Database,
-    bot: Bot,
+    messengers: Messengers,
     locales: Locales,
     config: Config,
     *,
-    platform: str,
     library_system: LibrarySystem | None = None,
     store: BaseJobStore | None = None,
 ) -> AsyncIOScheduler:
@@ -270,7 +269,7 @@ def build_scheduler(
         jobstores={"default": store or MemoryJobStore()},
         job_defaults={"coalesce": True, "max_instances": 1},
     )
-    _context = JobContext(db, bot, locales, config, platform, library_system, scheduler)
+    _context = JobContext(db, messengers, locales, config, library_system, scheduler)
     return scheduler
 
 

@@ -1,4 +1,6 @@
-"""Notices to the staff chat (a Telegram group whose id is `[staff] chat_id`).
+"""Notices to the staff chat (`[staff] chat_id`: a Telegram group, or a VK chat when
+`chat_messenger = "vk"`), sent through that messenger's bot whichever messenger the
+reader who caused it writes from.
 
 A notice that cannot be delivered is logged and dropped: it must never break the
 reader-facing action that caused it.
@@ -12,13 +14,20 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
 from bot.config import Config
+from bot.transports.messengers import Messengers
 
 log = logging.getLogger(__name__)
 
 
-async def notify_staff(bot: Bot, config: Config, text: str) -> bool:
+async def notify_staff(messengers: Messengers, config: Config, text: str) -> bool:
     chat_id = config.staff.chat_id
     if chat_id is None:
+        return False
+    bot = messengers.get(config.staff.chat_messenger)
+    if bot is None:
+        log.warning(
+            "staff chat is on %s, which this process does not serve", config.staff.chat_messenger
+        )
         return False
     try:
         await bot.send_message(chat_id, text)

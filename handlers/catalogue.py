@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Markup, Texts
+from bot.transports.messengers import Messengers
 from broadcasts.staff_chat import notify_staff
 from handlers.callbacks import CatalogueAction, CatalogueCb
 from handlers.common import ask_consent, phone_or_none, show_menu
@@ -324,6 +325,7 @@ async def hold_record(
     db: Database,
     config: Config,
     bot: Bot,
+    messengers: Messengers,
     activity: ActivityNote,
 ) -> None:
     found = await _card(query, callback_data, texts, person, db, config, activity)
@@ -341,7 +343,7 @@ async def hold_record(
     notice = locales.texts(None)(
         "notify-hold-request", reader=reader, title=card.title, id=person.messenger_id
     )
-    if not await notify_staff(bot, config, notice):
+    if not await notify_staff(messengers, config, notice):
         activity.status = "hold request, staff chat unreachable"
         await show_menu(
             message, texts, person, key="catalogue-call-us", phone=phone_or_none(config)
@@ -359,6 +361,7 @@ async def suggest_purchase(
     state: FSMContext,
     config: Config,
     bot: Bot,
+    messengers: Messengers,
     activity: ActivityNote,
 ) -> None:
     found = await _asked_query(query, callback_data, texts, person, state, activity)
@@ -367,7 +370,7 @@ async def suggest_purchase(
     message, last = found
     activity.status = "purchase request"
     notice = locales.texts(None)("notify-purchase-request", query=last[:200])
-    if not await notify_staff(bot, config, notice):
+    if not await notify_staff(messengers, config, notice):
         activity.status = "purchase request, staff chat unreachable"
         await show_menu(
             message, texts, person, key="catalogue-call-us", phone=phone_or_none(config)

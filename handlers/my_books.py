@@ -22,6 +22,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
+from bot.transports.messengers import Messengers
 from broadcasts.staff_chat import notify_staff
 from handlers.callbacks import LoanAction, LoanCb
 from handlers.common import ask_consent, phone_or_none
@@ -243,6 +244,7 @@ def build_form_router() -> Router:
     async def secret_entered(
         message: Message,
         bot: Bot,
+        messengers: Messengers,
         texts: Texts,
         person: PersonView,
         config: Config,
@@ -309,7 +311,7 @@ def build_form_router() -> Router:
             )
             if result.newly_locked:
                 await notify_staff(
-                    bot,
+                    messengers,
                     config,
                     texts(
                         "notify-link-locked",

@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
+from bot.transports.messengers import Messengers
 from broadcasts.staff_chat import notify_person, notify_staff
 from handlers.callbacks import RoleAction, RoleCb, StaffAction, StaffCb
 from handlers.common import show_menu
@@ -151,6 +152,7 @@ def build_router() -> Router:
         person: PersonView,
         db: Database,
         bot: Bot,
+        messengers: Messengers,
         config: Config,
         state: FSMContext,
         activity: ActivityNote,
@@ -177,7 +179,7 @@ def build_router() -> Router:
         await message.answer(texts("roles-granted", name=name_of(target), role=role_name))
         await _tell(bot, locales, person, target, "roles-you-got", role)
         await notify_staff(
-            bot,
+            messengers,
             config,
             texts(
                 "notify-role-granted", admin=name_of(person), name=name_of(target), role=role_name
@@ -194,6 +196,7 @@ def build_router() -> Router:
         person: PersonView,
         db: Database,
         bot: Bot,
+        messengers: Messengers,
         config: Config,
         locales: Locales,
         activity: ActivityNote,
@@ -217,7 +220,7 @@ def build_router() -> Router:
             await message.answer(text, reply_markup=keyboard)
         await _tell(bot, locales, person, target, "roles-you-lost", role)
         await notify_staff(
-            bot,
+            messengers,
             config,
             texts(
                 "notify-role-revoked", admin=name_of(person), name=name_of(target), role=role_name

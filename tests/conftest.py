@@ -15,13 +15,17 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_dispatcher
-from bot.config import Config, parse_config
+from bot.config import Config, Vk, parse_config
 from bot.i18n import Locales
+from bot.transports.messengers import Messengers
 from bot.transports.telegram import create_bot, run_polling
+from bot.transports.vk.polling import VkPolling, vk_bot
 from storage.db import Database
 from storage.schema import metadata
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.vk_api import FakeVk
 from tests.harness import Person
+from tests.vk_harness import VkPerson
 
 ADMIN_ID = 900001
 STAFF_CHAT_ID = -1001234567890
@@ -258,3 +262,65 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared data not present at {path} (a user's own clone)")
     return path
+
+
+# --- the fake VK API and the same bot in a VK community ----------------------------------
+
+
+@pytest.fixture
+async def vk() -> AsyncIterator[FakeVk]:
+    server = await FakeVk().start()
+    yield server
+    await server.stop()
+
+
+def with_vk(config: Config, server: FakeVk) -> Config:
+    """The config plus a `[vk]` section pointing at the fake VK API."""
+    section = Vk(token=server.token, group_id=server.group_id, api_server=server.base_url)
+    return config.model_copy(update={"vk": section})
+
+
+class RunningVkBot:
+    """The bot serving a VK community; its staff chat stays in Telegram."""
+
+    def __init__(self, server: FakeVk, telegram: FakeTelegram, db: Database, config: Config):
+        self.server = server
+        self.telegram = telegram
+        self.db = db
+        self.config = config
+
+    def person(self, user_id: int, first_name: str = "Анна") -> VkPerson:
+        return VkPerson(self.server, user_id, first_name)
+
+
+StartVkBot = Callable[..., Awaitable[RunningVkBot]]
+
+
+@pytest.fixture
+async def start_vk_bot(
+    vk: FakeVk, telegram: FakeTelegram, database: Database, config: Config
+) -> AsyncIterator[StartVkBot]:
+    """The real aiogram Dispatcher fed by VK's long poll (through vk_api and the fake VK
+    API); staff notices go to the Telegram staff chat through the fake Bot API."""
+    running: list[tuple[asyncio.Event, asyncio.Task[None], Any]] = []
+
+    async def start(config_override: Config | None = None, **options: Any) -> RunningVkBot:
+        cfg = with_vk(config_override or config, vk)
+        staff_bot = create_bot(telegram.token, api_server=telegram.base_url)
+        messengers = Messengers({"telegram": staff_bot})
+        dp = build_dispatcher(cfg, database, Locales(), messengers=messengers, **options)
+        stop = asyncio.Event()
+        polling = VkPolling(dp, vk_bot(cfg.vk), wait=1, handle_as_tasks=False)
+        polls = vk.longpoll_requests
+        running.append((stop, asyncio.create_task(polling.run(stop)), staff_bot))
+        # VK delivers only events after the bot connected: wait for its first check.
+        async with asyncio.timeout(10):
+            while vk.longpoll_requests == polls:
+                await asyncio.sleep(0.01)
+        return RunningVkBot(vk, telegram, database, cfg)
+
+    yield start
+    for stop, task, staff_bot in running:
+        stop.set()
+        await task
+        await staff_bot.session.close()

@@ -277,6 +277,7 @@ async def test_finished_broadcast_is_reported_to_staff_and_logged(
     database: Database, telegram: FakeTelegram, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     from bot.i18n import Locales
+    from bot.transports.messengers import Messengers
     from broadcasts.announcements import on_finished
     from storage.models import Activity, ActivityKind
     from tests.conftest import STAFF_CHAT_ID, make_config
@@ -296,7 +297,9 @@ async def test_finished_broadcast_is_reported_to_staff_and_logged(
     try:
 
         async def report(found: Report) -> None:
-            await on_finished(database, bot, Locales(), config, found, platform="telegram")
+            await on_finished(
+                database, Messengers.of(bot), Locales(), config, found, platform="telegram"
+            )
 
         await Sender(database, bot, platform="telegram", on_report=report).drain()
     finally:
@@ -391,7 +394,9 @@ async def test_nko_members_and_an_events_registrants_are_audiences(database: Dat
         database, title="Семинар", kind="training", starts_at=NOW + timedelta(days=3), seats=1
     )
     for user_id in (11, 12, 13):
-        await registrations.register(database, event_id, ids[user_id], name=str(user_id))
+        await registrations.register(
+            database, event_id, ids[user_id], name=str(user_id), now=NOW
+        )
     async with database.transaction() as session:
         places = {
             person_id: (registration_id, status)

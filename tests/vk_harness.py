@@ -1,0 +1,121 @@
+"""Conversation helpers for VK: a person writing to the community through the fake VK API.
+
+The same shape as `tests.harness` (send, click, press, send_file; a reply's text,
+buttons and alerts), so a story reads the same in both messengers:
+
+    anna = library.person(501, "Анна")
+    reply = await anna.send("Начать")
+    reply = await anna.click("Согласен")
+
+A press of an inline button is a `message_event` carrying the button's payload and the
+conversation message id of the message that shows it; a menu button sends its label.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.i18n import normalise_label
+from tests.fakes.vk_api import FakeVk, VkCall
+
+SHOWN = ("messages.send", "messages.edit")
+
+
+@dataclass
+class VkReply:
+    calls: list[VkCall]
+    peer_id: int
+
+    @property
+    def messages(self) -> list[VkCall]:
+        return [c for c in self.calls if c.method in SHOWN and self.peer_id in c.peer_ids]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(c.text for c in self.messages)
+
+    @property
+    def alerts(self) -> list[str]:
+        return [
+            (c.event_data or {}).get("text", "")
+            for c in self.calls
+            if c.method == "messages.sendMessageEventAnswer"
+        ]
+
+    @property
+    def buttons(self) -> list[str]:
+        return [b.get("label", "") for c in self.messages for b in c.buttons()]
+
+    @property
+    def attachments(self) -> list[str]:
+        return [c.params["attachment"] for c in self.messages if c.params.get("attachment")]
+
+
+def _matches(wanted: str, shown: str) -> bool:
+    """A label VK cut at 40 characters still matches the whole one."""
+    shown_norm = normalise_label(shown.removesuffix("…"))
+    return wanted in shown_norm or (shown.endswith("…") and wanted.startswith(shown_norm))
+
+
+class VkPerson:
+    def __init__(self, server: FakeVk, user_id: int, first_name: str) -> None:
+        self.server = server
+        self.user_id = user_id
+        server.add_user(user_id, first_name, "Петрова")
+
+    async def _step(self, ts: int) -> VkReply:
+        mark = len(self.server.calls)
+        await self.server.wait_processed(ts)
+        return VkReply(self.server.calls[mark:], self.user_id)
+
+    async def send(self, text: str, *, payload: dict[str, Any] | None = None) -> VkReply:
+        mark = len(self.server.calls)
+        ts = self.server.message_new(self.user_id, text, payload=payload)
+        await self.server.wait_processed(ts)
+        return VkReply(self.server.calls[mark:], self.user_id)
+
+    async def send_file(self, *, name: str = "устав.pdf", data: bytes = b"%PDF-1.4") -> VkReply:
+        """A document as VK delivers it: an attachment the community can send on."""
+        doc = self.server.user_document(self.user_id, name, data)
+        mark = len(self.server.calls)
+        ts = self.server.message_new(self.user_id, "", attachments=[{"type": "doc", "doc": doc}])
+        await self.server.wait_processed(ts)
+        return VkReply(self.server.calls[mark:], self.user_id)
+
+    async def press(self, data: str, *, cmid: int = 1) -> VkReply:
+        """Callback data as if a button carried it: also how forged data arrives."""
+        return await self._event({"c": data}, cmid)
+
+    async def _event(self, payload: dict[str, Any], cmid: int) -> VkReply:
+        mark = len(self.server.calls)
+        ts = self.server.message_event(self.user_id, payload, conversation_message_id=cmid)
+        await self.server.wait_processed(ts)
+        return VkReply(self.server.calls[mark:], self.user_id)
+
+    def shown(self) -> list[dict[str, Any]]:
+        """This conversation's messages as they look now, newest first."""
+        mine = [m for (peer, _), m in self.server.messages.items() if peer == self.user_id]
+        return sorted(mine, key=lambda m: m["conversation_message_id"], reverse=True)
+
+    async def click(self, label: str) -> VkReply:
+        """Press the newest button whose label contains `label` (emoji and case ignored)."""
+        wanted = normalise_label(label)
+        for message in self.shown():
+            rows = (message.get("keyboard") or {}).get("buttons") or []
+            for button in (b["action"] for row in rows for b in row):
+                if not _matches(wanted, button.get("label", "")):
+                    continue
+                if button["type"] == "callback":
+                    payload = json.loads(button["payload"])
+                    return await self._event(payload, message["conversation_message_id"])
+                if button["type"] == "text":
+                    return await self.send(button["label"])
+        shown = [
+            b["action"].get("label")
+            for m in self.shown()[:3]
+            for row in (m.get("keyboard") or {}).get("buttons") or []
+            for b in row
+        ]
+        raise AssertionError(f"no button {label!r}; the last ones were {shown}")
