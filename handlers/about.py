@@ -59,6 +59,7 @@ def about_keyboard(texts: Texts) -> InlineKeyboardMarkup:
     return inline(
         texts,
         [button(texts("about-language"), Nav(to=Screen.LANGUAGE).pack())],
+        [button(texts("about-link"), Nav(to=Screen.LINK).pack())],
         [button(texts("cmd-forget"), Nav(to=Screen.FORGET).pack())],
     )
 

@@ -23,6 +23,7 @@ class Screen(enum.StrEnum):
     MENU = "menu"
     FORGET = "forget"
     LANGUAGE = "lang"
+    LINK = "link"  # one person in Telegram and VK
 
 
 class Nav(CallbackData, prefix="nav"):
@@ -49,6 +50,15 @@ class Language(enum.StrEnum):
 
 class LanguageCb(CallbackData, prefix="lang"):
     code: Language
+
+
+class AccountAction(enum.StrEnum):
+    CODE = "code"  # show a one-time code to type in the other messenger
+    PREFER = "prefer"  # send broadcasts and reminders to this messenger
+
+
+class AccountCb(CallbackData, prefix="acc"):
+    action: AccountAction
 
 
 class StaffAction(enum.StrEnum):

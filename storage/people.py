@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import String, cast, delete, literal, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import Activity, Consent, Person, PersonRole, Role
@@ -60,11 +61,14 @@ def language_from_hint(hint: str | None) -> str:
     return code if code in SUPPORTED_LANGUAGES else "ru"
 
 
-def _view(person: Person) -> PersonView:
+def _view(person: Person, account: tuple[str, str] | None = None) -> PersonView:
+    """The person as seen from one of their accounts (by default the preferred one):
+    handlers answer, and take files, in the messenger the update came from."""
+    platform, platform_user_id = account or (person.platform, person.platform_user_id)
     return PersonView(
         id=person.id,
-        platform=person.platform,
-        platform_user_id=person.platform_user_id,
+        platform=platform,
+        platform_user_id=platform_user_id,
         language=person.language,
         consent=Consent(person.consent),
         display_name=person.display_name,
@@ -82,15 +86,11 @@ async def resolve(
     """
     now = utcnow()
     async with db.transaction() as session:
-        person = await session.scalar(
-            select(Person).where(
-                Person.platform == platform, Person.platform_user_id == platform_user_id
-            )
-        )
+        person = await _owner(session, platform, platform_user_id)
         if person is not None:
             if now - person.last_seen_at > LAST_SEEN_RESOLUTION:
                 person.last_seen_at = now
-            return _view(person)
+            return _view(person, (platform, platform_user_id))
     try:
         async with db.transaction() as session:
             person = Person(
@@ -125,12 +125,28 @@ async def get(db: Database, person_id: int) -> PersonView | None:
 
 async def find(db: Database, platform: str, platform_user_id: str) -> PersonView | None:
     async with db.transaction() as session:
-        person = await session.scalar(
-            select(Person).where(
-                Person.platform == platform, Person.platform_user_id == platform_user_id
-            )
+        person = await _owner(session, platform, platform_user_id)
+        return _view(person, (platform, platform_user_id)) if person else None
+
+
+async def _owner(session: AsyncSession, platform: str, platform_user_id: str) -> Person | None:
+    """The person behind an account: their own row, or the one it was linked to."""
+    from storage.identity import PersonAccount
+
+    own = await session.scalar(
+        select(Person).where(
+            Person.platform == platform, Person.platform_user_id == platform_user_id
         )
-        return _view(person) if person else None
+    )
+    if own is not None:
+        return own
+    return await session.scalar(
+        select(Person)
+        .join(PersonAccount, PersonAccount.person_id == Person.id)
+        .where(
+            PersonAccount.platform == platform, PersonAccount.platform_user_id == platform_user_id
+        )
+    )
 
 
 async def set_consent(

@@ -1,6 +1,6 @@
 """All models in one metadata: what Alembic and the drift test compare against."""
 
-from storage import outbox, subscriptions
+from storage import identity, outbox, subscriptions
 from storage.catalogue import models as catalogue_models
 from storage.circulation import models as circulation_models
 from storage.consultations import models as consultation_models
@@ -15,6 +15,7 @@ MODULES = (
     circulation_models,
     event_models,
     consultation_models,
+    identity,
 )
 # Dialect-specific tables made by hand in migrations, not described by models.
 UNMODELLED_TABLES = frozenset({"catalogue_search"})

@@ -14,10 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.demo import seed_catalogue
+from bot.transports.telegram import create_bot
+from broadcasts.limits import RateLimiter
+from broadcasts.sender import Sender
 from storage import people
 from storage.circulation import library_today
 from storage.circulation.local_import import import_holds, import_loans
-from storage.consultations.models import ConsultationRequest
+from storage.consultations.models import ConsultationRequest, RequestEntry
 from storage.events.models import Registration
 from storage.models import Activity
 from storage.subscriptions import Subscription
@@ -146,10 +149,27 @@ async def test_request_with_a_file_reaches_the_staff_chat(community: RunningVkBo
     assert "Обращение №" in reply.text
     async with community.db.transaction() as session:
         request = await session.scalar(select(ConsultationRequest))
+        files = list(
+            await session.execute(
+                select(
+                    RequestEntry.file_platform, RequestEntry.file_name, RequestEntry.file_id
+                ).where(RequestEntry.file_id.is_not(None))
+            )
+        )
     assert request is not None
     assert request.platform == "vk"
-    files = json.loads(request.attachments or "[]") if hasattr(request, "attachments") else []
-    assert files or True
+    assert [(p, n) for p, n, _ in files] == [("vk", "устав.pdf")]
+    assert files[0][2].startswith("doc601_"), "the reader's own VK document, sendable by id"
+    # The card reaches the staff chat in Telegram through Telegram's sender.
+    staff_bot = create_bot(community.telegram.token, api_server=community.telegram.base_url)
+    try:
+        await Sender(
+            community.db, staff_bot, platform="telegram", limiter=RateLimiter(1000.0)
+        ).drain()
+    finally:
+        await staff_bot.session.close()
+    cards = [c for c in community.telegram.calls_of("sendMessage") if c.chat_id == STAFF_CHAT_ID]
+    assert any(f"№ {request.id}" in c.text and "Анна Петрова" in c.text for c in cards)
 
 
 async def test_reader_subscribes_with_one_tap(community: RunningVkBot) -> None:

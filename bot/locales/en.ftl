@@ -911,3 +911,33 @@ stats-resolved = Requests resolved
 stats-catalogue = Catalogue enquiries
 stats-renewals = Renewals
 stats-reach = Broadcast reach
+
+## One person in Telegram and VK
+about-link = 🔗 Telegram + VK
+cmd-link = Link Telegram and VK
+messenger-telegram = Telegram
+messenger-vk = VK
+link-intro =
+    🔗 <b>One reader, two messengers</b>
+    Do you write to the bot in both Telegram and VK? Link the accounts: books, registrations, requests and subscriptions become shared, and announcements arrive once.
+
+    Press «Get a code» and send the code to the bot in the other messenger. If you already have a code, send it here.
+link-status = Linked: { $messengers }. Announcements and reminders go to { $preferred }.
+link-get-code = 🔢 Get a code
+link-prefer-here = 📬 Send them here
+link-code =
+    Your code: <b>{ $code }</b>
+    Send it to the bot in { $other } within 10 minutes (or as /link { $code }). Do not share it with anyone.
+link-ask-code = Send the six digits of the code from the other messenger, or go back to the menu.
+link-wrong = There is no such code, or it has expired. { $left ->
+    [one] { $left } attempt left.
+   *[other] { $left } attempts left.
+}
+link-locked = Too many wrong codes. Try again after { $until }.
+link-same-messenger = Send this code to the bot in the other messenger, not where you got it.
+link-already = These accounts are already linked.
+link-staff = Only the library's administrator links the accounts of staff and experts.
+link-done = ✅ Done: the bot now knows you in both messengers. Books, registrations, requests and subscriptions are shared. Announcements and reminders go to { $preferred }.
+link-ticket-kept = Both accounts had a library card linked: the one from the messenger where you got the code stays. Link the other again in «My books».
+link-preferred = Announcements and reminders will come here, to { $messenger }.
+link-not-linked = This account is not linked to another messenger yet.

@@ -394,6 +394,25 @@ class FakeVk:
         self.users[user_id] = profile
         return profile
 
+    def user_document(self, user_id: int, name: str, data: bytes) -> dict[str, Any]:
+        """A document a user attached to a message: owned by them, with an access key, and
+        sendable by the community under its attachment id."""
+        doc_id = next(self._media_ids)
+        doc = {
+            "id": doc_id,
+            "owner_id": user_id,
+            "title": name,
+            "size": len(data),
+            "ext": name.rsplit(".", 1)[-1].lower(),
+            "access_key": secrets.token_hex(6),
+            "date": int(time.time()),
+            "type": 1,
+        }
+        key = f"doc{user_id}_{doc_id}"
+        self.uploads[key] = (name, data)
+        self._media[key] = {"type": "doc", "doc": doc}
+        return doc
+
     def fail_next(self, method: str, code: int, message: str | None = None, times: int = 1) -> None:
         self._failures.setdefault(method, []).extend(VkError(code, message) for _ in range(times))
 

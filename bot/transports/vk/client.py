@@ -66,6 +66,8 @@ class _VkAdapter(HTTPAdapter):
             public, local = self.rewrite
             if request.url.startswith(public):
                 request.url = local + request.url[len(public) :]
+                # Proxies were chosen for api.vk.ru: choose again for the real address.
+                kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
         if not kwargs.get("timeout"):
             kwargs["timeout"] = self.timeout
         return super().send(request, **kwargs)

@@ -1,0 +1,149 @@
+"""One person in Telegram and VK: a code shown in one messenger, typed in the other."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from storage import outbox, people
+from storage.models import Person, Role
+from storage.outbox import Audience, OutboxMessage
+from storage.subscriptions import Subscription
+from storage.types import utcnow
+from tests.conftest import RunningBot, StartBot, StartVkBot
+from tests.vk_harness import VkPerson
+
+CODE = re.compile(r"Ваш код: <?b?>?(\d{6})")
+
+
+async def both(start_bot: StartBot, start_vk_bot: StartVkBot) -> tuple[RunningBot, object]:
+    return await start_bot(), await start_vk_bot()
+
+
+async def vk_code(anna_vk: VkPerson) -> str:
+    await anna_vk.send("/link")
+    reply = await anna_vk.click("Получить код")
+    found = CODE.search(reply.text)
+    assert found, reply.text
+    return found.group(1)
+
+
+async def test_linking_merges_a_person_and_broadcasts_reach_them_once(
+    start_bot: StartBot, start_vk_bot: StartVkBot
+) -> None:
+    telegram, community = await both(start_bot, start_vk_bot)
+    anna_tg = telegram.person(701, "Анна")
+    await anna_tg.send("/start")
+    await anna_tg.click("Согласен")
+    await anna_tg.send("🔔 Подписки")
+    await anna_tg.click("Новые поступления")
+    anna_vk = community.person(7001, "Анна")
+    await anna_vk.send("Начать", payload={"command": "start"})
+    await anna_vk.click("Согласен")
+
+    code = await vk_code(anna_vk)
+    assert "Ваш код" in anna_vk.shown()[0]["text"]
+    assert "<b>" not in anna_vk.shown()[0]["text"]
+    reply = await anna_tg.send(f"/link {code}")
+    assert "Готово" in reply.text
+    assert "приходят в ВКонтакте" in reply.text
+
+    in_vk = await people.find(telegram.db, "vk", "7001")
+    in_tg = await people.find(telegram.db, "telegram", "701")
+    assert in_vk is not None
+    assert in_tg is not None
+    assert in_vk.id == in_tg.id
+    assert (in_tg.platform, in_tg.platform_user_id) == ("telegram", "701")
+    async with telegram.db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Person)) == 1
+        topics = list(await session.scalars(select(Subscription.person_id)))
+    assert topics == [in_vk.id], "the Telegram subscription moved to the one person"
+    # The subscription shows in VK too.
+    reply = await anna_vk.send("🔔 Подписки")
+    assert "✅ Новые поступления" in reply.buttons
+
+    # A broadcast to the topic reaches her once, in the preferred messenger.
+    audience = Audience(topic="new_books")
+    first = await outbox.create(
+        telegram.db, text="Новинки", audience=audience, scheduled_at=utcnow()
+    )
+    assert await outbox.start(telegram.db, first, platforms=("telegram", "vk")) == 1
+    # She prefers Telegram now: the choice is made from the account pressing, not the button.
+    reply = await anna_tg.send("/link")
+    reply = await anna_tg.click("Присылать сюда")
+    assert reply.alerts == ["Рассылки и напоминания будут приходить сюда, в Telegram."]
+    second = await outbox.create(telegram.db, text="Ещё", audience=audience, scheduled_at=utcnow())
+    assert await outbox.start(telegram.db, second, platforms=("telegram", "vk")) == 1
+    async with telegram.db.transaction() as session:
+        rows = list(
+            await session.execute(
+                select(
+                    OutboxMessage.broadcast_id, OutboxMessage.platform, OutboxMessage.chat_id
+                ).order_by(OutboxMessage.id)
+            )
+        )
+    assert [tuple(r) for r in rows] == [(first, "vk", "7001"), (second, "telegram", "701")]
+    # Both accounts still talk to the same person.
+    again = await people.find(telegram.db, "vk", "7001")
+    assert again is not None
+    assert again.id == in_vk.id
+
+
+async def test_wrong_codes_are_limited_and_codes_work_once(
+    start_bot: StartBot, start_vk_bot: StartVkBot
+) -> None:
+    telegram, community = await both(start_bot, start_vk_bot)
+    boris_tg = telegram.person(702, "Борис")
+    await boris_tg.send("/start")
+    boris_vk = community.person(7002, "Борис")
+    await boris_vk.send("Начать", payload={"command": "start"})
+    code = await vk_code(boris_vk)
+    wrong = "000000" if code != "000000" else "111111"
+    reply = await boris_tg.send(f"/link {wrong}")
+    assert "Осталось 4 попытки" in reply.text
+    reply = await boris_vk.send(code)
+    assert "в другом мессенджере" in reply.text, "typed where it was shown"
+    for _ in range(4):
+        reply = await boris_tg.send(f"/link {wrong}")
+    assert "Слишком много неверных кодов" in reply.text
+    reply = await boris_tg.send(f"/link {code}")
+    assert "Слишком много неверных кодов" in reply.text, "locked even for the right code"
+    in_vk = await people.find(telegram.db, "vk", "7002")
+    in_tg = await people.find(telegram.db, "telegram", "702")
+    assert in_vk is not None
+    assert in_tg is not None
+    assert in_vk.id != in_tg.id
+
+
+async def test_staff_accounts_are_not_merged_through_the_bot(
+    start_bot: StartBot, start_vk_bot: StartVkBot
+) -> None:
+    telegram, community = await both(start_bot, start_vk_bot)
+    expert = telegram.person(703, "Ирина")
+    await expert.send("/start")
+    person = await people.find(telegram.db, "telegram", "703")
+    assert person is not None
+    await people.grant(telegram.db, person.id, Role.EXPERT, granted_by=None)
+    stranger = community.person(7003, "Незнакомец")
+    await stranger.send("Начать", payload={"command": "start"})
+    code = await vk_code(stranger)
+    reply = await expert.send(f"/link {code}")
+    assert "только администратор" in reply.text
+    assert (await people.find(telegram.db, "vk", "7003")).id != person.id  # type: ignore[union-attr]
+
+
+async def test_an_expired_code_is_refused(start_bot: StartBot, start_vk_bot: StartVkBot) -> None:
+    from storage.identity import AccountLinkCode
+
+    telegram, community = await both(start_bot, start_vk_bot)
+    vera = community.person(7004, "Вера")
+    await vera.send("Начать", payload={"command": "start"})
+    code = await vk_code(vera)
+    async with telegram.db.transaction() as session:
+        row = await session.get(AccountLinkCode, code)
+        assert row is not None
+        row.expires_at = utcnow() - timedelta(seconds=1)
+    reply = await telegram.person(704, "Вера").send(f"/link {code}")
+    assert "устарел" in reply.text
