@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -130,16 +131,22 @@ class Sender:
                 # In-flight sends may put rows back (retries): look again when they end.
                 await asyncio.wait(set(tasks))
                 continue
-            for position, job in enumerate(jobs):
+            groups = self._groups(jobs)
+            for position, group in enumerate(groups):
                 if stop is not None and stop.is_set():
-                    await outbox.release(self.db, [j.outbox_id for j in jobs[position:]])
+                    rest = [j.outbox_id for g in groups[position:] for j in g]
+                    await outbox.release(self.db, rest)
                     break
                 await gate.acquire()
-                started = await self.limiter.wait(job.chat_id)
-                task = asyncio.create_task(self._deliver(job, started))
+                if len(group) == 1:
+                    started = await self.limiter.wait(group[0].chat_id)
+                    task = asyncio.create_task(self._deliver(group[0], started))
+                else:
+                    started = await self.limiter.wait(f"batch-{group[0].outbox_id}")
+                    task = asyncio.create_task(self._deliver_many(group, started))
                 tasks.add(task)
                 task.add_done_callback(finished)
-                handled += 1
+                handled += len(group)
         if tasks:
             await asyncio.wait(set(tasks))
         for report in await outbox.finish_completed(self.db):
@@ -213,6 +220,88 @@ class Sender:
             await outbox.mark(
                 self.db, job.outbox_id, Delivery.SENT, message_id=str(message.message_id)
             )
+
+    def _groups(self, jobs: list[Job]) -> list[list[Job]]:
+        """Jobs as API calls: one each, or — where the messenger sends one message to many
+        people at once (VK: 100 peer_ids) — recipients of the same announcement together."""
+        size = getattr(self.bot.session, "max_peers", 1)
+        groups: list[list[Job]] = []
+        for job in jobs:
+            last = groups[-1] if groups else None
+            if (
+                size > 1
+                and last is not None
+                and len(last) < size
+                and job.broadcast_id is not None
+                and last[0].broadcast_id == job.broadcast_id
+                and (job.text, job.photo, job.buttons)
+                == (last[0].text, last[0].photo, last[0].buttons)
+            ):
+                last.append(job)
+            else:
+                groups.append([job])
+        return groups
+
+    async def _deliver_many(self, group: list[Job], started: float) -> None:
+        """One call for many recipients; each row ends with its own peer's result."""
+        first = group[0]
+        await outbox.mark_many(self.db, [j.outbox_id for j in group], Delivery.SENDING)
+        try:
+            results = await self.bot.session.send_to_many(  # type: ignore[attr-defined]
+                self.bot,
+                [int(j.chat_id) for j in group],
+                first.text,
+                markup=message_markup(first.buttons),
+                photo=first.photo,
+                dedupe=first.outbox_id,  # the same batch again is dropped by the messenger
+            )
+        except TelegramRetryAfter as exc:
+            self.limiter.pause(exc.retry_after)
+            ids = [j.outbox_id for j in group]
+            await outbox.mark_many(self.db, ids, Delivery.PENDING, error="429 retry after")
+            return
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            never_arrived = (
+                isinstance(exc, TelegramServerError) or "ClientConnectorError" in exc.message
+            )
+            if not never_arrived:
+                ids = [j.outbox_id for j in group]
+                await outbox.mark_many(self.db, ids, Delivery.UNKNOWN, error=exc.message[:300])
+                return
+            self.limiter.refund(started)
+            for job in group:
+                await self._retry(job, exc.message)
+            return
+        except TelegramAPIError as exc:
+            self.limiter.refund(started)
+            ids = [j.outbox_id for j in group]
+            await outbox.mark_many(self.db, ids, Delivery.FAILED, error=exc.message[:300])
+            return
+        for job in group:
+            result = results.get(int(job.chat_id))
+            if isinstance(result, int):
+                await outbox.mark(self.db, job.outbox_id, Delivery.SENT, message_id=str(result))
+            elif isinstance(result, TelegramForbiddenError):
+                await outbox.mark(
+                    self.db, job.outbox_id, Delivery.BLOCKED, error=result.message[:300]
+                )
+                if job.person_id is not None:
+                    await subscriptions.unsubscribe_all(self.db, job.person_id)
+            elif isinstance(result, TelegramRetryAfter):
+                await outbox.retry_later(
+                    self.db,
+                    job.outbox_id,
+                    delay=timedelta(seconds=result.retry_after),
+                    error=result.message,
+                )
+            elif result is None:  # the answer did not name this peer: it may have arrived
+                await outbox.mark(
+                    self.db, job.outbox_id, Delivery.UNKNOWN, error="not in the answer"
+                )
+            else:
+                await outbox.mark(
+                    self.db, job.outbox_id, Delivery.FAILED, error=result.message[:300]
+                )
 
     async def _retry(self, job: Job, error: str) -> None:
         attempts = job.attempts + 1

@@ -335,6 +335,16 @@ async def mark(db: Database, outbox_id: int, status: Delivery, **values: Any) ->
         )
 
 
+async def mark_many(db: Database, outbox_ids: list[int], status: Delivery, **values: Any) -> None:
+    """One status for many rows at once: a batch sent with one API call."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(outbox_ids))
+            .values(status=status, updated_at=utcnow(), **values)
+        )
+
+
 async def retry_later(db: Database, outbox_id: int, *, delay: timedelta, error: str) -> None:
     async with db.transaction() as session:
         await session.execute(

@@ -27,7 +27,7 @@ from aiogram import Bot
 from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.methods import TelegramMethod
+from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile, User
 from vk_api.exceptions import ApiError
@@ -175,6 +175,46 @@ class VkSession(BaseSession):
         if field == "photo":
             return await self.client.upload_photo(method, data, filename, peer_id)
         return await self.client.upload_document(method, data, filename, peer_id)
+
+    # --- many peers at once (the outbox sender's broadcasts) ----------------------------
+
+    max_peers = 100  # peer_ids in one messages.send
+
+    async def send_to_many(
+        self,
+        bot: Bot,
+        peer_ids: list[int],
+        text: str,
+        *,
+        markup: Any = None,
+        photo: str | None = None,
+        dedupe: int,
+    ) -> dict[int, int | TelegramAPIError]:
+        """One announcement to up to 100 people in one call: per peer the conversation
+        message id, or the error that peer got (900/901/902 → forbidden). An error of the
+        whole call raises. A photo that is not a VK one (composed in Telegram) cannot
+        travel: the text goes alone."""
+        method = SendMessage(chat_id=peer_ids[0], text=text or "-")
+        attachment = photo if photo and photo.startswith(FILE_PREFIXES) else None
+        if photo and attachment is None:
+            log.warning("announcement photo %s is not a VK file: sending its text only", photo)
+        keyboards = keyboards_for(markup)
+        answers = await self.send(
+            method,
+            peer_ids,
+            plain_text(text, bot.default["parse_mode"]),
+            keyboard=keyboards[0] if keyboards else None,
+            attachment=attachment,
+            dedupe=dedupe,
+        )
+        results: dict[int, int | TelegramAPIError] = {}
+        for answer in answers:
+            peer = int(answer["peer_id"])
+            if "error" in answer:
+                results[peer] = _error_of(method, answer["error"])
+            else:
+                results[peer] = int(answer.get("conversation_message_id") or 0)
+        return results
 
     # --- the Bot API methods the handlers use -------------------------------------------
 

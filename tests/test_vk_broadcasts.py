@@ -1,0 +1,112 @@
+"""Announcements in VK: 100 people a call (peer_ids), VK's refusals as in Telegram."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.config import Config
+from bot.transports.vk.polling import vk_bot
+from broadcasts.limits import RateLimiter
+from broadcasts.sender import Sender
+from storage import outbox, people, subscriptions
+from storage.db import Database
+from storage.outbox import Audience, Delivery, OutboxMessage
+from storage.subscriptions import Subscription
+from storage.types import utcnow
+from tests.conftest import with_vk
+from tests.fakes.vk_api import FakeVk
+
+
+async def subscribers(db: Database, count: int, first: int = 5000) -> list[int]:
+    ids = []
+    for user_id in range(first, first + count):
+        person = await people.resolve(db, "vk", str(user_id))
+        await subscriptions.toggle(db, person.id, "events")
+        ids.append(user_id)
+    return ids
+
+
+async def sender_for(vk: FakeVk, config: Config, db: Database) -> Sender:
+    bot = vk_bot(with_vk(config, vk).vk)
+    return Sender(
+        db,
+        bot,
+        platform="vk",
+        limiter=RateLimiter(1000.0, per_chat_interval=0),
+        retry_backoff=lambda _attempt: timedelta(0),
+    )
+
+
+async def test_an_announcement_goes_out_a_hundred_people_a_call(
+    vk: FakeVk, config: Config, database: Database
+) -> None:
+    users = await subscribers(database, 230)
+    vk.forbidden[users[3]] = 901  # never allowed the community to write
+    vk.forbidden[users[150]] = 900  # blacklisted it
+    broadcast = await outbox.create(
+        database,
+        text="<b>Лекция</b> в субботу",
+        audience=Audience(topic="events"),
+        scheduled_at=utcnow(),
+        buttons=[{"text": "Подробнее", "url": "https://library.example/lecture"}],
+    )
+    assert await outbox.start(database, broadcast, platforms=("vk",)) == 230
+    sender = await sender_for(vk, config, database)
+    await sender.drain()
+    sends = vk.calls_of("messages.send")
+    assert [len(c.peer_ids) for c in sends] == [100, 100, 30]
+    assert sends[0].text == "Лекция в субботу", "no HTML in VK"
+    assert sends[0].keyboard["inline"] is True
+    assert sends[0].buttons()[0]["link"] == "https://library.example/lecture"
+    assert len({c.params["random_id"] for c in sends}) == 3
+    async with database.transaction() as session:
+        statuses = Counter(await session.scalars(select(OutboxMessage.status)))
+        still_subscribed = await session.scalar(select(func.count()).select_from(Subscription))
+    assert statuses == {Delivery.SENT: 228, Delivery.BLOCKED: 2}
+    assert still_subscribed == 228, "whoever refused VK messages is unsubscribed"
+    delivered = Counter(peer for peer, _ in vk.delivered)
+    assert max(delivered.values()) == 1
+    await sender.bot.session.close()
+
+
+async def test_a_failed_batch_is_retried_and_vk_drops_the_repeat(
+    vk: FakeVk, config: Config, database: Database
+) -> None:
+    await subscribers(database, 40)
+    broadcast = await outbox.create(
+        database, text="Клуб волонтёров", audience=Audience(topic="events"), scheduled_at=utcnow()
+    )
+    await outbox.start(database, broadcast, platforms=("vk",))
+    vk.fail_next("messages.send", 10)  # VK's internal error: nothing was sent
+    sender = await sender_for(vk, config, database)
+    await sender.drain()
+    await sender.drain()
+    async with database.transaction() as session:
+        statuses = Counter(await session.scalars(select(OutboxMessage.status)))
+    assert statuses == {Delivery.SENT: 40}
+    assert len(vk.delivered) == 40
+    sends = vk.calls_of("messages.send")
+    assert len(sends) == 2
+    assert sends[0].params["random_id"] == sends[1].params["random_id"]
+    await sender.bot.session.close()
+
+
+async def test_too_many_requests_pauses_and_loses_nothing(
+    vk: FakeVk, config: Config, database: Database
+) -> None:
+    await subscribers(database, 5)
+    broadcast = await outbox.create(
+        database, text="Афиша", audience=Audience(topic="events"), scheduled_at=utcnow()
+    )
+    await outbox.start(database, broadcast, platforms=("vk",))
+    vk.fail_next("messages.send", 6)  # too many requests per second → retry after
+    sender = await sender_for(vk, config, database)
+    await sender.drain()
+    async with database.transaction() as session:
+        statuses = Counter(await session.scalars(select(OutboxMessage.status)))
+    assert statuses == {Delivery.SENT: 5}
+    assert len(vk.delivered) == 5
+    await sender.bot.session.close()
