@@ -313,10 +313,7 @@ async def start_vk_bot(
         polling = VkPolling(dp, vk_bot(cfg.vk), wait=1, handle_as_tasks=False)
         polls = vk.longpoll_requests
         running.append((stop, asyncio.create_task(polling.run(stop)), staff_bot))
-        # VK delivers only events after the bot connected: wait for its first check.
-        async with asyncio.timeout(10):
-            while vk.longpoll_requests == polls:
-                await asyncio.sleep(0.01)
+        await vk.wait_polls(polls)  # VK delivers only events after the bot connected
         return RunningVkBot(vk, telegram, database, cfg)
 
     yield start

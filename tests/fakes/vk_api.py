@@ -394,6 +394,12 @@ class FakeVk:
         self.users[user_id] = profile
         return profile
 
+    async def wait_polls(self, more_than: int) -> None:
+        """Until the bot has polled more than `more_than` times: it is connected, and VK
+        delivers only what happens after a bot connects."""
+        async with asyncio.timeout(PROCESSING_TIMEOUT):
+            await self._wait_for(lambda: self.longpoll_requests > more_than)
+
     def user_document(self, user_id: int, name: str, data: bytes) -> dict[str, Any]:
         """A document a user attached to a message: owned by them, with an access key, and
         sendable by the community under its attachment id."""
