@@ -157,6 +157,6 @@ def test_run_without_a_token_says_which_key(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "libbot: [telegram] token is required to run: "
-        "set it in the config or LIBBOT_TELEGRAM__TOKEN"
+        "libbot: [telegram] token or [vk] token is required to run: "
+        "set one in the config or LIBBOT_TELEGRAM__TOKEN / LIBBOT_VK__TOKEN"
     )

@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "platform",
             "platform_user_id",
-            name=op.f("uq_person_accounts_platform_platform_user_id"),
+            name=op.f("uq_person_accounts_platform"),
         ),
     )
     with op.batch_alter_table("person_accounts", schema=None) as batch_op:
