@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramUnauthorizedError
@@ -99,8 +99,14 @@ async def serve(config: Config) -> None:
         )
         start_scheduler(scheduler)
 
-        async def report(found: Report) -> None:
-            await on_finished(app.db, messengers, app.locales, config, found, platform="all")
+        def reporter(platform: str) -> Callable[[Report], Awaitable[None]]:
+            """The staff chat hears of a finished broadcast once, from the sender that saw
+            its last row; the reach is logged under that messenger."""
+
+            async def report(found: Report) -> None:
+                await on_finished(app.db, messengers, app.locales, config, found, platform=platform)
+
+            return report
 
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -116,7 +122,7 @@ async def serve(config: Config) -> None:
                         bot,
                         platform=platform,
                         limiter=RateLimiter(rates[platform]),
-                        on_report=report,
+                        on_report=reporter(platform),
                     )
                     group.create_task(sender.run(stop_sending), name=f"sender-{platform}")
                 transports = []

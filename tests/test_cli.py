@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.vk_api import FakeVk
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -292,3 +293,53 @@ def test_demo_staff_get_the_report_as_a_file_they_can_open(tmp_path: Path) -> No
     assert report.read_bytes().startswith(b"PK")  # a real XLSX (zip)
     [picture] = files.glob("stats-*.png")
     assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+async def test_run_with_a_vk_token_serves_the_community(vk: FakeVk, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[library]\nname = 'Библиотека во ВКонтакте'\n"
+        f"[vk]\ntoken = '{vk.token}'\ngroup_id = {vk.group_id}\napi_server = '{vk.base_url}'\n",
+        encoding="utf-8",
+    )
+    process = await asyncio.create_subprocess_exec(
+        *libbot(),
+        "run",
+        "--config",
+        str(config),
+        stderr=asyncio.subprocess.PIPE,
+        env=clean_env(tmp_path),
+    )
+    try:
+        await asyncio.wait_for(vk.wait_polls(0), 60)  # connected: VK now delivers to it
+        vk.add_user(42, "Анна")
+        await vk.wait_processed(vk.message_new(42, "Начать", payload={"command": "start"}))
+        greetings = [c.text for c in vk.calls_of("messages.send") if 42 in c.peer_ids]
+        assert any("Библиотека во ВКонтакте" in text for text in greetings)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+
+
+async def test_run_with_a_rejected_vk_token_says_so_in_one_line(vk: FakeVk, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[library]\nname = 'X'\n"
+        f"[vk]\ntoken = 'wrong'\ngroup_id = {vk.group_id}\napi_server = '{vk.base_url}'\n",
+        encoding="utf-8",
+    )
+    process = await asyncio.create_subprocess_exec(
+        *libbot(),
+        "run",
+        "--config",
+        str(config),
+        stderr=asyncio.subprocess.PIPE,
+        env=clean_env(tmp_path),
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    last = stderr.decode().strip().splitlines()[-1]
+    assert last.startswith("libbot: VK rejected [vk] token: check it in the community's settings")
+    assert "Traceback" not in stderr.decode()

@@ -7,18 +7,24 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from storage import outbox, people
+from storage import identity, outbox, people, subscriptions
+from storage.circulation.models import ReaderLink
+from storage.db import Database
+from storage.events import registrations
+from storage.events.models import Registration
+from storage.identity import AccountLinkCode, Outcome
 from storage.models import Person, Role
 from storage.outbox import Audience, OutboxMessage
 from storage.subscriptions import Subscription
 from storage.types import utcnow
-from tests.conftest import RunningBot, StartBot, StartVkBot
+from tests.conftest import RunningBot, RunningVkBot, StartBot, StartVkBot
 from tests.vk_harness import VkPerson
 
-CODE = re.compile(r"Ваш код: <?b?>?(\d{6})")
+CODE = re.compile(r"Ваш код: (\d{6})")  # VK shows plain text
 
 
-async def both(start_bot: StartBot, start_vk_bot: StartVkBot) -> tuple[RunningBot, object]:
+async def both(start_bot: StartBot, start_vk_bot: StartVkBot) -> tuple[RunningBot, RunningVkBot]:
+    """The same library in Telegram and in a VK community, on one database."""
     return await start_bot(), await start_vk_bot()
 
 
@@ -131,12 +137,12 @@ async def test_staff_accounts_are_not_merged_through_the_bot(
     code = await vk_code(stranger)
     reply = await expert.send(f"/link {code}")
     assert "только администратор" in reply.text
-    assert (await people.find(telegram.db, "vk", "7003")).id != person.id  # type: ignore[union-attr]
+    in_vk = await people.find(telegram.db, "vk", "7003")
+    assert in_vk is not None
+    assert in_vk.id != person.id
 
 
 async def test_an_expired_code_is_refused(start_bot: StartBot, start_vk_bot: StartVkBot) -> None:
-    from storage.identity import AccountLinkCode
-
     telegram, community = await both(start_bot, start_vk_bot)
     vera = community.person(7004, "Вера")
     await vera.send("Начать", payload={"command": "start"})
@@ -147,3 +153,39 @@ async def test_an_expired_code_is_refused(start_bot: StartBot, start_vk_bot: Sta
         row.expires_at = utcnow() - timedelta(seconds=1)
     reply = await telegram.person(704, "Вера").send(f"/link {code}")
     assert "устарел" in reply.text
+
+
+async def test_merging_keeps_one_of_everything_that_is_once_per_person(database: Database) -> None:
+    """Both accounts followed the same topic, registered for the same meetup and linked a
+    ticket: the merged person has each once, the code owner's ticket, and the other's
+    extra subscription. A used code does not work again."""
+    asker = await people.resolve(database, "vk", "8001")
+    typer = await people.resolve(database, "telegram", "801")
+    event_id = await registrations.create_event(
+        database, title="Семинар", kind="training", starts_at=utcnow() + timedelta(days=3), seats=5
+    )
+    for person in (asker, typer):
+        await subscriptions.toggle(database, person.id, "events")
+        await registrations.register(database, event_id, person.id, name="Анна")
+    await subscriptions.toggle(database, typer.id, "new_books")
+    async with database.transaction() as session:
+        session.add(ReaderLink(person_id=asker.id, ticket="1001", patron_ref="1001"))
+        session.add(ReaderLink(person_id=typer.id, ticket="2002", patron_ref="2002"))
+    code = await identity.issue_code(database, asker.id, "vk")
+    result = await identity.redeem(
+        database, code, person_id=typer.id, platform="telegram", account="801"
+    )
+    assert result.outcome is Outcome.LINKED
+    assert result.moved_ticket_dropped
+    async with database.transaction() as session:
+        topics = sorted(await session.scalars(select(Subscription.topic)))
+        places = list(await session.scalars(select(Registration.person_id)))
+        tickets = list(await session.scalars(select(ReaderLink.ticket)))
+    assert topics == ["events", "new_books"]
+    assert places == [asker.id]
+    assert tickets == ["1001"]
+    other = await people.resolve(database, "telegram", "802")
+    again = await identity.redeem(
+        database, code, person_id=other.id, platform="telegram", account="802"
+    )
+    assert again.outcome is Outcome.WRONG

@@ -8,23 +8,29 @@ Bot API. Each story runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from bot.config import Config
 from bot.demo import seed_catalogue
 from bot.transports.telegram import create_bot
+from bot.transports.vk.polling import vk_bot
 from broadcasts.limits import RateLimiter
 from broadcasts.sender import Sender
-from storage import people
+from handlers.callbacks import Nav, Screen
+from storage import outbox, people
 from storage.circulation import library_today
 from storage.circulation.local_import import import_holds, import_loans
 from storage.consultations.models import ConsultationRequest, RequestEntry
 from storage.events.models import Registration
 from storage.models import Activity
+from storage.outbox import Notice
 from storage.subscriptions import Subscription
-from tests.conftest import STAFF_CHAT_ID, RunningVkBot, StartVkBot
+from storage.types import utcnow
+from tests.conftest import STAFF_CHAT_ID, RunningVkBot, StartVkBot, make_config, with_vk
 from tests.test_events_bot import add_event
 from tests.test_my_books import PIN, _d, local_config, write_exports
 from tests.vk_harness import VkPerson
@@ -79,9 +85,11 @@ async def test_reader_finds_a_book_and_asks_to_hold_it(community: RunningVkBot) 
     card = await anna.click("1. Мастер и Маргарита")
     assert "Центральная библиотека — 2 из 3 на полке" in card.text
     reply = await anna.click("Забронировать")
-    assert reply.text
+    assert "Заявку на бронь «Мастер и Маргарита» передали сотрудникам" in reply.text
+    # The staff chat is a Telegram group: the notice went there, through Telegram's bot.
     to_staff = [c for c in community.telegram.calls_of("sendMessage") if c.chat_id == STAFF_CHAT_ID]
-    assert any("Мастер и Маргарита" in c.text and "vk:902" in c.text for c in to_staff)
+    assert len(to_staff) == 1
+    assert "Анна просит отложить «Мастер и Маргарита» (vk:902)" in to_staff[0].text
 
 
 async def test_reader_links_a_ticket_and_renews_a_book(
@@ -193,3 +201,69 @@ async def test_forged_button_data_is_answered_politely(community: RunningVkBot) 
     assert len([c for c in reply.calls if c.method == "messages.sendMessageEventAnswer"]) == 1
     reply = await anna.press("nonsense")
     assert len([c for c in reply.calls if c.method == "messages.sendMessageEventAnswer"]) == 1
+
+
+async def test_staff_in_vk_get_the_report_as_a_file(
+    start_vk_bot: StartVkBot, tmp_path: Path
+) -> None:
+    """An admin who works in VK: «Для сотрудников» → «Отчёт» → an XLSX through VK's upload."""
+    config = make_config(tmp_path, staff={"admins": ["vk:900001"], "chat_id": STAFF_CHAT_ID})
+    community = await start_vk_bot(config)
+    maria = community.person(900001, "Мария")
+    reply = await maria.send("Начать", payload={"command": "start"})
+    assert any("Для сотрудников" in b for b in reply.buttons)
+    await maria.send("🛠 Для сотрудников")
+    await maria.click("Отчёт")
+    reply = await maria.click("Этот месяц")
+    [attachment] = reply.attachments
+    name, data = community.server.uploads[uploaded_key(attachment)]
+    assert name.endswith(".xlsx")
+    assert data.startswith(b"PK"), "a real spreadsheet (a zip)"
+    # A reader pressing the same button's data is refused on the server.
+    reader = await consented(community, 1301)
+    reply = await reader.press(json.loads(_button(maria, "Этот месяц")["payload"])["c"])
+    assert not reply.attachments
+
+
+async def test_a_personal_notice_with_a_button_reaches_vk_through_the_outbox(
+    community: RunningVkBot, config: Config
+) -> None:
+    """Reminders and answers are outbox notices: VK's sender delivers them with their
+    callback buttons, and the press is handled like any other."""
+    anna = await consented(community, 1401)
+    person = await people.find(community.db, "vk", "1401")
+    assert person is not None
+    await outbox.enqueue(
+        community.db,
+        [
+            Notice(
+                platform="vk",
+                chat_id="1401",
+                person_id=person.id,
+                text="<b>Напоминание</b>: встреча завтра",
+                purpose="test",
+                dedupe_key="vk-notice-1",
+                expires_at=utcnow() + timedelta(hours=1),
+                buttons=[{"text": "В меню", "callback_data": Nav(to=Screen.MENU).pack()}],
+            )
+        ],
+    )
+    vk_sender_bot = vk_bot(with_vk(config, community.server).vk)
+    try:
+        await Sender(
+            community.db, vk_sender_bot, platform="vk", limiter=RateLimiter(1000.0)
+        ).drain()
+    finally:
+        await vk_sender_bot.session.close()
+    assert anna.shown()[0]["text"] == "Напоминание: встреча завтра"
+    reply = await anna.click("В меню")
+    assert "Чем могу помочь" in reply.text
+
+
+def _button(person: VkPerson, label: str) -> dict[str, str]:
+    for message in person.shown():
+        for row in (message.get("keyboard") or {}).get("buttons") or []:
+            for button in row:
+                if label in button["action"].get("label", ""):
+                    return button["action"]
+    raise AssertionError(label)
