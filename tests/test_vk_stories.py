@@ -89,7 +89,7 @@ async def test_reader_finds_a_book_and_asks_to_hold_it(community: RunningVkBot) 
     # The staff chat is a Telegram group: the notice went there, through Telegram's bot.
     to_staff = [c for c in community.telegram.calls_of("sendMessage") if c.chat_id == STAFF_CHAT_ID]
     assert len(to_staff) == 1
-    assert "Анна просит отложить «Мастер и Маргарита» (vk:902)" in to_staff[0].text
+    assert "Анна Петрова просит отложить «Мастер и Маргарита» (vk:902)" in to_staff[0].text
 
 
 async def test_reader_links_a_ticket_and_renews_a_book(
