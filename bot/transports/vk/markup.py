@@ -8,9 +8,9 @@ presses arrive as the label's text, just as in Telegram.
 
 VK's limits: an inline keyboard has at most 6 rows and 10 buttons, a menu keyboard 10
 rows and 40 buttons, any row 5 buttons; a label at most 40 characters, a payload 255.
-A bigger inline keyboard is split: the message carries the first part and the rest
-follow in messages of their own (`inline_keyboards` returns the parts), so no button is
-ever dropped.
+Rows are paired up to fit six; past ten buttons the message carries the first ten and
+the rest follow in messages of their own (`inline_keyboards` returns the parts), so no
+button is ever dropped.
 """
 
 from __future__ import annotations
@@ -97,26 +97,46 @@ def _rows_within(rows: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]
 
 
 def inline_keyboards(markup: InlineKeyboardMarkup) -> list[dict[str, Any]]:
-    """One VK inline keyboard, or several when the buttons exceed one keyboard's limits."""
+    """One VK inline keyboard, or several when the buttons exceed one keyboard's limits.
+
+    Ten buttons a keyboard; rows are paired up (short rows first) to fit VK's six, and
+    only what still does not fit goes on to a further keyboard."""
     rows = _rows_within(
         [[b for b in map(_inline_button, row) if b is not None] for row in markup.inline_keyboard]
     )
-    keyboards: list[dict[str, Any]] = []
+    chunks: list[list[list[dict[str, Any]]]] = []
     current: list[list[dict[str, Any]]] = []
     count = 0
     for row in rows:
         while row:
             room = INLINE_BUTTONS - count
-            if len(current) == INLINE_ROWS or room == 0:
-                keyboards.append({"inline": True, "buttons": current})
+            if room == 0:
+                chunks.append(current)
                 current, count = [], 0
                 continue
             current.append(row[:room])
             count += len(row[:room])
             row = row[room:]
-    if current or not keyboards:
-        keyboards.append({"inline": True, "buttons": current})
+    if current or not chunks:
+        chunks.append(current)
+    keyboards = []
+    for chunk in chunks:
+        fitted = _fewer_rows(chunk)
+        for start in range(0, max(len(fitted), 1), INLINE_ROWS):
+            keyboards.append({"inline": True, "buttons": fitted[start : start + INLINE_ROWS]})
     return keyboards
+
+
+def _fewer_rows(rows: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    """Merge the adjacent rows with the fewest buttons until at most six rows remain."""
+    rows = [list(row) for row in rows]
+    while len(rows) > INLINE_ROWS:
+        pairs = range(len(rows) - 1)
+        best = min(pairs, key=lambda i: len(rows[i]) + len(rows[i + 1]))
+        if len(rows[best]) + len(rows[best + 1]) > ROW_BUTTONS:
+            break
+        rows[best : best + 2] = [rows[best] + rows[best + 1]]
+    return rows
 
 
 def menu_keyboard(markup: ReplyKeyboardMarkup) -> dict[str, Any]:
