@@ -31,14 +31,18 @@ class TokenRejected(Exception):
 
 
 def messengers_for(config: Config) -> Messengers:
-    from bot.transports.telegram import telegram_bot
-    from bot.transports.vk.polling import vk_bot
+    from bot.transports.telegram import file_fetcher, telegram_bot
+    from bot.transports.vk.polling import vk_bot, vk_session
 
     messengers = Messengers()
-    if config.telegram.token is not None:
-        messengers.add("telegram", telegram_bot(config))
+    telegram = telegram_bot(config) if config.telegram.token is not None else None
+    if telegram is not None:
+        messengers.add("telegram", telegram)
     if config.vk.token is not None:
-        messengers.add("vk", vk_bot(config.vk))
+        vk = vk_bot(config.vk)
+        if telegram is not None:  # photos staff sent in Telegram, shown in VK
+            vk_session(vk).fetch_foreign = file_fetcher(telegram)
+        messengers.add("vk", vk)
     return messengers
 
 

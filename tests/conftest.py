@@ -18,8 +18,8 @@ from bot.app import build_dispatcher
 from bot.config import Config, Vk, parse_config
 from bot.i18n import Locales
 from bot.transports.messengers import Messengers
-from bot.transports.telegram import create_bot, run_polling
-from bot.transports.vk.polling import VkPolling, vk_bot
+from bot.transports.telegram import create_bot, file_fetcher, run_polling
+from bot.transports.vk.polling import VkPolling, vk_bot, vk_session
 from storage.db import Database
 from storage.schema import metadata
 from tests.fakes.telegram_api import FakeTelegram
@@ -310,7 +310,9 @@ async def start_vk_bot(
         messengers = Messengers({"telegram": staff_bot})
         dp = build_dispatcher(cfg, database, Locales(), messengers=messengers, **options)
         stop = asyncio.Event()
-        polling = VkPolling(dp, vk_bot(cfg.vk), wait=1, handle_as_tasks=False)
+        community_bot = vk_bot(cfg.vk)
+        vk_session(community_bot).fetch_foreign = file_fetcher(staff_bot)
+        polling = VkPolling(dp, community_bot, wait=1, handle_as_tasks=False)
         polls = vk.longpoll_requests
         running.append((stop, asyncio.create_task(polling.run(stop)), staff_bot))
         await vk.wait_polls(polls)  # VK delivers only events after the bot connected

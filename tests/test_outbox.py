@@ -394,9 +394,7 @@ async def test_nko_members_and_an_events_registrants_are_audiences(database: Dat
         database, title="Семинар", kind="training", starts_at=NOW + timedelta(days=3), seats=1
     )
     for user_id in (11, 12, 13):
-        await registrations.register(
-            database, event_id, ids[user_id], name=str(user_id), now=NOW
-        )
+        await registrations.register(database, event_id, ids[user_id], name=str(user_id), now=NOW)
     async with database.transaction() as session:
         places = {
             person_id: (registration_id, status)

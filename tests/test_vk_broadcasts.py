@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.config import Config
-from bot.transports.vk.polling import vk_bot
+from bot.transports.telegram import create_bot, file_fetcher
+from bot.transports.vk.polling import vk_bot, vk_session
 from broadcasts.limits import RateLimiter
 from broadcasts.sender import Sender
 from storage import outbox, people, subscriptions
@@ -17,6 +18,7 @@ from storage.outbox import Audience, Delivery, OutboxMessage
 from storage.subscriptions import Subscription
 from storage.types import utcnow
 from tests.conftest import with_vk
+from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.vk_api import FakeVk
 
 
@@ -109,4 +111,31 @@ async def test_too_many_requests_pauses_and_loses_nothing(
         statuses = Counter(await session.scalars(select(OutboxMessage.status)))
     assert statuses == {Delivery.SENT: 5}
     assert len(vk.delivered) == 5
+    await sender.bot.session.close()
+
+
+async def test_a_photo_composed_in_telegram_goes_to_vk_uploaded_once(
+    vk: FakeVk, telegram: FakeTelegram, config: Config, database: Database
+) -> None:
+    await subscribers(database, 150)
+    telegram.files["tg-poster"] = b"\x89PNG poster"
+    broadcast = await outbox.create(
+        database,
+        text="Афиша недели",
+        audience=Audience(topic="events"),
+        scheduled_at=utcnow(),
+        photo="tg-poster",
+    )
+    await outbox.start(database, broadcast, platforms=("vk",))
+    sender = await sender_for(vk, config, database)
+    staff_bot = create_bot(telegram.token, api_server=telegram.base_url)
+    vk_session(sender.bot).fetch_foreign = file_fetcher(staff_bot)
+    await sender.drain()
+    sends = vk.calls_of("messages.send")
+    assert [len(c.peer_ids) for c in sends] == [100, 50]
+    assert sends[0].params["attachment"] == sends[1].params["attachment"]
+    uploaded = "_".join(sends[0].params["attachment"].split("_")[:2])  # without the access key
+    assert vk.uploads[uploaded][1] == b"\x89PNG poster"
+    assert len(telegram.calls_of("getFile")) == 1
+    await staff_bot.session.close()
     await sender.bot.session.close()

@@ -267,3 +267,18 @@ def _button(person: VkPerson, label: str) -> dict[str, str]:
                 if label in button["action"].get("label", ""):
                     return button["action"]
     raise AssertionError(label)
+
+
+async def test_an_event_photo_staff_sent_in_telegram_shows_in_vk(community: RunningVkBot) -> None:
+    """The photo is a Telegram file id: fetched through the Bot API once, uploaded to VK."""
+    community.telegram.files["tg-photo-1"] = b"\xff\xd8\xff\xe0 jpeg of the hall"
+    await add_event(community.db, photo="tg-photo-1")
+    anna = await consented(community, 6101)
+    await anna.send("📅 Мероприятия")
+    reply = await anna.click("1. Открытое общение")
+    assert "📍 Центральная библиотека, Зал 2" in reply.text
+    [photo] = reply.attachments
+    assert community.server.uploads[uploaded_key(photo)][1] == b"\xff\xd8\xff\xe0 jpeg of the hall"
+    await anna.send("📅 Мероприятия")
+    await anna.click("1. Открытое общение")
+    assert len(community.telegram.calls_of("getFile")) == 1, "uploaded to VK once"

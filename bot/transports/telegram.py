@@ -49,6 +49,16 @@ def create_bot(
     )
 
 
+def file_fetcher(bot: Bot) -> Callable[[str], Awaitable[bytes]]:
+    """Downloads a Telegram file by id: how another messenger shows a photo staff sent here."""
+
+    async def fetch(file_id: str) -> bytes:
+        downloaded = await bot.download(file_id)
+        return downloaded.read() if downloaded is not None else b""
+
+    return fetch
+
+
 def telegram_bot(config: Config) -> Bot:
     token = config.telegram.token
     if token is None:

@@ -131,6 +131,7 @@ class FakeTelegram:
         self.delivered: list[tuple[int, str]] = []  # (chat, text) the API accepted
         self.deleted: list[tuple[int, int]] = []  # (chat, message id) deleteMessage removed
         self.undeletable: set[int] = set()  # message ids too old to delete: 400
+        self.files: dict[str, bytes] = {}  # file id → the bytes getFile and /file/ serve
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -142,6 +143,7 @@ class FakeTelegram:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("POST", "/bot{token}/{method}", self._handle)
         app.router.add_route("GET", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -281,6 +283,26 @@ class FakeTelegram:
                 break
             batch.append(more)
         return batch
+
+    async def _api_getFile(self, params: dict[str, Any], _method: str) -> dict[str, Any]:
+        file_id = str(params["file_id"])
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_size": len(self.files[file_id]),
+            "file_path": f"photos/{file_id}.jpg",
+        }
+
+    async def _file(self, request: web.Request) -> web.Response:
+        """Downloads as the Bot API serves them: /file/bot<token>/<file_path>."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        file_id = request.match_info["path"].rsplit("/", 1)[-1].removesuffix(".jpg")
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id])
 
     async def _api_getMe(self, _params: dict[str, Any], _method: str) -> dict[str, Any]:
         return {
