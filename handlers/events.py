@@ -16,6 +16,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
+from bot.transports.messengers import start_link
 from broadcasts.event_notices import OFFER_WINDOW, tell_promoted
 from handlers.callbacks import EventAction, EventCb
 from handlers.common import ask_consent
@@ -30,7 +31,7 @@ from storage.events import registrations
 from storage.events.listing import EventView, get, my_places, upcoming
 from storage.events.models import EventKind, RegistrationStatus
 from storage.events.registrations import Place, Refused, Registered
-from storage.events.tickets import calendar_file, qr_png, ticket_link
+from storage.events.tickets import calendar_file, qr_png
 from storage.models import ActivityKind, Consent, Role
 from storage.people import PersonView
 from storage.types import utcnow
@@ -417,8 +418,7 @@ async def send_ticket(
         BufferedInputFile(ics, filename=f"event-{event.id}.ics"),
         caption=texts("events-ics-caption"),
     )
-    me = await bot.me()
-    link = ticket_link(me.username or "libbot", place.ticket)
+    link = await start_link(bot, f"ticket_{place.ticket}")
     await target.answer_photo(
         BufferedInputFile(qr_png(link), filename="ticket.png"),
         caption=texts("events-ticket-caption", title=event.title, name=place.name or "none"),

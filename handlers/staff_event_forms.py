@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Texts, normalise_label
+from bot.transports.messengers import start_link
 from broadcasts.event_notices import tell_promoted, tell_registrants
 from handlers.callbacks import StaffEventAction, StaffEventCb
 from handlers.event_view import when
@@ -186,8 +187,7 @@ def build_router() -> Router:
         activity.responsible = _author(person)
         activity.content = data["title"]
         activity.status = "event created"
-        me = await bot.me()
-        link = f"https://t.me/{me.username}?start=event_{event_id}"
+        link = await start_link(bot, f"event_{event_id}")
         show = button(texts("staff-new-open"), _cb(StaffEventAction.SHOW, event_id))
         await target.answer(
             texts(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.config import Config
 from bot.demo import seed_catalogue
+from bot.transports.messengers import start_link
 from bot.transports.telegram import create_bot
 from bot.transports.vk.polling import vk_bot
 from broadcasts.limits import RateLimiter
@@ -25,6 +26,7 @@ from storage import outbox, people
 from storage.circulation import library_today
 from storage.circulation.local_import import import_holds, import_loans
 from storage.consultations.models import ConsultationRequest, RequestEntry
+from storage.events import registrations
 from storage.events.models import Registration
 from storage.models import Activity
 from storage.outbox import Notice
@@ -282,3 +284,27 @@ async def test_an_event_photo_staff_sent_in_telegram_shows_in_vk(community: Runn
     await anna.send("📅 Мероприятия")
     await anna.click("1. Открытое общение")
     assert len(community.telegram.calls_of("getFile")) == 1, "uploaded to VK once"
+
+
+async def test_a_ticket_issued_in_vk_is_scanned_by_staff_in_vk(
+    start_vk_bot: StartVkBot, tmp_path: Path
+) -> None:
+    """The QR holds a vk.me link with the ticket as `ref`; VK staff open it and the bot
+    marks attendance (a reader opening it only learns it is a ticket)."""
+    config = make_config(tmp_path, staff={"admins": ["vk:900001"], "chat_id": STAFF_CHAT_ID})
+    community = await start_vk_bot(config)
+    event_id = await add_event(community.db)
+    anna = await consented(community, 6201)
+    person = await people.find(community.db, "vk", "6201")
+    assert person is not None
+    result = await registrations.register(community.db, event_id, person.id, name="Анна Петрова")
+    assert isinstance(result, registrations.Registered)
+    bot = vk_bot(community.config.vk)
+    link = await start_link(bot, f"ticket_{result.place.ticket}")
+    await bot.session.close()
+    assert link == f"https://vk.me/club777?ref=ticket_{result.place.ticket}"
+    reply = await anna.open_link(link)
+    assert "Это билет участника" in reply.text
+    maria = community.person(900001, "Мария")
+    reply = await maria.open_link(link)
+    assert "✅ Анна Петрова отмечен(а) на «Открытое общение»." in reply.text

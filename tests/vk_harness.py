@@ -76,6 +76,14 @@ class VkPerson:
         await self.server.wait_processed(ts)
         return VkReply(self.server.calls[mark:], self.user_id)
 
+    async def open_link(self, link: str) -> VkReply:
+        """Open a vk.me/<community>?ref=… link (a scanned QR ticket) and write «Начать»."""
+        ref = link.split("ref=", 1)[1]
+        mark = len(self.server.calls)
+        ts = self.server.message_new(self.user_id, "Начать", payload={"command": "start"}, ref=ref)
+        await self.server.wait_processed(ts)
+        return VkReply(self.server.calls[mark:], self.user_id)
+
     async def send_file(self, *, name: str = "устав.pdf", data: bytes = b"%PDF-1.4") -> VkReply:
         """A document as VK delivers it: an attachment the community can send on."""
         doc = self.server.user_document(self.user_id, name, data)

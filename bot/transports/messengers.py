@@ -38,3 +38,13 @@ def register(dp: Dispatcher, platform: str, bot: Bot) -> None:
     messengers = dp.workflow_data.get("messengers")
     if isinstance(messengers, Messengers) and messengers.get(platform) is None:
         messengers.add(platform, bot)
+
+
+async def start_link(bot: Bot, payload: str) -> str:
+    """A link that opens the bot with `/start <payload>` in its own messenger: t.me for
+    Telegram, vk.me with `ref` for a VK community (its transport says so)."""
+    own = getattr(bot.session, "start_link", None)
+    if own is not None:
+        return str(await own(bot, payload))
+    me = await bot.me()
+    return f"https://t.me/{me.username or 'libbot'}?start={payload}"

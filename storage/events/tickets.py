@@ -1,8 +1,9 @@
 """What a registered person receives: a calendar file (.ics) and a QR ticket.
 
-The QR code holds a bot link, `https://t.me/<bot>?start=ticket_<code>`: staff scan it
-with the phone's camera, Telegram opens the bot, and the bot marks attendance — after
-checking, on the server, that the person scanning is staff.
+The QR code holds a bot link — `https://t.me/<bot>?start=ticket_<code>`, or
+`https://vk.me/<community>?ref=ticket_<code>` for a ticket issued in VK: staff scan it
+with the phone's camera, the messenger opens the bot, and the bot marks attendance —
+after checking, on the server, that the person scanning is staff.
 """
 
 from __future__ import annotations
@@ -40,10 +41,6 @@ def calendar_file(event: EventView, *, location: str, library: str, registration
     entry.add_component(alarm)
     calendar.add_component(entry)
     return calendar.to_ical()
-
-
-def ticket_link(bot_username: str, ticket: str) -> str:
-    return f"https://t.me/{bot_username}?start=ticket_{ticket}"
 
 
 def qr_png(text: str) -> bytes:

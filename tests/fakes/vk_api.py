@@ -338,7 +338,9 @@ class FakeVk:
         *,
         payload: dict[str, Any] | str | None = None,
         attachments: list[dict[str, Any]] | None = None,
+        ref: str | None = None,
     ) -> int:
+        """A message to the community; `ref` is what a vk.me/<community>?ref=… link carried."""
         message: dict[str, Any] = {
             "id": next(self._message_ids),
             "date": int(time.time()),
@@ -352,6 +354,8 @@ class FakeVk:
             "important": False,
             "is_hidden": False,
         }
+        if ref is not None:
+            message["ref"], message["ref_source"] = ref, ""
         if payload is not None:  # VK hands a text button's payload back as a JSON string
             message["payload"] = payload if isinstance(payload, str) else json.dumps(payload)
         return self.push("message_new", {"message": message, "client_info": CLIENT_INFO})

@@ -94,6 +94,12 @@ class VkSession(BaseSession):
         raise NotImplementedError("files sent to the VK community are not downloaded")
         yield b""  # pragma: no cover
 
+    async def start_link(self, bot: Bot, payload: str) -> str:
+        """vk.me/<community>?ref=<payload>: VK hands the ref to the bot with the first
+        message, which the transport reads as `/start <payload>`."""
+        me = await bot.me()
+        return f"https://vk.me/{me.username or f'club{self.client.group_id}'}?ref={payload}"
+
     # --- helpers -----------------------------------------------------------------------
 
     @staticmethod

@@ -125,6 +125,8 @@ class UpdateFactory:
         text = raw.get("text") or ""
         if _payload_command(raw.get("payload")) == START_PAYLOAD:
             text = "/start"
+        if raw.get("ref") and (not text or text == "/start"):
+            text = f"/start {raw['ref']}"  # opened through vk.me/<community>?ref=…
         fields: dict[str, Any] = {}
         if text.startswith("/"):
             command = text.split()[0]
