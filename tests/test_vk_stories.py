@@ -308,3 +308,71 @@ async def test_a_ticket_issued_in_vk_is_scanned_by_staff_in_vk(
     maria = community.person(900001, "Мария")
     reply = await maria.open_link(link)
     assert "✅ Анна Петрова отмечен(а) на «Открытое общение»." in reply.text
+
+
+async def deliver_vk(community: RunningVkBot) -> None:
+    """What the VK sender of `libbot run` does: the outbox rows for VK go out."""
+    bot = vk_bot(community.config.vk)
+    try:
+        await Sender(
+            community.db,
+            bot,
+            platform="vk",
+            limiter=RateLimiter(1000.0, per_chat_interval=0),
+        ).drain()
+    finally:
+        await bot.session.close()
+
+
+async def test_waitlist_cancel_and_the_offered_seat_taken_in_vk(community: RunningVkBot) -> None:
+    event_id = await add_event(community.db, seats=1, ask_organisation=False, ask_contact=False)
+    anna = await consented(community, 6301, "Анна")
+    boris = await consented(community, 6302, "Борис")
+    for reader, name in ((anna, "Анна Петрова"), (boris, "Борис Сидоров")):
+        await reader.send(f"/start event_{event_id}")
+        await reader.click("Записаться" if reader is anna else "лист ожидания")
+        reply = await reader.send(name)
+    assert "вы в листе ожидания: 1-й" in reply.text
+    await anna.send("📅 Мероприятия")
+    await anna.click("Мои записи")
+    await anna.click("Открытое общение")
+    await anna.click("Отменить запись")
+    reply = await anna.click("Да, отменить")
+    assert "Запись отменена" in reply.text
+    await deliver_vk(community)
+    offer = boris.shown()[0]
+    assert "Освободилось место на «Открытое общение»" in offer["text"]
+    reply = await boris.click("Приду")
+    assert "✅ Вы записаны!" in reply.text
+    async with community.db.transaction() as session:
+        statuses = sorted(r.status for r in await session.scalars(select(Registration)))
+    assert statuses == ["cancelled", "confirmed"]
+
+
+async def test_more_results_edit_the_list_in_place(community: RunningVkBot) -> None:
+    await seed_catalogue(community.db)
+    anna = community.person(6401)
+    reply = await anna.send("роман")
+    assert "Первые 5" in reply.text
+    page = await anna.click("Ещё")
+    assert "Ещё по запросу «роман» (6–10 из" in page.text
+    assert "6. " in page.text
+
+
+async def test_stop_language_and_forget_in_vk(community: RunningVkBot) -> None:
+    anna = await consented(community, 6501)
+    await anna.send("Подписки")
+    await anna.click("Новые поступления")
+    reply = await anna.send("/stop")
+    assert "Вы отписаны от всех рассылок" in reply.text
+    reply = await anna.click("Неинтересно")
+    assert "Спасибо, учтём" in reply.text
+    await anna.send("/language")
+    reply = await anna.click("English")
+    assert "Language: English" in reply.text
+    menus = [c.keyboard for c in reply.messages if c.keyboard and not c.keyboard.get("inline")]
+    assert any("Find a book" in b["action"]["label"] for row in menus[-1]["buttons"] for b in row)
+    await anna.send("/forget")
+    reply = await anna.click("Yes, delete")
+    assert "your data is deleted" in reply.text
+    assert await people.find(community.db, "vk", "6501") is None
