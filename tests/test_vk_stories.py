@@ -376,3 +376,39 @@ async def test_stop_language_and_forget_in_vk(community: RunningVkBot) -> None:
     reply = await anna.click("Yes, delete")
     assert "your data is deleted" in reply.text
     assert await people.find(community.db, "vk", "6501") is None
+
+
+VK_STAFF_CHAT = 2_000_000_001
+
+
+async def test_a_vk_only_library_works_requests_in_a_vk_staff_chat(
+    start_vk_bot: StartVkBot, tmp_path: Path
+) -> None:
+    """`[staff] chat_messenger = "vk"`: the request's card goes to a VK group chat, and an
+    admin takes it there with the card's button; the card changes for everyone."""
+    config = make_config(
+        tmp_path,
+        staff={"admins": ["vk:900001"], "chat_id": VK_STAFF_CHAT, "chat_messenger": "vk"},
+    )
+    community = await start_vk_bot(config)
+    anna = await consented(community, 6601)
+    await anna.send("Консультация")
+    await anna.click("Бухгалтерия и налоги")
+    await anna.send("Нужно ли НКО на УСН сдавать баланс?")
+    await anna.send("Анна Петрова")
+    await anna.send("АНО «Зелёный двор»")
+    await anna.click("Ответить здесь, в чате")
+    await anna.click("Вечером")
+    await deliver_vk(community)
+    maria = community.person(900001, "Мария")
+    await maria.send("Начать", payload={"command": "start"})
+    [card] = maria.shown(VK_STAFF_CHAT)
+    assert "Новое обращение" in card["text"]
+    assert "Анна Петрова" in card["text"]
+    reply = await maria.click("Взять", in_chat=VK_STAFF_CHAT)
+    assert any("теперь ваше" in alert for alert in reply.alerts)
+    edited = [c for c in reply.calls if c.method == "messages.edit"]
+    assert edited
+    assert edited[0].params["peer_id"] == str(VK_STAFF_CHAT)
+    assert "в работе" in maria.shown(VK_STAFF_CHAT)[0]["text"]
+    assert not community.telegram.calls_of("sendMessage"), "nothing went to Telegram"

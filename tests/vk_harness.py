@@ -96,28 +96,36 @@ class VkPerson:
         """Callback data as if a button carried it: also how forged data arrives."""
         return await self._event({"c": data}, cmid)
 
-    async def _event(self, payload: dict[str, Any], cmid: int) -> VkReply:
+    async def _event(
+        self, payload: dict[str, Any], cmid: int, peer_id: int | None = None
+    ) -> VkReply:
         mark = len(self.server.calls)
-        ts = self.server.message_event(self.user_id, payload, conversation_message_id=cmid)
+        ts = self.server.message_event(
+            self.user_id, payload, conversation_message_id=cmid, peer_id=peer_id
+        )
         await self.server.wait_processed(ts)
         return VkReply(self.server.calls[mark:], self.user_id)
 
-    def shown(self) -> list[dict[str, Any]]:
-        """This conversation's messages as they look now, newest first."""
-        mine = [m for (peer, _), m in self.server.messages.items() if peer == self.user_id]
+    def shown(self, peer_id: int | None = None) -> list[dict[str, Any]]:
+        """A conversation's messages as they look now, newest first (this person's own
+        conversation with the community, or a group chat they are in)."""
+        peer = peer_id or self.user_id
+        mine = [m for (p, _), m in self.server.messages.items() if p == peer]
         return sorted(mine, key=lambda m: m["conversation_message_id"], reverse=True)
 
-    async def click(self, label: str) -> VkReply:
-        """Press the newest button whose label contains `label` (emoji and case ignored)."""
+    async def click(self, label: str, *, in_chat: int | None = None) -> VkReply:
+        """Press the newest button whose label contains `label` (emoji and case ignored),
+        in their own conversation or in the group chat `in_chat`."""
         wanted = normalise_label(label)
-        for message in self.shown():
+        for message in self.shown(in_chat):
             rows = (message.get("keyboard") or {}).get("buttons") or []
             for button in (b["action"] for row in rows for b in row):
                 if not _matches(wanted, button.get("label", "")):
                     continue
                 if button["type"] == "callback":
                     payload = json.loads(button["payload"])
-                    return await self._event(payload, message["conversation_message_id"])
+                    cmid = message["conversation_message_id"]
+                    return await self._event(payload, cmid, in_chat)
                 if button["type"] == "text":
                     return await self.send(button["label"])
         shown = [

@@ -361,14 +361,19 @@ class FakeVk:
         return self.push("message_new", {"message": message, "client_info": CLIENT_INFO})
 
     def message_event(
-        self, user_id: int, payload: dict[str, Any], *, conversation_message_id: int
+        self,
+        user_id: int,
+        payload: dict[str, Any],
+        *,
+        conversation_message_id: int,
+        peer_id: int | None = None,
     ) -> int:
         """A callback button press. VK delivers its payload as an object, not a string."""
         event_id = secrets.token_hex(6)
         self._open_events[event_id] = user_id
         obj = {
             "user_id": user_id,
-            "peer_id": user_id,
+            "peer_id": peer_id or user_id,  # a chat's peer id when pressed in a group chat
             "event_id": event_id,
             "payload": payload,
             "conversation_message_id": conversation_message_id,
