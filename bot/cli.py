@@ -147,6 +147,12 @@ async def _run(config: Config) -> None:
             "[telegram] token or [vk] token is required to run: set one in the config "
             "or LIBBOT_TELEGRAM__TOKEN / LIBBOT_VK__TOKEN"
         )
+    staff_on = config.staff.chat_messenger
+    if config.staff.chat_id is not None and getattr(config, staff_on).token is None:
+        raise Failure(
+            f"[staff] chat_messenger is {staff_on!r} but [{staff_on}] token is not set: "
+            "the staff chat could not be reached"
+        )
     try:
         await serve(config)
     except TokenRejected as rejected:

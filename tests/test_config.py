@@ -87,6 +87,22 @@ def _commented_keys(section: str) -> set[str]:
             "[library]\nname='X'\n[database]\nurl='mysql://x'\n",
             "[database] url: expected 'sqlite+aiosqlite:///path'",
         ),
+        (
+            "[library]\nname='X'\n[vk]\ntoken='vk1.a.x'\n",
+            "[vk]: a VK token needs group_id",
+        ),
+        (
+            "[library]\nname='X'\n[vk]\ngroup_id='club123'\n",
+            "[vk] group_id: Input should be a valid integer",
+        ),
+        (
+            "[library]\nname='X'\n[vk]\napi_server='api.vk.ru'\n",
+            "[vk] api_server: expected a base URL like 'https://api.vk.ru'",
+        ),
+        (
+            "[library]\nname='X'\n[staff]\nchat_messenger='max'\n",
+            "[staff] chat_messenger: Input should be 'telegram' or 'vk'",
+        ),
         ("[library\nname='X'\n", "not valid TOML"),
     ],
 )
@@ -159,4 +175,25 @@ def test_run_without_a_token_says_which_key(tmp_path: Path) -> None:
     assert result.stderr.strip() == (
         "libbot: [telegram] token or [vk] token is required to run: "
         "set one in the config or LIBBOT_TELEGRAM__TOKEN / LIBBOT_VK__TOKEN"
+    )
+
+
+def test_run_with_the_staff_chat_on_an_unserved_messenger_says_so(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "[library]\nname='X'\n[telegram]\ntoken='1:abc'\n"
+        "[staff]\nchat_id=2000000001\nchat_messenger='vk'\n",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "libbot: [staff] chat_messenger is 'vk' but [vk] token is not set: "
+        "the staff chat could not be reached"
     )
