@@ -41,7 +41,7 @@ def messengers_for(config: Config) -> Messengers:
     if config.vk.token is not None:
         vk = vk_bot(config.vk)
         if telegram is not None:  # photos staff sent in Telegram, shown in VK
-            vk_session(vk).fetch_foreign = file_fetcher(telegram)
+            vk_session(vk).files.fetch_foreign = file_fetcher(telegram)
         messengers.add("vk", vk)
     return messengers
 

@@ -311,7 +311,7 @@ async def start_vk_bot(
         dp = build_dispatcher(cfg, database, Locales(), messengers=messengers, **options)
         stop = asyncio.Event()
         community_bot = vk_bot(cfg.vk)
-        vk_session(community_bot).fetch_foreign = file_fetcher(staff_bot)
+        vk_session(community_bot).files.fetch_foreign = file_fetcher(staff_bot)
         polling = VkPolling(dp, community_bot, wait=1, handle_as_tasks=False)
         polls = vk.longpoll_requests
         running.append((stop, asyncio.create_task(polling.run(stop)), staff_bot))

@@ -129,7 +129,7 @@ async def test_a_photo_composed_in_telegram_goes_to_vk_uploaded_once(
     await outbox.start(database, broadcast, platforms=("vk",))
     sender = await sender_for(vk, config, database)
     staff_bot = create_bot(telegram.token, api_server=telegram.base_url)
-    vk_session(sender.bot).fetch_foreign = file_fetcher(staff_bot)
+    vk_session(sender.bot).files.fetch_foreign = file_fetcher(staff_bot)
     await sender.drain()
     sends = vk.calls_of("messages.send")
     assert [len(c.peer_ids) for c in sends] == [100, 50]

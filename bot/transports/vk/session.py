@@ -16,25 +16,24 @@ cannot be edited (VK's refusal surfaces as TelegramBadRequest, as Telegram's doe
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import random
-from collections import OrderedDict
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import InputFile, User
+from aiogram.types import User
 from vk_api.exceptions import ApiError
 
 from bot.transports.vk.client import VkClient, as_telegram_error
+from bot.transports.vk.files import VkFiles
 from bot.transports.vk.markup import dump, keyboards_for, plain_text
 from bot.transports.vk.updates import SentMessage, SentMessages, attachment_id, parse_query_id
 
@@ -42,8 +41,6 @@ log = logging.getLogger(__name__)
 SNACKBAR_CHARS = 90
 # A keyboard that goes on where the message's own keyboard could not hold every button.
 CONTINUED = "⋯"
-FILE_PREFIXES = ("doc", "photo")
-FOREIGN_FILES = 500  # other messengers' files remembered as VK attachments
 
 
 def random_id() -> int:
@@ -55,11 +52,7 @@ class VkSession(BaseSession):
         super().__init__()
         self.client = client
         self.sent = SentMessages()
-        # A file of another messenger (an event photo or an announcement picture staff sent
-        # in Telegram) is fetched with this and uploaded to VK once.
-        self.fetch_foreign: Callable[[str], Awaitable[bytes]] | None = None
-        self._foreign: OrderedDict[str, str] = OrderedDict()
-        self._uploading: dict[str, asyncio.Lock] = {}
+        self.files = VkFiles(client)
         self.bot_user = User(
             id=client.group_id, is_bot=True, first_name="libbot", username=f"club{client.group_id}"
         )
@@ -172,48 +165,6 @@ class VkSession(BaseSession):
             await self.send(method, [peer_id], CONTINUED, keyboard=more)
         return self._message(peer_id, int(answer["conversation_message_id"]), text, attachment)
 
-    async def _upload(self, bot: Bot, method: Any, field: str) -> str:
-        """The VK attachment for a file: uploaded now, or a VK file id received earlier."""
-        file = getattr(method, field)
-        peer_id = int(method.chat_id)
-        if isinstance(file, str):
-            return await self.attachment_for(method, file, kind=field, peer_id=peer_id)
-        if not isinstance(file, InputFile):
-            raise TelegramBadRequest(method=method, message=f"VK cannot send {type(file).__name__}")
-        data = b"".join([chunk async for chunk in file.read(bot)])
-        filename = file.filename or field
-        if field == "photo":
-            return await self.client.upload_photo(method, data, filename, peer_id)
-        return await self.client.upload_document(method, data, filename, peer_id)
-
-    async def attachment_for(
-        self, method: Any, file_id: str, *, kind: str, peer_id: int = 0
-    ) -> str:
-        """A VK attachment for a file id: VK's own as it is, another messenger's fetched
-        and uploaded (a photo once, to the community, so any conversation can show it;
-        a document for the conversation it goes to)."""
-        if file_id.startswith(FILE_PREFIXES):
-            return file_id
-        fetch = self.fetch_foreign
-        if fetch is None:
-            raise TelegramBadRequest(
-                method=method, message="VK cannot send a file of another messenger"
-            )
-        if kind != "photo":
-            data = await _fetched(method, fetch, file_id)
-            return await self.client.upload_document(method, data, "file", peer_id)
-        # Batches of one announcement go out side by side: one upload for all of them.
-        async with self._uploading.setdefault(file_id, asyncio.Lock()):
-            attachment = self._foreign.get(file_id)
-            if attachment is None:
-                data = await _fetched(method, fetch, file_id)
-                attachment = await self.client.upload_photo(method, data, "photo.jpg", 0)
-                self._foreign[file_id] = attachment
-                while len(self._foreign) > FOREIGN_FILES:
-                    self._foreign.popitem(last=False)
-        self._uploading.pop(file_id, None)
-        return attachment
-
     # --- many peers at once (the outbox sender's broadcasts) ----------------------------
 
     max_peers = 100  # peer_ids in one messages.send
@@ -236,7 +187,7 @@ class VkSession(BaseSession):
         attachment = None
         if photo:
             try:
-                attachment = await self.attachment_for(method, photo, kind="photo")
+                attachment = await self.files.attachment_for(method, photo, kind="photo")
             except TelegramBadRequest as exc:
                 log.warning("announcement photo not sendable in VK (%s): text only", exc.message)
         keyboards = keyboards_for(markup)
@@ -275,13 +226,13 @@ class VkSession(BaseSession):
         return await self._send_one(method, self._text(bot, method))
 
     async def _api_sendDocument(self, bot: Bot, method: Any) -> dict[str, Any]:
-        attachment = await self._upload(bot, method, "document")
+        attachment = await self.files.upload(bot, method, "document")
         return await self._send_one(
             method, self._text(bot, method, "caption"), attachment=attachment
         )
 
     async def _api_sendPhoto(self, bot: Bot, method: Any) -> dict[str, Any]:
-        attachment = await self._upload(bot, method, "photo")
+        attachment = await self.files.upload(bot, method, "photo")
         return await self._send_one(
             method, self._text(bot, method, "caption"), attachment=attachment
         )
@@ -390,15 +341,6 @@ class VkSession(BaseSession):
                 method, "messages.setActivity", peer_id=int(method.chat_id), type="typing"
             )
         return True
-
-
-async def _fetched(method: Any, fetch: Callable[[str], Awaitable[bytes]], file_id: str) -> bytes:
-    try:
-        return await fetch(file_id)
-    except (TelegramAPIError, TelegramNetworkError) as exc:
-        raise TelegramBadRequest(
-            method=method, message=f"the file could not be fetched: {exc}"
-        ) from exc
 
 
 def _error_of(method: Any, error: dict[str, Any]) -> TelegramAPIError:
