@@ -25,7 +25,7 @@ help-text =
     🔔 <b>Subscriptions</b> — library news
     ℹ️ <b>About the library</b> — addresses, phones, opening hours
 
-    Commands: /menu — menu, /help — this help, /language — language, /forget — delete my data.
+    Commands: /menu — menu, /help — this help, /language — language, /link — link Telegram and VK, /forget — delete my data.
 
 ## About the library
 about-title = <b>{ $library }</b>
