@@ -116,13 +116,22 @@ async def test_an_http_error_is_a_server_error_and_a_dead_server_a_connector_err
     await dead.session.close()
 
 
-async def test_an_edit_of_a_message_older_than_vk_allows_is_a_bad_request(
-    vk: FakeVk, bot: Bot
-) -> None:
+async def test_an_old_message_vk_will_not_edit_is_sent_anew(vk: FakeVk, bot: Bot) -> None:
+    """VK lets a community edit its messages for a day: a press on an older button gets
+    its answer as a new message instead of an error."""
     sent = await bot.send_message(501, "Старое", reply_markup=keyboard(1))
     vk.too_old_to_edit.add(sent.message_id)
-    with pytest.raises(TelegramBadRequest, match="909"):
-        await bot.edit_message_text("Новое", chat_id=501, message_id=sent.message_id)
+    edited = await bot.edit_message_text(
+        "Новое", chat_id=501, message_id=sent.message_id, reply_markup=keyboard(2)
+    )
+    assert not isinstance(edited, bool)
+    assert edited.message_id != sent.message_id
+    newest = vk.calls_of("messages.send")[-1]
+    assert newest.text == "Новое"
+    assert len(newest.buttons()) == 2
+    vk.fail_next("messages.edit", 100)  # any other refusal stays an error
+    with pytest.raises(TelegramBadRequest):
+        await bot.edit_message_text("Ещё", chat_id=501, message_id=edited.message_id)
 
 
 async def test_a_keyboard_only_edit_after_a_restart_asks_vk_for_the_text(

@@ -10,8 +10,8 @@ VK's rules kept here: every send has a `random_id` (VK drops a repeat with the s
 one), messages are sent with `peer_ids` so the answer names the conversation message
 id that edits and button presses use; VK has no HTML (plain text), no alerts (a
 button's short answer is a snackbar of up to 90 characters; a longer one comes as a
-message), no keyboard-only edit (the text is repeated) and messages older than 24 hours
-cannot be edited (VK's refusal surfaces as TelegramBadRequest, as Telegram's does).
+message), no keyboard-only edit (the text is repeated), and a message older than a day
+cannot be edited (the new version is sent as a new message instead).
 """
 
 from __future__ import annotations
@@ -32,13 +32,14 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import User
 from vk_api.exceptions import ApiError
 
-from bot.transports.vk.client import VkClient, as_telegram_error
+from bot.transports.vk.client import VkClient, as_telegram_error, vk_error_code
 from bot.transports.vk.files import VkFiles
 from bot.transports.vk.markup import dump, keyboards_for, plain_text
 from bot.transports.vk.updates import SentMessage, SentMessages, attachment_id, parse_query_id
 
 log = logging.getLogger(__name__)
 SNACKBAR_CHARS = 90
+TOO_OLD_TO_EDIT = 909
 # A keyboard that goes on where the message's own keyboard could not hold every button.
 CONTINUED = "⋯"
 
@@ -238,18 +239,27 @@ class VkSession(BaseSession):
         )
 
     async def _edit(self, method: Any, text: str, attachment: str | None) -> dict[str, Any]:
+        """Change a message; one VK no longer lets the community edit (older than a day,
+        error 909) is sent again as a new message, so a press on an old button still
+        gets its answer."""
         peer_id, cmid = int(method.chat_id), int(method.message_id)
         keyboards = keyboards_for(method.reply_markup) or [{"inline": True, "buttons": []}]
-        await self.client.call(
-            method,
-            "messages.edit",
-            peer_id=peer_id,
-            cmid=cmid,
-            message=text or None,
-            attachment=attachment,
-            keyboard=dump(keyboards[0]),
-            dont_parse_links=1,
-        )
+        try:
+            await self.client.call(
+                method,
+                "messages.edit",
+                peer_id=peer_id,
+                cmid=cmid,
+                message=text or None,
+                attachment=attachment,
+                keyboard=dump(keyboards[0]),
+                dont_parse_links=1,
+            )
+        except TelegramBadRequest as exc:
+            if vk_error_code(exc.__cause__) != TOO_OLD_TO_EDIT:
+                raise
+            log.info("message %s in %s too old to edit: sent anew", cmid, peer_id)
+            return await self._send_one(method, text, attachment=attachment)
         for more in keyboards[1:]:
             await self.send(method, [peer_id], CONTINUED, keyboard=more)
         return self._message(peer_id, cmid, text, attachment)
