@@ -44,9 +44,16 @@ def _parser() -> argparse.ArgumentParser:
         )
         return sub
 
-    add(
+    run = add(
         "run",
         "Serve readers in the messengers configured in config.toml (Telegram, VK).",
+    )
+    run.add_argument(
+        "--role",
+        choices=("all", "web", "sender", "scheduler"),
+        default="all",
+        help="what this process does when the work is split across processes: web (updates), "
+        "sender (the outbox), scheduler (timed jobs; one process leads); default: all",
     )
 
     demo = add("demo", "Talk to the bot in this terminal with a demo library; no token needed.")
@@ -139,7 +146,7 @@ def _setup_logging(level: str, *, quiet: bool = False) -> None:
     logging.getLogger("matplotlib").setLevel(max(logging.WARNING, logging.root.level))
 
 
-async def _run(config: Config) -> None:
+async def _run(config: Config, role: str = "all") -> None:
     from bot.serve import TokenRejected, serve
 
     if config.telegram.token is None and config.vk.token is None:
@@ -154,7 +161,7 @@ async def _run(config: Config) -> None:
             "the staff chat could not be reached"
         )
     try:
-        await serve(config)
+        await serve(config, role=role)
     except TokenRejected as rejected:
         raise Failure(str(rejected)) from None
 
@@ -319,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = load_config(args.config)
         _setup_logging(config.logging.level)
         if args.command == "run":
-            asyncio.run(_run(config))
+            asyncio.run(_run(config, args.role))
         elif args.command == "import-catalogue":
             sys.stdout.write("\n".join(asyncio.run(_import(config, args))) + "\n")
         elif args.command == "broadcast":

@@ -1,9 +1,13 @@
-"""`libbot run`: every configured messenger, their senders and the scheduler, in one process.
+"""`libbot run`: every configured messenger, their senders and the scheduler.
 
 Telegram (polling or webhook) and the VK community share one Dispatcher, one database
 and one scheduler; each messenger has its own outbox sender with its own rate limit.
-SIGINT/SIGTERM stop everything in order: transports stop taking updates, senders finish
-the messages in flight, the scheduler stops.
+`--role` splits the work across processes: `web` takes updates, `sender` drains the
+outbox (any number of them: rows are claimed with row locks), `scheduler` runs timed
+jobs — and only the process holding the scheduler lease runs it (`broadcasts.leader`),
+so starting several `all` processes is safe too. SIGINT/SIGTERM stop everything in
+order: transports stop taking updates, senders finish the messages in flight, the
+scheduler stops.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from broadcasts.sender import Sender
 from storage.outbox import Report
 
 TELEGRAM_RATE = 30.0
+ROLES = ("all", "web", "sender", "scheduler")
 
 
 class TokenRejected(Exception):
@@ -71,26 +76,35 @@ async def _telegram(app: App, bot: Bot, stop: asyncio.Event) -> None:
     await polling
 
 
-async def _vk(dp: Dispatcher, bot: Bot, stop: asyncio.Event, *, own_lifecycle: bool) -> None:
-    """VK's long poll; when Telegram does not run polling, VK emits the dispatcher's
-    startup and shutdown (the library system connector closes on shutdown)."""
+async def _vk(dp: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
     from bot.transports.vk.polling import VkPolling
 
-    if own_lifecycle:
-        await dp.emit_startup(bot=bot, dispatcher=dp, **dp.workflow_data)
-    try:
-        await VkPolling(dp, bot).run(stop)
-    finally:
-        if own_lifecycle:
-            await dp.emit_shutdown(bot=bot, dispatcher=dp, **dp.workflow_data)
+    await VkPolling(dp, bot).run(stop)
 
 
-async def serve(config: Config) -> None:
+async def _until(stop: asyncio.Event) -> None:
+    await stop.wait()
+
+
+def _runs_lifecycle(config: Config, messengers: Messengers, role: str) -> bool:
+    """Telegram's polling and webhook server emit the dispatcher's startup and shutdown;
+    otherwise this process does (the library system connector closes on shutdown)."""
+    return not (role in ("all", "web") and messengers.get("telegram") is not None)
+
+
+async def serve(config: Config, *, role: str = "all") -> None:
+    """Serve in one of the roles: `all` (everything), `web` (the messengers' updates),
+    `sender` (the outbox) or `scheduler` (timed jobs; one process at a time leads)."""
     from broadcasts.announcements import on_finished
+    from broadcasts.leader import Lease, lead_while_held
     from broadcasts.scheduler import build_scheduler, persistent_store, start_scheduler
 
+    if role not in ROLES:
+        msg = f"unknown role {role!r}; expected one of {', '.join(ROLES)}"
+        raise ValueError(msg)
     async with open_app(config) as app:
-        messengers: Messengers = app.dispatcher["messengers"]
+        dp = app.dispatcher
+        messengers: Messengers = dp["messengers"]
         for platform, bot in messengers_for(config).items():
             messengers.add(platform, bot)
         scheduler = build_scheduler(
@@ -98,10 +112,18 @@ async def serve(config: Config) -> None:
             messengers,
             app.locales,
             config,
-            library_system=app.dispatcher.workflow_data.get("library_system"),
+            library_system=dp.workflow_data.get("library_system"),
             store=persistent_store(config),
         )
-        start_scheduler(scheduler)
+        started = False
+
+        def lead() -> None:
+            nonlocal started
+            if started:
+                scheduler.resume()
+            else:
+                start_scheduler(scheduler)
+                started = True
 
         def reporter(platform: str) -> Callable[[Report], Awaitable[None]]:
             """The staff chat hears of a finished broadcast once, from the sender that saw
@@ -116,46 +138,62 @@ async def serve(config: Config) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        stop_sending = asyncio.Event()
+        stop_background = asyncio.Event()
         rates = {"telegram": TELEGRAM_RATE, "vk": config.vk.rate}
+        lifecycle = _runs_lifecycle(config, messengers, role)
+        any_bot = next(iter(messengers.items()))[1]
+        if lifecycle:
+            await dp.emit_startup(bot=any_bot, dispatcher=dp, **dp.workflow_data)
         try:
             async with asyncio.TaskGroup() as group:
-                for platform, bot in messengers.items():
-                    sender = Sender(
-                        app.db,
-                        bot,
-                        platform=platform,
-                        limiter=RateLimiter(rates[platform]),
-                        on_report=reporter(platform),
+                if role in ("all", "sender"):
+                    for platform, bot in messengers.items():
+                        sender = Sender(
+                            app.db,
+                            bot,
+                            platform=platform,
+                            limiter=RateLimiter(rates[platform]),
+                            on_report=reporter(platform),
+                        )
+                        group.create_task(sender.run(stop_background), name=f"sender-{platform}")
+                if role in ("all", "scheduler"):
+                    lease = Lease(app.db, lock_dir=config.data_dir)
+                    group.create_task(
+                        lead_while_held(lease, lead, scheduler.pause, stop_background),
+                        name="scheduler-lease",
                     )
-                    group.create_task(sender.run(stop_sending), name=f"sender-{platform}")
                 transports = []
-                telegram = messengers.get("telegram")
-                if telegram is not None:
-                    transports.append(
-                        _rejecting(
-                            _telegram(app, telegram, stop),
-                            "Telegram rejected [telegram] token: check it with @BotFather",
+                if role in ("all", "web"):
+                    telegram = messengers.get("telegram")
+                    if telegram is not None:
+                        transports.append(
+                            _rejecting(
+                                _telegram(app, telegram, stop),
+                                "Telegram rejected [telegram] token: check it with @BotFather",
+                            )
                         )
-                    )
-                vk = messengers.get("vk")
-                if vk is not None:
-                    polls_telegram = telegram is not None and config.telegram.mode == "polling"
-                    transports.append(
-                        _rejecting(
-                            _vk(app.dispatcher, vk, stop, own_lifecycle=not polls_telegram),
-                            "VK rejected [vk] token: check it in the community's settings"
-                            " (Manage → API usage) and [vk] group_id",
+                    vk = messengers.get("vk")
+                    if vk is not None:
+                        transports.append(
+                            _rejecting(
+                                _vk(dp, vk, stop),
+                                "VK rejected [vk] token: check it in the community's settings"
+                                " (Manage → API usage) and [vk] group_id",
+                            )
                         )
-                    )
+                else:
+                    transports.append(_until(stop))
                 try:
                     await asyncio.gather(*transports)
                 finally:
                     stop.set()
-                    stop_sending.set()
+                    stop_background.set()
         except* TokenRejected as rejected:
             raise rejected.exceptions[0] from None
         finally:
-            scheduler.shutdown(wait=False)
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            if lifecycle:
+                await dp.emit_shutdown(bot=any_bot, dispatcher=dp, **dp.workflow_data)
             for _platform, bot in messengers.items():
                 await bot.session.close()
