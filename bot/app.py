@@ -16,7 +16,9 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from bot.config import Config
 from bot.i18n import Locales
+from bot.metrics import Metrics, MetricsMiddleware
 from bot.middlewares.activity import ActivityMiddleware
+from bot.middlewares.once import OnceMiddleware
 from bot.middlewares.person import PersonMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.transports.messengers import Messengers
@@ -49,9 +51,14 @@ def build_dispatcher(
         locales=locales,
         library_system=system,
         messengers=messengers or Messengers(),
+        metrics=Metrics(),
     )
     if system is not None and library_system is None:
         dp.shutdown.register(system.close)
+    redis = getattr(storage, "redis", None)
+    if redis is not None:  # several processes: the first to claim an update handles it
+        dp.update.outer_middleware(OnceMiddleware(redis))
+    dp.update.outer_middleware(MetricsMiddleware(dp["metrics"]))
     dp.update.outer_middleware(
         ThrottlingMiddleware(
             locales, db, burst=config.limits.burst, per_second=config.limits.per_second

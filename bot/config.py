@@ -527,6 +527,14 @@ class Logging(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class Monitoring(Section):
+    """/healthz and /metrics for processes without a webhook server (`--role sender`,
+    `scheduler`, polling). 0: off. The webhook server always has both."""
+
+    listen_host: str = "127.0.0.1"
+    listen_port: Annotated[int, Field(ge=0, le=65535)] = 0
+
+
 class Config(BaseSettings):
     """The whole configuration. Environment variables win over the file."""
 
@@ -553,6 +561,7 @@ class Config(BaseSettings):
     reminders: Reminders = Reminders()
     consultations: Consultations = Consultations()
     logging: Logging = Logging()
+    monitoring: Monitoring = Monitoring()
 
     # Where relative paths in the file are resolved: the config file's folder.
     base_dir: Path = Field(default=Path(), exclude=True)

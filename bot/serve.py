@@ -19,9 +19,11 @@ from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramUnauthorizedError
+from aiohttp import web
 
 from bot.app import App, open_app
 from bot.config import Config
+from bot.metrics import add_routes
 from bot.transports.messengers import Messengers
 from broadcasts.limits import RateLimiter
 from broadcasts.sender import Sender
@@ -86,6 +88,18 @@ async def _until(stop: asyncio.Event) -> None:
     await stop.wait()
 
 
+async def _monitoring(app: App, config: Config) -> web.AppRunner | None:
+    """/healthz and /metrics on `[monitoring] listen_port`, when set."""
+    if not config.monitoring.listen_port:
+        return None
+    server = web.Application()
+    add_routes(server, app.dispatcher["metrics"], app.db)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, config.monitoring.listen_host, config.monitoring.listen_port).start()
+    return runner
+
+
 def _runs_lifecycle(config: Config, messengers: Messengers, role: str) -> bool:
     """Telegram's polling and webhook server emit the dispatcher's startup and shutdown;
     otherwise this process does (the library system connector closes on shutdown)."""
@@ -141,6 +155,7 @@ async def serve(config: Config, *, role: str = "all") -> None:
         stop_background = asyncio.Event()
         rates = {"telegram": TELEGRAM_RATE, "vk": config.vk.rate}
         lifecycle = _runs_lifecycle(config, messengers, role)
+        monitoring = await _monitoring(app, config)
         any_bot = next(iter(messengers.items()))[1]
         if lifecycle:
             await dp.emit_startup(bot=any_bot, dispatcher=dp, **dp.workflow_data)
@@ -154,6 +169,7 @@ async def serve(config: Config, *, role: str = "all") -> None:
                             platform=platform,
                             limiter=RateLimiter(rates[platform]),
                             on_report=reporter(platform),
+                            metrics=dp["metrics"],
                         )
                         group.create_task(sender.run(stop_background), name=f"sender-{platform}")
                 if role in ("all", "scheduler"):
@@ -191,6 +207,8 @@ async def serve(config: Config, *, role: str = "all") -> None:
         except* TokenRejected as rejected:
             raise rejected.exceptions[0] from None
         finally:
+            if monitoring is not None:
+                await monitoring.cleanup()
             if scheduler.running:
                 scheduler.shutdown(wait=False)
             if lifecycle:

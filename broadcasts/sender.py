@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -28,6 +29,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.metrics import Metrics
 from broadcasts.limits import RateLimiter
 from storage import outbox, subscriptions
 from storage.db import Database
@@ -36,6 +38,10 @@ from storage.outbox import Delivery, Job, Report
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# What a send ended in, as /metrics counts it (the states between are not results).
+RESULTS = frozenset(
+    {Delivery.SENT, Delivery.BLOCKED, Delivery.FAILED, Delivery.UNKNOWN, Delivery.RECALLED}
+)
 STALE_AFTER = timedelta(minutes=2)  # a claim or send older than this belongs to a dead sender
 IDLE_SECONDS = 1.0
 
@@ -71,6 +77,7 @@ class Sender:
         concurrency: int = 16,
         batch: int = 100,
         on_report: Callable[[Report], Awaitable[None]] | None = None,
+        metrics: Metrics | None = None,
         retry_backoff: Callable[[int], timedelta] = backoff,
         stale_after: timedelta = STALE_AFTER,
     ) -> None:
@@ -81,6 +88,7 @@ class Sender:
         self.concurrency = concurrency
         self.batch = batch
         self.on_report = on_report
+        self.metrics = metrics
         self.retry_backoff = retry_backoff
         self.stale_after = stale_after
 
@@ -173,17 +181,17 @@ class Sender:
             await self.bot.delete_message(item.chat_id, int(item.message_id))
         except TelegramRetryAfter as exc:
             self.limiter.pause(exc.retry_after)
-            await outbox.mark(self.db, item.outbox_id, Delivery.RECALL)
+            await self._mark(item.outbox_id, Delivery.RECALL)
         except (TelegramBadRequest, TelegramNotFound, TelegramForbiddenError) as exc:
             # Too old to delete, already deleted, or the person blocked the bot.
-            await outbox.mark(self.db, item.outbox_id, Delivery.UNRECALLED, error=exc.message[:300])
+            await self._mark(item.outbox_id, Delivery.UNRECALLED, error=exc.message[:300])
         except (TelegramServerError, TelegramNetworkError) as exc:
             # Left «recalling»: recovery puts it back after the lease, a natural backoff.
             log.info(
                 "deleting message %s in %s failed for now: %s", item.message_id, item.chat_id, exc
             )
         else:
-            await outbox.mark(self.db, item.outbox_id, Delivery.RECALLED)
+            await self._mark(item.outbox_id, Delivery.RECALLED)
 
     async def _send(self, job: Job) -> Message:
         markup = message_markup(job.buttons)
@@ -194,20 +202,20 @@ class Sender:
         return await self.bot.send_message(job.chat_id, job.text, reply_markup=markup)
 
     async def _deliver(self, job: Job, started: float) -> None:
-        await outbox.mark(self.db, job.outbox_id, Delivery.SENDING)
+        await self._mark(job.outbox_id, Delivery.SENDING)
         try:
             message = await self._send(job)
         except TelegramRetryAfter as exc:
             self.limiter.pause(exc.retry_after)
-            await outbox.mark(self.db, job.outbox_id, Delivery.PENDING, error="429 retry after")
+            await self._mark(job.outbox_id, Delivery.PENDING, error="429 retry after")
         except TelegramForbiddenError as exc:
             self.limiter.refund(started)
-            await outbox.mark(self.db, job.outbox_id, Delivery.BLOCKED, error=exc.message[:300])
+            await self._mark(job.outbox_id, Delivery.BLOCKED, error=exc.message[:300])
             if job.person_id is not None:
                 await subscriptions.unsubscribe_all(self.db, job.person_id)
         except (TelegramBadRequest, TelegramNotFound) as exc:
             self.limiter.refund(started)
-            await outbox.mark(self.db, job.outbox_id, Delivery.FAILED, error=exc.message[:300])
+            await self._mark(job.outbox_id, Delivery.FAILED, error=exc.message[:300])
         except TelegramServerError as exc:
             self.limiter.refund(started)
             await self._retry(job, exc.message)
@@ -215,11 +223,21 @@ class Sender:
             if "ClientConnectorError" in exc.message:  # never reached the server: safe to retry
                 await self._retry(job, exc.message)
             else:  # the request may have arrived: do not send it twice
-                await outbox.mark(self.db, job.outbox_id, Delivery.UNKNOWN, error=exc.message[:300])
+                await self._mark(job.outbox_id, Delivery.UNKNOWN, error=exc.message[:300])
         else:
-            await outbox.mark(
-                self.db, job.outbox_id, Delivery.SENT, message_id=str(message.message_id)
-            )
+            await self._mark(job.outbox_id, Delivery.SENT, message_id=str(message.message_id))
+
+    async def _mark(self, outbox_id: int, status: Delivery, **values: Any) -> None:
+        await outbox.mark(self.db, outbox_id, status, **values)
+        self._count(status, 1)
+
+    async def _mark_many(self, outbox_ids: list[int], status: Delivery, **values: Any) -> None:
+        await outbox.mark_many(self.db, outbox_ids, status, **values)
+        self._count(status, len(outbox_ids))
+
+    def _count(self, status: Delivery, count: int) -> None:
+        if self.metrics is not None and status in RESULTS:
+            self.metrics.sent(self.platform, str(status), count)
 
     def _groups(self, jobs: list[Job]) -> list[list[Job]]:
         """Jobs as API calls: one each, or — where the messenger sends one message to many
@@ -245,7 +263,7 @@ class Sender:
     async def _deliver_many(self, group: list[Job], started: float) -> None:
         """One call for many recipients; each row ends with its own peer's result."""
         first = group[0]
-        await outbox.mark_many(self.db, [j.outbox_id for j in group], Delivery.SENDING)
+        await self._mark_many([j.outbox_id for j in group], Delivery.SENDING)
         try:
             results = await self.bot.session.send_to_many(  # type: ignore[attr-defined]
                 self.bot,
@@ -258,7 +276,7 @@ class Sender:
         except TelegramRetryAfter as exc:
             self.limiter.pause(exc.retry_after)
             ids = [j.outbox_id for j in group]
-            await outbox.mark_many(self.db, ids, Delivery.PENDING, error="429 retry after")
+            await self._mark_many(ids, Delivery.PENDING, error="429 retry after")
             return
         except (TelegramServerError, TelegramNetworkError) as exc:
             never_arrived = (
@@ -266,7 +284,7 @@ class Sender:
             )
             if not never_arrived:
                 ids = [j.outbox_id for j in group]
-                await outbox.mark_many(self.db, ids, Delivery.UNKNOWN, error=exc.message[:300])
+                await self._mark_many(ids, Delivery.UNKNOWN, error=exc.message[:300])
                 return
             self.limiter.refund(started)
             for job in group:
@@ -275,16 +293,14 @@ class Sender:
         except TelegramAPIError as exc:
             self.limiter.refund(started)
             ids = [j.outbox_id for j in group]
-            await outbox.mark_many(self.db, ids, Delivery.FAILED, error=exc.message[:300])
+            await self._mark_many(ids, Delivery.FAILED, error=exc.message[:300])
             return
         for job in group:
             result = results.get(int(job.chat_id))
             if isinstance(result, int):
-                await outbox.mark(self.db, job.outbox_id, Delivery.SENT, message_id=str(result))
+                await self._mark(job.outbox_id, Delivery.SENT, message_id=str(result))
             elif isinstance(result, TelegramForbiddenError):
-                await outbox.mark(
-                    self.db, job.outbox_id, Delivery.BLOCKED, error=result.message[:300]
-                )
+                await self._mark(job.outbox_id, Delivery.BLOCKED, error=result.message[:300])
                 if job.person_id is not None:
                     await subscriptions.unsubscribe_all(self.db, job.person_id)
             elif isinstance(result, TelegramRetryAfter):
@@ -295,20 +311,14 @@ class Sender:
                     error=result.message,
                 )
             elif result is None:  # the answer did not name this peer: it may have arrived
-                await outbox.mark(
-                    self.db, job.outbox_id, Delivery.UNKNOWN, error="not in the answer"
-                )
+                await self._mark(job.outbox_id, Delivery.UNKNOWN, error="not in the answer")
             else:
-                await outbox.mark(
-                    self.db, job.outbox_id, Delivery.FAILED, error=result.message[:300]
-                )
+                await self._mark(job.outbox_id, Delivery.FAILED, error=result.message[:300])
 
     async def _retry(self, job: Job, error: str) -> None:
         attempts = job.attempts + 1
         if attempts >= MAX_ATTEMPTS:
-            await outbox.mark(
-                self.db, job.outbox_id, Delivery.FAILED, attempts=attempts, error=error[:300]
-            )
+            await self._mark(job.outbox_id, Delivery.FAILED, attempts=attempts, error=error[:300])
             return
         delay = self.retry_backoff(attempts)
         await outbox.retry_later(self.db, job.outbox_id, delay=delay, error=error)

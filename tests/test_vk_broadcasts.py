@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.config import Config
+from bot.metrics import Metrics
 from bot.transports.telegram import create_bot, file_fetcher
 from bot.transports.vk.polling import vk_bot, vk_session
 from broadcasts.limits import RateLimiter
@@ -39,6 +40,7 @@ async def sender_for(vk: FakeVk, config: Config, db: Database) -> Sender:
         platform="vk",
         limiter=RateLimiter(1000.0, per_chat_interval=0),
         retry_backoff=lambda _attempt: timedelta(0),
+        metrics=Metrics(),
     )
 
 
@@ -68,6 +70,10 @@ async def test_an_announcement_goes_out_a_hundred_people_a_call(
         statuses = Counter(await session.scalars(select(OutboxMessage.status)))
         still_subscribed = await session.scalar(select(func.count()).select_from(Subscription))
     assert statuses == {Delivery.SENT: 228, Delivery.BLOCKED: 2}
+    assert sender.metrics is not None
+    scraped = sender.metrics.exposition().decode()
+    assert 'libbot_sends_total{platform="vk",result="sent"} 228.0' in scraped
+    assert 'libbot_sends_total{platform="vk",result="blocked"} 2.0' in scraped
     assert still_subscribed == 228, "whoever refused VK messages is unsubscribed"
     delivered = Counter(peer for peer, _ in vk.delivered)
     assert max(delivered.values()) == 1

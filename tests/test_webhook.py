@@ -131,3 +131,25 @@ async def test_run_webhook_registers_the_hook_with_its_secret_and_serves(
     finally:
         stop.set()
         await server
+
+
+async def test_the_webhook_server_reports_health_and_prometheus_metrics(
+    webhook_url: str, telegram: FakeTelegram
+) -> None:
+    base = webhook_url.removesuffix("/tg/hook")
+    async with aiohttp.ClientSession() as http:
+        health = await http.get(f"{base}/healthz")
+        assert health.status == 200
+        assert (await health.json()) == {"status": "ok"}
+        await http.post(
+            webhook_url,
+            json=start_update(4, 804),
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        )
+        scraped = await http.get(f"{base}/metrics")
+        body = await scraped.text()
+    assert scraped.status == 200
+    assert scraped.headers["Content-Type"].startswith("text/plain")
+    assert 'libbot_updates_handled_total{kind="message",platform="telegram"} 1.0' in body
+    assert 'libbot_handler_seconds_count{platform="telegram"} 1.0' in body
+    assert 'libbot_outbox_depth{platform="telegram"} 0.0' in body

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from bot.config import Config
 from bot.i18n import LANGUAGES, Locales
+from bot.metrics import add_routes
 from bot.transports.messengers import register
 from bot.transports.text_limits import TextLimits
 
@@ -138,11 +139,7 @@ def build_webhook_app(
         platform=PLATFORM,
     )
     handler.register(app, path=webhook_path(config))
-
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
-
-    app.router.add_get("/healthz", healthz)
+    add_routes(app, dp["metrics"], dp["db"])
     setup_application(app, dp, bot=bot, platform=PLATFORM)
     return app
 

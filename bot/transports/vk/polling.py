@@ -112,7 +112,11 @@ class VkPolling:
             update = self.factory.convert(event)
             if update is None:
                 continue
-            handling = self.dp.feed_update(self.bot, update, platform=PLATFORM)
+            # VK's own event id: several processes polling one community handle it once.
+            key = (
+                f"vk:{self.client.group_id}:{event['event_id']}" if event.get("event_id") else None
+            )
+            handling = self.dp.feed_update(self.bot, update, platform=PLATFORM, event_key=key)
             if not self.handle_as_tasks:
                 await handling
                 continue
