@@ -169,6 +169,9 @@ class Telegram(Section):
     listen_host: str = "127.0.0.1"
     listen_port: Annotated[int, Field(ge=1, le=65535)] = 8080
     webhook_path: str = ""  # local path to serve; default: the path of webhook_url
+    # Messages a second one sender process sends (Telegram allows a bot about 30): with
+    # several `--role sender` processes, give each its share.
+    rate: Annotated[float, Field(gt=0, le=30)] = 30.0
 
     @field_validator("token")
     @classmethod
@@ -527,6 +530,13 @@ class Logging(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class Outbox(Section):
+    """How long a sender's claim on outbox rows lasts: rows a crashed sender had claimed
+    but not tried go back to the others after it."""
+
+    lease_seconds: Annotated[int, Field(ge=1, le=3600)] = 120
+
+
 class Monitoring(Section):
     """/healthz and /metrics for processes without a webhook server (`--role sender`,
     `scheduler`, polling). 0: off. The webhook server always has both."""
@@ -562,6 +572,7 @@ class Config(BaseSettings):
     consultations: Consultations = Consultations()
     logging: Logging = Logging()
     monitoring: Monitoring = Monitoring()
+    outbox: Outbox = Outbox()
 
     # Where relative paths in the file are resolved: the config file's folder.
     base_dir: Path = Field(default=Path(), exclude=True)

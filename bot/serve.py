@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramUnauthorizedError
@@ -29,7 +30,6 @@ from broadcasts.limits import RateLimiter
 from broadcasts.sender import Sender
 from storage.outbox import Report
 
-TELEGRAM_RATE = 30.0
 ROLES = ("all", "web", "sender", "scheduler")
 
 
@@ -153,7 +153,7 @@ async def serve(config: Config, *, role: str = "all") -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         stop_background = asyncio.Event()
-        rates = {"telegram": TELEGRAM_RATE, "vk": config.vk.rate}
+        rates = {"telegram": config.telegram.rate, "vk": config.vk.rate}
         lifecycle = _runs_lifecycle(config, messengers, role)
         monitoring = await _monitoring(app, config)
         any_bot = next(iter(messengers.items()))[1]
@@ -170,6 +170,7 @@ async def serve(config: Config, *, role: str = "all") -> None:
                             limiter=RateLimiter(rates[platform]),
                             on_report=reporter(platform),
                             metrics=dp["metrics"],
+                            stale_after=timedelta(seconds=config.outbox.lease_seconds),
                         )
                         group.create_task(sender.run(stop_background), name=f"sender-{platform}")
                 if role in ("all", "scheduler"):

@@ -295,14 +295,21 @@ async def claim(db: Database, platform: str, limit: int) -> list[Job]:
         )
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        ids = list(await session.scalars(query))
+        candidates = list(await session.scalars(query))
+        if not candidates:
+            return []
+        # Only the rows this UPDATE changed are ours: on SQLite another process may have
+        # claimed some between the SELECT and the UPDATE (it has no row locks).
+        ids = list(
+            await session.scalars(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(candidates), OutboxMessage.status == Delivery.PENDING)
+                .values(status=Delivery.CLAIMED, updated_at=now)
+                .returning(OutboxMessage.id)
+            )
+        )
         if not ids:
             return []
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == Delivery.PENDING)
-            .values(status=Delivery.CLAIMED, updated_at=now)
-        )
         rows = await session.execute(
             select(
                 OutboxMessage.id,
@@ -537,13 +544,20 @@ async def claim_deletions(db: Database, platform: str, limit: int) -> list[Delet
         rows = (await session.execute(query)).all()
         if not rows:
             return []
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_([r[0] for r in rows]))
-            .where(OutboxMessage.status == Delivery.RECALL)
-            .values(status=Delivery.RECALLING, updated_at=utcnow())
+        ours = set(
+            await session.scalars(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([r[0] for r in rows]))
+                .where(OutboxMessage.status == Delivery.RECALL)
+                .values(status=Delivery.RECALLING, updated_at=utcnow())
+                .returning(OutboxMessage.id)
+            )
         )
-        return [Deletion(row_id, chat_id, message_id) for row_id, chat_id, message_id in rows]
+        return [
+            Deletion(row_id, chat_id, message_id)
+            for row_id, chat_id, message_id in rows
+            if row_id in ours
+        ]
 
 
 async def recall_counts(db: Database, broadcast_id: int) -> dict[str, int]:

@@ -4,24 +4,31 @@ over when the leader goes away (SQLite: a file lock; PostgreSQL: an advisory loc
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from aiogram.types import Update
 from redis.asyncio import Redis
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from bot.app import build_dispatcher, fsm_backend
 from bot.i18n import Locales
 from bot.transports.telegram import create_bot
 from bot.transports.vk.polling import VkPolling, vk_bot
 from broadcasts.leader import Lease, lead_while_held
+from storage import outbox
 from storage.db import Database
+from storage.models import Person
+from storage.outbox import Audience, Delivery, OutboxMessage
+from storage.types import utcnow
 from tests.conftest import REDIS_URL, make_config, unavailable, with_vk
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.vk_api import FakeVk
+from tests.test_cli import clean_env, libbot
 
 
 async def test_only_one_process_holds_the_scheduler_lease(
@@ -163,3 +170,86 @@ async def test_an_update_two_processes_receive_is_handled_once(
     assert len([c for c in greetings if "Здравствуйте" in c.text]) == 1, "answered once"
     vk_greetings = [c for c in vk.calls_of("messages.send") if 43 in c.peer_ids]
     assert len([c for c in vk_greetings if "Здравствуйте" in c.text]) == 1, "answered once"
+
+
+def _sender_config(tmp_path: Path, url: str, telegram: FakeTelegram) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[library]\nname = 'Библиотека'\n"
+        f"[database]\nurl = '{url}'\n"
+        f"[telegram]\ntoken = '{telegram.token}'\napi_server = '{telegram.base_url}'\n"
+        "rate = 15.0\n"
+        "[outbox]\nlease_seconds = 2\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+async def test_two_senders_deliver_once_and_a_killed_one_loses_nothing(
+    telegram: FakeTelegram, database: Database, tmp_path: Path
+) -> None:
+    """Two `libbot run --role sender` processes drain one outbox; one is killed (SIGKILL)
+    mid-way. Every message ends sent (or «unknown» if it was in flight at the kill),
+    nobody gets one twice, and the rows the dead one had claimed go to the other."""
+    recipients = 240
+    async with database.transaction() as session:
+        for user_id in range(1, recipients + 1):
+            session.add(
+                Person(
+                    platform="telegram",
+                    platform_user_id=str(10_000 + user_id),
+                    language="ru",
+                    consent="unknown",
+                )
+            )
+    broadcast = await outbox.create(
+        database, text="Новогодний концерт", audience=Audience(everyone=True), scheduled_at=utcnow()
+    )
+    assert await outbox.start(database, broadcast, platforms=("telegram",)) == recipients
+    telegram.slow["sendMessage"] = 0.02
+    config = _sender_config(tmp_path, database.url, telegram)
+    senders = [
+        await asyncio.create_subprocess_exec(
+            *libbot(),
+            "run",
+            "--config",
+            str(config),
+            "--role",
+            "sender",
+            stderr=asyncio.subprocess.DEVNULL,
+            env=clean_env(tmp_path),
+        )
+        for _ in range(2)
+    ]
+    try:
+        for _ in range(600):
+            if len(telegram.delivered) >= recipients // 3:
+                break
+            await asyncio.sleep(0.05)
+        senders[0].kill()
+        await senders[0].wait()
+        for _ in range(1200):
+            counts = await _statuses(database)
+            if sum(counts.get(s, 0) for s in (Delivery.SENT, Delivery.UNKNOWN)) == recipients:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        for process in senders:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.wait(), 30)
+    counts = await _statuses(database)
+    assert sum(counts.values()) == recipients
+    assert counts.get(Delivery.SENT, 0) + counts.get(Delivery.UNKNOWN, 0) == recipients, counts
+    assert counts.get(Delivery.UNKNOWN, 0) <= 16, "at most the sends in flight at the kill"
+    per_chat = Counter(chat for chat, _ in telegram.delivered)
+    assert max(per_chat.values()) == 1, "nobody got it twice"
+    assert len(per_chat) >= counts[Delivery.SENT]
+
+
+async def _statuses(db: Database) -> dict[str, int]:
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        )
+        return {status: count for status, count in rows}
