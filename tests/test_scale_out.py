@@ -253,3 +253,55 @@ async def _statuses(db: Database) -> dict[str, int]:
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         )
         return {status: count for status, count in rows}
+
+
+async def test_of_two_scheduler_processes_one_leads_and_the_other_takes_over(
+    telegram: FakeTelegram, database: Database, tmp_path: Path
+) -> None:
+    config = _sender_config(tmp_path, database.url, telegram)
+    processes = [
+        await asyncio.create_subprocess_exec(
+            *libbot(),
+            "run",
+            "--config",
+            str(config),
+            "--role",
+            "scheduler",
+            stderr=asyncio.subprocess.PIPE,
+            env=clean_env(tmp_path),
+        )
+        for _ in range(2)
+    ]
+    leading = "this process runs the scheduler"
+    logs: list[list[str]] = [[], []]
+
+    async def read(index: int) -> None:
+        stream = processes[index].stderr
+        assert stream is not None
+        async for line in stream:
+            logs[index].append(line.decode())
+
+    readers = [asyncio.create_task(read(i)) for i in range(2)]
+    try:
+        for _ in range(400):
+            if any(leading in line for log in logs for line in log):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)  # time for a second leader to appear, if there were one
+        leaders = [i for i in range(2) if any(leading in line for line in logs[i])]
+        assert len(leaders) == 1, logs
+        first = leaders[0]
+        processes[first].send_signal(signal.SIGTERM)
+        await asyncio.wait_for(processes[first].wait(), 30)
+        other = 1 - first
+        for _ in range(400):  # stand-bys ask every 10 s
+            if any(leading in line for line in logs[other]):
+                break
+            await asyncio.sleep(0.05)
+        assert any(leading in line for line in logs[other]), logs[other]
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.wait(), 30)
+        await asyncio.gather(*readers)
