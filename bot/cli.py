@@ -126,10 +126,12 @@ def _parser() -> argparse.ArgumentParser:
     consultations_cli.add_commands(add)
     reports_cli.add_commands(add)
 
-    db = add("db", "Database schema: upgrade, downgrade, current.")
-    db.add_argument("action", choices=("upgrade", "downgrade", "current"))
+    db = add("db", "Database: schema upgrade, downgrade, current; backup and restore.")
+    db.add_argument("action", choices=("upgrade", "downgrade", "current", "backup", "restore"))
     db.add_argument(
-        "revision", nargs="?", help="target revision (upgrade: head; downgrade: required)"
+        "revision",
+        nargs="?",
+        help="target revision (upgrade: head; downgrade: required); backup/restore: the file",
     )
     return parser
 
@@ -285,7 +287,17 @@ async def _broadcast(config: Config, args: argparse.Namespace) -> str:
 
 
 async def _db(config: Config, action: str, revision: str | None) -> str:
+    from storage.backup import BackupFailed, backup, restore
     from storage.db import Database
+
+    if action in ("backup", "restore"):
+        if not revision:
+            raise Failure(f"db {action} needs a file, e.g. 'libbot db {action} libbot.backup'")
+        work = backup if action == "backup" else restore
+        try:
+            return await asyncio.to_thread(work, config.database_url, Path(revision))
+        except BackupFailed as exc:
+            raise Failure(str(exc)) from None
 
     db = Database(config.database_url)
     try:
