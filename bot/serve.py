@@ -88,9 +88,10 @@ async def _until(stop: asyncio.Event) -> None:
     await stop.wait()
 
 
-async def _monitoring(app: App, config: Config) -> web.AppRunner | None:
-    """/healthz and /metrics on `[monitoring] listen_port`, when set."""
-    if not config.monitoring.listen_port:
+async def _monitoring(app: App, config: Config, *, webhook_here: bool) -> web.AppRunner | None:
+    """/healthz and /metrics on `[monitoring] listen_port`, when set — unless this process
+    runs the webhook server, which has both already."""
+    if not config.monitoring.listen_port or webhook_here:
         return None
     server = web.Application()
     add_routes(server, app.dispatcher["metrics"], app.db)
@@ -155,7 +156,12 @@ async def serve(config: Config, *, role: str = "all") -> None:
         stop_background = asyncio.Event()
         rates = {"telegram": config.telegram.rate, "vk": config.vk.rate}
         lifecycle = _runs_lifecycle(config, messengers, role)
-        monitoring = await _monitoring(app, config)
+        webhook_here = (
+            role in ("all", "web")
+            and messengers.get("telegram") is not None
+            and config.telegram.mode == "webhook"
+        )
+        monitoring = await _monitoring(app, config, webhook_here=webhook_here)
         any_bot = next(iter(messengers.items()))[1]
         if lifecycle:
             await dp.emit_startup(bot=any_bot, dispatcher=dp, **dp.workflow_data)

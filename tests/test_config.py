@@ -197,3 +197,17 @@ def test_run_with_the_staff_chat_on_an_unserved_messenger_says_so(tmp_path: Path
         "libbot: [staff] chat_messenger is 'vk' but [vk] token is not set: "
         "the staff chat could not be reached"
     )
+
+
+def test_the_docker_deployment_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """deploy/config.docker.toml with the secrets deploy/libbot.env.example names."""
+    deploy = Path(__file__).resolve().parents[1] / "deploy"
+    for line in (deploy / "libbot.env.example").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            monkeypatch.setenv(key, value)
+    monkeypatch.setenv("LIBBOT_TELEGRAM__TOKEN", "123456:valid-token")
+    config = load_config(deploy / "config.docker.toml")
+    assert config.telegram.mode == "webhook"
+    assert config.database_url.startswith("postgresql+asyncpg://")
+    assert config.redis.url == "redis://redis:6379/0"
