@@ -2,11 +2,18 @@
 
 The embedded default must not lose a half-filled form on restart, and must not
 need Redis; with `[redis] url` set, aiogram's RedisStorage is used instead.
+
+Reads are served from a write-through cache of recent conversations: every update
+asks for the state (aiogram's FSM middleware, the «leave the form» middleware) and
+most conversations have none, so the database is asked once per conversation and
+written only when something changes. That is right for the one process the embedded
+default is; several processes share their state through Redis.
 """
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,16 +32,33 @@ from storage.models import FsmRecord
 from storage.types import utcnow
 
 INSERT_RACE_RETRIES = 3
+CACHED_CONVERSATIONS = 20_000
+EMPTY = (None, "{}")
 
 
 class DatabaseStorage(BaseStorage):
     def __init__(self, db: Database, key_builder: KeyBuilder | None = None) -> None:
         self.db = db
         self.key_builder = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+        # storage key → (state, data as JSON), as the database has it.
+        self._cache: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
 
-    async def _load(self, key: StorageKey) -> FsmRecord | None:
+    def _remember(self, storage_key: str, value: tuple[str | None, str]) -> None:
+        self._cache[storage_key] = value
+        self._cache.move_to_end(storage_key)
+        while len(self._cache) > CACHED_CONVERSATIONS:
+            self._cache.popitem(last=False)
+
+    async def _load(self, key: StorageKey) -> tuple[str | None, str]:
+        storage_key = self.key_builder.build(key)
+        cached = self._cache.get(storage_key)
+        if cached is not None:
+            return cached
         async with self.db.transaction() as session:
-            return await session.get(FsmRecord, self.key_builder.build(key))
+            record = await session.get(FsmRecord, storage_key)
+            value = (record.state, record.data) if record else EMPTY
+        self._remember(storage_key, value)
+        return value
 
     async def _update(self, key: StorageKey, **changes: Any) -> None:
         """Change state and/or data of one key in a single transaction.
@@ -44,6 +68,17 @@ class DatabaseStorage(BaseStorage):
         the loser retries and then updates the row the winner made.
         """
         storage_key = self.key_builder.build(key)
+        cached = self._cache.get(storage_key)
+        if cached is not None:
+            state = changes.get("state", cached[0])
+            data = (
+                json.dumps(dict(changes["data"]), ensure_ascii=False)
+                if "data" in changes
+                else cached[1]
+            )
+            if (state, data) == cached:
+                return  # nothing changes: no write
+        self._cache.pop(storage_key, None)  # re-read after the write, whatever happens
         for attempt in range(INSERT_RACE_RETRIES):
             try:
                 await self._write(storage_key, changes)
@@ -60,28 +95,31 @@ class DatabaseStorage(BaseStorage):
             if state is None and not data:
                 if record is not None:
                     await session.delete(record)
-                return
-            payload = json.dumps(dict(data), ensure_ascii=False)
-            if record is None:
-                session.add(
-                    FsmRecord(key=storage_key, state=state, data=payload, updated_at=utcnow())
-                )
+                value: tuple[str | None, str] = EMPTY
             else:
-                record.state, record.data, record.updated_at = state, payload, utcnow()
+                payload = json.dumps(dict(data), ensure_ascii=False)
+                if record is None:
+                    session.add(
+                        FsmRecord(key=storage_key, state=state, data=payload, updated_at=utcnow())
+                    )
+                else:
+                    record.state, record.data, record.updated_at = state, payload, utcnow()
+                value = (state, payload)
+        self._remember(storage_key, value)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         await self._update(key, state=state.state if isinstance(state, State) else state)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        record = await self._load(key)
-        return record.state if record else None
+        state, _data = await self._load(key)
+        return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         await self._update(key, data=data)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        record = await self._load(key)
-        return json.loads(record.data) if record else {}
+        _state, data = await self._load(key)
+        return dict(json.loads(data))
 
     async def close(self) -> None:
         """The database is owned and closed by the application, not by the storage."""

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import String, cast, delete, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from storage.db import Database
 from storage.models import Activity, Consent, Person, PersonRole, Role
@@ -133,20 +134,24 @@ async def _owner(session: AsyncSession, platform: str, platform_user_id: str) ->
     """The person behind an account: their own row, or the one it was linked to."""
     from storage.identity import PersonAccount
 
-    own = await session.scalar(
-        select(Person).where(
-            Person.platform == platform, Person.platform_user_id == platform_user_id
-        )
-    )
-    if own is not None:
-        return own
-    return await session.scalar(
+    # One round trip for the person and their roles (every update asks for them).
+    own = await session.execute(
         select(Person)
+        .options(joinedload(Person.roles))
+        .where(Person.platform == platform, Person.platform_user_id == platform_user_id)
+    )
+    found = own.unique().scalar_one_or_none()
+    if found is not None:
+        return found
+    linked = await session.execute(
+        select(Person)
+        .options(joinedload(Person.roles))
         .join(PersonAccount, PersonAccount.person_id == Person.id)
         .where(
             PersonAccount.platform == platform, PersonAccount.platform_user_id == platform_user_id
         )
     )
+    return linked.unique().scalar_one_or_none()
 
 
 async def set_consent(
