@@ -4,8 +4,9 @@ Telegram (polling or webhook) and the VK community share one Dispatcher, one dat
 and one scheduler; each messenger has its own outbox sender with its own rate limit.
 `--role` splits the work across processes: `web` takes updates, `sender` drains the
 outbox (any number of them: rows are claimed with row locks), `scheduler` runs timed
-jobs — and only the process holding the scheduler lease runs it (`broadcasts.leader`),
-so starting several `all` processes is safe too. SIGINT/SIGTERM stop everything in
+jobs — and only the process holding the scheduler lease runs it (`broadcasts.leader`).
+Several processes taking updates need Redis (shared conversation state, each update
+handled once) and, for Telegram, webhook mode. SIGINT/SIGTERM stop everything in
 order: transports stop taking updates, senders finish the messages in flight, the
 scheduler stops.
 """

@@ -96,8 +96,12 @@ class Lease:
             await self._drop_connection()
 
     async def _drop_connection(self) -> None:
+        """Throw the connection away, never back into the pool: if its session somehow
+        still held the lock, a pooled connection would keep it from everyone."""
         connection, self._connection = self._connection, None
         if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.invalidate()
             with contextlib.suppress(Exception):
                 await connection.close()
 
@@ -111,14 +115,17 @@ async def lead_while_held(
     leading = False
     try:
         while not done.is_set():
-            if not leading and await lease.acquire():
-                log.info("this process runs the scheduler")
-                start()
-                leading = True
-            elif leading and not await lease.held():
-                log.warning("scheduler stopped: another process may take over")
-                stop()
-                leading = False
+            try:
+                if not leading and await lease.acquire():
+                    log.info("this process runs the scheduler")
+                    start()
+                    leading = True
+                elif leading and not await lease.held():
+                    log.warning("scheduler stopped: another process may take over")
+                    stop()
+                    leading = False
+            except Exception:
+                log.exception("scheduler lease check failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), every)
     finally:

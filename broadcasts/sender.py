@@ -44,6 +44,7 @@ RESULTS = frozenset(
 )
 STALE_AFTER = timedelta(minutes=2)  # a claim or send older than this belongs to a dead sender
 IDLE_SECONDS = 1.0
+MAX_PAUSE = 60.0
 
 
 def message_markup(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
@@ -109,12 +110,19 @@ class Sender:
         Stale claims are recovered at start and whenever the sender is idle, so rows a
         crashed sender held come back once their lease (`stale_after`) has run out.
         """
+        pause = IDLE_SECONDS
         while not stop.is_set():
-            await self.recover()
-            sent = await self.drain(stop)
+            try:
+                await self.recover()
+                sent = await self.drain(stop)
+                pause = IDLE_SECONDS
+            except Exception:
+                log.exception("the %s sender failed; trying again in %.0f s", self.platform, pause)
+                sent = 0
+                pause = min(pause * 2, MAX_PAUSE)
             if not sent:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), IDLE_SECONDS)
+                    await asyncio.wait_for(stop.wait(), pause)
 
     async def drain(self, stop: asyncio.Event | None = None) -> int:
         """Deliver everything claimable now; return how many rows were handled.
@@ -202,7 +210,8 @@ class Sender:
         return await self.bot.send_message(job.chat_id, job.text, reply_markup=markup)
 
     async def _deliver(self, job: Job, started: float) -> None:
-        await self._mark(job.outbox_id, Delivery.SENDING)
+        if not await outbox.begin_sending(self.db, [job]):
+            return  # recovered and taken by another sender meanwhile
         try:
             message = await self._send(job)
         except TelegramRetryAfter as exc:
@@ -224,6 +233,13 @@ class Sender:
                 await self._retry(job, exc.message)
             else:  # the request may have arrived: do not send it twice
                 await self._mark(job.outbox_id, Delivery.UNKNOWN, error=exc.message[:300])
+        except TelegramAPIError as exc:  # a rejected token, a conflict: try again later
+            self.limiter.refund(started)
+            log.error("sending outbox row %s failed: %s", job.outbox_id, exc)
+            await self._retry(job, exc.message)
+        except Exception:
+            # Left «sending»: recovery marks it unknown after the lease, never resent.
+            log.exception("sending outbox row %s failed unexpectedly", job.outbox_id)
         else:
             await self._mark(job.outbox_id, Delivery.SENT, message_id=str(message.message_id))
 
@@ -262,8 +278,11 @@ class Sender:
 
     async def _deliver_many(self, group: list[Job], started: float) -> None:
         """One call for many recipients; each row ends with its own peer's result."""
+        ours = await outbox.begin_sending(self.db, group)
+        group = [job for job in group if job.outbox_id in ours]
+        if not group:
+            return
         first = group[0]
-        await self._mark_many([j.outbox_id for j in group], Delivery.SENDING)
         try:
             results = await self.bot.session.send_to_many(  # type: ignore[attr-defined]
                 self.bot,
@@ -294,6 +313,10 @@ class Sender:
             self.limiter.refund(started)
             ids = [j.outbox_id for j in group]
             await self._mark_many(ids, Delivery.FAILED, error=exc.message[:300])
+            return
+        except Exception:
+            # Left «sending»: recovery marks them unknown after the lease, never resent.
+            log.exception("sending a batch from outbox row %s failed unexpectedly", first.outbox_id)
             return
         for job in group:
             result = results.get(int(job.chat_id))

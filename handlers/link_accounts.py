@@ -28,7 +28,7 @@ from storage.identity import Outcome
 from storage.models import ActivityKind
 from storage.people import PersonView
 
-CODE = re.compile(r"^\s*(\d{3})\s*-?\s*(\d{3})\s*$")
+CODE = re.compile(r"^\s*(\d{4})[\s-]?(\d{4})\s*$")
 
 
 class LinkForm(StatesGroup):
@@ -77,6 +77,11 @@ async def _redeem(
     activity: ActivityNote,
 ) -> None:
     activity.content = HIDDEN
+    if person.roles:  # staff, experts, admins (from the config too): never through the bot
+        activity.status = "account link: staff"
+        await state.clear()
+        await message.answer(texts("link-staff"), reply_markup=inline(texts))
+        return
     result = await identity.redeem(
         db, code, person_id=person.id, platform=person.platform, account=person.platform_user_id
     )
@@ -150,6 +155,10 @@ def build_router() -> Router:
         query: CallbackQuery, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
     ) -> None:
         activity.kind = ActivityKind.MENU
+        if person.roles:
+            activity.status = "account link code: staff"
+            await query.answer(texts("link-staff"), show_alert=True)
+            return
         activity.status = "account link code"
         code = await identity.issue_code(db, person.id, person.platform)
         other = "vk" if person.platform == "telegram" else "telegram"

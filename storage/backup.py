@@ -10,6 +10,7 @@ broadcasts table when the bot starts.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -30,9 +31,15 @@ def _sqlite_path(url: str) -> Path:
     return Path(database)
 
 
-def _libpq_url(url: str) -> str:
-    """postgresql+asyncpg://… as the PostgreSQL tools take it."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """postgresql+asyncpg://… as the PostgreSQL tools take it: the URL without its
+    password (command lines are visible to every user in `ps`), the password in PGPASSWORD."""
+    parsed = make_url(url)
+    env = dict(os.environ)
+    if parsed.password:
+        env["PGPASSWORD"] = str(parsed.password)
+    plain = parsed.set(drivername="postgresql", password=None)
+    return plain.render_as_string(hide_password=False), env
 
 
 def _tool(name: str) -> str:
@@ -56,11 +63,13 @@ def backup(url: str, target: Path) -> str:
             raise BackupFailed(f"no database at {source}")
         _sqlite_copy(source, target)
         return f"backed up {source} to {target}"
+    address, env = _libpq(url)
     result = subprocess.run(
-        [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), _libpq_url(url)],
+        [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), address],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if result.returncode != 0:
         raise BackupFailed(f"pg_dump failed: {result.stderr.strip().splitlines()[-1:]}")
@@ -73,10 +82,24 @@ def restore(url: str, source: Path) -> str:
     if make_url(url).get_backend_name() == "sqlite":
         target = _sqlite_path(url)
         target.parent.mkdir(parents=True, exist_ok=True)
+        # Into a new file first, checked, then in place: a wrong file changes nothing.
+        staged = target.with_name(target.name + ".restoring")
+        staged.unlink(missing_ok=True)
+        try:
+            _sqlite_copy(source, staged)
+            with closing(sqlite3.connect(staged)) as check:
+                verdict = check.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.DatabaseError as exc:
+            staged.unlink(missing_ok=True)
+            raise BackupFailed(f"{source} is not a libbot SQLite backup: {exc}") from None
+        if not verdict or verdict[0] != "ok":
+            staged.unlink(missing_ok=True)
+            raise BackupFailed(f"{source} is damaged: {verdict}")
         for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
             leftover.unlink(missing_ok=True)
-        _sqlite_copy(source, target)
+        os.replace(staged, target)
         return f"restored {target} from {source}"
+    address, env = _libpq(url)
     result = subprocess.run(
         [
             _tool("pg_restore"),
@@ -85,12 +108,13 @@ def restore(url: str, source: Path) -> str:
             "--no-owner",
             "--single-transaction",
             "--dbname",
-            _libpq_url(url),
+            address,
             str(source),
         ],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if result.returncode != 0:
         raise BackupFailed(f"pg_restore failed: {result.stderr.strip().splitlines()[-1:]}")

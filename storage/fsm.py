@@ -42,6 +42,8 @@ class DatabaseStorage(BaseStorage):
         self.key_builder = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
         # storage key → (state, data as JSON), as the database has it.
         self._cache: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
+        # Writes started so far: a read that a write overtook is not cached.
+        self._writes = 0
 
     def _remember(self, storage_key: str, value: tuple[str | None, str]) -> None:
         self._cache[storage_key] = value
@@ -54,10 +56,12 @@ class DatabaseStorage(BaseStorage):
         cached = self._cache.get(storage_key)
         if cached is not None:
             return cached
+        writes = self._writes
         async with self.db.transaction() as session:
             record = await session.get(FsmRecord, storage_key)
             value = (record.state, record.data) if record else EMPTY
-        self._remember(storage_key, value)
+        if self._writes == writes:  # no write overtook this read: it is still true
+            self._remember(storage_key, value)
         return value
 
     async def _update(self, key: StorageKey, **changes: Any) -> None:
@@ -79,6 +83,7 @@ class DatabaseStorage(BaseStorage):
             if (state, data) == cached:
                 return  # nothing changes: no write
         self._cache.pop(storage_key, None)  # re-read after the write, whatever happens
+        self._writes += 1
         for attempt in range(INSERT_RACE_RETRIES):
             try:
                 await self._write(storage_key, changes)

@@ -7,7 +7,7 @@ for the code, whose messenger stays the preferred one (where broadcasts and remi
 go, once per person); the other account becomes an alias in `person_accounts`, so it
 keeps talking to the same person. The person can then choose the preferred messenger.
 
-Safety: codes are six digits, live ten minutes and are used once; an account that types
+Safety: codes are eight digits, live ten minutes and are used once; an account that types
 five wrong codes waits half an hour; accounts of staff, experts or admins are never
 merged through the bot (a librarian talked into typing a stranger's code would hand
 over the staff role).
@@ -29,13 +29,16 @@ from storage.circulation.hashing import guard_key
 from storage.circulation.models import LinkGuard, ReaderLink
 from storage.consultations.models import ConsultationRequest, RequestEntry
 from storage.db import Database
-from storage.events.models import Registration
+from storage.events.models import SEATED, Event, Registration, RegistrationStatus
 from storage.models import Activity, Base, Consent, Person, PersonRole
 from storage.outbox import OutboxMessage
 from storage.subscriptions import Subscription, SubscriptionOffer
 from storage.types import UTCDateTime, utcnow
 
 CODE_LIFETIME = timedelta(minutes=10)
+# Eight digits: guessing one of the codes alive at a moment takes millions of tries, and
+# an account gets five before it is locked out.
+CODE_DIGITS = 8
 MAX_FAILURES = 5
 LOCK = timedelta(minutes=30)
 
@@ -81,7 +84,7 @@ class LinkResult:
 
 
 async def issue_code(db: Database, person_id: int, platform: str) -> str:
-    """A fresh six-digit code for this person (earlier ones stop working)."""
+    """A fresh eight-digit code for this person (earlier ones stop working)."""
     now = utcnow()
     async with db.transaction() as session:
         await session.execute(
@@ -90,7 +93,7 @@ async def issue_code(db: Database, person_id: int, platform: str) -> str:
             )
         )
         while True:
-            code = f"{secrets.randbelow(10**6):06d}"
+            code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
             if await session.get(AccountLinkCode, code) is None:
                 break
         session.add(
@@ -163,7 +166,7 @@ async def _merge(session: AsyncSession, *, keep: int, gone: int) -> bool:
         )
     await _move_unique(session, Subscription, ("topic", "branch_id"), keep, gone)
     await _move_unique(session, CatalogueWatch, ("record_id",), keep, gone)
-    await _move_unique(session, Registration, ("event_id",), keep, gone)
+    await _merge_registrations(session, keep=keep, gone=gone)
     if await session.get(SubscriptionOffer, keep) is None:
         await session.execute(
             update(SubscriptionOffer)
@@ -201,6 +204,37 @@ async def _merge(session: AsyncSession, *, keep: int, gone: int) -> bool:
         for p, u in aliases
     )
     return dropped
+
+
+async def _merge_registrations(session: AsyncSession, *, keep: int, gone: int) -> None:
+    """One place per event: where both had one, the better stays (confirmed, then offered,
+    then waiting) and the other's seat goes back to the event."""
+    theirs = list(await session.scalars(select(Registration).where(Registration.person_id == gone)))
+    for row in theirs:
+        mine = await session.scalar(
+            select(Registration).where(
+                Registration.event_id == row.event_id, Registration.person_id == keep
+            )
+        )
+        if mine is None:
+            row.person_id = keep
+            continue
+        better, worse = (row, mine) if _rank(row) > _rank(mine) else (mine, row)
+        if worse.status in SEATED:
+            event = await session.get(Event, worse.event_id, with_for_update=True)
+            if event is not None:
+                event.taken = max(event.taken - 1, 0)
+        await session.delete(worse)
+        await session.flush()
+        better.person_id = keep
+
+
+def _rank(row: Registration) -> int:
+    return {
+        RegistrationStatus.CONFIRMED: 3,
+        RegistrationStatus.OFFERED: 2,
+        RegistrationStatus.WAITLISTED: 1,
+    }.get(RegistrationStatus(row.status), 0)
 
 
 async def _move_unique(

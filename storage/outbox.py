@@ -183,6 +183,8 @@ class Job:
     text: str
     photo: str | None
     buttons: list[dict[str, str]]
+    # When this sender claimed it: the row is still ours only while its claim is this one.
+    claimed_at: datetime
 
 
 async def create(
@@ -327,10 +329,41 @@ async def claim(db: Database, platform: str, limit: int) -> list[Job]:
         )
         return [
             Job(
-                row_id, broadcast_id, person_id, chat_id, attempts, text, photo, json.loads(buttons)
+                row_id,
+                broadcast_id,
+                person_id,
+                chat_id,
+                attempts,
+                text,
+                photo,
+                json.loads(buttons),
+                now,
             )
             for row_id, broadcast_id, person_id, chat_id, attempts, text, photo, buttons in rows
         ]
+
+
+async def begin_sending(db: Database, jobs: list[Job]) -> set[int]:
+    """Mark claimed rows as being sent, just before the API call; the ids still ours.
+
+    A claim that waited in the pipeline longer than the lease may have been recovered and
+    claimed again by another sender: such a row is not ours any more, and is not sent."""
+    ours: set[int] = set()
+    async with db.transaction() as session:
+        for claimed_at in {job.claimed_at for job in jobs}:
+            ids = [job.outbox_id for job in jobs if job.claimed_at == claimed_at]
+            changed = await session.scalars(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.status == Delivery.CLAIMED,
+                    OutboxMessage.updated_at == claimed_at,
+                )
+                .values(status=Delivery.SENDING, updated_at=utcnow())
+                .returning(OutboxMessage.id)
+            )
+            ours.update(changed)
+    return ours
 
 
 async def mark(db: Database, outbox_id: int, status: Delivery, **values: Any) -> None:
@@ -467,11 +500,20 @@ async def finish_completed(db: Database) -> list[Report]:
                     )
                 ).all()
             )
-            broadcast.status = BroadcastStatus.DONE
-            broadcast.finished_at = utcnow()
-            reports.append(
-                Report(broadcast.id, counts, errors, broadcast.started_at, broadcast.finished_at)
+            # Only the sender whose UPDATE closes it reports it (senders of both messengers,
+            # or several processes, may all find it complete at once).
+            finished_at = utcnow()
+            closed = await session.scalar(
+                update(Broadcast)
+                .where(Broadcast.id == broadcast.id, Broadcast.status == BroadcastStatus.SENDING)
+                .values(status=BroadcastStatus.DONE, finished_at=finished_at)
+                .returning(Broadcast.id)
+                .execution_options(synchronize_session=False)
             )
+            if closed is not None:
+                reports.append(
+                    Report(broadcast.id, counts, errors, broadcast.started_at, finished_at)
+                )
     return reports
 
 

@@ -303,6 +303,7 @@ async def start_vk_bot(
     """The real aiogram Dispatcher fed by VK's long poll (through vk_api and the fake VK
     API); staff notices go to the Telegram staff chat through the fake Bot API."""
     running: list[tuple[asyncio.Event, asyncio.Task[None], Any]] = []
+    community_bots: list[Any] = []
 
     async def start(config_override: Config | None = None, **options: Any) -> RunningVkBot:
         cfg = with_vk(config_override or config, vk)
@@ -315,6 +316,7 @@ async def start_vk_bot(
         polling = VkPolling(dp, community_bot, wait=1, handle_as_tasks=False)
         polls = vk.longpoll_requests
         running.append((stop, asyncio.create_task(polling.run(stop)), staff_bot))
+        community_bots.append(community_bot)
         await vk.wait_polls(polls)  # VK delivers only events after the bot connected
         return RunningVkBot(vk, telegram, database, cfg)
 
@@ -323,3 +325,5 @@ async def start_vk_bot(
         stop.set()
         await task
         await staff_bot.session.close()
+    for community_bot in community_bots:
+        await community_bot.session.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,17 @@ def test_backup_problems_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     errors = capsys.readouterr().err.strip().splitlines()
     assert errors[0].startswith("libbot: no database at")
     assert errors[1] == "libbot: db restore needs a file, e.g. 'libbot db restore libbot.backup'"
+
+
+def test_restoring_a_wrong_file_changes_nothing(tmp_path: Path) -> None:
+    live = tmp_path / "data" / "libbot.sqlite3"
+    live.parent.mkdir()
+    with closing(sqlite3.connect(live)) as db:
+        db.execute("CREATE TABLE kept (x)")
+        db.commit()
+    wrong = tmp_path / "notes.txt"
+    wrong.write_text("not a database at all " * 100, encoding="utf-8")
+    config = config_for(tmp_path, f"sqlite+aiosqlite:///{live}")
+    assert main(["db", "restore", str(wrong), "--config", str(config)]) == 2
+    with closing(sqlite3.connect(live)) as db:
+        assert db.execute("SELECT name FROM sqlite_master").fetchall() == [("kept",)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -11,16 +12,16 @@ from storage import identity, outbox, people, subscriptions
 from storage.circulation.models import ReaderLink
 from storage.db import Database
 from storage.events import registrations
-from storage.events.models import Registration
+from storage.events.models import Event, Registration
 from storage.identity import AccountLinkCode, Outcome
 from storage.models import Person, Role
 from storage.outbox import Audience, OutboxMessage
 from storage.subscriptions import Subscription
 from storage.types import utcnow
-from tests.conftest import RunningBot, RunningVkBot, StartBot, StartVkBot
+from tests.conftest import ADMIN_ID, RunningBot, RunningVkBot, StartBot, StartVkBot, make_config
 from tests.vk_harness import VkPerson
 
-CODE = re.compile(r"Ваш код: (\d{6})")  # VK shows plain text
+CODE = re.compile(r"Ваш код: (\d{8})")  # VK shows plain text
 
 
 async def both(start_bot: StartBot, start_vk_bot: StartVkBot) -> tuple[RunningBot, RunningVkBot]:
@@ -106,7 +107,7 @@ async def test_wrong_codes_are_limited_and_codes_work_once(
     boris_vk = community.person(7002, "Борис")
     await boris_vk.send("Начать", payload={"command": "start"})
     code = await vk_code(boris_vk)
-    wrong = "000000" if code != "000000" else "111111"
+    wrong = "00000000" if code != "00000000" else "11111111"
     reply = await boris_tg.send(f"/link {wrong}")
     assert "Осталось 4 попытки" in reply.text
     reply = await boris_vk.send(code)
@@ -184,8 +185,37 @@ async def test_merging_keeps_one_of_everything_that_is_once_per_person(database:
     assert topics == ["events", "new_books"]
     assert places == [asker.id]
     assert tickets == ["1001"]
+    async with database.transaction() as session:
+        event = await session.get(Event, event_id)
+    assert event is not None
+    assert event.taken == 1, "the merged-away place gave its seat back"
     other = await people.resolve(database, "telegram", "802")
     again = await identity.redeem(
         database, code, person_id=other.id, platform="telegram", account="802"
     )
     assert again.outcome is Outcome.WRONG
+
+
+async def test_an_admin_from_the_config_is_not_merged_through_the_bot(
+    start_bot: StartBot, start_vk_bot: StartVkBot, tmp_path: Path
+) -> None:
+    """Admins listed in `[staff] admins` have no role rows; they are refused all the same,
+    both when they ask for a code and when they type someone else's."""
+    config = make_config(tmp_path)
+    telegram, community = await start_bot(config), await start_vk_bot(config)
+    admin = telegram.person(ADMIN_ID, "Мария")
+    await admin.send("/link")
+    reply = await admin.click("Получить код")
+    assert reply.alerts == [
+        "Аккаунты сотрудников и экспертов связывает только администратор библиотеки."
+    ]
+    stranger = community.person(7005, "Незнакомец")
+    await stranger.send("Начать", payload={"command": "start"})
+    code = await vk_code(stranger)
+    reply = await admin.send(f"/link {code}")
+    assert "только администратор" in reply.text
+    in_vk = await people.find(telegram.db, "vk", "7005")
+    admin_person = await people.find(telegram.db, "telegram", str(ADMIN_ID))
+    assert in_vk is not None
+    assert admin_person is not None
+    assert in_vk.id != admin_person.id

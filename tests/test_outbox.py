@@ -421,3 +421,22 @@ async def test_nko_members_and_an_events_registrants_are_audiences(database: Dat
     assert Audience.load('{"topic": "grants", "branch": "", "everyone": false}') == Audience(
         topic="grants"
     )
+
+
+async def test_a_claim_another_sender_recovered_is_not_sent_by_the_first(
+    database: Database,
+) -> None:
+    """A claim that waited longer than the lease went back to the pool and another sender
+    took it: the first sender's «about to send» finds it is no longer theirs."""
+    person = await people.resolve(database, "telegram", "77")
+    broadcast = await outbox.create(
+        database, text="Афиша", audience=Audience(everyone=True), scheduled_at=NOW
+    )
+    await outbox.start(database, broadcast, platforms=("telegram",))
+    [first] = await outbox.claim(database, "telegram", 10)
+    await outbox.recover(database, "telegram", older_than=timedelta(seconds=-1))
+    [second] = await outbox.claim(database, "telegram", 10)
+    assert second.outbox_id == first.outbox_id
+    assert person.id == first.person_id
+    assert await outbox.begin_sending(database, [first]) == set()
+    assert await outbox.begin_sending(database, [second]) == {second.outbox_id}

@@ -91,6 +91,8 @@ async def test_long_labels_are_cut_to_vk_forty_characters(vk: FakeVk, bot: Bot) 
         (901, TelegramForbiddenError),  # the person never allowed the community to write
         (900, TelegramForbiddenError),  # blacklisted
         (902, TelegramForbiddenError),  # privacy settings
+        (15, TelegramBadRequest),  # community messages off: the library's setting, not a reader
+        (7, TelegramBadRequest),  # the token lacks a right
         (6, TelegramRetryAfter),  # too many requests per second
         (10, TelegramServerError),  # VK's internal error
         (914, TelegramBadRequest),  # message too long

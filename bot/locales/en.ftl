@@ -928,7 +928,7 @@ link-prefer-here = 📬 Send them here
 link-code =
     Your code: <b>{ $code }</b>
     Send it to the bot in { $other } within 10 minutes (or as /link { $code }). Do not share it with anyone.
-link-ask-code = Send the six digits of the code from the other messenger, or go back to the menu.
+link-ask-code = Send the eight digits of the code from the other messenger, or go back to the menu.
 link-wrong = There is no such code, or it has expired. { $left ->
     [one] { $left } attempt left.
    *[other] { $left } attempts left.

@@ -20,6 +20,7 @@ import asyncio
 import io
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import requests
@@ -35,6 +36,7 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from vk_api.exceptions import ApiError, ApiHttpError
 from vk_api.upload import VkUpload
 from vk_api.vk_api import TOO_MANY_RPS_CODE
@@ -47,10 +49,15 @@ T = TypeVar("T")
 
 # https://dev.vk.com/ru/reference/errors
 AUTHORISATION_FAILED = {5, 27, 28}
-FORBIDDEN = {7, 15, 900, 901, 902, 917, 945, 946}
+# Only these are about one reader (blacklisted, messages not allowed, privacy): the
+# sender marks them blocked and unsubscribes them. 7/15 (the token lacks a right,
+# community messages switched off) are the library's configuration: a failed send, not
+# a reader to drop.
+FORBIDDEN = {900, 901, 902}
 RETRY_AFTER = {6: 1, 9: 10, 29: 60}  # too many requests, flood control, method limit
 SERVER_SIDE = {1, 10, 603}
 UPLOAD_TIMEOUT = 120.0
+API_THREADS = 4
 
 
 class _VkAdapter(HTTPAdapter):
@@ -112,14 +119,22 @@ def as_telegram_error(method: TelegramMethod[Any], exc: Exception) -> TelegramAP
     if isinstance(exc, requests.Timeout):
         return TelegramNetworkError(method=method, message=f"Request timeout: {exc}")
     if isinstance(exc, requests.ConnectionError):
-        # Refused or unreachable: the request never reached VK.
-        return TelegramNetworkError(method=method, message=f"ClientConnectorError: {exc}")
+        if _never_connected(exc):  # refused, unreachable, no such host: VK never saw it
+            return TelegramNetworkError(method=method, message=f"ClientConnectorError: {exc}")
+        # Dropped after the request went out: VK may have carried it out.
+        return TelegramNetworkError(method=method, message=f"Connection lost: {exc}")
     if isinstance(exc, ValueError):  # not JSON: a proxy's error page
         return TelegramServerError(method=method, message=f"VK answered garbage: {exc}")
     raise exc
 
 
-def vk_error_code(exc: BaseException) -> int | None:
+def _never_connected(exc: requests.ConnectionError) -> bool:
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, NewConnectionError | NameResolutionError | ConnectTimeoutError)
+
+
+def vk_error_code(exc: BaseException | None) -> int | None:
     return exc.code if isinstance(exc, ApiError) else None
 
 
@@ -130,10 +145,20 @@ class VkClient:
         self.settings = settings
         self.group_id = settings.group_id or 0
         self.api = api or open_api(settings)
+        # vk_api makes one call at a time anyway (a lock around each); its own threads keep
+        # the default pool — and the long poll's thread — free while a broadcast waits.
+        self._threads = ThreadPoolExecutor(max_workers=API_THREADS, thread_name_prefix="vk-api")
+        # Uploads through the API's session: its adapters give them a timeout.
+        self._uploads = VkUpload(self.api)
+        self._uploads.http = self.api.http
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=False, cancel_futures=True)
 
     async def _in_thread(self, method: TelegramMethod[Any], work: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
         try:
-            return await asyncio.to_thread(work)
+            return await loop.run_in_executor(self._threads, work)
         except (ApiError, ApiHttpError, requests.RequestException, ValueError) as exc:
             raise as_telegram_error(method, exc) from exc
 
@@ -150,7 +175,7 @@ class VkClient:
         def upload() -> str:
             file = io.BytesIO(data)
             file.name = filename
-            saved = VkUpload(self.api).document_message(file, title=filename, peer_id=peer_id)
+            saved = self._uploads.document_message(file, title=filename, peer_id=peer_id)
             doc = saved.get("doc") or saved.get(saved.get("type", "doc")) or {}
             return attachment_id("doc", doc)
 
@@ -162,7 +187,7 @@ class VkClient:
         def upload() -> str:
             file = io.BytesIO(data)
             file.name = filename if "." in filename else f"{filename}.png"
-            photos = VkUpload(self.api).photo_messages(file, peer_id=peer_id)
+            photos = self._uploads.photo_messages(file, peer_id=peer_id)
             return attachment_id("photo", photos[0])
 
         return await self._in_thread(method, upload)

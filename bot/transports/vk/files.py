@@ -15,8 +15,15 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramServerError,
+)
 from aiogram.types import InputFile
 
 from bot.transports.vk.client import VkClient
@@ -75,9 +82,15 @@ class VkFiles:
 
 
 async def _fetched(method: Any, fetch: Callable[[str], Awaitable[bytes]], file_id: str) -> bytes:
+    """The file's bytes from the other messenger. It refusing the file (gone, too big) is a
+    bad request; it being unreachable a server error, so a broadcast retries later."""
     try:
         return await fetch(file_id)
-    except (TelegramAPIError, TelegramNetworkError) as exc:
+    except (TelegramBadRequest, TelegramNotFound) as exc:
         raise TelegramBadRequest(
             method=method, message=f"the file could not be fetched: {exc}"
+        ) from exc
+    except (TelegramAPIError, TelegramNetworkError, aiohttp.ClientError, TimeoutError) as exc:
+        raise TelegramServerError(
+            method=method, message=f"the file could not be fetched now: {exc}"
         ) from exc

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
@@ -83,26 +84,39 @@ class VkPolling:
             log.warning("VK community name not available now: %s", exc.message)
         self.factory.bot_user = self.session.bot_user
         longpoll: VkBotLongPoll | None = None
+        last_ts: str | None = None
         delay = 1.0
-        while not stop.is_set():
-            try:
-                if longpoll is None:
-                    longpoll = await asyncio.to_thread(
-                        VkBotLongPoll, self.client.api, self.client.group_id, self.wait
-                    )
-                events = await asyncio.to_thread(longpoll.check)
-            except (ApiError, ApiHttpError, requests.RequestException, ValueError) as exc:
-                if vk_error_code(exc) in AUTHORISATION_FAILED:
-                    raise as_telegram_error(GetMe(), exc) from exc
-                log.warning("VK long poll failed (%s); retrying in %.0f s", exc, delay)
-                if isinstance(exc, ApiError | ApiHttpError | ValueError):
-                    longpoll = None  # ask for a fresh server and key
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
-                delay = min(delay * 2, RETRY_CAP)
-                continue
-            delay = 1.0
-            await self.handle([event.raw for event in events])
+        loop = asyncio.get_running_loop()
+        # A thread of its own: the long poll waits up to `wait` seconds in it, and must not
+        # queue behind the API calls of a broadcast.
+        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vk-longpoll")
+        try:
+            while not stop.is_set():
+                try:
+                    if longpoll is None:
+                        longpoll = await loop.run_in_executor(
+                            thread, VkBotLongPoll, self.client.api, self.client.group_id, self.wait
+                        )
+                        if last_ts is not None:
+                            # Resume where we were: what arrived meanwhile is not lost (a
+                            # ts VK no longer keeps answers «failed: 1» and a fresh one).
+                            longpoll.ts = last_ts
+                    events = await loop.run_in_executor(thread, longpoll.check)
+                    last_ts = longpoll.ts
+                except (ApiError, ApiHttpError, requests.RequestException, ValueError) as exc:
+                    if vk_error_code(exc) in AUTHORISATION_FAILED:
+                        raise as_telegram_error(GetMe(), exc) from exc
+                    log.warning("VK long poll failed (%s); retrying in %.0f s", exc, delay)
+                    if isinstance(exc, ApiError | ApiHttpError | ValueError):
+                        longpoll = None  # ask for a fresh server and key
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), delay)
+                    delay = min(delay * 2, RETRY_CAP)
+                    continue
+                delay = 1.0
+                await self.handle([event.raw for event in events])
+        finally:
+            thread.shutdown(wait=False, cancel_futures=True)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 

@@ -26,7 +26,12 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramServerError,
+)
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import User
@@ -75,7 +80,8 @@ class VkSession(BaseSession):
         return self.check_response(bot, method, 200, payload).result  # type: ignore[return-value]
 
     async def close(self) -> None:
-        """vk_api's requests sessions need no closing on the event loop."""
+        """The API's worker threads stop; vk_api's requests sessions need no closing."""
+        self.client.close()
 
     async def stream_content(
         self,
@@ -191,6 +197,8 @@ class VkSession(BaseSession):
                 attachment = await self.files.attachment_for(method, photo, kind="photo")
             except TelegramBadRequest as exc:
                 log.warning("announcement photo not sendable in VK (%s): text only", exc.message)
+            except TelegramNetworkError as exc:  # the upload failed: nothing was sent yet
+                raise TelegramServerError(method=method, message=exc.message) from exc
         keyboards = keyboards_for(markup)
         answers = await self.send(
             method,

@@ -37,6 +37,7 @@ CHAT_PEERS = 2_000_000_000  # peer ids from here up are group conversations
 ENGLISH_LANG_IDS = {3}
 # VK's own «Начать» button sends this payload with the text «Начать».
 START_PAYLOAD = "start"
+LINK_PAYLOADS = ("ticket_", "event_")  # what the bot's own vk.me links carry
 REMEMBERED_MESSAGES = 5_000
 
 
@@ -125,8 +126,11 @@ class UpdateFactory:
         text = raw.get("text") or ""
         if _payload_command(raw.get("payload")) == START_PAYLOAD:
             text = "/start"
-        if raw.get("ref") and (not text or text == "/start"):
-            text = f"/start {raw['ref']}"  # opened through vk.me/<community>?ref=…
+        ref = str(raw.get("ref") or "")
+        if ref and (not text or text == "/start" or ref.startswith(LINK_PAYLOADS)):
+            # Opened through vk.me/<community>?ref=…: a scanned ticket or an event link
+            # wins over whatever was typed with it.
+            text = f"/start {ref}"
         fields: dict[str, Any] = {}
         if text.startswith("/"):
             command = text.split()[0]
