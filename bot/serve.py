@@ -18,6 +18,7 @@ import contextlib
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramUnauthorizedError
@@ -79,10 +80,10 @@ async def _telegram(app: App, bot: Bot, stop: asyncio.Event) -> None:
     await polling
 
 
-async def _vk(dp: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
+async def _vk(dp: Dispatcher, bot: Bot, stop: asyncio.Event, *, data_dir: Path) -> None:
     from bot.transports.vk.polling import VkPolling
 
-    await VkPolling(dp, bot).run(stop)
+    await VkPolling(dp, bot, position_file=data_dir / "vk-longpoll-position").run(stop)
 
 
 async def _until(stop: asyncio.Event) -> None:
@@ -200,7 +201,7 @@ async def serve(config: Config, *, role: str = "all") -> None:
                     if vk is not None:
                         transports.append(
                             _rejecting(
-                                _vk(dp, vk, stop),
+                                _vk(dp, vk, stop, data_dir=config.data_dir),
                                 "VK rejected [vk] token: check it in the community's settings"
                                 " (Manage → API usage) and [vk] group_id",
                             )

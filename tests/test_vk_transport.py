@@ -3,7 +3,9 @@ exceptions the Telegram path raises, and a long poll that outlives VK's hiccups.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from aiogram import Bot
@@ -17,12 +19,16 @@ from aiogram.exceptions import (
 from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.app import build_dispatcher
 from bot.config import Vk
+from bot.i18n import Locales
 from bot.transports.vk.markup import plain_text
-from bot.transports.vk.polling import vk_bot
+from bot.transports.vk.polling import VkPolling, vk_bot
 from bot.transports.vk.updates import event_query_id
-from tests.conftest import StartVkBot
+from storage.db import Database
+from tests.conftest import StartVkBot, make_config, with_vk
 from tests.fakes.vk_api import FakeVk
+from tests.vk_harness import VkPerson
 
 
 @pytest.fixture
@@ -177,3 +183,40 @@ async def test_the_long_poll_reconnects_after_vk_expires_its_key(
     reply = await reader.send("ℹ️ О библиотеке")
     assert "ул. Ленина, 1" in reply.text, "served on after a fresh key"
     assert len(vk.calls_of("groups.getLongPollServer")) == servers + 1
+
+
+async def test_messages_sent_while_the_bot_was_down_are_answered_after_a_restart(
+    vk: FakeVk, sqlite_db: Database, tmp_path: Path
+) -> None:
+    """The long poll's position is saved: a restart resumes from it, not from «now»."""
+    config = with_vk(make_config(tmp_path), vk)
+    position = tmp_path / "vk-longpoll-position"
+
+    async def serving() -> tuple[asyncio.Event, asyncio.Task[None], Bot]:
+        community_bot = vk_bot(config.vk)
+        dp = build_dispatcher(config, sqlite_db, Locales())
+        polling = VkPolling(
+            dp, community_bot, wait=1, handle_as_tasks=False, position_file=position
+        )
+        stop = asyncio.Event()
+        polls = vk.longpoll_requests
+        task = asyncio.create_task(polling.run(stop))
+        await vk.wait_polls(polls)
+        return stop, task, community_bot
+
+    anna = VkPerson(vk, 777002, "Анна")
+    stop, task, community_bot = await serving()
+    await anna.send("Начать", payload={"command": "start"})
+    stop.set()
+    await task
+    await community_bot.session.close()
+    ts = vk.message_new(777002, "ℹ️ О библиотеке")  # while nobody polls
+    stop, task, community_bot = await serving()
+    try:
+        await vk.wait_processed(ts)
+    finally:
+        stop.set()
+        await task
+        await community_bot.session.close()
+    answers = [c.text for c in vk.calls_of("messages.send") if 777002 in c.peer_ids]
+    assert any("ул. Ленина, 1" in text for text in answers)

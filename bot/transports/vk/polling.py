@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -63,8 +64,12 @@ class VkPolling:
         *,
         wait: int = LONG_POLL_WAIT,
         handle_as_tasks: bool = True,
+        position_file: Path | None = None,
     ) -> None:
         self.dp = dp
+        # Where the long poll stopped (VK's `ts`), so a restart picks up the messages that
+        # came while the bot was down instead of starting from «now».
+        self.position_file = position_file
         self.bot = bot
         self.session = vk_session(bot)
         self.client = self.session.client
@@ -84,7 +89,7 @@ class VkPolling:
             log.warning("VK community name not available now: %s", exc.message)
         self.factory.bot_user = self.session.bot_user
         longpoll: VkBotLongPoll | None = None
-        last_ts: str | None = None
+        last_ts: str | None = await asyncio.to_thread(self._saved_position)
         delay = 1.0
         loop = asyncio.get_running_loop()
         # A thread of its own: the long poll waits up to `wait` seconds in it, and must not
@@ -101,7 +106,7 @@ class VkPolling:
                             # Resume where we were: what arrived meanwhile is not lost (a
                             # ts VK no longer keeps answers «failed: 1» and a fresh one).
                             longpoll.ts = last_ts
-                    events = await loop.run_in_executor(thread, longpoll.check)
+                    events = await loop.run_in_executor(thread, self._check, longpoll)
                     last_ts = longpoll.ts
                 except (ApiError, ApiHttpError, requests.RequestException, ValueError) as exc:
                     if vk_error_code(exc) in AUTHORISATION_FAILED:
@@ -119,6 +124,24 @@ class VkPolling:
             thread.shutdown(wait=False, cancel_futures=True)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _saved_position(self) -> str | None:
+        if self.position_file is None or not self.position_file.is_file():
+            return None
+        return self.position_file.read_text(encoding="ascii").strip() or None
+
+    def _check(self, longpoll: VkBotLongPoll) -> list[Any]:
+        """One long-poll check, in the poll's own thread, and the new position saved.
+
+        Saved when the events are received, not handled: a crash in between loses them,
+        a restart never repeats them (a repeat would answer a reader twice)."""
+        events = longpoll.check()
+        if self.position_file is not None and longpoll.ts is not None:
+            self.position_file.parent.mkdir(parents=True, exist_ok=True)
+            staged = self.position_file.with_name(self.position_file.name + ".new")
+            staged.write_text(str(longpoll.ts), encoding="ascii")
+            staged.replace(self.position_file)
+        return list(events)
 
     async def handle(self, events: list[dict[str, Any]]) -> None:
         await self._learn_names(events)
