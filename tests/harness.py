@@ -16,7 +16,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from aiogram import Bot
+
 from bot.i18n import normalise_label
+from broadcasts.limits import RateLimiter
+from broadcasts.sender import Sender
+from storage.db import Database
 from tests.fakes.telegram_api import Call, FakeTelegram
 
 _message_ids = itertools.count(10_000)
@@ -202,3 +207,14 @@ class Person:
                     return await self.send(button["text"])
         shown = [b["text"] for c in self.history[-3:] for b in c.buttons()]
         raise AssertionError(f"no button {label!r}; the last ones were {shown}")
+
+
+async def drain_outbox(db: Database, bot: Bot, platform: str) -> None:
+    """What a running sender does, at once and without pacing: the outbox rows of one
+    messenger go out through `bot`, which is closed afterwards."""
+    try:
+        await Sender(
+            db, bot, platform=platform, limiter=RateLimiter(1000.0, per_chat_interval=0)
+        ).drain()
+    finally:
+        await bot.session.close()

@@ -13,15 +13,13 @@ from sqlalchemy import select
 from bot.i18n import Locales
 from bot.transports.telegram import create_bot
 from broadcasts.event_reminders import sweep_event_reminders
-from broadcasts.limits import RateLimiter
-from broadcasts.sender import Sender
 from storage import people
 from storage.db import Database
 from storage.events import registrations
 from storage.events.models import Event, EventKind, Registration, RegistrationStatus
 from storage.models import Activity, ActivityKind
 from tests.conftest import RunningBot, StartBot, make_config
-from tests.harness import Person
+from tests.harness import Person, drain_outbox
 from tests.test_my_books import consented
 
 
@@ -65,16 +63,10 @@ async def staff_events_screen(bot: RunningBot) -> Person:
 
 
 async def deliver(bot: RunningBot) -> None:
-    sender_bot = create_bot(bot.server.token, api_server=bot.server.base_url)
-    try:
-        await Sender(
-            bot.db,
-            sender_bot,
-            platform="telegram",
-            limiter=RateLimiter(1000.0, per_chat_interval=0),
-        ).drain()
-    finally:
-        await sender_bot.session.close()
+    """The Telegram sender delivers what the outbox holds."""
+    await drain_outbox(
+        bot.db, create_bot(bot.server.token, api_server=bot.server.base_url), "telegram"
+    )
 
 
 async def test_reader_finds_a_meetup_and_registers(bot: RunningBot) -> None:

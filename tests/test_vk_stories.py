@@ -14,13 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.config import Config
 from bot.demo import seed_catalogue
 from bot.transports.messengers import start_link
 from bot.transports.telegram import create_bot
 from bot.transports.vk.polling import vk_bot
-from broadcasts.limits import RateLimiter
-from broadcasts.sender import Sender
 from handlers.callbacks import Nav, Screen
 from storage import outbox, people
 from storage.circulation import library_today
@@ -32,7 +29,8 @@ from storage.models import Activity
 from storage.outbox import Notice
 from storage.subscriptions import Subscription
 from storage.types import utcnow
-from tests.conftest import STAFF_CHAT_ID, RunningVkBot, StartVkBot, make_config, with_vk
+from tests.conftest import STAFF_CHAT_ID, RunningVkBot, StartVkBot, make_config
+from tests.harness import drain_outbox
 from tests.test_events_bot import add_event
 from tests.test_my_books import PIN, _d, local_config, write_exports
 from tests.vk_harness import VkPerson
@@ -172,12 +170,7 @@ async def test_request_with_a_file_reaches_the_staff_chat(community: RunningVkBo
     assert files[0][2].startswith("doc601_"), "the reader's own VK document, sendable by id"
     # The card reaches the staff chat in Telegram through Telegram's sender.
     staff_bot = create_bot(community.telegram.token, api_server=community.telegram.base_url)
-    try:
-        await Sender(
-            community.db, staff_bot, platform="telegram", limiter=RateLimiter(1000.0)
-        ).drain()
-    finally:
-        await staff_bot.session.close()
+    await drain_outbox(community.db, staff_bot, "telegram")
     cards = [c for c in community.telegram.calls_of("sendMessage") if c.chat_id == STAFF_CHAT_ID]
     assert any(f"№ {request.id}" in c.text and "Анна Петрова" in c.text for c in cards)
 
@@ -228,7 +221,7 @@ async def test_staff_in_vk_get_the_report_as_a_file(
 
 
 async def test_a_personal_notice_with_a_button_reaches_vk_through_the_outbox(
-    community: RunningVkBot, config: Config
+    community: RunningVkBot,
 ) -> None:
     """Reminders and answers are outbox notices: VK's sender delivers them with their
     callback buttons, and the press is handled like any other."""
@@ -250,13 +243,7 @@ async def test_a_personal_notice_with_a_button_reaches_vk_through_the_outbox(
             )
         ],
     )
-    vk_sender_bot = vk_bot(with_vk(config, community.server).vk)
-    try:
-        await Sender(
-            community.db, vk_sender_bot, platform="vk", limiter=RateLimiter(1000.0)
-        ).drain()
-    finally:
-        await vk_sender_bot.session.close()
+    await deliver_vk(community)
     assert anna.shown()[0]["text"] == "Напоминание: встреча завтра"
     reply = await anna.click("В меню")
     assert "Чем могу помочь" in reply.text
@@ -312,16 +299,7 @@ async def test_a_ticket_issued_in_vk_is_scanned_by_staff_in_vk(
 
 async def deliver_vk(community: RunningVkBot) -> None:
     """What the VK sender of `libbot run` does: the outbox rows for VK go out."""
-    bot = vk_bot(community.config.vk)
-    try:
-        await Sender(
-            community.db,
-            bot,
-            platform="vk",
-            limiter=RateLimiter(1000.0, per_chat_interval=0),
-        ).drain()
-    finally:
-        await bot.session.close()
+    await drain_outbox(community.db, vk_bot(community.config.vk), "vk")
 
 
 async def test_waitlist_cancel_and_the_offered_seat_taken_in_vk(community: RunningVkBot) -> None:
