@@ -181,7 +181,8 @@ class VkPolling:
                 log.info("VK names not available now: %s", exc.message)
                 return
             for profile in profiles:
-                self.factory.names[int(profile["id"])] = (
+                self.factory.learn_name(
+                    int(profile["id"]),
                     profile.get("first_name") or "",
                     profile.get("last_name") or "",
                 )

@@ -39,6 +39,7 @@ ENGLISH_LANG_IDS = {3}
 START_PAYLOAD = "start"
 LINK_PAYLOADS = ("ticket_", "event_")  # what the bot's own vk.me links carry
 REMEMBERED_MESSAGES = 5_000
+REMEMBERED_NAMES = 50_000
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,15 @@ class UpdateFactory:
     def __init__(self, bot_user: User, sent: SentMessages) -> None:
         self.bot_user = bot_user
         self.sent = sent
-        self.names: dict[int, tuple[str, str]] = {}
+        # Readers' names from users.get, the most recent ones (a big library has many).
+        self.names: OrderedDict[int, tuple[str, str]] = OrderedDict()
         self._update_ids = itertools.count(1)
+
+    def learn_name(self, user_id: int, first: str, last: str) -> None:
+        self.names[user_id] = (first, last)
+        self.names.move_to_end(user_id)
+        while len(self.names) > REMEMBERED_NAMES:
+            self.names.popitem(last=False)
 
     def user(self, user_id: int, lang_id: int | None = None) -> User:
         first, last = self.names.get(user_id, ("", ""))
