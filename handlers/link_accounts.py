@@ -35,6 +35,12 @@ class LinkForm(StatesGroup):
     code = State()
 
 
+def typed_code(text: str | None) -> str | None:
+    """The eight digits of a link code as people type them (spaces or a dash allowed)."""
+    match = CODE.match(text or "")
+    return "".join(match.groups()) if match else None
+
+
 def messenger(texts: Texts, platform: str) -> str:
     return texts(f"messenger-{platform}") if platform in ("telegram", "vk") else platform
 
@@ -128,11 +134,9 @@ def build_router() -> Router:
         activity: ActivityNote,
     ) -> None:
         activity.kind = ActivityKind.MENU
-        match = CODE.match(command.args or "")
-        if match:
-            await _redeem(
-                message, "".join(match.groups()), texts, config, db, person, state, activity
-            )
+        code = typed_code(command.args)
+        if code:
+            await _redeem(message, code, texts, config, db, person, state, activity)
             return
         await _screen(message, texts, db, person, state)
 
@@ -190,11 +194,11 @@ def build_router() -> Router:
         activity: ActivityNote,
     ) -> None:
         activity.kind = ActivityKind.MENU
-        match = CODE.match(message.text or "")
-        if match is None:
+        code = typed_code(message.text)
+        if code is None:
             activity.content = HIDDEN
             await message.answer(texts("link-ask-code"), reply_markup=inline(texts))
             return
-        await _redeem(message, "".join(match.groups()), texts, config, db, person, state, activity)
+        await _redeem(message, code, texts, config, db, person, state, activity)
 
     return router

@@ -133,15 +133,10 @@ async def test_run_answers_start_through_the_configured_api_server(
     assert process.returncode == 0, stderr.decode()
 
 
-async def test_run_with_a_rejected_token_says_so_in_one_line(
-    telegram: FakeTelegram, tmp_path: Path
-) -> None:
+async def run_refused(tmp_path: Path, config_text: str) -> tuple[int | None, str]:
+    """`libbot run` with a config the messenger refuses: its exit code and stderr."""
     config = tmp_path / "config.toml"
-    config.write_text(
-        "[library]\nname = 'X'\n"
-        f"[telegram]\ntoken = '1:wrong'\napi_server = '{telegram.base_url}'\n",
-        encoding="utf-8",
-    )
+    config.write_text(config_text, encoding="utf-8")
     process = await asyncio.create_subprocess_exec(
         *libbot(),
         "run",
@@ -151,10 +146,21 @@ async def test_run_with_a_rejected_token_says_so_in_one_line(
         env=clean_env(tmp_path),
     )
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 2
-    last = stderr.decode().strip().splitlines()[-1]
+    return process.returncode, stderr.decode()
+
+
+async def test_run_with_a_rejected_token_says_so_in_one_line(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    code, stderr = await run_refused(
+        tmp_path,
+        "[library]\nname = 'X'\n"
+        f"[telegram]\ntoken = '1:wrong'\napi_server = '{telegram.base_url}'\n",
+    )
+    assert code == 2
+    last = stderr.strip().splitlines()[-1]
     assert last == "libbot: Telegram rejected [telegram] token: check it with @BotFather"
-    assert "Traceback" not in stderr.decode()
+    assert "Traceback" not in stderr
 
 
 def test_import_catalogue_reads_every_shared_sample(tmp_path: Path, shared_data: Path) -> None:
@@ -328,22 +334,12 @@ async def test_run_with_a_vk_token_serves_the_community(vk: FakeVk, tmp_path: Pa
 
 
 async def test_run_with_a_rejected_vk_token_says_so_in_one_line(vk: FakeVk, tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text(
+    code, stderr = await run_refused(
+        tmp_path,
         "[library]\nname = 'X'\n"
         f"[vk]\ntoken = 'wrong'\ngroup_id = {vk.group_id}\napi_server = '{vk.base_url}'\n",
-        encoding="utf-8",
     )
-    process = await asyncio.create_subprocess_exec(
-        *libbot(),
-        "run",
-        "--config",
-        str(config),
-        stderr=asyncio.subprocess.PIPE,
-        env=clean_env(tmp_path),
-    )
-    _, stderr = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 2
-    last = stderr.decode().strip().splitlines()[-1]
+    assert code == 2
+    last = stderr.strip().splitlines()[-1]
     assert last.startswith("libbot: VK rejected [vk] token: check it in the community's settings")
-    assert "Traceback" not in stderr.decode()
+    assert "Traceback" not in stderr
