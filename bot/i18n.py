@@ -49,8 +49,18 @@ class Texts:
         self._chain = [bundles[self.language]]
         if self.language != DEFAULT_LANGUAGE:
             self._chain.append(bundles[DEFAULT_LANGUAGE])
+        # Most texts take no arguments (labels, prompts): formatted once, then looked up.
+        self._plain: dict[str, str] = {}
 
     def __call__(self, key: str, **args: Any) -> str:
+        if not args:
+            text = self._plain.get(key)
+            if text is None:
+                text = self._plain[key] = self._format(key, {})
+            return text
+        return self._format(key, args)
+
+    def _format(self, key: str, args: dict[str, Any]) -> str:
         safe = {
             name: value if isinstance(value, Markup | int | float) else html.escape(str(value))
             for name, value in args.items()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from storage.db import Database
 from storage.models import Activity, ActivityKind
@@ -46,23 +50,91 @@ def _clip(text: str | None, limit: int) -> str | None:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _row(note: ActivityNote, at: datetime | None) -> dict[str, Any]:
+    return {
+        "occurred_at": at or utcnow(),
+        "platform": note.platform,
+        "person_id": note.person_id,
+        "kind": note.kind,
+        "content": _clip(note.content, CONTENT_LIMIT),
+        "customer": _clip(note.customer, 300),
+        "responsible": _clip(note.responsible, 200),
+        "executor": _clip(note.executor, 200),
+        "status": note.status,
+        "notes": note.notes,
+        "update_id": note.update_id,
+    }
+
+
+class _GroupCommit:
+    """Rows that arrive while a write is under way go together in the next one.
+
+    Every update writes one row; under load that was one transaction per update, a
+    large share of the bot's time. A caller still returns only once its row is
+    committed, so nothing is lost and a quiet bot writes each row at once — only the
+    rows that queue up behind a busy write share a transaction.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def write(self, row: dict[str, Any]) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._queue.append((row, done))
+        if self._writer is None or self._writer.done():
+            # A fresh context: a caller's open transaction must not look like the writer's.
+            self._writer = asyncio.create_task(self._drain(), context=contextvars.Context())
+        await done
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            try:
+                await self._insert([row for row, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - handed to the callers
+                if len(batch) == 1:
+                    _settle(batch, exc)
+                    continue
+                # One bad row must not take the others with it: write them one by one.
+                for row, done in batch:
+                    try:
+                        await self._insert([row])
+                    except Exception as exc:  # noqa: BLE001 - handed to the caller
+                        _settle([(row, done)], exc)
+                    else:
+                        _settle([(row, done)], None)
+            else:
+                _settle(batch, None)
+
+    async def _insert(self, rows: list[dict[str, Any]]) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(insert(Activity), rows)
+
+
+def _settle(
+    batch: list[tuple[dict[str, Any], asyncio.Future[None]]], error: BaseException | None
+) -> None:
+    for _, done in batch:
+        if done.done():
+            continue  # the caller was cancelled; the row is written regardless
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
+
+
+MAX_BATCH = 500
+_writers: weakref.WeakKeyDictionary[Database, _GroupCommit] = weakref.WeakKeyDictionary()
+
+
 async def record(db: Database, note: ActivityNote, *, at: datetime | None = None) -> None:
-    async with db.transaction() as session:
-        session.add(
-            Activity(
-                occurred_at=at or utcnow(),
-                platform=note.platform,
-                person_id=note.person_id,
-                kind=note.kind,
-                content=_clip(note.content, CONTENT_LIMIT),
-                customer=_clip(note.customer, 300),
-                responsible=_clip(note.responsible, 200),
-                executor=_clip(note.executor, 200),
-                status=note.status,
-                notes=note.notes,
-                update_id=note.update_id,
-            )
-        )
+    """Log one interaction; returns once the row is committed."""
+    writer = _writers.get(db)
+    if writer is None:
+        writer = _writers[db] = _GroupCommit(db)
+    await writer.write(_row(note, at))
 
 
 async def count_by_kind(db: Database, since: datetime) -> dict[str, int]:

@@ -26,6 +26,7 @@ from bot.config import Config
 from bot.i18n import LANGUAGES, Locales
 from bot.metrics import add_routes
 from bot.transports.messengers import register
+from bot.transports.response_types import PinResponseTypes
 from bot.transports.text_limits import TextLimits
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def create_bot(
         if api_server:
             session.api = TelegramAPIServer.from_base(api_server)
     session.middleware(TextLimits())
+    session.middleware(PinResponseTypes())
     return Bot(
         token,
         session=session,
