@@ -66,8 +66,14 @@ class Database:
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # A file database cannot go away under us; a server connection can.
+        sqlite = self.dialect == "sqlite"
         self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, pool_pre_ping=self.dialect != "sqlite"
+            url,
+            echo=echo,
+            pool_pre_ping=not sqlite,
+            # Every transaction here ends in a commit or a rollback of its own, so the pool's
+            # extra rollback on return would only cost SQLite another trip to its thread.
+            pool_reset_on_return=None if sqlite else "rollback",
         )
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

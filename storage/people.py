@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from storage.db import Database
 from storage.models import Activity, Consent, Person, PersonRole, Role
 from storage.outbox import OPEN, OutboxMessage
+from storage.people_cache import cache_for
 from storage.types import utcnow
 
 # Touching last_seen_at on every update would turn every read into a write.
@@ -85,13 +86,22 @@ async def resolve(
 
     Only the messenger id and language are stored here: nothing personal before consent.
     """
+    cache = cache_for(db)
+    key = (platform, platform_user_id)
+    known = cache.get(key)
+    if known is not None:
+        return known
+    read_at = cache.generation
     now = utcnow()
     async with db.transaction() as session:
         person = await _owner(session, platform, platform_user_id)
         if person is not None:
             if now - person.last_seen_at > LAST_SEEN_RESOLUTION:
                 person.last_seen_at = now
-            return _view(person, (platform, platform_user_id))
+            view = _view(person, key)
+    if person is not None:
+        cache.put(key, view, view.id, read_at=read_at)  # refused if a change came meanwhile
+        return view
     try:
         async with db.transaction() as session:
             person = Person(
@@ -105,7 +115,10 @@ async def resolve(
             )
             session.add(person)
             await session.flush()
-            return _view(person)
+            created = _view(person)
+        # Nobody else can have changed a person created this instant: theirs is current.
+        cache.put(key, created, created.id, read_at=cache.generation)
+        return created
     except IntegrityError:
         # Two first messages raced; the other one created the row.
         async with db.transaction() as session:

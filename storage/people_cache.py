@@ -1,0 +1,172 @@
+"""Who is behind a messenger account, remembered between a person's updates.
+
+Every update starts by resolving its sender: a query and a transaction, about a fifth of
+the bot's work per update when profiled under load. A reader writes several messages in
+a row, so the answer is kept here for a few seconds.
+
+It is never kept past a change this process makes: every session of the database
+reports, after a flush and again after its commit, which people it touched (their own
+row, roles, linked accounts) — or "everyone" for a bulk statement on those tables — and
+their entries are dropped. A read that a change overtook is not stored (the generation
+counter). Changes made by another process (a second bot process, a `libbot` command)
+are seen once the entry's `TTL_SECONDS` have passed.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from storage.db import Database
+
+TTL_SECONDS = 10.0
+CAPACITY = 50_000
+PEOPLE_TABLES = frozenset({"people", "person_roles", "person_accounts"})
+_INFO_KEY = "people_cache"
+_TOUCHED_KEY = "people_touched"
+EVERYONE = None
+
+Key = tuple[str, str]
+
+
+class PeopleCache:
+    """(messenger, account id) → the person's view, with per-person invalidation."""
+
+    def __init__(
+        self,
+        *,
+        ttl: float = TTL_SECONDS,
+        capacity: int = CAPACITY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.capacity = capacity
+        self.clock = clock
+        self.generation = 0
+        self._entries: OrderedDict[Key, tuple[Any, int, float]] = OrderedDict()
+        self._keys_of: dict[int, set[Key]] = {}
+
+    def get(self, key: Key) -> Any | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        view, person_id, stored_at = entry
+        if self.clock() - stored_at > self.ttl:
+            self._drop(key, person_id)
+            return None
+        self._entries.move_to_end(key)
+        return view
+
+    def put(self, key: Key, view: Any, person_id: int, *, read_at: int) -> None:
+        """Remember a view read when the generation was `read_at`, unless a change came since."""
+        if read_at != self.generation:
+            return
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._unlink(key, old[1])
+        self._entries[key] = (view, person_id, self.clock())
+        self._keys_of.setdefault(person_id, set()).add(key)
+        while len(self._entries) > self.capacity:
+            oldest, (_, oldest_person, _) = next(iter(self._entries.items()))
+            self._drop(oldest, oldest_person)
+
+    def forget(self, person_ids: Iterable[int] | None) -> None:
+        """Drop these people's entries (None: everyone's)."""
+        self.generation += 1
+        if person_ids is EVERYONE:
+            self._entries.clear()
+            self._keys_of.clear()
+            return
+        for person_id in person_ids:
+            for key in self._keys_of.pop(person_id, ()):
+                self._entries.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _drop(self, key: Key, person_id: int) -> None:
+        self._entries.pop(key, None)
+        self._unlink(key, person_id)
+
+    def _unlink(self, key: Key, person_id: int) -> None:
+        keys = self._keys_of.get(person_id)
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._keys_of[person_id]
+
+
+_caches: weakref.WeakKeyDictionary[Database, PeopleCache] = weakref.WeakKeyDictionary()
+
+
+def cache_for(db: Database) -> PeopleCache:
+    """The database's cache; its sessions report people they change from now on."""
+    cache = _caches.get(db)
+    if cache is None:
+        cache = _caches[db] = PeopleCache()
+        db.sessions.configure(info={_INFO_KEY: cache})
+    return cache
+
+
+def _touched(session: Session) -> set[int] | None:
+    """People this session changed so far (None: a bulk statement, anyone)."""
+    return session.info.get(_TOUCHED_KEY, set())
+
+
+def _note(session: Session, person_ids: set[int] | None) -> None:
+    cache: PeopleCache | None = session.info.get(_INFO_KEY)
+    if cache is None:
+        return
+    so_far = _touched(session)
+    if so_far is not EVERYONE:
+        session.info[_TOUCHED_KEY] = EVERYONE if person_ids is EVERYONE else so_far | person_ids
+    cache.forget(person_ids)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    changed: set[int] = set()
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(instance, "__tablename__", None)
+        if table not in PEOPLE_TABLES:
+            continue
+        person_id = instance.id if table == "people" else instance.person_id
+        if person_id is not None:
+            changed.add(person_id)
+    if changed:
+        _note(session, changed)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_statement(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in PEOPLE_TABLES:
+        _note(state.session, EVERYONE)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    _settle(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, _previous: Any) -> None:
+    _settle(session)
+
+
+def _settle(session: Session) -> None:
+    """Forget the touched people once more: a read between flush and commit saw the old row."""
+    if _TOUCHED_KEY not in session.info:
+        return
+    touched = session.info.pop(_TOUCHED_KEY)
+    cache: PeopleCache | None = session.info.get(_INFO_KEY)
+    if cache is not None:
+        cache.forget(touched)

@@ -1,0 +1,109 @@
+"""The sender of each update is remembered between their messages, and never past a
+change: roles, language, consent, linked accounts and erasure show on the very next
+update; another process's change shows once the entry has aged out."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, update
+
+from storage import identity, people
+from storage.db import Database
+from storage.models import Consent, Person, Role
+from storage.people_cache import PeopleCache, cache_for
+
+
+def count_queries(db: Database) -> list[int]:
+    seen = [0]
+
+    def executed(*_args: object) -> None:
+        seen[0] += 1
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", executed)
+    return seen
+
+
+async def test_второе_сообщение_читателя_не_спрашивает_базу(database: Database) -> None:
+    first = await people.resolve(database, "telegram", "101")
+    queries = count_queries(database)
+    again = await people.resolve(database, "telegram", "101")
+    assert again == first
+    assert queries[0] == 0
+
+
+async def test_выданная_и_снятая_роль_видна_со_следующего_сообщения(database: Database) -> None:
+    reader = await people.resolve(database, "telegram", "102")
+    await people.grant(database, reader.id, Role.STAFF, granted_by=None)
+    assert (await people.resolve(database, "telegram", "102")).has(Role.STAFF)
+    await people.revoke(database, reader.id, Role.STAFF)
+    assert not (await people.resolve(database, "telegram", "102")).has(Role.STAFF)
+
+
+async def test_язык_и_согласие_видны_сразу(database: Database) -> None:
+    reader = await people.resolve(database, "telegram", "103", language_hint="ru")
+    await people.set_language(database, reader.id, "en")
+    assert (await people.resolve(database, "telegram", "103")).language == "en"
+    await people.set_consent(database, reader.id, Consent.GIVEN, display_name="Анна")
+    seen = await people.resolve(database, "telegram", "103")
+    assert (seen.consent, seen.display_name) == (Consent.GIVEN, "Анна")
+
+
+async def test_забытый_читатель_приходит_как_новый(database: Database) -> None:
+    reader = await people.resolve(database, "telegram", "104")
+    await people.set_consent(database, reader.id, Consent.GIVEN, display_name="Пётр")
+    assert (await people.resolve(database, "telegram", "104")).display_name == "Пётр"
+    await people.forget(database, reader.id)
+    again = await people.resolve(database, "telegram", "104")
+    assert (again.consent, again.display_name) == (Consent.UNKNOWN, None)
+
+
+async def test_связанный_аккаунт_сразу_ведёт_к_общему_человеку(database: Database) -> None:
+    in_telegram = await people.resolve(database, "telegram", "105")
+    in_vk = await people.resolve(database, "vk", "205")
+    code = await identity.issue_code(database, in_telegram.id, "telegram")
+    result = await identity.redeem(database, code, person_id=in_vk.id, platform="vk", account="205")
+    assert result.person_id == in_telegram.id
+    seen_from_vk = await people.resolve(database, "vk", "205")
+    assert (seen_from_vk.id, seen_from_vk.platform) == (in_telegram.id, "vk")
+
+
+async def test_правка_из_другого_процесса_видна_когда_запись_устарела(
+    database: Database, database_url: str
+) -> None:
+    reader = await people.resolve(database, "telegram", "106")
+    cache = cache_for(database)
+    now = [1000.0]
+    cache.clock = lambda: now[0]
+    await people.resolve(database, "telegram", "106")  # stored at the fake «now»
+    other_process = Database(database_url)
+    try:
+        await people.grant(other_process, reader.id, Role.EXPERT, granted_by=None)
+    finally:
+        await other_process.dispose()
+    assert not (await people.resolve(database, "telegram", "106")).has(Role.EXPERT)
+    now[0] += cache.ttl + 0.1
+    assert (await people.resolve(database, "telegram", "106")).has(Role.EXPERT)
+
+
+async def test_чтение_которое_обогнала_правка_не_запоминается(database: Database) -> None:
+    reader = await people.resolve(database, "telegram", "107")
+    cache = cache_for(database)
+    cache.forget([reader.id])
+    read_at = cache.generation
+    stale = await people.find(database, "telegram", "107")
+    assert stale is not None
+    async with database.transaction() as session:  # the change lands while the read is out
+        await session.execute(update(Person).where(Person.id == reader.id).values(language="en"))
+    cache.put(("telegram", "107"), stale, reader.id, read_at=read_at)
+    assert (await people.resolve(database, "telegram", "107")).language == "en"
+
+
+def test_память_ограничена_и_вытесняет_давно_молчавших() -> None:
+    cache = PeopleCache(capacity=3)
+    for n in range(5):
+        cache.put(("telegram", str(n)), f"вид {n}", n, read_at=cache.generation)
+    assert len(cache) == 3
+    assert cache.get(("telegram", "0")) is None
+    assert cache.get(("telegram", "4")) == "вид 4"
+    cache.forget([4])
+    assert cache.get(("telegram", "4")) is None
+    assert len(cache) == 2
