@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import weakref
 from dataclasses import dataclass
@@ -67,22 +68,28 @@ def _row(note: ActivityNote, at: datetime | None) -> dict[str, Any]:
 
 
 class _GroupCommit:
-    """Rows that arrive while a write is under way go together in the next one.
+    """Rows of updates handled together are written together.
 
-    Every update writes one row; under load that was one transaction per update, a
-    large share of the bot's time. A caller still returns only once its row is
-    committed, so nothing is lost and a quiet bot writes each row at once — only the
-    rows that queue up behind a busy write share a transaction.
+    Every update writes one row; one transaction each was a large share of the bot's
+    work under load. A caller says how many updates are in progress alongside its own
+    (`expected`); the writer waits up to `LINGER_SECONDS` for their rows, so they share
+    one transaction. A lone update (a quiet bot, a test) is written at once. Either way
+    a caller returns only once its row is committed: nothing is lost by waiting.
     """
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._queue: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._expected = 1
+        self._filled: asyncio.Event | None = None  # set once the expected rows are in
         self._writer: asyncio.Task[None] | None = None
 
-    async def write(self, row: dict[str, Any]) -> None:
+    async def write(self, row: dict[str, Any], *, expected: int = 1) -> None:
         done = asyncio.get_running_loop().create_future()
         self._queue.append((row, done))
+        self._expected = max(self._expected, min(expected, MAX_BATCH))
+        if self._filled is not None and len(self._queue) >= self._expected:
+            self._filled.set()
         if self._writer is None or self._writer.done():
             # A fresh context: a caller's open transaction must not look like the writer's.
             self._writer = asyncio.create_task(self._drain(), context=contextvars.Context())
@@ -90,7 +97,13 @@ class _GroupCommit:
 
     async def _drain(self) -> None:
         while self._queue:
+            if len(self._queue) < self._expected:
+                self._filled = asyncio.Event()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._filled.wait(), LINGER_SECONDS)
+                self._filled = None
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            self._expected = 1
             try:
                 await self._insert([row for row, _ in batch])
             except Exception as exc:  # noqa: BLE001 - handed to the callers
@@ -126,15 +139,22 @@ def _settle(
 
 
 MAX_BATCH = 500
+LINGER_SECONDS = 0.02
 _writers: weakref.WeakKeyDictionary[Database, _GroupCommit] = weakref.WeakKeyDictionary()
 
 
-async def record(db: Database, note: ActivityNote, *, at: datetime | None = None) -> None:
-    """Log one interaction; returns once the row is committed."""
+async def record(
+    db: Database, note: ActivityNote, *, at: datetime | None = None, expected: int = 1
+) -> None:
+    """Log one interaction; returns once the row is committed.
+
+    `expected`: how many updates are being handled right now, this one included — their
+    rows are likely to come within moments and may share this row's transaction.
+    """
     writer = _writers.get(db)
     if writer is None:
         writer = _writers[db] = _GroupCommit(db)
-    await writer.write(_row(note, at))
+    await writer.write(_row(note, at), expected=expected)
 
 
 async def count_by_kind(db: Database, since: datetime) -> dict[str, int]:

@@ -25,6 +25,9 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
@@ -34,6 +37,7 @@ from storage.types import utcnow
 INSERT_RACE_RETRIES = 3
 CACHED_CONVERSATIONS = 20_000
 EMPTY = (None, "{}")
+_INSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 
 
 class DatabaseStorage(BaseStorage):
@@ -84,6 +88,9 @@ class DatabaseStorage(BaseStorage):
                 return  # nothing changes: no write
         self._cache.pop(storage_key, None)  # re-read after the write, whatever happens
         self._writes += 1
+        if cached is not None:  # the whole new value is known: one statement writes it
+            await self._put(storage_key, (state, data))
+            return
         for attempt in range(INSERT_RACE_RETRIES):
             try:
                 await self._write(storage_key, changes)
@@ -111,6 +118,29 @@ class DatabaseStorage(BaseStorage):
                     record.state, record.data, record.updated_at = state, payload, utcnow()
                 value = (state, payload)
         self._remember(storage_key, value)
+
+    async def _put(self, storage_key: str, value: tuple[str | None, str]) -> None:
+        """Store a conversation's whole state and data (or delete it when both are empty)."""
+        state, payload = value
+        empty = state is None and not json.loads(payload)
+        async with self.db.transaction() as session:
+            if empty:
+                await session.execute(delete(FsmRecord).where(FsmRecord.key == storage_key))
+            else:
+                insert = _INSERTS[self.db.dialect](FsmRecord).values(
+                    key=storage_key, state=state, data=payload, updated_at=utcnow()
+                )
+                await session.execute(
+                    insert.on_conflict_do_update(
+                        index_elements=[FsmRecord.key],
+                        set_={
+                            "state": insert.excluded.state,
+                            "data": insert.excluded.data,
+                            "updated_at": insert.excluded.updated_at,
+                        },
+                    )
+                )
+        self._remember(storage_key, EMPTY if empty else value)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         await self._update(key, state=state.state if isinstance(state, State) else state)

@@ -77,3 +77,27 @@ async def test_отменённое_обновление_строку_не_те�
             break
         await asyncio.sleep(0.02)
     assert sorted(await rows(database)) == sorted(f"№{n}" for n in range(10))
+
+
+async def test_строки_одновременных_обновлений_ждут_друг_друга_и_пишутся_разом(
+    database: Database,
+) -> None:
+    commits = count_commits(database)
+
+    async def update(n: int) -> None:
+        await asyncio.sleep(0.005 * n)  # the updates finish a few milliseconds apart
+        await activity.record(database, note(f"обновление {n}"), expected=5)
+
+    await asyncio.gather(*(update(n) for n in range(5)))
+    assert commits[0] == 1
+    assert sorted(await rows(database)) == sorted(f"обновление {n}" for n in range(5))
+
+
+async def test_ожидаемые_строки_не_пришли_запись_не_задерживается_дольше_порога(
+    database: Database,
+) -> None:
+    started = asyncio.get_running_loop().time()
+    await activity.record(database, note("одна из ста"), expected=100)
+    waited = asyncio.get_running_loop().time() - started
+    assert await rows(database) == ["одна из ста"]
+    assert waited < activity.LINGER_SECONDS + 1.0

@@ -37,6 +37,8 @@ def _describe(update: Update) -> tuple[ActivityKind, str | None]:
 class ActivityMiddleware(BaseMiddleware):
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Updates being handled now: their rows are written together (see activity.record).
+        self._in_progress = 0
 
     async def __call__(
         self,
@@ -60,19 +62,23 @@ class ActivityMiddleware(BaseMiddleware):
             update_id=event.update_id,
         )
         data["activity"] = note
+        self._in_progress += 1
         try:
-            result = await handler(event, data)
-        except Exception:
-            note.status = "error"
+            try:
+                result = await handler(event, data)
+            except Exception:
+                note.status = "error"
+                await self._write(note)
+                raise
             await self._write(note)
-            raise
-        await self._write(note)
-        return result
+            return result
+        finally:
+            self._in_progress -= 1
 
     async def _write(self, note: ActivityNote) -> None:
         if note.skip:
             return
         try:
-            await activity.record(self.db, note)
+            await activity.record(self.db, note, expected=self._in_progress)
         except Exception:
             log.exception("could not record activity for update %s", note.update_id)
