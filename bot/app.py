@@ -27,6 +27,7 @@ from storage.circulation import open_library_system
 from storage.circulation.base import LibrarySystem
 from storage.db import Database
 from storage.fsm import DatabaseStorage
+from storage.people_cache import SharedInvalidation
 
 
 def build_dispatcher(
@@ -58,6 +59,9 @@ def build_dispatcher(
     redis = getattr(storage, "redis", None)
     if redis is not None:  # several processes: the first to claim an update handles it
         dp.update.outer_middleware(OnceMiddleware(redis))
+        sharing = SharedInvalidation(db, redis)  # and they tell each other whom they changed
+        dp.startup.register(sharing.start)
+        dp.shutdown.register(sharing.stop)
     dp.update.outer_middleware(MetricsMiddleware(dp["metrics"]))
     dp.update.outer_middleware(
         ThrottlingMiddleware(

@@ -8,23 +8,31 @@ It is never kept past a change this process makes: every session of the database
 reports, after a flush and again after its commit, which people it touched (their own
 row, roles, linked accounts) — or "everyone" for a bulk statement on those tables — and
 their entries are dropped. A read that a change overtook is not stored (the generation
-counter). Changes made by another process (a second bot process, a `libbot` command)
-are seen once the entry's `TTL_SECONDS` have passed.
+counter). With Redis (several processes) each commit's list is published and the other
+processes drop the same entries (`share_through`); a change made where nobody publishes
+(a `libbot` command) is seen once the entry's `TTL_SECONDS` have passed.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import logging
 import time
+import uuid
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.db import Database
 
+log = logging.getLogger(__name__)
 TTL_SECONDS = 10.0
 CAPACITY = 50_000
 PEOPLE_TABLES = frozenset({"people", "person_roles", "person_accounts"})
@@ -49,6 +57,9 @@ class PeopleCache:
         self.capacity = capacity
         self.clock = clock
         self.generation = 0
+        self.enabled = True  # off while changes elsewhere could go unheard
+        # Told, after each commit, whom this process changed (None: anyone): see share_through.
+        self.on_commit: Callable[[set[int] | None], None] | None = None
         self._entries: OrderedDict[Key, tuple[Any, int, float]] = OrderedDict()
         self._keys_of: dict[int, set[Key]] = {}
 
@@ -65,7 +76,7 @@ class PeopleCache:
 
     def put(self, key: Key, view: Any, person_id: int, *, read_at: int) -> None:
         """Remember a view read when the generation was `read_at`, unless a change came since."""
-        if read_at != self.generation:
+        if read_at != self.generation or not self.enabled:
             return
         old = self._entries.pop(key, None)
         if old is not None:
@@ -168,5 +179,85 @@ def _settle(session: Session) -> None:
         return
     touched = session.info.pop(_TOUCHED_KEY)
     cache: PeopleCache | None = session.info.get(_INFO_KEY)
-    if cache is not None:
-        cache.forget(touched)
+    if cache is None:
+        return
+    cache.forget(touched)
+    if cache.on_commit is not None and (touched is EVERYONE or touched):
+        cache.on_commit(touched)
+
+
+CHANNEL = "libbot:people-changed"
+RESUBSCRIBE_SECONDS = 5.0
+
+
+class SharedInvalidation:
+    """Processes sharing one database tell each other, through Redis, whom they changed.
+
+    While the subscription is down (Redis restarting) a process cannot hear the others,
+    so it keeps nothing in its cache until it is back.
+    """
+
+    def __init__(self, db: Database, redis: Redis) -> None:
+        self.cache = cache_for(db)
+        self.redis = redis
+        self.origin = uuid.uuid4().hex
+        self._listener: asyncio.Task[None] | None = None
+        self._sending: set[asyncio.Task[Any]] = set()
+
+    async def start(self) -> None:
+        self.cache.on_commit = self._publish
+        self.cache.enabled = False  # until the subscription is in place
+        self._listener = asyncio.create_task(self._listen())
+
+    async def stop(self) -> None:
+        self.cache.on_commit = None
+        self.cache.enabled = False
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        if self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
+
+    def _publish(self, people: set[int] | None) -> None:
+        body = json.dumps({"from": self.origin, "people": None if people is None else [*people]})
+        task = asyncio.get_running_loop().create_task(self._send(body))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _send(self, body: str) -> None:
+        try:
+            await self.redis.publish(CHANNEL, body)
+        except Exception as exc:  # noqa: BLE001 - the others fall back to their TTL
+            log.warning("could not tell the other processes about a change of people: %s", exc)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with self.redis.pubsub() as pubsub:
+                    await pubsub.subscribe(CHANNEL)
+                    self._trust(True)
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            self._receive(message["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - Redis is away: keep nothing, retry
+                log.warning("people cache: Redis subscription lost (%s); retrying", exc)
+            self._trust(False)
+            await asyncio.sleep(RESUBSCRIBE_SECONDS)
+
+    def _receive(self, raw: bytes | str) -> None:
+        try:
+            body = json.loads(raw)
+            if body["from"] == self.origin:
+                return
+            people = body["people"]
+            self.cache.forget(EVERYONE if people is None else (int(p) for p in people))
+        except (ValueError, KeyError, TypeError):
+            log.warning("people cache: an unreadable change notice was ignored")
+
+    def _trust(self, listening: bool) -> None:
+        """Changes may have been missed: start afresh, and cache only while listening."""
+        self.cache.enabled = listening
+        self.cache.forget(EVERYONE)

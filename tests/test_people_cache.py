@@ -4,12 +4,17 @@ update; another process's change shows once the entry has aged out."""
 
 from __future__ import annotations
 
+import asyncio
+
+from redis.asyncio import Redis
 from sqlalchemy import event, update
 
 from storage import identity, people
 from storage.db import Database
 from storage.models import Consent, Person, Role
-from storage.people_cache import PeopleCache, cache_for
+from storage.people_cache import PeopleCache, SharedInvalidation, cache_for
+from tests.conftest import REDIS_URL
+from tests.test_scale_out import _redis_or_skip
 
 
 def count_queries(db: Database) -> list[int]:
@@ -69,11 +74,10 @@ async def test_связанный_аккаунт_сразу_ведёт_к_общ
 async def test_правка_из_другого_процесса_видна_когда_запись_устарела(
     database: Database, database_url: str
 ) -> None:
-    reader = await people.resolve(database, "telegram", "106")
     cache = cache_for(database)
     now = [1000.0]
     cache.clock = lambda: now[0]
-    await people.resolve(database, "telegram", "106")  # stored at the fake «now»
+    reader = await people.resolve(database, "telegram", "106")  # remembered at «now»
     other_process = Database(database_url)
     try:
         await people.grant(other_process, reader.id, Role.EXPERT, granted_by=None)
@@ -107,3 +111,58 @@ def test_память_ограничена_и_вытесняет_давно_мо
     cache.forget([4])
     assert cache.get(("telegram", "4")) is None
     assert len(cache) == 2
+
+
+async def _listening(*caches: PeopleCache) -> None:
+    for _ in range(200):
+        if all(cache.enabled for cache in caches):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the Redis subscription did not start")
+
+
+async def test_роль_снятая_в_одном_процессе_сразу_снята_и_в_другом(
+    database: Database, database_url: str
+) -> None:
+    await _redis_or_skip()
+    other_process = Database(database_url)
+    here = SharedInvalidation(database, Redis.from_url(REDIS_URL))
+    there = SharedInvalidation(other_process, Redis.from_url(REDIS_URL))
+    await here.start()
+    await there.start()
+    try:
+        await _listening(cache_for(database), cache_for(other_process))
+        librarian = await people.resolve(database, "telegram", "301")
+        await people.grant(database, librarian.id, Role.STAFF, granted_by=None)
+        for _ in range(100):  # (the grant's own notice may arrive during the first read)
+            assert (await people.resolve(other_process, "telegram", "301")).has(Role.STAFF)
+            if len(cache_for(other_process)) == 1:
+                break  # remembered there
+            await asyncio.sleep(0.01)
+        assert len(cache_for(other_process)) == 1
+
+        await people.revoke(database, librarian.id, Role.STAFF)
+        started = asyncio.get_running_loop().time()
+        while (await people.resolve(other_process, "telegram", "301")).has(Role.STAFF):
+            assert asyncio.get_running_loop().time() - started < 2.0, "the notice never came"
+            await asyncio.sleep(0.01)
+    finally:
+        for sharing in (here, there):
+            await sharing.stop()
+            await sharing.redis.aclose()
+        await other_process.dispose()
+
+
+async def test_без_связи_с_redis_процесс_ничего_не_запоминает(sqlite_db: Database) -> None:
+    nowhere = Redis.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=0.2)
+    sharing = SharedInvalidation(sqlite_db, nowhere)
+    await sharing.start()
+    try:
+        await people.resolve(sqlite_db, "telegram", "302")
+        queries = count_queries(sqlite_db)
+        await people.resolve(sqlite_db, "telegram", "302")
+        assert queries[0] > 0  # read again: a change elsewhere could not be heard
+        assert len(cache_for(sqlite_db)) == 0
+    finally:
+        await sharing.stop()
+        await nowhere.aclose()
