@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram.enums import ChatType
 from aiogram.filters import Filter
 from aiogram.types import Message
 
@@ -11,6 +12,13 @@ from bot.config import Config
 from bot.i18n import Locales, normalise_label
 from storage.models import Role
 from storage.people import PersonView
+
+
+class PrivateChat(Filter):
+    """A conversation with the bot, not a group (the staff chat included)."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.chat.type == ChatType.PRIVATE
 
 
 class MenuButton(Filter):

@@ -123,7 +123,8 @@ class _GroupCommit:
 
     async def _insert(self, rows: list[dict[str, Any]]) -> None:
         async with self.db.transaction() as session:
-            await session.execute(insert(Activity), rows)
+            # Core, not the ORM's bulk insert: the rows are plain values, nothing to track.
+            await session.execute(_INSERT, rows)
 
 
 def _settle(
@@ -139,6 +140,7 @@ def _settle(
 
 
 MAX_BATCH = 500
+_INSERT = insert(Activity.__table__)
 LINGER_SECONDS = 0.02
 _writers: weakref.WeakKeyDictionary[Database, _GroupCommit] = weakref.WeakKeyDictionary()
 

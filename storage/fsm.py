@@ -25,7 +25,7 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +37,25 @@ from storage.types import utcnow
 INSERT_RACE_RETRIES = 3
 CACHED_CONVERSATIONS = 20_000
 EMPTY = (None, "{}")
-_INSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+
+
+def _upsert(insert: Any) -> Any:
+    """One statement that stores a conversation, built once (bound parameters, no ORM)."""
+    table = FsmRecord.__table__
+    statement = insert(table).values(
+        key=bindparam("key"),
+        state=bindparam("state"),
+        data=bindparam("data"),
+        updated_at=bindparam("updated_at"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={name: statement.excluded[name] for name in ("state", "data", "updated_at")},
+    )
+
+
+_UPSERTS = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(postgresql_insert)}
+_DELETE = delete(FsmRecord.__table__).where(FsmRecord.__table__.c.key == bindparam("key"))
 
 
 class DatabaseStorage(BaseStorage):
@@ -125,20 +143,11 @@ class DatabaseStorage(BaseStorage):
         empty = state is None and not json.loads(payload)
         async with self.db.transaction() as session:
             if empty:
-                await session.execute(delete(FsmRecord).where(FsmRecord.key == storage_key))
+                await session.execute(_DELETE, {"key": storage_key})
             else:
-                insert = _INSERTS[self.db.dialect](FsmRecord).values(
-                    key=storage_key, state=state, data=payload, updated_at=utcnow()
-                )
                 await session.execute(
-                    insert.on_conflict_do_update(
-                        index_elements=[FsmRecord.key],
-                        set_={
-                            "state": insert.excluded.state,
-                            "data": insert.excluded.data,
-                            "updated_at": insert.excluded.updated_at,
-                        },
-                    )
+                    _UPSERTS[self.db.dialect],
+                    {"key": storage_key, "state": state, "data": payload, "updated_at": utcnow()},
                 )
         self._remember(storage_key, EMPTY if empty else value)
 

@@ -92,3 +92,25 @@ async def test_bot_waits_for_an_unavailable_api_at_start(
     reply = await bot.person(709).send("/start")
     assert "Здравствуйте" in reply.text
     assert len(telegram.calls_of("deleteWebhook")) == 2
+
+
+def test_every_filter_and_handler_runs_in_the_event_loop() -> None:
+    """aiogram sends a plain-function filter (`F.text`, `F.action == …`) to a worker thread
+    on every update; the conversation turns each into a coroutine when it is built."""
+    from aiogram import Router
+
+    from bot.i18n import Locales
+    from handlers import build_router
+
+    def checks(router: Router) -> list[object]:
+        found: list[object] = []
+        for observer in router.observers.values():
+            for handler in observer.handlers:
+                found += [handler, *(handler.filters or ())]
+        for child in router.sub_routers:
+            found += checks(child)
+        return found
+
+    everything = checks(build_router(Locales()))
+    assert len(everything) > 100
+    assert [c for c in everything if not c.awaitable] == []  # type: ignore[attr-defined]
