@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from aiogram import Router
@@ -55,6 +56,7 @@ def about_text(config: Config, texts: Texts, now: datetime) -> str:
     return "\n\n".join(blocks)
 
 
+@functools.cache  # the same for everyone speaking one language (aiogram types are frozen)
 def about_keyboard(texts: Texts) -> InlineKeyboardMarkup:
     return inline(
         texts,

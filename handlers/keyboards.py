@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -24,12 +26,24 @@ MENU_KEYS = (
 )
 
 
+# Keyboards that depend only on the language are built once: aiogram's types are frozen
+# models, and building one costs more than a database round trip under load.
+
+
 def main_menu(texts: Texts, person: PersonView | None) -> ReplyKeyboardMarkup:
-    labels = [texts(key) for key in MENU_KEYS]
+    extra = None
     if person is not None and person.has(Role.STAFF):
-        labels.append(texts("menu-staff"))
+        extra = "menu-staff"
     elif person is not None and person.has(Role.EXPERT):
-        labels.append(texts("menu-expert"))
+        extra = "menu-expert"
+    return _main_menu(texts, extra)
+
+
+@functools.cache
+def _main_menu(texts: Texts, extra: str | None) -> ReplyKeyboardMarkup:
+    labels = [texts(key) for key in MENU_KEYS]
+    if extra is not None:
+        labels.append(texts(extra))
     rows = [
         [KeyboardButton(text=label) for label in labels[i : i + 2]]
         for i in range(0, len(labels), 2)
@@ -42,6 +56,7 @@ def main_menu(texts: Texts, person: PersonView | None) -> ReplyKeyboardMarkup:
     )
 
 
+@functools.cache
 def back_button(texts: Texts) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=texts("menu-back"), callback_data=Nav(to=Screen.MENU).pack())
 
