@@ -27,6 +27,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_driver
+
 MIGRATIONS = "storage:migrations"
 
 
@@ -67,8 +69,12 @@ class Database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # A file database cannot go away under us; a server connection can.
         sqlite = self.dialect == "sqlite"
+        options: dict[str, Any] = {}
+        if sqlite and parsed.database not in (None, "", ":memory:"):
+            options["async_creator"] = sqlite_driver.async_creator(parsed)
         self.engine: AsyncEngine = create_async_engine(
             url,
+            **options,
             echo=echo,
             pool_pre_ping=not sqlite,
             # Every transaction here ends in a commit or a rollback of its own, so the pool's
