@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import literal_column, select, table, text
 from sqlalchemy.exc import IntegrityError
 
+from storage import sqlite_driver
 from storage.db import Database
 from storage.sqlite_driver import OneTripConnection
 
@@ -86,3 +87,38 @@ async def test_ошибка_доходит_как_прежде_и_соедине
     async with scratch.transaction() as session:  # the failed transaction left nothing behind
         titles = (await session.execute(text("SELECT title FROM shelf"))).scalars()
         assert list(titles) == ["Дубровский"]
+
+
+async def test_длинный_результат_читается_частями_не_разом(
+    scratch: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A streamed report reads the log in partitions: the rows beyond the first ones come
+    in further trips, as many as asked for, never all at once."""
+    monkeypatch.setattr(sqlite_driver, "FIRST_ROWS", 10)
+    async with scratch.transaction() as session:
+        await session.execute(
+            text("INSERT INTO shelf (title) VALUES (:title)"),
+            [{"title": f"книга {n}"} for n in range(95)],
+        )
+    batches: list[int] = []
+    original = sqlite_driver._more
+
+    def counted(cursor: object, count: int | None) -> list[object]:
+        rows = original(cursor, count)  # type: ignore[arg-type]
+        batches.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(sqlite_driver, "_more", counted)
+    seen = 0
+    async with scratch.transaction() as session:
+        query = select(literal_column("title")).select_from(table("shelf"))
+        result = await session.stream(query.execution_options(yield_per=20))
+        async for partition in result.partitions():
+            seen += len(partition)
+    assert seen == 95
+    assert len(batches) >= 4  # 10 rows with the execute, the other 85 in parts
+    assert max(batches) <= 20
+
+    async with scratch.transaction() as session:  # an ordinary result still gets every row
+        everything = (await session.execute(text("SELECT title FROM shelf"))).all()
+    assert len(everything) == 95
