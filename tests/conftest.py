@@ -45,6 +45,19 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+async def redis_or_skip() -> None:
+    """The tests that need Redis: reachable at REDIS_URL, or skipped with the reason."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "skip with this reason"
+        unavailable(f"Redis not reachable at {REDIS_URL}: {exc}")
+    finally:
+        await client.aclose()
+
+
 def library_config(**sections: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "library": {

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
 from aiogram.fsm.storage.base import StorageKey
+from redis.asyncio import Redis
 
 from bot.app import fsm_backend
 from storage.db import Database
 from storage.fsm import DatabaseStorage
-from tests.conftest import REDIS_URL, make_config, unavailable
+from tests.conftest import REDIS_URL, make_config, redis_or_skip
 
 KEY = StorageKey(bot_id=1, chat_id=77, user_id=77)
 
@@ -36,12 +36,8 @@ async def test_concurrent_writes_to_one_key_do_not_fail(database: Database) -> N
 
 
 async def test_redis_is_used_when_configured(tmp_path: Path, sqlite_db: Database) -> None:
-    redis = pytest.importorskip("redis.asyncio")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means "skip with this reason"
-        unavailable(f"Redis not reachable at {REDIS_URL}: {exc}")
+    await redis_or_skip()
+    client = Redis.from_url(REDIS_URL)
     await client.flushdb()
     await client.aclose()
 

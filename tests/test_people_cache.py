@@ -13,8 +13,7 @@ from storage import identity, people
 from storage.db import Database
 from storage.models import Consent, Person, Role
 from storage.people_cache import PeopleCache, SharedInvalidation, cache_for
-from tests.conftest import REDIS_URL
-from tests.test_scale_out import _redis_or_skip
+from tests.conftest import REDIS_URL, redis_or_skip
 
 
 def count_queries(db: Database) -> list[int]:
@@ -124,7 +123,7 @@ async def _listening(*caches: PeopleCache) -> None:
 async def test_роль_снятая_в_одном_процессе_сразу_снята_и_в_другом(
     database: Database, database_url: str
 ) -> None:
-    await _redis_or_skip()
+    await redis_or_skip()
     other_process = Database(database_url)
     here = SharedInvalidation(database, Redis.from_url(REDIS_URL))
     there = SharedInvalidation(other_process, Redis.from_url(REDIS_URL))

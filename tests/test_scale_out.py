@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from aiogram.types import Update
-from redis.asyncio import Redis
 from sqlalchemy import func, select, text
 
 from bot.app import build_dispatcher, fsm_backend
@@ -25,7 +24,7 @@ from storage.db import Database
 from storage.models import Person
 from storage.outbox import Audience, Delivery, OutboxMessage
 from storage.types import utcnow
-from tests.conftest import REDIS_URL, make_config, unavailable, with_vk
+from tests.conftest import REDIS_URL, make_config, redis_or_skip, with_vk
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.vk_api import FakeVk
 from tests.test_cli import clean_env, libbot
@@ -107,22 +106,12 @@ async def test_of_two_schedulers_one_starts_and_the_other_waits(
     assert runs == [f"{name} started", f"{name} stopped"]
 
 
-async def _redis_or_skip() -> None:
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means "skip with this reason"
-        unavailable(f"Redis not reachable at {REDIS_URL}: {exc}")
-    finally:
-        await client.aclose()
-
-
 async def test_an_update_two_processes_receive_is_handled_once(
     telegram: FakeTelegram, vk: FakeVk, sqlite_db: Database, tmp_path: Path
 ) -> None:
     """Telegram retrying a webhook call to another process, and two processes polling one
     VK community: with Redis, the first process to claim the update answers it."""
-    await _redis_or_skip()
+    await redis_or_skip()
     config = with_vk(make_config(tmp_path, redis={"url": REDIS_URL}), vk)
     processes = []
     for _ in range(2):
