@@ -28,13 +28,11 @@ from aiogram.fsm.storage.base import (
 from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.models import FsmRecord
 from storage.types import utcnow
 
-INSERT_RACE_RETRIES = 3
 CACHED_CONVERSATIONS = 20_000
 EMPTY = (None, "{}")
 
@@ -87,60 +85,29 @@ class DatabaseStorage(BaseStorage):
         return value
 
     async def _update(self, key: StorageKey, **changes: Any) -> None:
-        """Change state and/or data of one key in a single transaction.
+        """Change state and/or data of one key: one upsert of the whole new value.
 
         A record with no state and no data is deleted, so cleared conversations
-        leave nothing behind. Two first writes to one key can race to insert it;
-        the loser retries and then updates the row the winner made.
+        leave nothing behind. The upsert also settles two first writes to one key.
         """
         storage_key = self.key_builder.build(key)
-        cached = self._cache.get(storage_key)
-        if cached is not None:
-            state = changes.get("state", cached[0])
-            data = (
-                json.dumps(dict(changes["data"]), ensure_ascii=False)
-                if "data" in changes
-                else cached[1]
-            )
-            if (state, data) == cached:
-                return  # nothing changes: no write
+        current = await self._load(key)
+        state = changes.get("state", current[0])
+        data = (
+            json.dumps(dict(changes["data"]), ensure_ascii=False)
+            if "data" in changes
+            else current[1]
+        )
+        if (state, data) == current:
+            return  # nothing changes: no write
         self._cache.pop(storage_key, None)  # re-read after the write, whatever happens
         self._writes += 1
-        if cached is not None:  # the whole new value is known: one statement writes it
-            await self._put(storage_key, (state, data))
-            return
-        for attempt in range(INSERT_RACE_RETRIES):
-            try:
-                await self._write(storage_key, changes)
-                return
-            except IntegrityError:
-                if attempt == INSERT_RACE_RETRIES - 1:
-                    raise
-
-    async def _write(self, storage_key: str, changes: dict[str, Any]) -> None:
-        async with self.db.transaction() as session:
-            record = await session.get(FsmRecord, storage_key, with_for_update=True)
-            state = changes.get("state", record.state if record else None)
-            data = changes.get("data", json.loads(record.data) if record else {})
-            if state is None and not data:
-                if record is not None:
-                    await session.delete(record)
-                value: tuple[str | None, str] = EMPTY
-            else:
-                payload = json.dumps(dict(data), ensure_ascii=False)
-                if record is None:
-                    session.add(
-                        FsmRecord(key=storage_key, state=state, data=payload, updated_at=utcnow())
-                    )
-                else:
-                    record.state, record.data, record.updated_at = state, payload, utcnow()
-                value = (state, payload)
-        self._remember(storage_key, value)
+        await self._put(storage_key, (state, data))
 
     async def _put(self, storage_key: str, value: tuple[str | None, str]) -> None:
         """Store a conversation's whole state and data (or delete it when both are empty)."""
         state, payload = value
-        empty = state is None and not json.loads(payload)
+        empty = value == EMPTY
         async with self.db.transaction() as session:
             if empty:
                 await session.execute(_DELETE, {"key": storage_key})
