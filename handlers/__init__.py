@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Router
+from aiogram.dispatcher.flags import get_flag
 from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject
 
@@ -43,6 +44,9 @@ from handlers import (
     subscriptions,
 )
 from handlers.filters import PrivateChat
+from handlers.routing import flatten
+
+LEAVES_FORMS = "leaves_forms"  # handler flag: answering this message abandons any form
 
 
 class LeaveForms(BaseMiddleware):
@@ -55,7 +59,11 @@ class LeaveForms(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         state: FSMContext | None = data.get("state")
-        if state is not None and await state.get_state() is not None:
+        if (
+            get_flag(data, LEAVES_FORMS)
+            and state is not None
+            and await state.get_state() is not None
+        ):
             await state.clear()
         return await handler(event, data)
 
@@ -77,7 +85,9 @@ def build_router(locales: Locales) -> Router:
         staff_reports.build_router(),
     ]
     for router in navigation:
-        router.message.middleware(LeaveForms())
+        for handler in router.message.handlers:
+            handler.flags[LEAVES_FORMS] = True
+    root.message.middleware(LeaveForms())
     root.include_routers(
         errors.build_router(),
         *navigation,
@@ -100,8 +110,9 @@ def build_router(locales: Locales) -> Router:
         catalogue.build_search_router(),
         fallback.build_router(),
     )
-    _checks_in_the_loop(root)
-    return root
+    flat = flatten(root)
+    _checks_in_the_loop(flat)
+    return flat
 
 
 def _checks_in_the_loop(router: Router) -> None:
