@@ -14,6 +14,13 @@ conversation state and the once-only update claim). For each: the most updates a
 the bot answers with 50 readers writing as fast as they are answered (closed loop), and
 at a steady `--rate` updates a second (open loop) the latency p50/p99. The last line
 printed is one JSON object with every figure and each scenario's ratio to the echo bot.
+
+For each database a reference runs too, «echo + 1 read + log»: the echo bot that before
+answering reads once in a database transaction (`SELECT 1` through SQLAlchemy's async
+session, the way every libbot read goes) and after it writes the activity row every
+interaction must leave. It is the least a bot on this stack can do for a reader, so its
+ratio bounds what libbot — which also searches the catalogue, keeps the conversation
+state and checks who is asking — can reach on the same machine.
 """
 
 from __future__ import annotations
@@ -337,23 +344,47 @@ async def scenario(
     return result
 
 
-def echo_main(port: int, api: str) -> None:
-    """The ceiling: an aiogram bot that echoes every text, on the same webhook harness."""
+def echo_main(port: int, api: str, database_url: str | None = None) -> None:
+    """The ceiling: an aiogram bot that echoes every text, on the same webhook harness.
+
+    With a database: the reference floor — one read before the answer, the activity row
+    after it (see the module's docstring)."""
     from aiogram import Bot, Dispatcher
     from aiogram.client.session.aiohttp import AiohttpSession
     from aiogram.client.telegram import TelegramAPIServer
     from aiogram.types import Message
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from sqlalchemy import literal, select
+
+    from storage import activity
+    from storage.db import Database
+    from storage.models import ActivityKind
 
     async def main() -> None:
         session = AiohttpSession()
         session.api = TelegramAPIServer.from_base(api)
         bot = Bot(TOKEN, session=session)
         dp = Dispatcher()
+        db = Database(database_url) if database_url else None
+        in_progress = 0
 
         @dp.message()
         async def echo(message: Message) -> None:
-            await message.answer(message.text or "…")
+            nonlocal in_progress
+            if db is None:
+                await message.answer(message.text or "…")
+                return
+            in_progress += 1
+            try:
+                async with db.transaction() as reading:
+                    await reading.execute(select(literal(1)))
+                await message.answer(message.text or "…")
+            finally:
+                in_progress -= 1
+            note = activity.ActivityNote(
+                platform="telegram", kind=ActivityKind.CATALOGUE_QUERY, content=message.text
+            )
+            await activity.record(db, note, expected=in_progress + 1)
 
         app = web.Application()
         SimpleRequestHandler(dp, bot, secret_token=SECRET).register(app, path="/hook")
@@ -370,6 +401,8 @@ def echo_main(port: int, api: str) -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
         await stop.wait()
         await runner.cleanup()
+        if db is not None:
+            await db.dispose()
 
     asyncio.run(main())
 
@@ -390,6 +423,11 @@ async def main(args: Any) -> None:
             if postgres:
                 databases.append(("postgresql", postgres))
             for kind, url in databases:
+                await prepare_database(url)
+                floor = [[*echo[0], "--floor-database", url]]
+                name = f"echo + 1 read + log ({kind})"
+                reference = await scenario(name, floor, [port], api, args)
+                results.append({**reference, "reference": True})
                 for count in (1, 2) if not args.quick else (1,):
                     await prepare_database(url)
                     redis = REDIS if count == 2 else None
@@ -407,6 +445,8 @@ async def main(args: Any) -> None:
     ceiling = results[0]["updates_per_s"] or 1.0
     for result in results[1:]:
         result["ratio_to_echo"] = round(result["updates_per_s"] / ceiling, 3)
+        if result.get("reference"):
+            continue
         result["meets_target"] = (
             result.get("p99_ms", float("inf")) <= 100.0 and result["ratio_to_echo"] >= 0.5
         )
@@ -428,8 +468,9 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="echo and SQLite ×1 only")
     parser.add_argument("--echo-server", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
+    parser.add_argument("--floor-database", help=argparse.SUPPRESS)
     parsed = parser.parse_args()
     if parsed.echo_server:
-        echo_main(parsed.echo_server, parsed.api)
+        echo_main(parsed.echo_server, parsed.api, parsed.floor_database)
     else:
         asyncio.run(main(parsed))
