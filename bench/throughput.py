@@ -16,9 +16,9 @@ at a steady `--rate` updates a second (open loop) the latency p50/p99. The last 
 printed is one JSON object with every figure and each scenario's ratio to the echo bot.
 
 For each database a reference runs too, «echo + 1 read + log»: the echo bot that before
-answering reads once in a database transaction (`SELECT 1` through SQLAlchemy's async
-session, the way every libbot read goes) and after it writes the activity row every
-interaction must leave. It is the least a bot on this stack can do for a reader, so its
+answering reads once (`SELECT 1` on a connection of SQLAlchemy's async engine — the cheapest
+read that layer allows; libbot's reads go through an ORM session, which costs more) and
+after it writes the activity row every interaction must leave. It is the least a bot on this stack can do for a reader, so its
 ratio bounds what libbot — which also searches the catalogue, keeps the conversation
 state and checks who is asking — can reach on the same machine.
 """
@@ -376,7 +376,7 @@ def echo_main(port: int, api: str, database_url: str | None = None) -> None:
                 return
             in_progress += 1
             try:
-                async with db.transaction() as reading:
+                async with db.engine.connect() as reading:
                     await reading.execute(select(literal(1)))
                 await message.answer(message.text or "…")
             finally:

@@ -122,9 +122,9 @@ class _GroupCommit:
                 _settle(batch, None)
 
     async def _insert(self, rows: list[dict[str, Any]]) -> None:
-        async with self.db.transaction() as session:
+        async with self.db.connection() as writing:
             # Core, not the ORM's bulk insert: the rows are plain values, nothing to track.
-            await session.execute(_INSERT, rows)
+            await writing.execute(_INSERT, rows)
 
 
 def _settle(

@@ -25,7 +25,7 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
-from sqlalchemy import bindparam, delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -53,7 +53,9 @@ def _upsert(insert: Any) -> Any:
 
 
 _UPSERTS = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(postgresql_insert)}
-_DELETE = delete(FsmRecord.__table__).where(FsmRecord.__table__.c.key == bindparam("key"))
+_TABLE = FsmRecord.__table__
+_SELECT = select(_TABLE.c.state, _TABLE.c.data).where(_TABLE.c.key == bindparam("key"))
+_DELETE = delete(_TABLE).where(_TABLE.c.key == bindparam("key"))
 
 
 class DatabaseStorage(BaseStorage):
@@ -77,9 +79,9 @@ class DatabaseStorage(BaseStorage):
         if cached is not None:
             return cached
         writes = self._writes
-        async with self.db.transaction() as session:
-            record = await session.get(FsmRecord, storage_key)
-            value = (record.state, record.data) if record else EMPTY
+        async with self.db.connection(writes=False) as reading:
+            found = (await reading.execute(_SELECT, {"key": storage_key})).first()
+            value = (found.state, found.data) if found else EMPTY
         if self._writes == writes:  # no write overtook this read: it is still true
             self._remember(storage_key, value)
         return value
@@ -108,11 +110,11 @@ class DatabaseStorage(BaseStorage):
         """Store a conversation's whole state and data (or delete it when both are empty)."""
         state, payload = value
         empty = value == EMPTY
-        async with self.db.transaction() as session:
+        async with self.db.connection() as writing:
             if empty:
-                await session.execute(_DELETE, {"key": storage_key})
+                await writing.execute(_DELETE, {"key": storage_key})
             else:
-                await session.execute(
+                await writing.execute(
                     _UPSERTS[self.db.dialect],
                     {"key": storage_key, "state": state, "data": payload, "updated_at": utcnow()},
                 )

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.catalogue.text import fold, stemmed
 
@@ -105,17 +105,17 @@ class SearchIndex:
             await session.execute(text(self.insert_sql), [self.row(d) for d in docs])
 
     async def find(
-        self, session: AsyncSession, words: Sequence[str], *, limit: int, offset: int
+        self, connection: AsyncConnection, words: Sequence[str], *, limit: int, offset: int
     ) -> Found:
         query = self.query(words)
         if not query:
             return Found([], 0)
         params = {"query": query, "cap": BROAD + 1}
-        total = int(await session.scalar(text(self.count_sql), params) or 0)
+        total = int(await connection.scalar(text(self.count_sql), params) or 0)
         if not total:
             return Found([], 0)
         broad = total > BROAD
-        rows = await session.execute(
+        rows = await connection.execute(
             text(self.broad_sql if broad else self.ranked_sql),
             {"query": query, "limit": limit, "offset": offset},
         )

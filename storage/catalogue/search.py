@@ -51,8 +51,8 @@ async def search(db: Database, query: str, *, limit: int = 5, offset: int = 0) -
     if not terms:
         return result
     index = index_for(db.dialect)
-    async with db.transaction() as session:
-        found = await index.find(session, terms, limit=limit, offset=offset)
+    async with db.connection(writes=False) as reading:
+        found = await index.find(reading, terms, limit=limit, offset=offset)
     result.hits, result.total, result.broad = found.hits, found.total, found.broad
     if result.total:
         return result
@@ -62,8 +62,8 @@ async def search(db: Database, query: str, *, limit: int = 5, offset: int = 0) -
     for attempt in (corrected, known):
         if not attempt or attempt == terms:
             continue
-        async with db.transaction() as session:
-            found = await index.find(session, attempt, limit=limit, offset=offset)
+        async with db.connection(writes=False) as reading:
+            found = await index.find(reading, attempt, limit=limit, offset=offset)
         result.hits, result.total, result.broad = found.hits, found.total, found.broad
         if result.total:
             result.suggestion = " ".join(attempt)
