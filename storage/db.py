@@ -100,8 +100,8 @@ class Database:
         """One unit of work on a bare connection: for the statements every update runs (the
         catalogue search, a conversation's state, the activity rows), which need no ORM.
 
-        A third cheaper than a session here (no identity map, no session events — so nothing
-        written this way may touch people, roles or accounts, whose cache listens to sessions).
+        Cheaper than a session (no identity map, no session events — so nothing written this
+        way may touch people, roles or accounts, whose cache listens to sessions).
         Committed on success, rolled back on any error. `writes=False` promises only reads:
         on SQLite they need not queue for the writer's turn, as WAL readers never wait.
         """
