@@ -33,7 +33,12 @@ STAFF_CHAT_ID = -1001234567890
 POSTGRES_SERVER_URL = os.environ.get(
     "LIBBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-POSTGRES_TEST_DATABASE = "libbot_test"
+# Each run has its own scratch databases, so two runs on one server never drop each other's
+# schema: LIBBOT_TEST_DATABASE names them, or they are named after this process.
+RUN_DATABASE_PREFIX = "libbot_test_"
+POSTGRES_TEST_DATABASE = (
+    os.environ.get("LIBBOT_TEST_DATABASE") or f"{RUN_DATABASE_PREFIX}{os.getpid()}"
+)
 REDIS_URL = os.environ.get("LIBBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -125,24 +130,51 @@ async def _postgres_reachable(url: str) -> str | None:
     return None
 
 
-async def _create_database(server_url: str) -> str:
-    """Create (once) and return the URL of libbot's scratch database on that server."""
+def _run_of(database: str) -> int | None:
+    """The process id a scratch database was named after, if it was."""
+    rest = database.removeprefix(RUN_DATABASE_PREFIX)
+    digits = rest.split("_", 1)[0]
+    return int(digits) if rest != database and digits.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def create_database(server_url: str, name: str = POSTGRES_TEST_DATABASE) -> str:
+    """Create (fresh) and return the URL of this run's scratch database on that server.
+
+    Scratch databases of runs that died without cleaning up are dropped on the way."""
     engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as conn:
-            exists = await conn.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                {"name": POSTGRES_TEST_DATABASE},
+            names = await conn.scalars(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :prefix"),
+                {"prefix": RUN_DATABASE_PREFIX + "%"},
             )
-            if not exists:
-                await conn.execute(text(f'CREATE DATABASE "{POSTGRES_TEST_DATABASE}"'))
+            for old in list(names):
+                pid = _run_of(old)
+                if old == name or (pid is not None and pid != os.getpid() and not _alive(pid)):
+                    await conn.execute(text(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         await engine.dispose()
-    return str(
-        make_url(server_url)
-        .set(database=POSTGRES_TEST_DATABASE)
-        .render_as_string(hide_password=False)
-    )
+    return str(make_url(server_url).set(database=name).render_as_string(hide_password=False))
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await engine.dispose()
 
 
 async def _reset_postgres(url: str) -> None:
@@ -157,13 +189,15 @@ async def _reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
+    """This run's own PostgreSQL database, migrated; dropped when the run ends."""
     problem = asyncio.run(_postgres_reachable(POSTGRES_SERVER_URL))
     if problem:
         unavailable(f"PostgreSQL not reachable at {POSTGRES_SERVER_URL}: {problem}")
-    url = asyncio.run(_create_database(POSTGRES_SERVER_URL))
+    url = asyncio.run(create_database(POSTGRES_SERVER_URL))
     asyncio.run(_reset_postgres(url))
-    return url
+    yield url
+    asyncio.run(drop_database(POSTGRES_SERVER_URL, POSTGRES_TEST_DATABASE))
 
 
 @pytest.fixture(scope="session")

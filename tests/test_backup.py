@@ -8,16 +8,21 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, make_url, select, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import func, select
 
 from bot.cli import main
 from storage import people
 from storage.db import Database
 from storage.models import Person
-from tests.conftest import POSTGRES_SERVER_URL
+from tests.conftest import (
+    POSTGRES_SERVER_URL,
+    POSTGRES_TEST_DATABASE,
+    create_database,
+    drop_database,
+)
 
-RESTORED_DATABASE = "libbot_restore_test"
+# Named after this run's database, so two runs never restore into the same one.
+RESTORED_DATABASE = f"{POSTGRES_TEST_DATABASE}_restore"
 
 
 def config_for(tmp_path: Path, url: str) -> Path:
@@ -27,18 +32,7 @@ def config_for(tmp_path: Path, url: str) -> Path:
 
 
 async def _fresh_postgres_database() -> str:
-    engine = create_async_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{RESTORED_DATABASE}"'))
-            await conn.execute(text(f'CREATE DATABASE "{RESTORED_DATABASE}"'))
-    finally:
-        await engine.dispose()
-    return str(
-        make_url(POSTGRES_SERVER_URL)
-        .set(database=RESTORED_DATABASE)
-        .render_as_string(hide_password=False)
-    )
+    return await create_database(POSTGRES_SERVER_URL, RESTORED_DATABASE)
 
 
 async def libbot_db(action: str, file: Path, config: Path) -> int:
@@ -66,6 +60,8 @@ async def test_a_backup_restores_into_an_empty_database(database: Database, tmp_
         await restored.prepare()  # the schema is current: `libbot run` would start on it
     finally:
         await restored.dispose()
+        if database.dialect == "postgresql":
+            await drop_database(POSTGRES_SERVER_URL, RESTORED_DATABASE)
 
 
 def test_backup_problems_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
