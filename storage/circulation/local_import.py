@@ -33,6 +33,7 @@ from storage.circulation.hashing import check_secret, hash_secret, identity_secr
 from storage.circulation.local import local_ticket
 from storage.circulation.models import LocalHold, LocalLoan, LocalPatron, LocalRenewal
 from storage.db import Database
+from storage.spreadsheets import csv_row
 from storage.types import utcnow
 
 LOAN_COLUMNS = {
@@ -320,19 +321,22 @@ async def export_renewals(
             query = query.where(LocalRenewal.exported_at.is_(None))
         rows = list(await session.scalars(query))
         writer = csv.writer(out)  # type: ignore[arg-type]
-        writer.writerow(RENEWAL_HEADER)
+        writer.writerow(csv_row(RENEWAL_HEADER))
         for r in rows:
             at: datetime = r.renewed_at.astimezone(zone) if zone else r.renewed_at  # type: ignore[arg-type]
+            # Titles and barcodes come from the library's files: defused like any export.
             writer.writerow(
-                (
-                    r.ticket,
-                    r.barcode,
-                    r.title,
-                    r.issued.isoformat(),
-                    r.old_due.isoformat(),
-                    r.new_due.isoformat(),
-                    r.renewals,
-                    at.strftime("%Y-%m-%d %H:%M"),
+                csv_row(
+                    [
+                        r.ticket,
+                        r.barcode,
+                        r.title,
+                        r.issued.isoformat(),
+                        r.old_due.isoformat(),
+                        r.new_due.isoformat(),
+                        r.renewals,
+                        at.strftime("%Y-%m-%d %H:%M"),
+                    ]
                 )
             )
         if not everything and rows:

@@ -94,19 +94,19 @@ def sheets(report: Report) -> list[tuple[str, Sheet]]:
 def _add_charts(book: Workbook, report: Report) -> None:
     ws = book.create_sheet(CHARTS_SHEET)
     spreadsheets.fit_to_page_width(ws)
-    ws.append([_title(report.current, CHARTS_SHEET)])
+    spreadsheets.put_row(ws, [_title(report.current, CHARTS_SHEET)])
     ws["A1"].font = Font(bold=True, size=12)
     row = 3
     for chart in report.charts:
-        ws.cell(row=row, column=1, value=chart.title).font = Font(bold=True)
+        spreadsheets.put(ws, row, 1, chart.title).font = Font(bold=True)
         image = Image(BytesIO(chart.png))
         ws.add_image(image, f"A{row + 1}")
         for offset, heading in enumerate(chart.headings):
-            ws.cell(row=row, column=TABLE_COLUMN + offset, value=heading).font = Font(bold=True)
+            spreadsheets.put(ws, row, TABLE_COLUMN + offset, heading).font = Font(bold=True)
         for line, values in enumerate(chart.rows, start=1):
             for offset, value in enumerate(values):
                 spreadsheets.show_as_date(
-                    ws.cell(row=row + line, column=TABLE_COLUMN + offset, value=value)
+                    spreadsheets.put(ws, row + line, TABLE_COLUMN + offset, value)
                 )
         for offset, heading in enumerate(chart.headings):
             longest = max([len(str(heading))] + [len(str(v[offset])) for v in chart.rows])
