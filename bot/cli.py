@@ -14,12 +14,17 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import consultations_cli, events_cli, loans_cli, reports_cli
 from bot.config import CONFIG_ENV_VAR, Config, ConfigError, load_config
+from bot.log_format import PrivateFormatter
 from storage.db import Database, SchemaOutdated
+
+if TYPE_CHECKING:
+    from storage.catalogue.importer import ImportSummary
 
 EXIT_USAGE = 2
 
@@ -137,10 +142,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(level: str, *, quiet: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    # Tracebacks without exception messages: those may quote what a reader wrote.
+    handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
-        level=logging.WARNING if quiet else getattr(logging, level),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        level=logging.WARNING if quiet else getattr(logging, level), handlers=[handler]
     )
     # Alembic narrates every start-up at INFO; operators only need its warnings.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
@@ -168,7 +174,7 @@ async def _run(config: Config, role: str = "all") -> None:
         raise Failure(str(rejected)) from None
 
 
-async def _import(config: Config, args: argparse.Namespace) -> list[str]:
+async def _import(config: Config, args: argparse.Namespace) -> ImportSummary:
     from storage.catalogue.importer import import_catalogue
     from storage.catalogue.readers import UnknownFormat
     from storage.db import Database
@@ -196,7 +202,7 @@ async def _import(config: Config, args: argparse.Namespace) -> list[str]:
         if progress is not None:
             progress.done()
         await db.dispose()
-    return summary.lines()
+    return summary
 
 
 class _Progress:
@@ -340,7 +346,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             asyncio.run(_run(config, args.role))
         elif args.command == "import-catalogue":
-            sys.stdout.write("\n".join(asyncio.run(_import(config, args))) + "\n")
+            summary = asyncio.run(_import(config, args))
+            # Staff read the first line; scripts and cron read the exit code.
+            sys.stdout.write("\n".join([summary.headline(), *summary.lines()]) + "\n")
+            if not summary.imported:
+                raise Failure("no record was imported: see the reasons above")
         elif args.command == "broadcast":
             if args.text_file:
                 args.text = Path(args.text_file).read_text(encoding="utf-8")

@@ -254,6 +254,11 @@ class Staff(Section):
 class Privacy(Section):
     operator: str = ""
     policy_url: str = ""
+    # Message texts in the outbox and the content of activity rows are blanked after this
+    # many days (the rows stay counted for the reports, which never read their text).
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = 365
+    # A form left half-way (a name, a phone typed and never sent) is dropped after this.
+    abandoned_form_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 72
 
 
 class Limits(Section):

@@ -56,6 +56,7 @@ def staff_chat_notice(
         dedupe_key=f"{purpose}:{request.id}" + (f":chat:{key}" if key else ""),
         expires_at=utcnow() + KEEP,
         buttons=_buttons(desk_rows(texts, request)),
+        about_person_id=request.person_id,
     )
 
 
@@ -84,6 +85,7 @@ async def tell_expert(db: Database, locales: Locales, config: Config, request: R
         dedupe_key=f"request_expert:{request.id}:{request.expert_id}:{stamp}",
         expires_at=utcnow() + KEEP,
         buttons=_buttons(desk_rows(texts, request, expert=True)),
+        about_person_id=request.person_id,
     )
     return bool(await outbox.enqueue(db, [notice]))
 
@@ -231,6 +233,7 @@ async def tell_workers(
                 dedupe_key=f"request_news:{request.id}:{person_id}:{stamp}",
                 expires_at=utcnow() + KEEP,
                 buttons=_buttons(desk_rows(texts, request, expert=expert)),
+                about_person_id=request.person_id,
             )
         )
     if not notices:

@@ -28,6 +28,7 @@ from storage.catalogue.search import SearchResult, search
 from storage.db import Database
 from storage.models import ActivityKind, Consent
 from storage.people import PersonView
+from storage.volatile import RecentQueries
 
 PAGE = 5
 QUERIES_KEY = "catalogue_queries"  # recent questions by id, for «Ещё» and «Оставить заявку»
@@ -160,6 +161,8 @@ async def answer_query(
     db: Database,
     state: FSMContext,
     activity: ActivityNote,
+    person: PersonView | None,
+    recent_queries: RecentQueries,
 ) -> None:
     """Search and answer: the one path for typed questions and «Найти книгу» follow-ups."""
     result = await search(db, query, limit=PAGE)
@@ -169,7 +172,7 @@ async def answer_query(
     activity.status = "found" if result.total else "not found"
     if result.suggestion:
         activity.status = "suggested"
-    query_id = await _remember(state, query)
+    query_id = await _remember(state, person, recent_queries, query)
     if not result.total:
         suggest = button(
             texts("catalogue-suggest-button"),
@@ -195,20 +198,42 @@ async def free_text(
     db: Database,
     state: FSMContext,
     activity: ActivityNote,
+    person: PersonView | None,
+    recent_queries: RecentQueries,
 ) -> None:
     await answer_query(
-        message, message.text or "", texts=texts, db=db, state=state, activity=activity
+        message,
+        message.text or "",
+        texts=texts,
+        db=db,
+        state=state,
+        activity=activity,
+        person=person,
+        recent_queries=recent_queries,
     )
 
 
-async def _remember(state: FSMContext, query: str) -> int:
+async def _recent(
+    state: FSMContext, person: PersonView | None, memory: RecentQueries
+) -> dict[str, str]:
+    """The conversation's recent questions: in its state with consent, else in memory only."""
+    if person is not None and person.may_keep_texts:
+        return dict((await state.get_data()).get(QUERIES_KEY, {}))
+    return memory.get(repr(state.key))
+
+
+async def _remember(
+    state: FSMContext, person: PersonView | None, memory: RecentQueries, query: str
+) -> int:
     """Keep the question under a small id, so a button on an older answer still means it."""
-    data = await state.get_data()
-    recent: dict[str, str] = data.get(QUERIES_KEY, {})
+    recent = await _recent(state, person, memory)
     query_id = max((int(k) for k in recent), default=0) + 1
     recent[str(query_id)] = query
     kept = dict(sorted(recent.items(), key=lambda item: int(item[0]))[-QUERIES_KEPT:])
-    await state.update_data({QUERIES_KEY: kept})
+    if person is not None and person.may_keep_texts:
+        await state.update_data({QUERIES_KEY: kept})
+    else:
+        memory.put(repr(state.key), kept)
     return query_id
 
 
@@ -219,12 +244,13 @@ async def _asked_query(
     person: PersonView,
     state: FSMContext,
     activity: ActivityNote,
+    recent_queries: RecentQueries,
 ) -> tuple[Message, str] | None:
     """Answer a press on a search answer's button; None (menu shown) if the question is gone."""
     await query.answer()
     activity.kind = ActivityKind.CATALOGUE_QUERY
     message = query.message if isinstance(query.message, Message) else None
-    last = (await state.get_data()).get(QUERIES_KEY, {}).get(str(callback_data.query_id))
+    last = (await _recent(state, person, recent_queries)).get(str(callback_data.query_id))
     if message is None:
         return None
     if not last:
@@ -266,8 +292,9 @@ async def more(
     db: Database,
     state: FSMContext,
     activity: ActivityNote,
+    recent_queries: RecentQueries,
 ) -> None:
-    found = await _asked_query(query, callback_data, texts, person, state, activity)
+    found = await _asked_query(query, callback_data, texts, person, state, activity, recent_queries)
     if found is None:
         return
     message, last = found
@@ -363,8 +390,9 @@ async def suggest_purchase(
     bot: Bot,
     messengers: Messengers,
     activity: ActivityNote,
+    recent_queries: RecentQueries,
 ) -> None:
-    found = await _asked_query(query, callback_data, texts, person, state, activity)
+    found = await _asked_query(query, callback_data, texts, person, state, activity, recent_queries)
     if found is None:
         return
     message, last = found

@@ -69,6 +69,7 @@ def log_step(
     topic = config.consultations.topic(request.topic)
     activity.content = f"№{request.id} {topic.name if topic else request.topic}: {what}"
     activity.customer = request.customer
+    activity.about_person_id = request.person_id
     activity.responsible = request.responsible_name or (actor.name if actor else None)
     if actor is not None:
         activity.executor = actor.name

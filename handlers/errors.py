@@ -9,6 +9,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import ErrorEvent
 
 from bot.i18n import Locales, Texts
+from bot.log_format import failure_kind
 from handlers.keyboards import main_menu
 from storage.people import PersonView
 
@@ -23,7 +24,13 @@ async def apologise(
     person: PersonView | None = None,
 ) -> bool:
     update = event.update
-    log.error("update %s failed: %s", update.update_id, event.exception, exc_info=event.exception)
+    # The type, never the message: it may quote what the reader wrote.
+    log.error(
+        "update %s failed: %s",
+        update.update_id,
+        failure_kind(event.exception),
+        exc_info=event.exception,
+    )
     chat_id = None
     if update.message is not None:
         chat_id = update.message.chat.id

@@ -471,6 +471,7 @@ def build_router(locales: Locales) -> Router:
         activity.status = "attended (again)" if attendance.already else "attended"
         activity.content = attendance.event_title
         activity.customer = attendance.place.name
+        activity.about_person_id = attendance.place.person_id
         key = "events-ticket-again" if attendance.already else "events-ticket-ok"
         await message.answer(
             texts(key, name=attendance.place.name or "none", title=attendance.event_title),

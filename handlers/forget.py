@@ -13,11 +13,11 @@ from broadcasts.event_notices import OFFER_WINDOW, tell_promoted
 from handlers.callbacks import ForgetCb, Nav, Screen
 from handlers.common import show_menu
 from handlers.keyboards import button
-from storage import people
+from storage import erasure
 from storage.activity import ActivityNote
-from storage.consultations import requests as consultation_requests
 from storage.db import Database
 from storage.events import registrations
+from storage.fsm import forget_users
 from storage.models import ActivityKind
 from storage.people import PersonView
 
@@ -73,13 +73,14 @@ async def forget_confirmed(
     # Their seats go to the people waiting before the person's data goes.
     for event_id, promotion in await registrations.release_all(db, person.id, window=OFFER_WINDOW):
         await tell_promoted(db, locales, config, event_id, promotion)
-    # Requests stay counted in the register, unnamed; their texts and files go.
-    await consultation_requests.forget_person(db, person.id)
-    await people.forget(db, person.id)
+    erased = await erasure.erase(db, person.id)
+    # Half-filled forms in any chat, on every linked messenger account.
+    await forget_users(state.storage, [user_id for _platform, user_id in erased.accounts])
     # The log keeps that an erasure happened, but not who asked for it.
     activity.person_id = None
     activity.customer = None
     activity.content = None
+    activity.notes = None
     if message is not None:
         await show_menu(message, texts, None, key="forget-done")
 

@@ -151,6 +151,7 @@ def build_router() -> Router:
             activity.kind = ActivityKind.EVENT_REGISTRATION
             activity.content = present.event_title
             activity.customer = present.place.name
+            activity.about_person_id = present.place.person_id
             activity.status = "unmarked" if present.already else "attended"
             await query.answer()
             rows = await _people_rows(texts, db, present.place.event_id, callback_data.page)

@@ -41,6 +41,8 @@ class ActivityNote:
     status: str = "done"
     notes: str | None = None
     update_id: int | None = None
+    # The reader a staff action was about: /forget erases what the row says of them.
+    about_person_id: int | None = None
     skip: bool = False
 
 
@@ -64,6 +66,7 @@ def _row(note: ActivityNote, at: datetime | None) -> dict[str, Any]:
         "status": note.status,
         "notes": note.notes,
         "update_id": note.update_id,
+        "about_person_id": note.about_person_id,
     }
 
 

@@ -81,6 +81,8 @@ class Database:
             # Every transaction here ends in a commit or a rollback of its own, so the pool's
             # extra rollback on return would only cost SQLite another trip to its thread.
             pool_reset_on_return=None if sqlite else "rollback",
+            # A failed statement must not write a reader's name or question into the log.
+            hide_parameters=True,
         )
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

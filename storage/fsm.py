@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -25,7 +26,7 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -35,6 +36,11 @@ from storage.types import utcnow
 
 CACHED_CONVERSATIONS = 20_000
 EMPTY = (None, "{}")
+# aiogram's default destiny: the last part of every key this bot builds.
+DESTINY = "default"
+# (state, data as JSON, when it was last written — None for nothing stored)
+Entry = tuple[str | None, str, datetime | None]
+NOTHING: Entry = (None, "{}", None)
 
 
 def _upsert(insert: Any) -> Any:
@@ -54,37 +60,60 @@ def _upsert(insert: Any) -> Any:
 
 _UPSERTS = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(postgresql_insert)}
 _TABLE = FsmRecord.__table__
-_SELECT = select(_TABLE.c.state, _TABLE.c.data).where(_TABLE.c.key == bindparam("key"))
+_SELECT = select(_TABLE.c.state, _TABLE.c.data, _TABLE.c.updated_at).where(
+    _TABLE.c.key == bindparam("key")
+)
 _DELETE = delete(_TABLE).where(_TABLE.c.key == bindparam("key"))
 
 
+def user_key_suffix(user_id: str) -> str:
+    """How every conversation key of one messenger user ends (in any chat, with any bot)."""
+    return f":{user_id}:{DESTINY}"
+
+
 class DatabaseStorage(BaseStorage):
-    def __init__(self, db: Database, key_builder: KeyBuilder | None = None) -> None:
+    """`ttl`: a conversation not written to for this long is gone (a form abandoned half-way
+    keeps no name or phone), as Redis keys with a TTL are; `purge` deletes the rows."""
+
+    def __init__(
+        self,
+        db: Database,
+        key_builder: KeyBuilder | None = None,
+        *,
+        ttl: timedelta | None = None,
+    ) -> None:
         self.db = db
         self.key_builder = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
-        # storage key → (state, data as JSON), as the database has it.
-        self._cache: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
+        self.ttl = ttl
+        # storage key → (state, data as JSON, written at), as the database has it.
+        self._cache: OrderedDict[str, Entry] = OrderedDict()
         # Writes started so far: a read that a write overtook is not cached.
         self._writes = 0
 
-    def _remember(self, storage_key: str, value: tuple[str | None, str]) -> None:
+    def _remember(self, storage_key: str, value: Entry) -> None:
         self._cache[storage_key] = value
         self._cache.move_to_end(storage_key)
         while len(self._cache) > CACHED_CONVERSATIONS:
             self._cache.popitem(last=False)
 
+    def _alive(self, entry: Entry) -> tuple[str | None, str]:
+        state, data, written_at = entry
+        if written_at is not None and self.ttl is not None and written_at < utcnow() - self.ttl:
+            return EMPTY  # abandoned: as if it had never been written
+        return state, data
+
     async def _load(self, key: StorageKey) -> tuple[str | None, str]:
         storage_key = self.key_builder.build(key)
         cached = self._cache.get(storage_key)
         if cached is not None:
-            return cached
+            return self._alive(cached)
         writes = self._writes
         async with self.db.connection(writes=False) as reading:
             found = (await reading.execute(_SELECT, {"key": storage_key})).first()
-            value = (found.state, found.data) if found else EMPTY
+            value = (found.state, found.data, found.updated_at) if found else NOTHING
         if self._writes == writes:  # no write overtook this read: it is still true
             self._remember(storage_key, value)
-        return value
+        return self._alive(value)
 
     async def _update(self, key: StorageKey, **changes: Any) -> None:
         """Change state and/or data of one key: one upsert of the whole new value.
@@ -110,15 +139,34 @@ class DatabaseStorage(BaseStorage):
         """Store a conversation's whole state and data (or delete it when both are empty)."""
         state, payload = value
         empty = value == EMPTY
+        now = utcnow()
         async with self.db.connection() as writing:
             if empty:
                 await writing.execute(_DELETE, {"key": storage_key})
             else:
                 await writing.execute(
                     _UPSERTS[self.db.dialect],
-                    {"key": storage_key, "state": state, "data": payload, "updated_at": utcnow()},
+                    {"key": storage_key, "state": state, "data": payload, "updated_at": now},
                 )
-        self._remember(storage_key, EMPTY if empty else value)
+        self._remember(storage_key, NOTHING if empty else (state, payload, now))
+
+    async def forget_users(self, user_ids: Iterable[str]) -> int:
+        """/forget: every conversation of these messenger users, in any chat, goes."""
+        suffixes = [user_key_suffix(user_id) for user_id in user_ids]
+        if not suffixes:
+            return 0
+        matches = or_(*(_TABLE.c.key.endswith(suffix, autoescape=True) for suffix in suffixes))
+        async with self.db.connection() as writing:
+            deleted = (await writing.execute(delete(_TABLE).where(matches))).rowcount
+        for storage_key in [k for k in self._cache if k.endswith(tuple(suffixes))]:
+            self._cache[storage_key] = NOTHING
+        return int(deleted or 0)
+
+    async def purge(self, older_than: datetime) -> int:
+        """Delete conversations nobody wrote to since then (they already read as empty)."""
+        async with self.db.connection() as writing:
+            result = await writing.execute(delete(_TABLE).where(_TABLE.c.updated_at < older_than))
+        return int(result.rowcount or 0)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         await self._update(key, state=state.state if isinstance(state, State) else state)
@@ -136,3 +184,25 @@ class DatabaseStorage(BaseStorage):
 
     async def close(self) -> None:
         """The database is owned and closed by the application, not by the storage."""
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
+
+
+async def forget_users(storage: BaseStorage, user_ids: Iterable[str]) -> int:
+    """/forget: drop every conversation of these messenger users from whichever storage
+    the bot uses (its database, or Redis — every key of theirs, state and data)."""
+    user_ids = list(user_ids)
+    if isinstance(storage, DatabaseStorage):
+        return await storage.forget_users(user_ids)
+    redis = getattr(storage, "redis", None)  # aiogram's RedisStorage
+    if redis is None:
+        return 0
+    deleted = 0
+    for user_id in user_ids:
+        pattern = f"*{_glob_escape(user_key_suffix(user_id))}*"
+        keys = [key async for key in redis.scan_iter(match=pattern, count=1000)]
+        if keys:
+            deleted += int(await redis.delete(*keys))
+    return deleted

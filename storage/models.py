@@ -136,6 +136,11 @@ class Activity(Base):
     status: Mapped[str] = mapped_column(String(40), default="done")
     notes: Mapped[str | None] = mapped_column(Text)
     update_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Whom a staff action or a notice was about (the reader of a request, a participant):
+    # /forget finds by it the rows that name them although someone else acted.
+    about_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
 
 
 class FsmRecord(Base):

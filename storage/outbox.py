@@ -111,6 +111,11 @@ class OutboxMessage(Base):
     purpose: Mapped[str | None] = mapped_column(String(32))
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whom the text is about when it goes to someone else (a request's card in the staff
+    # chat or to an expert names the reader): /forget erases those texts too.
+    about_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
 
 
 @dataclass(frozen=True)
@@ -661,6 +666,8 @@ class Notice:
     buttons: list[dict[str, str]] | None = None
     # Not before this moment (a digest made at night waits for the morning); default now.
     not_before: datetime | None = None
+    # Whom the text names when it goes to someone else (staff, an expert): /forget erases it.
+    about_person_id: int | None = None
 
 
 async def enqueue(db: Database, notices: list[Notice]) -> int:
@@ -684,6 +691,7 @@ async def enqueue(db: Database, notices: list[Notice]) -> int:
             "purpose": n.purpose,
             "dedupe_key": n.dedupe_key,
             "expires_at": n.expires_at,
+            "about_person_id": n.about_person_id,
         }
         for n in notices
     ]

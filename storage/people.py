@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import String, cast, delete, literal, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from storage.db import Database
-from storage.models import Activity, Consent, Person, PersonRole, Role
-from storage.outbox import OPEN, OutboxMessage
+from storage.models import Consent, Person, PersonRole, Role
 from storage.people_cache import cache_for
 from storage.types import utcnow
 
@@ -43,6 +42,12 @@ class PersonView:
     def has(self, role: Role) -> bool:
         """Admins can do everything staff can."""
         return role in self.roles or (role is Role.STAFF and Role.ADMIN in self.roles)
+
+    @property
+    def may_keep_texts(self) -> bool:
+        """Whether what they type may be stored: with their consent — or when it is their
+        work (staff and experts' actions are the library's records of its work)."""
+        return self.consent is Consent.GIVEN or self.has(Role.STAFF) or self.has(Role.EXPERT)
 
     def with_roles(self, extra: frozenset[Role]) -> PersonView:
         return PersonView(
@@ -187,31 +192,6 @@ async def set_language(db: Database, person_id: int, language: str) -> None:
             .where(Person.id == person_id)
             .values(language=language_from_hint(language))
         )
-
-
-async def forget(db: Database, person_id: int) -> None:
-    """Erase a person: their row goes, their activity stays counted but anonymous."""
-    async with db.transaction() as session:
-        await session.execute(
-            update(Activity)
-            .where(Activity.person_id == person_id)
-            .values(person_id=None, customer=None, content=None)
-        )
-        await session.execute(delete(PersonRole).where(PersonRole.person_id == person_id))
-        # Nothing more is sent to them, and what was sent keeps no messenger id nor text
-        # (a reminder names the books they borrowed).
-        mine = OutboxMessage.person_id == person_id
-        await session.execute(delete(OutboxMessage).where(mine, OutboxMessage.status.in_(OPEN)))
-        await session.execute(
-            update(OutboxMessage)
-            .where(mine)
-            .values(
-                chat_id=literal("forgotten:") + cast(OutboxMessage.id, String),
-                text=None,
-                buttons=None,
-            )
-        )
-        await session.execute(delete(Person).where(Person.id == person_id))
 
 
 async def grant(db: Database, person_id: int, role: Role, *, granted_by: int | None) -> bool:

@@ -4,6 +4,13 @@ The middleware makes an `ActivityNote` with defaults taken from the update; a
 handler that knows better asks for `activity` and sets its kind, content or status.
 A failing handler is logged with status 'error' and the exception still propagates
 to the error handler, so the user gets an apology.
+
+Two privacy rules are kept here, for every handler at once:
+- before a person consents (or after they refuse), their rows keep only the bare fact —
+  kind, time, outcome — never what they typed (`BEFORE_CONSENT`);
+- an answer typed inside a form (a name, a phone, an organisation) is logged as the
+  form's step, never as the answer: the form's own record (a registration, a request)
+  keeps it, where /forget and the retention rules find it.
 """
 
 from __future__ import annotations
@@ -23,6 +30,21 @@ from storage.models import ActivityKind
 from storage.people import PersonView
 
 log = logging.getLogger(__name__)
+# What a row says of a message sent before consent.
+BEFORE_CONSENT = "message before consent"
+
+
+def _private(
+    note: ActivityNote, person: PersonView | None, typed: str | None, form_step: str | None
+) -> ActivityNote:
+    """The note as it may be stored (see the module's privacy rules)."""
+    if note.kind is ActivityKind.CONSENT:
+        return note  # the answer to the consent question is the fact to keep
+    if person is None or not person.may_keep_texts:
+        note.content, note.customer, note.notes = BEFORE_CONSENT, None, None
+    elif form_step is not None and typed is not None and note.content == typed:
+        note.content = f"[{form_step}]"
+    return note
 
 
 def _describe(update: Update) -> tuple[ActivityKind, str | None]:
@@ -62,20 +84,22 @@ class ActivityMiddleware(BaseMiddleware):
             update_id=event.update_id,
         )
         data["activity"] = note
+        form_step: str | None = data.get("raw_state")
         self._in_progress += 1
         try:
             try:
                 result = await handler(event, data)
             except Exception:
                 note.status = "error"
-                await self._write(note)
+                await self._write(_private(note, person, content, form_step))
                 raise
-            await self._write(note)
+            await self._write(_private(note, person, content, form_step))
             return result
         finally:
             self._in_progress -= 1
 
     async def _write(self, note: ActivityNote) -> None:
+        """Never raises: a lost row must not cost the reader their answer."""
         if note.skip:
             return
         try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.consultations.models import (
@@ -660,49 +660,3 @@ async def mark_reminded(db: Database, request_id: int) -> bool:
             .values(staff_reminded_at=utcnow())
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def forget_person(db: Database, person_id: int) -> None:
-    """/forget: the person's requests stay counted in the register, but unnamed; what
-    they wrote and sent is erased (it may hold anything personal)."""
-    async with db.transaction() as session:
-        ids = list(
-            await session.scalars(
-                select(ConsultationRequest.id).where(ConsultationRequest.person_id == person_id)
-            )
-        )
-        if ids:
-            await session.execute(
-                update(ConsultationRequest)
-                .where(ConsultationRequest.id.in_(ids))
-                .values(
-                    person_id=None,
-                    chat_id=None,
-                    requester_name=None,
-                    contact=None,
-                    contact_time=None,
-                    question=ERASED,
-                    rating_comment=None,
-                    status=case(
-                        (
-                            ConsultationRequest.status.in_([s.value for s in OPEN]),
-                            RequestStatus.WITHDRAWN.value,
-                        ),
-                        else_=ConsultationRequest.status,
-                    ),
-                    closed_at=func.coalesce(ConsultationRequest.closed_at, utcnow()),
-                )
-            )
-            await session.execute(
-                update(RequestEntry)
-                .where(RequestEntry.request_id.in_(ids))
-                .where(
-                    or_(
-                        RequestEntry.kind.in_(
-                            [EntryKind.DETAILS, EntryKind.ANSWER, EntryKind.FILE]
-                        ),
-                        RequestEntry.author == Author.REQUESTER,
-                    )
-                )
-                .values(text=None, file_id=None, file_name=None, author_name=None)
-            )

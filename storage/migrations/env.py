@@ -34,7 +34,7 @@ def _migrate(connection: Connection) -> None:
 
 
 async def _migrate_from_url(url: str) -> None:
-    engine = create_async_engine(url)
+    engine = create_async_engine(url, hide_parameters=True)
     async with engine.begin() as conn:
         await conn.run_sync(_migrate)
     await engine.dispose()
