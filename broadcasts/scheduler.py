@@ -47,7 +47,7 @@ from broadcasts.reminders import sweep
 from broadcasts.returns import notify_returned
 from broadcasts.seat_offers import lapse_and_offer
 from broadcasts.staff_chat import notify_staff
-from storage import outbox
+from storage import outbox, retention
 from storage.catalogue.importer import import_catalogue
 from storage.circulation.base import LibrarySystem
 from storage.db import Database
@@ -60,6 +60,8 @@ ANNOUNCEMENT_SYNC_SECONDS = 15
 # Unconfirmed seat offers lapse, and event reminders are enqueued, this often.
 OFFER_CHECK_MINUTES = 5
 JOB_TABLE = "apscheduler_jobs"
+# The nightly privacy purge, library time: after midnight, before anyone is up.
+PURGE_AT = (3, 30)
 
 
 @dataclass
@@ -165,6 +167,20 @@ async def weekly_digest() -> None:
     await send_weekly_digest(ctx.db, ctx.locales, ctx.config, now=datetime.now(UTC))
 
 
+async def privacy_purge() -> None:
+    """Nightly: texts past `[privacy] retention_days`, forms abandoned past
+    `abandoned_form_hours` (see storage.retention)."""
+    ctx = _ctx()
+    privacy = ctx.config.privacy
+    purged = await retention.purge(
+        ctx.db,
+        now=utcnow(),
+        retention=timedelta(days=privacy.retention_days),
+        abandoned_after=timedelta(hours=privacy.abandoned_form_hours),
+    )
+    log.info("privacy purge: %s", purged)
+
+
 async def catalogue_import() -> None:
     ctx = _ctx()
     await nightly_import(ctx.db, ctx.config)
@@ -222,6 +238,11 @@ def recurring_jobs(config: Config, library_system: LibrarySystem | None) -> dict
             600,
         ),
         "events-seat-offers": (event_sweeps, every(minutes=OFFER_CHECK_MINUTES), 600),
+        "privacy-purge": (
+            privacy_purge,
+            CronTrigger(hour=PURGE_AT[0], minute=PURGE_AT[1], timezone=zone),
+            24 * 3600,
+        ),
         "consultations-sweep": (
             consultation_sweeps,
             every(minutes=config.consultations.check_minutes),

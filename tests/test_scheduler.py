@@ -105,6 +105,7 @@ async def test_jobs_have_fixed_ids_and_library_time(
             "events-seat-offers",
             "consultations-sweep",
             "events-weekly-digest",
+            "privacy-purge",
         }
         trigger = jobs["catalogue-import"].trigger
         assert isinstance(trigger, CronTrigger)
