@@ -14,7 +14,6 @@ scheduler stops.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -74,10 +73,19 @@ async def _telegram(app: App, bot: Bot, stop: asyncio.Event) -> None:
     waiting = asyncio.create_task(stop.wait())
     await asyncio.wait({polling, waiting}, return_when=asyncio.FIRST_COMPLETED)
     if not polling.done():
-        with contextlib.suppress(RuntimeError):  # polling had not started yet
+        try:
             await app.dispatcher.stop_polling()
+        except RuntimeError:
+            # Polling had not started: it is still waiting for the Bot API to answer,
+            # and that wait must not outlast a stop.
+            polling.cancel()
     waiting.cancel()
-    await polling
+    try:
+        await polling
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise  # this task itself is being cancelled, not only the polling we stopped
 
 
 async def _vk(dp: Dispatcher, bot: Bot, stop: asyncio.Event, *, data_dir: Path) -> None:
