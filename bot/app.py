@@ -25,6 +25,7 @@ from bot.transports.messengers import Messengers
 from handlers import build_router
 from storage.circulation import open_library_system
 from storage.circulation.base import LibrarySystem
+from storage.circulation.link_guard import GuardPolicy
 from storage.db import Database
 from storage.fsm import DatabaseStorage
 from storage.people_cache import SharedInvalidation
@@ -39,9 +40,11 @@ def build_dispatcher(
     isolation: BaseEventIsolation | None = None,
     library_system: LibrarySystem | None = None,
     messengers: Messengers | None = None,
+    link_guard: GuardPolicy | None = None,
 ) -> Dispatcher:
     """The whole conversation. `library_system` defaults to the configured connector,
-    which the dispatcher closes when it shuts down."""
+    which the dispatcher closes when it shuts down; `link_guard` to the configured
+    numbers, keyed with the secret in the data directory."""
     system = library_system or open_library_system(config, db)
     dp = Dispatcher(
         storage=storage or DatabaseStorage(db),
@@ -53,6 +56,7 @@ def build_dispatcher(
         library_system=system,
         messengers=messengers or Messengers(),
         metrics=Metrics(),
+        link_guard=link_guard or GuardPolicy.from_config(config),
     )
     if system is not None and library_system is None:
         dp.shutdown.register(system.close)

@@ -23,6 +23,7 @@ from handlers.callbacks import AccountAction, AccountCb, Nav, Screen
 from handlers.keyboards import button, inline
 from storage import identity
 from storage.activity import HIDDEN, ActivityNote
+from storage.circulation.link_guard import GuardPolicy
 from storage.db import Database
 from storage.identity import Outcome
 from storage.models import ActivityKind
@@ -81,6 +82,7 @@ async def _redeem(
     person: PersonView,
     state: FSMContext,
     activity: ActivityNote,
+    guard: GuardPolicy,
 ) -> None:
     activity.content = HIDDEN
     if person.roles:  # staff, experts, admins (from the config too): never through the bot
@@ -89,7 +91,12 @@ async def _redeem(
         await message.answer(texts("link-staff"), reply_markup=inline(texts))
         return
     result = await identity.redeem(
-        db, code, person_id=person.id, platform=person.platform, account=person.platform_user_id
+        db,
+        code,
+        keys=guard.keys,
+        person_id=person.id,
+        platform=person.platform,
+        account=person.platform_user_id,
     )
     activity.status = f"account link: {result.outcome}"
     if result.outcome is Outcome.WRONG:
@@ -132,11 +139,12 @@ def build_router() -> Router:
         person: PersonView,
         state: FSMContext,
         activity: ActivityNote,
+        link_guard: GuardPolicy,
     ) -> None:
         activity.kind = ActivityKind.MENU
         code = typed_code(command.args)
         if code:
-            await _redeem(message, code, texts, config, db, person, state, activity)
+            await _redeem(message, code, texts, config, db, person, state, activity, link_guard)
             return
         await _screen(message, texts, db, person, state)
 
@@ -192,6 +200,7 @@ def build_router() -> Router:
         person: PersonView,
         state: FSMContext,
         activity: ActivityNote,
+        link_guard: GuardPolicy,
     ) -> None:
         activity.kind = ActivityKind.MENU
         code = typed_code(message.text)
@@ -199,6 +208,6 @@ def build_router() -> Router:
             activity.content = HIDDEN
             await message.answer(texts("link-ask-code"), reply_markup=inline(texts))
             return
-        await _redeem(message, code, texts, config, db, person, state, activity)
+        await _redeem(message, code, texts, config, db, person, state, activity, link_guard)
 
     return router

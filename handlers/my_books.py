@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import re
-from datetime import timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -43,6 +43,13 @@ from storage.circulation.base import (
     SystemUnavailable,
     normalise_ticket,
     parse_surname_and_year,
+)
+from storage.circulation.link_guard import (
+    LONGEST_WAIT,
+    GuardPolicy,
+    TicketAlarm,
+    account_locked_until,
+    mask_ticket,
 )
 from storage.circulation.links import LinkOutcome, LinkView
 from storage.db import Database
@@ -164,6 +171,31 @@ async def _log_renewals(
         )
 
 
+async def _alarm_staff(
+    messengers: Messengers,
+    locales: Locales,
+    config: Config,
+    guard: GuardPolicy,
+    ticket: str,
+    alarm: TicketAlarm,
+) -> None:
+    """Once per episode, in the library's language: which ticket (masked) and how many
+    accounts — never the accounts themselves or what they typed."""
+    await notify_staff(
+        messengers,
+        config,
+        locales.texts(None)(
+            "notify-link-guessing",
+            ticket=mask_ticket(ticket),
+            failures=alarm.failures,
+            accounts=alarm.accounts,
+            longest=int(LONGEST_WAIT.total_seconds() // 60),
+            max=guard.max_failures,
+            minutes=int(guard.lock.total_seconds() // 60),
+        ),
+    )
+
+
 def build_router(locales: Locales) -> Router:
     """The menu entry: a navigation router (it abandons any half-filled form)."""
     router = Router(name=__name__)
@@ -217,6 +249,7 @@ def build_form_router() -> Router:
         db: Database,
         state: FSMContext,
         activity: ActivityNote,
+        link_guard: GuardPolicy,
     ) -> None:
         activity.kind = ActivityKind.READER_LINK
         ticket = normalise_ticket(message.text or "")
@@ -225,7 +258,7 @@ def build_form_router() -> Router:
             activity.status = "bad ticket"
             await message.answer(texts("loans-bad-ticket"), reply_markup=inline(texts))
             return
-        until = await links.account_locked_until(db, person.messenger_id)
+        until = await account_locked_until(db, link_guard, person.messenger_id)
         if until is not None:
             activity.status = "locked"
             await state.clear()
@@ -246,12 +279,14 @@ def build_form_router() -> Router:
         bot: Bot,
         messengers: Messengers,
         texts: Texts,
+        locales: Locales,
         person: PersonView,
         config: Config,
         db: Database,
         state: FSMContext,
         library_system: LibrarySystem | None,
         activity: ActivityNote,
+        link_guard: GuardPolicy,
     ) -> None:
         activity.content = HIDDEN  # first of all: the secret never reaches the log
         activity.kind = ActivityKind.READER_LINK
@@ -278,15 +313,16 @@ def build_form_router() -> Router:
         result = await links.attempt_link(
             db,
             library_system,
+            guard=link_guard,
             person_id=person.id,
             account=person.messenger_id,
             ticket=ticket,
             credentials=parsed if not isinstance(parsed, str) else None,
             code=parsed if isinstance(parsed, str) else None,
-            max_failures=settings.link_max_failures,
-            lock=timedelta(minutes=settings.link_lock_minutes),
         )
         activity.status = result.outcome.value
+        if result.alarm is not None:
+            await _alarm_staff(messengers, locales, config, link_guard, ticket, result.alarm)
         if result.outcome is LinkOutcome.WRONG:
             await state.set_state(LinkForm.ticket)
             await message.answer(
@@ -294,6 +330,18 @@ def build_form_router() -> Router:
                     "loans-wrong",
                     what=SECRET_KIND[settings.verification],
                     left=result.failures_left or 0,
+                ),
+                reply_markup=inline(texts),
+            )
+            return
+        if result.outcome is LinkOutcome.SLOWED:
+            assert result.retry_at is not None  # the form keeps the ticket: send the secret again
+            wait = (result.retry_at - link_guard.clock()).total_seconds()
+            await message.answer(
+                texts(
+                    "loans-slowed",
+                    what=SECRET_KIND[settings.verification],
+                    minutes=max(1, math.ceil(wait / 60)),
                 ),
                 reply_markup=inline(texts),
             )
@@ -309,18 +357,6 @@ def build_form_router() -> Router:
                 texts("loans-locked", until=f"{local:%H:%M}", phone=phone_or_none(config)),
                 reply_markup=inline(texts),
             )
-            if result.newly_locked:
-                await notify_staff(
-                    messengers,
-                    config,
-                    texts(
-                        "notify-link-locked",
-                        minutes=settings.link_lock_minutes,
-                        failures=settings.link_max_failures,
-                        ticket=ticket,
-                        account=person.messenger_id,
-                    ),
-                )
             return
         patron = result.patron
         assert patron is not None

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.catalogue.models import CatalogueWatch
-from storage.circulation.hashing import guard_key
+from storage.circulation.hashing import GuardKeys
 from storage.circulation.models import LinkGuard, ReaderLink
 from storage.consultations.models import ConsultationRequest, RequestEntry
 from storage.db import Database
@@ -110,11 +110,14 @@ async def _has_role(session: AsyncSession, person_id: int) -> bool:
 
 
 async def redeem(
-    db: Database, code: str, *, person_id: int, platform: str, account: str
+    db: Database, code: str, *, keys: GuardKeys, person_id: int, platform: str, account: str
 ) -> LinkResult:
-    """The person behind `platform`/`account` typed `code`: merge them into its owner."""
+    """The person behind `platform`/`account` typed `code`: merge them into its owner.
+
+    `keys` are the link guard's (keyed with the installation secret), so the guard row
+    does not name the account."""
     now = utcnow()
-    guard = guard_key("account-link", f"{platform}:{account}")
+    guard = keys.key("account-link", f"{platform}:{account}")
     async with db.transaction() as session:
         lock = await session.get(LinkGuard, guard)
         if lock is not None and lock.locked_until is not None and lock.locked_until > now:

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from storage import identity, outbox, people, subscriptions
+from storage.circulation.hashing import GuardKeys
 from storage.circulation.models import ReaderLink
 from storage.db import Database
 from storage.events import registrations
@@ -22,6 +23,7 @@ from tests.conftest import ADMIN_ID, RunningBot, RunningVkBot, StartBot, StartVk
 from tests.vk_harness import VkPerson
 
 CODE = re.compile(r"Ваш код: (\d{8})")  # VK shows plain text
+KEYS = GuardKeys(lambda: bytes(32))  # the guard's keys, for calls below the bot
 
 
 async def both(start_bot: StartBot, start_vk_bot: StartVkBot) -> tuple[RunningBot, RunningVkBot]:
@@ -174,7 +176,7 @@ async def test_merging_keeps_one_of_everything_that_is_once_per_person(database:
         session.add(ReaderLink(person_id=typer.id, ticket="2002", patron_ref="2002"))
     code = await identity.issue_code(database, asker.id, "vk")
     result = await identity.redeem(
-        database, code, person_id=typer.id, platform="telegram", account="801"
+        database, code, keys=KEYS, person_id=typer.id, platform="telegram", account="801"
     )
     assert result.outcome is Outcome.LINKED
     assert result.moved_ticket_dropped
@@ -191,7 +193,7 @@ async def test_merging_keeps_one_of_everything_that_is_once_per_person(database:
     assert event.taken == 1, "the merged-away place gave its seat back"
     other = await people.resolve(database, "telegram", "802")
     again = await identity.redeem(
-        database, code, person_id=other.id, platform="telegram", account="802"
+        database, code, keys=KEYS, person_id=other.id, platform="telegram", account="802"
     )
     assert again.outcome is Outcome.WRONG
 

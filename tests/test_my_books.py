@@ -14,13 +14,12 @@ from sqlalchemy import select
 
 from bot.config import Config
 from handlers.loans_view import loan_key
-from storage import people
 from storage.circulation import library_today
 from storage.circulation.local_import import import_holds, import_loans
 from storage.circulation.models import LocalLoan, ReaderLink
 from storage.fsm import FsmRecord
 from storage.models import Activity, ActivityKind
-from tests.conftest import ADMIN_ID, STAFF_CHAT_ID, RunningBot, StartBot, make_config
+from tests.conftest import ADMIN_ID, RunningBot, StartBot, make_config
 
 PIN = "4821"
 
@@ -203,38 +202,6 @@ async def test_a_reader_cannot_touch_another_readers_loan(library: RunningBot) -
     stranger = library.person(2007, "Гость")
     reply = await stranger.press(button["callback_data"])
     assert reply.alerts == ["Сначала привяжите читательский билет в разделе «Мои книги»."]
-
-
-async def test_five_wrong_answers_lock_linking_and_tell_staff_once(library: RunningBot) -> None:
-    mallory = await consented(library, 2008, "Кто-то")
-    await mallory.send("📚 Мои книги")
-    reply = None
-    for attempt in range(5):
-        await mallory.send("1001")
-        reply = await mallory.send(f"00{attempt}")
-        if attempt < 4:
-            assert "Номер билета или пароль не подходят" in reply.text
-    assert reply is not None
-    assert "Осталось" not in reply.text
-    assert "Слишком много неудачных попыток" in reply.text
-    staff = reply.to_chat(STAFF_CHAT_ID)
-    assert len(staff) == 1
-    assert "билет 1001, аккаунт telegram:2008" in staff[0].text
-    # Locked: even the right PIN from this account is not checked now.
-    await mallory.send("📚 Мои книги")
-    reply = await mallory.send("1001")
-    assert "Слишком много неудачных попыток" in reply.text
-    # The ticket is locked for other accounts too, and staff are not told again.
-    anna = await consented(library, 2009)
-    await anna.send("📚 Мои книги")
-    await anna.send("1001")
-    reply = await anna.send(PIN)
-    assert "Слишком много неудачных попыток" in reply.text
-    assert not reply.to_chat(STAFF_CHAT_ID)
-    person = await people.find(library.db, "telegram", "2009")
-    assert person is not None
-    async with library.db.transaction() as session:
-        assert await session.get(ReaderLink, person.id) is None
 
 
 async def test_wrong_answer_does_not_say_which_part_was_wrong(library: RunningBot) -> None:

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from sqlalchemy import event, update
 
 from storage import identity, people
+from storage.circulation.hashing import GuardKeys
 from storage.db import Database
 from storage.models import Consent, Person, Role
 from storage.people_cache import PeopleCache, SharedInvalidation, cache_for
@@ -64,7 +65,10 @@ async def test_связанный_аккаунт_сразу_ведёт_к_общ
     in_telegram = await people.resolve(database, "telegram", "105")
     in_vk = await people.resolve(database, "vk", "205")
     code = await identity.issue_code(database, in_telegram.id, "telegram")
-    result = await identity.redeem(database, code, person_id=in_vk.id, platform="vk", account="205")
+    keys = GuardKeys(lambda: bytes(32))
+    result = await identity.redeem(
+        database, code, keys=keys, person_id=in_vk.id, platform="vk", account="205"
+    )
     assert result.person_id == in_telegram.id
     seen_from_vk = await people.resolve(database, "vk", "205")
     assert (seen_from_vk.id, seen_from_vk.platform) == (in_telegram.id, "vk")

@@ -941,3 +941,17 @@ link-done = ✅ Done: the bot now knows you in both messengers. Books, registrat
 link-ticket-kept = Both accounts had a library card linked: the one from the messenger where you got the code stays. Link the other again in «My books».
 link-preferred = Announcements and reminders will come here, to { $messenger }.
 link-not-linked = This account is not linked to another messenger yet.
+
+# ticket-link guard
+loans-slowed = This card has had many failed attempts lately, so for now it is checked only after a pause. Send the { $what ->
+        [password] password
+        [identity] surname and year of birth
+       *[code] code
+    } again in { $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    }.
+notify-link-guessing = 🔒 Someone seems to be trying to link another reader's card { $ticket }: { $failures } failed attempts from { $accounts ->
+        [one] { $accounts } account
+       *[other] { $accounts } accounts
+    }. The card is not locked: it is checked with a pause of up to { $longest } min, and an account that failed { $max } times waits { $minutes } min. If the reader cannot link the card, help them at the library.

@@ -1,4 +1,5 @@
-"""Salted scrypt hashes for what readers type to prove a ticket is theirs.
+"""Salted scrypt hashes for what readers type to prove a ticket is theirs, and keyed
+lookup keys for the guard against guessing.
 
 PINs and desk codes are short, so a fast hash would fall to a dictionary in
 seconds if the database leaked; scrypt makes each guess cost memory and time.
@@ -11,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 
 from storage.circulation.base import fold_name
 
@@ -45,9 +47,30 @@ def check_secret(secret: str, stored: str | None) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
-def guard_key(kind: str, value: str) -> str:
-    """A lookup key that does not reveal the ticket it guards."""
-    return f"{kind}:{hashlib.sha256(value.casefold().encode()).hexdigest()[:40]}"
+class GuardKeys:
+    """Lookup keys for `link_guards` rows, keyed with this installation's secret.
+
+    A plain hash of a ticket number or a messenger id is reversed by hashing every short
+    number, so a leaked table would say whose ticket was being guessed, and by whom. An
+    HMAC with a secret kept outside the database (`storage.installation`) says nothing.
+    The secret is read on the first key asked for, so tools that never need one never
+    create it.
+    """
+
+    def __init__(self, secret: Callable[[], bytes]) -> None:
+        self._load = secret
+        self._secret: bytes | None = None
+
+    def digest(self, kind: str, value: str, length: int = 40) -> str:
+        """`length` hex digits of HMAC-SHA256(secret, kind, folded value)."""
+        if self._secret is None:
+            self._secret = self._load()
+        message = f"{kind}\0{value.casefold()}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:length]
+
+    def key(self, kind: str, value: str) -> str:
+        """A lookup key that does not reveal the ticket or account it guards."""
+        return f"{kind}:{self.digest(kind, value)}"
 
 
 def identity_secret(surname: str, year: int) -> str:

@@ -1,10 +1,10 @@
 """Linking a messenger account to a reader ticket, and the guard against guessing.
 
-`attempt_link` is the whole decision in one place: is linking locked for this ticket
-or this account, does the library system (or a desk code) confirm the reader, and
-what a failure costs. A wrong answer never says which part was wrong. After
-`max_failures` failures — counted per ticket and per messenger account — both are
-locked for `lock` and the caller is told the lock is new, so staff hear of it once.
+`attempt_link` is the whole decision in one place: may this account try this ticket
+now, does the library system (or a desk code) confirm the reader, and what a failure
+costs. A wrong answer never says which part was wrong. What failures cost — the
+guessing account is locked, the ticket only slowed down, staff told once — is in
+`link_guard`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
+from storage.circulation import link_guard
 from storage.circulation.base import (
     Credentials,
     LibrarySystem,
@@ -22,8 +23,9 @@ from storage.circulation.base import (
     SystemUnavailable,
     normalise_ticket,
 )
-from storage.circulation.hashing import check_secret, desk_code, guard_key, hash_secret
-from storage.circulation.models import DeskCode, LinkGuard, ReaderLink
+from storage.circulation.hashing import check_secret, desk_code, hash_secret
+from storage.circulation.link_guard import GuardPolicy, TicketAlarm
+from storage.circulation.models import DeskCode, ReaderLink
 from storage.db import Database
 from storage.models import Person
 from storage.types import utcnow
@@ -32,7 +34,8 @@ from storage.types import utcnow
 class LinkOutcome(enum.StrEnum):
     LINKED = "linked"
     WRONG = "wrong"  # ticket unknown or verification failed: the reader is not told which
-    LOCKED = "locked"
+    LOCKED = "locked"  # this messenger account, for guessing
+    SLOWED = "slowed"  # the ticket had many failures: it is checked again from `retry_at`
     UNAVAILABLE = "unavailable"
 
 
@@ -41,8 +44,9 @@ class LinkResult:
     outcome: LinkOutcome
     patron: Patron | None = None
     locked_until: datetime | None = None
-    newly_locked: bool = False
+    retry_at: datetime | None = None
     failures_left: int | None = None
+    alarm: TicketAlarm | None = None  # the ticket just reached the threshold: tell staff
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,86 +74,25 @@ class LinkedReader:
     reader_name: str | None
 
 
-def _keys(ticket: str, account: str) -> tuple[str, str]:
-    return guard_key("ticket", normalise_ticket(ticket)), guard_key("account", account)
-
-
-async def locked_until(db: Database, ticket: str, account: str) -> datetime | None:
-    now = utcnow()
-    async with db.transaction() as session:
-        rows = await session.scalars(
-            select(LinkGuard.locked_until).where(
-                LinkGuard.key.in_(_keys(ticket, account)), LinkGuard.locked_until > now
-            )
-        )
-        times = [t for t in rows if t is not None]
-        return max(times) if times else None
-
-
-async def account_locked_until(db: Database, account: str) -> datetime | None:
-    now = utcnow()
-    async with db.transaction() as session:
-        return await session.scalar(
-            select(LinkGuard.locked_until).where(
-                LinkGuard.key == guard_key("account", account), LinkGuard.locked_until > now
-            )
-        )
-
-
-async def _fail(
-    db: Database, ticket: str, account: str, *, max_failures: int, lock: timedelta
-) -> LinkResult:
-    now = utcnow()
-    newly_locked = False
-    worst = 0
-    async with db.transaction() as session:
-        for key in _keys(ticket, account):
-            guard = await session.get(LinkGuard, key, with_for_update=True)
-            if guard is None:
-                guard = LinkGuard(key=key, failures=0)
-                session.add(guard)
-            expired_lock = guard.locked_until is not None and guard.locked_until <= now
-            stale = guard.last_failure_at is not None and now - guard.last_failure_at > lock
-            if expired_lock or stale:
-                guard.failures, guard.locked_until = 0, None
-            guard.failures += 1
-            guard.last_failure_at = now
-            worst = max(worst, guard.failures)
-        if worst >= max_failures:
-            until = now + lock
-            for key in _keys(ticket, account):
-                guard = await session.get(LinkGuard, key)
-                assert guard is not None
-                if guard.locked_until is None or guard.locked_until <= now:
-                    newly_locked = True
-                guard.locked_until = until
-            return LinkResult(LinkOutcome.LOCKED, locked_until=until, newly_locked=newly_locked)
-    return LinkResult(LinkOutcome.WRONG, failures_left=max_failures - worst)
-
-
-async def _clear(db: Database, ticket: str, account: str) -> None:
-    async with db.transaction() as session:
-        await session.execute(delete(LinkGuard).where(LinkGuard.key.in_(_keys(ticket, account))))
-
-
 async def attempt_link(
     db: Database,
     system: LibrarySystem,
     *,
+    guard: GuardPolicy,
     person_id: int,
     account: str,
     ticket: str,
     credentials: Credentials | None = None,
     code: str | None = None,
-    max_failures: int,
-    lock: timedelta,
 ) -> LinkResult:
     """Check the reader's proof and link the ticket; `code` is a desk code instead of
-    credentials. Locks are checked before the library system is asked anything."""
+    credentials. The guard is asked before the library system is asked anything."""
     ticket = normalise_ticket(ticket)
-    until = await locked_until(db, ticket, account)
-    if until is not None:
-        return LinkResult(LinkOutcome.LOCKED, locked_until=until)
+    admission = await link_guard.admit(db, guard, ticket, account)
+    if admission.account_locked_until is not None:
+        return LinkResult(LinkOutcome.LOCKED, locked_until=admission.account_locked_until)
+    if admission.ticket_open_at is not None:
+        return LinkResult(LinkOutcome.SLOWED, retry_at=admission.ticket_open_at)
     try:
         if code is not None:
             patron = await system.find_patron(ticket)
@@ -162,8 +105,15 @@ async def attempt_link(
     except SystemUnavailable:
         return LinkResult(LinkOutcome.UNAVAILABLE)
     if patron is None:
-        return await _fail(db, ticket, account, max_failures=max_failures, lock=lock)
-    await _clear(db, ticket, account)
+        failure = await link_guard.record_failure(db, guard, ticket, account)
+        if failure.account_locked_until is not None:
+            return LinkResult(
+                LinkOutcome.LOCKED, locked_until=failure.account_locked_until, alarm=failure.alarm
+            )
+        return LinkResult(
+            LinkOutcome.WRONG, failures_left=failure.failures_left, alarm=failure.alarm
+        )
+    await link_guard.clear(db, guard, ticket, account)
     await save_link(db, person_id, patron)
     return LinkResult(LinkOutcome.LINKED, patron=patron)
 
