@@ -21,13 +21,27 @@ from storage.events.listing import EventView, get
 from storage.events.registrations import Promotion, Recipient
 from storage.models import ActivityKind
 from storage.outbox import Notice
+from storage.types import utcnow
 
 # How long a person offered a seat from the waiting list has to confirm it.
 OFFER_WINDOW = timedelta(hours=12)
 
 
+def offer_sent_at(config: Config, now: datetime) -> datetime:
+    """When a seat offer made now reaches the person: now, or after the quiet hours."""
+    return config.notifications.quiet_end(now.astimezone(config.library.zone)).astimezone(
+        now.tzinfo
+    )
+
+
+def offer_window(config: Config, now: datetime) -> timedelta:
+    """The time to confirm counts from when the offer is delivered: an offer made at
+    night waits for the morning, and so does the start of its 12 hours."""
+    return offer_sent_at(config, now) - now + OFFER_WINDOW
+
+
 def promotion_notice(
-    locales: Locales, config: Config, event: EventView, promotion: Promotion
+    locales: Locales, config: Config, event: EventView, promotion: Promotion, *, now: datetime
 ) -> Notice | None:
     if promotion.platform is None or promotion.chat_id is None:
         return None
@@ -57,19 +71,27 @@ def promotion_notice(
         dedupe_key=f"event_offer:{promotion.place.id}:{promotion.expires_at.isoformat()}",
         expires_at=promotion.expires_at,
         buttons=buttons,
+        not_before=offer_sent_at(config, now),
     )
 
 
 async def tell_promoted(
-    db: Database, locales: Locales, config: Config, event_id: int, promotion: Promotion | None
+    db: Database,
+    locales: Locales,
+    config: Config,
+    event_id: int,
+    promotion: Promotion | None,
+    *,
+    now: datetime | None = None,
 ) -> None:
-    """The promoted person hears through the outbox (delivered within the limits)."""
+    """The promoted person hears through the outbox (delivered within the limits, and
+    never during the quiet hours: the offer waits for the morning)."""
     if promotion is None:
         return
     event = await get(db, event_id)
     if event is None:
         return
-    notice = promotion_notice(locales, config, event, promotion)
+    notice = promotion_notice(locales, config, event, promotion, now=now or utcnow())
     if notice is not None:
         await outbox.enqueue(db, [notice])
     await activity_log.record(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.config import Config
 from bot.i18n import Locales
-from broadcasts.event_notices import OFFER_WINDOW, tell_promoted
+from broadcasts.event_notices import offer_window, tell_promoted
 from storage.db import Database
 from storage.events import registrations
 
@@ -16,9 +16,9 @@ log = logging.getLogger(__name__)
 
 async def lapse_and_offer(db: Database, locales: Locales, config: Config, *, now: datetime) -> int:
     """Return how many offers lapsed."""
-    lapsed = await registrations.lapse_offers(db, now=now, window=OFFER_WINDOW)
+    lapsed = await registrations.lapse_offers(db, now=now, window=offer_window(config, now))
     for place, promotion in lapsed:
-        await tell_promoted(db, locales, config, place.event_id, promotion)
+        await tell_promoted(db, locales, config, place.event_id, promotion, now=now)
     if lapsed:
         log.info("events: %s seat offers lapsed", len(lapsed))
     return len(lapsed)

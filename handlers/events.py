@@ -17,7 +17,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 from bot.config import Config
 from bot.i18n import Locales, Texts
 from bot.transports.messengers import start_link
-from broadcasts.event_notices import OFFER_WINDOW, tell_promoted
+from broadcasts.event_notices import offer_window, tell_promoted
 from handlers.callbacks import EventAction, EventCb
 from handlers.common import ask_consent
 from handlers.event_view import branch_name, event_card, seats_text, when
@@ -597,7 +597,7 @@ def build_form_router() -> Router:
         elif action in (EventAction.CANCEL_YES, EventAction.DECLINE):
             activity.kind = ActivityKind.EVENT_REGISTRATION
             done = await registrations.cancel(
-                db, callback_data.id, person_id=person.id, window=OFFER_WINDOW
+                db, callback_data.id, person_id=person.id, window=offer_window(config, utcnow())
             )
             if done is None:
                 activity.status = "not theirs or gone"

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
-from broadcasts.event_notices import OFFER_WINDOW, tell_promoted
+from broadcasts.event_notices import offer_window, tell_promoted
 from handlers.callbacks import ForgetCb, Nav, Screen
 from handlers.common import show_menu
 from handlers.keyboards import button
@@ -20,6 +20,7 @@ from storage.events import registrations
 from storage.fsm import forget_users
 from storage.models import ActivityKind
 from storage.people import PersonView
+from storage.types import utcnow
 
 
 async def _ask(message: Message, texts: Texts) -> None:
@@ -71,7 +72,9 @@ async def forget_confirmed(
         return
     await state.clear()
     # Their seats go to the people waiting before the person's data goes.
-    for event_id, promotion in await registrations.release_all(db, person.id, window=OFFER_WINDOW):
+    for event_id, promotion in await registrations.release_all(
+        db, person.id, window=offer_window(config, utcnow())
+    ):
         await tell_promoted(db, locales, config, event_id, promotion)
     erased = await erasure.erase(db, person.id)
     # Half-filled forms in any chat, on every linked messenger account.
