@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
@@ -29,6 +30,7 @@ from storage.circulation.link_guard import GuardPolicy
 from storage.db import Database
 from storage.fsm import DatabaseStorage
 from storage.people_cache import SharedInvalidation
+from storage.volatile import RecentQueries
 
 
 def build_dispatcher(
@@ -47,7 +49,7 @@ def build_dispatcher(
     numbers, keyed with the secret in the data directory."""
     system = library_system or open_library_system(config, db)
     dp = Dispatcher(
-        storage=storage or DatabaseStorage(db),
+        storage=storage or DatabaseStorage(db, ttl=abandoned_form_ttl(config)),
         # One update at a time per chat, so a fast double tap cannot race a form.
         events_isolation=isolation or SimpleEventIsolation(),
         config=config,
@@ -56,6 +58,7 @@ def build_dispatcher(
         library_system=system,
         messengers=messengers or Messengers(),
         metrics=Metrics(),
+        recent_queries=RecentQueries(),
         link_guard=link_guard or GuardPolicy.from_config(config),
     )
     if system is not None and library_system is None:
@@ -78,14 +81,23 @@ def build_dispatcher(
     return dp
 
 
+def abandoned_form_ttl(config: Config) -> timedelta:
+    """A conversation nobody wrote to for this long is dropped, with what was typed in it."""
+    return timedelta(hours=config.privacy.abandoned_form_hours)
+
+
 def fsm_backend(config: Config, db: Database) -> tuple[BaseStorage, BaseEventIsolation]:
     """Redis when `[redis] url` is set (several processes), the database otherwise."""
+    ttl = abandoned_form_ttl(config)
     if not config.redis.url:
-        return DatabaseStorage(db), SimpleEventIsolation()
+        return DatabaseStorage(db, ttl=ttl), SimpleEventIsolation()
     from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
     storage = RedisStorage.from_url(
-        config.redis.url, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+        config.redis.url,
+        key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True),
+        state_ttl=ttl,
+        data_ttl=ttl,
     )
     return storage, RedisEventIsolation(redis=storage.redis)
 

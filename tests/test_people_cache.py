@@ -9,7 +9,7 @@ import asyncio
 from redis.asyncio import Redis
 from sqlalchemy import event, update
 
-from storage import identity, people
+from storage import erasure, identity, people
 from storage.circulation.hashing import GuardKeys
 from storage.db import Database
 from storage.models import Consent, Person, Role
@@ -56,7 +56,7 @@ async def test_забытый_читатель_приходит_как_новы�
     reader = await people.resolve(database, "telegram", "104")
     await people.set_consent(database, reader.id, Consent.GIVEN, display_name="Пётр")
     assert (await people.resolve(database, "telegram", "104")).display_name == "Пётр"
-    await people.forget(database, reader.id)
+    await erasure.erase(database, reader.id)
     again = await people.resolve(database, "telegram", "104")
     assert (again.consent, again.display_name) == (Consent.UNKNOWN, None)
 
