@@ -15,6 +15,8 @@ from handlers.common import show_menu
 from handlers.keyboards import button
 from storage import erasure
 from storage.activity import ActivityNote
+from storage.circulation import link_guard as guards
+from storage.circulation.link_guard import GuardPolicy
 from storage.db import Database
 from storage.events import registrations
 from storage.fsm import forget_users
@@ -59,6 +61,7 @@ async def forget_confirmed(
     config: Config,
     state: FSMContext,
     activity: ActivityNote,
+    link_guard: GuardPolicy,
 ) -> None:
     activity.kind = ActivityKind.DATA_ERASURE
     await query.answer()
@@ -79,6 +82,8 @@ async def forget_confirmed(
     erased = await erasure.erase(db, person.id)
     # Half-filled forms in any chat, on every linked messenger account.
     await forget_users(state.storage, [user_id for _platform, user_id in erased.accounts])
+    accounts = [f"{platform}:{user_id}" for platform, user_id in erased.accounts]
+    await guards.forget(db, link_guard, erased.tickets, accounts)
     # The log keeps that an erasure happened, but not who asked for it.
     activity.person_id = None
     activity.customer = None

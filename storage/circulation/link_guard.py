@@ -26,7 +26,7 @@ nightly retention purge (`storage.retention`) drops rows a day past their last f
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -204,6 +204,26 @@ async def clear(db: Database, policy: GuardPolicy, ticket: str, account: str) ->
                 or_(
                     LinkGuard.key.in_([policy.ticket_key(ticket), policy.account_key(account)]),
                     LinkGuard.key.startswith(policy.tried_prefix(ticket)),
+                )
+            )
+        )
+
+
+async def forget(
+    db: Database, policy: GuardPolicy, tickets: Sequence[str], accounts: Sequence[str]
+) -> None:
+    """/forget: the guard rows of the person's tickets and accounts go too. (Rows of other
+    tickets this account tried are keyed by both and cannot be found; they go with the
+    nightly purge a day after the last failure.)"""
+    keys = [policy.ticket_key(t) for t in tickets] + [policy.account_key(a) for a in accounts]
+    if not keys:
+        return
+    async with db.transaction() as session:
+        await session.execute(
+            delete(LinkGuard).where(
+                or_(
+                    LinkGuard.key.in_(keys),
+                    *(LinkGuard.key.startswith(policy.tried_prefix(t)) for t in tickets),
                 )
             )
         )
