@@ -172,6 +172,7 @@ def test_import_catalogue_reads_every_shared_sample(tmp_path: Path, shared_data:
     command = ["import-catalogue", "--config", str(config), *files]
     first = run_libbot(tmp_path, *command)
     assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[0] == "Импортировано записей: 102, пропущено: 0"
     assert "read 102 records" in first.stdout
     assert "added 102, updated 0, unchanged 0" in first.stdout
     assert "skipped 0" in first.stdout

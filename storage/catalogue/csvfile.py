@@ -1,19 +1,21 @@
 """CSV fallback: one row per copy; rows of one record share `id` (or ISBN and title),
 anywhere in the file.
 
-Header (UTF-8 or CP1251, comma or semicolon):
+Header (UTF-8 or CP1251, comma or semicolon), English or Russian:
     id,title,subtitle,authors,year,publisher,isbn,series,subjects,
     branch,call_number,barcode,inventory_number,status,due_date
+    Номер;Название;Подзаголовок;Автор;Год;Издательство;ISBN;Серия;Рубрики;
+    Филиал;Шифр;Штрихкод;Инвентарный номер;Статус;Срок возврата
 `authors` and `subjects` are separated by ';'. `status` is one of available,
 on_loan, reserved, in_transit, reading_room, unavailable, lost, withdrawn (or
 the Russian: на полке, выдан, забронирован, в пути, читальный зал, недоступен,
 утерян, списан); empty means available. `due_date` is YYYY-MM-DD or DD.MM.YYYY.
-Only `title` is required.
+Only `title` is required. A line the csv module cannot read (a field over its
+131,072-character limit) is skipped with its number; the rest of the file is read.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -30,11 +32,27 @@ from storage.catalogue.records import (
     isbn13,
     year_of,
 )
+from storage.csv_rows import BadLine, Rows
 
-COLUMNS = (
-    "id", "title", "subtitle", "authors", "year", "publisher", "isbn", "series", "subjects",
-    "branch", "call_number", "barcode", "inventory_number", "status", "due_date",
-)  # fmt: skip
+# Each column and the headings it goes by (any case), as the loans and events imports do.
+COLUMNS = {
+    "id": ("id", "номер", "номер записи", "идентификатор"),
+    "title": ("title", "название", "заглавие"),
+    "subtitle": ("subtitle", "подзаголовок"),
+    "authors": ("authors", "author", "автор", "авторы"),
+    "year": ("year", "год", "год издания"),
+    "publisher": ("publisher", "издательство", "издатель"),
+    "isbn": ("isbn", "исбн"),
+    "series": ("series", "серия"),
+    "subjects": ("subjects", "рубрики", "предметные рубрики", "темы"),
+    "branch": ("branch", "филиал", "отдел"),
+    "call_number": ("call_number", "шифр", "шифр хранения", "полочный индекс"),
+    "barcode": ("barcode", "штрихкод", "штрих-код"),
+    "inventory_number": ("inventory_number", "инвентарный номер", "инв. номер"),
+    "status": ("status", "статус"),
+    "due_date": ("due_date", "срок", "срок возврата", "дата возврата"),
+}
+ALIASES = {alias: column for column, names in COLUMNS.items() for alias in names}
 STATUS_WORDS = {
     **{status.value: status for status in ItemStatus},
     "": ItemStatus.AVAILABLE,
@@ -75,25 +93,39 @@ def read_csv(path: Path, *, encoding: str | None = None) -> Iterator[BibRecord |
 
 
 def _rows(handle: TextIO) -> Iterator[BibRecord | SkipRecord]:
-    sample = handle.read(4096)
+    # The header line decides the delimiter, as in the loans import: csv.Sniffer guesses
+    # from a 4 KB sample, which a long first row (or a quoted ';' in a comma file) fools.
+    header_line = handle.readline()
     handle.seek(0)
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:  # one column (just `title`) has no delimiter to find
-        dialect = csv.excel
-    rows = csv.DictReader(handle, dialect=dialect)
-    unknown = [c for c in (rows.fieldnames or []) if c.strip().lower() not in COLUMNS]
-    if "title" not in [c.strip().lower() for c in rows.fieldnames or []]:
-        yield SkipRecord("CSV has no 'title' column in its header")
+    delimiter = max((",", ";", "\t"), key=header_line.count)
+    # One column (just `title`) has none to count: the csv module's comma, as before.
+    rows = Rows(handle, delimiter=delimiter if delimiter in header_line else None)
+    header = rows.header()
+    if isinstance(header, BadLine):
+        yield SkipRecord(f"CSV header unreadable: {header.reason}", where=f"line {header.number}")
         return
+    columns = {name: ALIASES.get(name.strip().lower()) for name in header if name}
+    if "title" not in columns.values():
+        yield SkipRecord("CSV has no title column (title or Название) in its header")
+        return
+    unknown = [name for name, column in columns.items() if column is None]
     if unknown:
         yield SkipRecord(f"unknown CSV columns ignored: {', '.join(unknown)}")
     records: dict[str, BibRecord] = {}
-    for row in rows:
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+    for entry in rows:
+        if isinstance(entry, BadLine):
+            yield SkipRecord(entry.reason, where=f"line {entry.number}")
+            continue
+        line, raw = entry
+        where = f"line {line}"
+        row = {
+            column: (value or "").strip()
+            for name, value in raw.items()
+            if name and isinstance(value, str) and (column := columns.get(name))
+        }
         title = clean(row.get("title"))
         if not title:
-            yield SkipRecord("row without a title")
+            yield SkipRecord("row without a title", where=where)
             continue
         isbns = [n for n in (isbn13(row.get("isbn", "")),) if n]
         key = row.get("id") or f"{isbns[0] if isbns else ''}|{title.casefold()}"
@@ -116,10 +148,10 @@ def _rows(handle: TextIO) -> Iterator[BibRecord | SkipRecord]:
             try:
                 due = _date(row.get("due_date", ""))
             except ValueError as exc:
-                yield SkipRecord(str(exc))
+                yield SkipRecord(str(exc), where=where)
                 continue
             if status is None:
-                yield SkipRecord(f"unknown status {row.get('status')!r}")
+                yield SkipRecord(f"unknown status {row.get('status')!r}", where=where)
                 continue
             current.items.append(
                 Item(

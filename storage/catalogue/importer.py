@@ -39,6 +39,10 @@ RECORDS = CatalogueRecord.__table__
 ITEMS = CatalogueItem.__table__
 DUPLICATE = "the same record again in one batch (the later copy was kept)"
 EXAMPLES_KEPT = 20
+# Reasons are counted one line each; a hostile file could make every reason different
+# («unknown status 'x1'», 'x2', …), so past this many the rest share one line.
+REASONS_KEPT = 100
+OTHER_REASONS = "other reasons"
 
 
 @dataclass
@@ -50,7 +54,7 @@ class ImportSummary:
     withdrawn_records: int = 0
     items_withdrawn: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
-    examples: list[str] = field(default_factory=list)  # "file #12: reason"
+    examples: list[str] = field(default_factory=list)  # "file #12 at byte 3456: reason"
     seconds: float = 0.0
     dry_run: bool = False
     withdrawal_refused: str | None = None  # why a --full import did not withdraw anything
@@ -58,6 +62,28 @@ class ImportSummary:
     @property
     def skipped_total(self) -> int:
         return sum(self.skipped.values())
+
+    @property
+    def imported(self) -> int:
+        """Records the catalogue holds from these files: added, updated or already there."""
+        return self.added + self.updated + self.unchanged
+
+    def skip(self, reason: str, place: str) -> None:
+        """Count a skipped record under its reason; keep the first few with their place."""
+        if reason not in self.skipped and len(self.skipped) >= REASONS_KEPT:
+            reason = OTHER_REASONS
+        self.skipped[reason] += 1
+        if len(self.examples) < EXAMPLES_KEPT:
+            self.examples.append(f"{place}: {reason}")
+
+    def headline(self) -> str:
+        """The line staff read first, in their language: did the catalogue get the records?"""
+        if self.dry_run:
+            return (
+                f"Пробный импорт (ничего не изменено): записей можно импортировать: "
+                f"{self.imported}, пропущено: {self.skipped_total}"
+            )
+        return f"Импортировано записей: {self.imported}, пропущено: {self.skipped_total}"
 
     def lines(self) -> list[str]:
         verb = "would be " if self.dry_run else ""
@@ -70,6 +96,8 @@ class ImportSummary:
         ]
         lines += [f"  {count} × {reason}" for reason, count in self.skipped.most_common()]
         lines += [f"  e.g. {example}" for example in self.examples]
+        if self.skipped_total > len(self.examples) > 0:
+            lines.append(f"  … and {self.skipped_total - len(self.examples)} more")
         if self.withdrawal_refused:
             lines.append(f"nothing withdrawn: {self.withdrawal_refused}")
         if self.dry_run:
@@ -199,10 +227,7 @@ class Importer:
                 position += 1
                 self.summary.read += 1
                 if isinstance(entry, SkipRecord):
-                    reason = str(entry)
-                    self.summary.skipped[reason] += 1
-                    if len(self.summary.examples) < EXAMPLES_KEPT:
-                        self.summary.examples.append(f"{name} #{position}: {reason}")
+                    self.summary.skip(str(entry), f"{name} {entry.where or f'#{position}'}")
                     continue
                 entry = scrub(entry)
                 if entry.source_key in batch:  # the same record twice: the later one wins

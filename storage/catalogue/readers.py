@@ -8,10 +8,11 @@ from pathlib import Path
 
 from storage.catalogue.csvfile import read_csv
 from storage.catalogue.irbis import read_irbis
-from storage.catalogue.marc import read_iso2709, read_marcxml
+from storage.catalogue.marc import is_utf8, read_iso2709, read_marcxml
 from storage.catalogue.records import BibRecord, SkipRecord
 
 FORMATS = ("marc21", "rusmarc", "marcxml", "irbis", "csv")
+TITLE_HEADINGS = ("title", "название", "заглавие")  # a CSV header names the title column
 
 
 class UnknownFormat(Exception):
@@ -44,8 +45,12 @@ def sniff(path: Path) -> str:
         return "irbis"
     if len(text) >= 24 and text[:5].isdigit() and b"\x1e" in head:
         return "iso2709"
-    first_line = text.split(b"\n", 1)[0].lower()
-    if b"title" in first_line and (b"," in first_line or b";" in first_line):
+    first_line = text.split(b"\n", 1)[0]
+    encoding = "utf-8" if is_utf8(first_line) else "cp1251"
+    heading = first_line.decode(encoding, errors="replace").lower()
+    if any(word in heading for word in TITLE_HEADINGS) and (
+        b"," in first_line or b";" in first_line
+    ):
         return "csv"
     suffix = path.suffix.lower()
     by_suffix = {

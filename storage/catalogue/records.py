@@ -98,7 +98,16 @@ def scrub(record: BibRecord) -> BibRecord:
 
 
 class SkipRecord(Exception):
-    """A record that cannot be imported; the message is the reason shown in the summary."""
+    """A record that cannot be imported; the message is the reason shown in the summary.
+
+    Reasons are counted, so the place stays out of them (a million damaged records make
+    one counted line, not a million); `where` is the place in the file when the reader
+    knows it better than a record number ("byte 1234", "line 5"), shown with the examples.
+    """
+
+    def __init__(self, reason: str, *, where: str | None = None) -> None:
+        super().__init__(reason)
+        self.where = where
 
 
 _ISBN_CHARS = re.compile(r"[^0-9Xx]")

@@ -32,6 +32,7 @@ from storage.circulation.base import HoldStatus
 from storage.circulation.hashing import check_secret, hash_secret, identity_secret
 from storage.circulation.local import local_ticket
 from storage.circulation.models import LocalHold, LocalLoan, LocalPatron, LocalRenewal
+from storage.csv_rows import BadLine, Rows
 from storage.db import Database
 from storage.spreadsheets import csv_row
 from storage.types import utcnow
@@ -113,33 +114,53 @@ def parse_date(text: str) -> date | None:
 
 
 def read_rows(
-    path: Path, columns: dict[str, tuple[str, ...]], encoding: str | None, key: str = "ticket"
+    path: Path,
+    columns: dict[str, tuple[str, ...]],
+    encoding: str | None,
+    key: str = "ticket",
+    *,
+    skipped: list[str] | None = None,
 ) -> list[dict]:
-    """Rows of a CSV export as {column: text}, whatever the headings' language or case."""
+    """Rows of a CSV export as {column: text}, whatever the headings' language or case.
+
+    A line the csv module cannot read (a field over its 131,072-character limit) goes to
+    `skipped` as "line N: reason" and reading goes on; without `skipped` the whole file
+    is refused with that line named, for lists replaced or merged whole (the FAQ, the
+    experts), where a silently missing row would be worse than none.
+    """
     raw = path.read_bytes()
     text = raw.decode(text_encoding(path, encoding), errors="replace").lstrip("\ufeff")
     # The header line decides the delimiter: a semicolon inside a quoted field of a
     # comma file (or the reverse) must not fool it, as it fools csv.Sniffer.
     header_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=header_line.count)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = Rows(io.StringIO(text, newline=""), delimiter=delimiter)
+    headings = reader.header()
+    if isinstance(headings, BadLine):
+        raise ImportError_(f"{path.name}, {headings}; nothing imported")
     aliases = {alias: name for name, names in columns.items() for alias in names}
-    header = {h: aliases.get(h.strip().lower()) for h in reader.fieldnames or [] if h}
+    header = {h: aliases.get(h.strip().lower()) for h in headings if h}
     if key not in header.values():
         raise ImportError_(
             f"{path.name}: no {key} column (expected one of: {', '.join(columns[key])})"
         )
     rows = []
-    for number, row in enumerate(reader, start=2):
-        clean = {header[k]: (v or "").strip() for k, v in row.items() if header.get(k)}
+    for entry in reader:
+        if isinstance(entry, BadLine):
+            if skipped is None:
+                raise ImportError_(f"{path.name}, {entry}; nothing imported")
+            skipped.append(str(entry))
+            continue
+        number, row = entry
+        clean = {header[k]: (v or "").strip() for k, v in row.items() if k and header.get(k)}
         clean["_line"] = str(number)
         rows.append(clean)
     return rows
 
 
 async def import_loans(db: Database, path: Path, *, encoding: str | None = None) -> LoadSummary:
-    rows = await asyncio.to_thread(read_rows, path, LOAN_COLUMNS, encoding)
     summary = LoadSummary()
+    rows = await asyncio.to_thread(read_rows, path, LOAN_COLUMNS, encoding, skipped=summary.skipped)
     patrons: dict[str, dict[str, str]] = {}
     loans: dict[tuple[str, str, date], dict] = {}
     for row in rows:
@@ -264,8 +285,8 @@ async def _store_loans(
 
 
 async def import_holds(db: Database, path: Path, *, encoding: str | None = None) -> LoadSummary:
-    rows = await asyncio.to_thread(read_rows, path, HOLD_COLUMNS, encoding)
     summary = LoadSummary()
+    rows = await asyncio.to_thread(read_rows, path, HOLD_COLUMNS, encoding, skipped=summary.skipped)
     holds = []
     for row in rows:
         line = row["_line"]

@@ -65,9 +65,11 @@ class EventsSummary:
     skipped: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        return [f"events added: {self.added}, updated: {self.updated}"] + [
-            f"skipped: {reason}" for reason in self.skipped[:20]
-        ]
+        lines = [f"events added: {self.added}, updated: {self.updated}"]
+        lines += [f"skipped: {reason}" for reason in self.skipped[:20]]
+        if len(self.skipped) > 20:
+            lines.append(f"… and {len(self.skipped) - 20} more skipped rows")
+        return lines
 
 
 def parse_local(text: str, zone: ZoneInfo) -> datetime | None:
@@ -114,8 +116,8 @@ def parse_questions(text: str) -> list[dict[str, object]]:
 async def import_events(
     db: Database, path: Path, *, zone: ZoneInfo, branches: set[str], author: str | None = None
 ) -> EventsSummary:
-    rows = await asyncio.to_thread(read_rows, path, COLUMNS, None, "title")
     summary = EventsSummary()
+    rows = await asyncio.to_thread(read_rows, path, COLUMNS, None, "title", skipped=summary.skipped)
     for row in rows:
         line = row["_line"]
         try:
