@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from bot.app import build_dispatcher
 from bot.config import Config
 from bot.i18n import Locales
 from bot.transports.console import ConsoleTransport, plain
+from storage.circulation import library_today
+from storage.circulation.local_import import import_holds, import_loans
 from storage.db import Database
+from tests.test_my_books import PIN, local_config, write_exports
 
 
 async def _talk(config: Config, db: Database, script: str, user_id: int = 1001) -> str:
@@ -50,3 +54,38 @@ async def test_staff_chat_notices_are_marked(config: Config, sqlite_db: Database
 
 def test_html_is_shown_as_plain_text() -> None:
     assert plain("<b>Часы</b> &amp; адреса") == "Часы & адреса"
+
+
+async def test_buttons_of_an_edited_message_still_work(tmp_path: Path, sqlite_db: Database) -> None:
+    """«Мои книги» → link → «🔔 Напоминания» edits the message; its «Обновить» must then
+    show the loans, not «Сначала привяжите читательский билет» (#19)."""
+    config = local_config(tmp_path)
+    loans, holds = write_exports(tmp_path, library_today(config)())
+    await import_loans(sqlite_db, loans)
+    await import_holds(sqlite_db, holds)
+    out = io.StringIO()
+    console = ConsoleTransport(
+        build_dispatcher(config, sqlite_db, Locales()),
+        user_id=3001,
+        first_name="Анна",
+        stdin=io.StringIO(""),
+        stdout=out,
+    )
+
+    async def press(label: str) -> str:
+        labels = [choice.label for choice in console.session.choices]
+        assert any(label in shown for shown in labels), labels
+        number = next(i for i, shown in enumerate(labels, start=1) if label in shown)
+        start = len(out.getvalue())
+        await console.say(str(number))
+        return out.getvalue()[start:]
+
+    await console.say("/start")
+    await press("Согласен")
+    await console.say("📚 Мои книги")
+    await console.say("1001")
+    await console.say(PIN)
+    await press("Напоминания")
+    shown = await press("Обновить")
+    assert "Сначала привяжите" not in shown
+    assert "Мастер и Маргарита" in shown

@@ -54,6 +54,11 @@ ATTACH_COMMAND = "/attach"
 ATTACHED = "console-file:"
 
 
+def _dumped(markup: Any) -> dict[str, Any] | None:
+    """An inline keyboard as the Bot API returns it with the message."""
+    return markup.model_dump() if isinstance(markup, InlineKeyboardMarkup) else None
+
+
 def plain(text: str) -> str:
     """HTML message text as a terminal shows it."""
     return html.unescape(_TAGS.sub("", text))
@@ -115,8 +120,12 @@ class ConsoleSession(BaseSession):
         self.out.write(text + "\n")
         self.out.flush()
 
-    def _show(self, chat_id: int | str, text: str, markup: Any) -> int:
-        message_id = next(self._ids)
+    def _show(
+        self, chat_id: int | str, text: str, markup: Any, *, message_id: int | None = None
+    ) -> int:
+        """Print a message (a new one, or `message_id` edited) and remember its buttons
+        under the id the bot knows it by, so a press on them reaches their handler."""
+        message_id = message_id or next(self._ids)
         if str(chat_id) != str(self.chat_id):
             self._write(f"[→ чат {chat_id}] {plain(text)}")
             return message_id
@@ -157,12 +166,9 @@ class ConsoleSession(BaseSession):
 
     def _api_sendMessage(self, method: Any) -> dict[str, Any]:
         message_id = self._show(method.chat_id, method.text, method.reply_markup)
-        markup = (
-            method.reply_markup.model_dump()
-            if isinstance(method.reply_markup, InlineKeyboardMarkup)
-            else None
+        return self._message(
+            message_id, method.chat_id, text=method.text, reply_markup=_dumped(method.reply_markup)
         )
-        return self._message(message_id, method.chat_id, text=method.text, reply_markup=markup)
 
     def _api_sendDocument(self, method: Any) -> dict[str, Any]:
         """A file cannot be shown in a terminal: its name says what arrived."""
@@ -204,8 +210,13 @@ class ConsoleSession(BaseSession):
 
     def _api_editMessageText(self, method: Any) -> dict[str, Any]:
         self._forget_choices(method.message_id)
-        self._show(method.chat_id, method.text, method.reply_markup)
-        return self._message(method.message_id, method.chat_id, text=method.text)
+        self._show(method.chat_id, method.text, method.reply_markup, message_id=method.message_id)
+        return self._message(
+            method.message_id,
+            method.chat_id,
+            text=method.text,
+            reply_markup=_dumped(method.reply_markup),
+        )
 
     def _api_editMessageReplyMarkup(self, method: Any) -> dict[str, Any]:
         self._forget_choices(method.message_id)
@@ -221,7 +232,12 @@ class ConsoleSession(BaseSession):
             ]
             self._print_choices()
         previous = self.sent.get(method.message_id, {})
-        return self._message(method.message_id, method.chat_id, text=previous.get("text", ""))
+        return self._message(
+            method.message_id,
+            method.chat_id,
+            text=previous.get("text", ""),
+            reply_markup=_dumped(method.reply_markup),
+        )
 
     def _api_answerCallbackQuery(self, method: Any) -> bool:
         if method.text:
