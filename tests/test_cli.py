@@ -72,6 +72,22 @@ def test_demo_numbers_press_buttons(tmp_path: Path) -> None:
     assert "Обращения за сегодня" in result.stdout
 
 
+def test_demo_request_card_reaches_the_demo_staff_chat(tmp_path: Path) -> None:
+    """The staff chat's cards go through the outbox like in `libbot run` (#19: they stayed
+    pending in the demo): consent, «Консультация» → «Бухгалтерия и налоги» → «Задать вопрос
+    специалисту», the question, name, organisation, «в чате», «в любое время»."""
+    script = (
+        "/start\n1\n💬 Консультация\n2\n3\nНужно ли сдавать баланс без оборотов?\n"
+        "Анна Петрова\nАНО «Добрые соседи»\n1\n1\n"
+    )
+    result = run_libbot(tmp_path, "demo", stdin=script, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "принято" in result.stdout
+    staff_chat = result.stdout.split("[→ чат -100500] 📨 Новое обращение", 1)
+    assert len(staff_chat) == 2, result.stdout[-2000:]
+    assert "Нужно ли сдавать баланс без оборотов?" in staff_chat[1]
+
+
 def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("[library]\nname = 'Тест'\n", encoding="utf-8")

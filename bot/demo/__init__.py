@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import sys
 import tempfile
@@ -22,11 +23,10 @@ from sqlalchemy import func, select
 
 from bot.app import open_app
 from bot.config import Config, parse_config
-from bot.transports.console import PLATFORM, ConsoleTransport
+from bot.transports.console import PLATFORM, PLAYED, ConsoleTransport
 from broadcasts.announcements import start_due
-from broadcasts.event_reminders import sweep_event_reminders
 from broadcasts.limits import RateLimiter
-from broadcasts.seat_offers import lapse_and_offer
+from broadcasts.scheduler import build_scheduler, recurring_jobs
 from broadcasts.sender import Sender
 from storage import people
 from storage.catalogue.importer import import_catalogue
@@ -39,6 +39,13 @@ from storage.db import Database
 from storage.events.importing import import_events
 from storage.events.models import Event
 from storage.models import Role
+
+log = logging.getLogger(__name__)
+# The demo is short: the scheduler's jobs run at its start and then this often, not on
+# their production cadence (announcements are checked every second).
+DEMO_JOB_SECONDS = 30.0
+# Announcements start through `start_due` every second instead.
+NOT_IN_DEMO = frozenset({"broadcasts-due"})
 
 DEMO_USERS = {
     "reader": (1001, "Анна"),
@@ -194,26 +201,56 @@ async def run_demo(
             stdout=stdout,
             files_dir=config.data_dir / "demo-files",
         )
-        # Announcements staff schedule in the demo arrive in this terminal, as they would
-        # in a messenger: the same outbox and sender, at the console's own pace.
-        sender = Sender(
+        # What the bot sends on its own arrives in this terminal, as it would in a
+        # messenger: the same outbox and senders — one for each messenger the console
+        # plays, so the staff chat's cards (a Telegram group) print here too — and the
+        # same scheduled jobs as `libbot run`.
+        platforms = (PLATFORM, *PLAYED)
+        senders = [
+            Sender(
+                app.db,
+                transport.bot,
+                platform=platform,
+                limiter=RateLimiter(30.0, per_chat_interval=0),
+            )
+            for platform in platforms
+        ]
+        build_scheduler(  # the jobs' context: this database, these messengers
             app.db,
-            transport.bot,
-            platform=PLATFORM,
-            limiter=RateLimiter(30.0, per_chat_interval=0),
+            app.dispatcher["messengers"],
+            app.locales,
+            config,
+            library_system=app.dispatcher.workflow_data.get("library_system"),
         )
+        jobs = {
+            job_id: job
+            for job_id, (job, _trigger, _grace) in recurring_jobs(
+                config, app.dispatcher.workflow_data.get("library_system")
+            ).items()
+            if job_id not in NOT_IN_DEMO
+        }
+
+        async def run_jobs() -> None:
+            for job_id, job in jobs.items():
+                try:
+                    await job()
+                except Exception:  # one job failing must not end the demo
+                    log.exception("demo: job %s failed", job_id)
 
         async def deliver_due() -> None:
-            now = datetime.now(UTC)
-            await start_due(app.db, config, platforms=(PLATFORM,), now=now)
-            await lapse_and_offer(app.db, app.locales, config, now=now)
-            await sweep_event_reminders(app.db, app.locales, config, now=now)
-            await sender.drain()
+            await start_due(app.db, config, platforms=platforms, now=datetime.now(UTC))
+            for sender in senders:
+                await sender.drain()
 
         stop = asyncio.Event()
 
         async def every_second() -> None:
+            loop = asyncio.get_running_loop()
+            jobs_due = loop.time()
             while not stop.is_set():
+                if loop.time() >= jobs_due:
+                    await run_jobs()
+                    jobs_due = loop.time() + DEMO_JOB_SECONDS
                 await deliver_due()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 1.0)
