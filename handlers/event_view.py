@@ -10,7 +10,12 @@ from datetime import datetime
 
 from bot.config import Config
 from bot.i18n import Texts
+from bot.transports.text_limits import MESSAGE_LIMIT
+from storage.events.descriptions import fit
 from storage.events.listing import EventView
+
+# What `show_event` may add under the card (the reader's place, «registration closed»).
+CARD_TAIL = 300
 
 
 def when(config: Config, moment: datetime) -> str:
@@ -33,6 +38,9 @@ def seats_text(texts: Texts, event: EventView) -> str:
 
 
 def event_card(texts: Texts, config: Config, event: EventView) -> str:
+    """The card as one message. The description gets the room the rest leaves: a row stored
+    before descriptions had a limit is shortened as text (`fit`) rather than sent too long,
+    which would have the card split or cut inside its HTML and refused by Telegram."""
     lines = [
         texts("events-card-title", title=event.title),
         texts("events-card-kind", kind=texts(f"event-kind-{event.kind.value}")),
@@ -43,7 +51,8 @@ def event_card(texts: Texts, config: Config, event: EventView) -> str:
             room=event.room or "none",
         ),
     ]
+    tail = ["", seats_text(texts, event)]
     if event.description:
-        lines += ["", event.description]
-    lines += ["", seats_text(texts, event)]
-    return "\n".join(lines)
+        room = MESSAGE_LIMIT - CARD_TAIL - len("\n".join([*lines, "", *tail])) - 1
+        lines += ["", fit(event.description, room)]
+    return "\n".join([*lines, *tail])

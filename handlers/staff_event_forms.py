@@ -22,6 +22,7 @@ from handlers.keyboards import button, inline
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.events import registrations
+from storage.events.descriptions import DESCRIPTION_LIMIT, over_limit
 from storage.events.importing import parse_questions, parse_when
 from storage.events.listing import get
 from storage.events.models import EventKind
@@ -210,9 +211,12 @@ def build_router() -> Router:
         state: FSMContext,
         activity: ActivityNote,
     ) -> None:
-        await create(
-            message, bot, texts, config, db, person, state, activity, message.html_text[:4000]
-        )
+        text = message.html_text
+        if over_limit(text):
+            skip = button(texts("events-skip-button"), _cb(StaffEventAction.SKIP))
+            await message.answer(too_long(texts, text), reply_markup=inline(texts, [skip]))
+            return  # still at this step: a shorter text or «Пропустить»
+        await create(message, bot, texts, config, db, person, state, activity, text)
 
     @router.callback_query(
         StaffEventCb.filter(F.action == StaffEventAction.SKIP), NewEvent.description
@@ -403,7 +407,10 @@ def build_router() -> Router:
                 return
             await registrations.update_event(db, event_id, title=" ".join(text.split()))
         elif field == "description":
-            await registrations.update_event(db, event_id, description=message.html_text[:4000])
+            if over_limit(message.html_text):
+                await message.answer(too_long(texts, message.html_text), reply_markup=inline(texts))
+                return  # still editing: a shorter text, or «В меню»
+            await registrations.update_event(db, event_id, description=message.html_text)
         elif field == "questions":
             try:
                 questions = parse_questions(text)
@@ -439,6 +446,12 @@ def build_router() -> Router:
         await _edited(message, texts, person, activity, event_id, field)
 
     return router
+
+
+def too_long(texts: Texts, description: str) -> str:
+    """Refusing a description over the limit, with both lengths: it is never cut, since a
+    cut can fall inside the formatting and leave a card Telegram refuses to show."""
+    return texts("staff-description-too-long", length=len(description), limit=DESCRIPTION_LIMIT)
 
 
 async def _edited(

@@ -84,14 +84,17 @@ class Person:
         self.history.extend(reply.messages)
         return reply
 
-    async def send(self, text: str) -> Reply:
-        message = {
+    async def send(self, text: str, *, entities: list[dict[str, Any]] | None = None) -> Reply:
+        """A text message; `entities` are its formatting (bold, links…) as Telegram sends it."""
+        message: dict[str, Any] = {
             "message_id": next(_message_ids),
             "date": int(time.time()),
             "chat": self.chat,
             "from": self.user,
             "text": text,
         }
+        if entities:
+            message["entities"] = entities
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]

@@ -955,3 +955,6 @@ notify-link-guessing = 🔒 Someone seems to be trying to link another reader's 
         [one] { $accounts } account
        *[other] { $accounts } accounts
     }. The card is not locked: it is checked with a pause of up to { $longest } min, and an account that failed { $max } times waits { $minutes } min. If the reader cannot link the card, help them at the library.
+
+# exports and event descriptions
+staff-description-too-long = The description does not fit the event card: { $length } characters with formatting, the limit is { $limit }. Please shorten it and send it again — nothing has been saved yet.

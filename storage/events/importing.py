@@ -6,7 +6,8 @@ Columns (English or Russian headings; comma or semicolon; UTF-8 or CP1251):
 `starts`/`ends`/`opens`/`closes` are library time, 'YYYY-MM-DD HH:MM' or
 'DD.MM.YYYY HH:MM'. `seats` empty means unlimited. `questions` are separated by ';',
 a trailing '*' makes one required. Re-importing the file updates events with the
-same title, start and branch instead of adding them twice.
+same title, start and branch instead of adding them twice. A description is plain text, at
+most `DESCRIPTION_LIMIT` characters once «&», «<», «>» are escaped; a longer one skips the line.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy import select
 
 from storage.circulation.local_import import ImportError_, read_rows
 from storage.db import Database
+from storage.events.descriptions import DESCRIPTION_LIMIT, from_plain_text, over_limit
 from storage.events.models import Event, EventKind, EventStatus
 from storage.types import utcnow
 
@@ -160,6 +162,13 @@ def _values(row: dict[str, str], zone: ZoneInfo, branches: set[str]) -> dict[str
     seats_text = re.sub(r"\s", "", row.get("seats", ""))
     if seats_text and not seats_text.isdigit():
         raise ValueError(f"seats {seats_text!r} is not a number")
+    # The file holds plain text; the card shows HTML. Over the limit the line is refused,
+    # not cut (a cut could fall inside the markup).
+    description = from_plain_text(row.get("description", ""))
+    if over_limit(description):
+        raise ValueError(
+            f"description is {len(description)} characters, the limit is {DESCRIPTION_LIMIT}"
+        )
     return {
         "title": title[:200],
         "kind": kind.value,
@@ -167,7 +176,7 @@ def _values(row: dict[str, str], zone: ZoneInfo, branches: set[str]) -> dict[str
         "ends_at": parse_local(row.get("ends", ""), zone),
         "branch_id": branch,
         "room": row.get("room") or None,
-        "description": row.get("description") or None,
+        "description": description or None,
         "seats": int(seats_text) if seats_text else None,
         "waitlist": row.get("waitlist", "").lower() not in NO,
         "registration_opens_at": parse_local(row.get("opens", ""), zone),

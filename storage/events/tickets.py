@@ -14,6 +14,7 @@ from datetime import timedelta
 import icalendar
 import segno
 
+from storage.events.descriptions import plain_text
 from storage.events.listing import EventView
 from storage.types import utcnow
 
@@ -32,7 +33,8 @@ def calendar_file(event: EventView, *, location: str, library: str, registration
     entry.add("summary", event.title)
     entry.add("location", location)
     if event.description:
-        entry.add("description", event.description)
+        # Stored as Telegram HTML; a calendar shows text.
+        entry.add("description", plain_text(event.description))
     entry.add("contact", library)
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")

@@ -3,7 +3,8 @@
 The real aiogram Bot talks to it over HTTP. It records every call, serves
 getUpdates as long polling from a queue the tests fill, and refuses what the real
 Bot API refuses: unknown methods, missing or mistyped parameters, empty or too
-long texts, HTML it cannot parse, callback_data over 64 bytes. Tests can make the
+long texts, HTML it cannot parse (unknown or unbalanced tags, a «<» that opens no whole
+tag, such as a tag cut in half), callback_data over 64 bytes. Tests can make the
 next call of a method fail (429 with retry_after, 403, 5xx) so real error paths run.
 
 The method table comes from `shared/specs/telegram-bot-api/api.json` when it is
@@ -17,6 +18,7 @@ import asyncio
 import itertools
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -72,9 +74,38 @@ class _EntityParser(HTMLParser):
         self.length += len(data.encode("utf-16-le")) // 2
 
 
+# A whole tag as Telegram reads one: a name, attributes (quoted values may hold «>»), «>».
+_WHOLE_TAG = re.compile(
+    r"""</?[A-Za-z][\w-]*(?:\s+[\w-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>"""
+)
+
+
+def _broken_tag(text: str) -> str | None:
+    """Telegram's error for a «<» that does not open a whole tag (a bare «<», or a tag cut
+    off), which Python's HTMLParser would quietly take as text. A lone «&» is text to
+    Telegram as well, so entities are not checked here."""
+    position = text.find("<")
+    while position != -1:
+        tag = _WHOLE_TAG.match(text, position)
+        if tag is None:
+            offset = len(text[:position].encode())
+            rest = text[position:]
+            kind = "end" if rest.startswith("</") else "start"
+            name = re.match(r"</?([^\s>]*)", rest)
+            assert name is not None  # the pattern matches any «<»
+            if name.end() == len(rest) or name.group(1) in ALLOWED_TAGS:
+                return f"Unclosed {kind} tag at byte offset {offset}"
+            return f'Unsupported {kind} tag "{name.group(1)}" at byte offset {offset}'
+        position = text.find("<", tag.end())
+    return None
+
+
 def visible_length(text: str, parse_mode: str | None) -> tuple[int, str | None]:
     if parse_mode != "HTML":
         return len(text.encode("utf-16-le")) // 2, None
+    broken = _broken_tag(text)
+    if broken:
+        return 0, broken
     parser = _EntityParser()
     parser.feed(text)
     parser.close()
