@@ -30,6 +30,13 @@ class Markup(str):
     __slots__ = ()
 
 
+def as_plain(text: str) -> str:
+    """Text for a place that shows it as it is — a button label, a pop-up notice: a
+    translation's HTML-escaped arguments turned back into the characters people typed
+    (`АНО "Добрые соседи"`, not `АНО &quot;Добрые соседи&quot;`)."""
+    return html.unescape(text) if isinstance(text, Markup) else text
+
+
 def normalise_label(text: str) -> str:
     """Fold a button label for matching typed text: no emoji, case or extra spaces.
 
@@ -59,6 +66,10 @@ class Texts:
                 text = self._plain[key] = self._format(key, {})
             return text
         return self._format(key, args)
+
+    def plain(self, key: str, **args: Any) -> str:
+        """The translation for a place that does not parse HTML (labels, pop-ups)."""
+        return as_plain(self(key, **args))
 
     def _format(self, key: str, args: dict[str, Any]) -> str:
         safe = {

@@ -6,6 +6,7 @@ is behind HasRole(STAFF); topic ids in buttons are checked against the config.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,6 +44,13 @@ EVENT_CHOICES = 8
 MAX_BUTTONS = 3
 BRANCH_MARK = "@"  # "events@central": a per-branch topic's followers of one branch
 _WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s+(\d{1,2})[:.](\d{2})\s*$")
+
+
+def preview(announcement: str, limit: int = 60) -> str:
+    """The start of an announcement's text as plain text (its HTML tags and escapes
+    undone), to be escaped again where it is shown: never cut inside `&amp;`."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", announcement))
+    return plain if len(plain) <= limit else plain[: limit - 1] + "…"
 
 
 class ComposeForm(StatesGroup):
@@ -462,7 +470,7 @@ async def list_scheduled(
                 id=broadcast.id,
                 when=f"{local:%d.%m.%Y %H:%M}",
                 audience=label,
-                text=re.sub(r"<[^>]+>", "", broadcast.text)[:60],
+                text=preview(broadcast.text),
             )
         )
         drop = ComposeCb(action=ComposeAction.DROP, broadcast_id=broadcast.id)
@@ -480,7 +488,7 @@ async def list_scheduled(
                 "compose-sent-line",
                 id=broadcast.id,
                 when=f"{started:%d.%m.%Y %H:%M}",
-                text=re.sub(r"<[^>]+>", "", broadcast.text)[:60],
+                text=preview(broadcast.text),
             )
         )
         recall = ComposeCb(action=ComposeAction.RECALL, broadcast_id=broadcast.id)

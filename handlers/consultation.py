@@ -80,7 +80,7 @@ def log_step(
 async def show_topics(target: Message, texts: Texts, config: Config) -> None:
     topics = config.consultations.topics
     rows = [
-        [button(topic_name(texts, config, t.id)[:60], _cb(RequestAction.TOPIC, value=i))]
+        [button(topic_name(texts, config, t.id), _cb(RequestAction.TOPIC, value=i))]
         for i, t in enumerate(topics)
     ]
     rows.append([button(texts("rq-mine"), _cb(RequestAction.MINE))])

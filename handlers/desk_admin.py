@@ -72,7 +72,7 @@ async def show_list(
                     number=r.id,
                     status=status_name(texts, r.status, staff=True),
                     topic=topic_name(texts, config, r.topic),
-                )[:60],
+                ),
                 _cb(DeskAction.SHOW, r.id),
             )
         ]
@@ -211,7 +211,7 @@ def build_router(locales: Locales) -> Router:
                 await show_faq_topic(target, texts, config, db, other - 1)
                 return
             rows = [
-                [button(topic_name(texts, config, t.id)[:60], _cb(DeskAction.FAQ, other=i + 1))]
+                [button(topic_name(texts, config, t.id), _cb(DeskAction.FAQ, other=i + 1))]
                 for i, t in enumerate(topics)
             ]
             await target.answer(texts("desk-faq-title"), reply_markup=inline(texts, *rows))

@@ -11,7 +11,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from bot.i18n import Texts
+from bot.i18n import Texts, as_plain
 from handlers.callbacks import Nav, Screen
 from storage.models import Role
 from storage.people import PersonView
@@ -66,5 +66,16 @@ def inline(texts: Texts, *rows: list[InlineKeyboardButton]) -> InlineKeyboardMar
     return InlineKeyboardMarkup(inline_keyboard=[*rows, [back_button(texts)]])
 
 
+# Longer labels are cut (with «…»): VK shows 40 characters, Telegram's phones about this.
+LABEL_LIMIT = 60
+
+
+def label(text: str) -> str:
+    """A label is shown as it is, never parsed as HTML: a translation comes back
+    unescaped, and it is cut as text — never inside an escaped character."""
+    text = as_plain(text)
+    return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "…"
+
+
 def button(text: str, callback_data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=callback_data)
+    return InlineKeyboardButton(text=label(text), callback_data=callback_data)

@@ -189,7 +189,9 @@ def build_router() -> Router:
         done = await identity.prefer(db, person.id, person.platform)
         activity.status = f"preferred {person.platform}" if done else "prefer refused"
         key = "link-preferred" if done else "link-not-linked"
-        await query.answer(texts(key, messenger=messenger(texts, person.platform)), show_alert=True)
+        await query.answer(
+            texts.plain(key, messenger=messenger(texts, person.platform)), show_alert=True
+        )
 
     @router.message(LinkForm.code, F.text)
     async def code_typed(

@@ -86,7 +86,7 @@ async def show_mine(
                     number=r.id,
                     topic=topic_name(texts, config, r.topic),
                     status=status_name(texts, r.status),
-                )[:60],
+                ),
                 _cb(RequestAction.SHOW, r.id),
             )
         ]

@@ -402,7 +402,7 @@ async def _after(
             await refresh_card(target, texts, config, outcome.request, role)
         return
     log_step(activity, config, outcome.request, actor, done_key.removeprefix("desk-"))
-    await query.answer(texts(done_key, number=outcome.request.id))
+    await query.answer(texts.plain(done_key, number=outcome.request.id))
     await refresh_card(target, texts, config, outcome.request, role)
 
 
@@ -457,7 +457,7 @@ async def _forwarded(
 ) -> None:
     expert = await directory.get_expert(db, request.expert_id or 0)
     told = await tell_expert(db, locales, config, request)
-    await query.answer(texts("desk-forwarded-short", name=request.expert_name or "—"))
+    await query.answer(texts.plain("desk-forwarded-short", name=request.expert_name or "—"))
     if target is None or expert is None:
         return
     key = "desk-forwarded-bot" if told else "desk-forwarded-contact"

@@ -59,7 +59,7 @@ async def roles_screen(db: Database, texts: Texts) -> tuple[str, InlineKeyboardM
             rows.append(
                 [
                     button(
-                        texts("roles-revoke", name=name_of(holder), role=role_name)[:60],
+                        texts("roles-revoke", name=name_of(holder), role=role_name),
                         revoke.pack(),
                     )
                 ]

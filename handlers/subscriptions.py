@@ -39,7 +39,7 @@ def topics_keyboard(
         rows.append([button(texts("subs-on" if on else "subs-off", topic=name), toggle.pack())])
         if topic.per_branch and config.library.branches:
             branches = SubsCb(action=SubsAction.BRANCHES, topic=topic.id)
-            rows.append([button(texts("subs-branch-button", topic=name)[:60], branches.pack())])
+            rows.append([button(texts("subs-branch-button", topic=name), branches.pack())])
     rows.append([button(texts("subs-stop-button"), SubsCb(action=SubsAction.STOP).pack())])
     return inline(texts, *rows)
 
@@ -53,7 +53,7 @@ def branches_keyboard(
     for branch_id, label in choices:
         key = "subs-on" if (topic.id, branch_id) in held else "subs-off"
         toggle = SubsCb(action=SubsAction.TOGGLE, topic=topic.id, branch=branch_id)
-        rows.append([button(texts(key, topic=label)[:60], toggle.pack())])
+        rows.append([button(texts(key, topic=label), toggle.pack())])
     rows.append([button(texts("subs-back"), SubsCb(action=SubsAction.SHOW).pack())])
     return inline(texts, *rows)
 
@@ -120,7 +120,9 @@ async def toggle(
     activity.content = f"{topic.id}:{callback_data.branch or '*'}"
     activity.status = "subscribed" if subscribed else "unsubscribed"
     name = topic_name(texts, topic)
-    await query.answer(texts("subs-subscribed" if subscribed else "subs-unsubscribed", topic=name))
+    await query.answer(
+        texts.plain("subs-subscribed" if subscribed else "subs-unsubscribed", topic=name)
+    )
     if isinstance(query.message, Message):
         held = await subscriptions.of(db, person.id)
         keyboard = (

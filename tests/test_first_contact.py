@@ -105,7 +105,8 @@ async def test_every_update_is_logged_as_activity(bot: RunningBot) -> None:
         ActivityKind.CATALOGUE_QUERY,
     ]
     assert all(r.platform == "telegram" and r.person_id is not None for r in rows)
-    assert rows[2].content == "что-то непонятное"
+    # She has not consented: her words are not kept, only that she asked.
+    assert rows[2].content == "message before consent"
     assert rows[2].status == "not found"
     assert rows[2].notes == "hits=0"
     assert rows[0].update_id is not None

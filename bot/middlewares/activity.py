@@ -41,7 +41,9 @@ def _private(
     if note.kind is ActivityKind.CONSENT:
         return note  # the answer to the consent question is the fact to keep
     if person is None or not person.may_keep_texts:
-        note.content, note.customer, note.notes = BEFORE_CONSENT, None, None
+        # The notes stay: handlers put counted facts there (hits, a reason chosen from
+        # buttons), never what was typed.
+        note.content, note.customer = BEFORE_CONSENT, None
     elif form_step is not None and typed is not None and note.content == typed:
         note.content = f"[{form_step}]"
     return note
