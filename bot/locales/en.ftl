@@ -329,7 +329,6 @@ loans-linked = Done: card No. { $ticket } is linked{ $name ->
        *[other] {" "}({ $name }).
     } I will remind you a few days before books are due.
 loans-cancel = Cancel
-notify-link-locked = 🔒 Card linking locked for { $minutes } min after { $failures } failed attempts: card { $ticket }, account { $account }.
 
 ## My books: list and renewal
 loans-title = <b>Your books</b> (card No. { $ticket }):

@@ -193,6 +193,10 @@ class FakeTelegram:
     def next_update_id(self) -> int:
         return next(self._update_ids)
 
+    def number_updates_from(self, first: int) -> None:
+        """Update ids from here on (Redis remembers handled ids across tests for a while)."""
+        self._update_ids = itertools.count(first)
+
     def push(self, update: dict[str, Any]) -> None:
         self.updates.put_nowait(update)
 
