@@ -75,7 +75,7 @@ def build_router(locales: Locales) -> Router:
     root.message.filter(PrivateChat())
     navigation = [
         events.build_router(locales),  # before start: /start event_<id> opens an event
-        start.build_router(),
+        start.build_router(locales),
         about.build_router(locales),
         catalogue.build_router(locales),
         subscriptions.build_router(locales),

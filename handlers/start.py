@@ -1,4 +1,4 @@
-"""/start, /menu, /help, /myid and the «В меню» button."""
+"""/start, /menu, /cancel («отмена» typed), /help, /myid and the «В меню» button."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.config import Config
-from bot.i18n import Texts
+from bot.i18n import Locales, Texts
 from handlers.callbacks import Nav, Screen
 from handlers.common import ask_consent, show_menu
+from handlers.filters import MenuButton
 from storage.activity import ActivityNote
 from storage.models import ActivityKind, Consent
 from storage.people import PersonView
@@ -40,6 +41,24 @@ async def menu(
     await show_menu(message, texts, person)
 
 
+async def cancel(
+    message: Message,
+    texts: Texts,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+    raw_state: str | None = None,
+) -> None:
+    """/cancel or a typed «отмена»: leave whatever form was open (nothing it asked is
+    kept) and show the menu. Registered with the menu buttons, so it is never taken for
+    a form's answer (a name «Отмена»)."""
+    activity.kind = ActivityKind.MENU
+    activity.status = "left a form" if raw_state else "nothing to cancel"
+    await state.clear()
+    key = "form-left" if raw_state else "form-nothing-to-cancel"
+    await show_menu(message, texts, person, key=key)
+
+
 async def help_(message: Message, texts: Texts, person: PersonView, activity: ActivityNote) -> None:
     activity.kind = ActivityKind.MENU
     await message.answer(texts("help-text"))
@@ -65,10 +84,12 @@ async def back_to_menu(
         await show_menu(query.message, texts, person)
 
 
-def build_router() -> Router:
+def build_router(locales: Locales) -> Router:
     router = Router(name=__name__)
     router.message.register(start, CommandStart())
     router.message.register(menu, Command("menu"))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(cancel, MenuButton(locales, "form-cancel-word", "form-cancel-word-2"))
     router.message.register(help_, Command("help"))
     router.message.register(my_id, Command("myid"))
     router.callback_query.register(back_to_menu, Nav.filter(F.to == Screen.MENU))

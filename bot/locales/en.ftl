@@ -957,3 +957,10 @@ notify-link-guessing = 🔒 Someone seems to be trying to link another reader's 
 
 # exports and event descriptions
 staff-description-too-long = The description does not fit the event card: { $length } characters with formatting, the limit is { $limit }. Please shorten it and send it again — nothing has been saved yet.
+
+## Leaving a form: /cancel or «cancel»
+form-cancel-word = Cancel
+form-cancel-word-2 = Stop this
+form-left = Done — nothing from that form was kept. You are in the main menu.
+form-nothing-to-cancel = Nothing to cancel — you are in the main menu.
+cmd-cancel = Leave a form without saving it

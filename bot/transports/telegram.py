@@ -32,7 +32,7 @@ from bot.transports.text_limits import TextLimits
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 STARTUP_RETRY_CAP = 60.0
-PUBLIC_COMMANDS = ("start", "menu", "help", "language", "link", "stop", "myid", "forget")
+PUBLIC_COMMANDS = ("start", "menu", "cancel", "help", "language", "link", "stop", "myid", "forget")
 
 
 def create_bot(
