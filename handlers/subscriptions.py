@@ -23,6 +23,10 @@ from storage.models import ActivityKind
 from storage.people import PersonView
 from storage.subscriptions import ANY_BRANCH
 
+# «все филиалы» pressed on a topic's branch screen (the topic list's own toggle has no
+# branch): the screen to show again after the press.
+ALL_ON_BRANCH_SCREEN = "*"
+
 
 def topic_name(texts: Texts, topic: Topic) -> str:
     return topic.name_en if texts.language == "en" and topic.name_en else topic.name
@@ -52,7 +56,8 @@ def branches_keyboard(
     rows = []
     for branch_id, label in choices:
         key = "subs-on" if (topic.id, branch_id) in held else "subs-off"
-        toggle = SubsCb(action=SubsAction.TOGGLE, topic=topic.id, branch=branch_id)
+        pressed = branch_id or ALL_ON_BRANCH_SCREEN
+        toggle = SubsCb(action=SubsAction.TOGGLE, topic=topic.id, branch=pressed)
         rows.append([button(texts(key, topic=label), toggle.pack())])
     rows.append([button(texts("subs-back"), SubsCb(action=SubsAction.SHOW).pack())])
     return inline(texts, *rows)
@@ -107,8 +112,10 @@ async def toggle(
     activity.kind = ActivityKind.SUBSCRIPTION
     topic = config.subscriptions.topic(callback_data.topic)
     branch_ids = {b.id for b in config.library.branches}
-    valid_branch = callback_data.branch == ANY_BRANCH or (
-        topic is not None and topic.per_branch and callback_data.branch in branch_ids
+    on_branch_screen = callback_data.branch != ANY_BRANCH
+    branch = ANY_BRANCH if callback_data.branch == ALL_ON_BRANCH_SCREEN else callback_data.branch
+    valid_branch = branch == ANY_BRANCH or (
+        topic is not None and topic.per_branch and branch in branch_ids
     )
     if topic is None or not valid_branch:
         activity.status = "stale button"
@@ -116,8 +123,8 @@ async def toggle(
         if isinstance(query.message, Message):
             await show_menu(query.message, texts, person, key="stale-button")
         return
-    subscribed = await subscriptions.toggle(db, person.id, topic.id, callback_data.branch)
-    activity.content = f"{topic.id}:{callback_data.branch or '*'}"
+    subscribed = await subscriptions.toggle(db, person.id, topic.id, branch)
+    activity.content = f"{topic.id}:{branch or '*'}"
     activity.status = "subscribed" if subscribed else "unsubscribed"
     name = topic_name(texts, topic)
     await query.answer(
@@ -127,19 +134,10 @@ async def toggle(
         held = await subscriptions.of(db, person.id)
         keyboard = (
             branches_keyboard(texts, config, topic, held)
-            if callback_data.branch
-            or (topic.per_branch and _on_branch_screen(query.message.reply_markup))
+            if on_branch_screen
             else topics_keyboard(texts, config, held)
         )
         await query.message.edit_reply_markup(reply_markup=keyboard)
-
-
-def _on_branch_screen(markup: InlineKeyboardMarkup | None) -> bool:
-    """Whether the pressed keyboard was a branch list (it has the «К подпискам» button)."""
-    back = SubsCb(action=SubsAction.SHOW).pack()
-    return markup is not None and any(
-        b.callback_data == back for row in markup.inline_keyboard for b in row
-    )
 
 
 async def branches(

@@ -52,12 +52,26 @@ async def of(db: Database, person_id: int) -> set[tuple[str, str]]:
 
 
 async def toggle(db: Database, person_id: int, topic: str, branch_id: str = ANY_BRANCH) -> bool:
-    """Flip one subscription; True when the person is now subscribed."""
+    """Flip one subscription; True when the person is now subscribed.
+
+    «Все филиалы» and single branches exclude each other: choosing all replaces the
+    branches chosen one by one, choosing one branch narrows «все» to it — so the list
+    never shows both ticked, and unticking «все» leaves the topic off."""
     async with db.transaction() as session:
         existing = await session.get(Subscription, (person_id, topic, branch_id))
         if existing is not None:
             await session.delete(existing)
             return False
+        others = (
+            Subscription.branch_id != ANY_BRANCH
+            if branch_id == ANY_BRANCH
+            else Subscription.branch_id == ANY_BRANCH
+        )
+        await session.execute(
+            delete(Subscription).where(
+                Subscription.person_id == person_id, Subscription.topic == topic, others
+            )
+        )
         session.add(Subscription(person_id=person_id, topic=topic, branch_id=branch_id))
         return True
 

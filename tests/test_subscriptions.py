@@ -43,6 +43,24 @@ async def test_per_branch_topic(bot: RunningBot) -> None:
     assert await _held(bot, 1102) == {("events", "central")}
 
 
+async def test_all_branches_and_one_branch_never_both_ticked(bot: RunningBot) -> None:
+    vera = bot.person(1105)
+    await vera.send("Подписки")
+    await vera.click("Афиша мероприятий: филиалы")
+    await vera.click("Центральная библиотека")
+    reply = await vera.click("Все филиалы")
+    assert await _held(bot, 1105) == {("events", "")}  # «все» replaced the one branch
+    edited = next(c for c in reply.calls if c.method == "editMessageReplyMarkup")
+    ticked = [b["text"] for b in edited.buttons() if b["text"].startswith("✅")]
+    assert ticked == ["✅ Все филиалы"]
+    reply = await vera.click("Детская библиотека")  # narrowing «все» to one branch
+    assert await _held(bot, 1105) == {("events", "children")}
+    reply = await vera.click("Детская библиотека")  # and off again: the topic is off
+    assert await _held(bot, 1105) == set()
+    edited = next(c for c in reply.calls if c.method == "editMessageReplyMarkup")
+    assert not [b["text"] for b in edited.buttons() if b["text"].startswith("✅")]
+
+
 async def test_stop_leaves_everything_and_asks_why(bot: RunningBot) -> None:
     anna = bot.person(1103)
     await anna.send("Подписки")
