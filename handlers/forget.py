@@ -8,7 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.config import Config
-from bot.i18n import Locales, Texts
+from bot.i18n import Locales, Markup, Texts
 from broadcasts.event_notices import offer_window, tell_promoted
 from handlers.callbacks import ForgetCb, Nav, Screen
 from handlers.common import show_menu
@@ -25,7 +25,23 @@ from storage.people import PersonView
 from storage.types import utcnow
 
 
-async def _ask(message: Message, texts: Texts) -> None:
+def _what_goes(texts: Texts, goes: erasure.WhatGoes) -> str:
+    """The things of theirs that /forget takes, one line each, beyond name and contacts."""
+    lines = []
+    if goes.places:
+        lines.append(texts("forget-what-places", count=goes.places))
+    if goes.open_requests:
+        lines.append(texts("forget-what-requests", count=goes.open_requests))
+    if goes.ticket:
+        lines.append(texts("forget-what-ticket", ticket=goes.ticket))
+    if goes.subscriptions:
+        lines.append(texts("forget-what-subscriptions", count=goes.subscriptions))
+    if goes.watches:
+        lines.append(texts("forget-what-watches", count=goes.watches))
+    return "".join(f"\n• {line}" for line in lines)
+
+
+async def _ask(message: Message, texts: Texts, db: Database, person: PersonView) -> None:
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[
             [
@@ -34,21 +50,26 @@ async def _ask(message: Message, texts: Texts) -> None:
             ]
         ]
     )
-    await message.answer(texts("forget-confirm"), reply_markup=keyboard)
+    details = _what_goes(texts, await erasure.what_goes(db, person.id))
+    await message.answer(texts("forget-confirm", details=Markup(details)), reply_markup=keyboard)
 
 
-async def forget_command(message: Message, texts: Texts, activity: ActivityNote) -> None:
+async def forget_command(
+    message: Message, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
+) -> None:
     activity.kind = ActivityKind.DATA_ERASURE
     activity.status = "asked"
-    await _ask(message, texts)
+    await _ask(message, texts, db, person)
 
 
-async def forget_button(query: CallbackQuery, texts: Texts, activity: ActivityNote) -> None:
+async def forget_button(
+    query: CallbackQuery, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
+) -> None:
     activity.kind = ActivityKind.DATA_ERASURE
     activity.status = "asked"
     await query.answer()
     if isinstance(query.message, Message):
-        await _ask(query.message, texts)
+        await _ask(query.message, texts, db, person)
 
 
 async def forget_confirmed(

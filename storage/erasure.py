@@ -14,19 +14,22 @@ names, organisations, contacts, questions, answers, files and messenger ids anyw
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import String, case, cast, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.catalogue.models import CatalogueWatch
 from storage.circulation.models import DeskCode, ReaderLink
 from storage.consultations import models as requests_models
 from storage.consultations.models import Author, ConsultationRequest, RequestEntry, RequestStatus
 from storage.consultations.requests import ERASED
 from storage.db import Database
-from storage.events.models import Registration
+from storage.events.models import ACTIVE, Event, Registration
 from storage.identity import PersonAccount
 from storage.models import Activity, Person
 from storage.outbox import OPEN, OutboxMessage
+from storage.subscriptions import Subscription
 from storage.types import utcnow
 
 
@@ -38,6 +41,41 @@ class Erased:
 
     accounts: tuple[tuple[str, str], ...]
     tickets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WhatGoes:
+    """What /forget will take from the person, told before they confirm."""
+
+    places: int  # seats held or waited for at events still to come (they go to others)
+    open_requests: int  # consultation requests still open (they are withdrawn)
+    ticket: str | None  # the linked reader ticket
+    subscriptions: int
+    watches: int  # «Сообщить, когда вернут»
+
+
+async def what_goes(db: Database, person_id: int) -> WhatGoes:
+    async with db.transaction() as session:
+
+        async def count(*where: Any) -> int:
+            return int(await session.scalar(select(func.count()).where(*where)) or 0)
+
+        places = await count(
+            Registration.person_id == person_id,
+            Registration.status.in_([s.value for s in ACTIVE]),
+            Registration.event_id == Event.id,
+            Event.starts_at > utcnow(),
+        )
+        open_requests = await count(
+            ConsultationRequest.person_id == person_id,
+            ConsultationRequest.status.in_([s.value for s in requests_models.OPEN]),
+        )
+        subscriptions = await count(Subscription.person_id == person_id)
+        watches = await count(CatalogueWatch.person_id == person_id)
+        ticket = await session.scalar(
+            select(ReaderLink.ticket).where(ReaderLink.person_id == person_id)
+        )
+    return WhatGoes(places, open_requests, ticket, subscriptions, watches)
 
 
 async def erase(db: Database, person_id: int) -> Erased:

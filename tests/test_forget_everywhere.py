@@ -170,7 +170,12 @@ async def deliver(bot: RunningBot) -> None:
 
 async def forget_and_dump(bot: RunningBot, *, with_redis: bool) -> str:
     zina = bot.person(READER_ID, "Зинаида")
-    await zina.send("/forget")
+    asked = await zina.send("/forget")
+    # She is told what goes before she confirms.
+    assert "записи на 2 предстоящих мероприятия" in asked.text
+    assert "1 открытое обращение к специалисту будет отозвано" in asked.text
+    assert f"привязка читательского билета № {TICKET}" in asked.text
+    assert "подписка на рассылки" in asked.text
     reply = await zina.click("Да, удалить")
     assert "удалены" in reply.text
     dump = await dump_database(bot.db)

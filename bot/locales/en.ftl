@@ -71,7 +71,8 @@ consent-refused = All right, we keep none of your data. Book search and library 
 consent-needed = This section needs your consent to personal data processing.
 
 ## Erasing data
-forget-confirm = Delete all your data in the bot (consent, name, contacts, conversation state)? Anonymous statistics remain.
+forget-confirm = Delete all your data in the bot? Your consent, name, contacts and conversation go.{ $details }
+    Anonymous statistics remain.
 forget-yes = 🗑 Yes, delete
 forget-no = Cancel
 forget-done = Done: your data is deleted. If you write again, the bot starts afresh.
@@ -964,3 +965,31 @@ form-cancel-word-2 = Stop this
 form-left = Done — nothing from that form was kept. You are in the main menu.
 form-nothing-to-cancel = Nothing to cancel — you are in the main menu.
 cmd-cancel = Leave a form without saving it
+
+## /forget: what exactly goes
+forget-what-places = { $count ->
+        [one] your place at { $count } upcoming event — it goes to whoever is waiting
+       *[other] your places at { $count } upcoming events — they go to whoever is waiting
+    }
+forget-what-requests = { $count ->
+        [one] { $count } open request to a specialist is withdrawn
+       *[other] { $count } open requests to specialists are withdrawn
+    }
+forget-what-ticket = the link to library card No. { $ticket } (the card itself stays with the library)
+forget-what-subscriptions = { $count ->
+        [one] { $count } newsletter subscription
+       *[other] { $count } newsletter subscriptions
+    }
+forget-what-watches = { $count ->
+        [one] { $count } «tell me when it is back» request
+       *[other] { $count } «tell me when it is back» requests
+    }
+
+# #19 «My books»: the last renewal, «tell me when it is back» waits
+loans-renew-last-button = 🔄 Renew for the last time: { $title }
+loans-watches-title = <b>I will tell you when these are back:</b>
+loans-watch-line = • «{ $title }»
+loans-watches-more = …and { $count } more
+loans-watch-cancel-button = 🔕 Stop waiting: { $title }
+loans-watch-cancelled = All right, no longer waiting for «{ $title }».
+loans-watch-gone = That wait is no longer there: it was cancelled or the book is already back.
