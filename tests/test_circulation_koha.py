@@ -21,7 +21,10 @@ from bot.config import Koha
 from storage.circulation import koha as koha_module
 from storage.circulation.base import (
     Hold,
+    HoldOutcome,
+    HoldRefusal,
     HoldStatus,
+    HoldWish,
     Loan,
     Outcome,
     Password,
@@ -552,3 +555,146 @@ async def test_passwords_and_tokens_stay_out_of_logs(
     secrets = [koha.client_secret, "pin-1985", "wrong-pin", "leaked-secret", "leaked-password"]
     for secret in [*secrets, *koha.issued_tokens]:
         assert secret not in caplog.text
+
+
+# --- holds from the catalogue (#19) --------------------------------------------------------
+
+
+def lavr(koha: FakeKoha) -> int:
+    """«Лавр»: one record, a copy in each of two libraries; the record id."""
+    first = koha.add_item("Лавр :", "ЦБ-0077", library="CPL")
+    koha.add_item(None, "МБ-0078", library="MPL", biblio_id=first.biblio_id)
+    return first.biblio_id
+
+
+def wish(**fields: object) -> HoldWish:
+    values: dict[str, object] = {"title": "Лавр", "barcodes": ("МБ-0078",), "pickup": "MPL"}
+    return HoldWish(**(values | fields))  # type: ignore[arg-type]
+
+
+async def test_a_hold_is_placed_on_the_record_a_copy_names(
+    koha: FakeKoha, system: KohaSystem
+) -> None:
+    patron = await reader(koha, system)
+    record = lavr(koha)
+    koha.add_hold(stranger(koha), "Лавр")  # someone else waits for another record
+    placed = await system.place_hold(patron, wish(barcodes=("НЕТ-ТАКОГО", "МБ-0078")))
+    assert placed.outcome is HoldOutcome.PLACED
+    (hold,) = [h for h in koha.holds.values() if h.patron_id == 1]
+    assert (hold.biblio_id, hold.pickup_library_id) == (record, "MPL")
+    assert placed.ref == str(hold.hold_id)
+    assert placed.queue_position == 1
+    assert koha.bodies == [{"patron_id": 1, "biblio_id": record, "pickup_library_id": "MPL"}]
+    # The reader now sees it among their holds, queued.
+    assert [(h.title, h.status) for h in await system.holds(patron)] == [
+        ("Лавр", HoldStatus.PENDING)
+    ]
+
+
+async def test_without_a_pickup_branch_the_copys_library_is_the_pickup(
+    koha: FakeKoha, system: KohaSystem
+) -> None:
+    patron = await reader(koha, system)
+    lavr(koha)
+    placed = await system.place_hold(patron, wish(barcodes=("ЦБ-0077",), pickup=None))
+    assert placed.outcome is HoldOutcome.PLACED
+    assert koha.bodies[0]["pickup_library_id"] == "CPL"
+
+
+async def test_the_control_number_counts_only_when_koha_has_the_same_title(
+    koha: FakeKoha, system: KohaSystem
+) -> None:
+    patron = await reader(koha, system)
+    record = lavr(koha)
+    other = koha.add_biblio("Авиатор")
+    wrong = await system.place_hold(patron, wish(barcodes=(), control_number=str(other)))
+    assert wrong.outcome is HoldOutcome.UNKNOWN_BOOK
+    assert not koha.sent("POST", "/holds")
+    right = await system.place_hold(patron, wish(barcodes=(), control_number=str(record)))
+    assert right.outcome is HoldOutcome.PLACED
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["koha", "older-koha"])
+async def test_koha_refusals_in_the_readers_terms(
+    koha: FakeKoha, system: KohaSystem, legacy: bool
+) -> None:
+    koha.legacy = legacy
+    patron = await reader(koha, system)
+    record = lavr(koha)
+    assert (await system.place_hold(patron, wish())).outcome is HoldOutcome.PLACED
+    again = await system.place_hold(patron, wish())
+    assert (again.outcome, again.refusal) == (HoldOutcome.REFUSED, HoldRefusal.ALREADY_HELD)
+    assert again.detail == "tooManyHoldsForThisRecord"
+    owned = koha.add_item("Авиатор", "ЦБ-0100")
+    koha.add_checkout(koha.patrons[1], owned, TODAY + timedelta(days=7))
+    have = await system.place_hold(patron, wish(title="Авиатор", barcodes=("ЦБ-0100",)))
+    assert have.refusal is HoldRefusal.HAVE_IT
+    koha.not_holdable.add(record)
+    koha.holds.clear()
+    assert (await system.place_hold(patron, wish())).refusal is HoldRefusal.NOT_HOLDABLE
+    koha.not_holdable.clear()
+    koha.max_holds = 0
+    assert (await system.place_hold(patron, wish())).refusal is HoldRefusal.TOO_MANY
+    koha.max_holds = 50
+    wrong_branch = await system.place_hold(patron, wish(pickup="НЕТ"))
+    assert wrong_branch.refusal is HoldRefusal.PICKUP
+    assert not koha.holds  # nothing was placed by any of them
+
+
+async def test_a_restricted_card_is_refused_by_newer_koha(
+    koha: FakeKoha, system: KohaSystem
+) -> None:
+    koha.add_patron("2002", "Блоков", "Олег", restricted=True)
+    lavr(koha)
+    patron = await system.find_patron("2002")
+    assert patron is not None
+    refused = await system.place_hold(patron, wish())
+    assert (refused.outcome, refused.refusal) == (HoldOutcome.REFUSED, HoldRefusal.BLOCKED)
+
+
+async def test_a_book_koha_does_not_know_is_not_asked_for(
+    koha: FakeKoha, system: KohaSystem
+) -> None:
+    patron = await reader(koha, system)
+    unknown = await system.place_hold(patron, wish(barcodes=("НЕТ-1", "НЕТ-2")))
+    assert unknown.outcome is HoldOutcome.UNKNOWN_BOOK
+    assert not koha.sent("POST", "/holds")
+
+
+async def test_a_hold_whose_answer_was_lost_is_unconfirmed_and_not_sent_again(
+    koha: FakeKoha, system: KohaSystem
+) -> None:
+    patron = await reader(koha, system)
+    lavr(koha)
+    koha.drop_after_hold = True
+    lost = await system.place_hold(patron, wish())
+    assert lost.outcome is HoldOutcome.UNCONFIRMED
+    assert len(koha.sent("POST", "/holds")) == 1
+    assert len(koha.holds) == 1  # Koha did place it
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        (500, HoldOutcome.UNAVAILABLE),
+        (503, HoldOutcome.UNAVAILABLE),
+        (403, HoldOutcome.UNAVAILABLE),  # the API account may not place holds
+        (504, HoldOutcome.UNCONFIRMED),
+    ],
+)
+async def test_koha_failures_while_placing(
+    koha: FakeKoha, system: KohaSystem, status: int, outcome: HoldOutcome
+) -> None:
+    patron = await reader(koha, system)
+    lavr(koha)
+    koha.hold_status = status
+    assert (await system.place_hold(patron, wish())).outcome is outcome
+    assert not koha.holds
+
+
+async def test_koha_down_places_nothing(koha: FakeKoha, system: KohaSystem) -> None:
+    patron = await reader(koha, system)
+    lavr(koha)
+    koha.down = True
+    assert (await system.place_hold(patron, wish())).outcome is HoldOutcome.UNAVAILABLE
+    assert not koha.sent("POST", "/holds")

@@ -19,7 +19,10 @@ import pytest
 
 from bot.config import Sip2
 from storage.circulation.base import (
+    HoldOutcome,
+    HoldRefusal,
     HoldStatus,
+    HoldWish,
     Loan,
     Outcome,
     Password,
@@ -28,7 +31,7 @@ from storage.circulation.base import (
     SurnameAndYear,
     SystemUnavailable,
 )
-from storage.circulation.sip2 import Sip2System
+from storage.circulation.sip2 import Sip2System, hold_refusal
 from tests.fakes.sip2_peer import Sip2Peer, refusing_port
 
 TODAY = date(2025, 3, 10)
@@ -511,3 +514,98 @@ async def test_passwords_stay_out_of_the_logs(
     assert caplog.records
     assert "Zq7x" not in caplog.text
     assert "terminal-pw" not in caplog.text
+
+
+# -- holds from the catalogue (#19) ------------------------------------------------------
+
+
+def lavr_wish(**fields: Any) -> HoldWish:
+    values: dict[str, Any] = {"title": "Лавр", "barcodes": ("C-7",), "pickup": "ЦБ"}
+    return HoldWish(**(values | fields))
+
+
+async def test_a_hold_is_placed_for_pickup_and_listed_as_queued(
+    acs: Sip2Peer, system: Sip2System
+) -> None:
+    acs.add_item("C-7", "Лавр", location="ЦБ")
+    acs.lend("C-8", "Лавр", to="1002", due=TODAY + timedelta(days=4))
+    patron = await anna(system)
+    placed = await system.place_hold(patron, lavr_wish(barcodes=("C-8", "C-7")))
+    assert (placed.outcome, placed.ref, placed.queue_position) == (HoldOutcome.PLACED, "C-8", 1)
+    assert [(h.ticket, h.barcode, h.pickup) for h in acs.holds[-1:]] == [("1001", "C-8", "ЦБ")]
+    assert acs.received["15"] == 1
+    frame = acs.frames[-1]
+    assert frame.startswith(b"15+")  # a new hold
+    assert b"|BY2|" in frame  # any copy of the title
+    holds = await system.holds(patron)
+    assert ("C-8", "Лавр", HoldStatus.PENDING) in [(h.ref, h.title, h.status) for h in holds]
+
+
+async def test_copies_the_acs_does_not_know_are_skipped_then_the_title_is_tried(
+    acs: Sip2Peer, system: Sip2System
+) -> None:
+    acs.add_item("C-7", "Лавр")
+    patron = await anna(system)
+    placed = await system.place_hold(patron, lavr_wish(barcodes=("NOPE-1", "C-7")))
+    assert placed.outcome is HoldOutcome.PLACED
+    assert acs.received["15"] == 2
+    unknown = await system.place_hold(patron, lavr_wish(title="Нет такой", barcodes=("NOPE",)))
+    assert (unknown.outcome, unknown.detail) == (HoldOutcome.UNKNOWN_BOOK, "No such item.")
+    assert acs.received["15"] == 4  # the copy, then the title alone
+
+
+async def test_hold_refusals_in_the_readers_terms(acs: Sip2Peer, system: Sip2System) -> None:
+    acs.add_item("C-7", "Лавр")
+    acs.locations = {"ЦБ", "ДБ"}
+    patron = await anna(system)
+    have = await system.place_hold(patron, lavr_wish(title="Мастер", barcodes=("B-1",)))
+    assert (have.outcome, have.refusal) == (HoldOutcome.REFUSED, HoldRefusal.HAVE_IT)
+    assert have.detail == "Patron already has this item checked out"
+    far = await system.place_hold(patron, lavr_wish(pickup="Луна"))
+    assert far.refusal is HoldRefusal.PICKUP
+    assert (await system.place_hold(patron, lavr_wish())).outcome is HoldOutcome.PLACED
+    again = await system.place_hold(patron, lavr_wish())
+    assert again.refusal is HoldRefusal.ALREADY_HELD
+    boris = await system.find_patron("1002")
+    assert boris is not None
+    assert (await system.place_hold(boris, lavr_wish())).refusal is HoldRefusal.BLOCKED
+
+
+@pytest.mark.parametrize(
+    ("message", "refusal"),
+    [
+        ("Hold limit reached", HoldRefusal.TOO_MANY),
+        ("Читатель заблокирован", HoldRefusal.BLOCKED),
+        ("Item is not holdable", HoldRefusal.NOT_HOLDABLE),
+        ("Не положено", None),
+    ],
+)
+def test_hold_screen_messages_become_reasons(message: str, refusal: HoldRefusal | None) -> None:
+    assert hold_refusal(message) is refusal
+
+
+async def test_an_acs_without_holds_is_not_asked(peer: Sip2Peer) -> None:
+    peer.holds_supported = False
+    async with peer.running(), connected(peer) as system:
+        placed = await system.place_hold(Patron("1001", "1001"), lavr_wish())
+        assert placed.outcome is HoldOutcome.NOT_SUPPORTED
+        assert peer.received["15"] == 0
+
+
+async def test_a_lost_hold_answer_is_unconfirmed_and_never_resent(
+    acs: Sip2Peer, system: Sip2System
+) -> None:
+    acs.add_item("C-7", "Лавр")
+    patron = await anna(system)
+    acs.hang_on_hold = True
+    placed = await system.place_hold(patron, lavr_wish())
+    assert placed.outcome is HoldOutcome.UNCONFIRMED
+    assert acs.received["15"] == 1
+    assert acs.holds[-1].barcode == "C-7"  # it did happen; staff are told to check
+
+
+async def test_an_unreachable_acs_places_nothing() -> None:
+    with refusing_port() as port:
+        async with connected(Sip2Peer(today=TODAY, port=port)) as system:
+            placed = await system.place_hold(Patron("1001", "1001"), lavr_wish())
+    assert placed.outcome is HoldOutcome.UNAVAILABLE

@@ -10,6 +10,8 @@ Failure contract, the same for every connector:
   request was sent, garbage answer). Nothing changed; the reader is told to try later.
 - A renewal whose request went out but whose answer never came is not an exception:
   it is a `Renewal` with outcome `UNCONFIRMED`, and it is never retried blindly.
+- Placing a hold (`PlacesHolds`, optional) follows the same contract: its result is a
+  `HoldPlacement` whatever happened, never an exception.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class SystemUnavailable(Exception):
@@ -100,6 +102,53 @@ class Hold:
     pickup_until: date | None = None
 
 
+class HoldOutcome(enum.StrEnum):
+    """What became of a hold the bot asked the library system to place."""
+
+    PLACED = "placed"
+    REFUSED = "refused"  # the system said no, with a reason
+    UNKNOWN_BOOK = "unknown_book"  # none of the catalogue's copies is known to the system
+    NOT_SUPPORTED = "not_supported"  # this system does not take holds from the bot
+    UNAVAILABLE = "unavailable"  # the system could not be asked: nothing changed
+    UNCONFIRMED = "unconfirmed"  # asked, but the answer was lost: it may have been placed
+
+
+class HoldRefusal(enum.StrEnum):
+    """Why the system would not place a hold, in the reader's terms."""
+
+    ALREADY_HELD = "already_held"  # this reader already waits for this book
+    HAVE_IT = "have_it"  # already on their card
+    TOO_MANY = "too_many"  # the card's hold limit
+    BLOCKED = "blocked"  # card blocked, expired or in debt
+    NOT_HOLDABLE = "not_holdable"  # this book cannot be reserved (reading room, rules)
+    PICKUP = "pickup"  # not to be picked up at that branch
+    RULES = "rules"  # a reason the system did not explain
+
+
+@dataclass(frozen=True, slots=True)
+class HoldWish:
+    """A hold as the reader asked for it from a catalogue card.
+
+    The catalogue knows books by its own record ids; library systems know them by their
+    copies, so the copies' barcodes (those at the pickup branch first) name the book,
+    with the title and the export's control number as the last resort.
+    """
+
+    title: str
+    barcodes: tuple[str, ...] = ()
+    control_number: str | None = None
+    pickup: str | None = None  # the pickup branch's code in the system (Koha library id)
+
+
+@dataclass(frozen=True, slots=True)
+class HoldPlacement:
+    outcome: HoldOutcome
+    ref: str | None = None  # the system's id of the new hold
+    refusal: HoldRefusal | None = None  # with REFUSED
+    queue_position: int | None = None  # 1: next in line
+    detail: str | None = None  # the system's own words, for staff
+
+
 @dataclass(frozen=True, slots=True)
 class Renewal:
     loan_ref: str
@@ -154,6 +203,23 @@ class LibrarySystem(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class PlacesHolds(Protocol):
+    """The optional part of a connector: placing a hold in the system itself.
+
+    Koha and SIP2 can; the `local` system cannot (its holds are a copy of the library's
+    export), so there staff are told and place the hold by hand. Like a renewal, a hold
+    request that went out without an answer is UNCONFIRMED and never sent again.
+    """
+
+    async def place_hold(self, patron: Patron, wish: HoldWish) -> HoldPlacement: ...
+
+
+def hold_placer(system: LibrarySystem | None) -> PlacesHolds | None:
+    """The connector as a hold placer, or None when it only lists holds."""
+    return system if isinstance(system, PlacesHolds) else None
 
 
 def same_surname(given: str, recorded: str) -> bool:

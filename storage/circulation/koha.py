@@ -15,8 +15,12 @@ Koha habits this connector works around:
 - `allows_renewal` is true *with* an error code for auto-renewal loans (`auto_renew`,
   `auto_renew_final`, `auto_unseen_final`). Koha renews those on request too, so the bot
   offers them; the code stays in `Loan.detail` for staff.
+- A hold is placed on the record (`biblio_id`), found through a copy's barcode
+  (`external_id`); the export's control number is trusted only when Koha's record has the
+  same title. Koha refuses with 403 (`CanBookBeReserved`'s status, in `error_code` or in
+  «Reason: …»), newer Koha with 409 for the card itself (`can_place_holds`).
 
-A renewal POST is never retried: one that went out without an answer is UNCONFIRMED.
+A renewal or hold POST is never retried: one that went out without an answer is UNCONFIRMED.
 """
 
 from __future__ import annotations
@@ -38,7 +42,11 @@ from bot.config import Koha
 from storage.circulation.base import (
     Credentials,
     Hold,
+    HoldOutcome,
+    HoldPlacement,
+    HoldRefusal,
     HoldStatus,
+    HoldWish,
     Loan,
     Outcome,
     Password,
@@ -48,6 +56,7 @@ from storage.circulation.base import (
     SurnameAndYear,
     SystemUnavailable,
     Verification,
+    fold_name,
     normalise_ticket,
     same_surname,
 )
@@ -84,6 +93,38 @@ REFUSALS: dict[str, Refusal] = {
     "item_issued_to_other_patron": Refusal.AT_DESK,
 }
 HOLD_STATUSES = {"W": HoldStatus.WAITING, "T": HoldStatus.IN_TRANSIT}
+# Why Koha will not place a hold: CanBookBeReserved / CanItemBeReserved statuses
+# (C4/Reserves.pm) and Koha::Patron->can_place_holds codes. Unknown → RULES.
+HOLD_REFUSALS: dict[str, HoldRefusal] = {
+    "alreadyReserved": HoldRefusal.ALREADY_HELD,
+    "itemAlreadyOnHold": HoldRefusal.ALREADY_HELD,
+    "tooManyHoldsForThisRecord": HoldRefusal.ALREADY_HELD,
+    "alreadypossession": HoldRefusal.HAVE_IT,
+    "tooManyReserves": HoldRefusal.TOO_MANY,
+    "tooManyReservesToday": HoldRefusal.TOO_MANY,
+    "hold_limit": HoldRefusal.TOO_MANY,
+    "expired": HoldRefusal.BLOCKED,
+    "debt_limit": HoldRefusal.BLOCKED,
+    "debt": HoldRefusal.BLOCKED,
+    "restricted": HoldRefusal.BLOCKED,
+    "debarred": HoldRefusal.BLOCKED,
+    "card_lost": HoldRefusal.BLOCKED,
+    "bad_address": HoldRefusal.BLOCKED,
+    "notReservable": HoldRefusal.NOT_HOLDABLE,
+    "noReservesAllowed": HoldRefusal.NOT_HOLDABLE,
+    "notforloan": HoldRefusal.NOT_HOLDABLE,
+    "ageRestricted": HoldRefusal.NOT_HOLDABLE,
+    "damaged": HoldRefusal.NOT_HOLDABLE,
+    "recall": HoldRefusal.NOT_HOLDABLE,
+    "cannotReserveFromOtherBranches": HoldRefusal.NOT_HOLDABLE,
+    "branchNotInHoldGroup": HoldRefusal.NOT_HOLDABLE,
+    "libraryNotPickupLocation": HoldRefusal.PICKUP,
+    "pickupNotInHoldGroup": HoldRefusal.PICKUP,
+    "cannotBeTransferred": HoldRefusal.PICKUP,
+    "libraryNotFound": HoldRefusal.PICKUP,
+}
+_HOLD_REASON = re.compile(r"Reason: (\w+)")
+_BAD_PICKUP = re.compile(r"pickup location", re.IGNORECASE)
 _NOT_AUTHORISED = re.compile(r"Renewal not authorized \(([^)]*)\)")
 _TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError)
 
@@ -191,6 +232,38 @@ class KohaSystem:
             else:
                 results.append(await self._renew_checkout(loan))
         return results
+
+    async def place_hold(self, patron: Patron, wish: HoldWish) -> HoldPlacement:
+        """A record-level hold (any copy) for pickup at `wish.pickup`, or the holding
+        library of the copy that named the record when the branch is unknown."""
+        if not patron.ref.isdigit():
+            log.warning("Not placing a hold: patron ref %r is not a Koha patron id", patron.ref)
+            return HoldPlacement(HoldOutcome.UNAVAILABLE)
+        try:
+            target = await self._hold_target(wish)
+        except SystemUnavailable:
+            return HoldPlacement(HoldOutcome.UNAVAILABLE)
+        if target is None:
+            return HoldPlacement(HoldOutcome.UNKNOWN_BOOK)
+        biblio_id, holding = target
+        pickup = wish.pickup or holding
+        if not pickup:
+            return HoldPlacement(
+                HoldOutcome.REFUSED, refusal=HoldRefusal.PICKUP, detail="no pickup library"
+            )
+        body = {"patron_id": int(patron.ref), "biblio_id": biblio_id, "pickup_library_id": pickup}
+        path = "/holds"
+        try:
+            reply = await self._request("POST", path, body=body)
+        except SystemUnavailable:  # no OAuth token: the POST never left
+            return HoldPlacement(HoldOutcome.UNAVAILABLE)
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            log.warning("Koha unreachable for POST %s: %s", path, type(exc).__name__)
+            return HoldPlacement(HoldOutcome.UNAVAILABLE)
+        except _TRANSPORT_ERRORS as exc:
+            log.warning("Hold POST %s sent but its answer was lost: %s", path, type(exc).__name__)
+            return HoldPlacement(HoldOutcome.UNCONFIRMED)
+        return _placement(path, reply)
 
     async def close(self) -> None:
         if self._session is not None:
@@ -312,6 +385,27 @@ class KohaSystem:
             log.info("Koha gave no %s (HTTP %s); the title stays unknown", path, reply.status)
             return None
         return reply.body
+
+    async def _hold_target(self, wish: HoldWish) -> tuple[int, str | None] | None:
+        """Koha's record id for the wish and the holding library of the copy that named
+        it; None when Koha knows none of the copies and not the control number."""
+        for barcode in wish.barcodes:
+            rows = await self._list("/items", {"external_id": barcode})
+            wanted = barcode.casefold()
+            for row in rows:
+                if str(row.get("external_id") or "").casefold() != wanted:
+                    continue
+                biblio_id = _opt_int(row.get("biblio_id"))
+                holding = row.get("holding_library_id") or row.get("home_library_id")
+                if biblio_id is not None:
+                    return biblio_id, holding if isinstance(holding, str) and holding else None
+        number = (wish.control_number or "").strip()
+        if number.isdigit():
+            biblio = await self._biblio(int(number))
+            # 001 is Koha's biblionumber only in some set-ups: the titles must agree.
+            if biblio is not None and fold_name(_title(biblio)) == fold_name(wish.title):
+                return int(number), None
+        return None
 
     # --- renewal --------------------------------------------------------------------------
 
@@ -451,6 +545,39 @@ def _renewal(loan: Loan, path: str, reply: _Reply) -> Renewal:
         return Renewal(loan.ref, loan.title, Outcome.UNCONFIRMED)
     _failure("POST", path, reply)  # logs why; Koha refused the request itself
     return Renewal(loan.ref, loan.title, Outcome.UNAVAILABLE)
+
+
+def _placement(path: str, reply: _Reply) -> HoldPlacement:
+    body = reply.body if isinstance(reply.body, dict) else {}
+    if 200 <= reply.status < 300:
+        return HoldPlacement(
+            HoldOutcome.PLACED,
+            ref=str(body["hold_id"]) if _opt_int(body.get("hold_id")) is not None else None,
+            queue_position=_opt_int(body.get("priority")) or None,
+        )
+    error = body.get("error") if isinstance(body.get("error"), str) else None
+    if reply.status in (403, 409):
+        code = body.get("error_code")
+        if not isinstance(code, str) or not code:
+            match = _HOLD_REASON.search(error or "")
+            code = match.group(1) if match else None
+        if code:
+            refusal = HOLD_REFUSALS.get(code, HoldRefusal.RULES)
+            return HoldPlacement(HoldOutcome.REFUSED, refusal=refusal, detail=code)
+    if reply.status == 400 and error and _BAD_PICKUP.search(error):
+        return HoldPlacement(HoldOutcome.REFUSED, refusal=HoldRefusal.PICKUP, detail=error[:200])
+    said = (error or str(reply.body or ""))[:200]
+    if reply.status == 400 and "patron" in said.casefold():  # the card was deleted meanwhile
+        log.warning("Koha refused a hold: %s", said)
+        return HoldPlacement(HoldOutcome.REFUSED, refusal=HoldRefusal.RULES, detail=said)
+    if reply.status in (400, 404) and "not found" in said.casefold():  # the record went
+        log.warning("Koha refused a hold: %s", said)
+        return HoldPlacement(HoldOutcome.UNKNOWN_BOOK, detail=said)
+    if reply.status == 504:  # a proxy gave up waiting: Koha had the request
+        log.warning("Hold %s: gateway timeout, outcome unknown", path)
+        return HoldPlacement(HoldOutcome.UNCONFIRMED)
+    _failure("POST", path, reply)  # logs why
+    return HoldPlacement(HoldOutcome.UNAVAILABLE)
 
 
 def _refused(loan: Loan, refusal: Refusal, detail: str | None = None) -> Renewal:

@@ -13,6 +13,10 @@ What the wire cannot say, and how it is handled:
   is the only pre-check besides the card's own flags.
 - Renew All (65) renews every item on the card, so it is only used when the loans given
   are all the reader has; otherwise items are renewed one by one.
+- A hold (15, mode '+') names one copy by its barcode and asks for any copy of the title
+  (hold type 2), as Koha's SIP server places it on the record. An ACS that does not
+  support 15 says so in its status (99 → BX); it is then not asked. A hold request that
+  went out without an answer is UNCONFIRMED and never resent.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from typing import TypeVar
 
 from pysip2 import (
     ACSStatusResponse,
+    HoldRequest,
+    HoldResponse,
     ItemInformationRequest,
     ItemInformationResponse,
     LoginRequest,
@@ -55,7 +61,11 @@ from bot.config import Sip2
 from storage.circulation.base import (
     Credentials,
     Hold,
+    HoldOutcome,
+    HoldPlacement,
+    HoldRefusal,
     HoldStatus,
+    HoldWish,
     Loan,
     Outcome,
     Password,
@@ -73,6 +83,9 @@ Reply = TypeVar("Reply", bound=SIPResponse)
 
 _LANGUAGE = "000"  # "unknown": the ACS answers in its own default language
 _RENEW_ALL_FLAG = 15  # position of 65 in the ACS status BX "supported messages"
+_HOLD_FLAG = 13  # position of 15
+_HOLD_TYPE_ANY_COPY = "2"  # «any copy of the title»
+_HOLD_TRIES = 3  # copies tried when the ACS does not know one, before the title alone
 # Patron Information summary positions (only one per request: Koha honours the first Y).
 _HOLDS, _OVERDUE, _CHARGED, _UNAVAILABLE_HOLDS = 0, 1, 2, 5
 # Patron status flags (14 chars, 'Y' = set).
@@ -96,6 +109,19 @@ _REASONS: tuple[tuple[Refusal, re.Pattern[str]], ...] = tuple(
     )
 )
 _NOT_SUPPORTED = re.compile(r"not supported|unsupported|не поддерж")
+# Why an ACS refused a hold, from its screen message; the first that matches wins.
+_HOLD_REASONS: tuple[tuple[HoldRefusal, re.Pattern[str]], ...] = tuple(
+    (refusal, re.compile(pattern))
+    for refusal, pattern in (
+        (HoldRefusal.ALREADY_HELD, r"already (?:has a |on )?(?:hold|reserv)|\bуже забронир"),
+        (HoldRefusal.HAVE_IT, r"already (?:has|checked out|charged)|\bуже (?:выдан|на руках)"),
+        (HoldRefusal.BLOCKED, r"\bblock|\bexpired|\bfines?\b|\bfees?\b|\bdebt|\bзаблок|\bзадолж"),
+        (HoldRefusal.TOO_MANY, r"too many|\blimit|\bmaximum|\bлимит|\bмаксимальн"),
+        (HoldRefusal.PICKUP, r"transfer|pickup|pick-up|\bпункт выдачи|\bперемещ"),
+        (HoldRefusal.NOT_HOLDABLE, r"not (?:allowed|holdable|reservable)|cannot be (?:held|res)"),
+    )
+)
+_UNKNOWN_ITEM = re.compile(r"no such item|item not found|unknown item|не найден")
 
 _SIP_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:[ A-Z]{4}(?:\d{6})?)?")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?")
@@ -229,6 +255,7 @@ class Sip2System:
         self._retired: list[asyncio.StreamWriter] = []
         self._sequence = 0
         self._renew_all_supported = True
+        self._holds_supported = True  # until the ACS status says otherwise
         self._address = f"{settings.host}:{settings.port}"
 
     # -- the LibrarySystem protocol -----------------------------------------
@@ -322,6 +349,28 @@ class Sip2System:
             return await self._renew_each(patron, loans)
         return [await self._renewed_in_bulk(patron, loan, reply, message) for loan in loans]
 
+    async def place_hold(self, patron: Patron, wish: HoldWish) -> HoldPlacement:
+        """Hold (15) on a copy the catalogue lists, the pickup branch's first; when the
+        ACS does not know a copy the next is tried, then the title alone."""
+        try:
+            await self._connect()
+        except _NotApplied as exc:
+            log.warning("SIP2 hold not sent: %s", exc)
+            return HoldPlacement(HoldOutcome.UNAVAILABLE)
+        if not self._holds_supported:  # the ACS status said so: 15 is not even sent
+            return HoldPlacement(HoldOutcome.NOT_SUPPORTED)
+        title = wish.title.replace("|", " ").strip()
+        tries = [(code, None) for code in wish.barcodes[:_HOLD_TRIES]]
+        if title:
+            tries.append((None, title))
+        unknown: str | None = None
+        for barcode, title_only in tries:
+            placement = await self._ask_hold(patron, wish, barcode, title_only)
+            if placement.outcome is not HoldOutcome.UNKNOWN_BOOK:
+                return placement
+            unknown = placement.detail
+        return HoldPlacement(HoldOutcome.UNKNOWN_BOOK, detail=unknown)
+
     async def close(self) -> None:
         async with self._lock:
             self._forget()
@@ -405,6 +454,32 @@ class Sip2System:
             branch=(info.current_location or "").strip() or None,
             pickup_until=parse_sip_date(info.hold_pickup_date),
         )
+
+    # -- holds ----------------------------------------------------------------
+
+    async def _ask_hold(
+        self, patron: Patron, wish: HoldWish, barcode: str | None, title: str | None
+    ) -> HoldPlacement:
+        request = HoldRequest(
+            hold_mode="+",
+            transaction_date=_sip_now(),
+            pickup_location=wish.pickup or None,
+            hold_type=_HOLD_TYPE_ANY_COPY,
+            institution_id=self._settings.institution,
+            patron_identifier=patron.ref,
+            item_identifier=barcode,
+            title_identifier=title,
+            terminal_password=self._terminal_password() or None,
+        )
+        try:
+            reply = await self._ask(request, HoldResponse, idempotent=False)
+        except _NotApplied as exc:
+            log.warning("SIP2 hold not sent: %s", exc)
+            return HoldPlacement(HoldOutcome.UNAVAILABLE)
+        except _Unanswered as exc:
+            log.warning("SIP2 hold sent but not confirmed: %s", exc)
+            return HoldPlacement(HoldOutcome.UNCONFIRMED)
+        return _placement(reply, barcode, patron)
 
     # -- renewals -------------------------------------------------------------
 
@@ -549,6 +624,11 @@ class Sip2System:
             encoding=self._settings.encoding,
         )
 
+    async def _connect(self) -> None:
+        """Open and greet a connection now, so the ACS status is known before asking."""
+        async with self._lock:
+            await self._usable_link()
+
     async def _usable_link(self) -> tuple[_Link, bool]:
         """The open connection, or a new one; True when it was opened just now."""
         if self._link is not None and self._link.alive():
@@ -610,6 +690,7 @@ class Sip2System:
         if status.online_status != "Y":
             raise _NotApplied(f"the SIP2 server {self._address} says it is offline")
         self._renew_all_supported = status.supported_messages[_RENEW_ALL_FLAG] == "Y"
+        self._holds_supported = status.supported_messages[_HOLD_FLAG] == "Y"
 
     def _forget(self) -> None:
         """Drop the connection without waiting; `_bury` waits for it later."""
@@ -623,6 +704,33 @@ class Sip2System:
         for writer in retired:
             with suppress(OSError):
                 await writer.wait_closed()
+
+
+def hold_refusal(text: str | None) -> HoldRefusal | None:
+    """The reader's reason in an ACS's refusal of a hold, or None when it names none."""
+    folded = (text or "").casefold().replace("ё", "е")
+    return next((refusal for refusal, pattern in _HOLD_REASONS if pattern.search(folded)), None)
+
+
+def _placement(reply: HoldResponse, barcode: str | None, patron: Patron) -> HoldPlacement:
+    lines = [line.strip() for line in reply.screen_message if line.strip()]
+    message = " ".join(lines) or None
+    if reply.ok == "1":
+        queue = (reply.queue_position or "").strip()
+        return HoldPlacement(
+            HoldOutcome.PLACED,
+            ref=(reply.item_identifier or barcode or "").strip() or None,
+            queue_position=int(queue) if queue.isdigit() and int(queue) else None,
+            detail=message,
+        )
+    folded = (message or "").casefold()
+    if _NOT_SUPPORTED.search(folded):
+        return HoldPlacement(HoldOutcome.NOT_SUPPORTED, detail=message)
+    if _UNKNOWN_ITEM.search(folded):
+        return HoldPlacement(HoldOutcome.UNKNOWN_BOOK, detail=message)
+    blocked = HoldRefusal.BLOCKED if patron.refusal is not None else None
+    refusal = hold_refusal(message) or blocked or HoldRefusal.RULES
+    return HoldPlacement(HoldOutcome.REFUSED, refusal=refusal, detail=message)
 
 
 def _valid(reply: PatronStatusResponse) -> bool:

@@ -11,10 +11,20 @@ item; Koha/REST/V1/{Auth,Checkouts,Auth/Password,OAuth}.pm). Like Koha it:
   `renewals_count`, no `expired`, refusals without `error_code`);
 - validates passwords against user names first, then card numbers.
 
+Holds are placed as Koha/REST/V1/Holds.pm `add` does: the body is checked against the
+definition (extra properties refused), an unknown record is 400 "Biblio not found.", an
+unknown patron 400, a pickup library that is not one 400 "The supplied pickup location is
+not valid", newer Koha refuses a restricted or expired card with 409 and `error_code`,
+and CanBookBeReserved's statuses come back as 403 "Hold cannot be placed. Reason: …"
+(with `error_code` unless `legacy`): `alreadypossession`, `tooManyHoldsForThisRecord`,
+`tooManyReserves` (past `max_holds`), `notReservable` (records in `not_holdable`).
+
 Test knobs: `down` (503 to everything), `slow_seconds` (wait before answering),
 `hang_after_renewal` (renew, then keep the client waiting), `drop_after_renewal`
 (renew, then cut the connection), `renewal_status` (answer renewal POSTs with this
-status, changing nothing), `revoke_tokens()`. `requests` records what arrived.
+status, changing nothing), `drop_after_hold` (place the hold, then cut the connection),
+`hold_status` (answer hold POSTs with this status, placing nothing), `revoke_tokens()`.
+`requests` records what arrived, `bodies` the JSON bodies of POSTs.
 """
 
 from __future__ import annotations
@@ -65,6 +75,7 @@ class FakeItem:
     item_id: int
     biblio_id: int
     barcode: str | None
+    library_id: str = "CPL"
 
 
 @dataclass
@@ -122,7 +133,13 @@ class FakeKoha:
     hang_after_renewal: bool = False
     drop_after_renewal: bool = False
     renewal_status: int | None = None
+    drop_after_hold: bool = False
+    hold_status: int | None = None
+    max_holds: int = 50  # the maxreserves system preference
     # state
+    libraries: set[str] = field(default_factory=lambda: {"CPL", "MPL"})
+    not_holdable: set[int] = field(default_factory=set)  # biblio ids
+    bodies: list[dict[str, Any]] = field(default_factory=list)
     patrons: dict[int, FakePatron] = field(default_factory=dict)
     biblios: dict[int, dict[str, Any]] = field(default_factory=dict)
     items: dict[int, FakeItem] = field(default_factory=dict)
@@ -150,6 +167,8 @@ class FakeKoha:
             ("GET", "/checkouts/{checkout_id}/allows_renewal", self._allows_renewal),
             ("POST", "/checkouts/{checkout_id}/renewal", self._renew),
             ("GET", "/holds", self._holds),
+            ("POST", "/holds", self._add_hold),
+            ("GET", "/items", self._items),
             ("GET", "/items/{item_id}", self._item),
             ("GET", "/biblios/{biblio_id}", self._biblio),
         ]
@@ -197,8 +216,17 @@ class FakeKoha:
         self.biblios[biblio_id] = {"title": title, "author": author}
         return biblio_id
 
-    def add_item(self, title: str | None, barcode: str | None = None) -> FakeItem:
-        item = FakeItem(next(self._ids), self.add_biblio(title), barcode)
+    def add_item(
+        self,
+        title: str | None,
+        barcode: str | None = None,
+        *,
+        library: str = "CPL",
+        biblio_id: int | None = None,
+    ) -> FakeItem:
+        """A copy; of a new record with this title, or of `biblio_id`'s."""
+        record = biblio_id if biblio_id is not None else self.add_biblio(title)
+        item = FakeItem(next(self._ids), record, barcode, library)
         self.items[item.item_id] = item
         return item
 
@@ -406,6 +434,94 @@ class FakeKoha:
         rows = [self._hold_json(h, embeds) for h in self.holds.values()]
         return _page(request, _filtered(rows, filters, request.query.get("_match")))
 
+    async def _add_hold(self, request: web.Request) -> web.StreamResponse:
+        """Koha/REST/V1/Holds.pm add, for a record-level or item-level hold."""
+        try:
+            body = await request.json()
+        except ValueError:
+            return _schema_error("/body", "Expected object - got string.")
+        if not isinstance(body, dict):
+            return _schema_error("/body", "Expected object - got string.")
+        self.bodies.append(body)
+        problem = _hold_body_problem(body)
+        if problem is not None:
+            return problem
+        if self.hold_status is not None:
+            return _canned(self.hold_status)
+        biblio_id, item_id = body.get("biblio_id"), body.get("item_id")
+        if item_id is not None:
+            item = self.items.get(item_id)
+            if item is None:
+                return _error(404, "item_id not found.")
+            if biblio_id is not None and item.biblio_id != biblio_id:
+                return _error(400, f"Item {item_id} doesn't belong to biblio {biblio_id}")
+            biblio_id = item.biblio_id
+        if biblio_id not in self.biblios:
+            return web.json_response("Biblio not found.", status=400)
+        patron = self.patrons.get(body["patron_id"])
+        if patron is None:
+            return _error(400, "patron_id not found")
+        if body["pickup_library_id"] not in self.libraries:
+            return _error(400, "The supplied pickup location is not valid")
+        if not self.legacy and (blocked := self._card_blocks_holds(patron)):
+            return web.json_response(
+                {"error": f"Hold cannot be placed. Reason: {blocked}", "error_code": blocked},
+                status=409,
+            )
+        status = self._can_reserve(patron, biblio_id)
+        if status != "OK":
+            refusal = {"error": f"Hold cannot be placed. Reason: {status}"}
+            if not self.legacy:
+                refusal["error_code"] = status
+            return web.json_response(refusal, status=403)
+        queued = [h for h in self.holds.values() if h.biblio_id == biblio_id]
+        hold = FakeHold(
+            hold_id=next(self._ids),
+            patron_id=patron.patron_id,
+            biblio_id=biblio_id,
+            status=None,
+            pickup_library_id=body["pickup_library_id"],
+            priority=len(queued) + 1,
+            hold_date=self.today,
+        )
+        self.holds[hold.hold_id] = hold
+        if self.drop_after_hold and request.transport is not None:
+            request.transport.abort()
+        return web.json_response(self._hold_json(hold, set()), status=201)
+
+    def _card_blocks_holds(self, patron: FakePatron) -> str | None:
+        """Koha::Patron->can_place_holds, for the cases the tests configure."""
+        if patron.expiry_date is not None and patron.expiry_date < self.today:
+            return "expired"
+        if patron.restricted:
+            return "restricted"
+        return None
+
+    def _can_reserve(self, patron: FakePatron, biblio_id: int) -> str:
+        """CanBookBeReserved, in its order, for the cases the tests configure."""
+        if biblio_id in self.not_holdable:
+            return "notReservable"
+        mine = [h for h in self.holds.values() if h.patron_id == patron.patron_id]
+        if len(mine) >= self.max_holds:
+            return "tooManyReserves"
+        on_card = {
+            self.items[c.item_id].biblio_id
+            for c in self.checkouts.values()
+            if c.patron_id == patron.patron_id and c.item_id in self.items
+        }
+        if biblio_id in on_card:
+            return "alreadypossession"
+        if any(h.biblio_id == biblio_id for h in mine):
+            return "tooManyHoldsForThisRecord"
+        return "OK"
+
+    async def _items(self, request: web.Request) -> web.Response:
+        filters = _filters(request, {"item_id", "biblio_id", "external_id"})
+        if isinstance(filters, web.Response):
+            return filters
+        rows = [self._item_json(i, embed_biblio=False) for i in self.items.values()]
+        return _page(request, _filtered(rows, filters, request.query.get("_match")))
+
     async def _item(self, request: web.Request) -> web.Response:
         item = self.items.get(_int(request.match_info["item_id"]) or 0)
         if item is None:
@@ -523,8 +639,8 @@ class FakeKoha:
             "biblio_id": item.biblio_id,
             "external_id": item.barcode,
             "callnumber": None,
-            "home_library_id": "CPL",
-            "holding_library_id": "CPL",
+            "home_library_id": item.library_id,
+            "holding_library_id": item.library_id,
             "item_type_id": "BK",
             "location": None,
             "not_for_loan_status": 0,
@@ -606,6 +722,39 @@ def _canned(status: int) -> web.Response:
     return _error(
         status, "Something went wrong, check Koha logs for details.", "internal_server_error"
     )
+
+
+HOLD_BODY = {
+    "patron_id": int,
+    "biblio_id": int,
+    "item_id": int,
+    "pickup_library_id": str,
+    "expiration_date": str,
+    "notes": str,
+    "hold_date": str,
+    "item_type": str,
+    "non_priority": bool,
+    "item_group_id": int,
+}
+
+
+def _hold_body_problem(body: dict[str, Any]) -> web.Response | None:
+    """The hold definition (api/v1/swagger/paths/holds.yaml): types, required, no extras."""
+    extra = set(body) - set(HOLD_BODY)
+    if extra:
+        return _schema_error("/body", f"Properties not allowed: {', '.join(sorted(extra))}.")
+    for name in ("patron_id", "pickup_library_id"):
+        if name not in body:
+            return _schema_error(f"/body/{name}", "Missing property.")
+    for name, kind in HOLD_BODY.items():
+        value = body.get(name)
+        if value is not None and (
+            not isinstance(value, kind) or isinstance(value, bool) is not (kind is bool)
+        ):
+            return _schema_error(f"/body/{name}", f"Expected {kind.__name__}.")
+    if body.get("biblio_id") is None and body.get("item_id") is None:
+        return _error(400, "At least one of biblio_id, item_id should be given")
+    return None
 
 
 def _schema_error(path: str, message: str) -> web.Response:

@@ -10,10 +10,16 @@ play the faults a real network and a real ACS produce:
 - `junk_replies[cmd]`: replace the next N answers with bytes that are not SIP2;
 - `drop_connections()`: close every open connection, as an ACS restart does;
 - `hang_on_renew`: receive Renew / Renew All, apply it (`hang_applies`) or not, and never
-  answer.
+  answer; `hang_on_hold` the same for Hold;
+- `holds_supported = False`: no Hold (15) route, so the ACS status says BX 'N' there and a
+  Hold gets pysip2's «COMMAND NOT SUPPORTED».
 
 The ACS behaves like Koha's: it honours only the first 'Y' of a Patron Information
 summary, refuses renewals with a screen message, and answers in its configured encoding.
+A Hold (mode '+') is placed as Koha's C4/SIP/ILS.pm `add_hold` does — «Invalid patron
+barcode or password.», «No such item.», «Item cannot be transferred.» for a pickup
+location the library does not have (`locations`) — and, as other ACSs do, refused for a
+blocked card, an item already on the reader's card or already held by them.
 Start it with `async with peer.running():` — the server lives in its own task, so the
 context manager also works in a pytest-asyncio fixture.
 """
@@ -33,12 +39,15 @@ from typing import Any
 import anyio
 from anyio.abc import SocketAttribute, SocketStream, TaskGroup
 from pysip2 import (
+    HOLD,
     ITEM_INFORMATION,
     LOGIN,
     PATRON_INFORMATION,
     PATRON_STATUS,
     RENEW,
     RENEW_ALL,
+    HoldRequest,
+    HoldResponse,
     ItemInformationRequest,
     ItemInformationResponse,
     LoginRequest,
@@ -112,6 +121,7 @@ class PeerHold:
     ticket: str
     barcode: str
     waiting: bool  # on the pickup shelf (AS) or still queued (CD)
+    pickup: str | None = None
 
 
 @dataclass
@@ -123,12 +133,15 @@ class Sip2Peer:
     due_format: Callable[[date], str] = sip_date
     overdue_apart: bool = False  # list overdue items under AT only, not under AU
     renew_all_supported: bool = True
+    holds_supported: bool = True
+    locations: set[str] | None = None  # pickup locations; None: any
     patrons: dict[str, PeerPatron] = field(default_factory=dict)
     items: dict[str, PeerItem] = field(default_factory=dict)
     holds: list[PeerHold] = field(default_factory=list)
     # Faults and records.
     down: bool = False
     hang_on_renew: bool = False
+    hang_on_hold: bool = False
     hang_applies: bool = True
     garble: Counter[str] = field(default_factory=Counter)
     garble_replies: Counter[str] = field(default_factory=Counter)
@@ -150,6 +163,12 @@ class Sip2Peer:
 
     def lend(self, barcode: str, title: str, to: str, due: date, **details: Any) -> PeerItem:
         item = PeerItem(barcode, title, holder=to, due=due, **details)
+        self.items[barcode] = item
+        return item
+
+    def add_item(self, barcode: str, title: str, *, location: str | None = None) -> PeerItem:
+        """A copy on the shelf."""
+        item = PeerItem(barcode, title, location=location)
         self.items[barcode] = item
         return item
 
@@ -297,6 +316,8 @@ class Sip2Peer:
         app.route(ITEM_INFORMATION)(self._item_information)
         app.route(RENEW)(self._renew)
         app.route(RENEW_ALL)(self._renew_all)
+        if self.holds_supported:
+            app.route(HOLD)(self._hold)
         return app
 
     async def _login(self, req: LoginRequest, ctx: RequestContext) -> LoginResponse:
@@ -444,6 +465,55 @@ class Sip2Peer:
             unrenewed_items=tuple(unrenewed),
             screen_message=(refusal,) if refusal else (),
         )
+
+    async def _hold(self, req: HoldRequest, ctx: RequestContext) -> HoldResponse:
+        if req.hold_mode != "+":
+            return ctx.decline("Only new holds are supported")
+        if self.hang_on_hold:
+            await self._hang(lambda: self._try_hold(req))
+        refusal = self._try_hold(req)
+        if refusal is not None:
+            return ctx.decline(refusal)
+        item = self._held_item(req)
+        assert item is not None  # placed above
+        return HoldResponse(
+            ok="1",
+            available="N" if item.holder else "Y",
+            transaction_date=ctx.now_18(),
+            queue_position=str(item.holds),
+            pickup_location=req.pickup_location,
+            institution_id=req.institution_id,
+            patron_identifier=req.patron_identifier,
+            item_identifier=item.barcode,
+            title_identifier=item.title,
+        )
+
+    def _held_item(self, req: HoldRequest) -> PeerItem | None:
+        """The copy named by barcode, or (as Koha does with AB empty) by the title field."""
+        wanted = req.item_identifier or req.title_identifier or ""
+        return self.items.get(wanted)
+
+    def _try_hold(self, req: HoldRequest) -> str | None:
+        """Place the hold; None when done, else the screen message refusing it."""
+        ticket = req.patron_identifier
+        patron = self.patrons.get(ticket)
+        if patron is None or (req.patron_password and req.patron_password != patron.password):
+            return "Invalid patron barcode or password."
+        item = self._held_item(req)
+        if item is None:
+            return "No such item."
+        if patron.refused_by_card():
+            return "Patron blocked"
+        if item.holder == ticket:
+            return "Patron already has this item checked out"
+        if any(h.ticket == ticket and h.barcode == item.barcode for h in self.holds):
+            return "Patron already has a hold on this item"
+        pickup = req.pickup_location
+        if pickup and self.locations is not None and pickup not in self.locations:
+            return "Item cannot be transferred."
+        self.holds.append(PeerHold(ticket, item.barcode, waiting=False, pickup=pickup))
+        item.holds += 1
+        return None
 
     def _renew_every(self, ticket: str) -> tuple[list[str], list[str]]:
         renewed, unrenewed = [], []
