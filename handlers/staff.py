@@ -22,11 +22,11 @@ from handlers.callbacks import (
 )
 from handlers.filters import HasRole, MenuButton
 from handlers.keyboards import button, inline
-from storage import activity as activity_log
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.models import ActivityKind, Role
 from storage.people import PersonView
+from storage.reports.today import count as count_today
 
 
 def staff_keyboard(
@@ -56,19 +56,20 @@ def staff_keyboard(
 
 
 async def today_text(db: Database, config: Config, texts: Texts) -> str:
-    zone = config.library.zone
-    local_now = datetime.now(UTC).astimezone(zone)
-    midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    counts = await activity_log.count_by_kind(db, midnight)
-    lines = [texts("staff-today-title", date=f"{local_now:%d.%m.%Y}")]
-    if not counts:
+    """The day's cases, each in its own unit (see `storage.reports.today`), not the log's rows:
+    a request filled in over nine messages is one request."""
+    found = await count_today(db, config, datetime.now(UTC))
+    lines = [texts("staff-today-title", date=f"{found.period.first:%d.%m.%Y}")]
+    if found.empty:
         lines.append(texts("staff-today-empty"))
-    else:
-        known = [kind for kind in ActivityKind if kind in counts]
-        lines += [
-            texts("staff-today-line", kind=texts(f"kind-{k}"), count=counts[k]) for k in known
-        ]
-        lines.append(texts("staff-today-total", count=sum(counts.values())))
+        return "\n".join(lines)
+    lines += [
+        texts("staff-today-line", kind=texts(f"today-{key.replace('_', '-')}"), count=number)
+        for key, number in found.cases.items()
+        if number
+    ]
+    lines.append(texts("staff-today-line", kind=texts("today-people"), count=found.people))
+    lines.append(texts("staff-today-note"))
     return "\n".join(lines)
 
 

@@ -1,6 +1,6 @@
 """«Отчёт» and «Статистика» for staff: the resource-centre report for a period as an XLSX file in
-the chat, and this month against the last as a picture. Behind the staff role (server side);
-a button only names a period, the dates are computed here.
+the chat, and this month so far against the same days of the last as a picture. Behind the
+staff role (server side); a button only names a period, the dates are computed here.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from storage.models import ActivityKind, Role
 from storage.people import PersonView
 from storage.reports import charts, document, indicators
 from storage.reports.build import gather
-from storage.reports.periods import Period, current
+from storage.reports.periods import Period, current, month_so_far
 
 log = logging.getLogger(__name__)
 
@@ -144,16 +144,18 @@ def build_router() -> Router:
         if message is None:
             return
         now = datetime.now(UTC)
-        month = current("month", config.library.zone, now)
+        # Like with like: the month so far against the same days of the month before.
+        month = month_so_far(config.library.zone, now)
+        before = month.previous()
         try:
             this = indicators.values(await gather(db, config, month, now=now))
-            last = indicators.values(await gather(db, config, month.previous(), now=now))
+            last = indicators.values(await gather(db, config, before, now=now))
         except SQLAlchemyError:
             log.exception("dashboard failed")
             await message.answer(texts("report-failed"), reply_markup=inline(texts))
             return
         figures = [(texts(f"stats-{key}"), this[key], last[key]) for key in DASHBOARD]
-        labels = (month.label, month.previous().label)
+        labels = (month.label, before.label)
         title = texts("stats-title", current=month.label, previous=labels[1])
         png = await asyncio.to_thread(charts.dashboard, title, labels, figures)
         lines = [

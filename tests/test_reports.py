@@ -30,6 +30,7 @@ from storage.events.models import Event, EventStatus, Registration
 from storage.models import Activity, Consent, Person
 from storage.outbox import Audience, Broadcast, BroadcastStatus, Delivery, OutboxMessage
 from storage.reports import document, indicators, periods
+from storage.reports.build import gather
 from storage.reports.work import HEADINGS
 from tests.conftest import RunningBot, StartBot, make_config
 
@@ -352,20 +353,20 @@ async def test_every_work_sheet_row(database: Database, report_config: Config) -
             cell_time(2026, 7, 10, 15),
             "Мария Ивановна",
             'АНО "Зелёный двор"',  # Анна's spelling went with her data; Борис's is the same NKO
-            "Центральная библиотека",
-            "пришли 2 из 3 записавшихся; в листе ожидания 1",
+            "Мария Ивановна",  # the person who put it on; the branch is a place, in the notes
+            "место: Центральная библиотека; пришли 2 из 3 записавшихся; в листе ожидания 1",
             "Обучающее мероприятие",
             2,
         ]
     ]
     assert sheets["Публичные мероприятия"] == [
         [
-            "Лекция о краеведении (Читальный зал)",
+            "Лекция о краеведении",
             cell_time(2026, 8, 5, 18),
             "Мария Ивановна",
             "Фонд «Память»",
-            "Детская библиотека",
-            "посещаемость не отмечалась: по записи 2",
+            "Мария Ивановна",
+            "место: Детская библиотека, Читальный зал; посещаемость не отмечалась: по записи 2",
             "Публичное мероприятие",
             2,
         ]
@@ -486,9 +487,9 @@ async def test_every_work_sheet_row(database: Database, report_config: Config) -
         "Мария Ивановна",
         5,
         cell_time(2026, 7, 4, 10),
-        2.0,
+        2,
     ]
-    assert requests[1][9:] == [cell_time(2026, 8, 11, 22), 1.5]
+    assert requests[1][9:] == [cell_time(2026, 8, 11, 22), 1]  # the next day, 36 hours later
     assert requests[2][9:] == ["", ""]  # rejected: closed, not resolved
 
 
@@ -512,7 +513,7 @@ async def test_indicators_against_the_quarter_before(
         "expertise": 1,
         "requests": 4,
         "resolved": 2,
-        "median_days": 1.8,
+        "median_days": 1.5,
         "broadcasts": 1,
         "reach": 5,
         "subscriptions": 1,
@@ -636,9 +637,7 @@ async def test_a_branch_report_has_its_events_and_no_library_wide_counts(
     await build_history(database)
     report = await make_report(database, report_config, branch_id="children")
     sheets = cells(report)
-    assert [r[0] for r in sheets["Публичные мероприятия"]] == [
-        "Лекция о краеведении (Читальный зал)"
-    ]
+    assert [r[0] for r in sheets["Публичные мероприятия"]] == ["Лекция о краеведении"]
     assert sheets["Обучающие мероприятия"] == []
     assert sheets["Запросы"] == []
     assert sheets["Продвижение услуг РЦ"] == []  # the announcement went to everyone
@@ -701,7 +700,10 @@ async def test_staff_get_the_report_and_the_dashboard_in_the_chat(
     assert upload["filename"] == f"otchet-{year}.xlsx"
     book = load_workbook(BytesIO(upload["content"]))
     assert book.sheetnames[0] == "Показатели"
-    assert book["Показатели"]["B2"].value == f"{year} год"
+    today = datetime.now(UTC).astimezone(MSK)
+    assert book["Показатели"]["B2"].value == (
+        f"{year} год (по {today:%d.%m.%Y}, период не закончился)"
+    )
     assert book["Показатели"]["C2"].value == f"{year - 1} год"
     requests = book["Запросы"].max_row - 2
     assert f"Запросов: {requests}" in sent.params["caption"]
@@ -709,7 +711,10 @@ async def test_staff_get_the_report_and_the_dashboard_in_the_chat(
     reply = await maria.click("Статистика")
     [photo] = [c for c in reply.calls if c.method == "sendPhoto"]
     assert photo.params["photo"]["content"].startswith(b"\x89PNG")
-    assert "Статистика:" in photo.params["caption"]
+    caption = photo.params["caption"]
+    so_far = periods.month_so_far(MSK, datetime.now(UTC))
+    assert f"Статистика: {so_far.label}" in caption
+    assert f"против тех же дней прошлого месяца ({so_far.previous().label})" in caption
     assert "Запросов получено" in photo.params["caption"]
     async with bot.db.transaction() as session:
         logged = list(
@@ -733,3 +738,140 @@ async def test_a_forged_period_is_refused_politely(bot: RunningBot) -> None:
     reply = await maria.press("report:x9")
     assert not [c for c in reply.calls if c.method == "sendDocument"]
     assert reply.text or reply.alerts  # answered, not silent
+
+
+async def test_resolution_takes_whole_calendar_days(
+    database: Database, report_config: Config
+) -> None:
+    """«Срок решения, дней» as a librarian counts: 0 the same day, 1 the next — in the
+    library's zone, however many hours apart."""
+    async with database.transaction() as session:
+        h = History(session)
+        anna = await h.person(11, "Анна", None)
+        for received, closed in (
+            (msk(2026, 7, 6, 10), msk(2026, 7, 6, 18)),  # the same afternoon
+            (msk(2026, 7, 7, 23, 30), msk(2026, 7, 8, 0, 30)),  # an hour, past midnight
+            (msk(2026, 7, 9, 10), msk(2026, 7, 11, 9)),  # 47 hours
+        ):
+            await h.request(anna, "legal", received, status=RequestStatus.RESOLVED, closed=closed)
+    report = await make_report(database, report_config)
+    days = [row[10] for row in cells(report)["Запросы"]]
+    assert days == [0, 1, 2]
+    assert all(type(d) is int for d in days)
+    assert indicators.values(report.current)["median_days"] == 1
+
+
+async def test_event_rows_name_a_person_or_the_library_as_executor(
+    database: Database, report_config: Config
+) -> None:
+    """«Исполнитель» is who did the work — the staff member who put the event on, or the
+    library when no person is known; the branch is where, in the notes."""
+    async with database.transaction() as session:
+        h = History(session)
+        olga = await h.person(21, "Ольга Сергеевна", None)
+        authors = {
+            "Мария Ивановна": ("Мария Ивановна", "Мария Ивановна"),
+            "libbot events import": ("", "Библиотека имени Тестова"),
+            "telegram:21": ("Ольга Сергеевна", "Ольга Сергеевна"),
+            "telegram:777": ("telegram:777", "Библиотека имени Тестова"),
+        }
+        for day, author in enumerate(authors, start=1):
+            event = await h.event(f"Лекция {day}", "public", msk(2026, 7, day, 18), "children")
+            event.created_by = author
+            h.place(event, olga, came=True)
+        unplaced = await h.event("Встреча без места", "public", msk(2026, 7, 9, 18), "central")
+        unplaced.branch_id = None
+        unplaced.created_by = None
+    report = await make_report(database, report_config)
+    rows = cells(report)["Публичные мероприятия"]
+    assert [(row[2], row[4]) for row in rows[:4]] == list(authors.values())
+    assert all(row[5].startswith("место: Детская библиотека; ") for row in rows[:4])
+    assert rows[4][2:5:2] == ["", "Библиотека имени Тестова"]
+    assert rows[4][5] == "посещаемость не отмечалась: по записи 0"
+    branch_names = {b.name for b in report_config.library.branches}
+    assert not any(row[4] in branch_names for row in rows)
+
+
+def test_chart_labels_end_at_a_word() -> None:
+    from storage.reports import charts
+    from storage.reports.collect import HeldEvent
+
+    titles = (
+        "Семинар «Как написать заявку на президентский грант и не ошибиться в бюджете»",
+        "Встреча НКО: итоги грантового конкурса",
+    )
+    events = [
+        HeldEvent(
+            id=number,
+            title=title,
+            kind="training",
+            starts_at=cell_time(2026, 7, 10 + number, 15),
+            branch_id=None,
+            room=None,
+            created_by=None,
+            registered=5,
+            attended=3,
+            waitlisted=0,
+            organisations=(),
+        )
+        for number, title in enumerate(titles)
+    ]
+    chart = charts.participants_per_event(events)
+    long, short = chart.labels
+    assert short == "11.07 Встреча НКО: итоги грантового конкурса"
+    assert long.endswith("…")
+    shown = long.removeprefix("10.07 ").removesuffix("…")
+    assert titles[0].startswith(shown)
+    assert titles[0][len(shown)] == " "  # cut between words, not inside one
+    assert len(shown) < len(titles[0])
+    assert chart.rows[0][1] == titles[0]  # the table beside the picture keeps the whole title
+
+
+async def test_the_dashboard_counts_the_same_days_of_the_month_before(
+    database: Database, report_config: Config
+) -> None:
+    """On 7 December, a request of 20 November is not part of «было»: November's 1–7 are."""
+    async with database.transaction() as session:
+        h = History(session)
+        anna = await h.person(31, "Анна", None)
+        for received in (msk(2026, 11, 3, 10), msk(2026, 11, 20, 10), msk(2026, 12, 2, 10)):
+            await h.request(anna, "legal", received, status=RequestStatus.IN_PROGRESS)
+    now = datetime(2026, 12, 7, 12, tzinfo=MSK)
+    so_far = periods.month_so_far(MSK, now)
+    this = indicators.values(await gather(database, report_config, so_far, now=now))
+    before = indicators.values(await gather(database, report_config, so_far.previous(), now=now))
+    assert (this["requests"], before["requests"]) == (1, 1)
+
+
+def test_the_month_so_far_is_set_against_the_same_days_of_the_last() -> None:
+    december_7 = datetime(2026, 12, 7, 12, tzinfo=MSK)
+    so_far = periods.month_so_far(MSK, december_7)
+    assert (so_far.first, so_far.last) == (date(2026, 12, 1), date(2026, 12, 7))
+    assert so_far.label == "1–7 декабря 2026 г."
+    before = so_far.previous()
+    assert (before.first, before.last) == (date(2026, 11, 1), date(2026, 11, 7))
+    assert before.label == "1–7 ноября 2026 г."
+    # 30 March against the whole of February, not 2 March.
+    march = periods.month_so_far(MSK, datetime(2026, 3, 30, 12, tzinfo=MSK)).previous()
+    assert (march.first, march.last) == (date(2026, 2, 1), date(2026, 2, 28))
+    # On the last day the month is whole, and so is the one before.
+    whole = periods.month_so_far(MSK, datetime(2026, 12, 31, 12, tzinfo=MSK))
+    assert whole.label == "декабрь 2026 г."
+    assert whole.previous().label == "ноябрь 2026 г."
+    assert periods.month_so_far(MSK, datetime(2026, 12, 1, tzinfo=MSK)).label == (
+        "1 декабря 2026 г."
+    )
+
+
+async def test_an_unfinished_period_says_so_in_the_indicators(
+    database: Database, report_config: Config
+) -> None:
+    """Part of this quarter against the whole last one is labelled, not silently compared."""
+    await build_history(database)
+    period = periods.parse("2026-Q4", report_config.library.zone)
+    report = await document.prepare(database, report_config, period, now=NOW)
+    headings = indicators.sheet(report.current, report.previous).headings
+    assert headings[1:3] == (
+        "4 квартал 2026 г. (по 01.11.2026, период не закончился)",
+        "3 квартал 2026 г.",
+    )

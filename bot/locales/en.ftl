@@ -109,7 +109,6 @@ staff-roles = 👥 Staff and experts
 staff-today-title = <b>Requests today ({ $date })</b>
 staff-today-line = { $kind }: { $count }
 staff-today-empty = No requests yet today.
-staff-today-total = Total: { $count }
 
 ## Roles (administrators)
 roles-title = <b>Staff and experts</b>
@@ -899,8 +898,8 @@ report-busy = The report is already being prepared — it will arrive in this ch
 report-caption = Report: { $period }
     Requests: { $requests }, events: { $events }. Opens in Excel and LibreOffice.
 report-failed = The report could not be prepared. Please try later; if it happens again, tell the bot's administrator.
-stats-title = { $current } and { $previous }
-stats-caption = <b>Statistics: { $current }</b> (to date) and { $previous }
+stats-title = { $current } against { $previous }
+stats-caption = <b>Statistics: { $current }</b> against the same days of the month before ({ $previous })
 stats-line = { $name }: { $now } (was { $before })
 stats-events = Events
 stats-participants = Participants
@@ -993,3 +992,21 @@ loans-watches-more = …and { $count } more
 loans-watch-cancel-button = 🔕 Stop waiting: { $title }
 loans-watch-cancelled = All right, no longer waiting for «{ $title }».
 loans-watch-gone = That wait is no longer there: it was cancelled or the book is already back.
+# --- #19 reports and staff screens: «📊 Today» counts cases, each in its own unit
+today-consultations = Consultation requests received
+today-expertise = Expertise requests received
+today-resolved = Requests resolved
+today-registrations = Event registrations (waiting list included)
+today-cancellations = Registrations cancelled
+today-attended = Participants marked present
+today-catalogue = Catalogue searches
+today-holds = Hold requests
+today-purchases = Purchase suggestions
+today-watches = Requests to be told when a book is back
+today-loans = Loan enquiries
+today-renewals = Books renewed
+today-library-info = Library information shown
+today-links = Reader tickets linked
+today-subscriptions = New subscriptions
+today-people = Readers who wrote to the bot
+staff-today-note = <i>Cases, not messages: a request is one submitted request however many steps it took; a search is one answer of the catalogue; a renewal is one book renewed; a reader is one person a day.</i>

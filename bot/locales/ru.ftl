@@ -111,7 +111,6 @@ staff-roles = 👥 Сотрудники и эксперты
 staff-today-title = <b>Обращения за сегодня ({ $date })</b>
 staff-today-line = { $kind }: { $count }
 staff-today-empty = Сегодня обращений ещё не было.
-staff-today-total = Всего: { $count }
 
 ## Назначение ролей (администраторы)
 roles-title = <b>Сотрудники и эксперты</b>
@@ -908,8 +907,8 @@ report-busy = Отчёт уже готовится — он придёт в эт
 report-caption = Отчёт: { $period }
     Запросов: { $requests }, мероприятий: { $events }. Открывается в Excel и LibreOffice.
 report-failed = Не получилось подготовить отчёт. Попробуйте позже; если повторится — сообщите администратору бота.
-stats-title = { $current } и { $previous }
-stats-caption = <b>Статистика: { $current }</b> (до сегодняшнего дня) и { $previous }
+stats-title = { $current } против { $previous }
+stats-caption = <b>Статистика: { $current }</b> против тех же дней прошлого месяца ({ $previous })
 stats-line = { $name }: { $now } (было { $before })
 stats-events = Мероприятий
 stats-participants = Участников
@@ -1015,3 +1014,21 @@ loans-watches-more = …и ещё { $count }
 loans-watch-cancel-button = 🔕 Не ждать: { $title }
 loans-watch-cancelled = Хорошо, больше не жду «{ $title }».
 loans-watch-gone = Этого ожидания уже нет: его сняли или книга уже вернулась.
+# --- #19 reports and staff screens: «📊 Сегодня» counts cases, each in its own unit
+today-consultations = Запросов на консультацию получено
+today-expertise = Заявок на экспертизу получено
+today-resolved = Запросов решено
+today-registrations = Записей на мероприятия (с листом ожидания)
+today-cancellations = Записей отменено
+today-attended = Отмечено пришедших на мероприятия
+today-catalogue = Поисков в каталоге
+today-holds = Просьб забронировать книгу
+today-purchases = Предложений купить книгу
+today-watches = Просьб сообщить о возврате книги
+today-loans = Справок о книгах на формуляре
+today-renewals = Книг продлено
+today-library-info = Справок о библиотеке
+today-links = Читательских билетов привязано
+today-subscriptions = Новых подписок на рассылки
+today-people = Читателей написали боту
+staff-today-note = <i>Считаются дела, а не сообщения: запрос — одна отправленная заявка, сколько бы шагов в ней ни было; поиск — один ответ каталога; продление — одна продлённая книга; читатель — один человек за день.</i>

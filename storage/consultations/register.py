@@ -114,7 +114,7 @@ class RegisterLine:
     executors: str
     rating: int | None
     resolved: datetime | None  # local; only for requests решена
-    days_to_resolve: float | None  # to 0.1 day, the figure the median is taken of
+    days_to_resolve: int | None  # calendar days, received → resolved; the median's figures
 
     def cells(self) -> list[object]:
         return [
@@ -130,6 +130,13 @@ class RegisterLine:
             self.resolved or "",
             "" if self.days_to_resolve is None else self.days_to_resolve,
         ]
+
+
+def calendar_days(received: datetime, resolved: datetime, zone: ZoneInfo) -> int:
+    """Whole days as a librarian counts them: calendar days in the library's zone between
+    the day received and the day resolved — 0 for the same day, 1 for the next, however
+    few hours apart (a fraction like 1.5 is nothing a register shows)."""
+    return (resolved.astimezone(zone).date() - received.astimezone(zone).date()).days
 
 
 def _executors(request: ConsultationRequest, entries: list[RequestEntry]) -> str:
@@ -158,7 +165,7 @@ def _line(
     resolved = request.closed_at if status is RequestStatus.RESOLVED else None
     days = None
     if resolved is not None:
-        days = round((resolved - request.received_at).total_seconds() / 86400, 1)
+        days = calendar_days(request.received_at, resolved, zone)
     return RegisterLine(
         number=request.id,
         received=sheet_time(request.received_at, zone),

@@ -10,16 +10,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.config import Config
+from storage import people
 from storage.consultations.register import RegisterLine, register_lines
 from storage.db import Database
 from storage.reports import collect
 from storage.reports.collect import DayTally, HeldEvent, SentBroadcast, SentDigest
 from storage.reports.periods import Period
-from storage.reports.work import ORGANISATION_SEPARATOR, Kind, Work, WorkRow
+from storage.reports.work import ORGANISATION_SEPARATOR, Kind, Work, WorkRow, shorten
 from storage.spreadsheets import sheet_time
 
 BOT = "чат-бот"
 READERS = "читатели"
+# Events written by a tool rather than a person: `libbot events import`, the demo's seed.
+TOOL_AUTHORS = ("libbot", "demo")
+_MESSENGER_ID = re.compile(r"^(telegram|vk|console):(-?\d+)$")
 EVENT_KIND = {
     "meetup": Kind.MEETUP,
     "training": Kind.TRAINING,
@@ -75,8 +79,7 @@ class ReportData:
 
 
 def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def _organisation_key(name: str) -> str:
@@ -116,7 +119,44 @@ def request_row(line: RegisterLine) -> WorkRow:
     )
 
 
-def event_row(event: HeldEvent, executor: str, organisations: Organisations) -> WorkRow:
+@dataclass(frozen=True, slots=True)
+class EventAuthor:
+    """Who put an event on, as the work sheet names them: «Ответственный» is the person
+    (their name, else their messenger id), «Исполнитель» the person's name — or the library
+    when no person is known (an imported event), never a branch: a branch is a place."""
+
+    responsible: str
+    executor: str
+
+
+async def event_authors(
+    db: Database, created_by: set[str | None], library: str
+) -> dict[str | None, EventAuthor]:
+    """Each event author as a person: a name stays, a messenger id becomes the name of the
+    person behind it when they gave one, a tool («libbot events import») is nobody."""
+    found: dict[str | None, EventAuthor] = {}
+    for author in created_by:
+        text = " ".join((author or "").split())
+        if not text or text.split()[0].casefold() in TOOL_AUTHORS:
+            found[author] = EventAuthor("", library)
+        elif match := _MESSENGER_ID.match(text):
+            person = await people.find(db, match[1], match[2])
+            name = person.display_name if person else None
+            found[author] = EventAuthor(name or text, name or library)
+        else:
+            found[author] = EventAuthor(text, text)
+    return found
+
+
+def event_place(event: HeldEvent, branches: dict[str, str]) -> str:
+    """The branch and the room: where the event was held."""
+    branch = branches.get(event.branch_id or "", event.branch_id or "")
+    return ", ".join(part for part in (branch, event.room or "") if part)
+
+
+def event_row(
+    event: HeldEvent, author: EventAuthor, place: str, organisations: Organisations
+) -> WorkRow:
     kind = EVENT_KIND.get(event.kind, Kind.OTHER_EVENT)
     if event.attendance_marked:
         notes = f"пришли {event.attended} из {event.registered} записавшихся"
@@ -124,13 +164,14 @@ def event_row(event: HeldEvent, executor: str, organisations: Organisations) -> 
         notes = f"посещаемость не отмечалась: по записи {event.registered}"
     if event.waitlisted:
         notes += f"; в листе ожидания {event.waitlisted}"
-    title = event.title + (f" ({event.room})" if event.room else "")
+    if place:
+        notes = f"место: {place}; {notes}"
     return WorkRow(
-        content=_clip(title, 300),
+        content=_clip(event.title, 300),
         at=event.starts_at,
-        responsible=event.created_by or "",
+        responsible=author.responsible,
         customer=ORGANISATION_SEPARATOR.join(organisations.canonical(event.organisations)),
-        executor=executor,
+        executor=author.executor,
         notes=notes,
         kind=kind,
         amount=event.participants,
@@ -233,9 +274,10 @@ async def gather(
     )
     organisations = Organisations()
     data.events = await collect.held_events(db, period, now=now, branch_id=branch_id)
+    authors = await event_authors(db, {e.created_by for e in data.events}, config.library.name)
     for event in data.events:
-        executor = branches.get(event.branch_id or "", config.library.name)
-        row = event_row(event, executor, organisations)
+        place = event_place(event, branches)
+        row = event_row(event, authors[event.created_by], place, organisations)
         data.work[EVENT_SHEET.get(row.kind, Work.PUBLIC)].append(row)
     if data.library_wide:
         names = {t.id: t.name for t in config.consultations.topics}

@@ -6,6 +6,7 @@ from, so the sheet shows the numbers beside the picture.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,12 +15,19 @@ from typing import TYPE_CHECKING, Any
 from storage.consultations.register import RegisterLine
 from storage.reports.collect import HeldEvent
 from storage.reports.periods import Period
+from storage.reports.work import shorten
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 MAX_EVENTS = 40
 MAX_TOPICS = 8
+# Label lengths, in characters: an event's title beside its bar, a topic in the legend, a
+# dashboard panel's title and a period under its bar per line.
+EVENT_LABEL = 45
+LEGEND_LABEL = 35
+PANEL_TITLE = 26
+TICK_LABEL = 12
 CHANNEL_NAMES = {"telegram": "Telegram", "vk": "ВКонтакте", "console": "Консоль (демо)"}
 COLOURS = (
     "#1f77b4",
@@ -40,6 +48,7 @@ class Chart:
     headings: tuple[str, ...]
     rows: list[list[object]]
     png: bytes
+    labels: tuple[str, ...] = ()  # the category labels drawn on the picture, in order
 
 
 def _figure(**options: Any) -> Figure:
@@ -102,7 +111,13 @@ def requests_by_week(lines: list[RegisterLine], period: Period) -> Chart:
         bottom = [0] * len(weeks)
         for index, topic in enumerate(topics):
             heights = [table[week][topic] for week in weeks]
-            axes.bar(positions, heights, bottom=bottom, label=topic, color=COLOURS[index])
+            axes.bar(
+                positions,
+                heights,
+                bottom=bottom,
+                label=shorten(topic, LEGEND_LABEL),  # the same text as Chart.labels
+                color=COLOURS[index],
+            )
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         step = max(1, len(weeks) // 14)
         axes.set_xticks(list(positions)[::step], [f"{w:%d.%m}" for w in weeks][::step])
@@ -111,7 +126,8 @@ def requests_by_week(lines: list[RegisterLine], period: Period) -> Chart:
         axes.set_title(title)
         axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         axes.grid(axis="y", alpha=0.3)
-    return Chart(title, ("Неделя с", *topics, "Всего"), rows, _png(figure))
+    legend = tuple(shorten(topic, LEGEND_LABEL) for topic in topics)
+    return Chart(title, ("Неделя с", *topics, "Всего"), rows, _png(figure), legend)
 
 
 def participants_per_event(events: list[HeldEvent]) -> Chart:
@@ -124,12 +140,12 @@ def participants_per_event(events: list[HeldEvent]) -> Chart:
     rows: list[list[object]] = [
         [event.starts_at, event.title, event.registered, event.participants] for event in events
     ]
+    labels = [f"{e.starts_at:%d.%m} {shorten(e.title, EVENT_LABEL)}" for e in chosen]
     figure = _figure(figsize=(10, max(3.0, 0.3 * len(chosen) + 1.2)))
     if not chosen:
         _empty(figure, title, "Мероприятий за период не было")
     else:
         axes = figure.add_subplot()
-        labels = [f"{e.starts_at:%d.%m} {e.title[:40]}" for e in chosen]
         positions = range(len(chosen))
         axes.barh(positions, [e.registered for e in chosen], color="#c6dbef", label="записались")
         axes.barh(
@@ -145,7 +161,8 @@ def participants_per_event(events: list[HeldEvent]) -> Chart:
         axes.set_title(title)
         axes.legend(fontsize=8, loc="lower right")
         axes.grid(axis="x", alpha=0.3)
-    return Chart(title, ("Дата", "Мероприятие", "Записались", "Участников"), rows, _png(figure))
+    headings = ("Дата", "Мероприятие", "Записались", "Участников")
+    return Chart(title, headings, rows, _png(figure), tuple(labels))
 
 
 def channel_mix(channels: dict[str, int]) -> Chart:
@@ -185,13 +202,15 @@ def dashboard(
     for index, (name, now, before) in enumerate(figures, start=1):
         axes = figure.add_subplot(lines, columns, index)
         heights = [before or 0, now or 0]
-        bars = axes.bar([labels[1], labels[0]], heights, color=["#bdbdbd", "#2171b5"])
+        ticks = [textwrap.fill(labels[1], TICK_LABEL), textwrap.fill(labels[0], TICK_LABEL)]
+        bars = axes.bar(ticks, heights, color=["#bdbdbd", "#2171b5"])
         axes.bar_label(
             bars,
             labels=["—" if v is None else f"{v:g}" for v in (before, now)],
             fontsize=10,
         )
-        axes.set_title(name, fontsize=10)
+        # Wrapped, never cut: the panel is narrow and the name is the only legend it has.
+        axes.set_title(textwrap.fill(name, PANEL_TITLE), fontsize=10)
         axes.set_yticks([])
         axes.set_ylim(0, max([*heights, 1]) * 1.25)
         for side in ("top", "right", "left"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -281,6 +281,16 @@ class SentDigest:
 _DIGEST_KEY = re.compile(r"^weekly_digest:([^:]+):")
 
 
+def _week_of(weeks: dict[str, list[tuple[str, datetime]]], moment: datetime, period: Period) -> str:
+    """The week of a notice whose key is gone (/forget blanks it): the digest sent within a
+    day of it, else the ISO week it was sent in — never a row of its own."""
+    for week, notices in weeks.items():
+        if any(abs(moment - sent) <= timedelta(days=1) for _, sent in notices):
+            return week
+    year, number, _ = moment.astimezone(period.zone).isocalendar()
+    return f"{year}-W{number:02d}"
+
+
 async def digests(db: Database, period: Period) -> list[SentDigest]:
     """The weekly «Афиша на неделю», one row per week, by the personal notices it became."""
     async with db.transaction() as session:
@@ -292,9 +302,15 @@ async def digests(db: Database, period: Period) -> list[SentDigest]:
             )
         )
         weeks: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
+        keyless: list[tuple[str, datetime]] = []
         for key, status, not_before in rows:
             found = _DIGEST_KEY.match(key or "")
-            weeks[found[1] if found else "?"].append((status, not_before))
+            if found:
+                weeks[found[1]].append((status, not_before))
+            else:
+                keyless.append((status, not_before))
+    for status, not_before in keyless:
+        weeks[_week_of(weeks, not_before, period)].append((status, not_before))
     result = []
     for week, notices in weeks.items():
         first = min(moment for _, moment in notices)

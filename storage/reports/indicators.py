@@ -49,7 +49,7 @@ def organisations(data: ReportData) -> int:
     return len(names)
 
 
-def _resolved_days(data: ReportData) -> list[float]:
+def _resolved_days(data: ReportData) -> list[int]:
     return [line.days_to_resolve for line in data.requests if line.days_to_resolve is not None]
 
 
@@ -214,14 +214,17 @@ def _change(now: Value, before: Value) -> tuple[object, object]:
     return delta, percent
 
 
+def column_label(data: ReportData) -> str:
+    """The period a column holds; a period not over yet says so and up to which day, so
+    that part of this quarter set against the whole of the last is not read as a fall."""
+    if data.made_at.date() <= data.period.last:
+        return f"{data.period.label} (по {data.made_at:%d.%m.%Y}, период не закончился)"
+    return data.period.label
+
+
 def sheet(current: ReportData, previous: ReportData) -> Sheet:
     """One row per indicator: this period, the one before, the change and the rule."""
-    headings = (
-        "Показатель",
-        f"{current.period.label}",
-        f"{previous.period.label}",
-        *HEADINGS_TAIL,
-    )
+    headings = ("Показатель", column_label(current), column_label(previous), *HEADINGS_TAIL)
     rows: list[list[object]] = []
     for indicator in INDICATORS:
         now, before = value(indicator, current), value(indicator, previous)

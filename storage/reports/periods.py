@@ -24,6 +24,20 @@ MONTHS = (
     "ноябрь",
     "декабрь",
 )
+MONTHS_OF = (  # «1–7 декабря»
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
 _QUARTER = re.compile(r"^(\d{4})-?[QqКк]([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -40,7 +54,8 @@ class Period:
     first: date
     last: date
     zone: ZoneInfo
-    kind: str = "days"  # quarter | year | month | days: decides what "the period before" is
+    # quarter | year | month | month_so_far | days: decides what "the period before" is
+    kind: str = "days"
 
     @property
     def start(self) -> datetime:
@@ -64,6 +79,9 @@ class Period:
             return f"{self.first.year} год"
         if self.kind == "month":
             return f"{MONTHS[self.first.month - 1]} {self.first.year} г."
+        if self.kind == "month_so_far":
+            days = f"{self.first.day}–{self.last.day}" if self.days > 1 else f"{self.first.day}"
+            return f"{days} {MONTHS_OF[self.first.month - 1]} {self.first.year} г."
         return f"{self.first:%d.%m.%Y} — {self.last:%d.%m.%Y}"
 
     @property
@@ -86,6 +104,10 @@ class Period:
             return year(self.first.year - 1, self.zone)
         if self.kind == "month":
             return month(*_shift_month(self.first, -1), self.zone)
+        if self.kind == "month_so_far":
+            before = month(*_shift_month(self.first, -1), self.zone)
+            last = min(before.first + timedelta(days=self.days - 1), before.last)
+            return Period(before.first, last, self.zone, "month_so_far")
         last = self.first - timedelta(days=1)
         return Period(last - timedelta(days=self.days - 1), last, self.zone)
 
@@ -115,6 +137,17 @@ def year(year_: int, zone: ZoneInfo) -> Period:
 
 def month(year_: int, month_: int, zone: ZoneInfo) -> Period:
     return Period(date(year_, month_, 1), _month_end(year_, month_), zone, "month")
+
+
+def month_so_far(zone: ZoneInfo, now: datetime) -> Period:
+    """This month from its first day to today, to set against the same days of the month
+    before (1–7 December against 1–7 November): a week of December against the whole of
+    November says nothing. On the month's last day it is the whole month."""
+    today = now.astimezone(zone).date()
+    whole = month(today.year, today.month, zone)
+    if today == whole.last:
+        return whole
+    return Period(whole.first, today, zone, "month_so_far")
 
 
 def days(first: date, last: date, zone: ZoneInfo) -> Period:

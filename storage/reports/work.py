@@ -67,6 +67,19 @@ HEADINGS = (
 ORGANISATION_SEPARATOR = "; "
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line in at most `limit` characters, cut at a word boundary with «…»:
+    a label cut mid-word («Семинар «Как написать зая») reads as a typo in a report."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:  # a single very long word is cut where it must be
+        cut = cut[:space]
+    return cut.rstrip(' ,;:-–—«("') + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class WorkRow:
     content: str
