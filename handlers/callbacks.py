@@ -163,6 +163,13 @@ class LoanCb(CallbackData, prefix="loan"):
     due: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 
 
+class WatchCb(CallbackData, prefix="unwatch"):
+    """«Не ждать» in «Мои книги»: a «Сообщить, когда вернут» wait by id. The handler
+    cancels it only if it is the presser's own, so a forged id cancels nothing."""
+
+    watch_id: Id
+
+
 class EventAction(enum.StrEnum):
     LIST = "ls"  # upcoming events (with kind / branch filter and offset)
     FILTER = "flt"  # the filter screen

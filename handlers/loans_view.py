@@ -7,17 +7,21 @@ is the same button the list shows, and is checked the same way when pressed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from aiogram.types import InlineKeyboardButton
 
 from bot.i18n import Markup, Texts
-from handlers.callbacks import LoanAction, LoanCb
+from handlers.callbacks import LoanAction, LoanCb, WatchCb
 from handlers.keyboards import button
+from storage.catalogue.watches import Waiting
 from storage.circulation.base import Hold, HoldStatus, Loan, Outcome, Refusal, Renewal
 
 BUTTON_TITLE = 32
+WATCHES_SHOWN = 10  # «Сообщить, когда вернут» waits listed with a button each
+# Renewed, or sent and unconfirmed: the list right after has no «Продлить» for these.
+ACTED_ON = frozenset({Outcome.RENEWED, Outcome.UNCONFIRMED})
 
 
 def loan_key(patron_ref: str, loan_ref: str) -> str:
@@ -47,11 +51,41 @@ def reason(texts: Texts, refusal: Refusal | None, opens: date | None = None) -> 
     return texts(f"refusal-{refusal.value}")
 
 
+def renewals_left(loan: Loan) -> int | None:
+    if loan.renewals is None or loan.max_renewals is None:
+        return None
+    return max(loan.max_renewals - loan.renewals, 0)
+
+
 def renew_button(texts: Texts, patron_ref: str, loan: Loan) -> InlineKeyboardButton:
+    """«Продлить», and «Продлить последний раз» when the press spends the last renewal."""
     data = LoanCb(
         action=LoanAction.RENEW, key=loan_key(patron_ref, loan.ref), due=loan.due.toordinal()
     )
-    return button(texts("loans-renew-button", title=short(loan.title)), data.pack())
+    key = "loans-renew-last-button" if renewals_left(loan) == 1 else "loans-renew-button"
+    return button(texts(key, title=short(loan.title)), data.pack())
+
+
+def watch_section(
+    texts: Texts, waits: Sequence[Waiting], total: int
+) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
+    """The reader's «Сообщить, когда вернут» waits, with a «Не ждать» button each."""
+    if not waits:
+        return [], []
+    lines = [texts("loans-watches-title")]
+    lines += [texts("loans-watch-line", title=w.title) for w in waits]
+    if total > len(waits):
+        lines.append(texts("loans-watches-more", count=total - len(waits)))
+    rows = [
+        [
+            button(
+                texts("loans-watch-cancel-button", title=short(w.title)),
+                WatchCb(watch_id=w.watch_id).pack(),
+            )
+        ]
+        for w in waits
+    ]
+    return lines, rows
 
 
 def loans_screen(
@@ -63,7 +97,14 @@ def loans_screen(
     holds: Sequence[Hold],
     reminders: bool,
     today: date,
+    just_renewed: Collection[str] = (),
+    waits: Sequence[Waiting] = (),
+    waits_total: int = 0,
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """The list and its buttons. Loans in `just_renewed` (refs) get no «Продлить» and
+    there is no «Продлить все»: right after a renewal, the same button again reads as
+    «did it work?» and a second tap spends another renewal. They are offered again
+    when the reader opens the list anew («Обновить», «Мои книги», a reminder)."""
     lines = [texts("loans-title", ticket=ticket)]
     if not loans:
         lines.append(texts("loans-empty"))
@@ -105,11 +146,15 @@ def loans_screen(
         ]
     if coming:
         lines += ["", texts("loans-holds-coming", count=len(coming))]
-    renewable = [loan for loan in loans if loan.refusal is None]
+    renewable = [x for x in loans if x.refusal is None and x.ref not in just_renewed]
     rows = [[renew_button(texts, patron_ref, loan)] for loan in renewable]
-    if len(renewable) > 1:
+    if len(renewable) > 1 and not just_renewed:
         everything = LoanCb(action=LoanAction.ALL, key=state_digest(patron_ref, loans))
         rows.append([button(texts("loans-renew-all-button"), everything.pack())])
+    watch_lines, watch_rows = watch_section(texts, waits, waits_total)
+    if watch_lines:
+        lines += ["", *watch_lines]
+    rows += watch_rows
     toggle = "loans-reminders-on-button" if reminders else "loans-reminders-off-button"
     rows.append(
         [

@@ -1,149 +1,54 @@
-"""«Мои книги»: link a reader ticket, see loans and holds, renew one or all.
+"""«Мои книги»: see loans and holds, renew one or all, cancel «Сообщить, когда вернут».
 
 Every action re-reads the reader's own link and loans on the server: a button names
 a loan only by a hash bound to this reader, so forged or replayed data can at most
-point at one's own loans. The message carrying a password is deleted, and its text
-never reaches the activity log or the FSM storage.
+point at one's own loans. Linking a ticket is in `handlers.ticket_link`; how the screen
+looks, in `handlers.my_books_screen` and `handlers.loans_view`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import math
-import re
 
-from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
-from bot.transports.messengers import Messengers
-from broadcasts.staff_chat import notify_staff
-from handlers.callbacks import LoanAction, LoanCb
-from handlers.common import ask_consent, phone_or_none
+from handlers import ticket_link
+from handlers.callbacks import LoanAction, LoanCb, WatchCb
+from handlers.common import ask_consent
 from handlers.filters import MenuButton
 from handlers.keyboards import button, inline
-from handlers.loans_view import day, loan_key, loans_screen, renewal_lines, state_digest
+from handlers.loans_view import ACTED_ON, day, loan_key, renewal_lines, state_digest
+from handlers.my_books_screen import (
+    current_patron,
+    intro_key,
+    show_intro,
+    show_loans,
+    show_my_books,
+    system_down,
+)
+from handlers.ticket_link import LinkForm
 from storage import activity as activity_log
-from storage.activity import HIDDEN, ActivityNote
-from storage.circulation import library_today, links
-from storage.circulation.base import (
-    Credentials,
-    LibrarySystem,
-    Loan,
-    Outcome,
-    Password,
-    Patron,
-    Renewal,
-    SystemUnavailable,
-    normalise_ticket,
-    parse_surname_and_year,
-)
-from storage.circulation.link_guard import (
-    LONGEST_WAIT,
-    GuardPolicy,
-    TicketAlarm,
-    account_locked_until,
-    mask_ticket,
-)
-from storage.circulation.links import LinkOutcome, LinkView
+from storage.activity import ActivityNote
+from storage.catalogue import watches
+from storage.circulation import links
+from storage.circulation.base import LibrarySystem, Outcome, Renewal, SystemUnavailable
+from storage.circulation.links import LinkView
 from storage.db import Database
-from storage.models import ActivityKind, Consent
+from storage.models import ActivityKind
 from storage.people import PersonView
 
 log = logging.getLogger(__name__)
-
-TICKET = re.compile(r"^[\w/.-]{1,32}$")  # letters of any alphabet, digits, / . - _
-SECRET_KIND = {"password": "password", "surname_birth_year": "identity", "desk_code": "code"}
-
-
-class LinkForm(StatesGroup):
-    ticket = State()
-    secret = State()
 
 
 def _answer_target(event: Message | CallbackQuery) -> Message | None:
     if isinstance(event, Message):
         return event
     return event.message if isinstance(event.message, Message) else None
-
-
-async def _system_down(target: Message, texts: Texts, config: Config) -> None:
-    await target.answer(
-        texts("loans-system-down", phone=phone_or_none(config)), reply_markup=inline(texts)
-    )
-
-
-async def _current_patron(system: LibrarySystem, link: LinkView) -> Patron | None:
-    """The reader as the system knows them now (a card may have been blocked since)."""
-    return await system.find_patron(link.ticket)
-
-
-async def show_loans(
-    target: Message,
-    *,
-    texts: Texts,
-    config: Config,
-    system: LibrarySystem,
-    link: LinkView,
-    patron: Patron | None = None,
-    loans: list[Loan] | None = None,
-    header: list[str] | None = None,
-    edit: bool = False,
-) -> None:
-    """Send (or edit into) the «Мои книги» screen, optionally under a renewal summary."""
-    try:
-        patron = patron or await _current_patron(system, link)
-        if patron is None:
-            await target.answer(texts("loans-not-yours"), reply_markup=inline(texts))
-            return
-        loans = loans if loans is not None else await system.loans(patron)
-        holds = await system.holds(patron)
-    except SystemUnavailable:
-        await _system_down(target, texts, config)
-        return
-    text, rows = loans_screen(
-        texts,
-        ticket=link.ticket,
-        patron_ref=patron.ref,
-        loans=loans,
-        holds=holds,
-        reminders=link.reminders,
-        today=library_today(config)(),
-    )
-    if header:
-        text = "\n".join([*header, "", text])
-    markup = inline(texts, *rows)
-    if edit:
-        with contextlib.suppress(TelegramAPIError):
-            await target.edit_text(text, reply_markup=markup)
-            return
-    await target.answer(text, reply_markup=markup)
-
-
-async def _ask_secret(message: Message, texts: Texts, config: Config) -> None:
-    verification = config.library_system.verification
-    key = {
-        "password": "loans-ask-password",
-        "surname_birth_year": "loans-ask-identity",
-        "desk_code": "loans-ask-code",
-    }[verification]
-    await message.answer(texts(key), reply_markup=inline(texts))
-
-
-def _credentials(text: str, verification: str) -> Credentials | str | None:
-    """Credentials for the system, the desk code itself, or None if it cannot be parsed."""
-    if verification == "password":
-        return Password(text.strip()) if text.strip() else None
-    if verification == "surname_birth_year":
-        return parse_surname_and_year(text)
-    code = "".join(text.split())
-    return code if code.isdigit() else None
 
 
 async def _log_renewals(
@@ -171,31 +76,6 @@ async def _log_renewals(
         )
 
 
-async def _alarm_staff(
-    messengers: Messengers,
-    locales: Locales,
-    config: Config,
-    guard: GuardPolicy,
-    ticket: str,
-    alarm: TicketAlarm,
-) -> None:
-    """Once per episode, in the library's language: which ticket (masked) and how many
-    accounts — never the accounts themselves or what they typed."""
-    await notify_staff(
-        messengers,
-        config,
-        locales.texts(None)(
-            "notify-link-guessing",
-            ticket=mask_ticket(ticket),
-            failures=alarm.failures,
-            accounts=alarm.accounts,
-            longest=int(LONGEST_WAIT.total_seconds() // 60),
-            max=guard.max_failures,
-            minutes=int(guard.lock.total_seconds() // 60),
-        ),
-    )
-
-
 def build_router(locales: Locales) -> Router:
     """The menu entry: a navigation router (it abandons any half-filled form)."""
     router = Router(name=__name__)
@@ -213,167 +93,63 @@ def build_router(locales: Locales) -> Router:
         activity: ActivityNote,
     ) -> None:
         activity.kind = ActivityKind.LOAN_ENQUIRY
-        if library_system is None:
-            activity.status = "no library system"
-            await message.answer(
-                texts("loans-none-system", phone=phone_or_none(config)), reply_markup=inline(texts)
+        link = await links.get_link(db, person.id) if library_system is not None else None
+        if library_system is not None and link is not None:
+            activity.status = "shown"
+            await show_loans(
+                message, texts=texts, config=config, db=db, system=library_system, link=link
             )
             return
-        link = await links.get_link(db, person.id)
-        if link is None:
-            if person.consent != Consent.GIVEN:
-                activity.status = "needs consent"
-                await message.answer(texts("loans-need-consent"))
-                await ask_consent(message, texts, config)
-                return
-            activity.status = "asked to link"
+        key = intro_key(person, library_system)
+        activity.status = {
+            "loans-none-system": "no library system",
+            "loans-need-consent": "needs consent",
+        }.get(key, "asked to link")
+        await show_intro(message, texts=texts, config=config, db=db, person=person, key=key)
+        if key == "loans-need-consent":
+            await ask_consent(message, texts, config)
+        elif key == "loans-ask-ticket":
             await state.set_state(LinkForm.ticket)
-            await message.answer(texts("loans-ask-ticket"), reply_markup=inline(texts))
-            return
-        activity.status = "shown"
-        await show_loans(message, texts=texts, config=config, system=library_system, link=link)
 
     return router
 
 
 def build_form_router() -> Router:
-    """Linking steps and loan buttons; after the navigation routers, before free text."""
+    """Linking steps, loan and wait buttons; after the navigation routers, before free text."""
     router = Router(name=f"{__name__}.form")
+    ticket_link.register(router)
 
-    @router.message(LinkForm.ticket, F.text)
-    async def ticket_entered(
-        message: Message,
+    @router.callback_query(WatchCb.filter())
+    async def stop_waiting(
+        query: CallbackQuery,
+        callback_data: WatchCb,
         texts: Texts,
         person: PersonView,
         config: Config,
         db: Database,
-        state: FSMContext,
-        activity: ActivityNote,
-        link_guard: GuardPolicy,
-    ) -> None:
-        activity.kind = ActivityKind.READER_LINK
-        ticket = normalise_ticket(message.text or "")
-        activity.content = "ticket entered"  # the number itself is not logged
-        if not TICKET.match(ticket):
-            activity.status = "bad ticket"
-            await message.answer(texts("loans-bad-ticket"), reply_markup=inline(texts))
-            return
-        until = await account_locked_until(db, link_guard, person.messenger_id)
-        if until is not None:
-            activity.status = "locked"
-            await state.clear()
-            local = until.astimezone(config.library.zone)
-            await message.answer(
-                texts("loans-locked", until=f"{local:%H:%M}", phone=phone_or_none(config)),
-                reply_markup=inline(texts),
-            )
-            return
-        await state.update_data(ticket=ticket)
-        await state.set_state(LinkForm.secret)
-        activity.status = "asked secret"
-        await _ask_secret(message, texts, config)
-
-    @router.message(LinkForm.secret, F.text)
-    async def secret_entered(
-        message: Message,
-        bot: Bot,
-        messengers: Messengers,
-        texts: Texts,
-        locales: Locales,
-        person: PersonView,
-        config: Config,
-        db: Database,
-        state: FSMContext,
         library_system: LibrarySystem | None,
         activity: ActivityNote,
-        link_guard: GuardPolicy,
     ) -> None:
-        activity.content = HIDDEN  # first of all: the secret never reaches the log
-        activity.kind = ActivityKind.READER_LINK
-        text = message.text or ""
-        with contextlib.suppress(TelegramAPIError):
-            await bot.delete_message(message.chat.id, message.message_id)
-        ticket = (await state.get_data()).get("ticket")
-        if library_system is None or not ticket:
-            await state.clear()
-            activity.status = "expired form"
-            await message.answer(texts("loans-ask-ticket"), reply_markup=inline(texts))
-            await state.set_state(LinkForm.ticket)
-            return
-        settings = config.library_system
-        parsed = _credentials(text, settings.verification)
-        if parsed is None:
-            activity.status = "bad input"
-            key = "loans-bad-identity" if settings.verification == "surname_birth_year" else None
-            if key:
-                await message.answer(texts(key), reply_markup=inline(texts))
-            else:
-                await _ask_secret(message, texts, config)
-            return
-        result = await links.attempt_link(
-            db,
-            library_system,
-            guard=link_guard,
-            person_id=person.id,
-            account=person.messenger_id,
-            ticket=ticket,
-            credentials=parsed if not isinstance(parsed, str) else None,
-            code=parsed if isinstance(parsed, str) else None,
-        )
-        activity.status = result.outcome.value
-        if result.alarm is not None:
-            await _alarm_staff(messengers, locales, config, link_guard, ticket, result.alarm)
-        if result.outcome is LinkOutcome.WRONG:
-            await state.set_state(LinkForm.ticket)
-            await message.answer(
-                texts(
-                    "loans-wrong",
-                    what=SECRET_KIND[settings.verification],
-                    left=result.failures_left or 0,
-                ),
-                reply_markup=inline(texts),
+        """«Не ждать»: cancel one of the presser's own waits, then show the screen without it."""
+        activity.kind = ActivityKind.CATALOGUE_QUERY
+        title = await watches.cancel(db, person.id, callback_data.watch_id)
+        activity.status = "unwatch" if title is not None else "unwatch: not found"
+        if title is None:
+            await query.answer(texts.plain("loans-watch-gone"), show_alert=True)
+        else:
+            activity.content = title
+            await query.answer(texts.plain("loans-watch-cancelled", title=title))
+        target = _answer_target(query)
+        if target is not None:
+            await show_my_books(
+                target,
+                texts=texts,
+                config=config,
+                db=db,
+                person=person,
+                system=library_system,
+                edit=True,
             )
-            return
-        if result.outcome is LinkOutcome.SLOWED:
-            assert result.retry_at is not None  # the form keeps the ticket: send the secret again
-            wait = (result.retry_at - link_guard.clock()).total_seconds()
-            await message.answer(
-                texts(
-                    "loans-slowed",
-                    what=SECRET_KIND[settings.verification],
-                    minutes=max(1, math.ceil(wait / 60)),
-                ),
-                reply_markup=inline(texts),
-            )
-            return
-        await state.clear()
-        if result.outcome is LinkOutcome.UNAVAILABLE:
-            await _system_down(message, texts, config)
-            return
-        if result.outcome is LinkOutcome.LOCKED:
-            assert result.locked_until is not None
-            local = result.locked_until.astimezone(config.library.zone)
-            await message.answer(
-                texts("loans-locked", until=f"{local:%H:%M}", phone=phone_or_none(config)),
-                reply_markup=inline(texts),
-            )
-            return
-        patron = result.patron
-        assert patron is not None
-        await message.answer(
-            texts("loans-linked", ticket=patron.ticket, name=patron.name or "none")
-        )
-        link = await links.get_link(db, person.id)
-        if link is not None:
-            await show_loans(message, texts=texts, config=config, system=library_system, link=link)
-
-    @router.message(LinkForm.ticket)
-    @router.message(LinkForm.secret)
-    async def not_text(message: Message, texts: Texts, activity: ActivityNote) -> None:
-        activity.kind = ActivityKind.READER_LINK
-        activity.content = HIDDEN
-        activity.status = "not text"
-        await message.answer(texts("loans-send-text"), reply_markup=inline(texts))
 
     @router.callback_query(LoanCb.filter())
     async def loan_button(
@@ -422,13 +198,21 @@ def build_form_router() -> Router:
             link = await links.get_link(db, person.id)
             assert link is not None
             await show_loans(
-                target, texts=texts, config=config, system=library_system, link=link, edit=True
+                target,
+                texts=texts,
+                config=config,
+                db=db,
+                system=library_system,
+                link=link,
+                edit=True,
             )
             return
         if action is LoanAction.LIST:
             await query.answer()
             activity.status = "shown"
-            await show_loans(target, texts=texts, config=config, system=library_system, link=link)
+            await show_loans(
+                target, texts=texts, config=config, db=db, system=library_system, link=link
+            )
             return
         await _renew(
             query, target, callback_data, texts, config, db, library_system, link, person, activity
@@ -452,12 +236,12 @@ async def _renew(
     # Stale and forged presses stay enquiries; real attempts are logged per loan below.
     activity.kind = ActivityKind.LOAN_ENQUIRY
     try:
-        patron = await _current_patron(system, link)
+        patron = await current_patron(system, link)
         loans = await system.loans(patron) if patron is not None else []
     except SystemUnavailable:
         activity.status = "unavailable"
         await query.answer()
-        await _system_down(target, texts, config)
+        await system_down(target, texts, config)
         return
     if patron is None:
         activity.status = "ticket gone"
@@ -471,6 +255,7 @@ async def _renew(
                 target,
                 texts=texts,
                 config=config,
+                db=db,
                 system=system,
                 link=link,
                 patron=patron,
@@ -520,9 +305,11 @@ async def _renew(
         target,
         texts=texts,
         config=config,
+        db=db,
         system=system,
         link=link,
         patron=patron,
         loans=fresh,
         header=header,
+        just_renewed={r.loan_ref for r in results if r.outcome in ACTED_ON},
     )

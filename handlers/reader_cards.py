@@ -16,10 +16,10 @@ from broadcasts.staff_chat import notify_person
 from handlers.callbacks import StaffAction, StaffCb
 from handlers.filters import HasRole
 from handlers.keyboards import inline
-from handlers.my_books import TICKET
 from storage.activity import ActivityNote
 from storage.circulation import links
-from storage.circulation.base import LibrarySystem, SystemUnavailable, normalise_ticket
+from storage.circulation.base import LibrarySystem, SystemUnavailable
+from storage.circulation.links import typed_ticket
 from storage.db import Database
 from storage.models import ActivityKind, Role
 from storage.people import PersonView
@@ -31,9 +31,10 @@ class TicketForm(StatesGroup):
 
 
 async def _ticket(message: Message, texts: Texts, state: FSMContext) -> str | None:
-    """The ticket typed, ending the form; None (and a hint, form kept) if it is not one."""
-    ticket = normalise_ticket(message.text or "")
-    if not TICKET.match(ticket):
+    """The ticket typed («№ 1001» as well), ending the form; None (and a hint, form kept)
+    if it is not one."""
+    ticket = typed_ticket(message.text or "")
+    if ticket is None:
         await message.answer(texts("loans-bad-ticket"), reply_markup=inline(texts))
         return None
     await state.clear()

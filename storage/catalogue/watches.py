@@ -1,10 +1,14 @@
-"""«Сообщить, когда вернут»: who waits for which record, and who can be told now."""
+"""«Сообщить, когда вернут»: who waits for which record, and who can be told now.
+
+A reader sees their own waits in «Мои книги» and cancels each there; a wait that was
+answered («книга вернулась») is done and no longer listed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.catalogue.models import CatalogueItem, CatalogueRecord, CatalogueWatch
@@ -22,6 +26,53 @@ class DueNotice:
     platform: str
     platform_user_id: str
     language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """One of a reader's own waits, as «Мои книги» lists it."""
+
+    watch_id: int
+    record_id: int
+    title: str
+
+
+async def waiting(db: Database, person_id: int, *, limit: int) -> tuple[list[Waiting], int]:
+    """The person's open waits, oldest first (at most `limit`), and how many there are."""
+    mine = (CatalogueWatch.person_id == person_id, CatalogueWatch.notified_at.is_(None))
+    async with db.transaction() as session:
+        total = await session.scalar(select(func.count()).select_from(CatalogueWatch).where(*mine))
+        rows = await session.execute(
+            select(CatalogueWatch.id, CatalogueWatch.record_id, CatalogueRecord.title)
+            .join(CatalogueRecord, CatalogueRecord.id == CatalogueWatch.record_id)
+            .where(*mine)
+            .order_by(CatalogueWatch.created_at, CatalogueWatch.id)
+            .limit(limit)
+        )
+        return [Waiting(*row) for row in rows], int(total or 0)
+
+
+async def cancel(db: Database, person_id: int, watch_id: int) -> str | None:
+    """Stop waiting; the title, or None if that wait is not this person's open one (a
+    forged id, another reader's, or cancelled / answered meanwhile)."""
+    async with db.transaction() as session:
+        title = await session.scalar(
+            select(CatalogueRecord.title)
+            .join(CatalogueWatch, CatalogueWatch.record_id == CatalogueRecord.id)
+            .where(
+                CatalogueWatch.id == watch_id,
+                CatalogueWatch.person_id == person_id,
+                CatalogueWatch.notified_at.is_(None),
+            )
+        )
+        if title is None:
+            return None
+        result = await session.execute(
+            delete(CatalogueWatch).where(
+                CatalogueWatch.id == watch_id, CatalogueWatch.notified_at.is_(None)
+            )
+        )
+        return title if result.rowcount == 1 else None
 
 
 async def watch(db: Database, person_id: int, record_id: int) -> bool:

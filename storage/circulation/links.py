@@ -10,6 +10,8 @@ guessing account is locked, the ticket only slowed down, staff told once — is 
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +31,24 @@ from storage.circulation.models import DeskCode, ReaderLink
 from storage.db import Database
 from storage.models import Person
 from storage.types import utcnow
+
+# What is left of a ticket once typed: letters of any alphabet, digits, / . - _
+TICKET = re.compile(r"^[\w/.-]{1,32}$")
+# Desk codes are six digits (`hashing.desk_code`): in the password and surname modes a
+# secret of this shape is also tried as a desk code.
+DESK_CODE = re.compile(r"^\d{6}$")
+_DASHES = str.maketrans(
+    dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-")
+)
+# Words people put before the number: «мой читательский билет №», «номер билета:», «N 1001».
+# A lone N / No / Nr is a word only when something separates it from the number, since
+# a card number may itself start with a letter.
+_PREFIX = re.compile(
+    r"^(?:(?:мо[йяё]|это|читательск\w*|библиотечн\w*|номер\w*|билет\w*|карт[аыу]|"
+    r"карточк\w*|ticket|library|card|number|n|no|nr)(?:[\s.:#=]+|$))+",
+    re.IGNORECASE,
+)
+_LETTERS = re.compile(r"[^\W\d_]{5,}")
 
 
 class LinkOutcome(enum.StrEnum):
@@ -74,6 +94,34 @@ class LinkedReader:
     reader_name: str | None
 
 
+def typed_ticket(text: str) -> str | None:
+    """The ticket number in what a reader typed, or None if it cannot be one.
+
+    People type «№ 1001», «билет 10 01», «N 1001.», «10–01»: the number sign, the words
+    before the number, punctuation at the edges and spaces are dropped, dashes made one
+    kind, and a number of digits and dashes only loses the dashes (they group digits, as
+    spaces do). Letters and dashes inside a mixed number stay, as some systems store them.
+    Something with no digit, or with a word in it («Иванова 1985», «не помню»), is not a
+    ticket: answered without costing an attempt.
+    """
+    text = unicodedata.normalize("NFKC", text.replace("\u2116", " ").translate(_DASHES))
+    text = _PREFIX.sub("", text.strip())
+    text = "".join(ch for ch in text if not ch.isspace())
+    start, end = 0, len(text)
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    ticket = text[start:end]
+    if ticket and all(ch.isdigit() or ch == "-" for ch in ticket):
+        ticket = ticket.replace("-", "")
+    if not TICKET.match(ticket) or not any(ch.isdigit() for ch in ticket):
+        return None
+    if _LETTERS.search(ticket):  # a word, not a letter prefix
+        return None
+    return ticket
+
+
 async def attempt_link(
     db: Database,
     system: LibrarySystem,
@@ -85,8 +133,13 @@ async def attempt_link(
     credentials: Credentials | None = None,
     code: str | None = None,
 ) -> LinkResult:
-    """Check the reader's proof and link the ticket; `code` is a desk code instead of
-    credentials. The guard is asked before the library system is asked anything."""
+    """Check the reader's proof and link the ticket. The guard is asked before the
+    library system is asked anything.
+
+    `code` is a desk code, accepted in every verification mode: staff gave it to the
+    reader in person, the strongest proof there is. When both are given (a six-digit
+    secret in the password mode may be either), a matching desk code links and
+    otherwise the credentials are checked — one failure at most is counted."""
     ticket = normalise_ticket(ticket)
     admission = await link_guard.admit(db, guard, ticket, account)
     if admission.account_locked_until is not None:
@@ -94,14 +147,9 @@ async def attempt_link(
     if admission.ticket_open_at is not None:
         return LinkResult(LinkOutcome.SLOWED, retry_at=admission.ticket_open_at)
     try:
-        if code is not None:
-            patron = await system.find_patron(ticket)
-            if patron is not None and not await _use_code(db, ticket, code):
-                patron = None
-        elif credentials is not None:
+        patron = await _patron_by_code(db, system, ticket, code) if code is not None else None
+        if patron is None and credentials is not None:
             patron = await system.verify(ticket, credentials)
-        else:
-            patron = None
     except SystemUnavailable:
         return LinkResult(LinkOutcome.UNAVAILABLE)
     if patron is None:
@@ -220,21 +268,42 @@ async def issue_desk_code(
     return code
 
 
-async def _use_code(db: Database, ticket: str, code: str) -> bool:
+async def _patron_by_code(
+    db: Database, system: LibrarySystem, ticket: str, code: str
+) -> Patron | None:
+    """The reader a valid desk code vouches for, the code used up; None if no code of
+    this ticket matches. The library system is asked only when one does, and the code
+    is spent only once the system has named the reader (a system that is down leaves
+    the code for the next try)."""
+    found = await _matching_code(db, ticket, code)
+    if found is None:
+        return None
+    patron = await system.find_patron(ticket)
+    if patron is None or not await _spend_code(db, found):
+        return None
+    return patron
+
+
+async def _matching_code(db: Database, ticket: str, code: str) -> int | None:
     now = utcnow()
     code = "".join(code.split())
     async with db.transaction() as session:
-        rows = list(
-            await session.scalars(
-                select(DeskCode).where(
-                    DeskCode.ticket == ticket.casefold(),
-                    DeskCode.used_at.is_(None),
-                    DeskCode.expires_at > now,
-                )
+        rows = await session.execute(
+            select(DeskCode.id, DeskCode.code_hash).where(
+                DeskCode.ticket == ticket.casefold(),
+                DeskCode.used_at.is_(None),
+                DeskCode.expires_at > now,
             )
         )
-        for row in rows:
-            if check_secret(code, row.code_hash):
-                row.used_at = now
-                return True
-    return False
+        return next((row.id for row in rows if check_secret(code, row.code_hash)), None)
+
+
+async def _spend_code(db: Database, code_id: int) -> bool:
+    """Mark the code used; False if another press used it first."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(DeskCode)
+            .where(DeskCode.id == code_id, DeskCode.used_at.is_(None))
+            .values(used_at=utcnow())
+        )
+        return result.rowcount == 1
