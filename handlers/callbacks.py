@@ -308,6 +308,25 @@ class ReportCb(CallbackData, prefix="report"):
     period: ReportPeriod
 
 
+class HoldCb(CallbackData, prefix="hold"):
+    """The reader's pickup branch for a hold on a record (`branch` empty: none named)."""
+
+    record_id: Id
+    branch: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{0,32}$")] = ""
+
+
+class HoldAnswer(enum.StrEnum):
+    READY = "ready"  # «Отложено»: waits for the reader until a date
+    NONE = "none"  # «Нет в наличии»
+
+
+class HoldDeskCb(CallbackData, prefix="holddesk"):
+    """Staff answering a reader's hold from its card in the staff chat."""
+
+    answer: HoldAnswer
+    id: Id
+
+
 # Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».
 STAFF_PREFIXES = (
     StaffCb.__prefix__,
@@ -316,4 +335,5 @@ STAFF_PREFIXES = (
     StaffEventCb.__prefix__,
     DeskCb.__prefix__,
     ReportCb.__prefix__,
+    HoldDeskCb.__prefix__,
 )

@@ -7,16 +7,18 @@ the number of hits.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from bot.config import Config
 from bot.i18n import Locales, Markup, Texts
 from bot.transports.messengers import Messengers
+from broadcasts import hold_notices
 from broadcasts.staff_chat import notify_staff
+from handlers import catalogue_holds
 from handlers.callbacks import CatalogueAction, CatalogueCb
-from handlers.common import ask_consent, phone_or_none, show_menu
+from handlers.common import phone_or_none, show_menu
 from handlers.filters import MenuButton, TextWithinLimit
 from handlers.keyboards import button, inline
 from storage.activity import ActivityNote
@@ -25,6 +27,8 @@ from storage.catalogue.availability import BranchCopies, RecordCard, record_card
 from storage.catalogue.index import Hit
 from storage.catalogue.records import ItemStatus
 from storage.catalogue.search import SearchResult, search
+from storage.circulation.base import LibrarySystem
+from storage.circulation.links import get_link
 from storage.db import Database
 from storage.models import ActivityKind, Consent
 from storage.people import PersonView
@@ -351,32 +355,24 @@ async def hold_record(
     person: PersonView,
     db: Database,
     config: Config,
-    bot: Bot,
-    messengers: Messengers,
+    library_system: LibrarySystem | None,
     activity: ActivityNote,
 ) -> None:
     found = await _card(query, callback_data, texts, person, db, config, activity)
     if found is None:
         return
     message, card = found
-    if person.consent is not Consent.GIVEN:
-        # Staff need to know who asked: that is personal data.
-        activity.status = "consent needed"
-        await message.answer(texts("consent-needed"))
-        await ask_consent(message, texts, config)
-        return
-    activity.status = "hold request"
-    reader = person.display_name or person.messenger_id
-    notice = locales.texts(None)(
-        "notify-hold-request", reader=reader, title=card.title, id=person.messenger_id
+    await catalogue_holds.start_hold(
+        message,
+        card,
+        texts=texts,
+        locales=locales,
+        person=person,
+        db=db,
+        config=config,
+        system=library_system,
+        activity=activity,
     )
-    if not await notify_staff(messengers, config, notice):
-        activity.status = "hold request, staff chat unreachable"
-        await show_menu(
-            message, texts, person, key="catalogue-call-us", phone=phone_or_none(config)
-        )
-        return
-    await show_menu(message, texts, person, key="catalogue-hold-done", title=card.title)
 
 
 async def suggest_purchase(
@@ -386,18 +382,27 @@ async def suggest_purchase(
     locales: Locales,
     person: PersonView,
     state: FSMContext,
+    db: Database,
     config: Config,
-    bot: Bot,
     messengers: Messengers,
     activity: ActivityNote,
     recent_queries: RecentQueries,
 ) -> None:
+    """«Оставить заявку на книгу»: the staff chat learns what and who asked (with consent)."""
     found = await _asked_query(query, callback_data, texts, person, state, activity, recent_queries)
     if found is None:
         return
     message, last = found
     activity.status = "purchase request"
-    notice = locales.texts(None)("notify-purchase-request", query=last[:200])
+    staff_texts = locales.texts(hold_notices.STAFF_LANGUAGE)
+    link = await get_link(db, person.id) if person.consent is Consent.GIVEN else None
+    reader = hold_notices.reader_text(staff_texts, person, link)
+    notice = "\n".join(
+        [
+            staff_texts("notify-purchase-request", query=last[:200]),
+            staff_texts("purchase-from", reader=Markup(reader)),
+        ]
+    )
     if not await notify_staff(messengers, config, notice):
         activity.status = "purchase request, staff chat unreachable"
         await show_menu(
@@ -424,6 +429,7 @@ def build_router(locales: Locales) -> Router:
     router.callback_query.register(
         suggest_purchase, CatalogueCb.filter(F.action == CatalogueAction.SUGGEST)
     )
+    router.include_router(catalogue_holds.build_router())
     return router
 
 

@@ -14,6 +14,7 @@ from broadcasts.returns import notify_returned
 from storage.catalogue.models import CatalogueItem, CatalogueRecord
 from storage.models import Activity, ActivityKind
 from tests.conftest import STAFF_CHAT_ID, RunningBot
+from tests.harness import drain_outbox
 
 NOON_IN_MOSCOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 NIGHT_IN_MOSCOW = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)
@@ -133,9 +134,15 @@ async def test_hold_needs_consent_then_reaches_the_staff_chat(library: RunningBo
     await anna.click("1. Лавр")
     reply = await anna.click("Забронировать")
     assert "Заявку на бронь «Лавр» передали сотрудникам" in reply.text
-    staff = reply.to_chat(STAFF_CHAT_ID)
+    await drain_outbox(
+        library.db, create_bot(library.server.token, api_server=library.server.base_url), "telegram"
+    )
+    staff = [c for c in library.server.calls_of("sendMessage") if c.chat_id == STAFF_CHAT_ID]
     assert staff
-    assert "Анна просит отложить «Лавр» (telegram:907)" in staff[0].text
+    # The reader by name, with the branch and the way to answer — not a messenger id.
+    assert "Читатель: Анна (Telegram), билет не привязан" in staff[0].text
+    assert "Забрать: Центральная библиотека" in staff[0].text
+    assert "telegram:907" not in staff[0].text
 
 
 async def test_missing_book_can_be_requested_for_purchase(library: RunningBot) -> None:
@@ -144,7 +151,9 @@ async def test_missing_book_can_be_requested_for_purchase(library: RunningBot) -
     assert "ничего не нашлось" in reply.text
     reply = await anna.click("Оставить заявку")
     assert "Спасибо! Заявку на «Квантовая хромодинамика для чайников»" in reply.text
-    assert any("Квантовая хромодинамика" in c.text for c in reply.to_chat(STAFF_CHAT_ID))
+    (notice,) = reply.to_chat(STAFF_CHAT_ID)
+    assert "Квантовая хромодинамика" in notice.text
+    assert "От: читатель без согласия на обработку данных" in notice.text
     async with library.db.transaction() as session:
         statuses = list(await session.scalars(select(Activity.status).order_by(Activity.id)))
     assert statuses == ["not found", "purchase request"]

@@ -85,11 +85,17 @@ async def test_reader_finds_a_book_and_asks_to_hold_it(community: RunningVkBot) 
     card = await anna.click("1. Мастер и Маргарита")
     assert "Центральная библиотека — 2 из 3 на полке" in card.text
     reply = await anna.click("Забронировать")
+    assert "Где вам удобнее забрать «Мастер и Маргарита»?" in reply.text
+    reply = await anna.click("Детская библиотека")
     assert "Заявку на бронь «Мастер и Маргарита» передали сотрудникам" in reply.text
-    # The staff chat is a Telegram group: the notice went there, through Telegram's bot.
+    # The staff chat is a Telegram group: the card goes there, through Telegram's bot.
+    telegram = create_bot(community.telegram.token, api_server=community.telegram.base_url)
+    await drain_outbox(community.db, telegram, "telegram")
     to_staff = [c for c in community.telegram.calls_of("sendMessage") if c.chat_id == STAFF_CHAT_ID]
     assert len(to_staff) == 1
-    assert "Анна Петрова просит отложить «Мастер и Маргарита» (vk:902)" in to_staff[0].text
+    assert "Читатель: Анна Петрова (ВКонтакте), билет не привязан" in to_staff[0].text
+    assert "Связь: через бота в ВКонтакте" in to_staff[0].text
+    assert "vk:902" not in to_staff[0].text
 
 
 async def test_reader_links_a_ticket_and_renews_a_book(
@@ -134,12 +140,12 @@ async def test_reader_registers_for_a_meetup_and_gets_the_files(community: Runni
     uploaded = {
         a.split("_")[0][:3]: community.server.uploads[uploaded_key(a)] for a in reply.attachments
     }
-    assert uploaded["doc"][0] == f"event-{event_id}.ics"
     assert uploaded["doc"][1].startswith(b"BEGIN:VCALENDAR")
     assert uploaded["pho"][1].startswith(b"\x89PNG"), "the QR ticket is a picture"
     async with community.db.transaction() as session:
         row = await session.scalar(select(Registration))
     assert row is not None
+    assert uploaded["doc"][0] == f"event-{event_id}-{row.id}.ics"  # one name per registration
     assert row.contact == "+79001234567"
 
 

@@ -1010,3 +1010,75 @@ today-links = Reader tickets linked
 today-subscriptions = New subscriptions
 today-people = Readers who wrote to the bot
 staff-today-note = <i>Cases, not messages: a request is one submitted request however many steps it took; a search is one answer of the catalogue; a renewal is one book renewed; a reader is one person a day.</i>
+# --- #19 holds and purchase requests from the catalogue: pickup branch, staff card, answers
+hold-pick-branch = 📌 Where would you like to pick up “{ $title }”?
+hold-pick-gone = That branch is not among the pickup places — please press “Reserve” again.
+hold-already-requested = You have already reserved “{ $title }” — no need to repeat. The staff will write here when the book is waiting for you.
+hold-already-ready = “{ $title }” is already set aside for you until { $until }{ $branch ->
+        [none] {""}
+       *[other] {" "}— { $branch }
+    }.
+hold-on-loan = You already have “{ $title }” — no need to reserve it. You can renew it in “📚 My books”.
+hold-requested = 📌 Your reservation request for “{ $title }” has been passed to the staff{ $branch ->
+        [none] {""}
+       *[other] {" "}(pickup: { $branch })
+    }. They will write here when the book is waiting for you.
+hold-placed = 📌 “{ $title }” is reserved in the library system{ $branch ->
+        [none] {""}
+       *[other] {" "}(pickup: { $branch })
+    }.{ $ahead ->
+        [0] {""}
+       *[other] {" "}Readers ahead of you: { $ahead }.
+    } We will write here when the book is waiting for you.
+hold-refused = The library system did not accept the reservation of “{ $title }”: { $reason } Your request has been passed to the staff — they will write to you here.
+hold-reason-already_held = you are already waiting for this book.
+hold-reason-have_it = this book is already on your card.
+hold-reason-too_many = your card already has the most reservations allowed.
+hold-reason-blocked = your card is blocked or has a debt — please come to the loan desk.
+hold-reason-not_holdable = this book cannot be reserved (it may be for the reading room only).
+hold-reason-pickup = it cannot be picked up at that branch.
+hold-reason-rules = these are the library's rules.
+hold-card-title = 📌 <b>Reservation No. { $number }</b>: “{ $title }”
+hold-card-reader = Reader: { $reader }
+hold-card-pickup = Pickup: { $branch ->
+        [none] no branch chosen
+       *[other] { $branch }
+    }
+hold-card-contact = Contact: through the bot in { $messenger } — answer with a button below
+hold-card-received = Received: { $at }
+hold-card-placed = ✅ Reserved in the library system{ $ref ->
+        [none] {""}
+       *[other] {" "}(No. { $ref })
+    }{ $queue ->
+        [0] {""}
+       *[other] , place in the queue: { $queue }
+    }. When the book is on the reservation shelf, press “Set aside”.
+hold-card-refused = ⚠️ The library system did not accept the reservation: { $detail }. Decide what to do and answer the reader.
+hold-card-unknown-book = ⚠️ The library system did not find this book by the catalogue's barcodes — please reserve it by hand.
+hold-card-unavailable = ⚠️ The library system did not answer — please reserve it by hand.
+hold-card-unconfirmed = ⚠️ The library system did not confirm the reservation — check whether it is there before reserving by hand.
+hold-card-not-supported = The library system does not take reservations from the bot — please reserve it by hand.
+hold-card-not-linked = No ticket linked in the bot — nothing was reserved in the library system.
+hold-card-by-hand = Set the book aside and answer the reader with a button below.
+reader-ticket = ticket No. { $ticket }{ $name ->
+        [none] {""}
+       *[other] , { $name }
+    }
+reader-messenger = { $name } ({ $messenger }), no ticket linked
+reader-unnamed = no name
+reader-no-consent = a reader who has not consented to data processing
+hold-desk-ready = ✅ Set aside for { $days } { $days ->
+        [one] day
+       *[other] days
+    }
+hold-desk-none = ❌ Not available
+hold-desk-done-ready = ✅ Reservation No. { $number }: set aside until { $until } — the reader has been told. Answered by { $staff }.
+hold-desk-done-none = ❌ Reservation No. { $number }: not available — the reader has been told. Answered by { $staff }.
+hold-desk-answered = This reservation has already been answered.
+hold-desk-gone = This reservation no longer exists.
+hold-ready = 📌 “{ $title }”: set aside, waiting for you until { $until } inclusive{ $branch ->
+        [none] {""}
+       *[other] {" "}— { $branch }
+    }. Please bring your library card.
+hold-none = 😔 “{ $title }”: not available now, it could not be set aside. If you like, I will write when it is back.
+purchase-from = From: { $reader }

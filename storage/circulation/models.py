@@ -113,3 +113,28 @@ class LocalRenewal(Base):
     renewals: Mapped[int] = mapped_column(Integer)
     renewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+# --- holds asked for from the catalogue ------------------------------------------------
+
+
+class ReaderHold(Base):
+    """«Забронировать» on a catalogue card: one row per reader and record, so a second
+    press is recognised instead of sending staff a second hold, and staff answer the
+    reader from the card in the staff chat. It goes with the person (/forget)."""
+
+    __tablename__ = "reader_holds"
+    __table_args__ = (UniqueConstraint("person_id", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_records.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(1000))  # for the answer, if the record goes
+    branch_id: Mapped[str | None] = mapped_column(String(32))  # the pickup branch chosen
+    status: Mapped[str] = mapped_column(String(16))  # storage.circulation.hold_requests.State
+    system_ref: Mapped[str | None] = mapped_column(String(64))  # the hold's id in the system
+    pickup_until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
