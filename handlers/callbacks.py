@@ -86,6 +86,14 @@ class RoleCb(CallbackData, prefix="role"):
     person_id: Id = 0
 
 
+class ExpertLinkCb(CallbackData, prefix="xlink"):
+    """After «Назначить эксперта»: which directory entry this person is (expert_id 0: not
+    in the directory). Admins only; the entry must still be free when pressed."""
+
+    person_id: Id
+    expert_id: Id = 0
+
+
 class CatalogueAction(enum.StrEnum):
     RECORD = "rec"  # show a record's card
     MORE = "more"  # next page of the last search
@@ -331,6 +339,7 @@ class HoldDeskCb(CallbackData, prefix="holddesk"):
 STAFF_PREFIXES = (
     StaffCb.__prefix__,
     RoleCb.__prefix__,
+    ExpertLinkCb.__prefix__,
     ComposeCb.__prefix__,
     StaffEventCb.__prefix__,
     DeskCb.__prefix__,
