@@ -1082,24 +1082,6 @@ hold-ready = 📌 “{ $title }”: set aside, waiting for you until { $until } 
     }. Please bring your library card.
 hold-none = 😔 “{ $title }”: not available now, it could not be set aside. If you like, I will write when it is back.
 purchase-from = From: { $reader }
-# --- #19 reports and staff screens: «📊 Today» counts cases, each in its own unit
-today-consultations = Consultation requests received
-today-expertise = Expertise requests received
-today-resolved = Requests resolved
-today-registrations = Event registrations (waiting list included)
-today-cancellations = Registrations cancelled
-today-attended = Participants marked present
-today-catalogue = Catalogue searches
-today-holds = Hold requests
-today-purchases = Purchase suggestions
-today-watches = Requests to be told when a book is back
-today-loans = Loan enquiries
-today-renewals = Books renewed
-today-library-info = Library information shown
-today-links = Reader tickets linked
-today-subscriptions = New subscriptions
-today-people = Readers who wrote to the bot
-staff-today-note = <i>Cases, not messages: a request is one submitted request however many steps it took; a search is one answer of the catalogue; a renewal is one book renewed; a reader is one person a day.</i>
 # --- #19 reports and staff screens: a new expert in the bot is linked to her entry of the expert directory
 roles-expert-which = Who is { $name } in the expert directory? Requests are passed to directory entries: choose the entry, and the requests already passed to this expert appear in the bot at once.
 roles-expert-not-listed = Not in the directory

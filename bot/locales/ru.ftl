@@ -1105,24 +1105,6 @@ hold-ready = 📌 «{ $title }»: отложено, ждёт вас до { $unti
     }. Возьмите читательский билет.
 hold-none = 😔 «{ $title }»: сейчас нет в наличии, отложить не получилось. Хотите — напишу, когда книгу вернут.
 purchase-from = От: { $reader }
-# --- #19 reports and staff screens: «📊 Сегодня» counts cases, each in its own unit
-today-consultations = Запросов на консультацию получено
-today-expertise = Заявок на экспертизу получено
-today-resolved = Запросов решено
-today-registrations = Записей на мероприятия (с листом ожидания)
-today-cancellations = Записей отменено
-today-attended = Отмечено пришедших на мероприятия
-today-catalogue = Поисков в каталоге
-today-holds = Просьб забронировать книгу
-today-purchases = Предложений купить книгу
-today-watches = Просьб сообщить о возврате книги
-today-loans = Справок о книгах на формуляре
-today-renewals = Книг продлено
-today-library-info = Справок о библиотеке
-today-links = Читательских билетов привязано
-today-subscriptions = Новых подписок на рассылки
-today-people = Читателей написали боту
-staff-today-note = <i>Считаются дела, а не сообщения: запрос — одна отправленная заявка, сколько бы шагов в ней ни было; поиск — один ответ каталога; продление — одна продлённая книга; читатель — один человек за день.</i>
 # --- #19 reports and staff screens: a new expert in the bot is linked to her entry of the expert directory
 roles-expert-which = Кто { $name } в справочнике экспертов? Обращения передают записям справочника: выберите запись — и обращения, уже переданные этому эксперту, сразу появятся у него в боте.
 roles-expert-not-listed = Нет в справочнике
