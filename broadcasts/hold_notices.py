@@ -50,7 +50,8 @@ class SystemNote:
 
 
 def messenger_name(texts: Texts, platform: str) -> str:
-    return texts(f"messenger-{platform}") if platform in ("telegram", "vk") else platform
+    known = ("telegram", "vk", "console")
+    return texts(f"messenger-{platform}") if platform in known else platform
 
 
 def reader_text(texts: Texts, person: PersonView, link: LinkView | None) -> str:
@@ -67,14 +68,18 @@ def reader_text(texts: Texts, person: PersonView, link: LinkView | None) -> str:
     )
 
 
-def _system_line(texts: Texts, note: SystemNote) -> str:
+def _system_line(texts: Texts, config: Config, note: SystemNote, link: LinkView | None) -> str:
     placement = note.placement
     if placement is None:
         return texts("hold-card-by-hand" if note.linked else "hold-card-not-linked")
     if placement.outcome is HoldOutcome.PLACED:
-        return texts(
+        line = texts(
             "hold-card-placed", ref=placement.ref or "none", queue=placement.queue_position or 0
         )
+        # The reminder sweep tells the reader when the system marks the hold as waiting.
+        if config.reminders.hold_ready and link is not None and link.reminders:
+            line += " " + texts("hold-card-system-tells")
+        return line
     if placement.outcome is HoldOutcome.REFUSED:
         detail = placement.detail or (placement.refusal or "rules")
         return texts("hold-card-refused", detail=detail)
@@ -97,7 +102,7 @@ def staff_card(
         texts("hold-card-pickup", branch=branch.name if branch else "none"),
         texts("hold-card-contact", messenger=messenger_name(texts, person.platform)),
         texts("hold-card-received", at=_moment(config, hold.created_at)),
-        _system_line(texts, note),
+        _system_line(texts, config, note, link),
     ]
     return "\n".join(lines)
 

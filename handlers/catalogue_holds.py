@@ -186,8 +186,10 @@ async def _place(
     if hold is None:  # a second press on the branch buttons, or a double tap
         activity.status = "hold already requested"
         held = await hold_requests.open_hold(db, person.id, card.record_id, today)
-        if held is not None:
-            await _already(message, texts, config, person, held)
+        if held is None:  # answered between the two reads: still not a second hold
+            await show_menu(message, texts, person, key="hold-already-requested", title=card.title)
+            return
+        await _already(message, texts, config, person, held)
         return
     placer = hold_placer(system)
     placement: HoldPlacement | None = None

@@ -323,6 +323,7 @@ async def test_koha_takes_the_hold_and_the_staff_card_says_so(
     (card,) = cards(koha_library)
     assert "Читатель: билет № 23529000123, Мария Ёлкина" in card.text
     assert f"✅ Бронь оформлена в библиотечной системе (№ {hold.hold_id})" in card.text
+    assert "Когда система отметит бронь как ждущую, бот напомнит читателю сам" in card.text
     async with koha_library.db.transaction() as session:
         row = await session.scalar(select(ReaderHold))
     assert row is not None
@@ -406,3 +407,18 @@ async def test_sip2_places_the_hold_for_pickup(
     await deliver(bot)
     (card,) = cards(bot)
     assert "✅ Бронь оформлена в библиотечной системе (№ 100111)" in card.text
+
+
+async def test_forged_and_stale_branch_buttons(library: RunningBot) -> None:
+    anna = await consented(library, 7109)
+    reply = await anna.press("hold:999999:central")
+    assert "Этой книги в каталоге больше нет" in reply.text
+    await reserve(anna, "Мастер и Маргарита", "Мастер и Маргарита")
+    asked = await anna.click("Забронировать")
+    (pick,) = [b["callback_data"] for m in asked.messages for b in m.buttons()][:1]
+    reply = await anna.press(pick.replace("central", "mars"))  # a branch no longer there
+    assert "Этого филиала нет в списке для выдачи" in reply.text
+    reply = await anna.press("holddesk:ready:1")  # a reader forging a staff answer
+    assert reply.alerts == ["Этот раздел только для сотрудников библиотеки."]
+    async with library.db.transaction() as session:
+        assert not list(await session.scalars(select(ReaderHold.id)))

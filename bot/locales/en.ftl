@@ -1052,7 +1052,7 @@ hold-card-placed = ✅ Reserved in the library system{ $ref ->
     }{ $queue ->
         [0] {""}
        *[other] , place in the queue: { $queue }
-    }. When the book is on the reservation shelf, press “Set aside”.
+    }.
 hold-card-refused = ⚠️ The library system did not accept the reservation: { $detail }. Decide what to do and answer the reader.
 hold-card-unknown-book = ⚠️ The library system did not find this book by the catalogue's barcodes — please reserve it by hand.
 hold-card-unavailable = ⚠️ The library system did not answer — please reserve it by hand.
@@ -1092,3 +1092,6 @@ roles-expert-linked = Done: this is { $name } of the directory. { $count ->
        *[other] { $count } open requests are waiting for the expert — they are already in «Requests for me».
     }
 roles-expert-link-stale = That did not work: this directory entry has been linked to someone else or removed, or the person is no longer an expert. Open «Staff and experts» again.
+# --- #19 holds (2): who tells the reader when a hold placed in the system is ready; the demo's messenger
+hold-card-system-tells = When the system marks the reservation as waiting, the bot reminds the reader by itself; use the buttons to answer otherwise or sooner.
+messenger-console = the demo console
