@@ -192,6 +192,7 @@ class EventAction(enum.StrEnum):
     PRIVATE = "priv"  # «Частное лицо» instead of an organisation
     SAVED = "same"  # «как в прошлый раз»
     ABORT = "stop"  # leave the form
+    TICKET = "tkt"  # the QR ticket and .ics again (id = registration)
 
 
 class EventCb(CallbackData, prefix="ev"):
@@ -224,6 +225,10 @@ class StaffEventAction(enum.StrEnum):
     ADD = "add"  # add a participant by hand
     EDIT = "edit"  # choose what to change
     EDIT_FIELD = "ef"  # page = index in EDITABLE (handlers.staff_event_forms)
+    PUBLISH = "pub"  # wizard: the preview is right, put the event in the listing
+    CHANGE = "chg"  # wizard: choose a step to redo from the preview
+    DRAFT = "dft"  # wizard: redo one step (page = index in handlers.staff_event_new.CHANGEABLE)
+    DROP = "drop"  # wizard: abandon the draft
 
 
 class StaffEventCb(CallbackData, prefix="sev"):

@@ -6,13 +6,15 @@ offers, changes), so an event reads the same wherever it appears.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.config import Config
+from bot.dates import Unreadable, example_start
 from bot.i18n import Texts
 from bot.transports.text_limits import MESSAGE_LIMIT
-from storage.events.descriptions import fit
+from storage.events.descriptions import DESCRIPTION_LIMIT, fit
 from storage.events.listing import EventView
+from storage.people import PersonView
 
 # What `show_event` may add under the card (the reader's place, «registration closed»).
 CARD_TAIL = 300
@@ -20,6 +22,64 @@ CARD_TAIL = 300
 
 def when(config: Config, moment: datetime) -> str:
     return f"{moment.astimezone(config.library.zone):%d.%m.%Y %H:%M}"
+
+
+def span(config: Config, starts: datetime, ends: datetime | None) -> str:
+    """«19.12.2026 18:30–20:00» (or the end's date too when it ends another day)."""
+    if ends is None:
+        return when(config, starts)
+    zone = config.library.zone
+    if starts.astimezone(zone).date() == ends.astimezone(zone).date():
+        return f"{when(config, starts)}–{ends.astimezone(zone):%H:%M}"
+    return f"{when(config, starts)} – {when(config, ends)}"
+
+
+def long_when(texts: Texts, config: Config, moment: datetime) -> str:
+    """«пятница, 19 декабря 2026, 18:30»: how a typed date was read, weekday included, so
+    staff can see at a glance that «в пятницу» meant the Friday they meant."""
+    local = moment.astimezone(config.library.zone)
+    return texts(
+        "date-long",
+        weekday=local.weekday(),
+        day=local.day,
+        month=local.month,
+        year=str(local.year),  # a number would be formatted «2 026»
+        time=f"{local:%H:%M}",
+    )
+
+
+def date_examples(texts: Texts, config: Config, now: datetime) -> dict[str, str]:
+    """Examples for a date prompt, computed (the next Friday, 18:30) so that an example is
+    never a date that has already passed: `short` «19.12 18:30», `long` «19 декабря 18:30»."""
+    moment = example_start(config.library.zone, now)
+    day_month = texts("date-day-month", day=moment.day, month=moment.month)
+    return {"short": f"{moment:%d.%m %H:%M}", "long": f"{day_month} {moment:%H:%M}"}
+
+
+def when_problem(
+    texts: Texts, config: Config, reason: Unreadable, typed: str, now: datetime
+) -> str:
+    """The polite answer to a date that could not be taken, with an example that works."""
+    examples = date_examples(texts, config, now)
+    if reason is Unreadable.WORDS:
+        return texts("staff-new-bad-when", text=typed.strip()[:60], **examples)
+    return texts(f"staff-when-{reason.value}", **examples)
+
+
+def end_example(config: Config, starts: datetime) -> str:
+    """An end two hours after the start, as a time: what «Когда окончание?» suggests."""
+    return f"{(starts + timedelta(hours=2)).astimezone(config.library.zone):%H:%M}"
+
+
+def author(person: PersonView) -> str:
+    """How a staff member is named in an event's `created_by` and the activity log."""
+    return person.display_name or person.messenger_id
+
+
+def too_long(texts: Texts, description: str) -> str:
+    """Refusing a description over the limit, with both lengths: it is never cut, since a
+    cut can fall inside the formatting and leave a card Telegram refuses to show."""
+    return texts("staff-description-too-long", length=len(description), limit=DESCRIPTION_LIMIT)
 
 
 def branch_name(config: Config, branch_id: str | None) -> str:
@@ -44,7 +104,7 @@ def event_card(texts: Texts, config: Config, event: EventView) -> str:
     lines = [
         texts("events-card-title", title=event.title),
         texts("events-card-kind", kind=texts(f"event-kind-{event.kind.value}")),
-        texts("events-card-when", when=when(config, event.starts_at)),
+        texts("events-card-when", when=span(config, event.starts_at, event.ends_at)),
         texts(
             "events-card-where",
             branch=branch_name(config, event.branch_id),

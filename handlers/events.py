@@ -12,7 +12,13 @@ from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
@@ -29,7 +35,7 @@ from storage.contacts import clean_contact
 from storage.db import Database
 from storage.events import registrations
 from storage.events.listing import EventView, get, my_places, upcoming
-from storage.events.models import EventKind, RegistrationStatus
+from storage.events.models import EventKind, EventStatus, RegistrationStatus
 from storage.events.registrations import Place, Refused, Registered
 from storage.events.tickets import calendar_file, qr_png
 from storage.models import ActivityKind, Consent, Role
@@ -66,6 +72,9 @@ async def show_event(
         await target.answer_photo(event.photo)
     if place is not None:
         text += "\n\n" + place_line(texts, place)
+        if place.status is RegistrationStatus.CONFIRMED:
+            ticket = EventCb(action=EventAction.TICKET, id=place.id).pack()
+            rows.append([button(texts("events-ticket-card-button"), ticket)])
         rows.append(
             [
                 button(
@@ -174,6 +183,10 @@ async def show_mine(
         rows.append(
             [button(f"{event.title[:40]}", EventCb(action=EventAction.SHOW, id=event.id).pack())]
         )
+        if place.status is RegistrationStatus.CONFIRMED:
+            # The QR and the calendar file again: lost in the chat, or on a new phone.
+            ticket = EventCb(action=EventAction.TICKET, id=place.id).pack()
+            rows.append([button(texts("events-ticket-button", title=event.title[:30]), ticket)])
     await target.answer("\n".join(lines), reply_markup=inline(texts, *rows))
 
 
@@ -181,6 +194,8 @@ async def show_mine(
 
 
 def form_steps(event: EventView) -> list[str]:
+    """The organisation and the contact only where the event asks them (`ask_organisation`,
+    `ask_contact`); whether the contact may be skipped is `EventView.contact_required`."""
     steps = ["name"]
     if event.ask_organisation:
         steps.append("org")
@@ -193,44 +208,38 @@ def form_steps(event: EventView) -> list[str]:
 async def ask_step(
     target: Message, texts: Texts, db: Database, person: PersonView, event: EventView, step: str
 ) -> None:
+    prompt, keyboard = await step_prompt(texts, db, person, event, step)
+    await target.answer(prompt, reply_markup=keyboard)
+
+
+async def step_prompt(
+    texts: Texts, db: Database, person: PersonView, event: EventView, step: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A step's question and its buttons: «как в прошлый раз», «Частное лицо», «Пропустить»
+    where the event allows it, and always a way out. A wrong answer gets the same buttons."""
     saved = await people.details(db, person.id)
     rows = []
+    same = EventCb(action=EventAction.SAVED).pack()
+    skip = [button(texts("events-skip-button"), EventCb(action=EventAction.SKIP).pack())]
     if step == "name":
         prompt = texts("events-ask-name", title=event.title)
         if saved.name:
-            rows.append(
-                [
-                    button(
-                        texts("events-same-button", value=saved.name[:40]),
-                        EventCb(action=EventAction.SAVED).pack(),
-                    )
-                ]
-            )
+            rows.append([button(texts("events-same-button", value=saved.name[:40]), same)])
     elif step == "org":
         prompt = texts("events-ask-org")
         if saved.organisation:
-            rows.append(
-                [
-                    button(
-                        texts("events-same-button", value=saved.organisation[:40]),
-                        EventCb(action=EventAction.SAVED).pack(),
-                    )
-                ]
-            )
+            label = texts("events-same-button", value=saved.organisation[:40])
+            rows.append([button(label, same)])
         rows.append(
             [button(texts("events-private-button"), EventCb(action=EventAction.PRIVATE).pack())]
         )
     elif step == "contact":
-        prompt = texts("events-ask-contact")
+        required = event.contact_required
+        prompt = texts("events-ask-contact" if required else "events-ask-contact-optional")
         if saved.contact:
-            rows.append(
-                [
-                    button(
-                        texts("events-same-button", value=saved.contact[:40]),
-                        EventCb(action=EventAction.SAVED).pack(),
-                    )
-                ]
-            )
+            rows.append([button(texts("events-same-button", value=saved.contact[:40]), same)])
+        if not required:
+            rows.append(skip)
     else:
         question = event.questions[int(step[1:])]
         prompt = texts(
@@ -239,11 +248,9 @@ async def ask_step(
             required="yes" if question.required else "no",
         )
         if not question.required:
-            rows.append(
-                [button(texts("events-skip-button"), EventCb(action=EventAction.SKIP).pack())]
-            )
+            rows.append(skip)
     rows.append([button(texts("events-abort-button"), EventCb(action=EventAction.ABORT).pack())])
-    await target.answer(prompt, reply_markup=inline(texts, *rows))
+    return prompt, inline(texts, *rows)
 
 
 def check_answer(step: str, text: str) -> tuple[str | None, str | None]:
@@ -404,6 +411,12 @@ async def confirm_place(
         await send_ticket(target, bot, texts, config, event, place)
 
 
+def ticket_filename(event_id: int, registration_id: int, extension: str) -> str:
+    """«event-7-42.ics», «ticket-7-42.png»: the event and the registration in the name."""
+    stem = "event" if extension == "ics" else "ticket"
+    return f"{stem}-{event_id}-{registration_id}.{extension}"
+
+
 async def send_ticket(
     target: Message, bot: Bot, texts: Texts, config: Config, event: EventView, place: Place
 ) -> None:
@@ -414,15 +427,39 @@ async def send_ticket(
     ics = calendar_file(
         event, location=location, library=config.library.name, registration_id=place.id
     )
+    # Named per registration: the demo saves files under these names, and two tickets
+    # (two events, or one sent again) must not overwrite each other.
     await target.answer_document(
-        BufferedInputFile(ics, filename=f"event-{event.id}.ics"),
+        BufferedInputFile(ics, filename=ticket_filename(event.id, place.id, "ics")),
         caption=texts("events-ics-caption"),
     )
     link = await start_link(bot, f"ticket_{place.ticket}")
     await target.answer_photo(
-        BufferedInputFile(qr_png(link), filename="ticket.png"),
+        BufferedInputFile(qr_png(link), filename=ticket_filename(event.id, place.id, "png")),
         caption=texts("events-ticket-caption", title=event.title, name=place.name or "none"),
     )
+
+
+async def ticket_again(
+    query: CallbackQuery,
+    target: Message,
+    bot: Bot,
+    texts: Texts,
+    config: Config,
+    db: Database,
+    person: PersonView,
+    registration_id: int,
+) -> None:
+    """The calendar file and QR ticket of one's own confirmed place, sent again. The same
+    ticket code, so a QR sent earlier still works; the same calendar UID, so a calendar
+    updates the entry instead of adding a second one."""
+    place = await registrations.confirmed_place(db, registration_id, person.id)
+    event = await get(db, place.event_id) if place is not None else None
+    if place is None or event is None or event.status is not EventStatus.SCHEDULED:
+        await query.answer(texts.plain("events-ticket-none"), show_alert=True)
+        return
+    await query.answer()
+    await send_ticket(target, bot, texts, config, event, place)
 
 
 def build_router(locales: Locales) -> Router:
@@ -518,7 +555,8 @@ def build_form_router() -> Router:
         value, problem = check_answer(steps[index], message.text or "")
         if problem is not None:
             activity.status = "bad answer"
-            await message.answer(texts(problem))
+            _, keyboard = await step_prompt(texts, db, person, event, steps[index])
+            await message.answer(texts(problem), reply_markup=keyboard)
             return
         await advance(message, bot, texts, locales, config, db, person, state, activity, value)
 
@@ -559,6 +597,8 @@ def build_form_router() -> Router:
         elif action is EventAction.MINE:
             await query.answer()
             await show_mine(target, texts, config, db, person)
+        elif action is EventAction.TICKET:
+            await ticket_again(query, target, bot, texts, config, db, person, callback_data.id)
         elif action is EventAction.REGISTER:
             await query.answer()
             await start_form(target, texts, config, db, person, state, callback_data.id, activity)
@@ -656,14 +696,16 @@ async def _form_button(
         if value is None:
             await query.answer(texts("events-form-gone"), show_alert=True)
             return
-    elif (
-        data.action is EventAction.SKIP
-        and step.startswith("q")
-        and not event.questions[int(step[1:])].required
-    ):
+    elif data.action is EventAction.SKIP and _optional(event, step):
         value = None
     else:
         await query.answer(texts("events-form-gone"), show_alert=True)
         return
     await query.answer()
     await advance(target, bot, texts, locales, config, db, person, state, activity, value)
+
+
+def _optional(event: EventView, step: str) -> bool:
+    if step == "contact":
+        return not event.contact_required
+    return step.startswith("q") and not event.questions[int(step[1:])].required

@@ -1,46 +1,38 @@
-"""Staff forms for events: create one in a few steps, move it (everyone registered is
-told), add a participant by hand. Behind HasRole(STAFF) on the server."""
+"""Staff forms for events: move one (everyone registered is told), add a participant by
+hand, edit a field; creating one is the wizard in `handlers.staff_event_new`, included
+here. Behind HasRole(STAFF) on the server."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.config import Config
+from bot.dates import WhenError, read_moment
 from bot.i18n import Locales, Texts, normalise_label
-from bot.transports.messengers import start_link
 from broadcasts.event_notices import tell_promoted, tell_registrants
+from handlers import staff_event_new
 from handlers.callbacks import StaffEventAction, StaffEventCb
-from handlers.event_view import when
+from handlers.event_view import author, date_examples, too_long, when, when_problem
 from handlers.filters import HasRole, TextWithinLimit
 from handlers.keyboards import button, inline
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.events import registrations
-from storage.events.descriptions import DESCRIPTION_LIMIT, over_limit
-from storage.events.importing import parse_questions, parse_when
+from storage.events.descriptions import over_limit
+from storage.events.importing import parse_questions
 from storage.events.listing import get
-from storage.events.models import EventKind
 from storage.events.registrations import Refused
 from storage.models import ActivityKind, Role
 from storage.people import PersonView
 from storage.types import utcnow
 
-KINDS = list(EventKind)
 EDITABLE = ("title", "description", "seats", "questions", "photo")
 SEATS_UNLIMITED = {"0", "∞"}
-
-
-class NewEvent(StatesGroup):
-    title = State()
-    starts = State()
-    seats = State()
-    description = State()
 
 
 class EventChange(StatesGroup):
@@ -53,187 +45,11 @@ def _cb(action: StaffEventAction, id_: int = 0, page: int = 0) -> str:
     return StaffEventCb(action=action, id=id_, page=page).pack()
 
 
-def _author(person: PersonView) -> str:
-    return person.display_name or person.messenger_id
-
-
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(HasRole(Role.STAFF))
     router.callback_query.filter(HasRole(Role.STAFF))
-
-    @router.callback_query(StaffEventCb.filter(F.action == StaffEventAction.NEW))
-    async def new(query: CallbackQuery, texts: Texts, state: FSMContext) -> None:
-        await state.set_state(NewEvent.title)
-        await state.set_data({})
-        await query.answer()
-        if isinstance(query.message, Message):
-            await query.message.answer(texts("staff-new-title"), reply_markup=inline(texts))
-
-    @router.message(NewEvent.title, F.text)
-    async def title(message: Message, texts: Texts, state: FSMContext) -> None:
-        text = " ".join((message.text or "").split())
-        if not 3 <= len(text) <= 200:
-            await message.answer(texts("staff-new-bad-title"))
-            return
-        await state.update_data(title=text)
-        rows = [
-            [button(texts(f"event-kind-{k.value}"), _cb(StaffEventAction.KIND, page=i))]
-            for i, k in enumerate(KINDS)
-        ]
-        await message.answer(texts("staff-new-kind"), reply_markup=inline(texts, *rows))
-
-    @router.callback_query(StaffEventCb.filter(F.action == StaffEventAction.KIND), NewEvent.title)
-    async def kind(
-        query: CallbackQuery, callback_data: StaffEventCb, texts: Texts, state: FSMContext
-    ) -> None:
-        if callback_data.page >= len(KINDS):
-            await query.answer()
-            return
-        await state.update_data(kind=KINDS[callback_data.page].value)
-        await state.set_state(NewEvent.starts)
-        await query.answer()
-        if isinstance(query.message, Message):
-            await query.message.answer(texts("staff-new-when"), reply_markup=inline(texts))
-
-    @router.message(NewEvent.starts, F.text)
-    async def starts(message: Message, texts: Texts, config: Config, state: FSMContext) -> None:
-        moment = parse_when(message.text or "", config.library.zone, utcnow())
-        if moment is None or moment <= utcnow():
-            await message.answer(texts("staff-new-bad-when"))
-            return
-        await state.update_data(starts=moment.isoformat())
-        rows = [
-            [button(b.name[:60], _cb(StaffEventAction.BRANCH, page=i + 1))]
-            for i, b in enumerate(config.library.branches)
-        ]
-        rows.append([button(texts("staff-new-no-branch"), _cb(StaffEventAction.BRANCH, page=0))])
-        await message.answer(texts("staff-new-branch"), reply_markup=inline(texts, *rows))
-
-    @router.callback_query(
-        StaffEventCb.filter(F.action == StaffEventAction.BRANCH), NewEvent.starts
-    )
-    async def branch(
-        query: CallbackQuery,
-        callback_data: StaffEventCb,
-        texts: Texts,
-        config: Config,
-        state: FSMContext,
-    ) -> None:
-        branches = config.library.branches
-        if callback_data.page > len(branches):
-            await query.answer()
-            return
-        chosen = branches[callback_data.page - 1].id if callback_data.page else None
-        await state.update_data(branch=chosen)
-        await state.set_state(NewEvent.seats)
-        await query.answer()
-        if isinstance(query.message, Message):
-            unlimited = button(texts("staff-new-unlimited"), _cb(StaffEventAction.UNLIMITED))
-            await query.message.answer(
-                texts("staff-new-seats"), reply_markup=inline(texts, [unlimited])
-            )
-
-    async def ask_description(
-        target: Message, texts: Texts, state: FSMContext, seats: int | None
-    ) -> None:
-        await state.update_data(seats=seats)
-        await state.set_state(NewEvent.description)
-        skip = button(texts("events-skip-button"), _cb(StaffEventAction.SKIP))
-        await target.answer(texts("staff-new-description"), reply_markup=inline(texts, [skip]))
-
-    @router.message(NewEvent.seats, F.text)
-    async def seats(message: Message, texts: Texts, state: FSMContext) -> None:
-        text = (message.text or "").strip()
-        if not text.isdigit() or not 1 <= int(text) <= 100_000:
-            await message.answer(texts("staff-new-bad-seats"))
-            return
-        await ask_description(message, texts, state, int(text))
-
-    @router.callback_query(
-        StaffEventCb.filter(F.action == StaffEventAction.UNLIMITED), NewEvent.seats
-    )
-    async def unlimited(query: CallbackQuery, texts: Texts, state: FSMContext) -> None:
-        await query.answer()
-        if isinstance(query.message, Message):
-            await ask_description(query.message, texts, state, None)
-
-    async def create(
-        target: Message,
-        bot: Bot,
-        texts: Texts,
-        config: Config,
-        db: Database,
-        person: PersonView,
-        state: FSMContext,
-        activity: ActivityNote,
-        description: str | None,
-    ) -> None:
-        data = await state.get_data()
-        await state.clear()
-        event_id = await registrations.create_event(
-            db,
-            title=data["title"],
-            kind=data["kind"],
-            starts_at=datetime.fromisoformat(data["starts"]),
-            branch_id=data.get("branch"),
-            seats=data.get("seats"),
-            waitlist=True,
-            description=description,
-            ask_organisation=data["kind"]
-            in (EventKind.MEETUP, EventKind.TRAINING, EventKind.CONSULTATION_DAY),
-            created_by=_author(person),
-        )
-        activity.kind = ActivityKind.STAFF_ACTION
-        activity.responsible = _author(person)
-        activity.content = data["title"]
-        activity.status = "event created"
-        link = await start_link(bot, f"event_{event_id}")
-        show = button(texts("staff-new-open"), _cb(StaffEventAction.SHOW, event_id))
-        await target.answer(
-            texts(
-                "staff-new-done",
-                title=data["title"],
-                when=when(config, datetime.fromisoformat(data["starts"])),
-                link=link,
-            ),
-            reply_markup=inline(texts, [show]),
-        )
-
-    @router.message(NewEvent.description, F.text, TextWithinLimit())
-    async def description(
-        message: Message,
-        bot: Bot,
-        texts: Texts,
-        config: Config,
-        db: Database,
-        person: PersonView,
-        state: FSMContext,
-        activity: ActivityNote,
-    ) -> None:
-        text = message.html_text
-        if over_limit(text):
-            skip = button(texts("events-skip-button"), _cb(StaffEventAction.SKIP))
-            await message.answer(too_long(texts, text), reply_markup=inline(texts, [skip]))
-            return  # still at this step: a shorter text or «Пропустить»
-        await create(message, bot, texts, config, db, person, state, activity, text)
-
-    @router.callback_query(
-        StaffEventCb.filter(F.action == StaffEventAction.SKIP), NewEvent.description
-    )
-    async def no_description(
-        query: CallbackQuery,
-        bot: Bot,
-        texts: Texts,
-        config: Config,
-        db: Database,
-        person: PersonView,
-        state: FSMContext,
-        activity: ActivityNote,
-    ) -> None:
-        await query.answer()
-        if isinstance(query.message, Message):
-            await create(query.message, bot, texts, config, db, person, state, activity, None)
+    router.include_router(staff_event_new.build_router())
 
     # --- moving an event, adding a participant -----------------------------------------
 
@@ -241,15 +57,24 @@ def build_router() -> Router:
         StaffEventCb.filter(F.action.in_({StaffEventAction.MOVE, StaffEventAction.ADD}))
     )
     async def ask_change(
-        query: CallbackQuery, callback_data: StaffEventCb, texts: Texts, state: FSMContext
+        query: CallbackQuery,
+        callback_data: StaffEventCb,
+        texts: Texts,
+        config: Config,
+        state: FSMContext,
     ) -> None:
         move = callback_data.action is StaffEventAction.MOVE
         await state.set_state(EventChange.move if move else EventChange.add)
         await state.set_data({"event_id": callback_data.id})
         await query.answer()
         if isinstance(query.message, Message):
-            key = "staff-move-ask" if move else "staff-add-ask"
-            await query.message.answer(texts(key), reply_markup=inline(texts))
+            if move:
+                examples = date_examples(texts, config, utcnow())
+                await query.message.answer(
+                    texts("staff-move-ask", **examples), reply_markup=inline(texts)
+                )
+            else:
+                await query.message.answer(texts("staff-add-ask"), reply_markup=inline(texts))
 
     @router.message(EventChange.move, F.text)
     async def moved(
@@ -262,10 +87,13 @@ def build_router() -> Router:
         state: FSMContext,
         activity: ActivityNote,
     ) -> None:
-        moment = parse_when(message.text or "", config.library.zone, utcnow())
-        if moment is None or moment <= utcnow():
-            await message.answer(texts("staff-new-bad-when"))
-            return
+        typed, now = message.text or "", utcnow()
+        try:
+            moment = read_moment(typed, config.library.zone, now)
+        except WhenError as error:
+            problem = when_problem(texts, config, error.reason, typed, now)
+            await message.answer(problem, reply_markup=inline(texts))
+            return  # still moving: another try, or «В меню»
         event_id = int((await state.get_data()).get("event_id", 0))
         await state.clear()
         before = await get(db, event_id)
@@ -287,7 +115,7 @@ def build_router() -> Router:
             ),
         )
         activity.kind = ActivityKind.STAFF_ACTION
-        activity.responsible = _author(person)
+        activity.responsible = author(person)
         activity.content = before.title
         activity.status = "event moved"
         await message.answer(
@@ -320,11 +148,11 @@ def build_router() -> Router:
             name=name,
             organisation=parts[1][:300] if len(parts) > 1 and parts[1] else None,
             contact=", ".join(parts[2:])[:200] or None,
-            added_by=_author(person),
+            added_by=author(person),
             ignore_window=True,
         )
         activity.kind = ActivityKind.EVENT_REGISTRATION
-        activity.responsible = _author(person)
+        activity.responsible = author(person)
         activity.customer = name
         if isinstance(result, Refused):
             activity.status = f"refused: {result.value}"
@@ -448,12 +276,6 @@ def build_router() -> Router:
     return router
 
 
-def too_long(texts: Texts, description: str) -> str:
-    """Refusing a description over the limit, with both lengths: it is never cut, since a
-    cut can fall inside the formatting and leave a card Telegram refuses to show."""
-    return texts("staff-description-too-long", length=len(description), limit=DESCRIPTION_LIMIT)
-
-
 async def _edited(
     message: Message,
     texts: Texts,
@@ -463,7 +285,7 @@ async def _edited(
     field: str,
 ) -> None:
     activity.kind = ActivityKind.STAFF_ACTION
-    activity.responsible = _author(person)
+    activity.responsible = author(person)
     activity.status = f"event edited: {field}"
     await message.answer(
         texts("staff-edit-done"),

@@ -89,7 +89,9 @@ async def test_a_new_event_with_too_long_a_description_waits_for_a_shorter_one(
     await admin.send("Школа НКО: отчётность")
     await admin.click("Обучающее мероприятие")
     await admin.send((datetime.now(UTC) + timedelta(days=10)).strftime("%d.%m.%Y 18:00"))
+    await admin.click("Пропустить")  # no end time
     await admin.click("Центральная библиотека")
+    await admin.click("Пропустить")  # no room
     reply = await admin.send("20")
     assert "Описание для афиши" in reply.text
     text, bold = long_description()
@@ -100,6 +102,9 @@ async def test_a_new_event_with_too_long_a_description_waits_for_a_shorter_one(
         assert list(await session.scalars(select(Event))) == []
     text, bold = long_description(50)  # 2,850 with its formatting
     reply = await admin.send(text, entities=bold)
+    assert "Так мероприятие увидят в афише" in reply.text  # the preview holds it whole
+    assert "<b>Лекция</b> о городе" in reply.text
+    reply = await admin.click("Опубликовать")
     assert "«Школа НКО: отчётность»" in reply.text
     async with bot.db.transaction() as session:
         event = await session.scalar(select(Event))

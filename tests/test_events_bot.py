@@ -100,12 +100,12 @@ async def test_reader_finds_a_meetup_and_registers(bot: RunningBot) -> None:
     reply = await anna.click("Пропустить")
     assert "✅ Вы записаны!" in reply.text
     document = next(c for c in reply.calls if c.method == "sendDocument")
-    assert document.params["document"]["filename"] == f"event-{event_id}.ics"
     photo = next(c for c in reply.calls if c.method == "sendPhoto")
     assert "Ваш билет на «Открытое общение» — Анна Петрова" in photo.params["caption"]
     async with bot.db.transaction() as session:
         row = await session.scalar(select(Registration))
     assert row is not None
+    assert document.params["document"]["filename"] == f"event-{event_id}-{row.id}.ics"
     assert (row.name, row.organisation, row.contact) == (
         "Анна Петрова",
         "частное лицо",
@@ -339,14 +339,20 @@ async def test_staff_create_move_and_add_by_hand(bot: RunningBot) -> None:
     reply = await admin.click("Обучающее мероприятие")
     assert "Когда начало?" in reply.text
     reply = await admin.send("вчера вечером")
-    assert "Не понял дату" in reply.text
+    assert "Не понял «вчера вечером»" in reply.text
     when = (datetime.now(UTC) + timedelta(days=10)).strftime("%d.%m.%Y 18:00")
     reply = await admin.send(when)
+    assert "Когда окончание?" in reply.text
+    await admin.click("Пропустить")
     reply = await admin.click("Центральная библиотека")
+    assert "Зал или кабинет?" in reply.text
+    await admin.click("Пропустить")
     reply = await admin.send("двадцать")
     assert "Напишите число мест" in reply.text
     await admin.send("1")
     reply = await admin.click("Пропустить")
+    assert "Так мероприятие увидят в афише" in reply.text
+    reply = await admin.click("Опубликовать")
     assert "«Школа НКО: отчётность»" in reply.text
     assert "?start=event_" in reply.text
     event_id = int(reply.text.split("?start=event_")[1].split()[0].rstrip("."))

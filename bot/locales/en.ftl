@@ -559,8 +559,8 @@ staff-event-move = 🕑 Move
 staff-new-title = The event's title?
 staff-new-bad-title = A title is 3 to 200 characters.
 staff-new-kind = What kind of event is it?
-staff-new-when = When does it start? E.g. 25.11 18:00 or 25.11.2026 18:00 (library time).
-staff-new-bad-when = I could not read the date. Write e.g. 25.11 18:00 — and it must be in the future.
+staff-new-when = When does it start? Library time. E.g. { $short }, { $long } or “friday 18:00”.
+staff-new-bad-when = I could not read “{ $text }”. Write a date and a time, e.g. { $short }, { $long } or “tomorrow at 18:00”.
 staff-new-branch = Where is it?
 staff-new-no-branch = Outside the branches
 staff-new-seats = How many seats? Write a number or press “No limit”.
@@ -569,7 +569,7 @@ staff-new-bad-seats = Write the number of seats, e.g. 65.
 staff-new-description = A description for the listing (or “Skip”):
 staff-new-open = Open the event
 staff-new-done = ✅ “{ $title }” ({ $when }) is created and listed. Link to publish: { $link }
-staff-move-ask = The new start date and time? E.g. 26.11 18:00. Everyone registered will be told.
+staff-move-ask = The new start date and time? E.g. { $short }, { $long } or “friday 18:00”. Everyone registered will be told.
 staff-add-ask = Write the participant separated by commas: name, organisation, phone or e-mail (a name is enough).
 staff-add-bad = At least a name is needed (2 characters or more).
 staff-added = ✅ { $name } is registered.
@@ -1095,3 +1095,58 @@ roles-expert-link-stale = That did not work: this directory entry has been linke
 # --- #19 holds (2): who tells the reader when a hold placed in the system is ready; the demo's messenger
 hold-card-system-tells = When the system marks the reservation as waiting, the bot reminds the reader by itself; use the buttons to answer otherwise or sooner.
 messenger-console = the demo console
+
+## #19 events: dates as typed, the end, the room, the preview; «Skip» the contact; the ticket from «My registrations»
+date-day-month = { $month ->
+        [1] January
+        [2] February
+        [3] March
+        [4] April
+        [5] May
+        [6] June
+        [7] July
+        [8] August
+        [9] September
+        [10] October
+        [11] November
+       *[12] December
+    } { $day }
+date-long = { $weekday ->
+        [0] Monday
+        [1] Tuesday
+        [2] Wednesday
+        [3] Thursday
+        [4] Friday
+        [5] Saturday
+       *[6] Sunday
+    }, { date-day-month }, { $year }, { $time }
+staff-when-no-time = Please write the time too, e.g. { $short }.
+staff-when-no-date = Please write the day too, e.g. { $short } or “tomorrow at 18:00”.
+staff-when-no-such-day = There is no such date or time. E.g. { $short }.
+staff-when-past = That time has passed. Please write a date in the future, e.g. { $short }.
+staff-when-wrong-weekday = The weekday does not match the date — please check. You can write the date alone, e.g. { $short }.
+staff-when-not-after-start = The end must be after the start ({ $start }). E.g. { $example }.
+staff-new-ends = When does it end? E.g. { $example } — the same day; or a date and a time. If you do not know, “Skip”.
+staff-new-bad-end = I could not read the end time. Write e.g. { $example } — or press “Skip”.
+staff-new-room = The hall or room? E.g. “Hall 2” or “room 5”. If none, “Skip”.
+staff-new-bad-room = Please write a shorter room name — up to 200 characters — or press “Skip”.
+staff-new-preview = 👀 This is how the listing will show it. Starts { $start }{ $end ->
+        [none] {""}
+       *[other] , ends { $end }
+    }. Is everything right?
+staff-new-publish = ✅ Publish
+staff-new-change = ✏️ Change
+staff-new-drop = Cancel
+staff-new-dropped = All right, the event is not created — the draft is deleted.
+staff-new-change-what = What should change?
+staff-draft-title = Title
+staff-draft-kind = Kind of event
+staff-draft-starts = Start
+staff-draft-ends = End
+staff-draft-branch = Branch and room
+staff-draft-seats = Seats
+staff-draft-description = Description
+events-ask-contact-optional = A phone number or e-mail to reach you? You can “Skip”: I will remind you of the event here, in the chat.
+events-ticket-button = 🎟 Ticket: { $title }
+events-ticket-card-button = 🎟 Ticket and calendar
+events-ticket-none = There is no ticket: the registration is not confirmed or was cancelled.

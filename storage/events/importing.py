@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.dates import WhenError, read_moment
 from storage.circulation.local_import import ImportError_, read_rows
 from storage.db import Database
 from storage.events.descriptions import DESCRIPTION_LIMIT, from_plain_text, over_limit
-from storage.events.models import Event, EventKind, EventStatus
+from storage.events.models import NKO_KINDS, Event, EventKind, EventStatus
 from storage.types import utcnow
 
 COLUMNS = {
@@ -57,7 +58,6 @@ KIND_WORDS = {
     "": EventKind.OTHER,
 }
 NO = {"no", "нет", "0", "false", "-"}
-NKO_KINDS = (EventKind.MEETUP, EventKind.TRAINING, EventKind.CONSULTATION_DAY)
 
 
 @dataclass
@@ -87,20 +87,13 @@ def parse_local(text: str, zone: ZoneInfo) -> datetime | None:
 
 
 def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime | None:
-    """What staff type for a date and time: '25.11.2026 18:00', '2026-11-25 18:00', or
-    '25.11 18:00' (this year, or next if that date has passed). None if unreadable."""
-    text = " ".join(text.replace(",", " ").split())
+    """A start staff typed in a form («25.11 18:00», «25 ноября в 18», «в пятницу в 18»; see
+    `bot.dates`), or None when it is unreadable or already past. For forms that answer every
+    failure alike; the event forms use `bot.dates.read_moment` to say what is wrong."""
     try:
-        return parse_local(text, zone)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.strptime(text, "%d.%m %H:%M")  # noqa: DTZ007 - zone set below
-    except ValueError:
+        return read_moment(text, zone, now)
+    except WhenError:
         return None
-    local_now = now.astimezone(zone)
-    guess = moment.replace(year=local_now.year, tzinfo=zone)
-    return guess if guess > local_now else guess.replace(year=local_now.year + 1)
 
 
 def parse_questions(text: str) -> list[dict[str, object]]:

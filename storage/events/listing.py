@@ -10,7 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from storage.db import Database
-from storage.events.models import ACTIVE, Event, EventKind, EventStatus, Registration
+from storage.events.models import (
+    ACTIVE,
+    NKO_KINDS,
+    Event,
+    EventKind,
+    EventStatus,
+    Registration,
+)
 from storage.events.registrations import Place, place_from_row
 from storage.types import utcnow
 
@@ -41,6 +48,11 @@ class EventView:
     ask_organisation: bool
     ask_contact: bool
     status: EventStatus
+
+    @property
+    def contact_required(self) -> bool:
+        """A contact the form insists on: asked, and for NKO work (see `NKO_KINDS`)."""
+        return self.ask_contact and self.kind in NKO_KINDS
 
     @property
     def seats_left(self) -> int | None:

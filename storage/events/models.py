@@ -35,6 +35,12 @@ class EventKind(enum.StrEnum):
     OTHER = "other"
 
 
+# NKO work: the organisation is asked (the reports count organisations) and a contact is
+# required (staff call about materials and changes). Other events: a name is enough, and
+# the contact may be skipped — the messenger already reaches the person.
+NKO_KINDS = (EventKind.MEETUP, EventKind.TRAINING, EventKind.CONSULTATION_DAY)
+
+
 class EventStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
@@ -77,6 +83,7 @@ class Event(Base):
     # [{"text": "…", "required": true}], up to 10, asked after the defaults
     questions: Mapped[str] = mapped_column(Text, default="[]")
     ask_organisation: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The contact step is shown; required for NKO_KINDS, «Пропустить» for the others.
     ask_contact: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[str] = mapped_column(String(16), default=EventStatus.SCHEDULED)
     created_by: Mapped[str | None] = mapped_column(String(200))

@@ -301,6 +301,20 @@ async def place_of(db: Database, event_id: int, person_id: int) -> Place | None:
         return await place_from_row(session, row) if row is not None else None
 
 
+async def confirmed_place(db: Database, registration_id: int, person_id: int) -> Place | None:
+    """The person's own confirmed registration — the one a ticket is for — or None: a
+    registration id from a button is only a choice, never proof of whose it is."""
+    async with db.transaction() as session:
+        row = await session.scalar(
+            select(Registration).where(
+                Registration.id == registration_id,
+                Registration.person_id == person_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+        )
+        return await place_from_row(session, row) if row is not None else None
+
+
 async def counts(db: Database, event_id: int) -> dict[RegistrationStatus, int]:
     async with db.transaction() as session:
         rows = await session.execute(
