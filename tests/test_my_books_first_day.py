@@ -11,11 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.demo import seed_catalogue
-from storage.catalogue.models import CatalogueWatch
+from storage import people
+from storage.catalogue import watches
+from storage.catalogue.models import CatalogueRecord, CatalogueWatch
 from storage.circulation import library_today
 from storage.circulation.links import typed_ticket
 from storage.circulation.local_import import import_holds, import_loans
 from storage.circulation.models import LocalLoan, ReaderLink
+from storage.db import Database
 from tests.conftest import RunningBot, StartBot
 from tests.harness import Person, Reply
 from tests.test_my_books import PIN, _d, consented, local_config, write_exports
@@ -279,3 +282,34 @@ async def test_waits_are_listed_where_the_library_has_no_system(bot: RunningBot)
     assert reply.alerts == ["Хорошо, больше не жду «Зулейха открывает глаза»."]
     async with bot.db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(CatalogueWatch)) == 0
+
+
+async def test_only_open_waits_are_listed_and_only_their_owner_cancels_them(
+    database: Database,
+) -> None:
+    await seed_catalogue(database)
+    anna = await people.resolve(database, "telegram", "2135")
+    boris = await people.resolve(database, "telegram", "2136")
+    async with database.transaction() as session:
+        records = list(
+            await session.scalars(select(CatalogueRecord.id).order_by(CatalogueRecord.id))
+        )
+    for record_id in records[:12]:
+        await watches.watch(database, anna.id, record_id)
+    listed, total = await watches.waiting(database, anna.id, limit=10)
+    assert (len(listed), total) == (10, 12)
+    assert [w.record_id for w in listed] == records[:10]  # oldest first
+    # An answered wait («книга вернулась») is done: not listed, not cancellable.
+    assert await watches.claim(database, listed[0].watch_id)
+    listed, total = await watches.waiting(database, anna.id, limit=10)
+    assert total == 11
+    assert await watches.cancel(database, anna.id, listed[0].watch_id) is not None
+    async with database.transaction() as session:
+        answered = await session.scalar(
+            select(CatalogueWatch.id).where(CatalogueWatch.notified_at.is_not(None))
+        )
+    assert answered is not None
+    assert await watches.cancel(database, anna.id, answered) is None
+    # Boris cannot cancel Anna's.
+    assert await watches.cancel(database, boris.id, listed[1].watch_id) is None
+    assert (await watches.waiting(database, anna.id, limit=10))[1] == 10
