@@ -11,7 +11,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Locales, Texts
-from handlers.callbacks import STAFF_PREFIXES, RoleCb
+from handlers.callbacks import STAFF_PREFIXES, ExpertLinkCb, RoleCb
 from handlers.common import show_menu
 from handlers.filters import MenuButton
 from storage.activity import ActivityNote
@@ -35,7 +35,8 @@ def build_router(locales: Locales) -> Router:
         query: CallbackQuery, texts: Texts, person: PersonView, activity: ActivityNote
     ) -> None:
         activity.status = "denied"
-        is_role_button = (query.data or "").startswith(RoleCb.__prefix__ + ":")
+        prefix = (query.data or "").split(":", 1)[0]
+        is_role_button = prefix in (RoleCb.__prefix__, ExpertLinkCb.__prefix__)
         key = "admin-only" if is_role_button and person.has(Role.STAFF) else "staff-only"
         await query.answer(texts(key), show_alert=True)
         if isinstance(query.message, Message):

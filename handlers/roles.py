@@ -18,12 +18,15 @@ from bot.config import Config
 from bot.i18n import Locales, Texts
 from bot.transports.messengers import Messengers
 from broadcasts.staff_chat import notify_person, notify_staff
+from handlers import expert_link
 from handlers.callbacks import RoleAction, RoleCb, StaffAction, StaffCb
 from handlers.common import show_menu
+from handlers.expert_link import offer_directory
 from handlers.filters import HasRole
 from handlers.keyboards import button, inline
 from storage import people
 from storage.activity import ActivityNote
+from storage.consultations import directory
 from storage.db import Database
 from storage.models import ActivityKind, Role
 from storage.people import PersonView
@@ -44,26 +47,34 @@ def parse_messenger_id(text: str, default_platform: str) -> tuple[str, str] | No
     return ("telegram" if platform == "tg" else platform), match.group(2)
 
 
-def name_of(person: PersonView) -> str:
-    return person.display_name or person.messenger_id
+def name_of(person: PersonView, directory_names: dict[int, str] | None = None) -> str:
+    """A person as staff know them: the name they gave, else their name in the expert
+    directory, and the messenger id only when there is neither."""
+    known = (directory_names or {}).get(person.id)
+    return person.display_name or known or person.messenger_id
+
+
+async def known_name(db: Database, person: PersonView) -> str:
+    """`name_of` with the expert directory looked up."""
+    if person.display_name:
+        return person.display_name
+    return name_of(person, await directory.names_of_people(db, [person.id]))
 
 
 async def roles_screen(db: Database, texts: Texts) -> tuple[str, InlineKeyboardMarkup]:
     lines = [texts("roles-title")]
     rows = []
-    for role in GRANTABLE:
-        for holder in await people.with_role(db, role):
+    holders = {role: await people.with_role(db, role) for role in GRANTABLE}
+    names = await directory.names_of_people(
+        db, [holder.id for found in holders.values() for holder in found]
+    )
+    for role, found in holders.items():
+        for holder in found:
             role_name = texts(f"role-{role}")
-            lines.append(texts("roles-line", name=name_of(holder), role=role_name))
+            name = name_of(holder, names)
+            lines.append(texts("roles-line", name=name, role=role_name))
             revoke = RoleCb(action=RoleAction.REVOKE, role=role, person_id=holder.id)
-            rows.append(
-                [
-                    button(
-                        texts("roles-revoke", name=name_of(holder), role=role_name),
-                        revoke.pack(),
-                    )
-                ]
-            )
+            rows.append([button(texts("roles-revoke", name=name, role=role_name), revoke.pack())])
     if len(lines) == 1:
         lines.append(texts("roles-empty"))
     rows.append(
@@ -99,6 +110,7 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(HasRole(Role.ADMIN))
     router.callback_query.filter(HasRole(Role.ADMIN))
+    router.include_router(expert_link.build_router())
 
     @router.callback_query(StaffCb.filter(F.action == StaffAction.ROLES))
     async def show_roles(
@@ -171,19 +183,20 @@ def build_router() -> Router:
         role = Role((await state.get_data()).get("role", Role.STAFF))
         await state.clear()
         role_name = texts(f"role-{role}")
+        name = await known_name(db, target)
         if not await people.grant(db, target.id, role, granted_by=person.id):
             _log(activity, person, role, "unchanged")
-            await message.answer(texts("roles-already", name=name_of(target), role=role_name))
+            await message.answer(texts("roles-already", name=name, role=role_name))
+            await offer_directory(message, texts, db, target, role, name)
             return
         _log(activity, person, role, "granted")
-        await message.answer(texts("roles-granted", name=name_of(target), role=role_name))
+        await message.answer(texts("roles-granted", name=name, role=role_name))
+        await offer_directory(message, texts, db, target, role, name)
         await _tell(bot, locales, person, target, "roles-you-got", role)
         await notify_staff(
             messengers,
             config,
-            texts(
-                "notify-role-granted", admin=name_of(person), name=name_of(target), role=role_name
-            ),
+            texts("notify-role-granted", admin=name_of(person), name=name, role=role_name),
         )
 
     @router.callback_query(
@@ -206,25 +219,23 @@ def build_router() -> Router:
         message = query.message if isinstance(query.message, Message) else None
         role = callback_data.role
         role_name = texts(f"role-{role}")
+        name = await known_name(db, target) if target else "—"
         if target is None or not await people.revoke(db, target.id, role):
             activity.kind = ActivityKind.STAFF_ACTION
             activity.status = "unchanged"
             if message is not None:
-                name = name_of(target) if target else "—"
                 await message.answer(texts("roles-not-held", name=name, role=role_name))
             return
         _log(activity, person, role, "revoked")
         if message is not None:
             text, keyboard = await roles_screen(db, texts)
-            await message.answer(texts("roles-revoked", name=name_of(target), role=role_name))
+            await message.answer(texts("roles-revoked", name=name, role=role_name))
             await message.answer(text, reply_markup=keyboard)
         await _tell(bot, locales, person, target, "roles-you-lost", role)
         await notify_staff(
             messengers,
             config,
-            texts(
-                "notify-role-revoked", admin=name_of(person), name=name_of(target), role=role_name
-            ),
+            texts("notify-role-revoked", admin=name_of(person), name=name, role=role_name),
         )
 
     return router

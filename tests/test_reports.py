@@ -823,6 +823,7 @@ def test_chart_labels_end_at_a_word() -> None:
     shown = long.removeprefix("10.07 ").removesuffix("…")
     assert titles[0].startswith(shown)
     assert titles[0][len(shown)] == " "  # cut between words, not inside one
+    assert shown.split()[-1] not in ("и", "на")  # nor after a word left hanging
     assert len(shown) < len(titles[0])
     assert chart.rows[0][1] == titles[0]  # the table beside the picture keeps the whole title
 

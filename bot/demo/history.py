@@ -17,6 +17,7 @@ from storage.consultations.models import (
     Author,
     ConsultationRequest,
     EntryKind,
+    Expert,
     RequestEntry,
     RequestStatus,
 )
@@ -29,6 +30,8 @@ DAYS = 270
 HISTORY_PLATFORM_IDS = range(9001, 9041)  # the made-up readers, console ids no one types
 STAFF = ("Мария Ивановна", "Светлана Петровна")
 EXPERTS = ("Ирина Соколова", "Олег Николаевич Брагин", "Елена Викторовна Руднева")
+# Waiting for the demo expert (`libbot demo --as expert`, «Обращения ко мне»): days ago, topic.
+FOR_THE_DEMO_EXPERT = ((1, "accounting"), (3, "accounting"))
 ORGANISATIONS = (
     "АНО «Добрые руки»",
     "Фонд «Зелёный город»",
@@ -80,6 +83,12 @@ async def seed_history(db: Database, config: Config, *, now: datetime | None = N
     branch_ids = [b.id for b in config.library.branches] or [None]
     topics = {t.id: t for t in config.consultations.topics}
     async with db.transaction() as session:
+        # Requests are assigned to the directory's experts by id, as «Передать эксперту»
+        # does: a name alone would not reach the expert's «Обращения ко мне».
+        experts = {
+            name: expert_id
+            for expert_id, name in await session.execute(select(Expert.id, Expert.name))
+        }
         people: list[Person] = []
         for number in HISTORY_PLATFORM_IDS:
             person = Person(
@@ -144,7 +153,23 @@ async def seed_history(db: Database, config: Config, *, now: datetime | None = N
             topic_id = rng.choice([t for t in QUESTIONS if t in topics] or list(topics))
             person = rng.choice(people)
             received = moment(offset, rng.randint(9, 19))
-            await _request(session, rng, person, topic_id, topics[topic_id].expertise, received)
+            expertise = topics[topic_id].expertise
+            await _request(session, rng, person, topic_id, expertise, received, experts)
+        # A few open ones are hers whatever the dice said: she sees them on opening the demo.
+        for offset, topic_id in FOR_THE_DEMO_EXPERT:
+            if topic_id not in topics:
+                continue
+            received = moment(offset, 11)
+            await _request(
+                session,
+                rng,
+                rng.choice(people),
+                topic_id,
+                topics[topic_id].expertise,
+                received,
+                experts,
+                assigned=EXPERTS[0],
+            )
         # Announcements twice a month, and the weekly digest.
         for offset in range(DAYS, 0, -15):
             started = moment(offset, 12)
@@ -238,11 +263,17 @@ async def _request(
     topic: str,
     expertise: bool,
     received: datetime,
+    experts: dict[str, int],
+    *,
+    assigned: str | None = None,
 ) -> None:
+    """One request and its history; `assigned`: forwarded to that expert and still open."""
     staff = rng.choice(STAFF)
-    forwarded = rng.random() < 0.6
-    expert = rng.choice(EXPERTS) if forwarded else None
+    forwarded = assigned is not None or rng.random() < 0.6
+    expert = assigned or (rng.choice(EXPERTS) if forwarded else None)
     closed = received + timedelta(hours=rng.randint(3, 24 * 8))
+    if assigned is not None:
+        closed = datetime.now(UTC) + timedelta(days=DAYS)  # not answered yet
     outcome = rng.random()
     status = (
         RequestStatus.RESOLVED
@@ -266,6 +297,7 @@ async def _request(
         status=status,
         received_at=received,
         responsible_name=staff,
+        expert_id=experts.get(expert) if expert else None,
         expert_name=expert,
         forwarded_at=received + timedelta(hours=2) if forwarded else None,
         closed_at=closed if done else None,

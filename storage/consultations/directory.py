@@ -100,6 +100,52 @@ async def expert_of(db: Database, person_id: int) -> ExpertView | None:
         return _expert(row) if row else None
 
 
+async def names_of_people(db: Database, person_ids: list[int]) -> dict[int, str]:
+    """The directory name of each of these people who is an expert in it: how staff know
+    someone who never gave the bot a name (the demo's expert is «console:2» otherwise)."""
+    if not person_ids:
+        return {}
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(Expert.person_id, Expert.name)
+            .where(Expert.person_id.in_(person_ids))
+            .order_by(Expert.active.desc(), Expert.id)
+        )
+        names: dict[int, str] = {}
+        for person_id, name in rows.all():
+            names.setdefault(person_id, name)
+        return names
+
+
+async def not_in_the_bot(db: Database) -> list[ExpertView]:
+    """Active experts no person is linked to: those a new expert in the bot may be."""
+    async with db.transaction() as session:
+        rows = await session.scalars(
+            select(Expert).where(Expert.active, Expert.person_id.is_(None)).order_by(Expert.name)
+        )
+        return [_expert(r) for r in rows]
+
+
+async def link_person(db: Database, expert_id: int, person_id: int) -> ExpertView | None:
+    """Make `person_id` the bot account of the directory entry, so the requests already
+    passed to that entry reach them («Обращения ко мне», the buttons of the cards). Refused
+    (None) for an entry that is gone or already someone else's."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(Expert)
+            .where(
+                Expert.id == expert_id,
+                Expert.active,
+                Expert.person_id.is_(None) | (Expert.person_id == person_id),
+            )
+            .values(person_id=person_id)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return None
+        row = await session.get(Expert, expert_id)
+        return _expert(row) if row else None
+
+
 async def deactivate_expert(db: Database, expert_id: int) -> bool:
     """Experts leave the directory but stay named in the requests they handled."""
     async with db.transaction() as session:

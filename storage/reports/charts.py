@@ -24,7 +24,7 @@ MAX_EVENTS = 40
 MAX_TOPICS = 8
 # Label lengths, in characters: an event's title beside its bar, a topic in the legend, a
 # dashboard panel's title and a period under its bar per line.
-EVENT_LABEL = 45
+EVENT_LABEL = 55
 LEGEND_LABEL = 35
 PANEL_TITLE = 26
 TICK_LABEL = 12

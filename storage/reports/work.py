@@ -77,6 +77,11 @@ def shorten(text: str, limit: int) -> str:
     space = cut.rfind(" ")
     if space >= limit // 2:  # a single very long word is cut where it must be
         cut = cut[:space]
+        words = cut.split(" ")
+        for _ in range(2):  # a preposition or two left hanging: not «…заявку на…»
+            if len(words) > 2 and len(words[-1].strip('«("')) <= 2:
+                words.pop()
+        cut = " ".join(words)
     return cut.rstrip(' ,;:-–—«("') + "…"
 
 
