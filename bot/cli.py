@@ -1,8 +1,13 @@
 """`libbot` (also `python -m bot`): the one command librarians and scripts use.
 
-Subcommand names and options are a public contract: add, never rename.
-Problems the operator can fix (a config typo, an outdated database) end with one
-line on stderr and exit code 2, not a traceback.
+Subcommand names and options are a public contract: add, never rename. Help and
+summaries speak Russian, as the bot does (`bot.texts_cli`). Problems the operator can
+fix (a config typo, an outdated database) end with one line on stderr and exit code 2,
+not a traceback.
+
+Start-up is kept short: this module imports only what every command needs, so a config
+that cannot work (`libbot run` without a token) is refused before the bot, SQLAlchemy or
+the report libraries are loaded, and the demo says «Загружаю…» before it loads them.
 """
 
 from __future__ import annotations
@@ -16,12 +21,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot import consultations_cli, events_cli, loans_cli, reports_cli
-from bot.config import CONFIG_ENV_VAR, Config, ConfigError, load_config
+from bot import broadcast_cli, consultations_cli, events_cli, loans_cli, reports_cli
+from bot.config import Config, ConfigError, load_config
 from bot.log_format import PrivateFormatter
-from storage.db import Database, SchemaOutdated
+from bot.texts_cli import Parser, say
 
 if TYPE_CHECKING:
     from storage.catalogue.importer import ImportSummary
@@ -33,130 +36,86 @@ class Failure(Exception):
     """Something the operator must fix; the message is one line."""
 
 
+# Failures whose message is the one line the operator reads.
+OPERATOR_FAILURES = (
+    ConfigError,
+    Failure,
+    broadcast_cli.BroadcastFailure,
+    loans_cli.LoansFailure,
+    events_cli.EventsFailure,
+    consultations_cli.ConsultationsFailure,
+    reports_cli.ReportFailure,
+)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="libbot",
-        description="Library bot for readers and NKO: Telegram (and VK), catalogue, loans, events.",
-    )
+    parser = Parser(prog="libbot", description="cli-description")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_, description=help_)
-        sub.add_argument(
-            "--config",
-            metavar="FILE",
-            help=f"configuration file (default: ${CONFIG_ENV_VAR} or ./config.toml)",
-        )
+        sub.add_argument("--config", metavar="FILE", help="cli-config")
         return sub
 
-    run = add(
-        "run",
-        "Serve readers in the messengers configured in config.toml (Telegram, VK).",
-    )
+    run = add("run", "cli-run")
     run.add_argument(
         "--role",
         choices=("all", "web", "sender", "scheduler"),
         default="all",
-        help="what this process does when the work is split across processes: web (updates), "
-        "sender (the outbox), scheduler (timed jobs; one process leads); default: all",
+        help="cli-run-role",
     )
 
-    demo = add("demo", "Talk to the bot in this terminal with a demo library; no token needed.")
+    demo = add("demo", "cli-demo")
     demo.add_argument(
         "--as",
         dest="as_user",
         choices=("reader", "admin", "expert"),
         default="reader",
-        help="who you are in the demo: a reader (default), the library's bot admin, or an expert",
+        help="cli-demo-as",
     )
 
-    imports = add(
-        "import-catalogue",
-        "Import catalogue records (MARC 21/RUSMARC ISO 2709 or MARCXML, IRBIS text, CSV).",
-    )
-    imports.add_argument("files", nargs="+", metavar="FILE", help="export files to read")
+    imports = add("import-catalogue", "cli-import-catalogue")
+    imports.add_argument("files", nargs="+", metavar="FILE", help="cli-import-catalogue-files")
     imports.add_argument(
         "--format",
         choices=("marc21", "rusmarc", "marcxml", "irbis", "csv"),
-        help="file format (default: detected from the file)",
+        help="cli-import-catalogue-format",
     )
-    imports.add_argument(
-        "--encoding", help="text encoding, e.g. cp1251, utf-8, marc-8 (default: detected)"
-    )
-    imports.add_argument(
-        "--dry-run", action="store_true", help="report what would change, change nothing"
-    )
-    imports.add_argument(
-        "--full",
-        action="store_true",
-        help="the files are the whole catalogue: withdraw records they do not contain",
-    )
+    imports.add_argument("--encoding", help="cli-import-catalogue-encoding")
+    imports.add_argument("--dry-run", action="store_true", help="cli-import-catalogue-dry-run")
+    imports.add_argument("--full", action="store_true", help="cli-import-catalogue-full")
 
-    announce = add(
-        "broadcast", "Schedule an announcement for subscribers (the running bot sends it)."
-    )
-    what = announce.add_mutually_exclusive_group(required=True)
-    what.add_argument("--text", help="the announcement (HTML formatting allowed)")
-    what.add_argument("--text-file", metavar="FILE", help="read the announcement from a file")
-    what.add_argument("--cancel", type=int, metavar="ID", help="cancel a scheduled announcement")
-    what.add_argument(
-        "--recall",
-        type=int,
-        metavar="ID",
-        help="take a sent announcement back: delete it from chats (within 48 hours)",
-    )
-    who = announce.add_mutually_exclusive_group()
-    who.add_argument("--topic", help="subscribers of this topic (see [subscriptions] topics)")
-    who.add_argument("--everyone", action="store_true", help="everyone who wrote to the bot")
-    who.add_argument(
-        "--nko", action="store_true", help="NKO members: everyone who gave an organisation"
-    )
-    who.add_argument(
-        "--event", type=int, metavar="ID", help="those registered for this event (and waiting)"
-    )
-    announce.add_argument("--branch", default="", help="only those following this branch")
-    announce.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="library time (default: now)")
-    announce.add_argument("--urgent", action="store_true", help="send during quiet hours too")
-    announce.add_argument("--photo", help="a photo URL to send with the text")
-    announce.add_argument(
-        "--button",
-        action="append",
-        default=[],
-        metavar="'TEXT|https://…'",
-        help="a link button under the message (repeatable)",
-    )
-
+    broadcast_cli.add_commands(add)
     loans_cli.add_commands(add)
     events_cli.add_commands(add)
     consultations_cli.add_commands(add)
     reports_cli.add_commands(add)
 
-    db = add("db", "Database: schema upgrade, downgrade, current; backup and restore.")
+    db = add("db", "cli-db")
     db.add_argument("action", choices=("upgrade", "downgrade", "current", "backup", "restore"))
-    db.add_argument(
-        "revision",
-        nargs="?",
-        help="target revision (upgrade: head; downgrade: required); backup/restore: the file",
-    )
+    db.add_argument("revision", nargs="?", help="cli-db-revision")
     return parser
 
 
 def _setup_logging(level: str, *, quiet: bool = False) -> None:
+    threshold = logging.WARNING if quiet else getattr(logging, level)
     handler = logging.StreamHandler(sys.stderr)
     # Tracebacks without exception messages: those may quote what a reader wrote.
     handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(
-        level=logging.WARNING if quiet else getattr(logging, level), handlers=[handler]
-    )
+    logging.basicConfig(level=threshold, handlers=[handler])
     # Alembic narrates every start-up at INFO; operators only need its warnings.
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, threshold))
     # matplotlib announces rebuilding its font cache (a first run, a new HOME) at INFO.
-    logging.getLogger("matplotlib").setLevel(max(logging.WARNING, logging.root.level))
+    logging.getLogger("matplotlib").setLevel(max(logging.WARNING, threshold))
+    # APScheduler says «Running job…» and «…executed successfully» at INFO for every run of
+    # every job (two lines every 15 s); its warnings (a missed run) and job errors stay.
+    # Whoever asks for DEBUG gets them all.
+    logging.getLogger("apscheduler").setLevel(
+        threshold if threshold <= logging.DEBUG else max(logging.WARNING, threshold)
+    )
 
 
 async def _run(config: Config, role: str = "all") -> None:
-    from bot.serve import TokenRejected, serve
-
     if config.telegram.token is None and config.vk.token is None:
         raise Failure(
             "[telegram] token or [vk] token is required to run: set one in the config "
@@ -168,6 +127,9 @@ async def _run(config: Config, role: str = "all") -> None:
             f"[staff] chat_messenger is {staff_on!r} but [{staff_on}] token is not set: "
             "the staff chat could not be reached"
         )
+    # Only now the bot itself: loading it takes seconds, and the checks above must not wait.
+    from bot.serve import TokenRejected, serve
+
     try:
         await serve(config, role=role)
     except TokenRejected as rejected:
@@ -205,6 +167,46 @@ async def _import(config: Config, args: argparse.Namespace) -> ImportSummary:
     return summary
 
 
+def _import_lines(summary: ImportSummary) -> list[str]:
+    """What an import did, for staff: the headline first, then the figures and the reasons
+    records were skipped (the reasons as the readers of each format name them)."""
+    mode = "dry-run" if summary.dry_run else "done"
+    lines = [
+        summary.headline(),
+        say(
+            "cli-import-read",
+            read=summary.read,
+            seconds=summary.seconds,
+            rate=round(summary.read / summary.seconds) if summary.seconds > 0 else 0,
+        ),
+        say(
+            "cli-import-changes",
+            mode=mode,
+            added=summary.added,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+        ),
+        say(
+            "cli-import-withdrawn",
+            mode=mode,
+            records=summary.withdrawn_records,
+            copies=summary.items_withdrawn,
+        ),
+    ]
+    if summary.skipped_total:  # the headline has the count; the reasons follow this line
+        lines.append(say("cli-import-skipped", skipped=summary.skipped_total))
+    lines += [f"  {count} × {reason}" for reason, count in summary.skipped.most_common()]
+    lines += [f"  {say('cli-import-example', example=example)}" for example in summary.examples]
+    if summary.skipped_total > len(summary.examples) > 0:
+        more = summary.skipped_total - len(summary.examples)
+        lines.append(f"  {say('cli-import-more', more=more)}")
+    if summary.withdrawal_refused:
+        lines.append(say("cli-import-nothing-withdrawn", reason=summary.withdrawal_refused))
+    if summary.dry_run:
+        lines.append(say("cli-import-dry-run"))
+    return lines
+
+
 class _Progress:
     """A one-line counter on a terminal; nothing when output is piped."""
 
@@ -213,83 +215,11 @@ class _Progress:
 
     def __call__(self, count: int) -> None:
         rate = count / max(time.monotonic() - self.started, 1e-6)
-        sys.stderr.write(f"\rimporting: {count:,} records ({rate:,.0f}/s)")
+        sys.stderr.write(f"\r{say('cli-import-progress', count=count, rate=round(rate))}")
         sys.stderr.flush()
 
     def done(self) -> None:
         sys.stderr.write("\n")
-
-
-async def _broadcast(config: Config, args: argparse.Namespace) -> str:
-    from datetime import UTC, datetime
-
-    from storage import outbox
-    from storage.db import Database
-
-    db = Database(config.database_url)
-    try:
-        await db.prepare()
-        if args.cancel is not None:
-            if not await outbox.cancel(db, args.cancel):
-                raise Failure(
-                    f"broadcast {args.cancel} is not scheduled (already sent, or no such id)"
-                )
-            return f"broadcast {args.cancel} cancelled"
-        if args.recall is not None:
-            taken_back = await outbox.request_recall(db, args.recall, datetime.now(UTC))
-            if taken_back is None:
-                raise Failure(f"broadcast {args.recall} was not sent (or is already recalled)")
-            return (
-                f"broadcast {args.recall} recalled: the running bot deletes "
-                f"{taken_back.to_delete} messages; {taken_back.dropped} unsent dropped; "
-                f"{taken_back.too_old} older than 48 hours stay"
-            )
-        text = args.text or ""  # --text-file was read before the event loop started
-        if not text.strip():
-            raise Failure("the announcement text is empty")
-        if not (args.everyone or args.topic or args.nko or args.event is not None):
-            raise Failure("say who gets it: --topic ID, --everyone, --nko or --event ID")
-        if args.event is not None and not await _scheduled_event(db, args.event):
-            raise Failure(f"--event {args.event}: no such upcoming event (see «Мероприятия»)")
-        topics = {t.id: t for t in config.subscriptions.topics}
-        if args.topic and args.topic not in topics:
-            raise Failure(f"unknown topic {args.topic!r}; expected one of: {', '.join(topics)}")
-        branches = {b.id for b in config.library.branches}
-        if args.branch and args.branch not in branches:
-            raise Failure(f"unknown branch {args.branch!r}; expected one of: {', '.join(branches)}")
-        when = datetime.now(UTC)
-        if args.at:
-            try:
-                local = datetime.strptime(args.at, "%Y-%m-%d %H:%M")  # noqa: DTZ007 - zone set below
-            except ValueError:
-                raise Failure(f"--at {args.at!r}: expected 'YYYY-MM-DD HH:MM'") from None
-            when = local.replace(tzinfo=config.library.zone).astimezone(UTC)
-        buttons = []
-        for spec in args.button:
-            label, _, url = spec.partition("|")
-            if not label.strip() or not url.startswith(("https://", "http://")):
-                raise Failure(f"--button {spec!r}: expected 'Text|https://…'")
-            buttons.append({"text": label.strip(), "url": url.strip()})
-        broadcast_id = await outbox.create(
-            db,
-            text=text.strip(),
-            audience=outbox.Audience(
-                topic=args.topic,
-                branch=args.branch,
-                everyone=args.everyone,
-                nko=args.nko,
-                event_id=args.event,
-            ),
-            scheduled_at=when,
-            photo=args.photo,
-            buttons=buttons,
-            urgent=args.urgent,
-            author_name="libbot broadcast",
-        )
-        local_time = when.astimezone(config.library.zone)
-        return f"broadcast {broadcast_id} scheduled for {local_time:%Y-%m-%d %H:%M} (library time)"
-    finally:
-        await db.dispose()
 
 
 async def _db(config: Config, action: str, revision: str | None) -> str:
@@ -318,23 +248,49 @@ async def _db(config: Config, action: str, revision: str | None) -> str:
         await db.dispose()
 
 
-async def _scheduled_event(db: Database, event_id: int) -> bool:
-    from storage.events.models import Event, EventStatus
+def _demo(args: argparse.Namespace) -> None:
+    # A line at once: loading the bot for the demo takes seconds, and a blank terminal
+    # looks like a hang. On stderr, so a piped demo's transcript stays the conversation.
+    sys.stderr.write(say("cli-loading") + "\n")
+    sys.stderr.flush()
+    from bot.demo import demo_config, run_demo
 
-    async with db.transaction() as session:
-        event = await session.get(Event, event_id)
-    return event is not None and event.status == EventStatus.SCHEDULED
+    config = load_config(args.config) if args.config else demo_config()
+    _setup_logging(config.logging.level, quiet=True)
+    asyncio.run(run_demo(config, as_user=args.as_user))
+
+
+def _loaded(module: str, name: str) -> type[BaseException] | None:
+    """An exception class from a module, if that module was ever loaded: an exception of
+    a module nobody imported cannot have been raised, and importing it just to check would
+    slow down every command."""
+    loaded = sys.modules.get(module)
+    found = getattr(loaded, name, None) if loaded is not None else None
+    return found if isinstance(found, type) and issubclass(found, BaseException) else None
+
+
+def _explained(exc: Exception) -> tuple[int, str] | None:
+    """The exit code and the one line for a problem the operator can fix; None for a bug,
+    whose traceback is the report."""
+    outdated = _loaded("storage.db", "SchemaOutdated")
+    if isinstance(exc, OPERATOR_FAILURES) or (outdated is not None and isinstance(exc, outdated)):
+        return EXIT_USAGE, str(exc)
+    database_error = _loaded("sqlalchemy.exc", "SQLAlchemyError")
+    if isinstance(exc, ConnectionError) or (
+        database_error is not None and isinstance(exc, database_error)
+    ):
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return 1, f"cannot use the database: {first}"
+    if isinstance(exc, OSError):
+        return 1, f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}"
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "demo":
-            from bot.demo import demo_config, run_demo
-
-            config = load_config(args.config) if args.config else demo_config()
-            _setup_logging(config.logging.level, quiet=True)
-            asyncio.run(run_demo(config, as_user=args.as_user))
+            _demo(args)
             return 0
         if args.command == "report" and args.demo:
             from bot.demo import demo_config
@@ -348,13 +304,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "import-catalogue":
             summary = asyncio.run(_import(config, args))
             # Staff read the first line; scripts and cron read the exit code.
-            sys.stdout.write("\n".join([summary.headline(), *summary.lines()]) + "\n")
+            sys.stdout.write("\n".join(_import_lines(summary)) + "\n")
             if not summary.imported:
                 raise Failure("no record was imported: see the reasons above")
-        elif args.command == "broadcast":
-            if args.text_file:
-                args.text = Path(args.text_file).read_text(encoding="utf-8")
-            sys.stdout.write(asyncio.run(_broadcast(config, args)) + "\n")
+        elif args.command in broadcast_cli.COMMANDS:
+            sys.stdout.write(asyncio.run(broadcast_cli.run(config, args)) + "\n")
         elif args.command == "db":
             sys.stderr.write(asyncio.run(_db(config, args.action, args.revision)) + "\n")
         elif args.command == "events":
@@ -369,22 +323,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream = sys.stderr if args.command == "export-renewals" else sys.stdout
             stream.write(result + "\n")
         return 0
-    except (
-        ConfigError,
-        Failure,
-        SchemaOutdated,
-        loans_cli.LoansFailure,
-        events_cli.EventsFailure,
-        consultations_cli.ConsultationsFailure,
-        reports_cli.ReportFailure,
-    ) as exc:
-        sys.stderr.write(f"libbot: {exc}\n")
-        return EXIT_USAGE
-    except (SQLAlchemyError, ConnectionError) as exc:
-        sys.stderr.write(f"libbot: cannot use the database: {str(exc).splitlines()[0]}\n")
-        return 1
     except KeyboardInterrupt:
         return 130
-    except OSError as exc:
-        sys.stderr.write(f"libbot: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}\n")
-        return 1
+    except Exception as exc:
+        explained = _explained(exc)
+        if explained is None:
+            raise
+        code, line = explained
+        sys.stderr.write(f"libbot: {line}\n")
+        return code

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import Config
+from bot.texts_cli import say
 
 COMMANDS = ("experts", "faq", "requests")
 
@@ -20,21 +21,16 @@ class ConsultationsFailure(Exception):
 
 
 def add_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    experts = add("experts", "Expert directory: 'import FILE.csv' (ФИО; Компетенции; …).")
-    experts.add_argument("action", choices=("import",))
-    experts.add_argument("file", metavar="FILE")
-    experts.add_argument("--encoding", help="text encoding (default: detected)")
-    faq = add(
-        "faq", "Consultation FAQ: 'import FILE.csv' (Тема; Вопрос; Ответ) replaces a topic's."
-    )
-    faq.add_argument("action", choices=("import",))
-    faq.add_argument("file", metavar="FILE")
-    faq.add_argument("--encoding", help="text encoding (default: detected)")
-    register = add("requests", "Consultation requests: 'register' writes the request register.")
+    for name in ("experts", "faq"):
+        directory = add(name, f"cli-{name}")
+        directory.add_argument("action", choices=("import",))
+        directory.add_argument("file", metavar="FILE", help="cli-directory-file")
+        directory.add_argument("--encoding", help="cli-directory-encoding")
+    register = add("requests", "cli-requests")
     register.add_argument("action", choices=("register",))
-    register.add_argument("--out", required=True, metavar="FILE", help="an .xlsx or .csv file")
-    register.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day")
-    register.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day (included)")
+    register.add_argument("--out", required=True, metavar="FILE", help="cli-requests-out")
+    register.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="cli-first-day")
+    register.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="cli-last-day")
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -48,7 +44,16 @@ def _day(text: str | None, option: str) -> date | None:
         ) from None
 
 
+REGISTER_FORMATS = (".xlsx", ".csv")
+
+
 async def run(config: Config, args: argparse.Namespace) -> str:
+    if args.command == "requests" and Path(args.out).suffix.lower() not in REGISTER_FORMATS:
+        # Anything else used to get an XLSX under a name no program opens it by.
+        raise ConsultationsFailure(
+            f"--out {args.out}: the request register is written as .xlsx or .csv;"
+            " name the file with one of them"
+        )
     from storage.circulation.local_import import ImportError_
     from storage.consultations import directory
     from storage.consultations.register import build_register, register_csv, register_xlsx
@@ -87,6 +92,6 @@ async def run(config: Config, args: argparse.Namespace) -> str:
             period = f"{first or '…'} — {last or datetime.now(zone).date()}"
             data = register_xlsx(register, f"Реестр запросов {period}")
         await asyncio.to_thread(out.write_bytes, data)
-        return f"{out}: {len(register.rows)} requests"
+        return say("cli-register-written", out=str(out), requests=len(register.rows))
     finally:
         await db.dispose()

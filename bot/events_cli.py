@@ -15,9 +15,9 @@ class EventsFailure(Exception):
 
 
 def add_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    events = add("events", "Events: 'import FILE.csv' loads a season's plan (see README).")
+    events = add("events", "cli-events")
     events.add_argument("action", choices=("import",))
-    events.add_argument("file", metavar="FILE", help="the CSV plan")
+    events.add_argument("file", metavar="FILE", help="cli-events-file")
 
 
 async def run(config: Config, args: argparse.Namespace) -> str:

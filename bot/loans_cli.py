@@ -21,28 +21,17 @@ class LoansFailure(Exception):
 
 
 def add_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    for name, help_ in (
-        (
-            "import-loans",
-            "Load the 'local' library system's loans (and readers) from a CSV export.",
-        ),
-        ("import-holds", "Load the 'local' library system's holds from a CSV export."),
-    ):
-        sub = add(name, help_)
-        sub.add_argument("file", metavar="FILE", help="the CSV export")
-        sub.add_argument("--encoding", help="text encoding, e.g. cp1251 (default: detected)")
-    export = add(
-        "export-renewals",
-        "List renewals made in the bot ('local' system) as CSV, for staff to mirror.",
-    )
-    export.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
-    export.add_argument(
-        "--all", action="store_true", help="every renewal, not only those not exported yet"
-    )
-    code = add("link-code", "Give a one-time code a reader types in «Мои книги» to link a ticket.")
-    code.add_argument("ticket", help="the reader ticket number")
-    unlink = add("unlink", "Unlink a reader ticket from every messenger account (on request).")
-    unlink.add_argument("ticket", help="the reader ticket number")
+    for name in ("import-loans", "import-holds"):
+        sub = add(name, f"cli-{name}")
+        sub.add_argument("file", metavar="FILE", help="cli-loans-file")
+        sub.add_argument("--encoding", help="cli-loans-encoding")
+    export = add("export-renewals", "cli-export-renewals")
+    export.add_argument("--out", metavar="FILE", help="cli-export-renewals-out")
+    export.add_argument("--all", action="store_true", help="cli-export-renewals-all")
+    code = add("link-code", "cli-link-code")
+    code.add_argument("ticket", help="cli-ticket")
+    unlink = add("unlink", "cli-unlink")
+    unlink.add_argument("ticket", help="cli-ticket")
 
 
 def _needs_local(config: Config, command: str) -> None:

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.config import Config
+from bot.texts_cli import say
 from storage.reports.periods import Period
 
 COMMANDS = ("report",)
@@ -22,24 +23,33 @@ class ReportFailure(Exception):
 
 
 def add_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    report = add(
-        "report",
-        "Resource-centre report (XLSX: Показатели, work sheets, Запросы, Графики) for a period.",
-    )
-    report.add_argument("--period", metavar="PERIOD", help="a quarter (2026-Q3) or month (2026-07)")
-    report.add_argument("--year", metavar="YYYY", help="the whole year")
-    report.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day")
-    report.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day (included)")
-    report.add_argument("--branch", metavar="ID", help="one branch's events and broadcasts")
+    report = add("report", "cli-report")
+    report.add_argument("--period", metavar="PERIOD", help="cli-report-period")
+    report.add_argument("--year", metavar="YYYY", help="cli-report-year")
+    report.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="cli-first-day")
+    report.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="cli-last-day")
+    report.add_argument("--branch", metavar="ID", help="cli-report-branch")
+    report.add_argument("--out", required=True, metavar="PATH", help="cli-report-out")
     report.add_argument(
-        "--out", required=True, metavar="PATH", help="the .xlsx file, or a folder for --format csv"
+        "--format", choices=("xlsx", "csv"), default="xlsx", help="cli-report-format"
     )
-    report.add_argument(
-        "--format", choices=("xlsx", "csv"), default="xlsx", help="xlsx (default) or csv"
-    )
-    report.add_argument(
-        "--demo", action="store_true", help="report on the demo library (`libbot demo`'s data)"
-    )
+    report.add_argument("--demo", action="store_true", help="cli-report-demo")
+
+
+def check_out(args: argparse.Namespace) -> None:
+    """`--out` names what `--format` writes: an .xlsx file, or a folder for CSV files (a
+    report.docx used to get an XLSX under a name no program opens it by)."""
+    suffix = Path(args.out).suffix.lower()
+    if args.format == "xlsx" and suffix != ".xlsx":
+        raise ReportFailure(
+            f"--out {args.out}: the report is written as .xlsx (name the file *.xlsx),"
+            " or as CSV files into a folder with --format csv"
+        )
+    if args.format == "csv" and suffix in (".csv", ".xlsx"):
+        raise ReportFailure(
+            f"--out {args.out}: --format csv writes a folder of CSV files (one per sheet);"
+            " name a folder"
+        )
 
 
 def _day(text: str, option: str) -> date:
@@ -80,7 +90,8 @@ def choose_period(config: Config, args: argparse.Namespace, now: datetime) -> Pe
 
 async def run(config: Config, args: argparse.Namespace) -> str:
     now = datetime.now(UTC)
-    period = choose_period(config, args, now)  # before the heavy imports: a typo answers at once
+    check_out(args)  # before the heavy imports: a typo answers at once
+    period = choose_period(config, args, now)
     from storage.db import Database
     from storage.reports import document
 
@@ -105,11 +116,17 @@ async def run(config: Config, args: argparse.Namespace) -> str:
     if args.format == "csv":
         files = await asyncio.to_thread(document.to_csv_files, report)
         await asyncio.to_thread(_write_folder, out, files)
-        return f"{out}/: {len(files)} files, {period.label}"
+        return say("cli-report-csv-written", out=str(out), period=period.label, files=len(files))
     data = await asyncio.to_thread(document.to_xlsx, report)
     await asyncio.to_thread(out.write_bytes, data)
     rows = sum(len(rows) for rows in report.current.work.values())
-    return f"{out}: {period.label}, {rows} rows of work, {len(report.current.requests)} requests"
+    return say(
+        "cli-report-written",
+        out=str(out),
+        period=period.label,
+        rows=rows,
+        requests=len(report.current.requests),
+    )
 
 
 def _write_folder(folder: Path, files: dict[str, bytes]) -> None:

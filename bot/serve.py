@@ -14,6 +14,7 @@ scheduler stops.
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -32,10 +33,60 @@ from broadcasts.sender import Sender
 from storage.outbox import Report
 
 ROLES = ("all", "web", "sender", "scheduler")
+REJECTED = {
+    "telegram": "Telegram rejected [telegram] token: check it with @BotFather",
+    "vk": "VK rejected [vk] token: check it in the community's settings (Manage → API usage)"
+    " and [vk] group_id",
+}
+# How long start-up waits for a messenger to say whether it takes the token; one that
+# does not answer by then is left to its transport, which keeps retrying.
+TOKEN_CHECK_SECONDS = 10.0
+JOB_LOGGER = "apscheduler.executors.default"
 
 
 class TokenRejected(Exception):
     """A messenger refused the configured token; the message names the setting."""
+
+
+def note_jobs_cut_short(record: logging.LogRecord) -> bool:
+    """APScheduler logs a job that its shutdown cancelled as a failure, with the traceback
+    of the cancellation (#19: some 65 lines before «Telegram rejected [telegram] token»).
+    It is no failure: the job's transaction is rolled back and the job runs again on
+    schedule. One warning line instead."""
+    failure = record.exc_info[1] if record.exc_info else None
+    if isinstance(failure, asyncio.CancelledError):
+        job = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+        record.msg = "job %s stopped unfinished: libbot is stopping; it runs again on schedule"
+        record.args = (job,)
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno = logging.WARNING
+        record.levelname = logging.getLevelName(logging.WARNING)
+    return True
+
+
+async def _check_tokens(messengers: Messengers, stop: asyncio.Event) -> None:
+    """Ask each messenger who the bot is before anything else starts: a token it refuses
+    ends start-up with one line, before a job or a sender has begun only to be cut off.
+    A messenger that cannot be reached now is left to its transport, which retries; a
+    stop signal ends the wait at once."""
+    for platform, bot in messengers.items():
+        asking = asyncio.ensure_future(bot.get_me())
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait(
+                {asking, stopping},
+                timeout=TOKEN_CHECK_SECONDS,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            asking.cancel()
+            stopping.cancel()
+            await asyncio.gather(asking, stopping, return_exceptions=True)
+        if stop.is_set():
+            return
+        if not asking.cancelled() and isinstance(asking.exception(), TelegramUnauthorizedError):
+            raise TokenRejected(REJECTED[platform])
 
 
 def messengers_for(config: Config) -> Messengers:
@@ -163,6 +214,12 @@ async def serve(config: Config, *, role: str = "all") -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        logging.getLogger(JOB_LOGGER).addFilter(note_jobs_cut_short)
+        try:
+            await _check_tokens(messengers, stop)
+        except TokenRejected:
+            await _close_sessions(messengers)
+            raise
         stop_background = asyncio.Event()
         rates = {"telegram": config.telegram.rate, "vk": config.vk.rate}
         lifecycle = _runs_lifecycle(config, messengers, role)
@@ -200,19 +257,12 @@ async def serve(config: Config, *, role: str = "all") -> None:
                     telegram = messengers.get("telegram")
                     if telegram is not None:
                         transports.append(
-                            _rejecting(
-                                _telegram(app, telegram, stop),
-                                "Telegram rejected [telegram] token: check it with @BotFather",
-                            )
+                            _rejecting(_telegram(app, telegram, stop), REJECTED["telegram"])
                         )
                     vk = messengers.get("vk")
                     if vk is not None:
                         transports.append(
-                            _rejecting(
-                                _vk(dp, vk, stop, data_dir=config.data_dir),
-                                "VK rejected [vk] token: check it in the community's settings"
-                                " (Manage → API usage) and [vk] group_id",
-                            )
+                            _rejecting(_vk(dp, vk, stop, data_dir=config.data_dir), REJECTED["vk"])
                         )
                 else:
                     transports.append(_until(stop))
@@ -230,5 +280,9 @@ async def serve(config: Config, *, role: str = "all") -> None:
                 scheduler.shutdown(wait=False)
             if lifecycle:
                 await dp.emit_shutdown(bot=any_bot, dispatcher=dp, **dp.workflow_data)
-            for _platform, bot in messengers.items():
-                await bot.session.close()
+            await _close_sessions(messengers)
+
+
+async def _close_sessions(messengers: Messengers) -> None:
+    for _platform, bot in messengers.items():
+        await bot.session.close()

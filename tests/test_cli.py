@@ -12,10 +12,32 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main
+from bot.i18n import Locales
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.vk_api import FakeVk
 
 ROOT = Path(__file__).resolve().parents[1]
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+COMMANDS = (
+    "run",
+    "demo",
+    "import-catalogue",
+    "broadcast",
+    "import-loans",
+    "import-holds",
+    "export-renewals",
+    "link-code",
+    "unlink",
+    "events",
+    "experts",
+    "faq",
+    "requests",
+    "report",
+    "db",
+)
 
 
 def libbot() -> list[str]:
@@ -52,6 +74,104 @@ def test_help_explains_each_command() -> None:
     )
     for command in ("run", "demo", "db"):
         assert f"    {command} " in result.stdout
+    # Russian first, as the bot speaks (#19: the help was English).
+    assert result.stdout.startswith("использование: libbot")
+    assert "Обслуживать читателей в мессенджерах из config.toml" in result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_explains_itself_in_russian(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"использование: libbot {command} ")
+    description = text.split("\n\n")[1]
+    assert CYRILLIC.search(description), description
+    assert "файл настроек" in text  # --config
+    assert "показать эту справку и выйти" in text
+    assert "cli-" not in text  # no message key left untranslated
+
+
+def test_every_help_text_is_in_both_languages() -> None:
+    keys = set()
+    for path in [ROOT / "bot" / "cli.py", *(ROOT / "bot").glob("*_cli.py")]:
+        keys |= set(re.findall(r'"(cli-[a-z-]+)"', path.read_text(encoding="utf-8")))
+    locales = Locales()
+    assert len(keys) > 40
+    assert keys <= locales.keys["ru"]
+    assert keys <= locales.keys["en"]
+
+
+def test_db_backup_takes_its_options_anywhere(tmp_path: Path) -> None:
+    """`libbot db backup --config c.toml FILE` was refused (#19): options go anywhere, as in
+    every other command."""
+    config = tmp_path / "config.toml"
+    config.write_text("[library]\nname = 'Тест'\n", encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    first, second = tmp_path / "first.backup", tmp_path / "second.backup"
+    assert main(["db", "backup", "--config", str(config), str(first)]) == 0
+    assert main(["db", "--config", str(config), "backup", str(second)]) == 0
+    assert first.stat().st_size > 0
+    assert second.stat().st_size > 0
+
+
+def test_import_catalogue_takes_options_between_files(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[library]\nname = 'Тест'\n", encoding="utf-8")
+    books = tmp_path / "books.csv"
+    books.write_text("Название;Автор;Год\nМастер и Маргарита;Булгаков;2019\n", encoding="utf-8")
+    more = tmp_path / "more.csv"
+    more.write_text("Название;Автор;Год\nСобачье сердце;Булгаков;2020\n", encoding="utf-8")
+    result = run_libbot(
+        tmp_path, "import-catalogue", str(books), "--config", str(config), str(more)
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Импортировано записей: 2, пропущено: 0")
+
+
+@pytest.mark.parametrize(
+    ("out", "options", "accepted"),
+    [
+        ("report.docx", (), ".xlsx"),
+        ("report.csv", (), ".xlsx"),
+        ("report", (), ".xlsx"),
+        ("report.xlsx", ("--format", "csv"), "folder"),
+        ("report.csv", ("--format", "csv"), "folder"),
+    ],
+)
+def test_report_refuses_a_file_name_it_would_not_write(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    out: str,
+    options: tuple[str, ...],
+    accepted: str,
+) -> None:
+    """`report --out x.docx` silently wrote an XLSX (#19): refused in one line that says
+    what is accepted, before anything is written."""
+    config = tmp_path / "config.toml"
+    config.write_text("[library]\nname = 'Тест'\n", encoding="utf-8")
+    target = tmp_path / out
+    argv = ["report", "--config", str(config), "--period", "2026-Q3", "--out", str(target)]
+    assert main([*argv, *options]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"libbot: --out {target}: ")
+    assert accepted in line
+    assert not target.exists()
+
+
+def test_request_register_refuses_a_file_name_it_would_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[library]\nname = 'Тест'\n", encoding="utf-8")
+    target = tmp_path / "реестр.docx"
+    assert main(["requests", "register", "--config", str(config), "--out", str(target)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert ".xlsx or .csv" in line
+    assert not target.exists()
 
 
 def test_piped_demo_prints_the_menu_and_the_hours(tmp_path: Path) -> None:
@@ -174,9 +294,11 @@ async def test_run_with_a_rejected_token_says_so_in_one_line(
         f"[telegram]\ntoken = '1:wrong'\napi_server = '{telegram.base_url}'\n",
     )
     assert code == 2
-    last = stderr.strip().splitlines()[-1]
-    assert last == "libbot: Telegram rejected [telegram] token: check it with @BotFather"
+    # Only the one line: no traceback of a job cut short (#19: some 65 lines of
+    # CancelledError came first), nothing started for a bot that cannot run.
     assert "Traceback" not in stderr
+    assert "CancelledError" not in stderr
+    assert stderr.strip() == "libbot: Telegram rejected [telegram] token: check it with @BotFather"
 
 
 def test_import_catalogue_reads_every_shared_sample(tmp_path: Path, shared_data: Path) -> None:
@@ -188,12 +310,16 @@ def test_import_catalogue_reads_every_shared_sample(tmp_path: Path, shared_data:
     command = ["import-catalogue", "--config", str(config), *files]
     first = run_libbot(tmp_path, *command)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.splitlines()[0] == "Импортировано записей: 102, пропущено: 0"
-    assert "read 102 records" in first.stdout
-    assert "added 102, updated 0, unchanged 0" in first.stdout
-    assert "skipped 0" in first.stdout
+    # All in Russian, as staff read the bot (#19: «read 102 records», «added 102…»).
+    assert first.stdout.splitlines()[:4] == [
+        "Импортировано записей: 102, пропущено: 0",
+        first.stdout.splitlines()[1],  # how long it took varies
+        "добавлено: 102, обновлено: 0, без изменений: 0",
+        "списано записей: 0, экземпляров: 0",
+    ]
+    assert first.stdout.splitlines()[1].startswith("прочитано записей: 102 за ")
     again = run_libbot(tmp_path, *command)
-    assert "added 0, updated 0, unchanged 102" in again.stdout
+    assert "добавлено: 0, обновлено: 0, без изменений: 102" in again.stdout
 
 
 def test_demo_answers_catalogue_questions_with_copies_per_branch(tmp_path: Path) -> None:
@@ -254,7 +380,11 @@ def test_report_on_the_demo_library_writes_the_workbook(tmp_path: Path) -> None:
         tmp_path, "report", "--demo", "--period", "2026-Q3", "--out", str(out), cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"{out}: 3 квартал 2026 г.")
+    # The summary in Russian (#19: «284 rows of work»).
+    assert re.fullmatch(
+        rf"{re.escape(str(out))}: 3 квартал 2026 г\.; записей о работе: [\d\xa0]+, запросов: \d+\n",
+        result.stdout,
+    )
     book = load_workbook(out)
     assert book.sheetnames[0] == "Показатели"
     assert {"Консультации", "Запросы", "Графики", "Продвижение услуг РЦ"} <= set(book.sheetnames)
@@ -272,6 +402,7 @@ def test_report_on_the_demo_library_writes_the_workbook(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
+    assert re.fullmatch(rf"{re.escape(str(folder))}/: .*2026.*; файлов: \d+\n", result.stdout)
     assert (folder / "Показатели.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert (folder / "График - каналы.png").is_file()
 
@@ -357,6 +488,6 @@ async def test_run_with_a_rejected_vk_token_says_so_in_one_line(vk: FakeVk, tmp_
         f"[vk]\ntoken = 'wrong'\ngroup_id = {vk.group_id}\napi_server = '{vk.base_url}'\n",
     )
     assert code == 2
-    last = stderr.strip().splitlines()[-1]
-    assert last.startswith("libbot: VK rejected [vk] token: check it in the community's settings")
     assert "Traceback" not in stderr
+    [line] = stderr.strip().splitlines()
+    assert line.startswith("libbot: VK rejected [vk] token: check it in the community's settings")

@@ -1150,3 +1150,86 @@ events-ask-contact-optional = A phone number or e-mail to reach you? You can “
 events-ticket-button = 🎟 Ticket: { $title }
 events-ticket-card-button = 🎟 Ticket and calendar
 events-ticket-none = There is no ticket: the registration is not confirmed or was cancelled.
+
+# the libbot command line: help and summaries for staff (#19)
+cli-description = Library bot for readers and NKO: Telegram (and VK), catalogue, loans, events, consultations.
+cli-usage = usage
+cli-positionals = positional arguments
+cli-options = options
+cli-help = show this help message and exit
+cli-config = configuration file (default: $LIBBOT_CONFIG or ./config.toml)
+cli-run = Serve readers in the messengers configured in config.toml (Telegram, VK).
+cli-run-role = what this process does when the work is split across processes: web (updates), sender (the outbox), scheduler (timed jobs; one process leads); default: all
+cli-demo = Talk to the bot in this terminal with a demo library; no token needed.
+cli-demo-as = who you are in the demo: a reader (default), the library's bot admin, or an expert
+cli-import-catalogue = Import catalogue records (MARC 21/RUSMARC ISO 2709 or MARCXML, IRBIS text, CSV).
+cli-import-catalogue-files = export files to read
+cli-import-catalogue-format = file format (default: detected from the file)
+cli-import-catalogue-encoding = text encoding, e.g. cp1251, utf-8, marc-8 (default: detected)
+cli-import-catalogue-dry-run = report what would change, change nothing
+cli-import-catalogue-full = the files are the whole catalogue: withdraw records they do not contain
+cli-broadcast = Schedule an announcement for subscribers (the running bot sends it).
+cli-broadcast-text = the announcement (HTML formatting allowed)
+cli-broadcast-text-file = read the announcement from a file
+cli-broadcast-cancel = cancel a scheduled announcement
+cli-broadcast-recall = take a sent announcement back: delete it from chats (within 48 hours)
+cli-broadcast-topic = subscribers of this topic (see [subscriptions] topics)
+cli-broadcast-everyone = everyone who wrote to the bot
+cli-broadcast-nko = NKO members: everyone who gave an organisation
+cli-broadcast-event = those registered for this event (and waiting)
+cli-broadcast-branch = only those following this branch
+cli-broadcast-at = library time (default: now)
+cli-broadcast-urgent = send during quiet hours too
+cli-broadcast-photo = a photo URL to send with the text
+cli-broadcast-button = a link button under the message (repeatable)
+cli-import-loans = Load the 'local' library system's loans (and readers) from a CSV export.
+cli-import-holds = Load the 'local' library system's holds from a CSV export.
+cli-loans-file = the CSV export
+cli-loans-encoding = text encoding, e.g. cp1251 (default: detected)
+cli-export-renewals = List renewals made in the bot ('local' system) as CSV, for staff to mirror.
+cli-export-renewals-out = write here (default: standard output)
+cli-export-renewals-all = every renewal, not only those not exported yet
+cli-link-code = Give a one-time code a reader types in “My books” to link a ticket.
+cli-ticket = the reader ticket number
+cli-unlink = Unlink a reader ticket from every messenger account (on request).
+cli-events = Events: 'import FILE.csv' loads a season's plan (see README).
+cli-events-file = the CSV plan
+cli-experts = Expert directory: 'import FILE.csv' (ФИО; Компетенции; …).
+cli-faq = Consultation FAQ: 'import FILE.csv' (Тема; Вопрос; Ответ) replaces a topic's questions.
+cli-directory-file = the CSV file
+cli-directory-encoding = text encoding (default: detected)
+cli-requests = Consultation requests: 'register' writes the request register.
+cli-requests-out = an .xlsx or .csv file
+cli-first-day = first day
+cli-last-day = last day (included)
+cli-report = Resource-centre report for a period (XLSX: Показатели, work sheets, Запросы, Графики).
+cli-report-period = a quarter (2026-Q3) or month (2026-07)
+cli-report-year = the whole year
+cli-report-branch = one branch's events and broadcasts
+cli-report-out = the .xlsx file, or a folder for --format csv
+cli-report-format = xlsx (default) or csv
+cli-report-demo = report on the demo library (libbot demo's data)
+cli-db = Database: upgrade, downgrade or show (current) the schema; backup and restore.
+cli-db-revision = target revision (upgrade: head; downgrade: required); backup/restore: the file
+cli-loading = Loading…
+cli-import-read = read { $read } records in { NUMBER($seconds, minimumFractionDigits: 1, maximumFractionDigits: 1) } s{ $rate ->
+        [0] {""}
+       *[other] {" "}({ $rate }/s)
+    }
+cli-import-changes = { $mode ->
+        [dry-run] would be added { $added }, would be updated { $updated }, unchanged { $unchanged }
+       *[done] added { $added }, updated { $updated }, unchanged { $unchanged }
+    }
+cli-import-withdrawn = { $mode ->
+        [dry-run] would be withdrawn
+       *[done] withdrawn
+    }: { $records } records, { $copies } copies
+cli-import-skipped = skipped { $skipped }, why:
+cli-import-example = e.g. { $example }
+cli-import-more = … and { $more } more
+cli-import-nothing-withdrawn = nothing withdrawn: { $reason }
+cli-import-dry-run = dry run: nothing was changed
+cli-import-progress = importing: { $count } records ({ $rate }/s)
+cli-report-written = { $out }: { $period }, { $rows } rows of work, { $requests } requests
+cli-report-csv-written = { $out }/: { $files } files, { $period }
+cli-register-written = { $out }: { $requests } requests

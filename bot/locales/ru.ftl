@@ -1174,3 +1174,86 @@ events-ask-contact-optional = Телефон или e-mail для связи? М
 events-ticket-button = 🎟 Билет: { $title }
 events-ticket-card-button = 🎟 Билет и календарь
 events-ticket-none = Билета нет: запись не подтверждена или уже отменена.
+
+# the libbot command line: help and summaries for staff (#19)
+cli-description = Бот библиотеки для читателей и НКО: Telegram (и ВКонтакте), каталог, выдачи, мероприятия, консультации.
+cli-usage = использование
+cli-positionals = аргументы
+cli-options = параметры
+cli-help = показать эту справку и выйти
+cli-config = файл настроек (по умолчанию: $LIBBOT_CONFIG или ./config.toml)
+cli-run = Обслуживать читателей в мессенджерах из config.toml (Telegram, ВКонтакте).
+cli-run-role = что делает этот процесс, когда работа разделена между процессами: web (сообщения читателей), sender (очередь отправки), scheduler (задачи по расписанию; ведёт один процесс); по умолчанию all — всё
+cli-demo = Поговорить с ботом в этом терминале: демонстрационная библиотека, токен не нужен.
+cli-demo-as = кто вы в демо: reader — читатель (по умолчанию), admin — администратор бота библиотеки, expert — эксперт
+cli-import-catalogue = Импорт каталога (MARC 21 и RUSMARC в ISO 2709 или MARCXML, текстовая выгрузка ИРБИС, CSV).
+cli-import-catalogue-files = файлы выгрузки
+cli-import-catalogue-format = формат файла (по умолчанию определяется по файлу)
+cli-import-catalogue-encoding = кодировка текста, например cp1251, utf-8, marc-8 (по умолчанию определяется)
+cli-import-catalogue-dry-run = показать, что изменится, ничего не меняя
+cli-import-catalogue-full = в файлах весь каталог: записи, которых в них нет, списываются
+cli-broadcast = Запланировать рассылку подписчикам (отправит работающий бот).
+cli-broadcast-text = текст рассылки (можно с HTML-разметкой)
+cli-broadcast-text-file = взять текст рассылки из файла
+cli-broadcast-cancel = отменить запланированную рассылку
+cli-broadcast-recall = отозвать отправленную рассылку: удалить её из чатов (в течение 48 часов)
+cli-broadcast-topic = подписчикам этой темы (см. [subscriptions] topics)
+cli-broadcast-everyone = всем, кто писал боту
+cli-broadcast-nko = участникам НКО: всем, кто указал организацию
+cli-broadcast-event = записавшимся на это мероприятие (и ждущим места)
+cli-broadcast-branch = только тем, кто следит за этим филиалом
+cli-broadcast-at = время библиотеки (по умолчанию: сейчас)
+cli-broadcast-urgent = отправлять и в тихие часы
+cli-broadcast-photo = адрес (URL) фотографии к тексту
+cli-broadcast-button = кнопка-ссылка под сообщением (можно несколько)
+cli-import-loans = Загрузить выдачи (и читателей) библиотечной системы «local» из выгрузки CSV.
+cli-import-holds = Загрузить брони библиотечной системы «local» из выгрузки CSV.
+cli-loans-file = выгрузка CSV
+cli-loans-encoding = кодировка текста, например cp1251 (по умолчанию определяется)
+cli-export-renewals = Продления, сделанные в боте (система «local»), в CSV — чтобы перенести их в библиотечную систему.
+cli-export-renewals-out = записать сюда (по умолчанию: в стандартный вывод)
+cli-export-renewals-all = все продления, а не только ещё не выгруженные
+cli-link-code = Выдать одноразовый код: читатель вводит его в «Мои книги», чтобы привязать билет.
+cli-ticket = номер читательского билета
+cli-unlink = Отвязать читательский билет от всех аккаунтов в мессенджерах (по просьбе читателя).
+cli-events = Мероприятия: «import ФАЙЛ.csv» загружает план на сезон (см. README).
+cli-events-file = план в CSV
+cli-experts = Справочник экспертов: «import ФАЙЛ.csv» (ФИО; Компетенции; …).
+cli-faq = Частые вопросы консультаций: «import ФАЙЛ.csv» (Тема; Вопрос; Ответ) заменяет вопросы темы.
+cli-directory-file = файл CSV
+cli-directory-encoding = кодировка текста (по умолчанию определяется)
+cli-requests = Обращения за консультацией: «register» записывает реестр запросов.
+cli-requests-out = файл .xlsx или .csv
+cli-first-day = первый день
+cli-last-day = последний день (включительно)
+cli-report = Отчёт ресурсного центра за период (XLSX: Показатели, листы работы, Запросы, Графики).
+cli-report-period = квартал (2026-Q3) или месяц (2026-07)
+cli-report-year = весь год
+cli-report-branch = мероприятия и рассылки одного филиала
+cli-report-out = файл .xlsx или, с --format csv, папка
+cli-report-format = xlsx (по умолчанию) или csv
+cli-report-demo = отчёт по демонстрационной библиотеке (данные libbot demo)
+cli-db = База данных: upgrade — обновить схему, downgrade — откатить, current — текущая версия; backup — резервная копия, restore — восстановить из неё.
+cli-db-revision = версия схемы (upgrade: по умолчанию head; downgrade: обязательно); для backup и restore — файл
+cli-loading = Загружаю…
+cli-import-read = прочитано записей: { $read } за { NUMBER($seconds, minimumFractionDigits: 1, maximumFractionDigits: 1) } с{ $rate ->
+        [0] {""}
+       *[other] {" "}({ $rate } в секунду)
+    }
+cli-import-changes = { $mode ->
+        [dry-run] будет добавлено: { $added }, будет обновлено: { $updated }, без изменений: { $unchanged }
+       *[done] добавлено: { $added }, обновлено: { $updated }, без изменений: { $unchanged }
+    }
+cli-import-withdrawn = { $mode ->
+        [dry-run] будет списано
+       *[done] списано
+    } записей: { $records }, экземпляров: { $copies }
+cli-import-skipped = пропущено: { $skipped }, почему:
+cli-import-example = например, { $example }
+cli-import-more = … и ещё { $more }
+cli-import-nothing-withdrawn = ничего не списано: { $reason }
+cli-import-dry-run = пробный импорт: ничего не изменено
+cli-import-progress = импорт: записей { $count } ({ $rate } в секунду)
+cli-report-written = { $out }: { $period }; записей о работе: { $rows }, запросов: { $requests }
+cli-report-csv-written = { $out }/: { $period }; файлов: { $files }
+cli-register-written = { $out }: запросов в реестре: { $requests }
