@@ -218,12 +218,20 @@ async def test_forget_erases_the_hold_and_its_card(library: RunningBot) -> None:
     anna = await consented(library, 7108, "Зинаида")
     await reserve(anna, "Лавр", "Лавр")
     await anna.click("Забронировать")
+    await deliver(library)
+    assert "Читатель: Зинаида (Telegram)" in cards(library)[0].text
     await anna.send("/forget")
     await anna.click("Да, удалить")
     async with library.db.transaction() as session:
         assert not list(await session.scalars(select(ReaderHold.id)))
-        texts = list(await session.scalars(select(OutboxMessage.text)))
-    assert not [t for t in texts if t and "Зинаида" in t]
+        rows = (
+            await session.execute(
+                select(OutboxMessage.text, OutboxMessage.about_person_id).where(
+                    OutboxMessage.purpose == "hold_new"
+                )
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [(None, None)]  # counted, no longer about her
 
 
 # --- the `local` system: loans known, holds by hand ------------------------------------------

@@ -210,13 +210,11 @@ catalogue-watch-button = 🔔 Tell me when it's back
 catalogue-hold-button = 📌 Reserve
 catalogue-watch-done = All right! I will write as soon as «{ $title }» is back on the shelf. Changed your mind? Cancel the wait in “My books”.
 catalogue-watch-already = You are already waiting for «{ $title }» — I will write when it is back.
-catalogue-hold-done = Your reservation request for «{ $title }» has been passed to the staff. They will write to you here when the book is waiting for you.
 catalogue-call-us = Your request is recorded, but it could not be passed to the staff right away. To be quicker, please call us{ $phone ->
         [none] .
        *[other] : { $phone }.
     }
 catalogue-returned = 📚 «{ $title }» is back on the shelf: { $where }. Come and get it!
-notify-hold-request = 📌 Reservation: { $reader } asks to put aside «{ $title }» ({ $id })
 notify-purchase-request = 📝 Acquisition request: «{ $query }» (not in the catalogue)
 kind-subscription = Subscriptions
 

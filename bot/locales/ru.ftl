@@ -216,13 +216,11 @@ catalogue-watch-button = 🔔 Сообщить, когда вернут
 catalogue-hold-button = 📌 Забронировать
 catalogue-watch-done = Хорошо! Напишу, как только «{ $title }» вернут на полку. Передумаете — ожидание можно снять в «Мои книги».
 catalogue-watch-already = Вы уже ждёте «{ $title }» — напишу, как только книгу вернут.
-catalogue-hold-done = Заявку на бронь «{ $title }» передали сотрудникам. Они свяжутся с вами здесь, когда книга будет ждать вас.
 catalogue-call-us = Заявку записали, но передать её сотрудникам сразу не получилось. Чтобы не ждать, позвоните нам{ $phone ->
         [none] .
        *[other] : { $phone }.
     }
 catalogue-returned = 📚 «{ $title }» снова на полке: { $where }. Приходите!
-notify-hold-request = 📌 Бронь: { $reader } просит отложить «{ $title }» ({ $id })
 notify-purchase-request = 📝 Заявка на комплектование: «{ $query }» (нет в каталоге)
 kind-subscription = Подписки и отписки
 
