@@ -13,7 +13,6 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
-    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -22,10 +21,10 @@ from aiogram.types import (
 
 from bot.config import Config
 from bot.i18n import Locales, Texts
-from bot.transports.messengers import start_link
 from broadcasts.event_notices import offer_window, tell_promoted
 from handlers.callbacks import EventAction, EventCb
 from handlers.common import ask_consent
+from handlers.event_tickets import send_ticket, ticket_again
 from handlers.event_view import branch_name, event_card, seats_text, when
 from handlers.filters import MenuButton
 from handlers.keyboards import button, inline
@@ -35,9 +34,8 @@ from storage.contacts import clean_contact
 from storage.db import Database
 from storage.events import registrations
 from storage.events.listing import EventView, get, my_places, upcoming
-from storage.events.models import EventKind, EventStatus, RegistrationStatus
+from storage.events.models import EventKind, RegistrationStatus
 from storage.events.registrations import Place, Refused, Registered
-from storage.events.tickets import calendar_file, qr_png
 from storage.models import ActivityKind, Consent, Role
 from storage.people import PersonView
 from storage.types import utcnow
@@ -411,57 +409,6 @@ async def confirm_place(
         await send_ticket(target, bot, texts, config, event, place)
 
 
-def ticket_filename(event_id: int, registration_id: int, extension: str) -> str:
-    """«event-7-42.ics», «ticket-7-42.png»: the event and the registration in the name."""
-    stem = "event" if extension == "ics" else "ticket"
-    return f"{stem}-{event_id}-{registration_id}.{extension}"
-
-
-async def send_ticket(
-    target: Message, bot: Bot, texts: Texts, config: Config, event: EventView, place: Place
-) -> None:
-    """The calendar file and the QR ticket that staff scan at the door."""
-    location = branch_name(config, event.branch_id)
-    if event.room:
-        location += f", {event.room}"
-    ics = calendar_file(
-        event, location=location, library=config.library.name, registration_id=place.id
-    )
-    # Named per registration: the demo saves files under these names, and two tickets
-    # (two events, or one sent again) must not overwrite each other.
-    await target.answer_document(
-        BufferedInputFile(ics, filename=ticket_filename(event.id, place.id, "ics")),
-        caption=texts("events-ics-caption"),
-    )
-    link = await start_link(bot, f"ticket_{place.ticket}")
-    await target.answer_photo(
-        BufferedInputFile(qr_png(link), filename=ticket_filename(event.id, place.id, "png")),
-        caption=texts("events-ticket-caption", title=event.title, name=place.name or "none"),
-    )
-
-
-async def ticket_again(
-    query: CallbackQuery,
-    target: Message,
-    bot: Bot,
-    texts: Texts,
-    config: Config,
-    db: Database,
-    person: PersonView,
-    registration_id: int,
-) -> None:
-    """The calendar file and QR ticket of one's own confirmed place, sent again. The same
-    ticket code, so a QR sent earlier still works; the same calendar UID, so a calendar
-    updates the entry instead of adding a second one."""
-    place = await registrations.confirmed_place(db, registration_id, person.id)
-    event = await get(db, place.event_id) if place is not None else None
-    if place is None or event is None or event.status is not EventStatus.SCHEDULED:
-        await query.answer(texts.plain("events-ticket-none"), show_alert=True)
-        return
-    await query.answer()
-    await send_ticket(target, bot, texts, config, event, place)
-
-
 def build_router(locales: Locales) -> Router:
     """The menu entry and the deep link: navigation (they abandon half-filled forms)."""
     router = Router(name=__name__)
@@ -561,10 +508,25 @@ def build_form_router() -> Router:
         await advance(message, bot, texts, locales, config, db, person, state, activity, value)
 
     @router.message(EventForm.answering)
-    async def not_text(message: Message, texts: Texts, activity: ActivityNote) -> None:
+    async def not_text(
+        message: Message,
+        texts: Texts,
+        db: Database,
+        person: PersonView,
+        state: FSMContext,
+        activity: ActivityNote,
+    ) -> None:
+        """A sticker or a photo: ask for text, with the step's buttons still at hand."""
         activity.kind = ActivityKind.EVENT_REGISTRATION
         activity.status = "not text"
-        await message.answer(texts("events-send-text"))
+        data = await state.get_data()
+        event = await get(db, int(data.get("event_id", 0)))
+        steps = form_steps(event) if event else []
+        index = int(data.get("step", 0))
+        keyboard = inline(texts)
+        if event is not None and index < len(steps):
+            _, keyboard = await step_prompt(texts, db, person, event, steps[index])
+        await message.answer(texts("events-send-text"), reply_markup=keyboard)
 
     @router.callback_query(EventCb.filter())
     async def pressed(

@@ -137,7 +137,7 @@ def build_router() -> Router:
         parts = [p.strip() for p in (message.text or "").split(",")]
         name = parts[0] if parts else ""
         if not 2 <= len(name) <= 200:
-            await message.answer(texts("staff-add-bad"))
+            await message.answer(texts("staff-add-bad"), reply_markup=inline(texts))
             return
         event_id = int((await state.get_data()).get("event_id", 0))
         await state.clear()
@@ -208,7 +208,7 @@ def build_router() -> Router:
     ) -> None:
         data = await state.get_data()
         if data.get("field") != "photo" or not message.photo:
-            await message.answer(texts("staff-edit-send-text"))
+            await message.answer(texts("staff-edit-send-text"), reply_markup=inline(texts))
             return
         await state.clear()
         event_id = int(data.get("event_id", 0))
@@ -231,7 +231,7 @@ def build_router() -> Router:
         text = (message.text or "").strip()
         if field == "title":
             if not 3 <= len(text) <= 200:
-                await message.answer(texts("staff-new-bad-title"))
+                await message.answer(texts("staff-new-bad-title"), reply_markup=inline(texts))
                 return
             await registrations.update_event(db, event_id, title=" ".join(text.split()))
         elif field == "description":
@@ -243,7 +243,7 @@ def build_router() -> Router:
             try:
                 questions = parse_questions(text)
             except ValueError:
-                await message.answer(texts("staff-edit-bad-questions"))
+                await message.answer(texts("staff-edit-bad-questions"), reply_markup=inline(texts))
                 return
             await registrations.update_event(
                 db, event_id, questions=json.dumps(questions, ensure_ascii=False)
@@ -256,7 +256,7 @@ def build_router() -> Router:
             elif text.isdigit() and 1 <= int(text) <= 100_000:
                 seats = int(text)
             else:
-                await message.answer(texts("staff-new-bad-seats"))
+                await message.answer(texts("staff-new-bad-seats"), reply_markup=inline(texts))
                 return
             promotions = await registrations.set_seats(db, event_id, seats)
             if promotions is None:
@@ -268,7 +268,7 @@ def build_router() -> Router:
             for promotion in promotions:
                 await tell_promoted(db, locales, config, event_id, promotion)
         else:
-            await message.answer(texts("staff-edit-send-photo"))
+            await message.answer(texts("staff-edit-send-photo"), reply_markup=inline(texts))
             return
         await state.clear()
         await _edited(message, texts, person, activity, event_id, field)

@@ -89,6 +89,9 @@ async def test_contact_may_be_skipped_where_the_event_does_not_need_it(bot: Runn
     reply = await anna.send("не помню")
     assert "Не похоже на телефон" in reply.text
     assert "Пропустить" in reply.buttons  # the error keeps the way on
+    reply = await anna.send_sticker()
+    assert "ответьте текстом" in reply.text
+    assert "Пропустить" in reply.buttons
     reply = await anna.click("Пропустить")
     assert "✅ Вы записаны!" in reply.text
     # An NKO meetup needs a contact: no «Пропустить», and a forged skip is refused.
