@@ -79,24 +79,28 @@ async def run(config: Config, args: argparse.Namespace) -> str:
             else:
                 sys.stdout.write(buffer.getvalue())
             return f"{count} renewals exported"
+        # link-code and unlink: staff type tickets as readers do («№ 1001», «10-01»).
+        ticket = links.typed_ticket(args.ticket)
+        if ticket is None:
+            raise LoansFailure(f"{args.ticket!r} does not look like a ticket number")
         if args.command == "link-code":
             system = open_library_system(config, db)
             if system is None:
                 raise LoansFailure("[library_system] kind is 'none': there is nothing to link")
             try:
-                patron = await system.find_patron(args.ticket)
+                patron = await system.find_patron(ticket)
             except SystemUnavailable as exc:
                 raise LoansFailure(f"the library system is unavailable: {exc}") from None
             finally:
                 await system.close()
             if patron is None:
-                raise LoansFailure(f"ticket {args.ticket} is not in the library system")
+                raise LoansFailure(f"ticket {ticket} is not in the library system")
             hours = config.library_system.desk_code_hours
             code = await links.issue_desk_code(
-                db, args.ticket, valid_for=timedelta(hours=hours), issued_by="libbot link-code"
+                db, ticket, valid_for=timedelta(hours=hours), issued_by="libbot link-code"
             )
             return f"code for ticket {patron.ticket}: {code} (valid {hours} h)"
-        accounts = await links.unlink_ticket(db, args.ticket)
-        return f"ticket {args.ticket} unlinked from {len(accounts)} messenger account(s)"
+        accounts = await links.unlink_ticket(db, ticket)
+        return f"ticket {ticket} unlinked from {len(accounts)} messenger account(s)"
     finally:
         await db.dispose()

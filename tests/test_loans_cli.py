@@ -51,7 +51,8 @@ def test_import_renew_export_link_code_and_unlink_from_the_command_line(tmp_path
     assert result.stdout.splitlines() == [
         "ticket,barcode,title,issued,old_due,new_due,renewals,renewed_at"
     ]
-    result = run_libbot(tmp_path, "link-code", "1001", "--config", str(config))
+    # Staff type the ticket as it is printed: «№ 1001» is ticket 1001 (#19).
+    result = run_libbot(tmp_path, "link-code", "№ 1001", "--config", str(config))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("code for ticket 1001: ")
     result = run_libbot(tmp_path, "link-code", "7777", "--config", str(config))

@@ -56,6 +56,7 @@ async def test_run_stops_at_once_while_the_bot_api_is_unreachable(
         if process.returncode is None:
             process.kill()
             await process.wait()
-    assert took < 3, f"stopped {took:.1f} s after the signal"
+    # Typically well under a second; the margin is for a loaded CI machine.
+    assert took < 5, f"stopped {took:.1f} s after the signal"
     assert process.returncode == 0, (seen + rest).decode()
     assert b"Traceback" not in rest
