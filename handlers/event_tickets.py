@@ -13,7 +13,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from bot.config import Config
 from bot.i18n import Texts
 from bot.transports.messengers import start_link
-from handlers.event_view import branch_name
+from handlers.event_view import location
 from storage.db import Database
 from storage.events import registrations
 from storage.events.listing import EventView, get
@@ -33,11 +33,9 @@ async def send_ticket(
     target: Message, bot: Bot, texts: Texts, config: Config, event: EventView, place: Place
 ) -> None:
     """The calendar file and the QR ticket that staff scan at the door."""
-    location = branch_name(config, event.branch_id)
-    if event.room:
-        location += f", {event.room}"
+    where = ", ".join(p for p in location(config, event.branch_id, event.room) if p != "none")
     ics = calendar_file(
-        event, location=location, library=config.library.name, registration_id=place.id
+        event, location=where, library=config.library.name, registration_id=place.id
     )
     # Named per registration: the demo saves files under these names, and the tickets of
     # two events must not overwrite each other.

@@ -83,10 +83,20 @@ def too_long(texts: Texts, description: str) -> str:
 
 
 def branch_name(config: Config, branch_id: str | None) -> str:
+    """The branch's name; for an event outside the branches the library's (the organiser) —
+    reminders and the digest showed «none»."""
     for branch in config.library.branches:
         if branch.id == branch_id:
             return branch.name
-    return branch_id or "none"
+    return branch_id or config.library.name
+
+
+def location(config: Config, branch_id: str | None, room: str | None) -> tuple[str, str]:
+    """(place, room) for «📍 {place}, {room}» (room "none": no room). An event outside the
+    branches shows its room as the place, or the library's name — never «none»."""
+    if branch_id:
+        return branch_name(config, branch_id), room or "none"
+    return room or config.library.name, "none"
 
 
 def seats_text(texts: Texts, event: EventView) -> str:
@@ -101,15 +111,12 @@ def event_card(texts: Texts, config: Config, event: EventView) -> str:
     """The card as one message. The description gets the room the rest leaves: a row stored
     before descriptions had a limit is shortened as text (`fit`) rather than sent too long,
     which would have the card split or cut inside its HTML and refused by Telegram."""
+    place, hall = location(config, event.branch_id, event.room)
     lines = [
         texts("events-card-title", title=event.title),
         texts("events-card-kind", kind=texts(f"event-kind-{event.kind.value}")),
         texts("events-card-when", when=span(config, event.starts_at, event.ends_at)),
-        texts(
-            "events-card-where",
-            branch=branch_name(config, event.branch_id),
-            room=event.room or "none",
-        ),
+        texts("events-card-where", branch=place, room=hall),
     ]
     tail = ["", seats_text(texts, event)]
     if event.description:

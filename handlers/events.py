@@ -25,7 +25,7 @@ from broadcasts.event_notices import offer_window, tell_promoted
 from handlers.callbacks import EventAction, EventCb
 from handlers.common import ask_consent
 from handlers.event_tickets import send_ticket, ticket_again
-from handlers.event_view import branch_name, event_card, seats_text, when
+from handlers.event_view import event_card, location, seats_text, span, when
 from handlers.filters import MenuButton
 from handlers.keyboards import button, inline
 from storage import people
@@ -389,12 +389,13 @@ async def confirm_place(
 ) -> None:
     place = result.place
     activity.status = "duplicate" if result.existing else place.status.value
+    branch, room = location(config, event.branch_id, event.room)
     details = texts(
         "events-details",
         title=event.title,
-        when=when(config, event.starts_at),
-        branch=branch_name(config, event.branch_id),
-        room=event.room or "none",
+        when=span(config, event.starts_at, event.ends_at),
+        branch=branch,
+        room=room,
     )
     key = (
         "events-registered" if place.status is RegistrationStatus.CONFIRMED else "events-waitlisted"

@@ -5,18 +5,22 @@ skipped where the event does not need a contact (#19)."""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import icalendar
 from sqlalchemy import select
 
 from bot.app import build_dispatcher
 from bot.config import Config
 from bot.i18n import Locales
 from bot.transports.console import ConsoleTransport
+from bot.transports.telegram import create_bot
+from broadcasts.event_reminders import sweep_event_reminders
 from storage.db import Database
 from storage.events.models import EventKind, Registration
-from tests.conftest import RunningBot
-from tests.harness import Reply
+from tests.conftest import RunningBot, StartBot, make_config
+from tests.harness import Reply, drain_outbox
 from tests.test_events_bot import add_event, register_readers
 from tests.test_my_books import consented
 
@@ -30,6 +34,12 @@ def files_of(reply: Reply) -> dict[str, str]:
         elif call.method == "sendPhoto":
             names[call.method] = call.params["photo"]["filename"]
     return names
+
+
+def location_in_ics(reply: Reply) -> str:
+    document = next(c for c in reply.calls if c.method == "sendDocument")
+    calendar = icalendar.Calendar.from_ical(document.params["document"]["content"])
+    return str(next(iter(calendar.walk("VEVENT")))["location"])
 
 
 async def registration_ids(db: Database) -> dict[tuple[str, int], int]:
@@ -150,3 +160,38 @@ async def test_demo_ticket_files_do_not_overwrite_each_other(
     names = sorted(path.name for path in saved.iterdir())
     assert len(names) == 4, names
     assert {name.rsplit(".", 1)[1] for name in names} == {"ics", "png"}
+
+
+async def test_an_event_outside_the_branches_never_shows_none(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    """«Вне филиалов» without a room: the card, the confirmation and the reminder showed
+    «📍 none»; they name the library, and the calendar file its location."""
+    config = make_config(tmp_path, notifications={"quiet_hours": ""})
+    bot = await start_bot(config)
+    event_id = await add_event(
+        bot.db,
+        "Прогулка по старому городу",
+        kind=EventKind.PUBLIC,
+        ask_organisation=False,
+        branch_id=None,
+        room=None,
+        starts_at=datetime.now(UTC) + timedelta(hours=20),
+    )
+    anna = await consented(bot, 6104, "Анна")
+    reply = await anna.send(f"/start event_{event_id}")
+    assert "📍 Библиотека имени Тестова\n" in reply.text
+    await anna.click("Записаться")
+    await anna.send("Анна Петрова")
+    reply = await anna.click("Пропустить")
+    assert "✅ Вы записаны!" in reply.text
+    assert "none" not in reply.text
+    assert location_in_ics(reply) == "Библиотека имени Тестова"
+    assert await sweep_event_reminders(bot.db, Locales(), config, now=datetime.now(UTC)) == 1
+    mark = len(bot.server.calls)
+    await drain_outbox(
+        bot.db, create_bot(bot.server.token, api_server=bot.server.base_url), "telegram"
+    )
+    reminder = next(c for c in bot.server.calls[mark:] if c.method == "sendMessage")
+    assert "📍 Библиотека имени Тестова" in reminder.text
+    assert "none" not in reminder.text
