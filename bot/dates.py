@@ -11,6 +11,7 @@ understood, or it says which part is missing, and the form answers with an examp
 The rules:
 - a day and month without a year is this year, or next year once that day has passed;
 - a weekday is the next such day after today («в пятницу» on a Friday is next week's);
+  «в эту / в следующую пятницу» read the same — the preview shows the date with its weekday;
 - «сегодня», «завтра», «послезавтра» count from today in the library's zone;
 - a moment that has passed (today earlier, an explicit past year) is refused, never moved.
 """
