@@ -143,11 +143,16 @@ async def ask(step: str, target: Message, texts: Texts, config: Config, state: F
 
 async def preview(target: Message, texts: Texts, config: Config, data: dict[str, Any]) -> None:
     event = draft_view(data)
-    head = texts(
-        "staff-new-preview",
-        start=long_when(texts, config, event.starts_at),
-        end=long_when(texts, config, event.ends_at) if event.ends_at else "none",
-    )
+    end = "none"
+    if event.ends_at is not None:
+        zone = config.library.zone
+        same_day = event.ends_at.astimezone(zone).date() == event.starts_at.astimezone(zone).date()
+        end = (
+            f"{event.ends_at.astimezone(zone):%H:%M}"
+            if same_day
+            else long_when(texts, config, event.ends_at)
+        )
+    head = texts("staff-new-preview", start=long_when(texts, config, event.starts_at), end=end)
     rows = [
         [button(texts("staff-new-publish"), _cb(StaffEventAction.PUBLISH))],
         [

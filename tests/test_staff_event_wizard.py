@@ -65,6 +65,7 @@ async def test_dates_as_typed_end_room_and_a_preview_before_publishing(bot: Runn
     # The preview: the very card readers will see, with the date read back in words.
     assert "Так мероприятие увидят в афише" in reply.text
     assert f"Начало — пятница, {friday.day} {GENITIVE[friday.month - 1]}" in reply.text
+    assert "18:00, окончание — 20:00. Всё верно?" in reply.text
     assert f"🗓 {friday:%d.%m.%Y} 18:00–20:00" in reply.text
     assert "📍 Центральная библиотека, Зал 2" in reply.text
     assert "свободно 30 из 30" in reply.text
