@@ -178,7 +178,7 @@ def test_import_catalogue_with_nothing_importable_says_so_first_and_exits_2(
 
     assert result.returncode == 2
     assert result.stdout.splitlines()[0] == "Импортировано записей: 0, пропущено: 3"
-    assert "  e.g. broken.mrc #3 at byte 22: damaged record: no record terminator" in (
+    assert "  например, broken.mrc #3 at byte 22: damaged record: no record terminator" in (
         result.stdout
     )
     assert result.stderr.splitlines()[-1] == "libbot: no record was imported: see the reasons above"
