@@ -273,6 +273,19 @@ def build_router() -> Router:
             return
         await done("room", message, texts, config, state, room=text)
 
+    @router.message(StateFilter(NewEvent.kind, NewEvent.branch, NewEvent.preview))
+    async def buttons_only(
+        message: Message,
+        texts: Texts,
+        config: Config,
+        state: FSMContext,
+        raw_state: str | None = None,
+    ) -> None:
+        """A step answered with buttons got typed text: say so and ask it again — the
+        form stays where it was, the text is not taken for a catalogue question."""
+        await message.answer(texts("staff-new-use-buttons"))
+        await ask((raw_state or "").rsplit(":", 1)[-1], message, texts, config, state)
+
     @router.message(NewEvent.seats, F.text)
     async def seats(message: Message, texts: Texts, config: Config, state: FSMContext) -> None:
         text = (message.text or "").strip()

@@ -154,3 +154,18 @@ async def test_moving_an_event_reads_the_same_phrasings(bot: RunningBot) -> None
         19,
         30,
     )
+
+
+async def test_typing_at_a_button_step_asks_again_instead_of_searching(bot: RunningBot) -> None:
+    """«Где проходит?» answered «Читальный зал» went to the catalogue search and the form
+    was lost; now the step is asked again with its buttons (found in the demo walk)."""
+    admin, _prompt = await start_wizard(bot, "Краеведческий вечер", "Публичное мероприятие")
+    await admin.send("в пятницу в 18")
+    reply = await admin.click("Пропустить")
+    assert "Где проходит?" in reply.text
+    reply = await admin.send("Читальный зал")
+    assert "выберите вариант кнопкой" in reply.text
+    assert "в каталоге ничего не нашлось" not in reply.text
+    assert "Центральная библиотека" in reply.buttons
+    reply = await admin.click("Центральная библиотека")
+    assert "Где именно" in reply.text or "зал" in reply.text.lower()

@@ -1231,3 +1231,6 @@ cli-import-progress = importing: { $count } records ({ $rate }/s)
 cli-report-written = { $out }: { $period }, { $rows } rows of work, { $requests } requests
 cli-report-csv-written = { $out }/: { $files } files, { $period }
 cli-register-written = { $out }: { $requests } requests
+
+## Event wizard: a step answered with buttons
+staff-new-use-buttons = Please choose with a button at this step 👇

@@ -1255,3 +1255,6 @@ cli-import-progress = импорт: записей { $count } ({ $rate } в се
 cli-report-written = { $out }: { $period }; записей о работе: { $rows }, запросов: { $requests }
 cli-report-csv-written = { $out }/: { $period }; файлов: { $files }
 cli-register-written = { $out }: запросов в реестре: { $requests }
+
+## Мастер мероприятия: шаг с кнопками
+staff-new-use-buttons = На этом шаге выберите вариант кнопкой 👇
