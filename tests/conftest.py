@@ -25,6 +25,7 @@ from storage.schema import metadata
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.vk_api import FakeVk
 from tests.harness import Person
+from tests.run_database import POSTGRES_TEST_DATABASE, RUN_DATABASE_PREFIX
 from tests.vk_harness import VkPerson
 
 ADMIN_ID = 900001
@@ -32,12 +33,6 @@ STAFF_CHAT_ID = -1001234567890
 # The server's existing `test` database is only used to create libbot's own scratch database.
 POSTGRES_SERVER_URL = os.environ.get(
     "LIBBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
-# Each run has its own scratch databases, so two runs on one server never drop each other's
-# schema: LIBBOT_TEST_DATABASE names them, or they are named after this process.
-RUN_DATABASE_PREFIX = "libbot_test_"
-POSTGRES_TEST_DATABASE = (
-    os.environ.get("LIBBOT_TEST_DATABASE") or f"{RUN_DATABASE_PREFIX}{os.getpid()}"
 )
 REDIS_URL = os.environ.get("LIBBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SHARED = Path(__file__).resolve().parents[2] / "shared"

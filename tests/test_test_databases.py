@@ -6,14 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import POSTGRES_TEST_DATABASE, RUN_DATABASE_PREFIX
+from tests.run_database import POSTGRES_TEST_DATABASE, RUN_DATABASE_PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def database_of_another_run(**env: str) -> str:
     """The scratch database name a second test process on this machine would use."""
-    script = "from tests.conftest import POSTGRES_TEST_DATABASE as d; print(d)"
+    script = "from tests.run_database import POSTGRES_TEST_DATABASE as d; print(d)"
     done = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
