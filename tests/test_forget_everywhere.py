@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from sqlalchemy import select, text
 
 from bot.app import fsm_backend
+from bot.demo import seed_catalogue
 from bot.transports.telegram import create_bot
 from storage import people
 from storage.circulation import library_today
@@ -158,8 +159,15 @@ async def use_everything(bot: RunningBot) -> None:
     await maria.press_on(card, "Ответить")
     await maria.send("Зинаида, про УСН-кукушка ответим на встрече.")
     await deliver(bot)
-    # A hold from the catalogue card reaches the staff chat.
-    await zina.send("Мастер и Маргарита")
+    # A hold from the catalogue card (a book she does not have) reaches the staff chat.
+    reply = await zina.send("Война и мир")
+    await zina.click(next(b for b in reply.buttons if "Война и мир" in b))
+    reply = await zina.click("Забронировать")
+    if "Где вам удобнее забрать" in reply.text:
+        reply = await zina.click(reply.buttons[0])
+    assert "передали сотрудникам" in reply.text
+    await deliver(bot)
+    assert "билет № K778812, Зинаида Уникальнова" in last_to(bot, STAFF_CHAT_ID, "Бронь").text
 
 
 async def deliver(bot: RunningBot) -> None:
@@ -197,6 +205,7 @@ async def library(start_bot: StartBot, tmp_path: Path, database: Database) -> Ru
         options = {"storage": storage, "isolation": isolation}
     running = await start_bot(config, **options)
     running.server.number_updates_from(secrets.randbelow(10**12) + 10**6)
+    await seed_catalogue(running.db)
     await import_loans(running.db, exports(tmp_path, library_today(config)()))
     return running
 
