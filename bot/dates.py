@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+# A library plans events a season or two ahead; a year further off is a typo.
+YEARS_AHEAD = 2
+
 
 class Unreadable(enum.StrEnum):
     """What is wrong with a typed date: each has its own polite answer."""
@@ -340,6 +343,8 @@ def _resolve(spec: _Day, clock: time, zone: ZoneInfo, now: datetime) -> datetime
         return _at(today + timedelta(days=ahead), clock, zone)
     try:
         if spec.year is not None:
+            if spec.year > today.year + YEARS_AHEAD:  # «31.12.9999»: a typo, not a plan
+                raise ValueError(spec.year)
             day = date(spec.year, spec.month, spec.day)
         else:
             day = date(today.year, spec.month, spec.day)

@@ -85,7 +85,8 @@ def build_router() -> Router:
             return
         activity.status = "expert link"
         activity.about_person_id = target.id
-        activity.content = entry.name
+        # The entry's number, not the name: the log must not name whom it is about.
+        activity.content = f"expert entry {entry.id}"
         waiting = await desk.open_requests(db, expert_person_id=target.id)
         await message.answer(
             texts("roles-expert-linked", name=entry.name, count=len(waiting)),

@@ -38,6 +38,8 @@ def _what_goes(texts: Texts, goes: erasure.WhatGoes) -> str:
         lines.append(texts("forget-what-subscriptions", count=goes.subscriptions))
     if goes.watches:
         lines.append(texts("forget-what-watches", count=goes.watches))
+    if goes.holds:
+        lines.append(texts("forget-what-holds", count=goes.holds))
     return "".join(f"\n• {line}" for line in lines)
 
 

@@ -272,7 +272,8 @@ async def _renew(
         if loan.due.toordinal() != data.due:
             activity.status = "already renewed"
             await query.answer(
-                texts("loans-already-renewed", title=loan.title, due=day(loan.due)), show_alert=True
+                texts.plain("loans-already-renewed", title=loan.title, due=day(loan.due)),
+                show_alert=True,
             )
             return
         chosen = [loan]

@@ -20,7 +20,9 @@ from sqlalchemy import String, case, cast, delete, func, literal, or_, select, u
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.catalogue.models import CatalogueWatch
-from storage.circulation.models import DeskCode, ReaderLink
+from storage.circulation.hold_requests import ANSWERABLE
+from storage.circulation.hold_requests import State as HoldState
+from storage.circulation.models import DeskCode, ReaderHold, ReaderLink
 from storage.consultations import models as requests_models
 from storage.consultations.models import Author, ConsultationRequest, RequestEntry, RequestStatus
 from storage.consultations.requests import ERASED
@@ -52,6 +54,7 @@ class WhatGoes:
     ticket: str | None  # the linked reader ticket
     subscriptions: int
     watches: int  # «Сообщить, когда вернут»
+    holds: int = 0  # «Забронировать» requests not yet closed (staff are no longer asked)
 
 
 async def what_goes(db: Database, person_id: int) -> WhatGoes:
@@ -72,10 +75,14 @@ async def what_goes(db: Database, person_id: int) -> WhatGoes:
         )
         subscriptions = await count(Subscription.person_id == person_id)
         watches = await count(CatalogueWatch.person_id == person_id)
+        holds = await count(
+            ReaderHold.person_id == person_id,
+            ReaderHold.status.in_([*(s.value for s in ANSWERABLE), HoldState.READY.value]),
+        )
         ticket = await session.scalar(
             select(ReaderLink.ticket).where(ReaderLink.person_id == person_id)
         )
-    return WhatGoes(places, open_requests, ticket, subscriptions, watches)
+    return WhatGoes(places, open_requests, ticket, subscriptions, watches, holds)
 
 
 async def erase(db: Database, person_id: int) -> Erased:
@@ -94,8 +101,10 @@ async def erase(db: Database, person_id: int) -> Erased:
         if tickets:
             # Desk codes staff issued for the ticket: useless now, and they name it.
             await session.execute(delete(DeskCode).where(DeskCode.ticket.in_(tickets)))
-        # Roles, linked accounts, subscriptions, watches and the ticket link go with the
-        # person (ON DELETE CASCADE); a few columns elsewhere are SET NULL.
+        # Roles, linked accounts, subscriptions, watches, holds asked for from the catalogue
+        # and the ticket link go with the person (ON DELETE CASCADE); a few columns
+        # elsewhere are SET NULL. A hold already placed in the library system stays there:
+        # it is the library's record, and its card in the staff chat no longer names them.
         await session.execute(delete(Person).where(Person.id == person_id))
     return Erased(accounts, tickets)
 

@@ -4,7 +4,7 @@ never a moment in the past, and a reason for every refusal (#19: «19.12 18.30»
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -158,3 +158,11 @@ def test_a_date_near_midnight_uses_the_library_day_not_utc() -> None:
     assert read_moment("завтра в 10", MOSCOW, early.astimezone(ZoneInfo("UTC"))) == at(
         18, 12, 10
     )
+
+
+def test_a_year_far_ahead_is_a_typo_not_a_plan() -> None:
+    """«31.12.9999 23:00» made the end-time example overflow (review finding)."""
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    with pytest.raises(WhenError):
+        read_moment("31.12.9999 23:00", ZoneInfo("Europe/Moscow"), now)
+    assert read_moment("31.12.2028 23:00", ZoneInfo("Europe/Moscow"), now).year == 2028

@@ -184,6 +184,7 @@ async def forget_and_dump(bot: RunningBot, *, with_redis: bool) -> str:
     assert "1 открытое обращение к специалисту будет отозвано" in asked.text
     assert f"привязка читательского билета № {TICKET}" in asked.text
     assert "подписка на рассылки" in asked.text
+    assert "1 заявка на бронь" in asked.text
     reply = await zina.click("Да, удалить")
     assert "удалены" in reply.text
     dump = await dump_database(bot.db)

@@ -1234,3 +1234,7 @@ cli-register-written = { $out }: { $requests } requests
 
 ## Event wizard: a step answered with buttons
 staff-new-use-buttons = Please choose with a button at this step 👇
+forget-what-holds = { $count ->
+        [one] { $count } hold request — staff will no longer see whose it is
+       *[other] { $count } hold requests — staff will no longer see whose they are
+    }
