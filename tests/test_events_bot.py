@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.config import Config
 from bot.i18n import Locales
 from bot.transports.telegram import create_bot
 from broadcasts.event_reminders import sweep_event_reminders
@@ -21,6 +22,13 @@ from storage.models import Activity, ActivityKind
 from tests.conftest import RunningBot, StartBot, make_config
 from tests.harness import Person, drain_outbox
 from tests.test_my_books import consented
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """These stories run at any hour: a seat offer made during the quiet hours would wait
+    for the morning (tests/test_seat_offers_at_night.py covers that), so there are none."""
+    return make_config(tmp_path, notifications={"quiet_hours": ""})
 
 
 async def add_event(db: Database, title: str = "Открытое общение", **fields: object) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.config import Config
 from bot.demo import seed_catalogue
 from bot.transports.messengers import start_link
 from bot.transports.telegram import create_bot
@@ -39,6 +40,13 @@ from tests.vk_harness import VkPerson
 def uploaded_key(attachment: str) -> str:
     """`doc-777_5_key` → `doc-777_5`: an upload without its access key."""
     return "_".join(attachment.split("_")[:2])
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """These stories run at any hour: a seat offer made during the quiet hours would wait
+    for the morning (tests/test_seat_offers_at_night.py covers that), so there are none."""
+    return make_config(tmp_path, notifications={"quiet_hours": ""})
 
 
 @pytest.fixture
