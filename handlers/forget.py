@@ -27,19 +27,16 @@ from storage.types import utcnow
 
 def _what_goes(texts: Texts, goes: erasure.WhatGoes) -> str:
     """The things of theirs that /forget takes, one line each, beyond name and contacts."""
-    lines = []
-    if goes.places:
-        lines.append(texts("forget-what-places", count=goes.places))
-    if goes.open_requests:
-        lines.append(texts("forget-what-requests", count=goes.open_requests))
+    counted = (
+        ("forget-what-places", goes.places),
+        ("forget-what-requests", goes.open_requests),
+        ("forget-what-subscriptions", goes.subscriptions),
+        ("forget-what-watches", goes.watches),
+        ("forget-what-holds", goes.holds),
+    )
+    lines = [texts(key, count=count) for key, count in counted if count]
     if goes.ticket:
         lines.append(texts("forget-what-ticket", ticket=goes.ticket))
-    if goes.subscriptions:
-        lines.append(texts("forget-what-subscriptions", count=goes.subscriptions))
-    if goes.watches:
-        lines.append(texts("forget-what-watches", count=goes.watches))
-    if goes.holds:
-        lines.append(texts("forget-what-holds", count=goes.holds))
     return "".join(f"\n• {line}" for line in lines)
 
 
