@@ -65,8 +65,10 @@ def build_dispatcher(
         dp.shutdown.register(system.close)
     redis = getattr(storage, "redis", None)
     if redis is not None:  # several processes: the first to claim an update handles it
-        dp.update.outer_middleware(OnceMiddleware(redis))
-        sharing = SharedInvalidation(db, redis)  # and they tell each other whom they changed
+        dp.update.outer_middleware(OnceMiddleware(redis, config.redis.prefix))
+        sharing = SharedInvalidation(
+            db, redis, config.redis.prefix
+        )  # and they tell each other whom they changed
         dp.startup.register(sharing.start)
         dp.shutdown.register(sharing.stop)
     dp.update.outer_middleware(MetricsMiddleware(dp["metrics"]))
@@ -95,7 +97,9 @@ def fsm_backend(config: Config, db: Database) -> tuple[BaseStorage, BaseEventIso
 
     storage = RedisStorage.from_url(
         config.redis.url,
-        key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True),
+        key_builder=DefaultKeyBuilder(
+            prefix=f"{config.redis.prefix}:fsm", with_bot_id=True, with_destiny=True
+        ),
         state_ttl=ttl,
         data_ttl=ttl,
     )

@@ -151,6 +151,16 @@ class Database(Section):
 
 class Redis(Section):
     url: str = ""
+    # Every key and channel libbot uses starts with this, so several installations (or
+    # test runs) can share one Redis: pub/sub channels are not separated by DB numbers.
+    prefix: str = "libbot"
+
+    @field_validator("prefix")
+    @classmethod
+    def _plain_prefix(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value):
+            raise ValueError("expected letters, digits, '_', '-' or '.', e.g. 'libbot-ensk'")
+        return value
 
     @field_validator("url")
     @classmethod

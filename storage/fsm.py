@@ -199,9 +199,10 @@ async def forget_users(storage: BaseStorage, user_ids: Iterable[str]) -> int:
     redis = getattr(storage, "redis", None)  # aiogram's RedisStorage
     if redis is None:
         return 0
+    prefix = storage.key_builder.prefix  # type: ignore[attr-defined]
     deleted = 0
     for user_id in user_ids:
-        pattern = f"*{_glob_escape(user_key_suffix(user_id))}*"
+        pattern = f"{_glob_escape(prefix)}:*{_glob_escape(user_key_suffix(user_id))}*"
         keys = [key async for key in redis.scan_iter(match=pattern, count=1000)]
         if keys:
             deleted += int(await redis.delete(*keys))

@@ -186,7 +186,7 @@ def _settle(session: Session) -> None:
         cache.on_commit(touched)
 
 
-CHANNEL = "libbot:people-changed"
+CHANNEL = "people-changed"  # after the installation's Redis prefix
 RESUBSCRIBE_SECONDS = 5.0
 
 
@@ -197,9 +197,10 @@ class SharedInvalidation:
     so it keeps nothing in its cache until it is back.
     """
 
-    def __init__(self, db: Database, redis: Redis) -> None:
+    def __init__(self, db: Database, redis: Redis, prefix: str = "libbot") -> None:
         self.cache = cache_for(db)
         self.redis = redis
+        self.channel = f"{prefix}:{CHANNEL}"
         self.origin = uuid.uuid4().hex
         self._listener: asyncio.Task[None] | None = None
         self._sending: set[asyncio.Task[Any]] = set()
@@ -227,7 +228,7 @@ class SharedInvalidation:
 
     async def _send(self, body: str) -> None:
         try:
-            await self.redis.publish(CHANNEL, body)
+            await self.redis.publish(self.channel, body)
         except Exception as exc:  # noqa: BLE001 - the others fall back to their TTL
             log.warning("could not tell the other processes about a change of people: %s", exc)
 
@@ -235,7 +236,7 @@ class SharedInvalidation:
         while True:
             try:
                 async with self.redis.pubsub() as pubsub:
-                    await pubsub.subscribe(CHANNEL)
+                    await pubsub.subscribe(self.channel)
                     self._trust(True)
                     async for message in pubsub.listen():
                         if message.get("type") == "message":

@@ -35,6 +35,9 @@ POSTGRES_SERVER_URL = os.environ.get(
     "LIBBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("LIBBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Keys and channels of this run only: two runs (or two workers) share one Redis.
+REDIS_PREFIX = POSTGRES_TEST_DATABASE
+REDIS = {"url": REDIS_URL, "prefix": REDIS_PREFIX}
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 

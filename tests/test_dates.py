@@ -155,9 +155,7 @@ def test_a_date_near_midnight_uses_the_library_day_not_utc() -> None:
     late = datetime(2026, 12, 16, 23, 30, tzinfo=MOSCOW)  # 20:30 UTC, still the 16th in UTC
     assert read_moment("завтра в 10", MOSCOW, late) == at(17, 12, 10)
     early = datetime(2026, 12, 17, 0, 30, tzinfo=MOSCOW)  # 21:30 UTC on the 16th
-    assert read_moment("завтра в 10", MOSCOW, early.astimezone(ZoneInfo("UTC"))) == at(
-        18, 12, 10
-    )
+    assert read_moment("завтра в 10", MOSCOW, early.astimezone(ZoneInfo("UTC"))) == at(18, 12, 10)
 
 
 def test_a_year_far_ahead_is_a_typo_not_a_plan() -> None:

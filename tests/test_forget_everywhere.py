@@ -30,6 +30,8 @@ from storage.models import Activity, ActivityKind
 from storage.outbox import OutboxMessage
 from storage.schema import metadata
 from tests.conftest import (
+    REDIS,
+    REDIS_PREFIX,
     REDIS_URL,
     STAFF_CHAT_ID,
     RunningBot,
@@ -90,7 +92,7 @@ async def dump_redis() -> str:
     client = Redis.from_url(REDIS_URL)
     try:
         lines = []
-        async for key in client.scan_iter(count=1000):
+        async for key in client.scan_iter(match=f"{REDIS_PREFIX}:*", count=1000):
             kind = (await client.type(key)).decode()
             value = await client.get(key) if kind == "string" else b""
             lines.append(f"{key.decode()} = {(value or b'').decode(errors='replace')}")
@@ -199,9 +201,7 @@ async def library(start_bot: StartBot, tmp_path: Path, database: Database) -> Ru
     options = {}
     if database.dialect == "postgresql":  # the scale path: PostgreSQL and Redis together
         await redis_or_skip()
-        redis_config = make_config(
-            tmp_path, library_system={"kind": "local"}, redis={"url": REDIS_URL}
-        )
+        redis_config = make_config(tmp_path, library_system={"kind": "local"}, redis=REDIS)
         storage, isolation = fsm_backend(redis_config, database)
         options = {"storage": storage, "isolation": isolation}
     running = await start_bot(config, **options)

@@ -14,7 +14,7 @@ from storage.circulation.hashing import GuardKeys
 from storage.db import Database
 from storage.models import Consent, Person, Role
 from storage.people_cache import PeopleCache, SharedInvalidation, cache_for
-from tests.conftest import REDIS_URL, redis_or_skip
+from tests.conftest import REDIS_PREFIX, REDIS_URL, redis_or_skip
 
 
 def count_queries(db: Database) -> list[int]:
@@ -129,8 +129,8 @@ async def test_роль_снятая_в_одном_процессе_сразу_�
 ) -> None:
     await redis_or_skip()
     other_process = Database(database_url)
-    here = SharedInvalidation(database, Redis.from_url(REDIS_URL))
-    there = SharedInvalidation(other_process, Redis.from_url(REDIS_URL))
+    here = SharedInvalidation(database, Redis.from_url(REDIS_URL), REDIS_PREFIX)
+    there = SharedInvalidation(other_process, Redis.from_url(REDIS_URL), REDIS_PREFIX)
     await here.start()
     await there.start()
     try:

@@ -21,7 +21,7 @@ from storage.fsm import DatabaseStorage
 from storage.models import Activity, FsmRecord, Person
 from storage.outbox import Delivery, OutboxMessage
 from storage.types import utcnow
-from tests.conftest import REDIS_URL, RunningBot, make_config, redis_or_skip
+from tests.conftest import REDIS, RunningBot, make_config, redis_or_skip
 
 NAME_AND_PHONE = "Анна Петрова +7 900 111-22-33"
 
@@ -183,7 +183,7 @@ async def test_redis_conversations_expire_after_the_abandoned_form_hours(
     tmp_path: Path, sqlite_db: Database
 ) -> None:
     await redis_or_skip()
-    config = make_config(tmp_path, redis={"url": REDIS_URL}, privacy={"abandoned_form_hours": 5})
+    config = make_config(tmp_path, redis=REDIS, privacy={"abandoned_form_hours": 5})
     storage, _isolation = fsm_backend(config, sqlite_db)
     key = StorageKey(bot_id=1, chat_id=999_001, user_id=999_001)
     try:

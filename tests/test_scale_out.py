@@ -24,7 +24,7 @@ from storage.db import Database
 from storage.models import Person
 from storage.outbox import Audience, Delivery, OutboxMessage
 from storage.types import utcnow
-from tests.conftest import REDIS_URL, make_config, redis_or_skip, with_vk
+from tests.conftest import REDIS, make_config, redis_or_skip, with_vk
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.vk_api import FakeVk
 from tests.test_cli import clean_env, libbot
@@ -112,7 +112,7 @@ async def test_an_update_two_processes_receive_is_handled_once(
     """Telegram retrying a webhook call to another process, and two processes polling one
     VK community: with Redis, the first process to claim the update answers it."""
     await redis_or_skip()
-    config = with_vk(make_config(tmp_path, redis={"url": REDIS_URL}), vk)
+    config = with_vk(make_config(tmp_path, redis=REDIS), vk)
     processes = []
     for _ in range(2):
         storage, isolation = fsm_backend(config, sqlite_db)

@@ -21,20 +21,20 @@ log = logging.getLogger(__name__)
 REMEMBER_SECONDS = 24 * 3600  # Telegram keeps an undelivered update for a day
 
 
-def update_key(data: dict[str, Any], event: Update) -> str:
+def update_key(data: dict[str, Any], event: Update, prefix: str = "libbot") -> str:
     """The messenger's id for this event: VK passes its event id, Telegram has one."""
     own = data.get("event_key")
     if own:
-        return f"libbot:once:{own}"
+        return f"{prefix}:once:{own}"
     bot = data.get("bot")
-    return (
-        f"libbot:once:{data.get('platform', 'telegram')}:{getattr(bot, 'id', 0)}:{event.update_id}"
-    )
+    platform = data.get("platform", "telegram")
+    return f"{prefix}:once:{platform}:{getattr(bot, 'id', 0)}:{event.update_id}"
 
 
 class OnceMiddleware(BaseMiddleware):
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, prefix: str = "libbot") -> None:
         self.redis = redis
+        self.prefix = prefix
 
     async def __call__(
         self,
@@ -44,7 +44,7 @@ class OnceMiddleware(BaseMiddleware):
     ) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
-        key = update_key(data, event)
+        key = update_key(data, event, self.prefix)
         if not await self.redis.set(key, "1", nx=True, ex=REMEMBER_SECONDS):
             log.debug("update %s already handled by another process", key)
             return None
