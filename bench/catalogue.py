@@ -246,8 +246,8 @@ def query_mix(facts: list[dict[str, str]]) -> list[str]:
 async def _search_worker(url: str, queries: list[str]) -> dict[str, float]:
     """Runs in its own process: the bot's memory with the catalogue, and search latency."""
     from bot.app import build_dispatcher
-    from bot.config import parse_config
-    from bot.i18n import Locales
+    from bot.kernel.config import parse_config
+    from bot.kernel.i18n import Locales
     from storage.catalogue.search import search
     from storage.db import Database
 

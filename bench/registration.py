@@ -92,8 +92,8 @@ async def run(db_url: str, people: int, seats: int) -> dict[str, object]:
     from sqlalchemy import func, select
 
     from bot.app import build_dispatcher
-    from bot.config import parse_config
-    from bot.i18n import Locales
+    from bot.kernel.config import parse_config
+    from bot.kernel.i18n import Locales
     from bot.transports.telegram import create_bot, run_polling
     from storage.db import Database
     from storage.events.models import Registration, RegistrationStatus

@@ -15,14 +15,15 @@ from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
-from bot.config import Config
-from bot.i18n import Locales
-from bot.metrics import Metrics, MetricsMiddleware
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
+from bot.kernel.messengers import Messengers
+from bot.kernel.metrics import Metrics
 from bot.middlewares.activity import ActivityMiddleware
 from bot.middlewares.once import OnceMiddleware
 from bot.middlewares.person import PersonMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
-from bot.transports.messengers import Messengers
+from bot.monitoring import MetricsMiddleware
 from handlers import build_router
 from storage.circulation import open_library_system
 from storage.circulation.base import LibrarySystem

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import Config
+from bot.kernel.config import Config
 
 if TYPE_CHECKING:
     from storage.db import Database

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import broadcast_cli, consultations_cli, events_cli, loans_cli, reports_cli
-from bot.config import Config, ConfigError, load_config
-from bot.log_format import PrivateFormatter
+from bot.kernel.config import Config, ConfigError, load_config
+from bot.kernel.log_format import PrivateFormatter
 from bot.texts_cli import Parser, say
 
 if TYPE_CHECKING:

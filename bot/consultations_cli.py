@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from bot.config import Config
+from bot.kernel.config import Config
 from bot.texts_cli import say
 
 COMMANDS = ("experts", "faq", "requests")

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.config import Config
+from bot.kernel.config import Config
 
 
 class EventsFailure(Exception):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from bot.config import Config
+from bot.kernel.config import Config
 
 COMMANDS = ("import-loans", "import-holds", "export-renewals", "link-code", "unlink")
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bot.config import Config
+from bot.kernel.config import Config
 from bot.texts_cli import say
 from storage.reports.periods import Period
 

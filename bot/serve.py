@@ -25,9 +25,9 @@ from aiogram.exceptions import TelegramUnauthorizedError
 from aiohttp import web
 
 from bot.app import App, open_app
-from bot.config import Config
-from bot.metrics import add_routes
-from bot.transports.messengers import Messengers
+from bot.kernel.config import Config
+from bot.kernel.messengers import Messengers
+from bot.monitoring import add_routes
 from broadcasts.limits import RateLimiter
 from broadcasts.sender import Sender
 from storage.outbox import Report

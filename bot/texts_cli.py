@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.i18n import Texts
+    from bot.kernel.i18n import Texts
 
 LANGUAGE = "ru"
 KEY_PREFIX = "cli-"
@@ -28,7 +28,7 @@ KEY_PREFIX = "cli-"
 
 @functools.cache
 def _texts() -> Texts:
-    from bot.i18n import Locales
+    from bot.kernel.i18n import Locales
 
     return Locales().texts(LANGUAGE)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot.config import Config
-from bot.i18n import Locales
-from bot.transports.messengers import Messengers
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
+from bot.kernel.messengers import Messengers
 from broadcasts.staff_chat import notify_staff
 from storage import activity, outbox
 from storage.activity import ActivityNote

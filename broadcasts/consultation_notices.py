@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
-from bot.opening_hours import add_working_days
-from handlers.callbacks import RequestAction, RequestCb
-from handlers.request_view import desk_card, desk_rows, moment, rating_row, topic_name
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
+from bot.kernel.opening_hours import add_working_days
+from broadcasts.views.callbacks import RequestAction, RequestCb
+from broadcasts.views.request_view import desk_card, desk_rows, moment, rating_row, topic_name
 from storage import outbox, people
 from storage.consultations import appointments
 from storage.consultations import requests as desk

@@ -14,10 +14,10 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.config import WEEKDAYS, Config
-from bot.i18n import Locales, Texts
-from handlers.callbacks import EventAction, EventCb
-from handlers.event_view import branch_name
+from bot.kernel.config import WEEKDAYS, Config
+from bot.kernel.i18n import Locales, Texts
+from broadcasts.views.callbacks import EventAction, EventCb
+from broadcasts.views.event_view import branch_name
 from storage import activity as activity_log
 from storage import outbox
 from storage.activity import ActivityNote

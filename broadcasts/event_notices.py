@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
-from handlers.callbacks import EventAction, EventCb
-from handlers.event_view import when
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
+from broadcasts.views.callbacks import EventAction, EventCb
+from broadcasts.views.event_view import when
 from storage import activity as activity_log
 from storage import outbox
 from storage.activity import ActivityNote

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.config import Config
-from bot.i18n import Locales
-from handlers.callbacks import EventAction, EventCb
-from handlers.event_view import branch_name, when
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
+from broadcasts.views.callbacks import EventAction, EventCb
+from broadcasts.views.event_view import branch_name, when
 from storage import outbox
 from storage.db import Database
 from storage.events.models import Event, EventStatus, Registration, RegistrationStatus

@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 
 from aiogram.types import InlineKeyboardButton
 
-from bot.config import Branch, Config
-from bot.i18n import Locales, Markup, Texts
-from handlers.callbacks import CatalogueAction, CatalogueCb, HoldAnswer, HoldDeskCb
-from handlers.keyboards import button
+from bot.kernel.config import Branch, Config
+from bot.kernel.i18n import Locales, Markup, Texts
+from broadcasts.views.callbacks import CatalogueAction, CatalogueCb, HoldAnswer, HoldDeskCb
+from broadcasts.views.keyboards import button
 from storage import outbox
 from storage.circulation.base import HoldOutcome, HoldPlacement
 from storage.circulation.hold_requests import HoldView

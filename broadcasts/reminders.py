@@ -17,10 +17,10 @@ import asyncio
 import logging
 from datetime import date, datetime, timedelta
 
-from bot.config import Config
-from bot.i18n import Locales, Markup, Texts
-from handlers.callbacks import LoanAction, LoanCb
-from handlers.loans_view import day, loan_key, reason
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Markup, Texts
+from broadcasts.views.callbacks import LoanAction, LoanCb
+from broadcasts.views.loans_view import day, loan_key, reason
 from storage import outbox
 from storage.circulation import links
 from storage.circulation.base import Hold, HoldStatus, LibrarySystem, Loan, SystemUnavailable

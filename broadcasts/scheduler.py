@@ -37,9 +37,9 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import make_url
 
-from bot.config import Config
-from bot.i18n import Locales
-from bot.transports.messengers import Messengers
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
+from bot.kernel.messengers import Messengers
 from broadcasts.consultation_notices import sweep_appointments, sweep_unclaimed
 from broadcasts.digest import morning_after, send_weekly_digest
 from broadcasts.event_reminders import sweep_event_reminders

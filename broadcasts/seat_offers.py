@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot.config import Config
-from bot.i18n import Locales
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
 from broadcasts.event_notices import offer_window, tell_promoted
 from storage.db import Database
 from storage.events import registrations

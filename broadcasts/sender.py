@@ -29,7 +29,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.metrics import Metrics
+from bot.kernel.metrics import Metrics
 from broadcasts.limits import RateLimiter
 from storage import outbox, subscriptions
 from storage.db import Database

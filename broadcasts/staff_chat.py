@@ -13,8 +13,8 @@ import logging
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
-from bot.config import Config
-from bot.transports.messengers import Messengers
+from bot.kernel.config import Config
+from bot.kernel.messengers import Messengers
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,10 @@ ends in silence.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from aiogram import BaseMiddleware, Router
@@ -16,17 +19,20 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject
 
-from bot.i18n import Locales
+from bot.kernel.i18n import Locales
 from handlers import (
     about,
     catalogue,
+    catalogue_holds,
     compose,
+    compose_buttons,
     consent,
     consultation,
     denied,
     desk_admin,
     errors,
     events,
+    expert_link,
     fallback,
     forget,
     language,
@@ -38,15 +44,17 @@ from handlers import (
     roles,
     staff,
     staff_event_forms,
+    staff_event_new,
     staff_events,
     staff_reports,
     start,
     subscriptions,
+    ticket_link,
 )
 from handlers.filters import PrivateChat
+from handlers.routes import LEAVES_FORMS, Routes
+from handlers.routes import compose as compose_routes
 from handlers.routing import flatten
-
-LEAVES_FORMS = "leaves_forms"  # handler flag: answering this message abandons any form
 
 
 class LeaveForms(BaseMiddleware):
@@ -68,48 +76,83 @@ class LeaveForms(BaseMiddleware):
         return await handler(event, data)
 
 
+@dataclass(frozen=True)
+class Part:
+    """One module's place in the conversation.
+
+    `routes` names the module's `Routes` (module-level handlers); `legacy` the function that
+    built its router before it had them (None: its parent module included it then).
+    """
+
+    module: ModuleType
+    routes: str = "routes"
+    legacy: str | None = "build_router"
+    navigation: bool = False  # its messages (menu buttons, commands) leave any form
+
+
+# The order in which an update is tried: commands and menu buttons first (they also leave
+# any half-filled form), then forms and role-checked staff parts, the polite refusals for
+# those, free text as a catalogue question, and the fallback last, so nothing ends in silence.
+PARTS = (
+    Part(errors),
+    Part(events, navigation=True),  # before start: /start event_<id> opens an event
+    Part(start, navigation=True),
+    Part(about, navigation=True),
+    Part(catalogue, navigation=True),
+    Part(catalogue_holds, legacy=None),
+    Part(subscriptions, navigation=True),
+    Part(my_books, navigation=True),
+    Part(consultation, navigation=True),
+    Part(staff, navigation=True),
+    Part(staff_reports, navigation=True),
+    Part(consent),
+    Part(forget),
+    Part(language),
+    Part(link_accounts),
+    Part(roles),
+    Part(expert_link, legacy=None),
+    Part(compose, legacy=None),
+    Part(compose_buttons, legacy=None),
+    Part(reader_cards),
+    Part(staff_events),
+    Part(staff_event_forms),
+    Part(staff_event_new, legacy=None),
+    Part(my_books, routes="form_routes", legacy="build_form_router"),
+    Part(ticket_link, legacy=None),
+    Part(events, routes="form_routes", legacy="build_form_router"),
+    Part(request_desk),
+    Part(desk_admin),
+    Part(consultation, routes="form_routes", legacy="build_form_router"),
+    Part(my_requests),
+    Part(denied),
+    Part(catalogue, routes="search_routes", legacy="build_search_router"),
+    Part(fallback),
+)
+
+
+def _router_of(part: Part, locales: Locales) -> Router | None:
+    routes: Routes | None = getattr(part.module, part.routes, None)
+    if routes is not None:
+        flags = {routes.name: {LEAVES_FORMS: True}} if part.navigation else None
+        return compose_routes(routes.name, routes, flags=flags)
+    if part.legacy is None:
+        return None  # included by its parent module's router
+    build = getattr(part.module, part.legacy)
+    router: Router = build(locales) if "locales" in inspect.signature(build).parameters else build()
+    if part.navigation:
+        for handler in router.message.handlers:
+            handler.flags[LEAVES_FORMS] = True
+    return router
+
+
 def build_router(locales: Locales) -> Router:
     root = Router(name="libbot")
     # Readers talk to the bot in private; group chats (the staff chat too) are not a
     # conversation with it, so their messages are not answered.
     root.message.filter(PrivateChat())
-    navigation = [
-        events.build_router(locales),  # before start: /start event_<id> opens an event
-        start.build_router(locales),
-        about.build_router(locales),
-        catalogue.build_router(locales),
-        subscriptions.build_router(locales),
-        my_books.build_router(locales),
-        consultation.build_router(locales),
-        staff.build_router(locales),
-        staff_reports.build_router(),
-    ]
-    for router in navigation:
-        for handler in router.message.handlers:
-            handler.flags[LEAVES_FORMS] = True
     root.message.middleware(LeaveForms())
-    root.include_routers(
-        errors.build_router(),
-        *navigation,
-        consent.build_router(),
-        forget.build_router(),
-        language.build_router(),
-        link_accounts.build_router(),
-        roles.build_router(),
-        compose.build_router(),
-        reader_cards.build_router(),
-        staff_events.build_router(),
-        staff_event_forms.build_router(),
-        my_books.build_form_router(),
-        events.build_form_router(),
-        request_desk.build_router(),
-        desk_admin.build_router(locales),
-        consultation.build_form_router(),
-        my_requests.build_router(),
-        denied.build_router(locales),
-        catalogue.build_search_router(),
-        fallback.build_router(),
-    )
+    parts = (_router_of(part, locales) for part in PARTS)
+    root.include_routers(*(router for router in parts if router is not None))
     flat = flatten(root)
     _checks_in_the_loop(flat)
     return flat

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from aiogram import Router
 from aiogram.types import InlineKeyboardMarkup, Message
 
-from bot.config import WEEKDAYS, Config
-from bot.i18n import Locales, Texts
-from bot.opening_hours import has_hours, is_open, week_line
-from handlers.callbacks import Nav, Screen
+from bot.kernel.config import WEEKDAYS, Config
+from bot.kernel.i18n import Locales, Texts
+from bot.kernel.opening_hours import has_hours, is_open, week_line
+from broadcasts.views.callbacks import Nav, Screen
+from broadcasts.views.keyboards import button, inline
 from handlers.filters import MenuButton
-from handlers.keyboards import button, inline
 from storage.activity import ActivityNote
 from storage.models import ActivityKind
 

@@ -11,16 +11,16 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Markup, Texts
-from bot.transports.messengers import Messengers
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Markup, Texts
+from bot.kernel.messengers import Messengers
 from broadcasts import hold_notices
 from broadcasts.staff_chat import notify_staff
+from broadcasts.views.callbacks import CatalogueAction, CatalogueCb
+from broadcasts.views.keyboards import button, inline
 from handlers import catalogue_holds
-from handlers.callbacks import CatalogueAction, CatalogueCb
 from handlers.common import phone_or_none, show_menu
 from handlers.filters import MenuButton, TextWithinLimit
-from handlers.keyboards import button, inline
 from storage.activity import ActivityNote
 from storage.catalogue import watches
 from storage.catalogue.availability import BranchCopies, RecordCard, record_card

@@ -19,14 +19,14 @@ from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Branch, Config
-from bot.i18n import Locales, Texts
+from bot.kernel.config import Branch, Config
+from bot.kernel.i18n import Locales, Texts
 from broadcasts import hold_notices
 from broadcasts.hold_notices import SHELF_DAYS, SystemNote
-from handlers.callbacks import HoldAnswer, HoldCb, HoldDeskCb
+from broadcasts.views.callbacks import HoldAnswer, HoldCb, HoldDeskCb
+from broadcasts.views.keyboards import button, inline
 from handlers.common import ask_consent, phone_or_none, show_menu
 from handlers.filters import HasRole
-from handlers.keyboards import button, inline
 from storage import people
 from storage.activity import ActivityNote
 from storage.catalogue.availability import RecordCard, record_card

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup, Message
 
-from bot.config import Config
-from bot.i18n import Texts
-from handlers.callbacks import ConsentAnswer, ConsentCb
-from handlers.keyboards import button, main_menu
+from bot.kernel.config import Config
+from bot.kernel.i18n import Texts
+from broadcasts.views.callbacks import ConsentAnswer, ConsentCb
+from broadcasts.views.keyboards import button, main_menu
 from storage.people import PersonView
 
 

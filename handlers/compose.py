@@ -11,18 +11,19 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.config import Config
-from bot.i18n import Texts
+from bot.kernel.config import Config
+from bot.kernel.i18n import Texts
 from broadcasts.sender import message_markup
-from handlers.callbacks import ComposeAction, ComposeCb
+from broadcasts.views.callbacks import ComposeAction, ComposeCb
+from broadcasts.views.keyboards import button, inline
 from handlers.common import show_menu
 from handlers.filters import HasRole
-from handlers.keyboards import button, inline
+from handlers.routes import Routes
 from handlers.subscriptions import topic_name
 from storage import outbox
 from storage.activity import ActivityNote
@@ -44,6 +45,10 @@ EVENT_CHOICES = 8
 MAX_BUTTONS = 3
 BRANCH_MARK = "@"  # "events@central": a per-branch topic's followers of one branch
 _WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s+(\d{1,2})[:.](\d{2})\s*$")
+
+routes = Routes(__name__)  # staff only, checked on the server for every press and message
+routes.filter("message", HasRole(Role.STAFF))
+routes.filter("callback_query", HasRole(Role.STAFF))
 
 
 def preview(announcement: str, limit: int = 60) -> str:
@@ -160,6 +165,7 @@ def parse_when(text: str, now_local: datetime) -> datetime | None:
     return moment
 
 
+@routes.callback_query(ComposeCb.filter(F.action == ComposeAction.NEW))
 async def start(
     query: CallbackQuery, texts: Texts, state: FSMContext, activity: ActivityNote
 ) -> None:
@@ -174,6 +180,7 @@ async def start(
         )
 
 
+@routes.message(ComposeForm.text)
 async def take_text(
     message: Message, texts: Texts, config: Config, state: FSMContext, activity: ActivityNote
 ) -> None:
@@ -234,6 +241,7 @@ async def choose_event(
     )
 
 
+@routes.callback_query(ComposeCb.filter(F.action == ComposeAction.AUDIENCE))
 async def take_audience(
     query: CallbackQuery,
     callback_data: ComposeCb,
@@ -335,6 +343,7 @@ async def render_preview(
     )
 
 
+@routes.callback_query(ComposeCb.filter(F.action == ComposeAction.WHEN))
 async def take_when_button(
     query: CallbackQuery,
     callback_data: ComposeCb,
@@ -363,6 +372,7 @@ async def take_when_button(
     await _preview(message, bot, texts, config, state, when, urgent=callback_data.value == "urgent")
 
 
+@routes.message(ComposeForm.when, F.text)
 async def take_when_text(
     message: Message,
     texts: Texts,
@@ -383,6 +393,7 @@ async def take_when_text(
     await _preview(message, bot, texts, config, state, when, urgent=False)
 
 
+@routes.callback_query(ComposeCb.filter(F.action == ComposeAction.CONFIRM))
 async def confirm(
     query: CallbackQuery,
     texts: Texts,
@@ -432,6 +443,7 @@ async def confirm(
     )
 
 
+@routes.callback_query(ComposeCb.filter(F.action == ComposeAction.CANCEL))
 async def cancel_draft(
     query: CallbackQuery,
     texts: Texts,
@@ -446,6 +458,7 @@ async def cancel_draft(
         await show_menu(query.message, texts, person, key="compose-cancelled")
 
 
+@routes.callback_query(ComposeCb.filter(F.action == ComposeAction.LIST))
 async def list_scheduled(
     query: CallbackQuery, texts: Texts, config: Config, db: Database, activity: ActivityNote
 ) -> None:
@@ -496,6 +509,9 @@ async def list_scheduled(
     await query.message.answer("\n".join(lines), reply_markup=inline(texts, *rows))
 
 
+@routes.callback_query(
+    ComposeCb.filter(F.action.in_({ComposeAction.RECALL, ComposeAction.RECALL_YES}))
+)
 async def recall(
     query: CallbackQuery,
     callback_data: ComposeCb,
@@ -538,6 +554,7 @@ async def recall(
     )
 
 
+@routes.callback_query(ComposeCb.filter(F.action == ComposeAction.DROP))
 async def drop(
     query: CallbackQuery,
     callback_data: ComposeCb,
@@ -554,26 +571,3 @@ async def drop(
     if isinstance(query.message, Message):
         key = "compose-dropped" if cancelled else "compose-not-droppable"
         await show_menu(query.message, texts, person, key=key, id=callback_data.broadcast_id)
-
-
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.STAFF))
-    router.callback_query.filter(HasRole(Role.STAFF))
-    on = ComposeCb.filter
-    router.callback_query.register(start, on(F.action == ComposeAction.NEW))
-    router.message.register(take_text, ComposeForm.text)
-    router.callback_query.register(take_audience, on(F.action == ComposeAction.AUDIENCE))
-    router.callback_query.register(take_when_button, on(F.action == ComposeAction.WHEN))
-    router.message.register(take_when_text, ComposeForm.when, F.text)
-    router.callback_query.register(confirm, on(F.action == ComposeAction.CONFIRM))
-    router.callback_query.register(cancel_draft, on(F.action == ComposeAction.CANCEL))
-    router.callback_query.register(list_scheduled, on(F.action == ComposeAction.LIST))
-    router.callback_query.register(drop, on(F.action == ComposeAction.DROP))
-    router.callback_query.register(
-        recall, on(F.action.in_({ComposeAction.RECALL, ComposeAction.RECALL_YES}))
-    )
-    from handlers import compose_buttons  # it builds on this module's preview
-
-    compose_buttons.register(router)
-    return router

@@ -1,30 +1,36 @@
 """What staff add to an announcement after the preview — a link button, «Записаться» for an
-upcoming event — and changing a scheduled announcement's text until it starts. The compose
-router registers these (same role filter)."""
+upcoming event — and changing a scheduled announcement's text until it starts. Staff only,
+like the rest of composing."""
 
 from __future__ import annotations
 
 import re
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Config
-from bot.i18n import Texts
+from bot.kernel.config import Config
+from bot.kernel.i18n import Texts
+from broadcasts.views.callbacks import ComposeAction, ComposeCb, EventAction, EventCb
 from handlers import compose
-from handlers.callbacks import ComposeAction, ComposeCb, EventAction, EventCb
 from handlers.common import show_menu
+from handlers.filters import HasRole
+from handlers.routes import Routes
 from storage import outbox
 from storage.activity import ActivityNote
 from storage.db import Database
-from storage.models import ActivityKind
+from storage.models import ActivityKind, Role
 from storage.people import PersonView
 
 BUTTON_TEXT_LIMIT = 40
 URL_LIMIT = 500
 _URL = re.compile(r"^https?://[^\s<>\"]+\.[^\s<>\"]+$")
+
+routes = Routes(__name__)
+routes.filter("message", HasRole(Role.STAFF))
+routes.filter("callback_query", HasRole(Role.STAFF))
 
 
 class ComposeExtra(StatesGroup):
@@ -54,6 +60,7 @@ async def _draft_or_menu(
     return draft
 
 
+@routes.callback_query(ComposeCb.filter(F.action == ComposeAction.LINK))
 async def ask_link(
     query: CallbackQuery,
     texts: Texts,
@@ -71,6 +78,7 @@ async def ask_link(
     await query.message.answer(texts("compose-ask-link"))
 
 
+@routes.message(ComposeExtra.link, F.text)
 async def take_link(
     message: Message,
     texts: Texts,
@@ -106,6 +114,7 @@ async def _add_button(
     await compose.render_preview(chat_id, bot, texts, config, draft)
 
 
+@routes.callback_query(ComposeCb.filter(F.action == ComposeAction.SIGNUP))
 async def signup(
     query: CallbackQuery,
     callback_data: ComposeCb,
@@ -141,6 +150,7 @@ async def signup(
     await _add_button(message.chat.id, texts, config, state, bot, extra)
 
 
+@routes.callback_query(ComposeCb.filter(F.action == ComposeAction.EDIT))
 async def ask_edit(
     query: CallbackQuery,
     callback_data: ComposeCb,
@@ -157,6 +167,7 @@ async def ask_edit(
     await query.message.answer(texts("compose-ask-edit", id=callback_data.broadcast_id))
 
 
+@routes.message(ComposeExtra.edit, F.text)
 async def take_edit(
     message: Message,
     texts: Texts,
@@ -180,12 +191,3 @@ async def take_edit(
     activity.notes = f"broadcast={number}"
     key = "compose-edited" if changed else "compose-not-editable"
     await show_menu(message, texts, person, key=key, id=number)
-
-
-def register(router: Router) -> None:
-    on = ComposeCb.filter
-    router.callback_query.register(ask_link, on(F.action == ComposeAction.LINK))
-    router.message.register(take_link, ComposeExtra.link, F.text)
-    router.callback_query.register(signup, on(F.action == ComposeAction.SIGNUP))
-    router.callback_query.register(ask_edit, on(F.action == ComposeAction.EDIT))
-    router.message.register(take_edit, ComposeExtra.edit, F.text)

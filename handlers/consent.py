@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Config
-from bot.i18n import Texts
-from handlers.callbacks import ConsentAnswer, ConsentCb
+from bot.kernel.config import Config
+from bot.kernel.i18n import Texts
+from broadcasts.views.callbacks import ConsentAnswer, ConsentCb
 from handlers.common import show_menu
 from handlers.subscriptions import offer as offer_subscriptions
 from storage import people

@@ -16,15 +16,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
-from bot.opening_hours import is_open, next_opening
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
+from bot.kernel.opening_hours import is_open, next_opening
 from broadcasts.consultation_notices import announce_new, answer_expected
-from handlers.callbacks import RequestAction, RequestCb
+from broadcasts.views.callbacks import RequestAction, RequestCb
+from broadcasts.views.keyboards import button, inline
+from broadcasts.views.request_view import CONTACT_TIMES, moment, topic_name
 from handlers.common import ask_consent
 from handlers.filters import MenuButton
-from handlers.keyboards import button, inline
-from handlers.request_view import CONTACT_TIMES, moment, topic_name
 from storage import people
 from storage.activity import ActivityNote
 from storage.consultations import directory

@@ -10,8 +10,8 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import Locales, Texts
-from handlers.callbacks import STAFF_PREFIXES, ExpertLinkCb, RoleCb
+from bot.kernel.i18n import Locales, Texts
+from broadcasts.views.callbacks import STAFF_PREFIXES, ExpertLinkCb, RoleCb
 from handlers.common import show_menu
 from handlers.filters import MenuButton
 from storage.activity import ActivityNote

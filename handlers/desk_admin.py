@@ -11,12 +11,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
-from handlers.callbacks import DeskAction, DeskCb
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
+from broadcasts.views.callbacks import DeskAction, DeskCb
+from broadcasts.views.keyboards import button, inline
+from broadcasts.views.request_view import status_name, topic_name
 from handlers.filters import HasAnyRole, MenuButton
-from handlers.keyboards import button, inline
-from handlers.request_view import status_name, topic_name
 from handlers.roles import parse_messenger_id
 from storage import people
 from storage.activity import ActivityNote

@@ -8,9 +8,9 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import ErrorEvent
 
-from bot.i18n import Locales, Texts
-from bot.log_format import failure_kind
-from handlers.keyboards import main_menu
+from bot.kernel.i18n import Locales, Texts
+from bot.kernel.log_format import failure_kind
+from broadcasts.views.keyboards import main_menu
 from storage.people import PersonView
 
 log = logging.getLogger(__name__)

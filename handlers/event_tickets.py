@@ -10,10 +10,10 @@ from __future__ import annotations
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.config import Config
-from bot.i18n import Texts
-from bot.transports.messengers import start_link
-from handlers.event_view import location
+from bot.kernel.config import Config
+from bot.kernel.i18n import Texts
+from bot.kernel.messengers import start_link
+from broadcasts.views.event_view import location
 from storage.db import Database
 from storage.events import registrations
 from storage.events.listing import EventView, get

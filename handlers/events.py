@@ -19,15 +19,15 @@ from aiogram.types import (
     Message,
 )
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
 from broadcasts.event_notices import offer_window, tell_promoted
-from handlers.callbacks import EventAction, EventCb
+from broadcasts.views.callbacks import EventAction, EventCb
+from broadcasts.views.event_view import event_card, location, seats_text, span, when
+from broadcasts.views.keyboards import button, inline
 from handlers.common import ask_consent
 from handlers.event_tickets import send_ticket, ticket_again
-from handlers.event_view import event_card, location, seats_text, span, when
 from handlers.filters import MenuButton
-from handlers.keyboards import button, inline
 from storage import people
 from storage.activity import ActivityNote
 from storage.contacts import clean_contact

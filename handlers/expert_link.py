@@ -12,10 +12,10 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.i18n import Texts
-from handlers.callbacks import ExpertLinkCb
+from bot.kernel.i18n import Texts
+from broadcasts.views.callbacks import ExpertLinkCb
+from broadcasts.views.keyboards import button, inline
 from handlers.filters import HasRole
-from handlers.keyboards import button, inline
 from storage import people
 from storage.activity import ActivityNote
 from storage.consultations import directory

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Config
-from bot.i18n import Texts
+from bot.kernel.config import Config
+from bot.kernel.i18n import Texts
 from handlers.common import show_menu
 from storage.activity import ActivityNote
 from storage.people import PersonView

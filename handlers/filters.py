@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from aiogram.enums import ChatType
 from aiogram.filters import Filter
 from aiogram.types import Message
 
-from bot.config import Config
-from bot.i18n import Locales, normalise_label
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, normalise_label
 from storage.models import Role
 from storage.people import PersonView
 
@@ -22,13 +23,27 @@ class PrivateChat(Filter):
 
 
 class MenuButton(Filter):
-    """Matches a menu button's label in any language, typed or pressed."""
+    """Matches a menu button's label in any language, typed or pressed.
 
-    def __init__(self, locales: Locales, *keys: str) -> None:
-        self.variants = locales.variants(*keys)
+    Declared at module level as `MenuButton("menu-about")`: the labels are read from the
+    bot's `locales` at the first message and kept (one set per `Locales`).
+    """
 
-    async def __call__(self, message: Message) -> bool:
-        return message.text is not None and normalise_label(message.text) in self.variants
+    def __init__(self, *keys: Any) -> None:
+        self._known: WeakKeyDictionary[Locales, frozenset[str]] = WeakKeyDictionary()
+        if keys and isinstance(keys[0], Locales):  # MenuButton(locales, "menu-about")
+            self._known[keys[0]] = keys[0].variants(*keys[1:])
+            keys = keys[1:]
+        self.keys: tuple[str, ...] = keys
+
+    def variants(self, locales: Locales) -> frozenset[str]:
+        known = self._known.get(locales)
+        if known is None:
+            known = self._known[locales] = locales.variants(*self.keys)
+        return known
+
+    async def __call__(self, message: Message, locales: Locales) -> bool:
+        return message.text is not None and normalise_label(message.text) in self.variants(locales)
 
 
 class HasRole(Filter):

@@ -7,12 +7,12 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Markup, Texts
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Markup, Texts
 from broadcasts.event_notices import offer_window, tell_promoted
-from handlers.callbacks import ForgetCb, Nav, Screen
+from broadcasts.views.callbacks import ForgetCb, Nav, Screen
+from broadcasts.views.keyboards import button
 from handlers.common import show_menu
-from handlers.keyboards import button
 from storage import erasure
 from storage.activity import ActivityNote
 from storage.circulation import link_guard as guards

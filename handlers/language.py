@@ -6,10 +6,10 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.i18n import Locales, Texts
-from handlers.callbacks import Language, LanguageCb, Nav, Screen
+from bot.kernel.i18n import Locales, Texts
+from broadcasts.views.callbacks import Language, LanguageCb, Nav, Screen
+from broadcasts.views.keyboards import button
 from handlers.common import show_menu
-from handlers.keyboards import button
 from storage import people
 from storage.activity import ActivityNote
 from storage.db import Database

@@ -17,10 +17,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.config import Config
-from bot.i18n import Texts
-from handlers.callbacks import AccountAction, AccountCb, Nav, Screen
-from handlers.keyboards import button, inline
+from bot.kernel.config import Config
+from bot.kernel.i18n import Texts
+from broadcasts.views.callbacks import AccountAction, AccountCb, Nav, Screen
+from broadcasts.views.keyboards import button, inline
 from storage import identity
 from storage.activity import HIDDEN, ActivityNote
 from storage.circulation.link_guard import GuardPolicy

@@ -3,7 +3,7 @@
 Every action re-reads the reader's own link and loans on the server: a button names
 a loan only by a hash bound to this reader, so forged or replayed data can at most
 point at one's own loans. Linking a ticket is in `handlers.ticket_link`; how the screen
-looks, in `handlers.my_books_screen` and `handlers.loans_view`.
+looks, in `handlers.my_books_screen` and `broadcasts.views.loans_view`.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
+from broadcasts.views.callbacks import LoanAction, LoanCb, WatchCb
+from broadcasts.views.keyboards import button, inline
+from broadcasts.views.loans_view import ACTED_ON, day, loan_key, renewal_lines, state_digest
 from handlers import ticket_link
-from handlers.callbacks import LoanAction, LoanCb, WatchCb
 from handlers.common import ask_consent
 from handlers.filters import MenuButton
-from handlers.keyboards import button, inline
-from handlers.loans_view import ACTED_ON, day, loan_key, renewal_lines, state_digest
 from handlers.my_books_screen import (
     current_patron,
     intro_key,

@@ -14,11 +14,11 @@ from collections.abc import Collection
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardButton, Message
 
-from bot.config import Config
-from bot.i18n import Texts
+from bot.kernel.config import Config
+from bot.kernel.i18n import Texts
+from broadcasts.views.keyboards import inline
+from broadcasts.views.loans_view import WATCHES_SHOWN, loans_screen, watch_section
 from handlers.common import phone_or_none
-from handlers.keyboards import inline
-from handlers.loans_view import WATCHES_SHOWN, loans_screen, watch_section
 from storage.catalogue import watches
 from storage.circulation import library_today, links
 from storage.circulation.base import LibrarySystem, Loan, Patron, SystemUnavailable

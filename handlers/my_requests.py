@@ -11,13 +11,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
 from broadcasts.consultation_notices import tell_workers
-from handlers.callbacks import RequestAction, RequestCb
-from handlers.consultation import attachment_of, log_step, refuse_attachment
-from handlers.keyboards import button, inline
-from handlers.request_view import (
+from broadcasts.views.callbacks import RequestAction, RequestCb
+from broadcasts.views.keyboards import button, inline
+from broadcasts.views.request_view import (
     moment,
     rating_row,
     requester_card,
@@ -25,6 +24,7 @@ from handlers.request_view import (
     status_name,
     topic_name,
 )
+from handlers.consultation import attachment_of, log_step, refuse_attachment
 from storage.activity import ActivityNote
 from storage.consultations import appointments
 from storage.consultations import requests as desk

@@ -10,12 +10,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
 from broadcasts.staff_chat import notify_person
-from handlers.callbacks import StaffAction, StaffCb
+from broadcasts.views.callbacks import StaffAction, StaffCb
+from broadcasts.views.keyboards import inline
 from handlers.filters import HasRole
-from handlers.keyboards import inline
 from storage.activity import ActivityNote
 from storage.circulation import links
 from storage.circulation.base import LibrarySystem, SystemUnavailable

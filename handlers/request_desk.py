@@ -20,8 +20,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
 from broadcasts.consultation_notices import (
     send_answer,
     send_closed,
@@ -29,11 +29,11 @@ from broadcasts.consultation_notices import (
     tell_expert,
     tell_workers,
 )
-from handlers.callbacks import DeskAction, DeskCb
+from broadcasts.views.callbacks import DeskAction, DeskCb
+from broadcasts.views.keyboards import button, inline
+from broadcasts.views.request_view import desk_card, desk_rows, thread_text, topic_name
 from handlers.consultation import log_step
 from handlers.filters import HasAnyRole
-from handlers.keyboards import button, inline
-from handlers.request_view import desk_card, desk_rows, thread_text, topic_name
 from storage.activity import ActivityNote
 from storage.consultations import appointments, directory
 from storage.consultations import requests as desk

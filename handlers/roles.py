@@ -14,16 +14,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
-from bot.transports.messengers import Messengers
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
+from bot.kernel.messengers import Messengers
 from broadcasts.staff_chat import notify_person, notify_staff
+from broadcasts.views.callbacks import RoleAction, RoleCb, StaffAction, StaffCb
+from broadcasts.views.keyboards import button, inline
 from handlers import expert_link
-from handlers.callbacks import RoleAction, RoleCb, StaffAction, StaffCb
 from handlers.common import show_menu
 from handlers.expert_link import offer_directory
 from handlers.filters import HasRole
-from handlers.keyboards import button, inline
 from storage import people
 from storage.activity import ActivityNote
 from storage.consultations import directory

@@ -8,9 +8,9 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
-from handlers.callbacks import (
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
+from broadcasts.views.callbacks import (
     ComposeAction,
     ComposeCb,
     DeskAction,
@@ -20,8 +20,8 @@ from handlers.callbacks import (
     StaffEventAction,
     StaffEventCb,
 )
+from broadcasts.views.keyboards import button, inline
 from handlers.filters import HasRole, MenuButton
-from handlers.keyboards import button, inline
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.models import ActivityKind, Role

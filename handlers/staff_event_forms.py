@@ -11,15 +11,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Config
-from bot.dates import WhenError, read_moment
-from bot.i18n import Locales, Texts, normalise_label
+from bot.kernel.config import Config
+from bot.kernel.dates import WhenError, read_moment
+from bot.kernel.i18n import Locales, Texts, normalise_label
 from broadcasts.event_notices import tell_promoted, tell_registrants
+from broadcasts.views.callbacks import StaffEventAction, StaffEventCb
+from broadcasts.views.event_view import author, date_examples, too_long, when, when_problem
+from broadcasts.views.keyboards import button, inline
 from handlers import staff_event_new
-from handlers.callbacks import StaffEventAction, StaffEventCb
-from handlers.event_view import author, date_examples, too_long, when, when_problem
 from handlers.filters import HasRole, TextWithinLimit
-from handlers.keyboards import button, inline
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.events import registrations

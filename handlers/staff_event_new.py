@@ -3,7 +3,7 @@ description — then the card as readers will see it, with «Опубликов�
 «Отмена». Nothing reaches the listing before «Опубликовать», so a misread date is caught on
 the preview, not by readers. «Изменить» redoes one step and comes back to the preview.
 
-Dates are read by `bot.dates`: as staff type them («19.12 18.30», «19 декабря 18:30», «в
+Dates are read by `bot.kernel.dates`: as staff type them («19.12 18.30», «19 декабря 18:30», «в
 пятницу в 18»), in library time, never in the past; a refusal says what is missing with an
 example computed from today. Behind HasRole(STAFF) on the server, as the other event forms.
 """
@@ -19,12 +19,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
-from bot.config import Config
-from bot.dates import Unreadable, WhenError, read_end, read_moment
-from bot.i18n import Texts
-from bot.transports.messengers import start_link
-from handlers.callbacks import StaffEventAction, StaffEventCb
-from handlers.event_view import (
+from bot.kernel.config import Config
+from bot.kernel.dates import Unreadable, WhenError, read_end, read_moment
+from bot.kernel.i18n import Texts
+from bot.kernel.messengers import start_link
+from broadcasts.views.callbacks import StaffEventAction, StaffEventCb
+from broadcasts.views.event_view import (
     author,
     date_examples,
     end_example,
@@ -34,8 +34,8 @@ from handlers.event_view import (
     when,
     when_problem,
 )
+from broadcasts.views.keyboards import button, inline
 from handlers.filters import HasRole, TextWithinLimit
-from handlers.keyboards import button, inline
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.events import registrations

@@ -11,13 +11,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
 from broadcasts.event_notices import tell_registrants
-from handlers.callbacks import StaffEventAction, StaffEventCb
-from handlers.event_view import when
+from broadcasts.views.callbacks import StaffEventAction, StaffEventCb
+from broadcasts.views.event_view import when
+from broadcasts.views.keyboards import button, inline
 from handlers.filters import HasRole, TextWithinLimit
-from handlers.keyboards import button, inline
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.events import registrations

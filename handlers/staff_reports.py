@@ -19,11 +19,11 @@ from aiogram.types import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import Config
-from bot.i18n import Texts
-from handlers.callbacks import ReportCb, ReportPeriod, StaffAction, StaffCb
+from bot.kernel.config import Config
+from bot.kernel.i18n import Texts
+from broadcasts.views.callbacks import ReportCb, ReportPeriod, StaffAction, StaffCb
+from broadcasts.views.keyboards import button, inline
 from handlers.filters import HasRole
-from handlers.keyboards import button, inline
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.models import ActivityKind, Role

@@ -7,9 +7,9 @@ from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
-from handlers.callbacks import Nav, Screen
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
+from broadcasts.views.callbacks import Nav, Screen
 from handlers.common import ask_consent, show_menu
 from handlers.filters import MenuButton
 from storage.activity import ActivityNote

@@ -10,12 +10,12 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.config import Config, Topic
-from bot.i18n import Locales, Texts
-from handlers.callbacks import StopReason, SubsAction, SubsCb
+from bot.kernel.config import Config, Topic
+from bot.kernel.i18n import Locales, Texts
+from broadcasts.views.callbacks import StopReason, SubsAction, SubsCb
+from broadcasts.views.keyboards import button, inline
 from handlers.common import show_menu
 from handlers.filters import MenuButton
-from handlers.keyboards import button, inline
 from storage import subscriptions
 from storage.activity import ActivityNote
 from storage.db import Database

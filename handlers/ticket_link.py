@@ -18,12 +18,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 
-from bot.config import Config
-from bot.i18n import Locales, Texts
-from bot.transports.messengers import Messengers
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales, Texts
+from bot.kernel.messengers import Messengers
 from broadcasts.staff_chat import notify_staff
+from broadcasts.views.keyboards import inline
 from handlers.common import phone_or_none
-from handlers.keyboards import inline
 from handlers.my_books_screen import show_loans, system_down
 from storage.activity import HIDDEN, ActivityNote
 from storage.circulation import links

@@ -15,9 +15,9 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_dispatcher
-from bot.config import Config, Vk, parse_config
-from bot.i18n import Locales
-from bot.transports.messengers import Messengers
+from bot.kernel.config import Config, Vk, parse_config
+from bot.kernel.i18n import Locales
+from bot.kernel.messengers import Messengers
 from bot.transports.telegram import create_bot, file_fetcher, run_polling
 from bot.transports.vk.polling import VkPolling, vk_bot, vk_session
 from storage.db import Database
@@ -109,7 +109,9 @@ def config(tmp_path: Path) -> Config:
 def no_translation_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """A missing translation or placeholder is a bug even if the test's story passed."""
     yield
-    broken = [r.getMessage() for r in caplog.records if r.name == "bot.i18n" and r.levelno >= 40]
+    broken = [
+        r.getMessage() for r in caplog.records if r.name == "bot.kernel.i18n" and r.levelno >= 40
+    ]
     assert not broken, broken
 
 

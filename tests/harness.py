@@ -18,7 +18,7 @@ from typing import Any
 
 from aiogram import Bot
 
-from bot.i18n import normalise_label
+from bot.kernel.i18n import normalise_label
 from broadcasts.limits import RateLimiter
 from broadcasts.sender import Sender
 from storage.db import Database

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.demo import seed_catalogue
-from bot.i18n import Locales
+from bot.kernel.i18n import Locales
 from bot.transports.telegram import create_bot
 from broadcasts.returns import notify_returned
 from storage.catalogue.models import CatalogueItem, CatalogueRecord

@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.config import Koha
+from bot.kernel.config import Koha
 from storage.circulation import koha as koha_module
 from storage.circulation.base import (
     Hold,

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import Sip2
+from bot.kernel.config import Sip2
 from storage.circulation.base import (
     HoldOutcome,
     HoldRefusal,

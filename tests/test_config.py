@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config, parse_config
+from bot.kernel.config import ConfigError, load_config, parse_config
 from tests.conftest import library_config
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,8 +6,8 @@ import io
 from pathlib import Path
 
 from bot.app import build_dispatcher
-from bot.config import Config
-from bot.i18n import Locales
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
 from bot.transports.console import ConsoleTransport, plain
 from storage.circulation import library_today
 from storage.circulation.local_import import import_holds, import_loans

@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
-from bot.config import WeekHours
-from bot.opening_hours import add_working_days, next_opening
+from bot.kernel.config import WeekHours
+from bot.kernel.opening_hours import add_working_days, next_opening
 from storage import people
 from storage.circulation.local_import import ImportError_
 from storage.consultations import appointments, directory

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.i18n import Locales
+from bot.kernel.i18n import Locales
 from broadcasts.consultation_notices import sweep_appointments, sweep_unclaimed
 from storage import people
 from storage.consultations import directory

@@ -1,4 +1,4 @@
-"""Dates as staff type them (`bot.dates`): many phrasings, Russian month names in every case,
+"""Dates as staff type them (`bot.kernel.dates`): many phrasings, Russian month names in every case,
 never a moment in the past, and a reason for every refusal (#19: «19.12 18.30», «19 декабря
 18:30» and «в пятницу в 18» were refused; the example in the prompt was a past date)."""
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import Unreadable, WhenError, example_start, read_end, read_moment
+from bot.kernel.dates import Unreadable, WhenError, example_start, read_end, read_moment
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 # Wednesday 16 December 2026, noon in the library.

@@ -12,8 +12,8 @@ import icalendar
 from sqlalchemy import select
 
 from bot.app import build_dispatcher
-from bot.config import Config
-from bot.i18n import Locales
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
 from bot.transports.console import ConsoleTransport
 from bot.transports.telegram import create_bot
 from broadcasts.event_reminders import sweep_event_reminders

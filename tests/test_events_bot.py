@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.config import Config
-from bot.i18n import Locales
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
 from bot.transports.telegram import create_bot
 from broadcasts.event_reminders import sweep_event_reminders
 from storage import people

@@ -10,7 +10,7 @@ from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
 
 from bot.app import fsm_backend
-from bot.config import ConfigError
+from bot.kernel.config import ConfigError
 from storage.db import Database
 from storage.fsm import DatabaseStorage
 from tests.conftest import REDIS, REDIS_PREFIX, REDIS_URL, make_config, redis_or_skip

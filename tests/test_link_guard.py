@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.config import Config
+from bot.kernel.config import Config
 from storage.circulation import library_today
 from storage.circulation.link_guard import GuardPolicy, admit, record_failure
 from storage.circulation.local_import import import_holds, import_loans

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from bot.i18n import Locales
+from bot.kernel.i18n import Locales
 from bot.transports.telegram import create_bot
 from broadcasts.limits import RateLimiter
 from broadcasts.reminders import sweep

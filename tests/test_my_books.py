@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.config import Config
-from handlers.loans_view import loan_key
+from bot.kernel.config import Config
+from broadcasts.views.loans_view import loan_key
 from storage.circulation import library_today
 from storage.circulation.local_import import import_holds, import_loans
 from storage.circulation.models import LocalLoan, ReaderLink

@@ -276,8 +276,8 @@ async def test_due_announcements_wait_for_the_morning_unless_urgent(
 async def test_finished_broadcast_is_reported_to_staff_and_logged(
     database: Database, telegram: FakeTelegram, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    from bot.i18n import Locales
-    from bot.transports.messengers import Messengers
+    from bot.kernel.i18n import Locales
+    from bot.kernel.messengers import Messengers
     from broadcasts.announcements import on_finished
     from storage.models import Activity, ActivityKind
     from tests.conftest import STAFF_CHAT_ID, make_config

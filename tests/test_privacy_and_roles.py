@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import func, select
 
-from handlers.callbacks import RoleAction, RoleCb, StaffAction, StaffCb
+from broadcasts.views.callbacks import RoleAction, RoleCb, StaffAction, StaffCb
 from storage import people
 from storage.models import Activity, ActivityKind, FsmRecord, Person, PersonRole, Role
 from tests.conftest import ADMIN_ID, STAFF_CHAT_ID, RunningBot

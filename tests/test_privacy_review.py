@@ -14,7 +14,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.app import fsm_backend
-from bot.log_format import PrivateFormatter
+from bot.kernel.log_format import PrivateFormatter
 from storage import retention
 from storage.db import Database
 from storage.fsm import DatabaseStorage

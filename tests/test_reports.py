@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.config import Config
+from bot.kernel.config import Config
 from storage import erasure
 from storage.consultations.models import (
     Author,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import ConfigError, parse_config
 from bot.demo import seed_catalogue
-from bot.i18n import Locales
+from bot.kernel.config import ConfigError, parse_config
+from bot.kernel.i18n import Locales
 from bot.transports.telegram import create_bot
 from broadcasts.returns import notify_returned
 from storage import people
@@ -111,7 +111,7 @@ async def test_hold_without_a_staff_chat_says_so_honestly(
 ) -> None:
     data = library_config()
     data["staff"] = {"admins": []}
-    from bot.config import parse_config as parse
+    from bot.kernel.config import parse_config as parse
 
     bot = await start_bot(parse(data, source="t", base_dir=tmp_path))
     await seed_catalogue(bot.db)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.config import Config
+from bot.kernel.config import Config
 from storage.models import Activity
 from tests.conftest import RunningBot, StartBot, make_config
 from tests.fakes.telegram_api import FakeTelegram
@@ -99,7 +99,7 @@ def test_every_filter_and_handler_runs_in_the_event_loop() -> None:
     on every update; the conversation turns each into a coroutine when it is built."""
     from aiogram import Router
 
-    from bot.i18n import Locales
+    from bot.kernel.i18n import Locales
     from handlers import build_router
 
     def checks(router: Router) -> list[object]:

@@ -15,7 +15,7 @@ from aiogram.types import Update
 from sqlalchemy import func, select, text
 
 from bot.app import build_dispatcher, fsm_backend
-from bot.i18n import Locales
+from bot.kernel.i18n import Locales
 from bot.transports.telegram import create_bot
 from bot.transports.vk.polling import VkPolling, vk_bot
 from broadcasts.leader import Lease, lead_while_held

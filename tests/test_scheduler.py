@@ -16,9 +16,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
-from bot.config import Config
-from bot.i18n import Locales
-from bot.transports.messengers import Messengers
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
+from bot.kernel.messengers import Messengers
 from bot.transports.telegram import create_bot
 from broadcasts.scheduler import (
     build_scheduler,

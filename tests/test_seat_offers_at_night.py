@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.config import Config
-from bot.i18n import Locales
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
 from broadcasts.event_notices import OFFER_WINDOW, offer_window, tell_promoted
 from broadcasts.seat_offers import lapse_and_offer
 from storage import people

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.config import Config
+from bot.kernel.config import Config
 from storage.db import Database
 from storage.models import Activity, ActivityKind, Consent, Person
 from storage.reports import today

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.config import Config
-from bot.metrics import Metrics
+from bot.kernel.config import Config
+from bot.kernel.metrics import Metrics
 from bot.transports.telegram import create_bot, file_fetcher
 from bot.transports.vk.polling import vk_bot, vk_session
 from broadcasts.limits import RateLimiter

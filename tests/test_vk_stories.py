@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.config import Config
 from bot.demo import seed_catalogue
-from bot.transports.messengers import start_link
+from bot.kernel.config import Config
+from bot.kernel.messengers import start_link
 from bot.transports.telegram import create_bot
 from bot.transports.vk.polling import vk_bot
-from handlers.callbacks import Nav, Screen
+from broadcasts.views.callbacks import Nav, Screen
 from storage import outbox, people
 from storage.circulation import library_today
 from storage.circulation.local_import import import_holds, import_loans

@@ -20,8 +20,8 @@ from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app import build_dispatcher
-from bot.config import Vk
-from bot.i18n import Locales
+from bot.kernel.config import Vk
+from bot.kernel.i18n import Locales
 from bot.transports.vk.markup import plain_text
 from bot.transports.vk.polling import VkPolling, vk_bot
 from bot.transports.vk.updates import event_query_id

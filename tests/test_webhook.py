@@ -13,8 +13,8 @@ import pytest
 from aiohttp import web
 
 from bot.app import build_dispatcher
-from bot.config import Config
-from bot.i18n import Locales
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
 from bot.transports.telegram import build_webhook_app, create_bot, run_webhook
 from storage.db import Database
 from tests.conftest import make_config

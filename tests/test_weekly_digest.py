@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.i18n import Locales
+from bot.kernel.i18n import Locales
 from broadcasts.digest import send_weekly_digest
 from storage import people
 from storage.db import Database

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.i18n import normalise_label
+from bot.kernel.i18n import normalise_label
 from tests.fakes.vk_api import FakeVk, VkCall
 
 SHOWN = ("messages.send", "messages.edit")

@@ -22,7 +22,7 @@ from typing import TextIO
 from sqlalchemy import func, select
 
 from bot.app import open_app
-from bot.config import Config, parse_config
+from bot.kernel.config import Config, parse_config
 from bot.transports.console import PLATFORM, PLAYED, ConsoleTransport
 from broadcasts.announcements import start_due
 from broadcasts.limits import RateLimiter

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from bot.config import Config
+from bot.kernel.config import Config
 from storage.consultations.models import (
     Author,
     ConsultationRequest,

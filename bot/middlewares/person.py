@@ -13,8 +13,8 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from bot.config import Config
-from bot.i18n import Locales
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
 from bot.middlewares.scope import group_message
 from storage import people
 from storage.db import Database

@@ -15,7 +15,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
-from bot.i18n import Locales
+from bot.kernel.i18n import Locales
 from storage import activity
 from storage.activity import ActivityNote
 from storage.db import Database

@@ -40,7 +40,7 @@ from aiogram.types import (
     User,
 )
 
-from bot.transports.messengers import register
+from bot.kernel.messengers import register
 from bot.transports.telegram import create_bot
 
 PLATFORM = "console"

@@ -22,12 +22,12 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot.config import Config
-from bot.i18n import LANGUAGES, Locales
-from bot.metrics import add_routes
-from bot.transports.messengers import register
+from bot.kernel.config import Config
+from bot.kernel.i18n import LANGUAGES, Locales
+from bot.kernel.messengers import register
+from bot.kernel.text_limits import TextLimits
+from bot.monitoring import add_routes
 from bot.transports.response_types import PinResponseTypes
-from bot.transports.text_limits import TextLimits
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"

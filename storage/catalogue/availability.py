@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.config import Branch
+from bot.kernel.config import Branch
 from storage.catalogue.models import CatalogueItem, CatalogueRecord
 from storage.catalogue.records import HIDDEN_STATUSES, ItemStatus
 from storage.db import Database

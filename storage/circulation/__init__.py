@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from bot.config import Config
+from bot.kernel.config import Config
 from storage.circulation.base import LibrarySystem
 from storage.db import Database
 

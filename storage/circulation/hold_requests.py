@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.config import Branch
+from bot.kernel.config import Branch
 from storage.catalogue.availability import branch_resolver
 from storage.catalogue.models import CatalogueItem, CatalogueRecord
 from storage.catalogue.records import HIDDEN_STATUSES, ItemStatus

@@ -38,7 +38,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.config import Koha
+from bot.kernel.config import Koha
 from storage.circulation.base import (
     Credentials,
     Hold,

@@ -34,7 +34,7 @@ from functools import partial
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Config
+from bot.kernel.config import Config
 from storage.circulation.hashing import GuardKeys
 from storage.circulation.models import LinkGuard
 from storage.db import Database

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import LibrarySystem as Rules
+from bot.kernel.config import LibrarySystem as Rules
 from storage.circulation.base import (
     Credentials,
     Hold,

@@ -57,7 +57,7 @@ from pysip2 import (
     encode_message,
 )
 
-from bot.config import Sip2
+from bot.kernel.config import Sip2
 from storage.circulation.base import (
     Credentials,
     Hold,

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.dates import WhenError, read_moment
+from bot.kernel.dates import WhenError, read_moment
 from storage.circulation.local_import import ImportError_, read_rows
 from storage.db import Database
 from storage.events.descriptions import DESCRIPTION_LIMIT, from_plain_text, over_limit
@@ -88,8 +88,8 @@ def parse_local(text: str, zone: ZoneInfo) -> datetime | None:
 
 def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime | None:
     """A start staff typed in a form («25.11 18:00», «25 ноября в 18», «в пятницу в 18»; see
-    `bot.dates`), or None when it is unreadable or already past. For forms that answer every
-    failure alike; the event forms use `bot.dates.read_moment` to say what is wrong."""
+    `bot.kernel.dates`), or None when it is unreadable or already past. For forms that answer every
+    failure alike; the event forms use `bot.kernel.dates.read_moment` to say what is wrong."""
     try:
         return read_moment(text, zone, now)
     except WhenError:

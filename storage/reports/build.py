@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.config import Config
+from bot.kernel.config import Config
 from storage import people
 from storage.consultations.register import RegisterLine, register_lines
 from storage.db import Database

@@ -15,7 +15,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from bot.config import Config
+from bot.kernel.config import Config
 from storage import spreadsheets
 from storage.consultations.register import HEADINGS as REQUEST_HEADINGS
 from storage.db import Database

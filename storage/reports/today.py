@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bot.config import Config
+from bot.kernel.config import Config
 from storage.consultations.models import ConsultationRequest, RequestStatus
 from storage.db import Database
 from storage.models import Activity, ActivityKind, Person, PersonRole, Role

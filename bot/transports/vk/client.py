@@ -41,7 +41,7 @@ from vk_api.exceptions import ApiError, ApiHttpError
 from vk_api.upload import VkUpload
 from vk_api.vk_api import TOO_MANY_RPS_CODE
 
-from bot.config import PUBLIC_VK_API, Vk
+from bot.kernel.config import PUBLIC_VK_API, Vk
 from bot.transports.vk.updates import attachment_id
 
 log = logging.getLogger(__name__)

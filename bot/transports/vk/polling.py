@@ -23,8 +23,8 @@ from aiogram.methods import GetMe
 from vk_api.bot_longpoll import VkBotLongPoll
 from vk_api.exceptions import ApiError, ApiHttpError
 
-from bot.config import Vk
-from bot.transports.messengers import register
+from bot.kernel.config import Vk
+from bot.kernel.messengers import register
 from bot.transports.telegram import create_bot
 from bot.transports.vk.client import (
     AUTHORISATION_FAILED,

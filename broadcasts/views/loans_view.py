@@ -12,9 +12,9 @@ from datetime import date
 
 from aiogram.types import InlineKeyboardButton
 
-from bot.i18n import Markup, Texts
-from handlers.callbacks import LoanAction, LoanCb, WatchCb
-from handlers.keyboards import button
+from bot.kernel.i18n import Markup, Texts
+from broadcasts.views.callbacks import LoanAction, LoanCb, WatchCb
+from broadcasts.views.keyboards import button
 from storage.catalogue.watches import Waiting
 from storage.circulation.base import Hold, HoldStatus, Loan, Outcome, Refusal, Renewal
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.config import WEEKDAYS, WeekHours
+from bot.kernel.config import WEEKDAYS, WeekHours
 
 
 def is_open(hours: WeekHours, local_now: datetime) -> bool:

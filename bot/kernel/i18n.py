@@ -19,7 +19,7 @@ from fluent.runtime import FluentBundle, FluentResource
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).parent / "locales"
+LOCALES_DIR = Path(__file__).parents[1] / "locales"
 DEFAULT_LANGUAGE = "ru"
 LANGUAGES = ("ru", "en")
 

@@ -11,8 +11,8 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from bot.i18n import Texts, as_plain
-from handlers.callbacks import Nav, Screen
+from bot.kernel.i18n import Texts, as_plain
+from broadcasts.views.callbacks import Nav, Screen
 from storage.models import Role
 from storage.people import PersonView
 

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from aiogram.types import InlineKeyboardButton
 
-from bot.config import Config
-from bot.i18n import Texts
-from handlers.callbacks import DeskAction, DeskCb, RequestAction, RequestCb
-from handlers.keyboards import button
+from bot.kernel.config import Config
+from bot.kernel.i18n import Texts
+from broadcasts.views.callbacks import DeskAction, DeskCb, RequestAction, RequestCb
+from broadcasts.views.keyboards import button
 from storage.consultations.appointments import SlotView
 from storage.consultations.models import Author, EntryKind, RequestStatus, SlotStatus
 from storage.consultations.requests import EntryView, RequestView

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.config import Config
-from bot.dates import Unreadable, example_start
-from bot.i18n import Texts
-from bot.transports.text_limits import MESSAGE_LIMIT
+from bot.kernel.config import Config
+from bot.kernel.dates import Unreadable, example_start
+from bot.kernel.i18n import Texts
+from bot.kernel.text_limits import MESSAGE_LIMIT
 from storage.events.descriptions import DESCRIPTION_LIMIT, fit
 from storage.events.listing import EventView
 from storage.people import PersonView
