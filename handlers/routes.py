@@ -19,6 +19,7 @@ listed, each with its module's filters in front of its own:
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,20 +36,47 @@ LEAVES_FORMS = "leaves_forms"
 
 
 class InLoop(Filter):
-    """A magic filter checked as a coroutine: the same answer without a thread hop."""
+    """A plain-function check (a magic filter, a form state) run as a coroutine: the same
+    answer without a thread hop. It receives the arguments its function names, as aiogram
+    would pass them."""
 
-    def __init__(self, magic: MagicFilter) -> None:
-        self.magic = magic
+    def __init__(self, check: Callable[..., Any]) -> None:
+        self.check = check
+        self.magic = isinstance(check, MagicFilter)
+        if self.magic:
+            self.params: set[str] = set()
+            self.varkw = False
+            return
+        signature = inspect.signature(check)
+        self.params = {
+            p.name
+            for p in list(signature.parameters.values())[1:]  # the first is the event
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        }
+        self.varkw = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
 
-    async def __call__(self, event: Any) -> Any:
-        return self.magic.resolve(event)
+    async def __call__(self, event: Any, **data: Any) -> Any:
+        if self.magic:
+            return self.check.resolve(event)  # type: ignore[attr-defined]
+        given = data if self.varkw else {k: v for k, v in data.items() if k in self.params}
+        return self.check(event, **given)
 
     def __str__(self) -> str:
-        return f"InLoop({self.magic!r})"
+        return f"InLoop({self.check!r})"
 
 
 def _in_loop(check: Any) -> Any:
-    return InLoop(check) if isinstance(check, MagicFilter) else check
+    """aiogram runs a check that is not a coroutine function in a worker thread."""
+    if isinstance(check, Filter) or not callable(check):
+        return check
+    if isinstance(check, MagicFilter):
+        return InLoop(check)
+    function = inspect.unwrap(check)
+    if inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
+        type(function).__call__  # an object whose __call__ is a coroutine function
+    ):
+        return check
+    return InLoop(check)
 
 
 @dataclass(frozen=True)
