@@ -16,6 +16,7 @@ from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import ComposeAction, ComposeCb, EventAction, EventCb
 from handlers import compose
 from handlers.common import show_menu
+from handlers.compose_audience import EVENT_LIST, EVENT_PREFIX, choose_event, event_title
 from handlers.filters import HasRole
 from handlers.routes import Routes
 from storage import outbox
@@ -133,16 +134,16 @@ async def signup(
     if message is None or await _draft_or_menu(message, texts, person, state) is None:
         return
     value = callback_data.value
-    if value == compose.EVENT_LIST:
-        await compose.choose_event(
+    if value == EVENT_LIST:
+        await choose_event(
             message, texts, config, db, action=ComposeAction.SIGNUP, question="compose-ask-signup"
         )
         return
-    title = await compose.event_title(db, value)
+    title = await event_title(db, value)
     if title is None:
         await message.answer(texts("compose-event-gone"))
         return
-    event_id = int(value.removeprefix(compose.EVENT_PREFIX))
+    event_id = int(value.removeprefix(EVENT_PREFIX))
     extra = {
         "text": texts("compose-signup-label"),
         "callback_data": EventCb(action=EventAction.REGISTER, id=event_id).pack(),
