@@ -5,17 +5,19 @@ from __future__ import annotations
 import functools
 from datetime import UTC, datetime
 
-from aiogram import Router
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.kernel.config import WEEKDAYS, Config
-from bot.kernel.i18n import Locales, Texts
+from bot.kernel.i18n import Texts
 from bot.kernel.opening_hours import has_hours, is_open, week_line
 from broadcasts.views.callbacks import Nav, Screen
 from broadcasts.views.keyboards import button, inline
 from handlers.filters import MenuButton
+from handlers.routes import Routes
 from storage.activity import ActivityNote
 from storage.models import ActivityKind
+
+routes = Routes(__name__)
 
 
 def about_text(config: Config, texts: Texts, now: datetime) -> str:
@@ -66,14 +68,9 @@ def about_keyboard(texts: Texts) -> InlineKeyboardMarkup:
     )
 
 
-def build_router(locales: Locales) -> Router:
-    router = Router(name=__name__)
-
-    @router.message(MenuButton(locales, "menu-about"))
-    async def about(message: Message, texts: Texts, config: Config, activity: ActivityNote) -> None:
-        activity.kind = ActivityKind.LIBRARY_INFO
-        await message.answer(
-            about_text(config, texts, datetime.now(UTC)), reply_markup=about_keyboard(texts)
-        )
-
-    return router
+@routes.message(MenuButton("menu-about"))
+async def about(message: Message, texts: Texts, config: Config, activity: ActivityNote) -> None:
+    activity.kind = ActivityKind.LIBRARY_INFO
+    await message.answer(
+        about_text(config, texts, datetime.now(UTC)), reply_markup=about_keyboard(texts)
+    )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.kernel.config import Config
 from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import ConsentAnswer, ConsentCb
 from handlers.common import show_menu
+from handlers.routes import Routes
 from handlers.subscriptions import offer as offer_subscriptions
 from storage import people
 from storage.activity import ActivityNote
@@ -16,7 +16,10 @@ from storage.db import Database
 from storage.models import ActivityKind, Consent
 from storage.people import PersonView
 
+routes = Routes(__name__)
 
+
+@routes.callback_query(ConsentCb.filter())
 async def answer_consent(
     query: CallbackQuery,
     callback_data: ConsentCb,
@@ -39,9 +42,3 @@ async def answer_consent(
             query.message, texts, person, key="consent-given" if given else "consent-refused"
         )
         await offer_subscriptions(query.message, texts, config, db, person)
-
-
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.callback_query.register(answer_consent, ConsentCb.filter())
-    return router

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import ErrorEvent
 
 from bot.kernel.i18n import Locales, Texts
 from bot.kernel.log_format import failure_kind
 from broadcasts.views.keyboards import main_menu
+from handlers.routes import Routes
 from storage.people import PersonView
 
 log = logging.getLogger(__name__)
 
+routes = Routes(__name__)
 
+
+@routes.error()
 async def apologise(
     event: ErrorEvent,
     bot: Bot,
@@ -48,9 +52,3 @@ async def apologise(
     except (TelegramAPIError, TelegramNetworkError) as exc:
         log.warning("could not apologise for update %s: %s", update.update_id, exc)
     return True
-
-
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.errors.register(apologise)
-    return router

@@ -1,17 +1,21 @@
-"""The last router: whatever nobody else understood still gets an answer and the menu."""
+"""The last handlers: whatever nobody else understood still gets an answer and the menu."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.types import CallbackQuery, Message
 
 from bot.kernel.config import Config
 from bot.kernel.i18n import Texts
 from handlers.common import show_menu
+from handlers.routes import Routes
 from storage.activity import ActivityNote
 from storage.people import PersonView
 
+routes = Routes(__name__)
 
+
+@routes.message(F.text.startswith("/"))
 async def unknown_command(
     message: Message, texts: Texts, person: PersonView, activity: ActivityNote
 ) -> None:
@@ -20,6 +24,7 @@ async def unknown_command(
     await show_menu(message, texts, person, key="unknown-command")
 
 
+@routes.message(F.text)
 async def too_long(
     message: Message, texts: Texts, person: PersonView, config: Config, activity: ActivityNote
 ) -> None:
@@ -31,6 +36,7 @@ async def too_long(
     await show_menu(message, texts, person, key="too-long", length=len(text), limit=limit)
 
 
+@routes.message()
 async def not_text(
     message: Message, texts: Texts, person: PersonView, activity: ActivityNote
 ) -> None:
@@ -38,6 +44,7 @@ async def not_text(
     await show_menu(message, texts, person, key="not-text")
 
 
+@routes.callback_query()
 async def stale_button(
     query: CallbackQuery, texts: Texts, person: PersonView, activity: ActivityNote
 ) -> None:
@@ -45,12 +52,3 @@ async def stale_button(
     await query.answer(texts("stale-button"))
     if isinstance(query.message, Message):
         await show_menu(query.message, texts, person, key="stale-button")
-
-
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.message.register(unknown_command, F.text.startswith("/"))
-    router.message.register(too_long, F.text)
-    router.message.register(not_text)
-    router.callback_query.register(stale_button)
-    return router

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -13,6 +13,7 @@ from broadcasts.event_notices import offer_window, tell_promoted
 from broadcasts.views.callbacks import ForgetCb, Nav, Screen
 from broadcasts.views.keyboards import button
 from handlers.common import show_menu
+from handlers.routes import Routes
 from storage import erasure
 from storage.activity import ActivityNote
 from storage.circulation import link_guard as guards
@@ -23,6 +24,8 @@ from storage.fsm import forget_users
 from storage.models import ActivityKind
 from storage.people import PersonView
 from storage.types import utcnow
+
+routes = Routes(__name__)
 
 
 def _what_goes(texts: Texts, goes: erasure.WhatGoes) -> str:
@@ -53,6 +56,7 @@ async def _ask(message: Message, texts: Texts, db: Database, person: PersonView)
     await message.answer(texts("forget-confirm", details=Markup(details)), reply_markup=keyboard)
 
 
+@routes.message(Command("forget"))
 async def forget_command(
     message: Message, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
 ) -> None:
@@ -61,6 +65,7 @@ async def forget_command(
     await _ask(message, texts, db, person)
 
 
+@routes.callback_query(Nav.filter(F.to == Screen.FORGET))
 async def forget_button(
     query: CallbackQuery, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
 ) -> None:
@@ -71,9 +76,29 @@ async def forget_button(
         await _ask(query.message, texts, db, person)
 
 
+async def _answered(query: CallbackQuery, activity: ActivityNote) -> Message | None:
+    """The question is answered either way: its buttons go."""
+    activity.kind = ActivityKind.DATA_ERASURE
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if message is not None:
+        await message.edit_reply_markup(reply_markup=None)
+    return message
+
+
+@routes.callback_query(ForgetCb.filter(~F.confirm))
+async def forget_cancelled(
+    query: CallbackQuery, texts: Texts, person: PersonView, activity: ActivityNote
+) -> None:
+    message = await _answered(query, activity)
+    activity.status = "cancelled"
+    if message is not None:
+        await show_menu(message, texts, person, key="forget-cancelled")
+
+
+@routes.callback_query(ForgetCb.filter(F.confirm))
 async def forget_confirmed(
     query: CallbackQuery,
-    callback_data: ForgetCb,
     texts: Texts,
     person: PersonView,
     db: Database,
@@ -83,16 +108,7 @@ async def forget_confirmed(
     activity: ActivityNote,
     link_guard: GuardPolicy,
 ) -> None:
-    activity.kind = ActivityKind.DATA_ERASURE
-    await query.answer()
-    message = query.message if isinstance(query.message, Message) else None
-    if message is not None:
-        await message.edit_reply_markup(reply_markup=None)
-    if not callback_data.confirm:
-        activity.status = "cancelled"
-        if message is not None:
-            await show_menu(message, texts, person, key="forget-cancelled")
-        return
+    message = await _answered(query, activity)
     await state.clear()
     # Their seats go to the people waiting before the person's data goes.
     for event_id, promotion in await registrations.release_all(
@@ -111,11 +127,3 @@ async def forget_confirmed(
     activity.notes = None
     if message is not None:
         await show_menu(message, texts, None, key="forget-done")
-
-
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.message.register(forget_command, Command("forget"))
-    router.callback_query.register(forget_button, Nav.filter(F.to == Screen.FORGET))
-    router.callback_query.register(forget_confirmed, ForgetCb.filter())
-    return router

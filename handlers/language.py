@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -10,11 +10,14 @@ from bot.kernel.i18n import Locales, Texts
 from broadcasts.views.callbacks import Language, LanguageCb, Nav, Screen
 from broadcasts.views.keyboards import button
 from handlers.common import show_menu
+from handlers.routes import Routes
 from storage import people
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.models import ActivityKind
 from storage.people import PersonView
+
+routes = Routes(__name__)
 
 
 async def _ask(message: Message, texts: Texts) -> None:
@@ -29,11 +32,13 @@ async def _ask(message: Message, texts: Texts) -> None:
     await message.answer(texts("language-choose"), reply_markup=keyboard)
 
 
+@routes.message(Command("language"))
 async def language_command(message: Message, texts: Texts, activity: ActivityNote) -> None:
     activity.kind = ActivityKind.MENU
     await _ask(message, texts)
 
 
+@routes.callback_query(Nav.filter(F.to == Screen.LANGUAGE))
 async def language_button(query: CallbackQuery, texts: Texts, activity: ActivityNote) -> None:
     activity.kind = ActivityKind.MENU
     await query.answer()
@@ -41,6 +46,7 @@ async def language_button(query: CallbackQuery, texts: Texts, activity: Activity
         await _ask(query.message, texts)
 
 
+@routes.callback_query(LanguageCb.filter())
 async def language_chosen(
     query: CallbackQuery,
     callback_data: LanguageCb,
@@ -56,11 +62,3 @@ async def language_chosen(
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
         await show_menu(query.message, texts, person, key="language-set")
-
-
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.message.register(language_command, Command("language"))
-    router.callback_query.register(language_button, Nav.filter(F.to == Screen.LANGUAGE))
-    router.callback_query.register(language_chosen, LanguageCb.filter())
-    return router

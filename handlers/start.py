@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.kernel.config import Config
-from bot.kernel.i18n import Locales, Texts
+from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import Nav, Screen
-from handlers.common import ask_consent, show_menu
+from handlers.common import ask_consent, back_to_menu, show_menu
 from handlers.filters import MenuButton
+from handlers.routes import Routes
 from storage.activity import ActivityNote
 from storage.models import ActivityKind, Consent
 from storage.people import PersonView
 
+routes = Routes(__name__)
 
+
+@routes.message(CommandStart())
 async def start(
     message: Message,
     texts: Texts,
@@ -33,6 +37,7 @@ async def start(
         await ask_consent(message, texts, config)
 
 
+@routes.message(Command("menu"))
 async def menu(
     message: Message, texts: Texts, person: PersonView, state: FSMContext, activity: ActivityNote
 ) -> None:
@@ -41,6 +46,8 @@ async def menu(
     await show_menu(message, texts, person)
 
 
+@routes.message(MenuButton("form-cancel-word", "form-cancel-word-2"))
+@routes.message(Command("cancel"))
 async def cancel(
     message: Message,
     texts: Texts,
@@ -50,7 +57,7 @@ async def cancel(
     raw_state: str | None = None,
 ) -> None:
     """/cancel or a typed «отмена»: leave whatever form was open (nothing it asked is
-    kept) and show the menu. Registered with the menu buttons, so it is never taken for
+    kept) and show the menu. Declared with the menu buttons, so it is never taken for
     a form's answer (a name «Отмена»)."""
     activity.kind = ActivityKind.MENU
     activity.status = "left a form" if raw_state else "nothing to cancel"
@@ -59,38 +66,27 @@ async def cancel(
     await show_menu(message, texts, person, key=key)
 
 
+@routes.message(Command("help"))
 async def help_(message: Message, texts: Texts, person: PersonView, activity: ActivityNote) -> None:
     activity.kind = ActivityKind.MENU
     await message.answer(texts("help-text"))
     await show_menu(message, texts, person)
 
 
+@routes.message(Command("myid"))
 async def my_id(message: Message, texts: Texts, person: PersonView, activity: ActivityNote) -> None:
     activity.kind = ActivityKind.MENU
     await message.answer(texts("my-id", id=person.messenger_id))
 
 
-async def back_to_menu(
+@routes.callback_query(Nav.filter(F.to == Screen.MENU))
+async def menu_button(
     query: CallbackQuery,
     texts: Texts,
     person: PersonView,
     state: FSMContext,
     activity: ActivityNote,
 ) -> None:
+    """«В меню» under any screen: leaves a form too."""
     activity.kind = ActivityKind.MENU
-    await state.clear()
-    await query.answer()
-    if isinstance(query.message, Message):
-        await show_menu(query.message, texts, person)
-
-
-def build_router(locales: Locales) -> Router:
-    router = Router(name=__name__)
-    router.message.register(start, CommandStart())
-    router.message.register(menu, Command("menu"))
-    router.message.register(cancel, Command("cancel"))
-    router.message.register(cancel, MenuButton(locales, "form-cancel-word", "form-cancel-word-2"))
-    router.message.register(help_, Command("help"))
-    router.message.register(my_id, Command("myid"))
-    router.callback_query.register(back_to_menu, Nav.filter(F.to == Screen.MENU))
-    return router
+    await back_to_menu(query, texts, person, state)

@@ -1,21 +1,24 @@
 """«Подписки»: topics from the config, one tap to subscribe or leave, /stop for all.
 
-Topic and branch ids in button data are checked against the config on every press;
-a forged or outdated one gets «Кнопка устарела».
+Topic and branch ids in button data are checked against the config on every press
+(`Offered`, `WithBranches`); a forged or outdated one gets «Кнопка устарела».
 """
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import Command
+from typing import Any
+
+from aiogram import F
+from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.kernel.config import Config, Topic
-from bot.kernel.i18n import Locales, Texts
+from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import StopReason, SubsAction, SubsCb
 from broadcasts.views.keyboards import button, inline
 from handlers.common import show_menu
 from handlers.filters import MenuButton
+from handlers.routes import Routes
 from storage import subscriptions
 from storage.activity import ActivityNote
 from storage.db import Database
@@ -26,6 +29,8 @@ from storage.subscriptions import ANY_BRANCH
 # «все филиалы» pressed on a topic's branch screen (the topic list's own toggle has no
 # branch): the screen to show again after the press.
 ALL_ON_BRANCH_SCREEN = "*"
+
+routes = Routes(__name__)
 
 
 def topic_name(texts: Texts, topic: Topic) -> str:
@@ -63,15 +68,47 @@ def branches_keyboard(
     return inline(texts, *rows)
 
 
+async def _topics(
+    texts: Texts, config: Config, db: Database, person: PersonView
+) -> InlineKeyboardMarkup:
+    """The topic list as this person follows it now."""
+    return topics_keyboard(texts, config, await subscriptions.of(db, person.id))
+
+
 async def offer(
     message: Message, texts: Texts, config: Config, db: Database, person: PersonView
 ) -> None:
     """Ask a new person once whether they want news."""
     if config.subscriptions.topics and await subscriptions.should_offer(db, person.id):
-        held = await subscriptions.of(db, person.id)
-        await message.answer(texts("subs-offer"), reply_markup=topics_keyboard(texts, config, held))
+        await message.answer(
+            texts("subs-offer"), reply_markup=await _topics(texts, config, db, person)
+        )
 
 
+class Offered(Filter):
+    """A toggle's topic and branch, if the library still offers them: `topic` (the
+    config's) and `branch` for the handler."""
+
+    async def __call__(
+        self, query: CallbackQuery, callback_data: SubsCb, config: Config
+    ) -> bool | dict[str, Any]:
+        pressed = callback_data.branch
+        branch = ANY_BRANCH if pressed == ALL_ON_BRANCH_SCREEN else pressed
+        topic = subscriptions.offered(config, callback_data.topic, branch)
+        return False if topic is None else {"topic": topic, "branch": branch}
+
+
+class WithBranches(Filter):
+    """A topic followed branch by branch, as `topic`."""
+
+    async def __call__(
+        self, query: CallbackQuery, callback_data: SubsCb, config: Config
+    ) -> bool | dict[str, Any]:
+        topic = config.subscriptions.topic(callback_data.topic)
+        return False if topic is None or not topic.per_branch else {"topic": topic}
+
+
+@routes.message(MenuButton("menu-subscriptions"))
 async def show(
     message: Message,
     texts: Texts,
@@ -81,10 +118,17 @@ async def show(
     activity: ActivityNote,
 ) -> None:
     activity.kind = ActivityKind.SUBSCRIPTION
-    held = await subscriptions.of(db, person.id)
-    await message.answer(texts("subs-title"), reply_markup=topics_keyboard(texts, config, held))
+    await message.answer(texts("subs-title"), reply_markup=await _topics(texts, config, db, person))
 
 
+@routes.message(Command("stop"))
+async def stop_command(
+    message: Message, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
+) -> None:
+    await _stop(message, texts, db, person, activity)
+
+
+@routes.callback_query(SubsCb.filter(F.action == SubsAction.SHOW))
 async def show_again(
     query: CallbackQuery,
     texts: Texts,
@@ -93,16 +137,19 @@ async def show_again(
     person: PersonView,
     activity: ActivityNote,
 ) -> None:
+    """«Назад» from a topic's branches: the topic list in the same message."""
     activity.kind = ActivityKind.SUBSCRIPTION
     await query.answer()
     if isinstance(query.message, Message):
-        held = await subscriptions.of(db, person.id)
-        await query.message.edit_reply_markup(reply_markup=topics_keyboard(texts, config, held))
+        await query.message.edit_reply_markup(reply_markup=await _topics(texts, config, db, person))
 
 
+@routes.callback_query(SubsCb.filter(F.action == SubsAction.TOGGLE), Offered())
 async def toggle(
     query: CallbackQuery,
     callback_data: SubsCb,
+    topic: Topic,
+    branch: str,
     texts: Texts,
     config: Config,
     db: Database,
@@ -110,19 +157,6 @@ async def toggle(
     activity: ActivityNote,
 ) -> None:
     activity.kind = ActivityKind.SUBSCRIPTION
-    topic = config.subscriptions.topic(callback_data.topic)
-    branch_ids = {b.id for b in config.library.branches}
-    on_branch_screen = callback_data.branch != ANY_BRANCH
-    branch = ANY_BRANCH if callback_data.branch == ALL_ON_BRANCH_SCREEN else callback_data.branch
-    valid_branch = branch == ANY_BRANCH or (
-        topic is not None and topic.per_branch and branch in branch_ids
-    )
-    if topic is None or not valid_branch:
-        activity.status = "stale button"
-        await query.answer(texts("stale-button"))
-        if isinstance(query.message, Message):
-            await show_menu(query.message, texts, person, key="stale-button")
-        return
     subscribed = await subscriptions.toggle(db, person.id, topic.id, branch)
     activity.content = f"{topic.id}:{branch or '*'}"
     activity.status = "subscribed" if subscribed else "unsubscribed"
@@ -134,15 +168,28 @@ async def toggle(
         held = await subscriptions.of(db, person.id)
         keyboard = (
             branches_keyboard(texts, config, topic, held)
-            if on_branch_screen
+            if callback_data.branch != ANY_BRANCH  # pressed on the topic's branch screen
             else topics_keyboard(texts, config, held)
         )
         await query.message.edit_reply_markup(reply_markup=keyboard)
 
 
+@routes.callback_query(SubsCb.filter(F.action == SubsAction.TOGGLE))
+async def toggle_not_offered(
+    query: CallbackQuery, texts: Texts, person: PersonView, activity: ActivityNote
+) -> None:
+    """A topic or branch the config no longer has (or never had)."""
+    activity.kind = ActivityKind.SUBSCRIPTION
+    activity.status = "stale button"
+    await query.answer(texts("stale-button"))
+    if isinstance(query.message, Message):
+        await show_menu(query.message, texts, person, key="stale-button")
+
+
+@routes.callback_query(SubsCb.filter(F.action == SubsAction.BRANCHES), WithBranches())
 async def branches(
     query: CallbackQuery,
-    callback_data: SubsCb,
+    topic: Topic,
     texts: Texts,
     config: Config,
     db: Database,
@@ -150,10 +197,6 @@ async def branches(
     activity: ActivityNote,
 ) -> None:
     activity.kind = ActivityKind.SUBSCRIPTION
-    topic = config.subscriptions.topic(callback_data.topic)
-    if topic is None or not topic.per_branch:
-        await query.answer(texts("stale-button"))
-        return
     await query.answer()
     if isinstance(query.message, Message):
         held = await subscriptions.of(db, person.id)
@@ -161,6 +204,13 @@ async def branches(
             texts("subs-branches", topic=topic_name(texts, topic)),
             reply_markup=branches_keyboard(texts, config, topic, held),
         )
+
+
+@routes.callback_query(SubsCb.filter(F.action == SubsAction.BRANCHES))
+async def branches_not_offered(query: CallbackQuery, texts: Texts, activity: ActivityNote) -> None:
+    """Branches of a topic that is gone, or no longer followed branch by branch."""
+    activity.kind = ActivityKind.SUBSCRIPTION
+    await query.answer(texts("stale-button"))
 
 
 async def _stop(
@@ -183,12 +233,7 @@ async def _stop(
     await message.answer(texts("subs-stopped"), reply_markup=inline(texts, reasons))
 
 
-async def stop_command(
-    message: Message, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
-) -> None:
-    await _stop(message, texts, db, person, activity)
-
-
+@routes.callback_query(SubsCb.filter(F.action == SubsAction.STOP))
 async def stop_button(
     query: CallbackQuery, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
 ) -> None:
@@ -197,6 +242,7 @@ async def stop_button(
         await _stop(query.message, texts, db, person, activity)
 
 
+@routes.callback_query(SubsCb.filter(F.action == SubsAction.REASON))
 async def stop_reason(
     query: CallbackQuery,
     callback_data: SubsCb,
@@ -211,15 +257,3 @@ async def stop_reason(
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
         await show_menu(query.message, texts, person, key="subs-reason-thanks")
-
-
-def build_router(locales: Locales) -> Router:
-    router = Router(name=__name__)
-    router.message.register(show, MenuButton(locales, "menu-subscriptions"))
-    router.message.register(stop_command, Command("stop"))
-    router.callback_query.register(show_again, SubsCb.filter(F.action == SubsAction.SHOW))
-    router.callback_query.register(toggle, SubsCb.filter(F.action == SubsAction.TOGGLE))
-    router.callback_query.register(branches, SubsCb.filter(F.action == SubsAction.BRANCHES))
-    router.callback_query.register(stop_button, SubsCb.filter(F.action == SubsAction.STOP))
-    router.callback_query.register(stop_reason, SubsCb.filter(F.action == SubsAction.REASON))
-    return router

@@ -12,6 +12,7 @@ from sqlalchemy import ForeignKey, String, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.kernel.config import Config, Topic
 from storage.db import Database
 from storage.models import Base
 from storage.types import UTCDateTime, utcnow
@@ -39,6 +40,17 @@ class SubscriptionOffer(Base):
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def offered(config: Config, topic_id: str, branch_id: str = ANY_BRANCH) -> Topic | None:
+    """The topic, if the library offers to follow it so: any topic in all branches, a
+    per-branch one in a branch the library has. None for a choice the config no longer
+    offers (an outdated button, or a forged one)."""
+    topic = config.subscriptions.topic(topic_id)
+    if topic is None or branch_id == ANY_BRANCH:
+        return topic
+    known = any(branch.id == branch_id for branch in config.library.branches)
+    return topic if topic.per_branch and known else None
 
 
 async def of(db: Database, person_id: int) -> set[tuple[str, str]]:
