@@ -10,9 +10,10 @@ account the press came from, never from button data.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram import F
+from aiogram.filters import Command, CommandObject, Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -21,15 +22,18 @@ from bot.kernel.config import Config
 from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import AccountAction, AccountCb, Nav, Screen
 from broadcasts.views.keyboards import button, inline
+from handlers.routes import Routes
 from storage import identity
 from storage.activity import HIDDEN, ActivityNote
 from storage.circulation.link_guard import GuardPolicy
 from storage.db import Database
-from storage.identity import Outcome
+from storage.identity import LinkResult, Outcome
 from storage.models import ActivityKind
 from storage.people import PersonView
 
 CODE = re.compile(r"^\s*(\d{4})[\s-]?(\d{4})\s*$")
+
+routes = Routes(__name__)
 
 
 class LinkForm(StatesGroup):
@@ -58,22 +62,32 @@ def _keyboard(texts: Texts, *, offer_prefer: bool) -> InlineKeyboardMarkup:
 async def _screen(
     target: Message, texts: Texts, db: Database, person: PersonView, state: FSMContext
 ) -> None:
-    accounts = await identity.accounts(db, person.id)
+    found = await identity.status(db, person.id, person.platform)
     lines = [texts("link-intro")]
-    linked = len({platform for platform, _ in accounts}) > 1
-    if linked:
-        names = ", ".join(messenger(texts, platform) for platform, _ in accounts)
+    if found.linked:
+        names = ", ".join(messenger(texts, platform) for platform in found.platforms)
         lines.append(
-            texts("link-status", messengers=names, preferred=messenger(texts, accounts[0][0]))
+            texts("link-status", messengers=names, preferred=messenger(texts, found.preferred))
         )
     await state.set_state(LinkForm.code)
     await target.answer(
-        "\n\n".join(lines),
-        reply_markup=_keyboard(texts, offer_prefer=linked and accounts[0][0] != person.platform),
+        "\n\n".join(lines), reply_markup=_keyboard(texts, offer_prefer=found.may_prefer)
     )
 
 
-async def _redeem(
+class CodeGiven(Filter):
+    """A link code, as `code`: /link's argument, or the text typed when the screen asked."""
+
+    async def __call__(
+        self, message: Message, command: CommandObject | None = None
+    ) -> bool | dict[str, Any]:
+        code = typed_code(command.args if command is not None else message.text)
+        return False if code is None else {"code": code}
+
+
+@routes.message(LinkForm.code, F.text, CodeGiven())
+@routes.message(Command("link"), CodeGiven())
+async def redeem(
     message: Message,
     code: str,
     texts: Texts,
@@ -82,134 +96,112 @@ async def _redeem(
     person: PersonView,
     state: FSMContext,
     activity: ActivityNote,
-    guard: GuardPolicy,
+    link_guard: GuardPolicy,
 ) -> None:
+    """The code from the other messenger: the two accounts become one person."""
+    activity.kind = ActivityKind.MENU
     activity.content = HIDDEN
-    if person.roles:  # staff, experts, admins (from the config too): never through the bot
-        activity.status = "account link: staff"
-        await state.clear()
-        await message.answer(texts("link-staff"), reply_markup=inline(texts))
-        return
     result = await identity.redeem(
         db,
         code,
-        keys=guard.keys,
+        keys=link_guard.keys,
         person_id=person.id,
         platform=person.platform,
         account=person.platform_user_id,
+        privileged=bool(person.roles),  # staff, experts, admins (from the config too)
     )
     activity.status = f"account link: {result.outcome}"
+    if result.outcome is not Outcome.WRONG:  # a mistyped code may be typed again
+        await state.clear()
+    text, keyboard = await _redeemed(result, texts, config, db, person)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def _redeemed(
+    result: LinkResult, texts: Texts, config: Config, db: Database, person: PersonView
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The answer to a typed code: its text and buttons."""
     if result.outcome is Outcome.WRONG:
-        await message.answer(
-            texts("link-wrong", left=result.failures_left), reply_markup=inline(texts)
-        )
-        return
-    await state.clear()
+        return texts("link-wrong", left=result.failures_left), inline(texts)
     if result.outcome is Outcome.LOCKED:
         until = result.locked_until.astimezone(config.library.zone) if result.locked_until else None
-        await message.answer(
-            texts("link-locked", until=f"{until:%H:%M}" if until else "—"),
-            reply_markup=inline(texts),
-        )
-        return
+        text = texts("link-locked", until=f"{until:%H:%M}" if until else "—")
+        return text, inline(texts)
     if result.outcome is not Outcome.LINKED:
-        await message.answer(
-            texts(f"link-{result.outcome.replace('_', '-')}"), reply_markup=inline(texts)
-        )
-        return
-    accounts = await identity.accounts(db, result.person_id or person.id)
-    text = texts("link-done", preferred=messenger(texts, accounts[0][0]))
+        key = f"link-{result.outcome.replace('_', '-')}"
+        return texts(key), inline(texts)
+    found = await identity.status(db, result.person_id or person.id, person.platform)
+    text = texts("link-done", preferred=messenger(texts, found.preferred))
     if result.moved_ticket_dropped:
         text += "\n\n" + texts("link-ticket-kept")
-    await message.answer(
-        text, reply_markup=_keyboard(texts, offer_prefer=accounts[0][0] != person.platform)
+    return text, _keyboard(texts, offer_prefer=found.may_prefer)
+
+
+@routes.message(Command("link"))
+async def link_command(
+    message: Message,
+    texts: Texts,
+    db: Database,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.MENU
+    await _screen(message, texts, db, person, state)
+
+
+@routes.callback_query(Nav.filter(F.to == Screen.LINK))
+async def link_button(
+    query: CallbackQuery,
+    texts: Texts,
+    db: Database,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.MENU
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _screen(query.message, texts, db, person, state)
+
+
+@routes.callback_query(AccountCb.filter(F.action == AccountAction.CODE))
+async def get_code(
+    query: CallbackQuery, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
+) -> None:
+    activity.kind = ActivityKind.MENU
+    code = await identity.code_for(db, person.id, person.platform, privileged=bool(person.roles))
+    if code is None:
+        activity.status = "account link code: staff"
+        await query.answer(texts("link-staff"), show_alert=True)
+        return
+    activity.status = "account link code"
+    other = identity.other_messenger(person.platform)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            texts("link-code", code=code, other=messenger(texts, other)),
+            reply_markup=inline(texts),
+        )
+
+
+@routes.callback_query(AccountCb.filter(F.action == AccountAction.PREFER))
+async def prefer_here(
+    query: CallbackQuery, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
+) -> None:
+    activity.kind = ActivityKind.MENU
+    done = await identity.prefer(db, person.id, person.platform)
+    activity.status = f"preferred {person.platform}" if done else "prefer refused"
+    key = "link-preferred" if done else "link-not-linked"
+    await query.answer(
+        texts.plain(key, messenger=messenger(texts, person.platform)), show_alert=True
     )
 
 
-def build_router() -> Router:
-    router = Router(name=__name__)
-
-    @router.message(Command("link"))
-    async def link_command(
-        message: Message,
-        command: CommandObject,
-        texts: Texts,
-        config: Config,
-        db: Database,
-        person: PersonView,
-        state: FSMContext,
-        activity: ActivityNote,
-        link_guard: GuardPolicy,
-    ) -> None:
-        activity.kind = ActivityKind.MENU
-        code = typed_code(command.args)
-        if code:
-            await _redeem(message, code, texts, config, db, person, state, activity, link_guard)
-            return
-        await _screen(message, texts, db, person, state)
-
-    @router.callback_query(Nav.filter(F.to == Screen.LINK))
-    async def link_button(
-        query: CallbackQuery,
-        texts: Texts,
-        db: Database,
-        person: PersonView,
-        state: FSMContext,
-        activity: ActivityNote,
-    ) -> None:
-        activity.kind = ActivityKind.MENU
-        await query.answer()
-        if isinstance(query.message, Message):
-            await _screen(query.message, texts, db, person, state)
-
-    @router.callback_query(AccountCb.filter(F.action == AccountAction.CODE))
-    async def get_code(
-        query: CallbackQuery, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
-    ) -> None:
-        activity.kind = ActivityKind.MENU
-        if person.roles:
-            activity.status = "account link code: staff"
-            await query.answer(texts("link-staff"), show_alert=True)
-            return
-        activity.status = "account link code"
-        code = await identity.issue_code(db, person.id, person.platform)
-        other = "vk" if person.platform == "telegram" else "telegram"
-        await query.answer()
-        if isinstance(query.message, Message):
-            await query.message.answer(
-                texts("link-code", code=code, other=messenger(texts, other)),
-                reply_markup=inline(texts),
-            )
-
-    @router.callback_query(AccountCb.filter(F.action == AccountAction.PREFER))
-    async def prefer_here(
-        query: CallbackQuery, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
-    ) -> None:
-        activity.kind = ActivityKind.MENU
-        done = await identity.prefer(db, person.id, person.platform)
-        activity.status = f"preferred {person.platform}" if done else "prefer refused"
-        key = "link-preferred" if done else "link-not-linked"
-        await query.answer(
-            texts.plain(key, messenger=messenger(texts, person.platform)), show_alert=True
-        )
-
-    @router.message(LinkForm.code, F.text)
-    async def code_typed(
-        message: Message,
-        texts: Texts,
-        config: Config,
-        db: Database,
-        person: PersonView,
-        state: FSMContext,
-        activity: ActivityNote,
-        link_guard: GuardPolicy,
-    ) -> None:
-        activity.kind = ActivityKind.MENU
-        code = typed_code(message.text)
-        if code is None:
-            activity.content = HIDDEN
-            await message.answer(texts("link-ask-code"), reply_markup=inline(texts))
-            return
-        await _redeem(message, code, texts, config, db, person, state, activity, link_guard)
-
-    return router
+@routes.message(LinkForm.code, F.text)
+async def not_a_code(message: Message, texts: Texts, activity: ActivityNote) -> None:
+    """Text that is not a code while the screen waits for one: ask again (it may have
+    been a code mistyped, so the log keeps none of it)."""
+    activity.kind = ActivityKind.MENU
+    activity.content = HIDDEN
+    await message.answer(texts("link-ask-code"), reply_markup=inline(texts))

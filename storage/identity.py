@@ -104,18 +104,40 @@ async def issue_code(db: Database, person_id: int, platform: str) -> str:
         return code
 
 
+async def code_for(db: Database, person_id: int, platform: str, *, privileged: bool) -> str | None:
+    """A code for the person to type in their other messenger; None for a person with a
+    role (`privileged`: from the config too, which the database does not know) — staff,
+    experts and admins are never linked through the bot."""
+    return None if privileged else await issue_code(db, person_id, platform)
+
+
+def other_messenger(platform: str) -> str:
+    """Where a code shown in `platform` is typed."""
+    return "vk" if platform == "telegram" else "telegram"
+
+
 async def _has_role(session: AsyncSession, person_id: int) -> bool:
     found = await session.scalar(select(exists().where(PersonRole.person_id == person_id)))
     return bool(found)
 
 
 async def redeem(
-    db: Database, code: str, *, keys: GuardKeys, person_id: int, platform: str, account: str
+    db: Database,
+    code: str,
+    *,
+    keys: GuardKeys,
+    person_id: int,
+    platform: str,
+    account: str,
+    privileged: bool = False,
 ) -> LinkResult:
     """The person behind `platform`/`account` typed `code`: merge them into its owner.
 
     `keys` are the link guard's (keyed with the installation secret), so the guard row
-    does not name the account."""
+    does not name the account. `privileged`: the person holds a role, perhaps one from the
+    config the database does not know — refused before the code is even looked at."""
+    if privileged:
+        return LinkResult(Outcome.STAFF)
     now = utcnow()
     guard = keys.key("account-link", f"{platform}:{account}")
     async with db.transaction() as session:
@@ -263,6 +285,30 @@ async def accounts(db: Database, person_id: int) -> list[tuple[str, str]]:
             .order_by(PersonAccount.id)
         )
         return [(person.platform, person.platform_user_id), *((p, u) for p, u in others)]
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """A person's messengers as the «Связать аккаунты» screen shows them."""
+
+    platforms: tuple[str, ...]  # the preferred one first
+    # This account's messenger is not the preferred one: «Присылать сюда» is offered.
+    may_prefer: bool
+
+    @property
+    def linked(self) -> bool:
+        return len(set(self.platforms)) > 1
+
+    @property
+    def preferred(self) -> str:
+        return self.platforms[0]
+
+
+async def status(db: Database, person_id: int, platform: str) -> LinkStatus:
+    """Which messengers the person uses, seen from their account in `platform`."""
+    platforms = tuple(found for found, _account in await accounts(db, person_id))
+    linked = len(set(platforms)) > 1
+    return LinkStatus(platforms, may_prefer=linked and platforms[0] != platform)
 
 
 async def prefer(db: Database, person_id: int, platform: str) -> bool:
