@@ -1,0 +1,91 @@
+"""[library_system] and [reminders]: where readers' loans live and what they are told."""
+
+from __future__ import annotations
+
+import codecs
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from bot.kernel.config.base import Section
+
+
+class Koha(Section):
+    # The Koha server's base address; libbot calls its REST API under /api/v1.
+    url: str = ""
+    # Either an API user (Koha's RESTBasicAuth) or an OAuth client (client credentials).
+    user: str = ""
+    password: SecretStr | None = None
+    client_id: str = ""
+    client_secret: SecretStr | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("expected the Koha address like 'https://koha.library.ru'")
+        return value.rstrip("/")
+
+
+class Sip2(Section):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 6001
+    # The self-check terminal account (SIP2 login, message 93); empty: no login.
+    user: str = ""
+    password: SecretStr | None = None
+    location: str = ""
+    institution: str = ""
+    # SIP2 says cp850, which has no Cyrillic; Russian systems speak UTF-8 or cp1251.
+    encoding: str = "utf-8"
+    checksums: bool = True
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown encoding {value!r}; e.g. 'utf-8', 'cp1251'") from None
+        return value
+
+
+class LibrarySystem(Section):
+    """Where loans live and how readers prove a ticket is theirs («Мои книги»)."""
+
+    # none: «Мои книги» explains how to renew by phone; local: loans imported from CSV.
+    kind: Literal["none", "local", "koha", "sip2"] = "none"
+    verification: Literal["password", "surname_birth_year", "desk_code"] = "password"
+    link_max_failures: Annotated[int, Field(ge=1, le=50)] = 5
+    link_lock_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 30
+    desk_code_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 24
+    timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
+    # Renewal rules of the `local` system (Koha and SIP2 systems apply their own).
+    renewal_days: Annotated[int, Field(ge=1, le=365)] = 14
+    max_renewals: Annotated[int, Field(ge=0, le=100)] = 2
+    renew_before_days: Annotated[int, Field(ge=0, le=365)] = 0  # 0: any time before due
+    overdue_limit_days: Annotated[int, Field(ge=0, le=3650)] = 30
+    holds_block_renewal: bool = True
+    koha: Koha = Koha()
+    sip2: Sip2 = Sip2()
+
+    @model_validator(mode="after")
+    def _complete(self) -> LibrarySystem:
+        if self.kind == "koha" and not self.koha.url:
+            raise ValueError("kind 'koha' needs [library_system.koha] url")
+        if self.kind == "koha" and not (self.koha.user or self.koha.client_id):
+            raise ValueError("kind 'koha' needs [library_system.koha] user or client_id")
+        if self.kind == "sip2" and self.verification == "surname_birth_year":
+            raise ValueError(
+                "SIP2 does not tell the year of birth: use verification 'password' or 'desk_code'"
+            )
+        return self
+
+
+class Reminders(Section):
+    """Due-date and pickup reminders for linked readers (each reader may turn them off)."""
+
+    days_before: Annotated[int, Field(ge=0, le=30)] = 3  # 0: no advance reminder
+    on_due_date: bool = True
+    overdue_max: Annotated[int, Field(ge=0, le=10)] = 3  # weekly, at most this many
+    hold_ready: bool = True
+    check_minutes: Annotated[int, Field(ge=1, le=1440)] = 60

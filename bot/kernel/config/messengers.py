@@ -1,0 +1,110 @@
+"""[telegram], [vk] and [staff]: the messengers the bot talks in and who runs it there."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
+
+from bot.kernel.config.base import Section
+
+PUBLIC_TELEGRAM_API = "https://api.telegram.org"
+PUBLIC_VK_API = "https://api.vk.ru"
+PLATFORMS = ("telegram", "vk", "console")
+
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def _base_url(value: str, example: str) -> str:
+    """A messenger API's base URL without its trailing slash."""
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"expected a base URL like {example!r}")
+    return value.rstrip("/")
+
+
+class Telegram(Section):
+    token: SecretStr | None = None
+    api_server: str = PUBLIC_TELEGRAM_API
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = None
+    listen_host: str = "127.0.0.1"
+    listen_port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    webhook_path: str = ""  # local path to serve; default: the path of webhook_url
+    # Messages a second one sender process sends (Telegram allows a bot about 30): with
+    # several `--role sender` processes, give each its share.
+    rate: Annotated[float, Field(gt=0, le=30)] = 30.0
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"\d+:[\w-]+", value.get_secret_value()):
+            raise ValueError("expected a token from @BotFather like '123456:ABC-DEF…'")
+        return value
+
+    @field_validator("api_server")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return _base_url(value, PUBLIC_TELEGRAM_API)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError("expected 1-256 characters of A-Z, a-z, 0-9, '_' and '-'")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> Telegram:
+        if self.mode == "webhook" and not self.webhook_url.startswith("https://"):
+            raise ValueError("mode 'webhook' needs webhook_url = 'https://…' (the public address)")
+        if self.mode == "webhook" and self.webhook_secret is None:
+            raise ValueError(
+                "mode 'webhook' needs webhook_secret (set LIBBOT_TELEGRAM__WEBHOOK_SECRET)"
+            )
+        return self
+
+
+class Vk(Section):
+    """A VK community's bot: its token (Manage → API usage → access tokens, with messages
+    allowed) and its numeric id. `api_server` is the API's base URL; the tests point it at
+    a local fake VK API."""
+
+    token: SecretStr | None = None
+    group_id: Annotated[int, Field(ge=1)] | None = None
+    api_server: str = PUBLIC_VK_API
+    api_version: Annotated[str, Field(pattern=r"^5\.\d+$")] = "5.199"
+    # VK allows a community token 20 calls a second; messages go a little under that.
+    rate: Annotated[float, Field(gt=0, le=20)] = 18.0
+    timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 15.0
+
+    @field_validator("api_server")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return _base_url(value, PUBLIC_VK_API)
+
+    @model_validator(mode="after")
+    def _token_needs_group(self) -> Vk:
+        if self.token is not None and self.group_id is None:
+            raise ValueError("a VK token needs group_id (the community's number, without 'club')")
+        return self
+
+
+def _messenger_id(value: int | str) -> str:
+    """Normalise an admin id to 'platform:id'; a bare number is a Telegram id."""
+    if isinstance(value, int):
+        return f"telegram:{value}"
+    platform, _, ident = value.partition(":")
+    if platform not in PLATFORMS or not ident.strip().lstrip("-").isdigit():
+        msg = f"expected a Telegram id (a number) or 'vk:123' / 'console:1', got {value!r}"
+        raise ValueError(msg)
+    return f"{platform}:{ident.strip()}"
+
+
+class Staff(Section):
+    admins: list[Annotated[int | str, AfterValidator(_messenger_id)]] = []  # noqa: RUF012 - pydantic copies it
+    chat_id: int | None = None
+    # The staff chat is a Telegram group by default; a VK-only library names a VK chat
+    # (its peer id, 2000000000 + the chat number).
+    chat_messenger: Literal["telegram", "vk"] = "telegram"
