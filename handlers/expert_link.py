@@ -4,27 +4,37 @@ Requests are passed to directory entries («Передать эксперту»)
 entry her bot account is linked to. An expert added to the directory before she wrote to the
 bot has no account linked, so when the admin gives her the role the bot asks which entry
 she is — and the requests already waiting for that entry are hers at once. Admins only,
-checked on the server for every press.
+checked on the server for every press; a button for someone who is no longer an expert
+(or a message too old to answer in) gets «устарела».
 """
 
 from __future__ import annotations
 
-from aiogram import Router
+from typing import Any
+
+from aiogram import F
+from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import ExpertLinkCb
 from broadcasts.views.keyboards import button, inline
+from handlers.common import staff_at_work
 from handlers.filters import HasRole
+from handlers.routes import Routes
 from storage import people
 from storage.activity import ActivityNote
 from storage.consultations import directory
 from storage.consultations import requests as desk
 from storage.db import Database
-from storage.models import ActivityKind, Role
+from storage.models import Role
 from storage.people import PersonView
 
 LINK_CHOICES = 20  # directory entries offered as buttons
+
+routes = Routes(__name__)
+routes.filter("message", HasRole(Role.ADMIN))
+routes.filter("callback_query", HasRole(Role.ADMIN))
 
 
 async def offer_directory(
@@ -48,49 +58,69 @@ async def offer_directory(
     await message.answer(texts("roles-expert-which", name=name), reply_markup=keyboard)
 
 
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.ADMIN))
-    router.callback_query.filter(HasRole(Role.ADMIN))
+class NewExpert(Filter):
+    """The person the button names, as `expert`, if they are still an expert — and the
+    message under the button, as `message`, to answer in."""
 
-    @router.callback_query(ExpertLinkCb.filter())
-    async def link_expert(
-        query: CallbackQuery,
-        callback_data: ExpertLinkCb,
-        texts: Texts,
-        db: Database,
-        person: PersonView,
-        activity: ActivityNote,
-    ) -> None:
-        """The admin says which directory entry the new expert is: the requests already
-        passed to that entry become hers at once."""
-        activity.kind = ActivityKind.STAFF_ACTION
-        activity.responsible = person.display_name or person.messenger_id
-        await query.answer()
-        message = query.message if isinstance(query.message, Message) else None
+    async def __call__(
+        self, query: CallbackQuery, callback_data: ExpertLinkCb, db: Database
+    ) -> bool | dict[str, Any]:
+        if not isinstance(query.message, Message):
+            return False
         target = await people.get(db, callback_data.person_id)
-        if message is None or target is None or not target.has(Role.EXPERT):
-            activity.status = "expert link: stale"
-            if message is not None:
-                await message.answer(texts("roles-expert-link-stale"))
-            return
-        if not callback_data.expert_id:
-            activity.status = "expert link: not listed"
-            await message.answer(texts("roles-expert-not-listed-done"))
-            return
-        entry = await directory.link_person(db, callback_data.expert_id, target.id)
-        if entry is None:
-            activity.status = "expert link: refused"
-            await message.answer(texts("roles-expert-link-stale"))
-            return
-        activity.status = "expert link"
-        activity.about_person_id = target.id
-        # The entry's number, not the name: the log must not name whom it is about.
-        activity.content = f"expert entry {entry.id}"
-        waiting = await desk.open_requests(db, expert_person_id=target.id)
-        await message.answer(
-            texts("roles-expert-linked", name=entry.name, count=len(waiting)),
-            reply_markup=inline(texts),
-        )
+        if target is None or not target.has(Role.EXPERT):
+            return False
+        return {"expert": target, "message": query.message}
 
-    return router
+
+@routes.callback_query(ExpertLinkCb.filter(F.expert_id != 0), NewExpert())
+async def link_expert(
+    query: CallbackQuery,
+    callback_data: ExpertLinkCb,
+    message: Message,
+    expert: PersonView,
+    texts: Texts,
+    db: Database,
+    person: PersonView,
+    activity: ActivityNote,
+) -> None:
+    """The admin says which directory entry the new expert is: the requests already
+    passed to that entry become hers at once."""
+    staff_at_work(activity, person)
+    await query.answer()
+    entry = await directory.link_person(db, callback_data.expert_id, expert.id)
+    if entry is None:  # taken by someone else meanwhile, or gone
+        activity.status = "expert link: refused"
+        await message.answer(texts("roles-expert-link-stale"))
+        return
+    activity.status = "expert link"
+    activity.about_person_id = expert.id
+    # The entry's number, not the name: the log must not name whom it is about.
+    activity.content = f"expert entry {entry.id}"
+    waiting = await desk.open_requests(db, expert_person_id=expert.id)
+    await message.answer(
+        texts("roles-expert-linked", name=entry.name, count=len(waiting)),
+        reply_markup=inline(texts),
+    )
+
+
+@routes.callback_query(ExpertLinkCb.filter(F.expert_id == 0), NewExpert())
+async def not_listed(
+    query: CallbackQuery, message: Message, texts: Texts, person: PersonView, activity: ActivityNote
+) -> None:
+    """«Её нет в справочнике»: nothing to link; staff may add her there later."""
+    staff_at_work(activity, person)
+    await query.answer()
+    activity.status = "expert link: not listed"
+    await message.answer(texts("roles-expert-not-listed-done"))
+
+
+@routes.callback_query(ExpertLinkCb.filter())
+async def stale(
+    query: CallbackQuery, texts: Texts, person: PersonView, activity: ActivityNote
+) -> None:
+    staff_at_work(activity, person)
+    await query.answer()
+    activity.status = "expert link: stale"
+    if isinstance(query.message, Message):
+        await query.message.answer(texts("roles-expert-link-stale"))

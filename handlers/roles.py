@@ -1,15 +1,16 @@
 """Admins grant and revoke the staff and expert roles from the bot.
 
-The router is behind HasRole(ADMIN); the person id inside a «Снять» button is only
-a choice among people the admin was shown, and the admin check is made again on
-the server for every press.
+Every handler here is behind HasRole(ADMIN); the person id inside a «Снять» button is
+only a choice among people the admin was shown, and the admin check is made again on
+the server for every press. Which roles may be given, and what a grant or a revoke
+changed, are `storage.people`'s (`GRANTABLE`, `grant_to_account`, `revoke_from`).
 """
 
 from __future__ import annotations
 
 import re
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -20,19 +21,23 @@ from bot.kernel.messengers import Messengers
 from broadcasts.staff_chat import notify_person, notify_staff
 from broadcasts.views.callbacks import RoleAction, RoleCb, StaffAction, StaffCb
 from broadcasts.views.keyboards import button, inline
-from handlers import expert_link
-from handlers.common import show_menu
+from handlers.common import back_to_menu
 from handlers.expert_link import offer_directory
 from handlers.filters import HasRole
+from handlers.routes import Routes
 from storage import people
 from storage.activity import ActivityNote
 from storage.consultations import directory
 from storage.db import Database
 from storage.models import ActivityKind, Role
-from storage.people import PersonView
+from storage.people import GRANTABLE, PersonView, RoleChange
 
-GRANTABLE = (Role.STAFF, Role.EXPERT)
 _ID = re.compile(r"^(?:(telegram|tg|vk|console)\s*:\s*)?(-?\d{1,20})$", re.IGNORECASE)
+
+
+routes = Routes(__name__)
+routes.filter("message", HasRole(Role.ADMIN))
+routes.filter("callback_query", HasRole(Role.ADMIN))
 
 
 class RolesForm(StatesGroup):
@@ -86,7 +91,8 @@ async def roles_screen(db: Database, texts: Texts) -> tuple[str, InlineKeyboardM
     return "\n".join(lines), inline(texts, *rows)
 
 
-def _log(activity: ActivityNote, admin: PersonView, role: Role, status: str) -> None:
+def _log(activity: ActivityNote, admin: PersonView, role: Role, change: RoleChange) -> None:
+    status = change.value
     activity.kind = ActivityKind.ROLE_CHANGE
     # Not who got the role: the text would outlive that person's /forget.
     activity.content = f"{status}: {role}"
@@ -106,136 +112,132 @@ async def _tell(
     await notify_person(bot, int(target.platform_user_id), texts(key, role=texts(f"role-{role}")))
 
 
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.ADMIN))
-    router.callback_query.filter(HasRole(Role.ADMIN))
-    router.include_router(expert_link.build_router())
+@routes.callback_query(StaffCb.filter(F.action == StaffAction.ROLES))
+async def show_roles(
+    query: CallbackQuery, texts: Texts, db: Database, activity: ActivityNote
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await query.answer()
+    if isinstance(query.message, Message):
+        text, keyboard = await roles_screen(db, texts)
+        await query.message.answer(text, reply_markup=keyboard)
 
-    @router.callback_query(StaffCb.filter(F.action == StaffAction.ROLES))
-    async def show_roles(
-        query: CallbackQuery, texts: Texts, db: Database, activity: ActivityNote
-    ) -> None:
-        activity.kind = ActivityKind.STAFF_ACTION
-        await query.answer()
-        if isinstance(query.message, Message):
-            text, keyboard = await roles_screen(db, texts)
-            await query.message.answer(text, reply_markup=keyboard)
 
-    @router.callback_query(
-        RoleCb.filter(F.action == RoleAction.ADD), RoleCb.filter(F.role.in_(GRANTABLE))
-    )
-    async def ask_for_id(
-        query: CallbackQuery,
-        callback_data: RoleCb,
-        texts: Texts,
-        state: FSMContext,
-        activity: ActivityNote,
-    ) -> None:
-        activity.kind = ActivityKind.STAFF_ACTION
-        await state.set_state(RolesForm.waiting_id)
-        await state.update_data(role=callback_data.role.value)
-        await query.answer()
-        if isinstance(query.message, Message):
-            cancel = button(texts("roles-cancel"), RoleCb(action=RoleAction.CANCEL).pack())
-            await query.message.answer(
-                texts("roles-ask-id"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[cancel]])
-            )
-
-    @router.callback_query(RoleCb.filter(F.action == RoleAction.CANCEL))
-    async def cancel(
-        query: CallbackQuery,
-        texts: Texts,
-        person: PersonView,
-        state: FSMContext,
-        activity: ActivityNote,
-    ) -> None:
-        activity.kind = ActivityKind.STAFF_ACTION
-        await state.clear()
-        await query.answer()
-        if isinstance(query.message, Message):
-            await show_menu(query.message, texts, person, key="roles-cancelled")
-
-    @router.message(RolesForm.waiting_id, F.text)
-    async def grant_by_id(
-        message: Message,
-        texts: Texts,
-        locales: Locales,
-        person: PersonView,
-        db: Database,
-        bot: Bot,
-        messengers: Messengers,
-        config: Config,
-        state: FSMContext,
-        activity: ActivityNote,
-    ) -> None:
-        activity.kind = ActivityKind.STAFF_ACTION
-        parsed = parse_messenger_id(message.text or "", person.platform)
-        if parsed is None:
-            activity.status = "bad input"
-            await message.answer(texts("roles-bad-id"))
-            return
-        target = await people.find(db, *parsed)
-        if target is None:
-            activity.status = "unknown person"
-            await message.answer(texts("roles-unknown-person"))
-            return
-        role = Role((await state.get_data()).get("role", Role.STAFF))
-        await state.clear()
-        role_name = texts(f"role-{role}")
-        name = await known_name(db, target)
-        if not await people.grant(db, target.id, role, granted_by=person.id):
-            _log(activity, person, role, "unchanged")
-            await message.answer(texts("roles-already", name=name, role=role_name))
-            await offer_directory(message, texts, db, target, role, name)
-            return
-        _log(activity, person, role, "granted")
-        await message.answer(texts("roles-granted", name=name, role=role_name))
-        await offer_directory(message, texts, db, target, role, name)
-        await _tell(bot, locales, person, target, "roles-you-got", role)
-        await notify_staff(
-            messengers,
-            config,
-            texts("notify-role-granted", admin=name_of(person), name=name, role=role_name),
+@routes.callback_query(
+    RoleCb.filter(F.action == RoleAction.ADD), RoleCb.filter(F.role.in_(GRANTABLE))
+)
+async def ask_for_id(
+    query: CallbackQuery,
+    callback_data: RoleCb,
+    texts: Texts,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await state.set_state(RolesForm.waiting_id)
+    await state.update_data(role=callback_data.role.value)
+    await query.answer()
+    if isinstance(query.message, Message):
+        cancel = button(texts("roles-cancel"), RoleCb(action=RoleAction.CANCEL).pack())
+        await query.message.answer(
+            texts("roles-ask-id"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[cancel]])
         )
 
-    @router.callback_query(
-        RoleCb.filter(F.action == RoleAction.REVOKE), RoleCb.filter(F.role.in_(GRANTABLE))
+
+@routes.callback_query(RoleCb.filter(F.action == RoleAction.CANCEL))
+async def cancel(
+    query: CallbackQuery,
+    texts: Texts,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await back_to_menu(query, texts, person, state, key="roles-cancelled")
+
+
+@routes.message(RolesForm.waiting_id, F.text)
+async def grant_by_id(
+    message: Message,
+    texts: Texts,
+    locales: Locales,
+    person: PersonView,
+    db: Database,
+    bot: Bot,
+    messengers: Messengers,
+    config: Config,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    """The admin typed the messenger id of the person to get the role asked for."""
+    activity.kind = ActivityKind.STAFF_ACTION
+    parsed = parse_messenger_id(message.text or "", person.platform)
+    if parsed is None:
+        activity.status = "bad input"
+        await message.answer(texts("roles-bad-id"))
+        return
+    role = Role((await state.get_data()).get("role", Role.STAFF))
+    result = await people.grant_to_account(db, *parsed, role, granted_by=person.id)
+    if result.person is None:  # the form stays: the admin may type another id
+        activity.status = "unknown person"
+        await message.answer(texts("roles-unknown-person"))
+        return
+    target = result.person
+    await state.clear()
+    _log(activity, person, role, result.change)
+    role_name = texts(f"role-{role}")
+    name = await known_name(db, target)
+    granted = result.change is RoleChange.GRANTED
+    await message.answer(
+        texts("roles-granted" if granted else "roles-already", name=name, role=role_name)
     )
-    async def revoke(
-        query: CallbackQuery,
-        callback_data: RoleCb,
-        texts: Texts,
-        person: PersonView,
-        db: Database,
-        bot: Bot,
-        messengers: Messengers,
-        config: Config,
-        locales: Locales,
-        activity: ActivityNote,
-    ) -> None:
-        await query.answer()
-        target = await people.get(db, callback_data.person_id)
-        message = query.message if isinstance(query.message, Message) else None
-        role = callback_data.role
-        role_name = texts(f"role-{role}")
-        name = await known_name(db, target) if target else "—"
-        if target is None or not await people.revoke(db, target.id, role):
-            activity.kind = ActivityKind.STAFF_ACTION
-            activity.status = "unchanged"
-            if message is not None:
-                await message.answer(texts("roles-not-held", name=name, role=role_name))
-            return
-        _log(activity, person, role, "revoked")
+    await offer_directory(message, texts, db, target, role, name)
+    if not granted:
+        return
+    await _tell(bot, locales, person, target, "roles-you-got", role)
+    await notify_staff(
+        messengers,
+        config,
+        texts("notify-role-granted", admin=name_of(person), name=name, role=role_name),
+    )
+
+
+@routes.callback_query(
+    RoleCb.filter(F.action == RoleAction.REVOKE), RoleCb.filter(F.role.in_(GRANTABLE))
+)
+async def revoke(
+    query: CallbackQuery,
+    callback_data: RoleCb,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    bot: Bot,
+    messengers: Messengers,
+    config: Config,
+    locales: Locales,
+    activity: ActivityNote,
+) -> None:
+    await query.answer()
+    role = callback_data.role
+    result = await people.revoke_from(db, callback_data.person_id, role)
+    message = query.message if isinstance(query.message, Message) else None
+    role_name = texts(f"role-{role}")
+    target = result.person
+    name = await known_name(db, target) if target else "—"
+    if target is None or result.change is not RoleChange.REVOKED:
+        activity.kind = ActivityKind.STAFF_ACTION
+        activity.status = "unchanged"
         if message is not None:
-            text, keyboard = await roles_screen(db, texts)
-            await message.answer(texts("roles-revoked", name=name, role=role_name))
-            await message.answer(text, reply_markup=keyboard)
-        await _tell(bot, locales, person, target, "roles-you-lost", role)
-        await notify_staff(
-            messengers,
-            config,
-            texts("notify-role-revoked", admin=name_of(person), name=name, role=role_name),
-        )
-
-    return router
+            await message.answer(texts("roles-not-held", name=name, role=role_name))
+        return
+    _log(activity, person, role, result.change)
+    if message is not None:
+        text, keyboard = await roles_screen(db, texts)
+        await message.answer(texts("roles-revoked", name=name, role=role_name))
+        await message.answer(text, reply_markup=keyboard)
+    await _tell(bot, locales, person, target, "roles-you-lost", role)
+    await notify_staff(
+        messengers,
+        config,
+        texts("notify-role-revoked", admin=name_of(person), name=name, role=role_name),
+    )

@@ -1,15 +1,15 @@
-"""«Для сотрудников»: the staff panel. The whole router is behind a server-side role check."""
+"""«Для сотрудников»: the staff panel. Every handler here is behind a server-side role check."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.kernel.config import Config
-from bot.kernel.i18n import Locales, Texts
+from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import (
     ComposeAction,
     ComposeCb,
@@ -21,12 +21,18 @@ from broadcasts.views.callbacks import (
     StaffEventCb,
 )
 from broadcasts.views.keyboards import button, inline
+from handlers.common import staff_at_work
 from handlers.filters import HasRole, MenuButton
+from handlers.routes import Routes
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.models import ActivityKind, Role
 from storage.people import PersonView
 from storage.reports.today import count as count_today
+
+routes = Routes(__name__)
+routes.filter("message", HasRole(Role.STAFF))
+routes.filter("callback_query", HasRole(Role.STAFF))
 
 
 def staff_keyboard(
@@ -73,37 +79,28 @@ async def today_text(db: Database, config: Config, texts: Texts) -> str:
     return "\n".join(lines)
 
 
-def build_router(locales: Locales) -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.STAFF))
-    router.callback_query.filter(HasRole(Role.STAFF))
+@routes.message(Command("staff"))
+@routes.message(MenuButton("menu-staff"))
+async def staff_menu(
+    message: Message, texts: Texts, person: PersonView, config: Config, activity: ActivityNote
+) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await message.answer(texts("staff-menu"), reply_markup=staff_keyboard(texts, person, config))
 
-    @router.message(Command("staff"))
-    @router.message(MenuButton(locales, "menu-staff"))
-    async def staff_menu(
-        message: Message, texts: Texts, person: PersonView, config: Config, activity: ActivityNote
-    ) -> None:
-        activity.kind = ActivityKind.STAFF_ACTION
-        await message.answer(
-            texts("staff-menu"), reply_markup=staff_keyboard(texts, person, config)
+
+@routes.callback_query(StaffCb.filter(F.action == StaffAction.TODAY))
+async def today(
+    query: CallbackQuery,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    config: Config,
+    activity: ActivityNote,
+) -> None:
+    staff_at_work(activity, person)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            await today_text(db, config, texts),
+            reply_markup=staff_keyboard(texts, person, config),
         )
-
-    @router.callback_query(StaffCb.filter(F.action == StaffAction.TODAY))
-    async def today(
-        query: CallbackQuery,
-        texts: Texts,
-        person: PersonView,
-        db: Database,
-        config: Config,
-        activity: ActivityNote,
-    ) -> None:
-        activity.kind = ActivityKind.STAFF_ACTION
-        activity.responsible = person.display_name or person.messenger_id
-        await query.answer()
-        if isinstance(query.message, Message):
-            await query.message.answer(
-                await today_text(db, config, texts),
-                reply_markup=staff_keyboard(texts, person, config),
-            )
-
-    return router

@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from weakref import WeakKeyDictionary
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -23,7 +24,9 @@ from bot.kernel.config import Config
 from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import ReportCb, ReportPeriod, StaffAction, StaffCb
 from broadcasts.views.keyboards import button, inline
+from handlers.common import staff_at_work
 from handlers.filters import HasRole
+from handlers.routes import Routes
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.models import ActivityKind, Role
@@ -33,6 +36,15 @@ from storage.reports.build import gather
 from storage.reports.periods import Period, current, month_so_far
 
 log = logging.getLogger(__name__)
+
+routes = Routes(__name__)
+routes.filter("message", HasRole(Role.STAFF))
+routes.filter("callback_query", HasRole(Role.STAFF))
+
+# One report at a time per person: a second press while the first is being made is
+# answered, not queued (a yearly report is heavy work). Per database: several bots may
+# run in one process (the tests, the demo).
+_making: WeakKeyDictionary[Database, set[int]] = WeakKeyDictionary()
 
 # The figures on the dashboard, in its order.
 DASHBOARD = (
@@ -66,120 +78,111 @@ def periods_keyboard(texts: Texts) -> InlineKeyboardMarkup:
     )
 
 
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.STAFF))
-    router.callback_query.filter(HasRole(Role.STAFF))
-    # One report at a time per person: a second press while the first is being made is
-    # answered, not queued (a yearly report is heavy work).
-    busy: set[int] = set()
+@routes.callback_query(StaffCb.filter(F.action == StaffAction.REPORT))
+async def choose(query: CallbackQuery, texts: Texts, activity: ActivityNote) -> None:
+    activity.kind = ActivityKind.STAFF_ACTION
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(texts("report-choose"), reply_markup=periods_keyboard(texts))
 
-    @router.callback_query(StaffCb.filter(F.action == StaffAction.REPORT))
-    async def choose(query: CallbackQuery, texts: Texts, activity: ActivityNote) -> None:
-        activity.kind = ActivityKind.STAFF_ACTION
-        await query.answer()
-        if isinstance(query.message, Message):
-            await query.message.answer(texts("report-choose"), reply_markup=periods_keyboard(texts))
 
-    @router.callback_query(ReportCb.filter())
-    async def report(
-        query: CallbackQuery,
-        callback_data: ReportCb,
-        texts: Texts,
-        person: PersonView,
-        db: Database,
-        config: Config,
-        activity: ActivityNote,
-    ) -> None:
-        activity.kind = ActivityKind.STAFF_ACTION
-        activity.responsible = person.display_name or person.messenger_id
-        message = query.message if isinstance(query.message, Message) else None
-        if person.id in busy:
-            await query.answer(texts("report-busy"), show_alert=True)
-            return
-        await query.answer()
-        if message is None:
-            return
-        now = datetime.now(UTC)
-        period = period_for(callback_data.period, config, now)
-        activity.content = f"report {period.slug}"
-        busy.add(person.id)
-        try:
-            await message.answer(texts("report-working", period=period.label))
-            made = await document.prepare(db, config, period, now=now)
-            data = await asyncio.to_thread(document.to_xlsx, made)
-        except (SQLAlchemyError, OSError, ValueError):
-            log.exception("report %s failed", period.slug)
-            activity.status = "report failed"
-            await message.answer(texts("report-failed"), reply_markup=inline(texts))
-            return
-        finally:
-            busy.discard(person.id)
-        activity.status = "report sent"
-        await message.answer_document(
-            BufferedInputFile(data, filename=f"{made.file_stem}.xlsx"),
-            caption=texts(
-                "report-caption",
-                period=period.label,
-                requests=len(made.current.requests),
-                events=len(made.current.events),
-            ),
-            reply_markup=inline(texts, [button(texts("staff-report"), _again())]),
+@routes.callback_query(ReportCb.filter())
+async def report(
+    query: CallbackQuery,
+    callback_data: ReportCb,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    config: Config,
+    activity: ActivityNote,
+) -> None:
+    staff_at_work(activity, person)
+    making = _making.setdefault(db, set())
+    if person.id in making:
+        await query.answer(texts("report-busy"), show_alert=True)
+        return
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    now = datetime.now(UTC)
+    period = period_for(callback_data.period, config, now)
+    activity.content = f"report {period.slug}"
+    making.add(person.id)
+    try:
+        await query.message.answer(texts("report-working", period=period.label))
+        made = await document.prepare(db, config, period, now=now)
+        data = await asyncio.to_thread(document.to_xlsx, made)
+    except (SQLAlchemyError, OSError, ValueError):
+        log.exception("report %s failed", period.slug)
+        activity.status = "report failed"
+        await query.message.answer(texts("report-failed"), reply_markup=inline(texts))
+        return
+    finally:
+        making.discard(person.id)
+    activity.status = "report sent"
+    await query.message.answer_document(
+        BufferedInputFile(data, filename=f"{made.file_stem}.xlsx"),
+        caption=texts(
+            "report-caption",
+            period=period.label,
+            requests=len(made.current.requests),
+            events=len(made.current.events),
+        ),
+        reply_markup=_again(texts),
+    )
+
+
+@routes.callback_query(StaffCb.filter(F.action == StaffAction.STATS))
+async def stats(
+    query: CallbackQuery,
+    texts: Texts,
+    person: PersonView,
+    db: Database,
+    config: Config,
+    activity: ActivityNote,
+) -> None:
+    """The dashboard: like with like, the month so far against the same days of the
+    month before."""
+    staff_at_work(activity, person)
+    activity.content = "dashboard"
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    now = datetime.now(UTC)
+    month = month_so_far(config.library.zone, now)
+    before = month.previous()
+    try:
+        this = indicators.values(await gather(db, config, month, now=now))
+        last = indicators.values(await gather(db, config, before, now=now))
+    except SQLAlchemyError:
+        log.exception("dashboard failed")
+        await query.message.answer(texts("report-failed"), reply_markup=inline(texts))
+        return
+    figures = [(texts(f"stats-{key}"), this[key], last[key]) for key in DASHBOARD]
+    labels = (month.label, before.label)
+    title = texts("stats-title", current=month.label, previous=labels[1])
+    png = await asyncio.to_thread(charts.dashboard, title, labels, figures)
+    lines = [
+        texts(
+            "stats-line",
+            name=texts(f"stats-{key}"),
+            now=_shown(this[key]),
+            before=_shown(last[key]),
         )
-
-    @router.callback_query(StaffCb.filter(F.action == StaffAction.STATS))
-    async def stats(
-        query: CallbackQuery,
-        texts: Texts,
-        person: PersonView,
-        db: Database,
-        config: Config,
-        activity: ActivityNote,
-    ) -> None:
-        activity.kind = ActivityKind.STAFF_ACTION
-        activity.responsible = person.display_name or person.messenger_id
-        activity.content = "dashboard"
-        await query.answer()
-        message = query.message if isinstance(query.message, Message) else None
-        if message is None:
-            return
-        now = datetime.now(UTC)
-        # Like with like: the month so far against the same days of the month before.
-        month = month_so_far(config.library.zone, now)
-        before = month.previous()
-        try:
-            this = indicators.values(await gather(db, config, month, now=now))
-            last = indicators.values(await gather(db, config, before, now=now))
-        except SQLAlchemyError:
-            log.exception("dashboard failed")
-            await message.answer(texts("report-failed"), reply_markup=inline(texts))
-            return
-        figures = [(texts(f"stats-{key}"), this[key], last[key]) for key in DASHBOARD]
-        labels = (month.label, before.label)
-        title = texts("stats-title", current=month.label, previous=labels[1])
-        png = await asyncio.to_thread(charts.dashboard, title, labels, figures)
-        lines = [
-            texts(
-                "stats-line",
-                name=texts(f"stats-{key}"),
-                now=_shown(this[key]),
-                before=_shown(last[key]),
-            )
-            for key in DASHBOARD
-        ]
-        await message.answer_photo(
-            BufferedInputFile(png, filename=f"stats-{month.slug}.png"),
-            caption=texts("stats-caption", current=month.label, previous=labels[1])
-            + "\n"
-            + "\n".join(lines),
-            reply_markup=inline(texts, [button(texts("staff-report"), _again())]),
-        )
-
-    return router
+        for key in DASHBOARD
+    ]
+    await query.message.answer_photo(
+        BufferedInputFile(png, filename=f"stats-{month.slug}.png"),
+        caption=texts("stats-caption", current=month.label, previous=labels[1])
+        + "\n"
+        + "\n".join(lines),
+        reply_markup=_again(texts),
+    )
 
 
-def _again() -> str:
-    return StaffCb(action=StaffAction.REPORT).pack()
+def _again(texts: Texts) -> InlineKeyboardMarkup:
+    """«Отчёт» again under a report or the dashboard."""
+    return inline(texts, [button(texts("staff-report"), StaffCb(action=StaffAction.REPORT).pack())])
 
 
 def _shown(value: float | None) -> str:

@@ -6,6 +6,7 @@ never live ORM objects, so handlers cannot lazily touch the database later.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,6 +23,8 @@ from storage.types import utcnow
 # Touching last_seen_at on every update would turn every read into a write.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 SUPPORTED_LANGUAGES = ("ru", "en")
+# The roles an admin gives and takes in the bot; admins come from the config only.
+GRANTABLE = (Role.STAFF, Role.EXPERT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +217,41 @@ async def revoke(db: Database, person_id: int, role: Role) -> bool:
             delete(PersonRole).where(PersonRole.person_id == person_id, PersonRole.role == role)
         )
         return bool(result.rowcount)
+
+
+class RoleChange(enum.StrEnum):
+    GRANTED = "granted"
+    REVOKED = "revoked"
+    UNCHANGED = "unchanged"  # they had it already, or did not have it
+    UNKNOWN = "unknown"  # no one has this messenger account here
+
+
+@dataclass(frozen=True, slots=True)
+class RoleResult:
+    change: RoleChange
+    person: PersonView | None = None  # whose role it is (None: no such person)
+
+
+async def grant_to_account(
+    db: Database, platform: str, platform_user_id: str, role: Role, *, granted_by: int | None
+) -> RoleResult:
+    """An admin gives `role` to whoever writes to the bot from this messenger account
+    (an account linked to a person counts as theirs)."""
+    if role not in GRANTABLE:
+        raise ValueError(f"{role} is not given in the bot")
+    target = await find(db, platform, platform_user_id)
+    if target is None:
+        return RoleResult(RoleChange.UNKNOWN)
+    granted = await grant(db, target.id, role, granted_by=granted_by)
+    return RoleResult(RoleChange.GRANTED if granted else RoleChange.UNCHANGED, target)
+
+
+async def revoke_from(db: Database, person_id: int, role: Role) -> RoleResult:
+    """An admin takes `role` away; unchanged when the person is gone or did not hold it."""
+    target = await get(db, person_id)
+    if target is None or not await revoke(db, person_id, role):
+        return RoleResult(RoleChange.UNCHANGED, target)
+    return RoleResult(RoleChange.REVOKED, target)
 
 
 async def with_role(db: Database, role: Role) -> list[PersonView]:
