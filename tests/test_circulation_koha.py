@@ -18,7 +18,6 @@ import pytest
 from pydantic import SecretStr
 
 from bot.kernel.config import Koha
-from storage.circulation import koha as koha_module
 from storage.circulation.base import (
     Hold,
     HoldOutcome,
@@ -35,6 +34,7 @@ from storage.circulation.base import (
     SystemUnavailable,
 )
 from storage.circulation.koha import KohaSystem
+from storage.circulation.koha import client as koha_client
 from tests.fakes.koha_api import FakeKoha, FakePatron
 
 TODAY = date(2025, 6, 1)
@@ -319,7 +319,7 @@ async def test_older_koha_without_embeds_or_error_codes(koha: FakeKoha, system: 
 async def test_long_lists_are_read_page_by_page(
     koha: FakeKoha, system: KohaSystem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(koha_module, "PAGE_SIZE", 2)
+    monkeypatch.setattr(koha_client, "PAGE_SIZE", 2)
     patron = await reader(koha, system)
     for n in range(5):
         koha.add_hold(koha.patrons[1], f"Том {n + 1}")

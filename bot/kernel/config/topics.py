@@ -10,10 +10,15 @@ from bot.kernel.config.base import Section, by_id, refuse_repeated_ids
 from bot.kernel.config.library import WeekHours
 
 
-class Topic(Section):
+class _NamedTopic(Section):
+    """What every topic has: an id for buttons and data, a name in Russian and English."""
+
     id: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[a-z0-9_]+$")]
     name: Annotated[str, Field(min_length=1, max_length=60)]
     name_en: str = ""
+
+
+class Topic(_NamedTopic):
     # Per branch: a reader may follow only the branches they go to.
     per_branch: bool = False
 
@@ -49,10 +54,7 @@ class Subscriptions(Section):
         return by_id(self.topics, topic_id)
 
 
-class ConsultationTopic(Section):
-    id: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[a-z0-9_]+$")]
-    name: Annotated[str, Field(min_length=1, max_length=60)]
-    name_en: str = ""
+class ConsultationTopic(_NamedTopic):
     # Logged as «экспертиза проектной заявки» instead of «консультация».
     expertise: bool = False
 

@@ -40,6 +40,7 @@ from storage.circulation.base import (
     Verification,
     normalise_ticket,
 )
+from storage.circulation.remote import renew_in_turn, unsent
 from storage.circulation.sip2.answers import (
     NOT_SUPPORTED,
     card_refusal,
@@ -158,7 +159,7 @@ class Sip2System:
         try:
             whole_card = await self._covers_whole_card(patron, loans)
         except SystemUnavailable:
-            return [Renewal(x.ref, x.title, Outcome.UNAVAILABLE) for x in loans]
+            return unsent(loans)
         if not (whole_card and self._line.renew_all_supported):
             return await self._renew_each(patron, loans)
         request = RenewAllRequest(
@@ -171,10 +172,10 @@ class Sip2System:
             reply = await self._line.ask(request, RenewAllResponse, idempotent=False)
         except NotApplied as exc:
             log.warning("SIP2 renew-all not sent: %s", exc)
-            return [Renewal(x.ref, x.title, Outcome.UNAVAILABLE) for x in loans]
+            return unsent(loans)
         except Unanswered as exc:
             log.warning("SIP2 renew-all sent but not confirmed: %s", exc)
-            return [Renewal(x.ref, x.title, Outcome.UNCONFIRMED) for x in loans]
+            return unsent(loans, Outcome.UNCONFIRMED)
         message = screen_message(reply)
         nothing = not (reply.renewed_items or reply.unrenewed_items)
         if reply.ok == "0" and nothing and NOT_SUPPORTED.search((message or "").casefold()):
@@ -327,13 +328,7 @@ class Sip2System:
 
     async def _renew_each(self, patron: Patron, loans: Sequence[Loan]) -> list[Renewal]:
         """One Renew (29) per loan; once the ACS stops answering the rest are not asked."""
-        results: list[Renewal] = []
-        for loan in loans:
-            if results and results[-1].outcome in (Outcome.UNAVAILABLE, Outcome.UNCONFIRMED):
-                results.append(Renewal(loan.ref, loan.title, Outcome.UNAVAILABLE))
-            else:
-                results.append(await self.renew(patron, loan))
-        return results
+        return await renew_in_turn(loans, lambda loan: self.renew(patron, loan))
 
     async def _covers_whole_card(self, patron: Patron, loans: Sequence[Loan]) -> bool:
         """Whether the given loans are everything on the card, so 65 renews nothing more."""
