@@ -1,15 +1,16 @@
 """«Найти книгу» and every free-text question: search, a short list, a card per record.
 
-The last query is kept in FSM data so «Ещё» can page through it (callback data has
-room for ids, not for a query). Every search is logged as a catalogue enquiry with
-the number of hits.
+The last questions are kept by id (`catalogue_presses`) so «Ещё» can page through one
+(callback data has room for ids, not for a question). Every search is logged as a
+catalogue enquiry with the number of hits. How answers look is `catalogue_view`;
+«Забронировать» goes on in `catalogue_holds`.
 """
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.kernel.config import Config
 from bot.kernel.i18n import Locales, Markup, Texts
@@ -19,14 +20,15 @@ from broadcasts.staff_chat import notify_staff
 from broadcasts.views.callbacks import CatalogueAction, CatalogueCb
 from broadcasts.views.keyboards import button, inline
 from handlers import catalogue_holds
+from handlers.catalogue_presses import AskedQuestion, NamedRecord, remember
+from handlers.catalogue_view import PAGE, card_buttons, card_text, results
 from handlers.common import phone_or_none, show_menu
 from handlers.filters import MenuButton, TextWithinLimit
+from handlers.routes import Routes
 from storage.activity import ActivityNote
 from storage.catalogue import watches
-from storage.catalogue.availability import BranchCopies, RecordCard, record_card
-from storage.catalogue.index import Hit
-from storage.catalogue.records import ItemStatus
-from storage.catalogue.search import SearchResult, search
+from storage.catalogue.availability import RecordCard
+from storage.catalogue.search import search
 from storage.circulation.base import LibrarySystem
 from storage.circulation.links import get_link
 from storage.db import Database
@@ -34,127 +36,11 @@ from storage.models import ActivityKind, Consent
 from storage.people import PersonView
 from storage.volatile import RecentQueries
 
-PAGE = 5
-QUERIES_KEY = "catalogue_queries"  # recent questions by id, for «Ещё» and «Оставить заявку»
-QUERIES_KEPT = 10
-BUTTON_TITLE = 40
-SHOWN_STATUSES = (
-    ItemStatus.ON_LOAN,
-    ItemStatus.RESERVED,
-    ItemStatus.IN_TRANSIT,
-    ItemStatus.READING_ROOM,
-    ItemStatus.UNAVAILABLE,
-)
+routes = Routes(__name__)  # the menu button and the buttons under answers
+search_routes = Routes(f"{__name__}.free_text")  # once every other part has had its chance
 
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _hit_line(texts: Texts, number: int, hit: Hit) -> str:
-    return texts(
-        "catalogue-hit",
-        number=str(number),
-        title=hit.title,
-        authors=(hit.authors or "none").split(";")[0],
-        year=hit.year or "none",
-    )
-
-
-def _results(
-    texts: Texts, result: SearchResult, offset: int, query_id: int
-) -> tuple[str, list[list[InlineKeyboardButton]]]:
-    lines = []
-    if result.suggestion:
-        lines.append(texts("catalogue-suggestion", suggestion=result.suggestion))
-    shown = len(result.hits)
-    if offset:
-        lines.append(
-            texts(
-                "catalogue-page",
-                query=result.query,
-                total=result.total,
-                **{"from": offset + 1},
-                to=offset + shown,
-            )
-        )
-    elif result.broad:
-        lines.append(texts("catalogue-found-many", total=result.total, query=result.query))
-    else:
-        lines.append(
-            texts(
-                "catalogue-found",
-                total=result.total,
-                query=result.query,
-                shown="all" if result.total <= shown else shown,
-            )
-        )
-    rows = []
-    for number, hit in enumerate(result.hits, start=offset + 1):
-        lines.append(_hit_line(texts, number, hit))
-        label = f"{number}. {_short(hit.title, BUTTON_TITLE)}"
-        rows.append(
-            [
-                button(
-                    label,
-                    CatalogueCb(action=CatalogueAction.RECORD, record_id=hit.record_id).pack(),
-                )
-            ]
-        )
-    if offset + shown < result.total:
-        more = CatalogueCb(action=CatalogueAction.MORE, offset=offset + shown, query_id=query_id)
-        rows.append([button(texts("catalogue-more"), more.pack())])
-    return "\n".join(lines), rows
-
-
-def _branch_state(texts: Texts, copies: BranchCopies) -> str:
-    parts = []
-    if copies.available:
-        parts.append(texts("catalogue-on-shelf", available=copies.available, total=copies.total))
-    else:
-        parts.append(texts("catalogue-none-on-shelf"))
-    for status in SHOWN_STATUSES:
-        count = copies.statuses[status]
-        if not count:
-            continue
-        if status is ItemStatus.ON_LOAN:
-            due = f"{copies.next_due:%d.%m.%Y}" if copies.next_due else "none"
-            parts.append(texts("catalogue-status-on_loan", count=count, due=due))
-        else:
-            parts.append(texts(f"catalogue-status-{status.value}", count=count))
-    if copies.call_numbers:
-        parts.append(texts("catalogue-call-number", call=", ".join(copies.call_numbers[:2])))
-    return Markup("; ".join(parts))
-
-
-def card_text(texts: Texts, card: RecordCard) -> str:
-    lines = [texts("catalogue-card-title", title=card.title)]
-    if card.authors:
-        lines.append(texts("catalogue-card-authors", authors=card.authors))
-    details = ", ".join(p for p in (card.publisher, card.year) if p)
-    if details:
-        lines.append(texts("catalogue-card-imprint", details=details))
-    if card.isbns:
-        lines.append(texts("catalogue-card-isbn", isbn=card.isbns.split()[0]))
-    lines.append("")
-    if not card.branches:
-        lines.append(texts("catalogue-no-copies"))
-    for copies in card.branches:
-        lines.append(
-            texts("catalogue-branch", branch=copies.name, state=_branch_state(texts, copies))
-        )
-    return "\n".join(lines)
-
-
-def card_buttons(texts: Texts, card: RecordCard) -> list[list[InlineKeyboardButton]]:
-    rows = []
-    if card.available == 0 and card.branches:
-        watch = CatalogueCb(action=CatalogueAction.WATCH, record_id=card.record_id)
-        rows.append([button(texts("catalogue-watch-button"), watch.pack())])
-    if card.branches:
-        hold = CatalogueCb(action=CatalogueAction.HOLD, record_id=card.record_id)
-        rows.append([button(texts("catalogue-hold-button"), hold.pack())])
-    return rows
+ON_A_QUESTION = {CatalogueAction.MORE, CatalogueAction.SUGGEST}
+ON_A_RECORD = {CatalogueAction.RECORD, CatalogueAction.WATCH, CatalogueAction.HOLD}
 
 
 async def answer_query(
@@ -176,7 +62,7 @@ async def answer_query(
     activity.status = "found" if result.total else "not found"
     if result.suggestion:
         activity.status = "suggested"
-    query_id = await _remember(state, person, recent_queries, query)
+    query_id = await remember(state, person, recent_queries, query)
     if not result.total:
         suggest = button(
             texts("catalogue-suggest-button"),
@@ -186,16 +72,18 @@ async def answer_query(
             texts("catalogue-nothing", query=query[:100]), reply_markup=inline(texts, [suggest])
         )
         return
-    text, rows = _results(texts, result, 0, query_id)
+    text, rows = results(texts, result, 0, query_id)
     await message.answer(text, reply_markup=inline(texts, *rows))
 
 
+@routes.message(MenuButton("menu-find-book"))
 async def find_book(message: Message, texts: Texts, activity: ActivityNote) -> None:
     activity.kind = ActivityKind.CATALOGUE_QUERY
     activity.status = "prompted"
     await message.answer(texts("catalogue-prompt"), reply_markup=inline(texts))
 
 
+@search_routes.message(F.text, ~F.text.startswith("/"), TextWithinLimit())
 async def free_text(
     message: Message,
     texts: Texts,
@@ -205,6 +93,7 @@ async def free_text(
     person: PersonView | None,
     recent_queries: RecentQueries,
 ) -> None:
+    """Free text (not a command, not too long) is a catalogue question."""
     await answer_query(
         message,
         message.text or "",
@@ -217,151 +106,86 @@ async def free_text(
     )
 
 
-async def _recent(
-    state: FSMContext, person: PersonView | None, memory: RecentQueries
-) -> dict[str, str]:
-    """The conversation's recent questions: in its state with consent, else in memory only."""
-    if person is not None and person.may_keep_texts:
-        return dict((await state.get_data()).get(QUERIES_KEY, {}))
-    return memory.get(repr(state.key))
-
-
-async def _remember(
-    state: FSMContext, person: PersonView | None, memory: RecentQueries, query: str
-) -> int:
-    """Keep the question under a small id, so a button on an older answer still means it."""
-    recent = await _recent(state, person, memory)
-    query_id = max((int(k) for k in recent), default=0) + 1
-    recent[str(query_id)] = query
-    kept = dict(sorted(recent.items(), key=lambda item: int(item[0]))[-QUERIES_KEPT:])
-    if person is not None and person.may_keep_texts:
-        await state.update_data({QUERIES_KEY: kept})
-    else:
-        memory.put(repr(state.key), kept)
-    return query_id
-
-
-async def _asked_query(
-    query: CallbackQuery,
-    callback_data: CatalogueCb,
-    texts: Texts,
-    person: PersonView,
-    state: FSMContext,
-    activity: ActivityNote,
-    recent_queries: RecentQueries,
-) -> tuple[Message, str] | None:
-    """Answer a press on a search answer's button; None (menu shown) if the question is gone."""
+async def _on_question(query: CallbackQuery, activity: ActivityNote, asked: str) -> None:
     await query.answer()
     activity.kind = ActivityKind.CATALOGUE_QUERY
-    message = query.message if isinstance(query.message, Message) else None
-    last = (await _recent(state, person, recent_queries)).get(str(callback_data.query_id))
-    if message is None:
-        return None
-    if not last:
-        await show_menu(message, texts, person, key="catalogue-page-gone")
-        return None
-    activity.content = last
-    return message, last
+    activity.content = asked
 
 
-async def _card(
-    query: CallbackQuery,
-    callback_data: CatalogueCb,
-    texts: Texts,
-    person: PersonView,
-    db: Database,
-    config: Config,
-    activity: ActivityNote,
-) -> tuple[Message, RecordCard] | None:
-    """Answer a press on a record's button; None (menu shown) when the record is gone."""
+async def _on_record(query: CallbackQuery, activity: ActivityNote, record_id: int) -> None:
     await query.answer()
     activity.kind = ActivityKind.CATALOGUE_QUERY
-    activity.notes = f"record={callback_data.record_id}"
-    message = query.message if isinstance(query.message, Message) else None
-    if message is None:
-        return None
-    card = await record_card(db, callback_data.record_id, config.library.branches)
-    if card is None:
-        await show_menu(message, texts, person, key="catalogue-record-gone")
-        return None
-    activity.content = card.title
-    return message, card
+    activity.notes = f"record={record_id}"
 
 
+@routes.callback_query(CatalogueCb.filter(F.action == CatalogueAction.MORE), AskedQuestion())
 async def more(
     query: CallbackQuery,
     callback_data: CatalogueCb,
     texts: Texts,
     person: PersonView,
     db: Database,
-    state: FSMContext,
+    asked: str,
+    message: Message,
     activity: ActivityNote,
-    recent_queries: RecentQueries,
 ) -> None:
-    found = await _asked_query(query, callback_data, texts, person, state, activity, recent_queries)
-    if found is None:
-        return
-    message, last = found
+    """«Ещё»: the next page of the question the answer was to."""
+    await _on_question(query, activity, asked)
     offset = max(callback_data.offset, 0)
     activity.notes = f"page offset={offset}"
-    result = await search(db, last, limit=PAGE, offset=offset)
+    result = await search(db, asked, limit=PAGE, offset=offset)
     if not result.hits:
         await show_menu(message, texts, person, key="catalogue-page-gone")
         return
-    text, rows = _results(texts, result, offset, callback_data.query_id)
+    text, rows = results(texts, result, offset, callback_data.query_id)
     await message.answer(text, reply_markup=inline(texts, *rows))
 
 
+@routes.callback_query(CatalogueCb.filter(F.action == CatalogueAction.RECORD), NamedRecord())
 async def show_record(
-    query: CallbackQuery,
-    callback_data: CatalogueCb,
-    texts: Texts,
-    person: PersonView,
-    db: Database,
-    config: Config,
-    activity: ActivityNote,
+    query: CallbackQuery, texts: Texts, card: RecordCard, message: Message, activity: ActivityNote
 ) -> None:
-    found = await _card(query, callback_data, texts, person, db, config, activity)
-    if found is not None:
-        message, card = found
-        buttons = card_buttons(texts, card)
-        await message.answer(card_text(texts, card), reply_markup=inline(texts, *buttons))
+    await _on_record(query, activity, card.record_id)
+    activity.content = card.title
+    buttons = card_buttons(texts, card)
+    await message.answer(card_text(texts, card), reply_markup=inline(texts, *buttons))
 
 
+@routes.callback_query(CatalogueCb.filter(F.action == CatalogueAction.WATCH), NamedRecord())
 async def watch_record(
     query: CallbackQuery,
-    callback_data: CatalogueCb,
     texts: Texts,
     person: PersonView,
     db: Database,
-    config: Config,
+    card: RecordCard,
+    message: Message,
     activity: ActivityNote,
 ) -> None:
-    found = await _card(query, callback_data, texts, person, db, config, activity)
-    if found is None:
-        return
-    message, card = found
+    """«Сообщить, когда вернут»: a wait on the record (once; a second press says so)."""
+    await _on_record(query, activity, card.record_id)
+    activity.content = card.title
     activity.status = "watch"
     added = await watches.watch(db, person.id, card.record_id)
     key = "catalogue-watch-done" if added else "catalogue-watch-already"
     await show_menu(message, texts, person, key=key, title=card.title)
 
 
+@routes.callback_query(CatalogueCb.filter(F.action == CatalogueAction.HOLD), NamedRecord())
 async def hold_record(
     query: CallbackQuery,
-    callback_data: CatalogueCb,
     texts: Texts,
     locales: Locales,
     person: PersonView,
     db: Database,
     config: Config,
     library_system: LibrarySystem | None,
+    card: RecordCard,
+    message: Message,
     activity: ActivityNote,
 ) -> None:
-    found = await _card(query, callback_data, texts, person, db, config, activity)
-    if found is None:
-        return
-    message, card = found
+    """«Забронировать»: the first press of a hold (`catalogue_holds`)."""
+    await _on_record(query, activity, card.record_id)
+    activity.content = card.title
     await catalogue_holds.start_hold(
         message,
         card,
@@ -375,31 +199,28 @@ async def hold_record(
     )
 
 
+@routes.callback_query(CatalogueCb.filter(F.action == CatalogueAction.SUGGEST), AskedQuestion())
 async def suggest_purchase(
     query: CallbackQuery,
-    callback_data: CatalogueCb,
     texts: Texts,
     locales: Locales,
     person: PersonView,
-    state: FSMContext,
     db: Database,
     config: Config,
     messengers: Messengers,
+    asked: str,
+    message: Message,
     activity: ActivityNote,
-    recent_queries: RecentQueries,
 ) -> None:
     """«Оставить заявку на книгу»: the staff chat learns what and who asked (with consent)."""
-    found = await _asked_query(query, callback_data, texts, person, state, activity, recent_queries)
-    if found is None:
-        return
-    message, last = found
+    await _on_question(query, activity, asked)
     activity.status = "purchase request"
     staff_texts = locales.texts(hold_notices.STAFF_LANGUAGE)
     link = await get_link(db, person.id) if person.consent is Consent.GIVEN else None
     reader = hold_notices.reader_text(staff_texts, person, link)
     notice = "\n".join(
         [
-            staff_texts("notify-purchase-request", query=last[:200]),
+            staff_texts("notify-purchase-request", query=asked[:200]),
             staff_texts("purchase-from", reader=Markup(reader)),
         ]
     )
@@ -409,32 +230,29 @@ async def suggest_purchase(
             message, texts, person, key="catalogue-call-us", phone=phone_or_none(config)
         )
         return
-    await show_menu(message, texts, person, key="catalogue-suggest-done", query=last[:100])
+    await show_menu(message, texts, person, key="catalogue-suggest-done", query=asked[:100])
 
 
-def build_router(locales: Locales) -> Router:
-    """Typed questions go to search once every other router has had its chance."""
-    router = Router(name=__name__)
-    router.message.register(find_book, MenuButton(locales, "menu-find-book"))
-    router.callback_query.register(more, CatalogueCb.filter(F.action == CatalogueAction.MORE))
-    router.callback_query.register(
-        show_record, CatalogueCb.filter(F.action == CatalogueAction.RECORD)
-    )
-    router.callback_query.register(
-        watch_record, CatalogueCb.filter(F.action == CatalogueAction.WATCH)
-    )
-    router.callback_query.register(
-        hold_record, CatalogueCb.filter(F.action == CatalogueAction.HOLD)
-    )
-    router.callback_query.register(
-        suggest_purchase, CatalogueCb.filter(F.action == CatalogueAction.SUGGEST)
-    )
-    router.include_router(catalogue_holds.build_router())
-    return router
+@routes.callback_query(CatalogueCb.filter(F.action.in_(ON_A_QUESTION)))
+async def question_gone(
+    query: CallbackQuery, texts: Texts, person: PersonView, activity: ActivityNote
+) -> None:
+    """«Ещё» or «Оставить заявку» on an answer whose question is no longer kept."""
+    await query.answer()
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    if isinstance(query.message, Message):
+        await show_menu(query.message, texts, person, key="catalogue-page-gone")
 
 
-def build_search_router() -> Router:
-    """Free text (not a command, not too long) is a catalogue question."""
-    router = Router(name=f"{__name__}.free_text")
-    router.message.register(free_text, F.text, ~F.text.startswith("/"), TextWithinLimit())
-    return router
+@routes.callback_query(CatalogueCb.filter(F.action.in_(ON_A_RECORD)))
+async def record_gone(
+    query: CallbackQuery,
+    callback_data: CatalogueCb,
+    texts: Texts,
+    person: PersonView,
+    activity: ActivityNote,
+) -> None:
+    """A record's button after the record left the catalogue (a re-import dropped it)."""
+    await _on_record(query, activity, callback_data.record_id)
+    if isinstance(query.message, Message):
+        await show_menu(query.message, texts, person, key="catalogue-record-gone")

@@ -14,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import timedelta
+from typing import Any
 
-from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
 from bot.kernel.config import Branch, Config
@@ -25,21 +26,16 @@ from broadcasts import hold_notices
 from broadcasts.hold_notices import SHELF_DAYS, SystemNote
 from broadcasts.views.callbacks import HoldAnswer, HoldCb, HoldDeskCb
 from broadcasts.views.keyboards import button, inline
+from handlers.catalogue_presses import NamedRecord
 from handlers.common import ask_consent, phone_or_none, show_menu
 from handlers.filters import HasRole
+from handlers.routes import Routes
 from storage import people
 from storage.activity import ActivityNote
-from storage.catalogue.availability import RecordCard, record_card
+from storage.catalogue.availability import RecordCard
 from storage.circulation import hold_requests, library_today
-from storage.circulation.base import (
-    HoldOutcome,
-    HoldPlacement,
-    LibrarySystem,
-    SystemUnavailable,
-    fold_name,
-    hold_placer,
-)
-from storage.circulation.hold_requests import HoldView, State
+from storage.circulation.base import HoldOutcome, HoldPlacement, LibrarySystem, hold_placer
+from storage.circulation.hold_requests import HoldView, State, on_their_card, pickup_branches
 from storage.circulation.links import LinkView, get_link
 from storage.db import Database
 from storage.models import ActivityKind, Consent, Role
@@ -47,13 +43,19 @@ from storage.people import PersonView
 
 log = logging.getLogger(__name__)
 
+routes = Routes(__name__)
 
-def pickup_branches(config: Config, card: RecordCard) -> list[Branch]:
-    """Where the reader may pick the book up: the configured branches holding a copy, or
-    every configured branch when no copy is at one (the library moves books between them)."""
-    holding = {copies.branch_id for copies in card.branches if copies.branch_id}
-    found = [b for b in config.library.branches if b.id in holding]
-    return found or list(config.library.branches)
+
+async def _needs_consent(
+    message: Message, texts: Texts, config: Config, person: PersonView, activity: ActivityNote
+) -> bool:
+    """Staff need to know who asked: that is personal data, so a hold waits for consent."""
+    if person.consent is Consent.GIVEN:
+        return False
+    activity.status = "consent needed"
+    await message.answer(texts("consent-needed"))
+    await ask_consent(message, texts, config)
+    return True
 
 
 async def start_hold(
@@ -69,11 +71,7 @@ async def start_hold(
     activity: ActivityNote,
 ) -> None:
     """The first press: refuse what makes no sense, then ask for the branch (or place it)."""
-    if person.consent is not Consent.GIVEN:
-        # Staff need to know who asked: that is personal data.
-        activity.status = "consent needed"
-        await message.answer(texts("consent-needed"))
-        await ask_consent(message, texts, config)
+    if await _needs_consent(message, texts, config, person, activity):
         return
     held = await hold_requests.open_hold(db, person.id, card.record_id, library_today(config)())
     if held is not None:
@@ -81,11 +79,12 @@ async def start_hold(
         await _already(message, texts, config, person, held)
         return
     link = await get_link(db, person.id)
-    if await _on_their_card(db, config, system, link, card):
+    branches = config.library.branches
+    if await on_their_card(db, system, link.patron() if link else None, card, branches):
         activity.status = "hold refused: on loan"
         await show_menu(message, texts, person, key="hold-on-loan", title=card.title)
         return
-    choices = pickup_branches(config, card)
+    choices = pickup_branches(branches, card)
     if len(choices) > 1:
         activity.status = "hold: choosing branch"
         rows = [
@@ -110,6 +109,7 @@ async def start_hold(
     )
 
 
+@routes.callback_query(HoldCb.filter(), NamedRecord())
 async def pick_branch(
     query: CallbackQuery,
     callback_data: HoldCb,
@@ -119,26 +119,17 @@ async def pick_branch(
     db: Database,
     config: Config,
     library_system: LibrarySystem | None,
+    card: RecordCard,
+    message: Message,
     activity: ActivityNote,
 ) -> None:
     """The branch button: the hold is placed for pickup there."""
+    _on_branch_button(activity, callback_data)
     await query.answer()
-    activity.kind = ActivityKind.CATALOGUE_QUERY
-    activity.notes = f"record={callback_data.record_id}"
-    message = query.message if isinstance(query.message, Message) else None
-    if message is None:
-        return
-    if person.consent is not Consent.GIVEN:
-        activity.status = "consent needed"
-        await message.answer(texts("consent-needed"))
-        await ask_consent(message, texts, config)
-        return
-    card = await record_card(db, callback_data.record_id, config.library.branches)
-    if card is None:
-        await show_menu(message, texts, person, key="catalogue-record-gone")
+    if await _needs_consent(message, texts, config, person, activity):
         return
     activity.content = card.title
-    choices = pickup_branches(config, card)
+    choices = pickup_branches(config.library.branches, card)
     branch = next((b for b in choices if b.id == callback_data.branch), None)
     if branch is None and choices:  # a branch no longer in the config, or a forged one
         activity.status = "hold: branch gone"
@@ -157,6 +148,29 @@ async def pick_branch(
         link=await get_link(db, person.id),
         activity=activity,
     )
+
+
+@routes.callback_query(HoldCb.filter())
+async def pick_branch_record_gone(
+    query: CallbackQuery,
+    callback_data: HoldCb,
+    texts: Texts,
+    person: PersonView,
+    config: Config,
+    activity: ActivityNote,
+) -> None:
+    """A branch button after its record left the catalogue: still consent first."""
+    _on_branch_button(activity, callback_data)
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None or await _needs_consent(message, texts, config, person, activity):
+        return
+    await show_menu(message, texts, person, key="catalogue-record-gone")
+
+
+def _on_branch_button(activity: ActivityNote, data: HoldCb) -> None:
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    activity.notes = f"record={data.record_id}"
 
 
 async def _place(
@@ -247,34 +261,21 @@ async def _already(
     await show_menu(message, texts, person, key="hold-already-requested", title=held.title)
 
 
-async def _on_their_card(
-    db: Database,
-    config: Config,
-    system: LibrarySystem | None,
-    link: LinkView | None,
-    card: RecordCard,
-) -> bool:
-    """Whether one of the reader's loans is this book: a copy's barcode, or the title.
-
-    A system that does not answer does not stop the hold: staff will see the card."""
-    if system is None or link is None:
-        return False
-    try:
-        loans = await system.loans(link.patron())
-    except SystemUnavailable:
-        return False
-    copies = await hold_requests.copies(db, card.record_id, config.library.branches)
-    barcodes = {c.barcode.casefold() for c in copies if c.barcode}
-    title = fold_name(card.title)
-    return any(
-        (loan.barcode and loan.barcode.casefold() in barcodes) or fold_name(loan.title) == title
-        for loan in loans
-    )
-
-
 # --- staff ---------------------------------------------------------------------------------
 
 
+class DeskHold(Filter):
+    """The hold the staff card's button names, as `hold`, and its reader, as `reader`."""
+
+    async def __call__(
+        self, query: CallbackQuery, callback_data: HoldDeskCb, db: Database
+    ) -> bool | dict[str, Any]:
+        hold = await hold_requests.get_hold(db, callback_data.id)
+        reader = await people.get(db, hold.person_id) if hold is not None else None
+        return reader is not None and {"hold": hold, "reader": reader}
+
+
+@routes.callback_query(HasRole(Role.STAFF), HoldDeskCb.filter(), DeskHold())
 async def answer_hold(
     query: CallbackQuery,
     callback_data: HoldDeskCb,
@@ -283,17 +284,12 @@ async def answer_hold(
     person: PersonView,
     db: Database,
     config: Config,
+    hold: HoldView,
+    reader: PersonView,
     activity: ActivityNote,
 ) -> None:
     """«Отложено» / «Нет в наличии» on a hold's card: the reader is told once."""
-    activity.kind = ActivityKind.CATALOGUE_QUERY
-    activity.notes = f"hold={callback_data.id}"
-    hold = await hold_requests.get_hold(db, callback_data.id)
-    reader = await people.get(db, hold.person_id) if hold is not None else None
-    if hold is None or reader is None:
-        activity.status = "hold answer: gone"
-        await query.answer(texts.plain("hold-desk-gone"), show_alert=True)
-        return
+    _on_desk_button(activity, callback_data)
     ready = callback_data.answer is HoldAnswer.READY
     until = library_today(config)() + _shelf_days() if ready else None
     answered = await hold_requests.answer(
@@ -318,15 +314,20 @@ async def answer_hold(
         await message.answer(done)
 
 
+@routes.callback_query(HasRole(Role.STAFF), HoldDeskCb.filter())
+async def hold_gone(
+    query: CallbackQuery, callback_data: HoldDeskCb, texts: Texts, activity: ActivityNote
+) -> None:
+    """A staff card's button whose hold (or reader) is gone: /forget, say."""
+    _on_desk_button(activity, callback_data)
+    activity.status = "hold answer: gone"
+    await query.answer(texts.plain("hold-desk-gone"), show_alert=True)
+
+
+def _on_desk_button(activity: ActivityNote, data: HoldDeskCb) -> None:
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    activity.notes = f"hold={data.id}"
+
+
 def _shelf_days() -> timedelta:
     return timedelta(days=SHELF_DAYS)
-
-
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.callback_query.register(pick_branch, HoldCb.filter())
-    staff = Router(name=f"{__name__}.staff")
-    staff.callback_query.filter(HasRole(Role.STAFF))
-    staff.callback_query.register(answer_hold, HoldDeskCb.filter())
-    router.include_router(staff)
-    return router

@@ -9,7 +9,7 @@ linked, and even where the library has no system the bot can ask.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardButton, Message
@@ -48,7 +48,7 @@ async def show_loans(
     system: LibrarySystem,
     link: LinkView,
     patron: Patron | None = None,
-    loans: list[Loan] | None = None,
+    loans: Sequence[Loan] | None = None,
     header: list[str] | None = None,
     just_renewed: Collection[str] = (),
     edit: bool = False,

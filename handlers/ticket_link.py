@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -25,6 +25,7 @@ from broadcasts.staff_chat import notify_staff
 from broadcasts.views.keyboards import inline
 from handlers.common import phone_or_none
 from handlers.my_books_screen import show_loans, system_down
+from handlers.routes import Routes
 from storage.activity import HIDDEN, ActivityNote
 from storage.circulation import links
 from storage.circulation.base import (
@@ -51,6 +52,10 @@ ASK_SECRET = {
     "surname_birth_year": "loans-ask-identity",
     "desk_code": "loans-ask-code",
 }
+
+
+# The form's steps: after the navigation parts (a menu button leaves the form), before free text.
+routes = Routes(__name__)
 
 
 class LinkForm(StatesGroup):
@@ -102,6 +107,7 @@ async def _alarm_staff(
     )
 
 
+@routes.message(LinkForm.ticket, F.text)
 async def ticket_entered(
     message: Message,
     texts: Texts,
@@ -135,6 +141,7 @@ async def ticket_entered(
     await _ask_secret(message, texts, config)
 
 
+@routes.message(LinkForm.secret, F.text)
 async def secret_entered(
     message: Message,
     bot: Bot,
@@ -221,16 +228,10 @@ async def secret_entered(
         )
 
 
+@routes.message(LinkForm.secret)
+@routes.message(LinkForm.ticket)
 async def not_text(message: Message, texts: Texts, activity: ActivityNote) -> None:
     activity.kind = ActivityKind.READER_LINK
     activity.content = HIDDEN
     activity.status = "not text"
     await message.answer(texts("loans-send-text"), reply_markup=inline(texts))
-
-
-def register(router: Router) -> None:
-    """The form's steps, on the «Мои книги» form router (after navigation, before free text)."""
-    router.message.register(ticket_entered, LinkForm.ticket, F.text)
-    router.message.register(secret_entered, LinkForm.secret, F.text)
-    router.message.register(not_text, LinkForm.ticket)
-    router.message.register(not_text, LinkForm.secret)

@@ -1,12 +1,13 @@
 """How loans look in a message: the «Мои книги» screen, refusal reasons, renewal summaries.
 
 Shared by the conversation and the reminder sweep, so a reminder's «Продлить» button
-is the same button the list shows, and is checked the same way when pressed.
+is the same button the list shows, and is checked the same way when pressed. The keys
+that tie such a button to one reader are a rule of storage (`storage.circulation.loan_keys`);
+`loan_key` and `state_digest` are still importable from here.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection, Sequence
 from datetime import date
 
@@ -17,22 +18,10 @@ from broadcasts.views.callbacks import LoanAction, LoanCb, WatchCb
 from broadcasts.views.keyboards import button
 from storage.catalogue.watches import Waiting
 from storage.circulation.base import Hold, HoldStatus, Loan, Outcome, Refusal, Renewal
+from storage.circulation.loan_keys import loan_key, state_digest  # also imported from here
 
 BUTTON_TITLE = 32
 WATCHES_SHOWN = 10  # «Сообщить, когда вернут» waits listed with a button each
-# Renewed, or sent and unconfirmed: the list right after has no «Продлить» for these.
-ACTED_ON = frozenset({Outcome.RENEWED, Outcome.UNCONFIRMED})
-
-
-def loan_key(patron_ref: str, loan_ref: str) -> str:
-    """Names a loan in button data; bound to the reader, so it means nothing to anyone else."""
-    return hashlib.sha256(f"{patron_ref}\x1f{loan_ref}".encode()).hexdigest()[:12]
-
-
-def state_digest(patron_ref: str, loans: Sequence[Loan]) -> str:
-    """«Продлить все» acts on the list the reader saw; a changed list is shown again first."""
-    state = "\x1e".join(sorted(f"{loan.ref}\x1f{loan.due.isoformat()}" for loan in loans))
-    return hashlib.sha256(f"{patron_ref}\x1d{state}".encode()).hexdigest()[:12]
 
 
 def day(value: date) -> str:
