@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Protocol
 
 from storage import activity as activity_log
 from storage.activity import ActivityNote
@@ -31,10 +32,22 @@ from storage.circulation.base import (
 from storage.circulation.loan_keys import loan_key, state_digest
 from storage.db import Database
 from storage.models import ActivityKind
-from storage.people import PersonView
 
 # Renewed, or sent and unconfirmed: the list right after offers no «Продлить» for these.
 ACTED_ON = frozenset({Outcome.RENEWED, Outcome.UNCONFIRMED})
+
+
+class Reader(Protocol):
+    """Who renewed, as the activity log names them (a `storage.people.PersonView`)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def display_name(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +155,7 @@ async def renew(system: LibrarySystem, chosen: Chosen) -> Renewed:
 
 
 async def record(
-    db: Database, person: PersonView, results: tuple[Renewal, ...], update_id: int | None
+    db: Database, person: Reader, results: tuple[Renewal, ...], update_id: int | None
 ) -> None:
     """One activity row per renewal attempt, with its result (the продление sheet)."""
     for result in results:
