@@ -1,38 +1,51 @@
-"""Staff forms for events: move one (everyone registered is told), add a participant by
-hand, edit a field; creating one is the wizard in `handlers.staff_event_new`, included
-here. Behind HasRole(STAFF) on the server."""
+"""Staff forms for an event in the listing: move it (everyone registered is told), add a
+participant by hand, edit a field. Creating one is the wizard in `handlers.staff_event_new`.
+The rules — what a field may hold, whether the event can still be moved — are
+`storage.events.changes`; here the question, the answer and what it is told. Behind
+HasRole(STAFF) on the server."""
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.kernel.config import Config
 from bot.kernel.dates import WhenError, read_moment
-from bot.kernel.i18n import Locales, Texts, normalise_label
+from bot.kernel.i18n import Locales, Texts
 from broadcasts.event_notices import tell_promoted, tell_registrants
 from broadcasts.views.callbacks import StaffEventAction, StaffEventCb
 from broadcasts.views.event_view import author, date_examples, too_long, when, when_problem
 from broadcasts.views.keyboards import button, inline
-from handlers import staff_event_new
+from handlers.common import staff_at_work
 from handlers.filters import HasRole, TextWithinLimit
+from handlers.routes import Routes
+from handlers.staff_event_buttons import Picked, cb, open_event, pressed
 from storage.activity import ActivityNote
 from storage.db import Database
-from storage.events import registrations
-from storage.events.descriptions import over_limit
-from storage.events.importing import parse_questions
-from storage.events.listing import get
+from storage.events import changes
+from storage.events.changes import EDITABLE, EditProblem, EditRefused
 from storage.events.registrations import Refused
 from storage.models import ActivityKind, Role
 from storage.people import PersonView
 from storage.types import utcnow
 
-EDITABLE = ("title", "description", "seats", "questions", "photo")
-SEATS_UNLIMITED = {"0", "∞"}
+routes = Routes(__name__)
+routes.filter("message", HasRole(Role.STAFF))
+routes.filter("callback_query", HasRole(Role.STAFF))
+
+Action = StaffEventAction
+# What an edit refused is told (too long a description and too few seats say more).
+REFUSALS = {
+    EditProblem.BAD_TITLE: "staff-new-bad-title",
+    EditProblem.BAD_QUESTIONS: "staff-edit-bad-questions",
+    EditProblem.BAD_SEATS: "staff-new-bad-seats",
+    EditProblem.PHOTO_EXPECTED: "staff-edit-send-photo",
+    EditProblem.TEXT_EXPECTED: "staff-edit-send-text",
+}
 
 
 class EventChange(StatesGroup):
@@ -41,255 +54,192 @@ class EventChange(StatesGroup):
     edit = State()
 
 
-def _cb(action: StaffEventAction, id_: int = 0, page: int = 0) -> str:
-    return StaffEventCb(action=action, id=id_, page=page).pack()
+async def _open_form(
+    query: CallbackQuery, texts: Texts, state: FSMContext, form: State, question: str, **data: Any
+) -> None:
+    """Put the staff member in `form` about the button's event and ask its question."""
+    await state.set_state(form)
+    await state.set_data(data)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(question, reply_markup=inline(texts))
 
 
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.STAFF))
-    router.callback_query.filter(HasRole(Role.STAFF))
-    router.include_router(staff_event_new.build_router())
-
-    # --- moving an event, adding a participant -----------------------------------------
-
-    @router.callback_query(
-        StaffEventCb.filter(F.action.in_({StaffEventAction.MOVE, StaffEventAction.ADD}))
-    )
-    async def ask_change(
-        query: CallbackQuery,
-        callback_data: StaffEventCb,
-        texts: Texts,
-        config: Config,
-        state: FSMContext,
-    ) -> None:
-        move = callback_data.action is StaffEventAction.MOVE
-        await state.set_state(EventChange.move if move else EventChange.add)
-        await state.set_data({"event_id": callback_data.id})
-        await query.answer()
-        if isinstance(query.message, Message):
-            if move:
-                examples = date_examples(texts, config, utcnow())
-                await query.message.answer(
-                    texts("staff-move-ask", **examples), reply_markup=inline(texts)
-                )
-            else:
-                await query.message.answer(texts("staff-add-ask"), reply_markup=inline(texts))
-
-    @router.message(EventChange.move, F.text)
-    async def moved(
-        message: Message,
-        texts: Texts,
-        locales: Locales,
-        config: Config,
-        db: Database,
-        person: PersonView,
-        state: FSMContext,
-        activity: ActivityNote,
-    ) -> None:
-        typed, now = message.text or "", utcnow()
-        try:
-            moment = read_moment(typed, config.library.zone, now)
-        except WhenError as error:
-            problem = when_problem(texts, config, error.reason, typed, now)
-            await message.answer(problem, reply_markup=inline(texts))
-            return  # still moving: another try, or «В меню»
-        event_id = int((await state.get_data()).get("event_id", 0))
-        await state.clear()
-        before = await get(db, event_id)
-        if before is None or not await registrations.move_event(db, event_id, moment):
-            await message.answer(texts("events-gone"), reply_markup=inline(texts))
-            return
-        added = await tell_registrants(
-            db,
-            locales,
-            event_id,
-            purpose="event_moved",
-            key=moment.isoformat(),
-            expires_at=moment,
-            text=lambda t: t(
-                "events-moved",
-                title=before.title,
-                was=when(config, before.starts_at),
-                now=when(config, moment),
-            ),
-        )
-        activity.kind = ActivityKind.STAFF_ACTION
-        activity.responsible = author(person)
-        activity.content = before.title
-        activity.status = "event moved"
-        await message.answer(
-            texts("staff-moved", title=before.title, when=when(config, moment), count=added),
-            reply_markup=inline(
-                texts, [button(texts("staff-new-open"), _cb(StaffEventAction.SHOW, event_id))]
-            ),
-        )
-
-    @router.message(EventChange.add, F.text)
-    async def added(
-        message: Message,
-        texts: Texts,
-        db: Database,
-        person: PersonView,
-        state: FSMContext,
-        activity: ActivityNote,
-    ) -> None:
-        parts = [p.strip() for p in (message.text or "").split(",")]
-        name = parts[0] if parts else ""
-        if not 2 <= len(name) <= 200:
-            await message.answer(texts("staff-add-bad"), reply_markup=inline(texts))
-            return
-        event_id = int((await state.get_data()).get("event_id", 0))
-        await state.clear()
-        result = await registrations.register(
-            db,
-            event_id,
-            None,
-            name=name,
-            organisation=parts[1][:300] if len(parts) > 1 and parts[1] else None,
-            contact=", ".join(parts[2:])[:200] or None,
-            added_by=author(person),
-            ignore_window=True,
-        )
-        activity.kind = ActivityKind.EVENT_REGISTRATION
-        activity.responsible = author(person)
-        activity.customer = name
-        if isinstance(result, Refused):
-            activity.status = f"refused: {result.value}"
-            await message.answer(
-                texts(f"events-refused-{result.value}"), reply_markup=inline(texts)
-            )
-            return
-        activity.status = f"added by staff: {result.place.status.value}"
-        key = "staff-added" if result.place.status == "confirmed" else "staff-added-waiting"
-        await message.answer(
-            texts(key, name=name, position=result.place.position or 0),
-            reply_markup=inline(
-                texts, [button(texts("staff-new-open"), _cb(StaffEventAction.SHOW, event_id))]
-            ),
-        )
-
-    @router.callback_query(StaffEventCb.filter(F.action == StaffEventAction.EDIT))
-    async def edit_menu(query: CallbackQuery, callback_data: StaffEventCb, texts: Texts) -> None:
-        await query.answer()
-        rows = [
-            [
-                button(
-                    texts(f"staff-edit-{field}"),
-                    _cb(StaffEventAction.EDIT_FIELD, callback_data.id, i),
-                )
-            ]
-            for i, field in enumerate(EDITABLE)
-        ]
-        if isinstance(query.message, Message):
-            await query.message.answer(texts("staff-edit-what"), reply_markup=inline(texts, *rows))
-
-    @router.callback_query(StaffEventCb.filter(F.action == StaffEventAction.EDIT_FIELD))
-    async def edit_field(
-        query: CallbackQuery, callback_data: StaffEventCb, texts: Texts, state: FSMContext
-    ) -> None:
-        await query.answer()
-        if callback_data.page >= len(EDITABLE):
-            return
-        field = EDITABLE[callback_data.page]
-        await state.set_state(EventChange.edit)
-        await state.set_data({"event_id": callback_data.id, "field": field})
-        if isinstance(query.message, Message):
-            await query.message.answer(texts(f"staff-edit-ask-{field}"), reply_markup=inline(texts))
-
-    @router.message(EventChange.edit, F.photo)
-    async def edit_photo(
-        message: Message,
-        texts: Texts,
-        db: Database,
-        person: PersonView,
-        state: FSMContext,
-        activity: ActivityNote,
-    ) -> None:
-        data = await state.get_data()
-        if data.get("field") != "photo" or not message.photo:
-            await message.answer(texts("staff-edit-send-text"), reply_markup=inline(texts))
-            return
-        await state.clear()
-        event_id = int(data.get("event_id", 0))
-        await registrations.update_event(db, event_id, photo=message.photo[-1].file_id)
-        await _edited(message, texts, person, activity, event_id, "photo")
-
-    @router.message(EventChange.edit, F.text, TextWithinLimit())
-    async def edit_text(
-        message: Message,
-        texts: Texts,
-        locales: Locales,
-        config: Config,
-        db: Database,
-        person: PersonView,
-        state: FSMContext,
-        activity: ActivityNote,
-    ) -> None:
-        data = await state.get_data()
-        field, event_id = str(data.get("field")), int(data.get("event_id", 0))
-        text = (message.text or "").strip()
-        if field == "title":
-            if not 3 <= len(text) <= 200:
-                await message.answer(texts("staff-new-bad-title"), reply_markup=inline(texts))
-                return
-            await registrations.update_event(db, event_id, title=" ".join(text.split()))
-        elif field == "description":
-            if over_limit(message.html_text):
-                await message.answer(too_long(texts, message.html_text), reply_markup=inline(texts))
-                return  # still editing: a shorter text, or «В меню»
-            await registrations.update_event(db, event_id, description=message.html_text)
-        elif field == "questions":
-            try:
-                questions = parse_questions(text)
-            except ValueError:
-                await message.answer(texts("staff-edit-bad-questions"), reply_markup=inline(texts))
-                return
-            await registrations.update_event(
-                db, event_id, questions=json.dumps(questions, ensure_ascii=False)
-            )
-        elif field == "seats":
-            if text in SEATS_UNLIMITED or normalise_label(text) in locales.variants(
-                "staff-new-unlimited"
-            ):
-                seats = None
-            elif text.isdigit() and 1 <= int(text) <= 100_000:
-                seats = int(text)
-            else:
-                await message.answer(texts("staff-new-bad-seats"), reply_markup=inline(texts))
-                return
-            promotions = await registrations.set_seats(db, event_id, seats)
-            if promotions is None:
-                event = await get(db, event_id)
-                await message.answer(
-                    texts("staff-edit-seats-too-few", taken=event.taken if event else 0)
-                )
-                return
-            for promotion in promotions:
-                await tell_promoted(db, locales, config, event_id, promotion)
-        else:
-            await message.answer(texts("staff-edit-send-photo"), reply_markup=inline(texts))
-            return
-        await state.clear()
-        await _edited(message, texts, person, activity, event_id, field)
-
-    return router
+async def _form_done(state: FSMContext) -> dict[str, Any]:
+    """The form's data; the form is left (a second message is not taken for it)."""
+    data = await state.get_data()
+    await state.clear()
+    return data
 
 
-async def _edited(
+def _note(activity: ActivityNote, person: PersonView, kind: ActivityKind, status: str) -> None:
+    staff_at_work(activity, person, kind)
+    activity.status = status
+
+
+@routes.callback_query(pressed(Action.MOVE))
+async def ask_move(
+    query: CallbackQuery,
+    callback_data: StaffEventCb,
+    texts: Texts,
+    config: Config,
+    state: FSMContext,
+) -> None:
+    question = texts("staff-move-ask", **date_examples(texts, config, utcnow()))
+    await _open_form(query, texts, state, EventChange.move, question, event_id=callback_data.id)
+
+
+@routes.callback_query(pressed(Action.ADD))
+async def ask_add(
+    query: CallbackQuery, callback_data: StaffEventCb, texts: Texts, state: FSMContext
+) -> None:
+    question = texts("staff-add-ask")
+    await _open_form(query, texts, state, EventChange.add, question, event_id=callback_data.id)
+
+
+@routes.message(EventChange.move, F.text)
+async def moved(
     message: Message,
     texts: Texts,
+    locales: Locales,
+    config: Config,
+    db: Database,
     person: PersonView,
+    state: FSMContext,
     activity: ActivityNote,
-    event_id: int,
-    field: str,
 ) -> None:
-    activity.kind = ActivityKind.STAFF_ACTION
-    activity.responsible = author(person)
-    activity.status = f"event edited: {field}"
-    await message.answer(
-        texts("staff-edit-done"),
-        reply_markup=inline(
-            texts, [button(texts("staff-new-open"), _cb(StaffEventAction.SHOW, event_id))]
+    typed, now = message.text or "", utcnow()
+    try:
+        moment = read_moment(typed, config.library.zone, now)
+    except WhenError as error:
+        problem = when_problem(texts, config, error.reason, typed, now)
+        await message.answer(problem, reply_markup=inline(texts))
+        return  # still moving: another try, or «В меню»
+    event_id = int((await _form_done(state)).get("event_id", 0))
+    before = await changes.move(db, event_id, moment)
+    if before is None:
+        await message.answer(texts("events-gone"), reply_markup=inline(texts))
+        return
+    added = await tell_registrants(
+        db,
+        locales,
+        event_id,
+        purpose="event_moved",
+        key=moment.isoformat(),
+        expires_at=moment,
+        text=lambda t: t(
+            "events-moved",
+            title=before.title,
+            was=when(config, before.starts_at),
+            now=when(config, moment),
         ),
     )
+    _note(activity, person, ActivityKind.STAFF_ACTION, "event moved")
+    activity.content = before.title
+    await message.answer(
+        texts("staff-moved", title=before.title, when=when(config, moment), count=added),
+        reply_markup=inline(texts, open_event(texts, event_id)),
+    )
+
+
+@routes.message(EventChange.add, F.text)
+async def added(
+    message: Message,
+    texts: Texts,
+    db: Database,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    who = changes.by_hand(message.text or "")
+    if who is None:
+        await message.answer(texts("staff-add-bad"), reply_markup=inline(texts))
+        return
+    event_id = int((await _form_done(state)).get("event_id", 0))
+    result = await changes.add_by_hand(db, event_id, who, added_by=author(person))
+    activity.customer = who.name
+    if isinstance(result, Refused):
+        _note(activity, person, ActivityKind.EVENT_REGISTRATION, f"refused: {result.value}")
+        await message.answer(texts(f"events-refused-{result.value}"), reply_markup=inline(texts))
+        return
+    place = result.place
+    _note(
+        activity, person, ActivityKind.EVENT_REGISTRATION, f"added by staff: {place.status.value}"
+    )
+    key = "staff-added" if place.status == "confirmed" else "staff-added-waiting"
+    await message.answer(
+        texts(key, name=who.name, position=place.position or 0),
+        reply_markup=inline(texts, open_event(texts, event_id)),
+    )
+
+
+@routes.callback_query(pressed(Action.EDIT))
+async def edit_menu(query: CallbackQuery, callback_data: StaffEventCb, texts: Texts) -> None:
+    await query.answer()
+    rows = [
+        [button(texts(f"staff-edit-{field}"), cb(Action.EDIT_FIELD, callback_data.id, i))]
+        for i, field in enumerate(EDITABLE)
+    ]
+    if isinstance(query.message, Message):
+        await query.message.answer(texts("staff-edit-what"), reply_markup=inline(texts, *rows))
+
+
+@routes.callback_query(pressed(Action.EDIT_FIELD), Picked("field", lambda _: EDITABLE))
+async def edit_field(
+    query: CallbackQuery, callback_data: StaffEventCb, field: str, texts: Texts, state: FSMContext
+) -> None:
+    question = texts(f"staff-edit-ask-{field}")
+    await _open_form(
+        query, texts, state, EventChange.edit, question, event_id=callback_data.id, field=field
+    )
+
+
+@routes.callback_query(pressed(Action.EDIT_FIELD))
+async def no_such_field(query: CallbackQuery) -> None:
+    """A field index no button carries: answered, nothing asked."""
+    await query.answer()
+
+
+@routes.message(EventChange.edit, F.photo | F.text, TextWithinLimit())
+async def edited(
+    message: Message,
+    texts: Texts,
+    locales: Locales,
+    config: Config,
+    db: Database,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    """The new value of the field being edited: a photo, or text (at most
+    `[limits] max_input_chars`)."""
+    data = await state.get_data()
+    event_id, field = int(data.get("event_id", 0)), str(data.get("field"))
+    result = await changes.edit(
+        db,
+        event_id,
+        field,
+        text=message.text or "",
+        html=message.html_text,
+        photo=message.photo[-1].file_id if message.photo else None,
+        unlimited=locales.variants("staff-new-unlimited"),
+    )
+    if isinstance(result, EditRefused):
+        await _refuse(message, texts, result)
+        return
+    for promotion in result.promotions:
+        await tell_promoted(db, locales, config, event_id, promotion)
+    await state.clear()
+    _note(activity, person, ActivityKind.STAFF_ACTION, f"event edited: {result.field}")
+    done = texts("staff-edit-done")
+    await message.answer(done, reply_markup=inline(texts, open_event(texts, event_id)))
+
+
+async def _refuse(message: Message, texts: Texts, refused: EditRefused) -> None:
+    """What was wrong; the form stays at the field, for another try or «В меню»."""
+    if refused.problem is EditProblem.TOO_FEW_SEATS:
+        await message.answer(texts("staff-edit-seats-too-few", taken=refused.taken))
+    elif refused.problem is EditProblem.TOO_LONG:
+        await message.answer(too_long(texts, message.html_text), reply_markup=inline(texts))
+    else:
+        await message.answer(texts(REFUSALS[refused.problem]), reply_markup=inline(texts))

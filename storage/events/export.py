@@ -7,6 +7,7 @@ in with the resource-centre reports as it is.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -74,3 +75,20 @@ def to_xlsx(sheet: Sheet, title: str) -> bytes:
 
 def to_csv(sheet: Sheet) -> bytes:
     return spreadsheets.to_csv(sheet)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    data: bytes
+    name: str  # event-<id>.xlsx
+    rows: int  # participants listed
+
+
+async def export_file(
+    db: Database, event_id: int, title: str, zone: ZoneInfo, extension: str
+) -> ExportFile:
+    """The participants as a file of this `extension` ("xlsx" or "csv"); `title` heads the
+    spreadsheet (a CSV has no heading)."""
+    sheet = await participants(db, event_id, zone)
+    data = to_xlsx(sheet, title) if extension == "xlsx" else to_csv(sheet)
+    return ExportFile(data, f"event-{event_id}.{extension}", len(sheet.rows))
