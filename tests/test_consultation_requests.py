@@ -16,11 +16,12 @@ from bot.kernel.config import WeekHours
 from bot.kernel.opening_hours import add_working_days, next_opening
 from storage import people
 from storage.circulation.local_import import ImportError_
-from storage.consultations import appointments, directory
+from storage.consultations import appointments, directory, entries, transitions
 from storage.consultations import requests as desk
 from storage.consultations.models import Author, RequestStatus
 from storage.consultations.register import build_register, register_csv
-from storage.consultations.requests import Actor, Changed, Refused
+from storage.consultations.requests import Actor
+from storage.consultations.transitions import Changed, Refused
 from storage.db import Database
 
 ZONE = ZoneInfo("Europe/Moscow")
@@ -59,27 +60,27 @@ async def test_each_transition_is_recorded_with_who_and_to_whom(database: Databa
     maria = await staff(database, 2, "Мария Ивановна")
     expert = await directory.add_expert(database, name="Олег Брагин", competences=["legal"])
 
-    taken = await desk.take(database, number, maria)
+    taken = await transitions.take(database, number, maria)
     assert isinstance(taken, Changed)
     assert taken.request.status is RequestStatus.IN_PROGRESS
-    forwarded = await desk.forward(database, number, maria, expert.id)
+    forwarded = await transitions.forward(database, number, maria, expert.id)
     assert isinstance(forwarded, Changed)
     assert forwarded.request.status is RequestStatus.FORWARDED
     assert forwarded.request.expert_name == "Олег Брагин"
-    answered = await desk.answer(database, number, maria, "Нужен письменный договор.")
+    answered = await transitions.answer(database, number, maria, "Нужен письменный договор.")
     assert isinstance(answered, Changed)
     assert answered.request.status is RequestStatus.AWAITING
     # The requester answers: the request goes back to the expert who had it.
     requester = Actor(anna, "Анна Петрова", Author.REQUESTER)
-    added = await desk.add_details(database, number, requester, text="А если сумма малая?")
+    added = await transitions.add_details(database, number, requester, text="А если сумма малая?")
     assert isinstance(added, Changed)
     assert added.request.status is RequestStatus.FORWARDED
-    closed = await desk.close(database, number, maria, RequestStatus.RESOLVED, "Дан шаблон")
+    closed = await transitions.close(database, number, maria, RequestStatus.RESOLVED, "Дан шаблон")
     assert isinstance(closed, Changed)
     assert closed.request.status is RequestStatus.RESOLVED
     assert closed.request.closed_at is not None
 
-    history = await desk.entries(database, number, for_requester=False)
+    history = await entries.entries(database, number, for_requester=False)
     moves = [(e.status_from, e.status_to, e.author_name, e.to_whom) for e in history if e.status_to]
     assert moves == [
         (None, "new", "Анна Петрова", None),
@@ -93,11 +94,11 @@ async def test_each_transition_is_recorded_with_who_and_to_whom(database: Databa
     assert line[5].count("эксперт") == 1  # the requester's reply is not a hand-over
     # Nothing moves a closed request.
     for late in (
-        await desk.take(database, number, maria),
-        await desk.answer(database, number, maria, "ещё"),
-        await desk.forward(database, number, maria, expert.id),
-        await desk.add_details(database, number, requester, text="ещё"),
-        await desk.withdraw(database, number, requester),
+        await transitions.take(database, number, maria),
+        await transitions.answer(database, number, maria, "ещё"),
+        await transitions.forward(database, number, maria, expert.id),
+        await transitions.add_details(database, number, requester, text="ещё"),
+        await transitions.withdraw(database, number, requester),
     ):
         assert isinstance(late, Refused)
         assert late.reason == "closed"
@@ -108,14 +109,14 @@ async def test_two_staff_pressing_take_at_once_make_one_owner(database: Database
     number = await new_request(database, anna)
     maria, pavel = await staff(database, 2, "Мария"), await staff(database, 3, "Павел")
     results = await asyncio.gather(
-        desk.take(database, number, maria), desk.take(database, number, pavel)
+        transitions.take(database, number, maria), transitions.take(database, number, pavel)
     )
     winners = [r for r in results if isinstance(r, Changed)]
     losers = [r for r in results if isinstance(r, Refused)]
     assert len(winners) == 1
     assert len(losers) == 1
     assert losers[0].reason == "taken"
-    history = await desk.entries(database, number, for_requester=False)
+    history = await entries.entries(database, number, for_requester=False)
     assert sum(1 for e in history if e.status_to == "in_progress") == 1
 
 
@@ -124,14 +125,14 @@ async def test_requesters_act_only_on_their_own(database: Database) -> None:
     number = await new_request(database, anna)
     stranger = Actor(oleg, "Олег", Author.REQUESTER)
     for attempt in (
-        await desk.withdraw(database, number, stranger),
-        await desk.add_details(database, number, stranger, text="чужое"),
-        await desk.confirm_resolved(database, number, stranger),
+        await transitions.withdraw(database, number, stranger),
+        await transitions.add_details(database, number, stranger, text="чужое"),
+        await transitions.confirm_resolved(database, number, stranger),
     ):
         assert isinstance(attempt, Refused)
         assert attempt.reason == "not_yours"
         assert attempt.request is None  # nothing about the request leaks
-    assert not await desk.rate(database, number, oleg, 5)
+    assert not await transitions.rate(database, number, oleg, 5)
     request = await desk.get(database, number)
     assert request is not None
     assert request.status is RequestStatus.NEW
@@ -140,13 +141,15 @@ async def test_requesters_act_only_on_their_own(database: Database) -> None:
 async def test_rating_counts_once_and_only_when_closed(database: Database) -> None:
     anna = await person(database, 1)
     number = await new_request(database, anna)
-    assert not await desk.rate(database, number, anna, 5)  # still open
-    await desk.close(database, number, MARIA, RequestStatus.REJECTED, "не профиль библиотеки")
-    assert not await desk.rate(database, number, anna, 9)
-    assert await desk.rate(database, number, anna, 4)
-    assert not await desk.rate(database, number, anna, 1)  # a replayed or second press
-    assert await desk.comment_rating(database, number, anna, "Быстро ответили")
-    assert not await desk.comment_rating(database, number, anna, "ещё раз")
+    assert not await transitions.rate(database, number, anna, 5)  # still open
+    await transitions.close(
+        database, number, MARIA, RequestStatus.REJECTED, "не профиль библиотеки"
+    )
+    assert not await transitions.rate(database, number, anna, 9)
+    assert await transitions.rate(database, number, anna, 4)
+    assert not await transitions.rate(database, number, anna, 1)  # a replayed or second press
+    assert await transitions.comment_rating(database, number, anna, "Быстро ответили")
+    assert not await transitions.comment_rating(database, number, anna, "ещё раз")
     request = await desk.get(database, number)
     assert request is not None
     assert request.rating == 4
@@ -155,9 +158,9 @@ async def test_rating_counts_once_and_only_when_closed(database: Database) -> No
 async def test_notes_never_reach_the_requester(database: Database) -> None:
     anna = await person(database, 1)
     number = await new_request(database, anna)
-    await desk.note(database, number, MARIA, "заявитель — наш постоянный партнёр")
-    await desk.answer(database, number, MARIA, "Ответ")
-    seen = await desk.entries(database, number, for_requester=True)
+    await transitions.note(database, number, MARIA, "заявитель — наш постоянный партнёр")
+    await transitions.answer(database, number, MARIA, "Ответ")
+    seen = await entries.entries(database, number, for_requester=True)
     assert all("партнёр" not in (e.text or "") for e in seen)
     assert any(e.text == "Ответ" for e in seen)
 
@@ -166,15 +169,15 @@ async def test_expert_gives_a_request_back(database: Database) -> None:
     anna = await person(database, 1)
     number = await new_request(database, anna)
     expert = await directory.add_expert(database, name="Олег Брагин", competences=["legal"])
-    await desk.forward(database, number, MARIA, expert.id)
+    await transitions.forward(database, number, MARIA, expert.id)
     oleg = Actor(None, "Олег Брагин", Author.EXPERT)
-    back = await desk.return_to_staff(database, number, oleg, "не мой профиль")
+    back = await transitions.return_to_staff(database, number, oleg, "не мой профиль")
     assert isinstance(back, Changed)
     assert back.request.status is RequestStatus.IN_PROGRESS
     assert back.request.expert_id is None
     # A directory entry removed later cannot be chosen.
     assert await directory.deactivate_expert(database, expert.id)
-    refused = await desk.forward(database, number, MARIA, expert.id)
+    refused = await transitions.forward(database, number, MARIA, expert.id)
     assert isinstance(refused, Refused)
     assert refused.reason == "no_expert"
 

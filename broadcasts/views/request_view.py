@@ -17,8 +17,9 @@ from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import DeskAction, DeskCb, RequestAction, RequestCb
 from broadcasts.views.keyboards import button
 from storage.consultations.appointments import SlotView
+from storage.consultations.entries import EntryView
 from storage.consultations.models import Author, EntryKind, RequestStatus, SlotStatus
-from storage.consultations.requests import EntryView, RequestView
+from storage.consultations.requests import RequestView
 
 CONTACT_TIMES = ("any", "morning", "day", "evening")
 PREVIEW = 600
@@ -213,7 +214,7 @@ def requester_rows(
             [
                 button(
                     texts("rq-slot-button", at=moment(config, slot.starts_at)),
-                    RequestCb(action=RequestAction.SLOT, id=slot.id).pack(),
+                    _rq(RequestAction.SLOT, slot.id),
                 )
             ]
         )
@@ -222,17 +223,17 @@ def requester_rows(
             [
                 button(
                     texts("rq-no-slot"),
-                    RequestCb(action=RequestAction.NO_SLOT, id=request.id).pack(),
+                    _rq(RequestAction.NO_SLOT, request.id),
                 )
             ]
         )
     if request.is_open:
         rows.append(
             [
-                button(texts("rq-add"), RequestCb(action=RequestAction.ADD, id=request.id).pack()),
+                button(texts("rq-add"), _rq(RequestAction.ADD, request.id)),
                 button(
                     texts("rq-withdraw"),
-                    RequestCb(action=RequestAction.WITHDRAW, id=request.id).pack(),
+                    _rq(RequestAction.WITHDRAW, request.id),
                 ),
             ]
         )
@@ -241,14 +242,45 @@ def requester_rows(
                 [
                     button(
                         texts("rq-solved"),
-                        RequestCb(action=RequestAction.SOLVED, id=request.id).pack(),
+                        _rq(RequestAction.SOLVED, request.id),
                     )
                 ]
             )
     elif request.status is not RequestStatus.WITHDRAWN and request.rating is None:
         rows.append(rating_row(request.id))
-    rows.append([button(texts("rq-mine"), RequestCb(action=RequestAction.MINE).pack())])
+    rows.append([button(texts("rq-mine"), _rq(RequestAction.MINE))])
     return rows
+
+
+def _rq(action: RequestAction, id_: int = 0) -> str:
+    return RequestCb(action=action, id=id_).pack()
+
+
+def requester_list_rows(
+    texts: Texts, config: Config, mine: list[RequestView]
+) -> list[list[InlineKeyboardButton]]:
+    """«Мои обращения»: a button for each request, then «Новое обращение»."""
+    rows = [
+        [
+            button(
+                texts(
+                    "rq-mine-line",
+                    number=r.id,
+                    topic=topic_name(texts, config, r.topic),
+                    status=status_name(texts, r.status),
+                ),
+                _rq(RequestAction.SHOW, r.id),
+            )
+        ]
+        for r in mine
+    ]
+    return [*rows, [button(texts("rq-new"), _rq(RequestAction.TOPICS))]]
+
+
+def open_request_row(texts: Texts, request: RequestView) -> list[InlineKeyboardButton]:
+    return [
+        button(texts("rq-open-request", number=request.id), _rq(RequestAction.SHOW, request.id))
+    ]
 
 
 def rating_row(request_id: int) -> list[InlineKeyboardButton]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -24,6 +25,7 @@ from storage.consultations.models import (
 )
 from storage.consultations.requests import Actor
 from storage.db import Database
+from storage.events.importing import parse_when
 from storage.models import Person
 from storage.types import utcnow
 
@@ -51,6 +53,34 @@ def _slot(row: AppointmentSlot) -> SlotView:
         offered_by_id=row.offered_by_id,
         offered_by_name=row.offered_by_name,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """Typed meeting times that cannot be offered: this line (a time unreadable or past),
+    or the whole text cut short (no time, or more than `MAX_SLOTS`)."""
+
+    line: str
+
+
+def read_times(
+    text: str, zone: ZoneInfo, now: datetime
+) -> list[tuple[datetime, str | None]] | Unreadable:
+    """Lines like «25.11 15:00, Центральная библиотека, каб. 5»: a future time, then the
+    place."""
+    times = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        head, _, place_text = line.partition(",")
+        moment = parse_when(head, zone, now)
+        if moment is None or moment <= now:
+            return Unreadable(line)
+        times.append((moment, place_text.strip() or None))
+    if not times or len(times) > MAX_SLOTS:
+        return Unreadable(text[:100])
+    return times
 
 
 async def offer(
@@ -115,6 +145,19 @@ async def get_slot(db: Database, slot_id: int) -> SlotView | None:
     async with db.transaction() as session:
         row = await session.get(AppointmentSlot, slot_id)
         return _slot(row) if row else None
+
+
+async def own_slot(db: Database, slot_id: int, person_id: int) -> SlotView | None:
+    """A time offered on this person's own request (whether it can still be chosen is
+    `choose`'s to say)."""
+    async with db.transaction() as session:
+        row = await session.get(AppointmentSlot, slot_id)
+        if row is None:
+            return None
+        owner = await session.scalar(
+            select(ConsultationRequest.person_id).where(ConsultationRequest.id == row.request_id)
+        )
+        return _slot(row) if owner is not None and owner == person_id else None
 
 
 async def choose(db: Database, slot_id: int, person_id: int) -> SlotView | None:

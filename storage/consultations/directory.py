@@ -12,6 +12,8 @@ from sqlalchemy import delete, func, select, update
 from storage.circulation.local_import import ImportError_, read_rows
 from storage.consultations.models import Expert, FaqEntry
 from storage.db import Database
+from storage.models import PersonRole, Role
+from storage.types import utcnow
 
 FAQ_PER_TOPIC = 10
 
@@ -62,7 +64,11 @@ async def add_expert(
     organisation: str | None = None,
     contact: str | None = None,
     person_id: int | None = None,
+    enrol: bool = False,
 ) -> ExpertView:
+    """A new directory entry. `enrol` (staff adding an expert in the bot): the person who
+    uses the bot becomes an expert there in the same transaction, so the requests passed
+    to the entry reach them."""
     async with db.transaction() as session:
         row = Expert(
             name=name.strip()[:200],
@@ -73,6 +79,9 @@ async def add_expert(
             active=True,
         )
         session.add(row)
+        role = (person_id, str(Role.EXPERT))
+        if enrol and person_id is not None and await session.get(PersonRole, role) is None:
+            session.add(PersonRole(person_id=person_id, role=Role.EXPERT, granted_at=utcnow()))
         await session.flush()
         return _expert(row)
 
@@ -229,10 +238,16 @@ async def add_faq(
         return FaqView(row.id, row.topic, row.question, row.answer)
 
 
-async def delete_faq(db: Database, entry_id: int) -> bool:
+async def drop_faq(db: Database, entry_id: int) -> FaqView | None:
+    """Remove an entry: the entry removed (its topic's list is shown again), or None when it
+    was gone already."""
     async with db.transaction() as session:
+        row = await session.get(FaqEntry, entry_id)
+        if row is None:
+            return None
+        entry = FaqView(row.id, row.topic, row.question, row.answer)
         result = await session.execute(delete(FaqEntry).where(FaqEntry.id == entry_id))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return entry if result.rowcount else None  # type: ignore[attr-defined]
 
 
 FAQ_COLUMNS = {

@@ -6,7 +6,7 @@ request rows and their history: дата получения, содержани�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -231,6 +231,34 @@ async def build_register(
     """Requests received in [start, end), oldest first."""
     lines = await register_lines(db, zone, start=start, end=end, topic_names=topic_names)
     return Register(HEADINGS, [line.cells() for line in lines])
+
+
+def quarter_start(local: datetime) -> datetime:
+    """Local midnight of the first day of the quarter `local` falls in."""
+    month = 3 * ((local.month - 1) // 3) + 1
+    return local.replace(month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class QuarterSoFar:
+    """The register of this quarter up to now, as staff download it from the bot."""
+
+    register: Register
+    start: datetime  # local
+    until: datetime  # local: now
+
+    @property
+    def quarter(self) -> int:
+        return (self.start.month - 1) // 3 + 1
+
+
+async def quarter_so_far(
+    db: Database, zone: ZoneInfo, *, topic_names: dict[str, str], now: datetime | None = None
+) -> QuarterSoFar:
+    local_now = (now or datetime.now(UTC)).astimezone(zone)
+    start = quarter_start(local_now)
+    register = await build_register(db, zone, start=start.astimezone(UTC), topic_names=topic_names)
+    return QuarterSoFar(register, start, local_now)
 
 
 def register_xlsx(register: Register, title: str) -> bytes:
