@@ -19,8 +19,8 @@ from broadcasts import hold_notices
 from broadcasts.staff_chat import notify_staff
 from broadcasts.views.callbacks import CatalogueAction, CatalogueCb
 from broadcasts.views.keyboards import button, inline
-from handlers import catalogue_holds
-from handlers.catalogue_presses import AskedQuestion, NamedRecord, remember
+from handlers.catalogue_holds import HoldAsk, HoldOnRecord, start_hold
+from handlers.catalogue_presses import AskedQuestion, NamedRecord, note_record, remember
 from handlers.catalogue_view import PAGE, card_buttons, card_text, results
 from handlers.common import phone_or_none, show_menu
 from handlers.filters import MenuButton, TextWithinLimit
@@ -29,7 +29,6 @@ from storage.activity import ActivityNote
 from storage.catalogue import watches
 from storage.catalogue.availability import RecordCard
 from storage.catalogue.search import search
-from storage.circulation.base import LibrarySystem
 from storage.circulation.links import get_link
 from storage.db import Database
 from storage.models import ActivityKind, Consent
@@ -43,10 +42,16 @@ ON_A_QUESTION = {CatalogueAction.MORE, CatalogueAction.SUGGEST}
 ON_A_RECORD = {CatalogueAction.RECORD, CatalogueAction.WATCH, CatalogueAction.HOLD}
 
 
-async def answer_query(
+@routes.message(MenuButton("menu-find-book"))
+async def find_book(message: Message, texts: Texts, activity: ActivityNote) -> None:
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    activity.status = "prompted"
+    await message.answer(texts("catalogue-prompt"), reply_markup=inline(texts))
+
+
+@search_routes.message(F.text, ~F.text.startswith("/"), TextWithinLimit())
+async def free_text(
     message: Message,
-    query: str,
-    *,
     texts: Texts,
     db: Database,
     state: FSMContext,
@@ -54,7 +59,8 @@ async def answer_query(
     person: PersonView | None,
     recent_queries: RecentQueries,
 ) -> None:
-    """Search and answer: the one path for typed questions and «Найти книгу» follow-ups."""
+    """Free text (not a command, not too long) is a catalogue question: search and answer."""
+    query = message.text or ""
     result = await search(db, query, limit=PAGE)
     activity.kind = ActivityKind.CATALOGUE_QUERY
     activity.content = query
@@ -76,36 +82,6 @@ async def answer_query(
     await message.answer(text, reply_markup=inline(texts, *rows))
 
 
-@routes.message(MenuButton("menu-find-book"))
-async def find_book(message: Message, texts: Texts, activity: ActivityNote) -> None:
-    activity.kind = ActivityKind.CATALOGUE_QUERY
-    activity.status = "prompted"
-    await message.answer(texts("catalogue-prompt"), reply_markup=inline(texts))
-
-
-@search_routes.message(F.text, ~F.text.startswith("/"), TextWithinLimit())
-async def free_text(
-    message: Message,
-    texts: Texts,
-    db: Database,
-    state: FSMContext,
-    activity: ActivityNote,
-    person: PersonView | None,
-    recent_queries: RecentQueries,
-) -> None:
-    """Free text (not a command, not too long) is a catalogue question."""
-    await answer_query(
-        message,
-        message.text or "",
-        texts=texts,
-        db=db,
-        state=state,
-        activity=activity,
-        person=person,
-        recent_queries=recent_queries,
-    )
-
-
 async def _on_question(query: CallbackQuery, activity: ActivityNote, asked: str) -> None:
     await query.answer()
     activity.kind = ActivityKind.CATALOGUE_QUERY
@@ -114,8 +90,7 @@ async def _on_question(query: CallbackQuery, activity: ActivityNote, asked: str)
 
 async def _on_record(query: CallbackQuery, activity: ActivityNote, record_id: int) -> None:
     await query.answer()
-    activity.kind = ActivityKind.CATALOGUE_QUERY
-    activity.notes = f"record={record_id}"
+    note_record(activity, record_id)
 
 
 @routes.callback_query(CatalogueCb.filter(F.action == CatalogueAction.MORE), AskedQuestion())
@@ -170,33 +145,12 @@ async def watch_record(
     await show_menu(message, texts, person, key=key, title=card.title)
 
 
-@routes.callback_query(CatalogueCb.filter(F.action == CatalogueAction.HOLD), NamedRecord())
-async def hold_record(
-    query: CallbackQuery,
-    texts: Texts,
-    locales: Locales,
-    person: PersonView,
-    db: Database,
-    config: Config,
-    library_system: LibrarySystem | None,
-    card: RecordCard,
-    message: Message,
-    activity: ActivityNote,
-) -> None:
+@routes.callback_query(CatalogueCb.filter(F.action == CatalogueAction.HOLD), HoldOnRecord())
+async def hold_record(query: CallbackQuery, ask: HoldAsk, activity: ActivityNote) -> None:
     """«Забронировать»: the first press of a hold (`catalogue_holds`)."""
-    await _on_record(query, activity, card.record_id)
-    activity.content = card.title
-    await catalogue_holds.start_hold(
-        message,
-        card,
-        texts=texts,
-        locales=locales,
-        person=person,
-        db=db,
-        config=config,
-        system=library_system,
-        activity=activity,
-    )
+    await _on_record(query, activity, ask.card.record_id)
+    activity.content = ask.card.title
+    await start_hold(ask, activity)
 
 
 @routes.callback_query(CatalogueCb.filter(F.action == CatalogueAction.SUGGEST), AskedQuestion())

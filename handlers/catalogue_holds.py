@@ -4,15 +4,16 @@ The reader: a book already on their card is not reserved again; a second press o
 same record is «уже забронировано» (nothing sent twice); they choose where to pick it up
 among the branches that hold a copy (all branches when no copy is at a known one), and
 the hold is placed in the library system when it can take holds (Koha, SIP2) and the
-ticket is linked. Either way the staff chat gets a card naming the reader, the branch,
-how to reach them and what the system said, with «Отложено» / «Нет в наличии» buttons
-whose answer reaches the reader through the outbox.
+ticket is linked — those rules are `storage.circulation.hold_rules`. Either way the staff
+chat gets a card naming the reader, the branch, how to reach them and what the system
+said, with «Отложено» / «Нет в наличии» buttons whose answer reaches the reader through
+the outbox.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,26 +25,66 @@ from bot.kernel.config import Branch, Config
 from bot.kernel.i18n import Locales, Texts
 from broadcasts import hold_notices
 from broadcasts.hold_notices import SHELF_DAYS, SystemNote
-from broadcasts.views.callbacks import HoldAnswer, HoldCb, HoldDeskCb
+from broadcasts.views.callbacks import CatalogueCb, HoldAnswer, HoldCb, HoldDeskCb
 from broadcasts.views.keyboards import button, inline
-from handlers.catalogue_presses import NamedRecord
+from handlers.catalogue_presses import NamedRecord, note_record
 from handlers.common import ask_consent, phone_or_none, show_menu
 from handlers.filters import HasRole
 from handlers.routes import Routes
 from storage import people
 from storage.activity import ActivityNote
 from storage.catalogue.availability import RecordCard
-from storage.circulation import hold_requests, library_today
-from storage.circulation.base import HoldOutcome, HoldPlacement, LibrarySystem, hold_placer
-from storage.circulation.hold_requests import HoldView, State, on_their_card, pickup_branches
+from storage.circulation import hold_requests, hold_rules, library_today
+from storage.circulation.base import HoldOutcome, LibrarySystem
+from storage.circulation.hold_requests import HoldView, State
+from storage.circulation.hold_rules import AlreadyAsked, pickup_branches
 from storage.circulation.links import LinkView, get_link
 from storage.db import Database
 from storage.models import ActivityKind, Consent, Role
 from storage.people import PersonView
 
-log = logging.getLogger(__name__)
-
 routes = Routes(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HoldAsk:
+    """A press on a record's hold buttons: the record, who pressed, where to answer, and
+    what answering needs."""
+
+    card: RecordCard
+    message: Message
+    person: PersonView
+    texts: Texts
+    locales: Locales
+    config: Config
+    db: Database
+    system: LibrarySystem | None
+
+    async def menu(self, key: str, **args: str | int) -> None:
+        await show_menu(self.message, self.texts, self.person, key=key, **args)
+
+
+class HoldOnRecord(NamedRecord):
+    """The record a hold button names, and all answering needs, as `ask`."""
+
+    async def __call__(
+        self,
+        query: CallbackQuery,
+        callback_data: CatalogueCb | HoldCb,
+        texts: Texts,
+        locales: Locales,
+        person: PersonView,
+        db: Database,
+        config: Config,
+        library_system: LibrarySystem | None,
+    ) -> bool | dict[str, HoldAsk]:
+        found = await super().__call__(query, callback_data, db, config)
+        if not isinstance(found, dict):
+            return False
+        ask = HoldAsk(
+            found["card"], found["message"], person, texts, locales, config, db, library_system
+        )
+        return {"ask": ask}
 
 
 async def _needs_consent(
@@ -58,31 +99,22 @@ async def _needs_consent(
     return True
 
 
-async def start_hold(
-    message: Message,
-    card: RecordCard,
-    *,
-    texts: Texts,
-    locales: Locales,
-    person: PersonView,
-    db: Database,
-    config: Config,
-    system: LibrarySystem | None,
-    activity: ActivityNote,
-) -> None:
+async def start_hold(ask: HoldAsk, activity: ActivityNote) -> None:
     """The first press: refuse what makes no sense, then ask for the branch (or place it)."""
-    if await _needs_consent(message, texts, config, person, activity):
+    card, texts, config, db, person = ask.card, ask.texts, ask.config, ask.db, ask.person
+    if await _needs_consent(ask.message, texts, config, person, activity):
         return
     held = await hold_requests.open_hold(db, person.id, card.record_id, library_today(config)())
     if held is not None:
         activity.status = "hold already requested"
-        await _already(message, texts, config, person, held)
+        await _already(ask, held)
         return
     link = await get_link(db, person.id)
     branches = config.library.branches
-    if await on_their_card(db, system, link.patron() if link else None, card, branches):
+    patron = link.patron() if link else None
+    if await hold_rules.on_their_card(db, ask.system, patron, card, branches):
         activity.status = "hold refused: on loan"
-        await show_menu(message, texts, person, key="hold-on-loan", title=card.title)
+        await ask.menu("hold-on-loan", title=card.title)
         return
     choices = pickup_branches(branches, card)
     if len(choices) > 1:
@@ -90,64 +122,30 @@ async def start_hold(
         rows = [
             [button(b.name, HoldCb(record_id=card.record_id, branch=b.id).pack())] for b in choices
         ]
-        await message.answer(
+        await ask.message.answer(
             texts("hold-pick-branch", title=card.title), reply_markup=inline(texts, *rows)
         )
         return
-    await _place(
-        message,
-        card,
-        choices[0] if choices else None,
-        texts=texts,
-        locales=locales,
-        person=person,
-        db=db,
-        config=config,
-        system=system,
-        link=link,
-        activity=activity,
-    )
+    await _place(ask, choices[0] if choices else None, link, activity)
 
 
-@routes.callback_query(HoldCb.filter(), NamedRecord())
+@routes.callback_query(HoldCb.filter(), HoldOnRecord())
 async def pick_branch(
-    query: CallbackQuery,
-    callback_data: HoldCb,
-    texts: Texts,
-    locales: Locales,
-    person: PersonView,
-    db: Database,
-    config: Config,
-    library_system: LibrarySystem | None,
-    card: RecordCard,
-    message: Message,
-    activity: ActivityNote,
+    query: CallbackQuery, callback_data: HoldCb, ask: HoldAsk, activity: ActivityNote
 ) -> None:
     """The branch button: the hold is placed for pickup there."""
-    _on_branch_button(activity, callback_data)
+    note_record(activity, callback_data.record_id)
     await query.answer()
-    if await _needs_consent(message, texts, config, person, activity):
+    if await _needs_consent(ask.message, ask.texts, ask.config, ask.person, activity):
         return
-    activity.content = card.title
-    choices = pickup_branches(config.library.branches, card)
+    activity.content = ask.card.title
+    choices = pickup_branches(ask.config.library.branches, ask.card)
     branch = next((b for b in choices if b.id == callback_data.branch), None)
     if branch is None and choices:  # a branch no longer in the config, or a forged one
         activity.status = "hold: branch gone"
-        await show_menu(message, texts, person, key="hold-pick-gone")
+        await ask.menu("hold-pick-gone")
         return
-    await _place(
-        message,
-        card,
-        branch,
-        texts=texts,
-        locales=locales,
-        person=person,
-        db=db,
-        config=config,
-        system=library_system,
-        link=await get_link(db, person.id),
-        activity=activity,
-    )
+    await _place(ask, branch, await get_link(ask.db, ask.person.id), activity)
 
 
 @routes.callback_query(HoldCb.filter())
@@ -160,7 +158,7 @@ async def pick_branch_record_gone(
     activity: ActivityNote,
 ) -> None:
     """A branch button after its record left the catalogue: still consent first."""
-    _on_branch_button(activity, callback_data)
+    note_record(activity, callback_data.record_id)
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     if message is None or await _needs_consent(message, texts, config, person, activity):
@@ -168,97 +166,63 @@ async def pick_branch_record_gone(
     await show_menu(message, texts, person, key="catalogue-record-gone")
 
 
-def _on_branch_button(activity: ActivityNote, data: HoldCb) -> None:
-    activity.kind = ActivityKind.CATALOGUE_QUERY
-    activity.notes = f"record={data.record_id}"
-
-
 async def _place(
-    message: Message,
-    card: RecordCard,
-    branch: Branch | None,
-    *,
-    texts: Texts,
-    locales: Locales,
-    person: PersonView,
-    db: Database,
-    config: Config,
-    system: LibrarySystem | None,
-    link: LinkView | None,
-    activity: ActivityNote,
+    ask: HoldAsk, branch: Branch | None, link: LinkView | None, activity: ActivityNote
 ) -> None:
     """Claim the hold (once), place it in the system if it can, tell staff and the reader."""
-    today = library_today(config)()
-    hold = await hold_requests.claim(
+    card, config, db = ask.card, ask.config, ask.db
+    done = await hold_rules.request(
         db,
-        person_id=person.id,
-        record_id=card.record_id,
-        title=card.title,
-        branch_id=branch.id if branch else None,
-        today=today,
+        ask.system,
+        link.patron() if link else None,
+        person_id=ask.person.id,
+        card=card,
+        branch=branch,
+        branches=config.library.branches,
+        today=library_today(config)(),
     )
-    if hold is None:  # a second press on the branch buttons, or a double tap
+    if isinstance(done, AlreadyAsked):
         activity.status = "hold already requested"
-        held = await hold_requests.open_hold(db, person.id, card.record_id, today)
-        if held is None:  # answered between the two reads: still not a second hold
-            await show_menu(message, texts, person, key="hold-already-requested", title=card.title)
-            return
-        await _already(message, texts, config, person, held)
+        if done.held is None:
+            await ask.menu("hold-already-requested", title=card.title)
+        else:
+            await _already(ask, done.held)
         return
-    placer = hold_placer(system)
-    placement: HoldPlacement | None = None
-    if placer is not None and link is not None:
-        wish = await hold_requests.wish_for(
-            db, card.record_id, card.title, branch, config.library.branches
-        )
-        placement = await placer.place_hold(link.patron(), wish)
-        log.info("Hold %s in the library system: %s", hold.id, placement.outcome.value)
-        if placement.outcome is HoldOutcome.PLACED:
-            await hold_requests.mark_placed(db, hold.id, placement.ref)
-    note = SystemNote(placement, linked=placer is None or link is not None)
+    placement = done.placement
+    note = SystemNote(placement, linked=not done.unlinked)
     told = await hold_notices.announce(
-        db, locales, config, hold, person=person, link=link, branch=branch, note=note
+        db, ask.locales, config, done.hold, person=ask.person, link=link, branch=branch, note=note
     )
-    placed = placement is not None and placement.outcome is HoldOutcome.PLACED
-    activity.status = "hold request" + (", placed" if placed else "")
+    activity.status = "hold request" + (", placed" if done.placed else "")
     where = branch.name if branch else "none"
-    if placed and placement is not None:
+    if done.placed and placement is not None:
         ahead = max((placement.queue_position or 1) - 1, 0)
-        await show_menu(
-            message, texts, person, key="hold-placed", title=card.title, branch=where, ahead=ahead
-        )
+        await ask.menu("hold-placed", title=card.title, branch=where, ahead=ahead)
         return
     if not told:
         activity.status = "hold request, staff chat unreachable"
-        await hold_requests.forget_claim(db, hold.id)
-        await show_menu(
-            message, texts, person, key="catalogue-call-us", phone=phone_or_none(config)
-        )
+        await hold_requests.forget_claim(db, done.hold.id)
+        await ask.menu("catalogue-call-us", phone=phone_or_none(config))
         return
     if placement is not None and placement.outcome is HoldOutcome.REFUSED:
         activity.status = "hold request, refused by the system"
-        reason = texts(f"hold-reason-{(placement.refusal or 'rules')}")
-        await show_menu(message, texts, person, key="hold-refused", title=card.title, reason=reason)
+        reason = ask.texts(f"hold-reason-{(placement.refusal or 'rules')}")
+        await ask.menu("hold-refused", title=card.title, reason=reason)
         return
-    await show_menu(message, texts, person, key="hold-requested", title=card.title, branch=where)
+    await ask.menu("hold-requested", title=card.title, branch=where)
 
 
-async def _already(
-    message: Message, texts: Texts, config: Config, person: PersonView, held: HoldView
-) -> None:
+async def _already(ask: HoldAsk, held: HoldView) -> None:
     if held.state is State.READY and held.pickup_until is not None:
-        branch = next((b for b in config.library.branches if b.id == held.branch_id), None)
-        await show_menu(
-            message,
-            texts,
-            person,
-            key="hold-already-ready",
+        branch = next((b for b in ask.config.library.branches if b.id == held.branch_id), None)
+        await ask.menu(
+            "hold-already-ready",
             title=held.title,
             until=f"{held.pickup_until:%d.%m.%Y}",
             branch=branch.name if branch else "none",
         )
         return
-    await show_menu(message, texts, person, key="hold-already-requested", title=held.title)
+    await ask.menu("hold-already-requested", title=held.title)
 
 
 # --- staff ---------------------------------------------------------------------------------

@@ -18,8 +18,10 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.kernel.config import Config
 from broadcasts.views.callbacks import CatalogueCb, HoldCb
+from storage.activity import ActivityNote
 from storage.catalogue.availability import record_card
 from storage.db import Database
+from storage.models import ActivityKind
 from storage.people import PersonView
 from storage.volatile import RecentQueries
 
@@ -83,3 +85,9 @@ class NamedRecord(Filter):
             return False
         card = await record_card(db, callback_data.record_id, config.library.branches)
         return card is not None and {"card": card, "message": query.message}
+
+
+def note_record(activity: ActivityNote, record_id: int) -> None:
+    """A press on a record's button is a catalogue enquiry about that record, found or not."""
+    activity.kind = ActivityKind.CATALOGUE_QUERY
+    activity.notes = f"record={record_id}"

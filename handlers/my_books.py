@@ -10,8 +10,8 @@ what became of them, is `storage.circulation.renewal`. Linking a ticket is in
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from functools import partial
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from aiogram import F
@@ -26,14 +26,13 @@ from broadcasts.views.keyboards import button, inline
 from broadcasts.views.loans_view import day, renewal_lines
 from handlers.common import ask_consent
 from handlers.filters import MenuButton
-from handlers.my_books_screen import intro_key, show_intro, show_loans, show_my_books, system_down
+from handlers.my_books_screen import IntroScreen, LoansScreen, intro_key, show_my_books
 from handlers.routes import Routes
 from handlers.ticket_link import LinkForm
 from storage.activity import ActivityNote
 from storage.catalogue import watches
 from storage.circulation import links, renewal
 from storage.circulation.base import LibrarySystem
-from storage.circulation.links import LinkView
 from storage.circulation.renewal import Press, RenewAll, RenewOne, Stop, Stopped
 from storage.db import Database
 from storage.models import ActivityKind
@@ -45,60 +44,64 @@ form_routes = Routes(f"{__name__}.form")  # the screen's buttons, after navigati
 INTRO_STATUS = {"loans-none-system": "no library system", "loans-need-consent": "needs consent"}
 
 
-class LinkedTicket(Filter):
-    """Passes when the library has a system and the person has linked a ticket: the link
-    as `link`, and for a button the message it sits under as `target`."""
+class Linked(Filter):
+    """Passes when the library has a system and the person has linked a ticket: their list
+    and the message it goes in (for a button, the one it sits under) as `screen`."""
 
     async def __call__(
         self,
         event: Message | CallbackQuery,
+        texts: Texts,
         person: PersonView,
+        config: Config,
         db: Database,
         library_system: LibrarySystem | None,
-    ) -> bool | dict[str, Any]:
+    ) -> bool | dict[str, LoansScreen]:
         target = event if isinstance(event, Message) else event.message
         if library_system is None or not isinstance(target, Message):
             return False
         link = await links.get_link(db, person.id)
-        return link is not None and {"link": link, "target": target}
+        if link is None:
+            return False
+        return {"screen": LoansScreen(target, texts, config, db, library_system, link)}
 
 
-@routes.message(MenuButton("menu-my-books"), LinkedTicket())
-@routes.message(Command("books"), LinkedTicket())
-async def my_books(
-    message: Message,
-    texts: Texts,
-    config: Config,
-    db: Database,
-    library_system: LibrarySystem,
-    link: LinkView,
-    activity: ActivityNote,
-) -> None:
+class Unlinked(Filter):
+    """After `Linked`: the screen for someone without a ticket (`intro_key`), as `intro`."""
+
+    async def __call__(
+        self,
+        message: Message,
+        texts: Texts,
+        person: PersonView,
+        config: Config,
+        db: Database,
+        library_system: LibrarySystem | None,
+    ) -> dict[str, IntroScreen]:
+        key = intro_key(person, library_system)
+        return {"intro": IntroScreen(key, message, texts, config, db, person)}
+
+
+@routes.message(MenuButton("menu-my-books"), Linked())
+@routes.message(Command("books"), Linked())
+async def my_books(message: Message, screen: LoansScreen, activity: ActivityNote) -> None:
     activity.kind = ActivityKind.LOAN_ENQUIRY
     activity.status = "shown"
-    await show_loans(message, texts=texts, config=config, db=db, system=library_system, link=link)
+    await screen.show()
 
 
-@routes.message(MenuButton("menu-my-books"))
-@routes.message(Command("books"))
+@routes.message(MenuButton("menu-my-books"), Unlinked())
+@routes.message(Command("books"), Unlinked())
 async def my_books_intro(
-    message: Message,
-    texts: Texts,
-    person: PersonView,
-    config: Config,
-    db: Database,
-    state: FSMContext,
-    library_system: LibrarySystem | None,
-    activity: ActivityNote,
+    message: Message, intro: IntroScreen, state: FSMContext, activity: ActivityNote
 ) -> None:
     """No ticket linked (or no system to link one to): how to go on, and the waits."""
     activity.kind = ActivityKind.LOAN_ENQUIRY
-    key = intro_key(person, library_system)
-    activity.status = INTRO_STATUS.get(key, "asked to link")
-    await show_intro(message, texts=texts, config=config, db=db, person=person, key=key)
-    if key == "loans-need-consent":
-        await ask_consent(message, texts, config)
-    elif key == "loans-ask-ticket":
+    activity.status = INTRO_STATUS.get(intro.key, "asked to link")
+    await intro.show()
+    if intro.key == "loans-need-consent":
+        await ask_consent(message, intro.texts, intro.config)
+    elif intro.key == "loans-ask-ticket":
         await state.set_state(LinkForm.ticket)
 
 
@@ -136,77 +139,56 @@ async def stop_waiting(
 
 def _loan_button(action: LoanAction) -> tuple[Any, ...]:
     """A «Мои книги» button of this action, pressed by someone with a linked ticket."""
-    return LoanCb.filter(F.action == action), LinkedTicket()
+    return LoanCb.filter(F.action == action), Linked()
 
 
 @form_routes.callback_query(*_loan_button(LoanAction.UNLINK))
 async def ask_unlink(
-    query: CallbackQuery, texts: Texts, link: LinkView, target: Message, activity: ActivityNote
+    query: CallbackQuery, texts: Texts, screen: LoansScreen, activity: ActivityNote
 ) -> None:
     activity.kind = ActivityKind.LOAN_ENQUIRY
     await query.answer()
     yes = button(texts("loans-unlink-yes"), LoanCb(action=LoanAction.UNLINK_YES).pack())
     no = button(texts("loans-unlink-no"), LoanCb(action=LoanAction.LIST).pack())
-    await target.answer(
-        texts("loans-unlink-confirm", ticket=link.ticket), reply_markup=inline(texts, [yes, no])
+    await screen.target.answer(
+        texts("loans-unlink-confirm", ticket=screen.link.ticket),
+        reply_markup=inline(texts, [yes, no]),
     )
 
 
 @form_routes.callback_query(*_loan_button(LoanAction.UNLINK_YES))
 async def unlink(
-    query: CallbackQuery,
-    texts: Texts,
-    person: PersonView,
-    db: Database,
-    target: Message,
-    activity: ActivityNote,
+    query: CallbackQuery, texts: Texts, db: Database, screen: LoansScreen, activity: ActivityNote
 ) -> None:
     activity.kind = ActivityKind.READER_LINK
     activity.status = "unlinked"
-    await links.unlink(db, person.id)
+    await links.unlink(db, screen.link.person_id)
     await query.answer()
-    await target.answer(texts("loans-unlinked"), reply_markup=inline(texts))
+    await screen.target.answer(texts("loans-unlinked"), reply_markup=inline(texts))
 
 
 @form_routes.callback_query(*_loan_button(LoanAction.REMINDERS))
 async def toggle_reminders(
-    query: CallbackQuery,
-    texts: Texts,
-    person: PersonView,
-    config: Config,
-    db: Database,
-    library_system: LibrarySystem,
-    link: LinkView,
-    target: Message,
-    activity: ActivityNote,
+    query: CallbackQuery, texts: Texts, db: Database, screen: LoansScreen, activity: ActivityNote
 ) -> None:
+    """Due-date reminders on or off; the list shows the new state of its button."""
     activity.kind = ActivityKind.LOAN_ENQUIRY
-    await links.set_reminders(db, person.id, not link.reminders)
+    link = screen.link
+    await links.set_reminders(db, link.person_id, not link.reminders)
     activity.status = "reminders off" if link.reminders else "reminders on"
     await query.answer(
         texts("loans-reminders-now-off" if link.reminders else "loans-reminders-now-on")
     )
-    link = await links.get_link(db, person.id) or link
-    await show_loans(
-        target, texts=texts, config=config, db=db, system=library_system, link=link, edit=True
-    )
+    now = await links.get_link(db, link.person_id) or link
+    await replace(screen, link=now).show(edit=True)
 
 
 @form_routes.callback_query(*_loan_button(LoanAction.LIST))
-async def show_list(
-    query: CallbackQuery,
-    texts: Texts,
-    config: Config,
-    db: Database,
-    library_system: LibrarySystem,
-    link: LinkView,
-    target: Message,
-    activity: ActivityNote,
-) -> None:
+async def show_list(query: CallbackQuery, screen: LoansScreen, activity: ActivityNote) -> None:
     activity.kind = ActivityKind.LOAN_ENQUIRY
     await query.answer()
     activity.status = "shown"
-    await show_loans(target, texts=texts, config=config, db=db, system=library_system, link=link)
+    await screen.show()
 
 
 class Pressed(Filter):
@@ -228,34 +210,28 @@ async def renew(
     press: Press,
     texts: Texts,
     person: PersonView,
-    config: Config,
     db: Database,
-    library_system: LibrarySystem,
-    link: LinkView,
-    target: Message,
+    screen: LoansScreen,
     activity: ActivityNote,
 ) -> None:
     """«Продлить» under the list or a reminder (one loan, as of the due date it showed), and
     «Продлить все» (every loan of the list the reader saw)."""
     # Stale and forged presses stay enquiries; real attempts are logged per loan below.
     activity.kind = ActivityKind.LOAN_ENQUIRY
-    screen = partial(
-        show_loans, target, texts=texts, config=config, db=db, system=library_system, link=link
-    )
-    chosen = await renewal.choose(library_system, link.ticket, press)
+    chosen = await renewal.choose(screen.system, screen.link.ticket, press)
     if isinstance(chosen, Stopped):
         activity.status = chosen.stop.value
-        await _not_renewed(query, target, chosen, texts, config, screen)
+        await _not_renewed(query, chosen, screen)
         return
     await query.answer(texts("loans-checking"))
-    done = await renewal.renew(library_system, chosen)
+    done = await renewal.renew(screen.system, chosen)
     activity.skip = True  # one row per renewal attempt instead
     await renewal.record(db, person, done.results, activity.update_id)
     header = renewal_lines(texts, done.results)
     if done.fresh is None:
-        await target.answer("\n".join(header), reply_markup=inline(texts))
+        await screen.target.answer("\n".join(header), reply_markup=inline(texts))
         return
-    await screen(
+    await screen.show(
         patron=chosen.patron, loans=done.fresh, header=header, just_renewed=done.just_renewed
     )
 
@@ -268,21 +244,15 @@ async def not_linked(query: CallbackQuery, texts: Texts, activity: ActivityNote)
     await query.answer(texts("loans-need-link"), show_alert=True)
 
 
-async def _not_renewed(
-    query: CallbackQuery,
-    target: Message,
-    stopped: Stopped,
-    texts: Texts,
-    config: Config,
-    screen: Callable[..., Awaitable[None]],
-) -> None:
+async def _not_renewed(query: CallbackQuery, stopped: Stopped, screen: LoansScreen) -> None:
     """Why the press renewed nothing, as the reader is told."""
+    texts = screen.texts
     if stopped.stop is Stop.UNAVAILABLE:
         await query.answer()
-        await system_down(target, texts, config)
+        await screen.system_down()
     elif stopped.stop is Stop.STALE_LIST:
         await query.answer(texts("loans-stale"))
-        await screen(patron=stopped.patron, loans=stopped.loans)
+        await screen.show(patron=stopped.patron, loans=stopped.loans)
     elif stopped.stop is Stop.ALREADY_RENEWED and stopped.loan is not None:
         loan = stopped.loan
         already = texts.plain("loans-already-renewed", title=loan.title, due=day(loan.due))

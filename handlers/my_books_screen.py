@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardButton, Message
@@ -131,6 +132,67 @@ async def show_my_books(
         return
     key = intro_key(person, system)
     await show_intro(target, texts=texts, config=config, db=db, person=person, key=key, edit=edit)
+
+
+@dataclass(frozen=True, slots=True)
+class LoansScreen:
+    """A linked ticket's list and the message it goes in (or under): what a loan button needs."""
+
+    target: Message
+    texts: Texts
+    config: Config
+    db: Database
+    system: LibrarySystem
+    link: LinkView
+
+    async def show(
+        self,
+        *,
+        patron: Patron | None = None,
+        loans: Sequence[Loan] | None = None,
+        header: list[str] | None = None,
+        just_renewed: Collection[str] = (),
+        edit: bool = False,
+    ) -> None:
+        """`show_loans` for this ticket."""
+        await show_loans(
+            self.target,
+            texts=self.texts,
+            config=self.config,
+            db=self.db,
+            system=self.system,
+            link=self.link,
+            patron=patron,
+            loans=loans,
+            header=header,
+            just_renewed=just_renewed,
+            edit=edit,
+        )
+
+    async def system_down(self) -> None:
+        await system_down(self.target, self.texts, self.config)
+
+
+@dataclass(frozen=True, slots=True)
+class IntroScreen:
+    """The screen for someone without a linked ticket: which one (`intro_key`), and where."""
+
+    key: str
+    target: Message
+    texts: Texts
+    config: Config
+    db: Database
+    person: PersonView
+
+    async def show(self) -> None:
+        await show_intro(
+            self.target,
+            texts=self.texts,
+            config=self.config,
+            db=self.db,
+            person=self.person,
+            key=self.key,
+        )
 
 
 async def _show(

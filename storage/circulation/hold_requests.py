@@ -7,9 +7,8 @@ nobody answered, for `OPEN_DAYS`; after that the same reader may ask again and t
 is reused.
 
 The catalogue knows a book by its record; the library system by its copies. `wish_for`
-turns a record and a pickup branch into the `HoldWish` a connector places. A book already
-on the reader's card is not held again (`on_their_card`), and it is picked up where a
-copy is (`pickup_branches`).
+turns a record and a pickup branch into the `HoldWish` a connector places. What a press
+on «Забронировать» comes to is `hold_rules`.
 """
 
 from __future__ import annotations
@@ -24,16 +23,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.kernel.config import Branch
-from storage.catalogue.availability import RecordCard, branch_resolver
+from storage.catalogue.availability import branch_resolver
 from storage.catalogue.models import CatalogueItem, CatalogueRecord
 from storage.catalogue.records import HIDDEN_STATUSES, ItemStatus
-from storage.circulation.base import (
-    HoldWish,
-    LibrarySystem,
-    Patron,
-    SystemUnavailable,
-    fold_name,
-)
+from storage.circulation.base import HoldWish
 from storage.circulation.models import ReaderHold
 from storage.db import Database
 from storage.types import utcnow
@@ -254,37 +247,4 @@ async def wish_for(
         barcodes=barcodes,
         control_number=await control_number(db, record_id),
         pickup=pickup,
-    )
-
-
-def pickup_branches(branches: Sequence[Branch], card: RecordCard) -> list[Branch]:
-    """Where the reader may pick the book up: the configured branches holding a copy, or
-    every configured branch when no copy is at one (the library moves books between them)."""
-    holding = {copies.branch_id for copies in card.branches if copies.branch_id}
-    found = [b for b in branches if b.id in holding]
-    return found or list(branches)
-
-
-async def on_their_card(
-    db: Database,
-    system: LibrarySystem | None,
-    patron: Patron | None,
-    card: RecordCard,
-    branches: Sequence[Branch],
-) -> bool:
-    """Whether one of the reader's loans is this book: a copy's barcode, or the title.
-
-    A system that does not answer does not stop the hold: staff will see the card."""
-    if system is None or patron is None:
-        return False
-    try:
-        loans = await system.loans(patron)
-    except SystemUnavailable:
-        return False
-    found = await copies(db, card.record_id, branches)
-    barcodes = {c.barcode.casefold() for c in found if c.barcode}
-    title = fold_name(card.title)
-    return any(
-        (loan.barcode and loan.barcode.casefold() in barcodes) or fold_name(loan.title) == title
-        for loan in loans
     )
