@@ -6,8 +6,8 @@ sends its text); `/attach PATH [caption]` sends a document. Works with piped std
 and stops cleanly at end of input, so the demo can be scripted:
 `printf '/start\\nО библиотеке\\n' | libbot demo`.
 
-Outbound Bot API calls arrive at `ConsoleSession.make_request`; the methods the
-handlers use are printed, anything else fails loudly rather than silently.
+Outbound Bot API calls arrive at `ConsoleSession.make_request` (a `StandInSession`);
+the methods the handlers use are printed, anything else fails loudly rather than silently.
 """
 
 from __future__ import annotations
@@ -15,20 +15,14 @@ from __future__ import annotations
 import asyncio
 import html
 import itertools
-import json
 import re
 import sys
-from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.base import BaseSession
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import TelegramMethod
-from aiogram.methods.base import TelegramType
 from aiogram.types import (
     CallbackQuery,
     Chat,
@@ -41,6 +35,7 @@ from aiogram.types import (
 )
 
 from bot.kernel.messengers import register
+from bot.transports.stand_in import StandInSession
 from bot.transports.telegram import create_bot
 
 PLATFORM = "console"
@@ -71,8 +66,11 @@ class Choice:
     message_id: int | None = None  # the message that carries the inline button
 
 
-class ConsoleSession(BaseSession):
+class ConsoleSession(StandInSession):
     """Prints what the bot sends and remembers the buttons it offered."""
+
+    carrier = "the console"
+    no_downloads = "the console has no files to download"
 
     def __init__(self, out: TextIO, chat_id: int, files_dir: Path | None = None) -> None:
         super().__init__()
@@ -84,35 +82,8 @@ class ConsoleSession(BaseSession):
         self.sent: dict[int, dict[str, Any]] = {}
         self._ids = itertools.count(1)
 
-    # --- BaseSession ---------------------------------------------------------------
-
-    async def make_request(
-        self,
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's BaseSession signature
-    ) -> TelegramType:
-        name = method.__api_method__
-        carry_out: Callable[[Any], Any] | None = getattr(self, f"_api_{name}", None)
-        if carry_out is None:
-            raise TelegramBadRequest(method=method, message=f"the console cannot carry out {name}")
-        result = carry_out(method)
-        payload = json.dumps({"ok": True, "result": result}, default=str)
-        return self.check_response(bot, method, 200, payload).result  # type: ignore[return-value]
-
     async def close(self) -> None:
         """Nothing to close: there is no connection."""
-
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,  # noqa: ASYNC109 - aiogram's BaseSession signature
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:
-        raise NotImplementedError("the console has no files to download")
-        yield b""  # pragma: no cover
 
     # --- output --------------------------------------------------------------------
 
@@ -161,16 +132,16 @@ class ConsoleSession(BaseSession):
 
     # --- Bot API methods the handlers use ---------------------------------------------
 
-    def _api_getMe(self, _method: Any) -> dict[str, Any]:
+    async def _api_getMe(self, _bot: Bot, _method: Any) -> dict[str, Any]:
         return BOT_USER
 
-    def _api_sendMessage(self, method: Any) -> dict[str, Any]:
+    async def _api_sendMessage(self, _bot: Bot, method: Any) -> dict[str, Any]:
         message_id = self._show(method.chat_id, method.text, method.reply_markup)
         return self._message(
             message_id, method.chat_id, text=method.text, reply_markup=_dumped(method.reply_markup)
         )
 
-    def _api_sendDocument(self, method: Any) -> dict[str, Any]:
+    async def _api_sendDocument(self, _bot: Bot, method: Any) -> dict[str, Any]:
         """A file cannot be shown in a terminal: its name says what arrived."""
         document = method.document
         if isinstance(document, str):  # a file id: the console's own say what they name
@@ -196,7 +167,7 @@ class ConsoleSession(BaseSession):
         path.write_bytes(data)
         return str(path)
 
-    def _api_sendPhoto(self, method: Any) -> dict[str, Any]:
+    async def _api_sendPhoto(self, _bot: Bot, method: Any) -> dict[str, Any]:
         saved = None if isinstance(method.photo, str) else self._save(method.photo)
         text = f"🖼 {saved or '[фото]'}" + (f" {method.caption}" if method.caption else "")
         message_id = self._show(method.chat_id, text, method.reply_markup)
@@ -208,7 +179,7 @@ class ConsoleSession(BaseSession):
             photo=[{**size, "width": 1, "height": 1}],
         )
 
-    def _api_editMessageText(self, method: Any) -> dict[str, Any]:
+    async def _api_editMessageText(self, _bot: Bot, method: Any) -> dict[str, Any]:
         self._forget_choices(method.message_id)
         self._show(method.chat_id, method.text, method.reply_markup, message_id=method.message_id)
         return self._message(
@@ -218,7 +189,7 @@ class ConsoleSession(BaseSession):
             reply_markup=_dumped(method.reply_markup),
         )
 
-    def _api_editMessageReplyMarkup(self, method: Any) -> dict[str, Any]:
+    async def _api_editMessageReplyMarkup(self, _bot: Bot, method: Any) -> dict[str, Any]:
         self._forget_choices(method.message_id)
         if (
             isinstance(method.reply_markup, InlineKeyboardMarkup)
@@ -239,22 +210,22 @@ class ConsoleSession(BaseSession):
             reply_markup=_dumped(method.reply_markup),
         )
 
-    def _api_answerCallbackQuery(self, method: Any) -> bool:
+    async def _api_answerCallbackQuery(self, _bot: Bot, method: Any) -> bool:
         if method.text:
             self._write(f"  ⓘ {plain(method.text)}")
         return True
 
-    def _api_deleteMessage(self, method: Any) -> bool:
+    async def _api_deleteMessage(self, _bot: Bot, method: Any) -> bool:
         self._forget_choices(method.message_id)
         return True
 
-    def _api_sendChatAction(self, _method: Any) -> bool:
+    async def _api_sendChatAction(self, _bot: Bot, _method: Any) -> bool:
         return True
 
-    def _api_setMyCommands(self, _method: Any) -> bool:
+    async def _api_setMyCommands(self, _bot: Bot, _method: Any) -> bool:
         return True
 
-    def _api_deleteWebhook(self, _method: Any) -> bool:
+    async def _api_deleteWebhook(self, _bot: Bot, _method: Any) -> bool:
         return True
 
     def _forget_choices(self, message_id: int) -> None:

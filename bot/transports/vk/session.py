@@ -1,9 +1,9 @@
 """The Bot API calls the handlers make, carried out through the VK API.
 
-aiogram hands every outbound call to `VkSession.make_request`; each method the
-handlers use has a `_api_<name>` here that makes the VK calls and answers what the Bot
-API would have answered, so handlers, the outbox sender and the staff notices never
-know which messenger they talk to. A method without one fails loudly with
+aiogram hands every outbound call to `VkSession.make_request` (a `StandInSession`);
+each method the handlers use has a `_api_<name>` here that makes the VK calls and
+answers what the Bot API would have answered, so handlers, the outbox sender and the
+staff notices never know which messenger they talk to. A method without one fails loudly with
 TelegramBadRequest («VK cannot carry out …») — in tests, not silently in production.
 
 VK's rules kept here: every send has a `random_id` (VK drops a repeat with the same
@@ -19,13 +19,11 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.default import Default
-from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
@@ -33,10 +31,10 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import SendMessage, TelegramMethod
-from aiogram.methods.base import TelegramType
 from aiogram.types import User
 from vk_api.exceptions import ApiError
 
+from bot.transports.stand_in import StandInSession
 from bot.transports.vk.client import VkClient, as_telegram_error, vk_error_code
 from bot.transports.vk.files import VkFiles
 from bot.transports.vk.markup import dump, keyboards_for, plain_text
@@ -53,7 +51,12 @@ def random_id() -> int:
     return random.randint(1, 2**31 - 1)  # a dedupe key, not a secret
 
 
-class VkSession(BaseSession):
+class VkSession(StandInSession):
+    """Carries the handlers' Bot API calls out in one VK community's conversations."""
+
+    carrier = "VK"
+    no_downloads = "files sent to the VK community are not downloaded"
+
     def __init__(self, client: VkClient) -> None:
         super().__init__()
         self.client = client
@@ -63,36 +66,11 @@ class VkSession(BaseSession):
             id=client.group_id, is_bot=True, first_name="libbot", username=f"club{client.group_id}"
         )
 
-    # --- BaseSession -------------------------------------------------------------------
-
-    async def make_request(
-        self,
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's BaseSession signature
-    ) -> TelegramType:
-        name = method.__api_method__
-        carry_out: Callable[[Bot, Any], Any] | None = getattr(self, f"_api_{name}", None)
-        if carry_out is None:
-            raise TelegramBadRequest(method=method, message=f"VK cannot carry out {name}")
-        result = await carry_out(bot, method)
-        payload = json.dumps({"ok": True, "result": result}, default=str)
-        return self.check_response(bot, method, 200, payload).result  # type: ignore[return-value]
+    # --- the session -------------------------------------------------------------------
 
     async def close(self) -> None:
         """The API's worker threads stop; vk_api's requests sessions need no closing."""
         self.client.close()
-
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,  # noqa: ASYNC109 - aiogram's BaseSession signature
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:
-        raise NotImplementedError("files sent to the VK community are not downloaded")
-        yield b""  # pragma: no cover
 
     async def start_link(self, bot: Bot, payload: str) -> str:
         """vk.me/<community>?ref=<payload>: VK hands the ref to the bot with the first
