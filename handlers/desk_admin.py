@@ -19,13 +19,11 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from bot.kernel.config import Config
 from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import DeskAction, DeskCb
-from broadcasts.views.keyboards import button, inline
-from broadcasts.views.request_view import topic_name
-from handlers.desk_screens import desk_cb, show_experts, show_faq_topic, show_list, show_topics
+from broadcasts.views.keyboards import inline
+from handlers import desk_experts as expert_form
+from handlers.desk_screens import show_experts, show_faq_topic, show_list, show_topics
 from handlers.filters import HasAnyRole, HasRole, MenuButton
-from handlers.roles import parse_messenger_id
 from handlers.routes import Routes
-from storage import people
 from storage.activity import ActivityNote
 from storage.consultations import directory
 from storage.consultations.register import quarter_so_far, register_xlsx
@@ -43,9 +41,6 @@ STAFF_ACTIONS = (
     DeskAction.FAQ_DROP,
     DeskAction.REGISTER,
 )
-EXPERT_STEPS = ("name", "topics", "organisation", "contact", "messenger")
-SKIPPABLE = ("organisation", "contact", "messenger")
-SKIP = ("-", "—")
 
 routes = Routes(__name__)
 routes.filter("message", HasAnyRole(Role.STAFF, Role.EXPERT))
@@ -157,14 +152,15 @@ async def add_expert(
     if await state.get_state() != DirectoryForm.expert.state:
         await state.set_state(DirectoryForm.expert)
         await state.set_data({"step": 0})
-        await _ask_expert(target, texts, config, 0)
+        await expert_form.ask(target, texts, config, 0)
         return
-    step = EXPERT_STEPS[int((await state.get_data()).get("step", 0))]
-    if callback_data.other == 1 and step in SKIPPABLE:
-        await state.update_data({step: 0 if step == "messenger" else ""})
-        await _next_expert_step(target, texts, config, db, state, activity)
+    index = int((await state.get_data()).get("step", 0))
+    step = expert_form.EXPERT_STEPS[index]
+    if callback_data.other == 1 and step in expert_form.SKIPPABLE:
+        await state.update_data({step: expert_form.skipped(step)})
+        await expert_form.next_step(target, texts, config, db, state, activity)
     else:
-        await _ask_expert(target, texts, config, EXPERT_STEPS.index(step))
+        await expert_form.ask(target, texts, config, index)
 
 
 @_staff(DeskAction.FAQ)
@@ -273,30 +269,14 @@ async def expert_answer(
     activity: ActivityNote,
 ) -> None:
     activity.kind = ActivityKind.STAFF_ACTION
-    step = EXPERT_STEPS[int((await state.get_data()).get("step", 0))]
+    step = expert_form.EXPERT_STEPS[int((await state.get_data()).get("step", 0))]
     text = " ".join((message.text or "").split())
-    value: object = text
-    if step == "name" and not 2 <= len(text) <= 200:
-        await message.answer(texts("desk-expert-bad-name"))
+    value = await expert_form.read_answer(step, text, config, texts, db)
+    if isinstance(value, expert_form.Invalid):
+        await message.answer(texts(value.key))
         return
-    if step == "topics":
-        value = _topics_from(text, config, texts("desk-all-topics-word"))
-        if value is None:
-            await message.answer(texts("desk-expert-bad-topics"))
-            return
-    if step in ("organisation", "contact") and text.lower() in SKIP:
-        value = ""
-    if step == "messenger":
-        value = 0
-        if text.lower() not in SKIP:
-            parsed = parse_messenger_id(text, "telegram")
-            found = await people.find(db, *parsed) if parsed else None
-            if found is None:
-                await message.answer(texts("desk-expert-bad-id"))
-                return
-            value = found.id
     await state.update_data({step: value})
-    await _next_expert_step(message, texts, config, db, state, activity)
+    await expert_form.next_step(message, texts, config, db, state, activity)
 
 
 @routes.message(DirectoryForm.faq_question, F.text)
@@ -344,71 +324,3 @@ async def faq_answer(
 @routes.message(DirectoryForm.faq_answer)
 async def not_text(message: Message, texts: Texts) -> None:
     await message.answer(texts("desk-send-text"))
-
-
-def _topics_from(text: str, config: Config, every: str) -> list[str] | None:
-    """«1, 3», «все» (`every`, in the staff member's language), or topic ids."""
-    topics = config.consultations.topics
-    if text.lower() in (every.lower(), "all", "*"):
-        return [t.id for t in topics]
-    chosen = []
-    for part in text.replace(";", ",").replace(" ", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if part.isdigit() and 1 <= int(part) <= len(topics):
-            chosen.append(topics[int(part) - 1].id)
-        elif config.consultations.topic(part) is not None:
-            chosen.append(part)
-        else:
-            return None
-    return chosen or None
-
-
-async def _ask_expert(target: Message, texts: Texts, config: Config, step: int) -> None:
-    """One question of «Добавить эксперта»; those that may be left empty can be skipped."""
-    name = EXPERT_STEPS[step]
-    rows = []
-    if name in SKIPPABLE:
-        rows.append([button(texts("desk-skip"), desk_cb(DeskAction.EXPERT_ADD, other=1))])
-    numbered = "\n".join(
-        f"{i}. {topic_name(texts, config, t.id)}"
-        for i, t in enumerate(config.consultations.topics, start=1)
-    )
-    await target.answer(
-        texts(f"desk-expert-ask-{name}", topics=numbered), reply_markup=inline(texts, *rows)
-    )
-
-
-async def _next_expert_step(
-    target: Message,
-    texts: Texts,
-    config: Config,
-    db: Database,
-    state: FSMContext,
-    activity: ActivityNote,
-) -> None:
-    """The step answered: ask the next question, or save the expert after the last."""
-    data = await state.get_data()
-    step = int(data.get("step", 0)) + 1
-    if step < len(EXPERT_STEPS):
-        await state.update_data(step=step)
-        await _ask_expert(target, texts, config, step)
-        return
-    await state.clear()
-    person_id = int(data.get("messenger") or 0) or None
-    expert = await directory.add_expert(
-        db,
-        enrol=True,
-        name=str(data.get("name")),
-        competences=list(data.get("topics") or []),
-        organisation=str(data.get("organisation") or ""),
-        contact=str(data.get("contact") or ""),
-        person_id=person_id,
-    )
-    activity.status = "expert added"
-    activity.content = expert.name
-    await target.answer(
-        texts("desk-expert-added", name=expert.name, bot="yes" if person_id else "no")
-    )
-    await show_experts(target, texts, config, db)

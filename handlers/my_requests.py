@@ -28,15 +28,13 @@ from broadcasts.views.request_view import (
     moment,
     open_request_row,
     rating_row,
-    requester_card,
-    requester_list_rows,
-    requester_rows,
 )
+from handlers import my_requests_screens as screens
 from handlers.consultation import attachment_of, log_step, refuse_attachment
 from handlers.my_requests_checks import OwnRequest, OwnSlot
 from handlers.routes import Routes
 from storage.activity import ActivityNote
-from storage.consultations import appointments, entries, requests, transitions
+from storage.consultations import appointments, requests, transitions
 from storage.consultations.requests import Actor, RequestView, as_requester
 from storage.consultations.transitions import Changed, Outcome, Rating
 from storage.db import Database
@@ -78,27 +76,6 @@ async def _answered(query: CallbackQuery) -> Message | None:
     return query.message if isinstance(query.message, Message) else None
 
 
-async def show_mine(
-    target: Message, texts: Texts, config: Config, db: Database, person: PersonView
-) -> None:
-    mine = await requests.of_person(db, person.id)
-    key = "rq-mine-title" if mine else "rq-mine-empty"
-    await target.answer(
-        texts(key), reply_markup=inline(texts, *requester_list_rows(texts, config, mine))
-    )
-
-
-async def show_request(
-    target: Message, texts: Texts, config: Config, db: Database, request: RequestView
-) -> None:
-    thread = await entries.entries(db, request.id, for_requester=True)
-    slots = await appointments.slots(db, request.id)
-    await target.answer(
-        requester_card(texts, config, request, thread, slots),
-        reply_markup=inline(texts, *requester_rows(texts, request, slots, config)),
-    )
-
-
 @routes.callback_query(RequestCb.filter(F.action == RequestAction.MINE))
 async def mine(
     query: CallbackQuery,
@@ -112,7 +89,7 @@ async def mine(
     target = await _answered(query)
     activity.status = "my requests"
     if target is not None:
-        await show_mine(target, texts, config, db, person)
+        await screens.show_mine(target, texts, config, db, person)
 
 
 @routes.callback_query(RequestCb.filter(F.action == RequestAction.SLOT), OwnSlot())
@@ -176,7 +153,7 @@ async def show(
     target = await _answered(query)
     if target is not None:
         activity.status = "viewed"
-        await show_request(target, texts, config, db, request)
+        await screens.show_request(target, texts, config, db, request)
 
 
 @_own(RequestAction.ADD)

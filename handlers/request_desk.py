@@ -13,13 +13,11 @@ pressed in.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -38,22 +36,27 @@ from broadcasts.views.request_view import thread_text, topic_name
 from handlers.consultation import log_step
 from handlers.desk_cards import (
     after_press,
+    card_markup,
+    refresh_card,
+    refusal_text,
+    send_files,
+    show_card,
+    target_of,
+)
+from handlers.desk_checks import WORK, MayWork, WorkingOn, verdict_on
+from handlers.desk_forms import (
+    ASKS,
+    FORMS,
+    DeskForm,
     ask_privately,
     cancel_row,
-    card_markup,
     done_typed,
     expert_choice,
     outcome_choice,
     private_state,
-    refresh_card,
-    refusal_text,
     refused_typed,
-    send_files,
-    show_card,
-    target_of,
     typed_text,
 )
-from handlers.desk_checks import WORK, MayWork, WorkingOn, verdict_on
 from handlers.filters import HasAnyRole
 from handlers.routes import Routes
 from storage.activity import ActivityNote
@@ -69,13 +72,6 @@ from storage.types import utcnow
 routes = Routes(__name__)
 routes.filter("message", HasAnyRole(Role.STAFF, Role.EXPERT))
 routes.filter("callback_query", HasAnyRole(Role.STAFF, Role.EXPERT))
-
-
-class DeskForm(StatesGroup):
-    reply = State()
-    note = State()
-    meet = State()
-    result = State()
 
 
 def _card(*actions: DeskAction) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -175,24 +171,6 @@ async def ask_outcome(query: CallbackQuery, bot: Bot, texts: Texts, request: Req
     await query.answer()
     text = texts("desk-close-how", number=request.id)
     await ask_privately(query, bot, texts, text, outcome_choice(texts, request))
-
-
-@dataclass(frozen=True)
-class Ask:
-    """A button that asks for a text in the private chat: which form, which prompt."""
-
-    form: State
-    prompt: str
-    outcome: RequestStatus | None = None  # closing: решена or отклонена
-
-
-ASKS = {
-    DeskAction.REPLY: Ask(DeskForm.reply, "desk-reply-prompt"),
-    DeskAction.NOTE: Ask(DeskForm.note, "desk-note-prompt"),
-    DeskAction.MEET: Ask(DeskForm.meet, "desk-meet-prompt"),
-    DeskAction.RESOLVED: Ask(DeskForm.result, "desk-result-prompt", RequestStatus.RESOLVED),
-    DeskAction.REJECTED: Ask(DeskForm.result, "desk-result-prompt", RequestStatus.REJECTED),
-}
 
 
 @_card(*ASKS)
@@ -392,9 +370,6 @@ async def result_typed(
     await send_closed(db, locales, config, outcome.request)
     log_step(activity, config, outcome.request, actor, "closed", notes=result)
     await done_typed(message, texts, config, outcome.request, actor, "desk-closed")
-
-
-FORMS = (DeskForm.reply, DeskForm.note, DeskForm.meet, DeskForm.result)
 
 
 @routes.message(F.text, StateFilter(*FORMS))

@@ -484,3 +484,23 @@ async def test_attachments_reach_staff_by_file_id(bot: RunningBot) -> None:
     [photo] = [c for c in bot.server.calls if c.method == "sendPhoto"]
     assert photo.params["photo"] == "photo-of-budget"
     assert photo.chat_id == STAFF_CHAT_ID
+
+
+async def test_skipping_the_last_question_still_adds_the_expert(bot: RunningBot) -> None:
+    """«Пропустить» on the last question of «Добавить эксперта» saves the entry, as «-»
+    does (the form used to end there without saving it)."""
+    maria = bot.admin()
+    await maria.send("/start")
+    await maria.send("🛠 Для сотрудников")
+    await maria.click("Обращения")
+    await maria.click("Эксперты")
+    await maria.click("Добавить эксперта")
+    await maria.send("Олег Брагин")
+    await maria.send("все")
+    await maria.click("Пропустить")
+    await maria.click("Пропустить")
+    reply = await maria.click("Пропустить")
+    assert "Олег Брагин добавлен" in reply.text
+    [oleg] = await directory.experts(bot.db)
+    assert oleg.person_id is None
+    assert oleg.organisation is None
