@@ -24,7 +24,7 @@ from bot.kernel.messengers import Messengers
 from broadcasts.staff_chat import notify_staff
 from broadcasts.views.keyboards import inline
 from handlers.common import phone_or_none
-from handlers.my_books_screen import show_loans, system_down
+from handlers.my_books_screen import LoansScreen, system_down
 from handlers.routes import Routes
 from storage.activity import HIDDEN, ActivityNote
 from storage.circulation import links
@@ -223,9 +223,7 @@ async def secret_entered(
     await message.answer(texts("loans-linked", ticket=patron.ticket, name=patron.name or "none"))
     link = await links.get_link(db, person.id)
     if link is not None:
-        await show_loans(
-            message, texts=texts, config=config, db=db, system=library_system, link=link
-        )
+        await LoansScreen(message, texts, config, db, library_system, link).show()
 
 
 @routes.message(LinkForm.secret)
