@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.kernel.config import Config
-from broadcasts.views.loans_view import loan_key
 from storage.circulation import library_today
+from storage.circulation.loan_keys import loan_key
 from storage.circulation.local_import import import_holds, import_loans
 from storage.circulation.models import LocalLoan, ReaderLink
 from storage.fsm import FsmRecord
