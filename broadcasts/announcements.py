@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from bot.kernel.config import Config
@@ -13,26 +12,19 @@ from storage import activity, outbox
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.models import ActivityKind
-from storage.outbox import Broadcast, Delivery, Report
-
-log = logging.getLogger(__name__)
+from storage.outbox import Broadcast, Delivery, Report, StartOutcome
 
 
 async def start_due(
     db: Database, config: Config, *, platforms: tuple[str, ...], now: datetime
 ) -> list[int]:
-    """Freeze the audience of every announcement whose time has come; return their ids."""
-    quiet = config.notifications.is_quiet(now.astimezone(config.library.zone).time())
+    """Start every announcement whose time has come (through `outbox.start`, so at night
+    those that are not urgent wait for the morning); return the ids started."""
     started = []
     for broadcast_id in await outbox.due_broadcasts(db, now):
-        async with db.transaction() as session:
-            broadcast = await session.get(Broadcast, broadcast_id)
-            urgent = bool(broadcast and broadcast.urgent)
-        if quiet and not urgent:
-            continue  # waits for the morning
-        count = await outbox.start(db, broadcast_id, platforms=platforms)
-        log.info("broadcast %s started for %s recipients", broadcast_id, count)
-        started.append(broadcast_id)
+        result = await outbox.start(db, broadcast_id, config=config, platforms=platforms, now=now)
+        if result.outcome is StartOutcome.STARTED:
+            started.append(broadcast_id)
     return started
 
 

@@ -86,27 +86,6 @@ def _system_line(texts: Texts, config: Config, note: SystemNote, link: LinkView 
     return texts(SYSTEM_LINES[placement.outcome])
 
 
-def staff_card(
-    texts: Texts,
-    config: Config,
-    hold: HoldView,
-    *,
-    person: PersonView,
-    link: LinkView | None,
-    branch: Branch | None,
-    note: SystemNote,
-) -> str:
-    lines = [
-        texts("hold-card-title", number=hold.id, title=hold.title),
-        texts("hold-card-reader", reader=Markup(reader_text(texts, person, link))),
-        texts("hold-card-pickup", branch=branch.name if branch else "none"),
-        texts("hold-card-contact", messenger=messenger_name(texts, person.platform)),
-        texts("hold-card-received", at=_moment(config, hold.created_at)),
-        _system_line(texts, config, note, link),
-    ]
-    return "\n".join(lines)
-
-
 def staff_buttons(texts: Texts, hold: HoldView) -> list[dict[str, str]]:
     answers = [
         (texts("hold-desk-ready", days=SHELF_DAYS), HoldAnswer.READY),
@@ -134,11 +113,19 @@ async def announce(
     if config.staff.chat_id is None:
         return False
     texts = locales.texts(STAFF_LANGUAGE)
+    card = [
+        texts("hold-card-title", number=hold.id, title=hold.title),
+        texts("hold-card-reader", reader=Markup(reader_text(texts, person, link))),
+        texts("hold-card-pickup", branch=branch.name if branch else "none"),
+        texts("hold-card-contact", messenger=messenger_name(texts, person.platform)),
+        texts("hold-card-received", at=_moment(config, hold.created_at)),
+        _system_line(texts, config, note, link),
+    ]
     notice = Notice(
         platform=config.staff.chat_messenger,
         chat_id=str(config.staff.chat_id),
         person_id=None,
-        text=staff_card(texts, config, hold, person=person, link=link, branch=branch, note=note),
+        text="\n".join(card),
         purpose="hold_new",
         dedupe_key=f"hold_new:{hold.id}:{hold.created_at.isoformat()}",
         expires_at=utcnow() + KEEP,

@@ -10,10 +10,11 @@ import logging
 from datetime import datetime
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNetworkError
+from aiogram.exceptions import TelegramAPIError
 
 from bot.kernel.config import Config
 from bot.kernel.i18n import Locales
+from broadcasts.sender import Outcome, classify
 from storage import activity
 from storage.activity import ActivityNote
 from storage.catalogue import watches
@@ -44,12 +45,13 @@ async def notify_returned(
                 int(notice.platform_user_id),
                 texts("catalogue-returned", title=notice.title, where=where),
             )
-        except TelegramForbiddenError:
-            log.info("watch %s: the reader blocked the bot; dropping it", notice.watch_id)
-            continue
-        except (TelegramAPIError, TelegramNetworkError) as exc:
-            log.warning("watch %s not delivered, will retry: %s", notice.watch_id, exc)
-            await watches.unclaim(db, notice.watch_id)
+        except TelegramAPIError as exc:  # what it means is the sender's to say
+            failure = classify(exc)
+            if failure is not None and failure.outcome is Outcome.BLOCKED:
+                log.info("watch %s: the reader blocked the bot; dropping it", notice.watch_id)
+            else:
+                log.warning("watch %s not delivered, will retry: %s", notice.watch_id, exc)
+                await watches.unclaim(db, notice.watch_id)
             continue
         await activity.record(
             db,

@@ -1,8 +1,11 @@
 """Jobs the running bot does on its own, in APScheduler 3 with its job store in the database.
 
 Every job is a module-level coroutine referenced by name, with deterministic ids and
-only ids as arguments; what it works with (database, bot, config) is the process's
-`JobContext`, installed by `open_scheduler`. Because the store survives restarts:
+only ids as arguments: that is all a persistent store can keep. What a job works with
+(database, bots, config) is its scheduler's `JobContext`, which the scheduler's executor
+hands each job as its first argument when it runs — no module-global state, so each
+scheduler (a process's, a test's, the demo's) runs its jobs against its own context.
+Because the store survives restarts:
 - each announcement is a date job `broadcast-<id>`: one whose time passed while the bot
   was down still fires once after restart if it is within `[notifications]
   missed_grace_hours`; later than that it is marked missed and staff are told;
@@ -21,12 +24,18 @@ database); on PostgreSQL it is a table in the same database (through psycopg).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.executors.base import BaseExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -35,13 +44,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from apscheduler.util import undefined
 from sqlalchemy.engine import make_url
 
 from bot.kernel.config import Config
 from bot.kernel.i18n import Locales
 from bot.kernel.messengers import Messengers
 from broadcasts.consultation_notices import sweep_appointments, sweep_unclaimed
-from broadcasts.digest import morning_after, send_weekly_digest
+from broadcasts.digest import send_weekly_digest
 from broadcasts.event_reminders import sweep_event_reminders
 from broadcasts.reminders import sweep
 from broadcasts.returns import notify_returned
@@ -60,6 +70,8 @@ ANNOUNCEMENT_SYNC_SECONDS = 15
 # Unconfirmed seat offers lapse, and event reminders are enqueued, this often.
 OFFER_CHECK_MINUTES = 5
 JOB_TABLE = "apscheduler_jobs"
+# The recurring job that turns scheduled announcements into date jobs.
+SYNC_JOB = "broadcasts-due"
 # The nightly privacy purge, library time: after midnight, before anyone is up.
 PURGE_AT = (3, 30)
 
@@ -71,16 +83,68 @@ class JobContext:
     locales: Locales
     config: Config
     library_system: LibrarySystem | None
-    scheduler: AsyncIOScheduler
+    scheduler: LibraryScheduler
 
 
-_context: JobContext | None = None
+class _WithContext:
+    """A job as its executor runs it: its function gets the context first. Everything else
+    (id, args, grace, its name in the logs) is the stored job's."""
+
+    def __init__(self, job: Job, context: JobContext) -> None:
+        self._job = job
+        self.func = partial(job.func, context)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._job, name)
+
+    def __str__(self) -> str:
+        return str(self._job)
 
 
-def _ctx() -> JobContext:
-    if _context is None:
-        raise RuntimeError("no scheduler context: jobs run only inside open_scheduler")
-    return _context
+class ContextExecutor(AsyncIOExecutor):
+    """APScheduler's asyncio executor, handing every job its scheduler's context."""
+
+    def __init__(self, context: JobContext) -> None:
+        super().__init__()
+        self.context = context
+
+    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
+        super()._do_submit_job(_WithContext(job, self.context), run_times)
+
+    async def finish_running(self) -> None:
+        """Wait for the jobs running now (none start while the scheduler is paused)."""
+        running = list(self._pending_futures)
+        if running:
+            await asyncio.wait(running)
+
+
+class LibraryScheduler(AsyncIOScheduler):
+    """An AsyncIOScheduler whose jobs run with this process's `JobContext`."""
+
+    def __init__(
+        self,
+        db: Database,
+        messengers: Messengers,
+        locales: Locales,
+        config: Config,
+        library_system: LibrarySystem | None,
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        self.context = JobContext(db, messengers, locales, config, library_system, self)
+        self.executor = ContextExecutor(self.context)
+
+    def _create_default_executor(self) -> BaseExecutor:
+        return self.executor
+
+    async def finish(self) -> None:
+        """Stop once the jobs running now are done, so none is cut off halfway (the demo's
+        end: what they enqueue is still delivered)."""
+        if self.running:
+            self.pause()
+            await self.executor.finish_running()
+            self.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop's next turn
 
 
 def job_store_url(config: Config) -> str:
@@ -97,80 +161,89 @@ def _grace(config: Config) -> timedelta:
     return timedelta(hours=config.notifications.missed_grace_hours)
 
 
-# The jobs. Module-level, so the persistent store can name them.
+# The jobs. Module-level, so the persistent store can name them; the executor gives each
+# its scheduler's context as the first argument.
+
+JobFunction = TypeVar("JobFunction", bound=Callable[..., Awaitable[None]])
 
 
-async def sync_announcements() -> None:
+def job(func: JobFunction) -> JobFunction:
+    """A job: its first parameter is the context the executor gives it. APScheduler checks
+    the arguments it stores (ids only) against the function's signature, so the signature
+    it reads leaves the context out; calls are unchanged."""
+    signature = inspect.signature(func)
+    func.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=list(signature.parameters.values())[1:]
+    )
+    return func
+
+
+@job
+async def sync_announcements(ctx: JobContext) -> None:
     """Give every scheduled announcement its date job; mark long-missed ones; drop the
     jobs of cancelled ones."""
-    ctx = _ctx()
     now = utcnow()
     grace = _grace(ctx.config)
     waiting = {b.id: b for b in await outbox.scheduled(ctx.db)}
     for broadcast in waiting.values():
-        job_id = f"broadcast-{broadcast.id}"
-        if broadcast.scheduled_at < now - grace and ctx.scheduler.get_job(job_id) is None:
+        if ctx.scheduler.get_job(f"broadcast-{broadcast.id}") is not None:
+            continue
+        if broadcast.scheduled_at < now - grace:
             await _missed(ctx, broadcast)
-        elif ctx.scheduler.get_job(job_id) is None:
+        else:
             _schedule_announcement(ctx, broadcast.id, broadcast.scheduled_at)
     for job in ctx.scheduler.get_jobs():
         if job.id.startswith("broadcast-") and int(job.id.split("-")[1]) not in waiting:
             job.remove()
 
 
-async def start_announcement(broadcast_id: int) -> None:
-    """Freeze the audience into the outbox; at night (unless urgent) wait for the morning."""
-    ctx = _ctx()
-    now = utcnow()
-    async with ctx.db.transaction() as session:
-        broadcast = await session.get(Broadcast, broadcast_id)
-        urgent = bool(broadcast and broadcast.urgent)
-    if broadcast is None or broadcast.status != outbox.BroadcastStatus.SCHEDULED:
-        return
-    zone = ctx.config.library.zone
-    if not urgent and ctx.config.notifications.is_quiet(now.astimezone(zone).time()):
-        _schedule_announcement(ctx, broadcast_id, morning_after(ctx.config, now))
-        return
-    count = await outbox.start(ctx.db, broadcast_id, platforms=ctx.messengers.platforms)
-    log.info("broadcast %s started for %s recipients", broadcast_id, count)
+@job
+async def start_announcement(ctx: JobContext, broadcast_id: int) -> None:
+    """Freeze the audience into the outbox (`outbox.start`, the one way an announcement
+    starts); at night, unless urgent, it waits: its job moves to the morning."""
+    started = await outbox.start(
+        ctx.db, broadcast_id, config=ctx.config, platforms=ctx.messengers.platforms
+    )
+    if started.waits_until is not None:
+        _schedule_announcement(ctx, broadcast_id, started.waits_until)
 
 
-async def catalogue_returns() -> None:
-    ctx = _ctx()
+@job
+async def catalogue_returns(ctx: JobContext) -> None:
     for platform, bot in ctx.messengers.items():
         await notify_returned(
             ctx.db, bot, ctx.locales, ctx.config, platform=platform, now=datetime.now(UTC)
         )
 
 
-async def event_sweeps() -> None:
-    ctx = _ctx()
+@job
+async def event_sweeps(ctx: JobContext) -> None:
     now = datetime.now(UTC)
     await lapse_and_offer(ctx.db, ctx.locales, ctx.config, now=now)
     await sweep_event_reminders(ctx.db, ctx.locales, ctx.config, now=now)
 
 
-async def consultation_sweeps() -> None:
-    ctx = _ctx()
+@job
+async def consultation_sweeps(ctx: JobContext) -> None:
     now = datetime.now(UTC)
     await sweep_unclaimed(ctx.db, ctx.locales, ctx.config, now=now)
     await sweep_appointments(ctx.db, ctx.locales, ctx.config, now=now)
 
 
-async def loan_reminders() -> None:
-    ctx = _ctx()
+@job
+async def loan_reminders(ctx: JobContext) -> None:
     await sweep(ctx.db, ctx.library_system, ctx.locales, ctx.config, now=datetime.now(UTC))
 
 
-async def weekly_digest() -> None:
-    ctx = _ctx()
+@job
+async def weekly_digest(ctx: JobContext) -> None:
     await send_weekly_digest(ctx.db, ctx.locales, ctx.config, now=datetime.now(UTC))
 
 
-async def privacy_purge() -> None:
+@job
+async def privacy_purge(ctx: JobContext) -> None:
     """Nightly: texts past `[privacy] retention_days`, forms abandoned past
     `abandoned_form_hours` (see storage.retention)."""
-    ctx = _ctx()
     privacy = ctx.config.privacy
     purged = await retention.purge(
         ctx.db,
@@ -181,8 +254,8 @@ async def privacy_purge() -> None:
     log.info("privacy purge: %s", purged)
 
 
-async def catalogue_import() -> None:
-    ctx = _ctx()
+@job
+async def catalogue_import(ctx: JobContext) -> None:
     await nightly_import(ctx.db, ctx.config)
 
 
@@ -231,7 +304,7 @@ def recurring_jobs(config: Config, library_system: LibrarySystem | None) -> dict
     zone = config.library.zone
     every = IntervalTrigger
     jobs: dict[str, tuple[Any, BaseTrigger, int]] = {
-        "broadcasts-due": (sync_announcements, every(seconds=ANNOUNCEMENT_SYNC_SECONDS), 60),
+        SYNC_JOB: (sync_announcements, every(seconds=ANNOUNCEMENT_SYNC_SECONDS), 60),
         "catalogue-returns": (
             catalogue_returns,
             every(minutes=config.catalogue.watch_check_minutes),
@@ -273,6 +346,10 @@ def recurring_jobs(config: Config, library_system: LibrarySystem | None) -> dict
     return jobs
 
 
+# The demo's pace (bot/demo): how often a recurring job runs, by id, instead of its trigger.
+Cadence = Callable[[str], timedelta]
+
+
 def build_scheduler(
     db: Database,
     messengers: Messengers,
@@ -281,30 +358,38 @@ def build_scheduler(
     *,
     library_system: LibrarySystem | None = None,
     store: BaseJobStore | None = None,
-) -> AsyncIOScheduler:
+) -> LibraryScheduler:
     """A scheduler whose jobs run against this process's context. Start it with
     `start_scheduler`, which puts the configured recurring jobs in its store."""
-    global _context
-    scheduler = AsyncIOScheduler(
+    return LibraryScheduler(
+        db,
+        messengers,
+        locales,
+        config,
+        library_system,
         timezone=config.library.zone,
         jobstores={"default": store or MemoryJobStore()},
         job_defaults={"coalesce": True, "max_instances": 1},
     )
-    _context = JobContext(db, messengers, locales, config, library_system, scheduler)
-    return scheduler
 
 
-def start_scheduler(scheduler: AsyncIOScheduler) -> None:
+def start_scheduler(scheduler: LibraryScheduler, *, cadence: Cadence | None = None) -> None:
     """Start, then make the store's recurring jobs match the config: a job whose trigger
     is unchanged keeps its next run time (so a run missed while stopped fires once, within
-    its grace); changed ones are replaced, ones no longer configured removed."""
-    ctx = _ctx()
+    its grace); changed ones are replaced, ones no longer configured removed.
+
+    With a `cadence` (the demo's) every recurring job runs at once and then at that pace."""
+    ctx = scheduler.context
     scheduler.start(paused=True)
     wanted = recurring_jobs(ctx.config, ctx.library_system)
     for job in scheduler.get_jobs():
         if not job.id.startswith("broadcast-") and job.id not in wanted:
             job.remove()
     for job_id, (func, trigger, grace) in wanted.items():
+        first_run: Any = undefined
+        if cadence is not None:
+            trigger = IntervalTrigger(seconds=cadence(job_id).total_seconds())
+            first_run = datetime.now(UTC)
         existing = scheduler.get_job(job_id)
         if (
             existing is not None
@@ -313,7 +398,14 @@ def start_scheduler(scheduler: AsyncIOScheduler) -> None:
             and existing.next_run_time is not None
         ):
             continue
-        scheduler.add_job(func, trigger, id=job_id, replace_existing=True, misfire_grace_time=grace)
+        scheduler.add_job(
+            func,
+            trigger,
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=grace,
+            next_run_time=first_run,
+        )
     scheduler.resume()
 
 

@@ -1,19 +1,25 @@
 """Drain the outbox for one messenger within its limits, exactly once per recipient.
 
 Each row is marked `sending` just before the API call and `sent` only after the
-API accepted it. A 429 pauses the whole sender for retry_after and puts the row
-back; 5xx and refused connections are retried with backoff; a timeout after the
-request went out is `unknown` (never resent blindly); «blocked by the user» (403)
-is `blocked` and unsubscribes the person. Sends run concurrently (a request takes
-longer than the 1/30 s between them) but start no faster than the limiter allows.
+API accepted it. What a refusal means is decided once, by `classify`: a 429 pauses the
+whole sender for retry_after and puts the row back; 5xx and refused connections are
+retried with backoff; a timeout after the request went out is `unknown` (never resent
+blindly); «blocked by the user» (403) is `blocked` and unsubscribes the person. Sends
+run concurrently (a request takes longer than the 1/30 s between them) but start no
+faster than the limiter allows.
+
+A little over 400 lines, kept whole: the refusals' meanings and the three ways of sending
+(one message, a batch, a deletion) that act on them are read together.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -45,6 +51,57 @@ RESULTS = frozenset(
 STALE_AFTER = timedelta(minutes=2)  # a claim or send older than this belongs to a dead sender
 IDLE_SECONDS = 1.0
 MAX_PAUSE = 60.0
+ERROR_LENGTH = 300  # what an outbox row keeps of the messenger's words
+
+
+class Outcome(enum.Enum):
+    """What a messenger's refusal means for the message (VK's errors arrive as Telegram's,
+    bot/transports/vk/client.py); each way of sending decides what it does with each."""
+
+    RETRY_AFTER = "retry after"  # 429: everyone waits `retry_after` seconds; nothing was sent
+    BLOCKED = "blocked"  # 403: the person blocked the bot (VK 900/901/902)
+    REJECTED = "rejected"  # 400/404: this message cannot go (a bad chat, a message gone)
+    UNREACHED = "unreached"  # 5xx or a refused connection: it did not arrive; try again
+    UNCERTAIN = "uncertain"  # the request went out and no answer came: it may have arrived
+    REFUSED = "refused"  # any other refusal (a rejected token, a conflict): the bot's own
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    outcome: Outcome
+    error: str  # the messenger's words, as a row keeps them
+    retry_after: float = 0.0
+
+    @property
+    def counted(self) -> bool:
+        """Whether the call still counts against the rate: a 429 is the limit itself, and a
+        request that went out unanswered may have been sent; every other refusal sent
+        nothing, so its turn is given back."""
+        return self.outcome in (Outcome.RETRY_AFTER, Outcome.UNCERTAIN)
+
+
+# Each refusal of the messenger, most specific first (VK's arrive as Telegram's).
+REFUSALS: tuple[tuple[type[TelegramAPIError], Outcome], ...] = (
+    (TelegramRetryAfter, Outcome.RETRY_AFTER),
+    (TelegramForbiddenError, Outcome.BLOCKED),
+    (TelegramBadRequest, Outcome.REJECTED),
+    (TelegramNotFound, Outcome.REJECTED),
+    (TelegramServerError, Outcome.UNREACHED),
+    (TelegramNetworkError, Outcome.UNCERTAIN),  # UNREACHED if the connection was refused
+    (TelegramAPIError, Outcome.REFUSED),
+)
+
+
+def classify(exc: BaseException) -> Failure | None:
+    """What a send's exception means, for every way of sending; None for anything that is
+    not a messenger's answer (a bug: the row is left to recovery, never resent blindly)."""
+    if not isinstance(exc, TelegramAPIError):
+        return None
+    outcome = next(outcome for kind, outcome in REFUSALS if isinstance(exc, kind))
+    if outcome is Outcome.UNCERTAIN and "ClientConnectorError" in exc.message:
+        outcome = Outcome.UNREACHED  # it never reached the server: safe to send again
+    retry_after = float(getattr(exc, "retry_after", 0))
+    return Failure(outcome, exc.message[:ERROR_LENGTH], retry_after)
 
 
 def message_markup(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
@@ -187,19 +244,30 @@ class Sender:
     async def _delete(self, item: outbox.Deletion) -> None:
         try:
             await self.bot.delete_message(item.chat_id, int(item.message_id))
-        except TelegramRetryAfter as exc:
-            self.limiter.pause(exc.retry_after)
-            await self._mark(item.outbox_id, Delivery.RECALL)
-        except (TelegramBadRequest, TelegramNotFound, TelegramForbiddenError) as exc:
-            # Too old to delete, already deleted, or the person blocked the bot.
-            await self._mark(item.outbox_id, Delivery.UNRECALLED, error=exc.message[:300])
-        except (TelegramServerError, TelegramNetworkError) as exc:
-            # Left «recalling»: recovery puts it back after the lease, a natural backoff.
-            log.info(
-                "deleting message %s in %s failed for now: %s", item.message_id, item.chat_id, exc
-            )
+        except Exception as exc:
+            failure = classify(exc)
+            if failure is None or failure.outcome is Outcome.REFUSED:
+                raise  # the drain fails and is tried again; the row waits for its lease
+            await self._not_deleted(item, failure)
         else:
             await self._mark(item.outbox_id, Delivery.RECALLED)
+
+    async def _not_deleted(self, item: outbox.Deletion, failure: Failure) -> None:
+        match failure.outcome:
+            case Outcome.RETRY_AFTER:
+                self.limiter.pause(failure.retry_after)
+                await self._mark(item.outbox_id, Delivery.RECALL)
+            case Outcome.BLOCKED | Outcome.REJECTED:
+                # Too old to delete, already deleted, or the person blocked the bot.
+                await self._mark(item.outbox_id, Delivery.UNRECALLED, error=failure.error)
+            case _:
+                # Left «recalling»: recovery puts it back after the lease, a natural backoff.
+                log.info(
+                    "deleting message %s in %s failed for now: %s",
+                    item.message_id,
+                    item.chat_id,
+                    failure.error,
+                )
 
     async def _send(self, job: Job) -> Message:
         markup = message_markup(job.buttons)
@@ -214,34 +282,35 @@ class Sender:
             return  # recovered and taken by another sender meanwhile
         try:
             message = await self._send(job)
-        except TelegramRetryAfter as exc:
-            self.limiter.pause(exc.retry_after)
-            await self._mark(job.outbox_id, Delivery.PENDING, error="429 retry after")
-        except TelegramForbiddenError as exc:
-            self.limiter.refund(started)
-            await self._mark(job.outbox_id, Delivery.BLOCKED, error=exc.message[:300])
-            if job.person_id is not None:
-                await subscriptions.unsubscribe_all(self.db, job.person_id)
-        except (TelegramBadRequest, TelegramNotFound) as exc:
-            self.limiter.refund(started)
-            await self._mark(job.outbox_id, Delivery.FAILED, error=exc.message[:300])
-        except TelegramServerError as exc:
-            self.limiter.refund(started)
-            await self._retry(job, exc.message)
-        except TelegramNetworkError as exc:
-            if "ClientConnectorError" in exc.message:  # never reached the server: safe to retry
-                await self._retry(job, exc.message)
-            else:  # the request may have arrived: do not send it twice
-                await self._mark(job.outbox_id, Delivery.UNKNOWN, error=exc.message[:300])
-        except TelegramAPIError as exc:  # a rejected token, a conflict: try again later
-            self.limiter.refund(started)
-            log.error("sending outbox row %s failed: %s", job.outbox_id, exc)
-            await self._retry(job, exc.message)
-        except Exception:
-            # Left «sending»: recovery marks it unknown after the lease, never resent.
-            log.exception("sending outbox row %s failed unexpectedly", job.outbox_id)
+        except Exception as exc:
+            failure = classify(exc)
+            if failure is None:
+                # Left «sending»: recovery marks it unknown after the lease, never resent.
+                log.exception("sending outbox row %s failed unexpectedly", job.outbox_id)
+                return
+            await self._not_sent(job, failure, started)
         else:
             await self._mark(job.outbox_id, Delivery.SENT, message_id=str(message.message_id))
+
+    async def _not_sent(self, job: Job, failure: Failure, started: float) -> None:
+        """A refusal of one person's message: a block is theirs, another refusal (a rejected
+        token, a conflict) the bot's own, tried again later; the rest as for a batch."""
+        match failure.outcome:
+            case Outcome.BLOCKED:
+                self.limiter.refund(started)
+                await self._blocked(job, failure.error)
+            case Outcome.REFUSED:
+                self.limiter.refund(started)
+                log.error("sending outbox row %s failed: %s", job.outbox_id, failure.error)
+                await self._retry(job, failure.error)
+            case _:
+                await self._none_sent([job], failure, started)
+
+    async def _blocked(self, job: Job, error: str) -> None:
+        """The person blocked the bot: no more announcements for them."""
+        await self._mark(job.outbox_id, Delivery.BLOCKED, error=error)
+        if job.person_id is not None:
+            await subscriptions.unsubscribe_all(self.db, job.person_id)
 
     async def _mark(self, outbox_id: int, status: Delivery, **values: Any) -> None:
         await outbox.mark(self.db, outbox_id, status, **values)
@@ -292,56 +361,65 @@ class Sender:
                 photo=first.photo,
                 dedupe=first.outbox_id,  # the same batch again is dropped by the messenger
             )
-        except TelegramRetryAfter as exc:
-            self.limiter.pause(exc.retry_after)
-            ids = [j.outbox_id for j in group]
-            await self._mark_many(ids, Delivery.PENDING, error="429 retry after")
-            return
-        except (TelegramServerError, TelegramNetworkError) as exc:
-            never_arrived = (
-                isinstance(exc, TelegramServerError) or "ClientConnectorError" in exc.message
-            )
-            if not never_arrived:
-                ids = [j.outbox_id for j in group]
-                await self._mark_many(ids, Delivery.UNKNOWN, error=exc.message[:300])
+        except Exception as exc:
+            failure = classify(exc)
+            if failure is None:
+                # Left «sending»: recovery marks them unknown after the lease, never resent.
+                log.exception(
+                    "sending a batch from outbox row %s failed unexpectedly", first.outbox_id
+                )
                 return
-            self.limiter.refund(started)
-            for job in group:
-                await self._retry(job, exc.message)
-            return
-        except TelegramAPIError as exc:
-            self.limiter.refund(started)
-            ids = [j.outbox_id for j in group]
-            await self._mark_many(ids, Delivery.FAILED, error=exc.message[:300])
-            return
-        except Exception:
-            # Left «sending»: recovery marks them unknown after the lease, never resent.
-            log.exception("sending a batch from outbox row %s failed unexpectedly", first.outbox_id)
+            await self._none_sent(group, failure, started)
             return
         for job in group:
-            result = results.get(int(job.chat_id))
-            if isinstance(result, int):
-                await self._mark(job.outbox_id, Delivery.SENT, message_id=str(result))
-            elif isinstance(result, TelegramForbiddenError):
-                await self._mark(job.outbox_id, Delivery.BLOCKED, error=result.message[:300])
-                if job.person_id is not None:
-                    await subscriptions.unsubscribe_all(self.db, job.person_id)
-            elif isinstance(result, TelegramRetryAfter):
+            await self._peer_result(job, results.get(int(job.chat_id)))
+
+    async def _none_sent(self, group: list[Job], failure: Failure, started: float) -> None:
+        """The call was refused as a whole: after a 429 the rows wait, after a timeout they
+        may have arrived (unknown), what never arrived is tried again, and any other refusal
+        fails them — for a batch without unsubscribing anyone (VK 7, 15: the community's
+        own settings)."""
+        if not failure.counted:
+            self.limiter.refund(started)
+        ids = [j.outbox_id for j in group]
+        match failure.outcome:
+            case Outcome.RETRY_AFTER:
+                self.limiter.pause(failure.retry_after)
+                await self._mark_many(ids, Delivery.PENDING, error="429 retry after")
+            case Outcome.UNCERTAIN:  # the request may have arrived: do not send it twice
+                await self._mark_many(ids, Delivery.UNKNOWN, error=failure.error)
+            case Outcome.UNREACHED:
+                for job in group:
+                    await self._retry(job, failure.error)
+            case _:
+                await self._mark_many(ids, Delivery.FAILED, error=failure.error)
+
+    async def _peer_result(self, job: Job, result: int | Exception | None) -> None:
+        """One recipient's part of a batch's answer: its message id, or its refusal."""
+        if isinstance(result, int):
+            await self._mark(job.outbox_id, Delivery.SENT, message_id=str(result))
+            return
+        if result is None:  # the answer did not name this peer: it may have arrived
+            await self._mark(job.outbox_id, Delivery.UNKNOWN, error="not in the answer")
+            return
+        failure = classify(result) or Failure(Outcome.REFUSED, str(result)[:ERROR_LENGTH])
+        match failure.outcome:
+            case Outcome.BLOCKED:
+                await self._blocked(job, failure.error)
+            case Outcome.RETRY_AFTER:
                 await outbox.retry_later(
                     self.db,
                     job.outbox_id,
-                    delay=timedelta(seconds=result.retry_after),
-                    error=result.message,
+                    delay=timedelta(seconds=failure.retry_after),
+                    error=failure.error,
                 )
-            elif result is None:  # the answer did not name this peer: it may have arrived
-                await self._mark(job.outbox_id, Delivery.UNKNOWN, error="not in the answer")
-            else:
-                await self._mark(job.outbox_id, Delivery.FAILED, error=result.message[:300])
+            case _:
+                await self._mark(job.outbox_id, Delivery.FAILED, error=failure.error)
 
     async def _retry(self, job: Job, error: str) -> None:
         attempts = job.attempts + 1
         if attempts >= MAX_ATTEMPTS:
-            await self._mark(job.outbox_id, Delivery.FAILED, attempts=attempts, error=error[:300])
+            await self._mark(job.outbox_id, Delivery.FAILED, attempts=attempts, error=error)
             return
         delay = self.retry_backoff(attempts)
         await outbox.retry_later(self.db, job.outbox_id, delay=delay, error=error)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.exceptions import TelegramAPIError
 
 from bot.kernel.config import Config
 from bot.kernel.messengers import Messengers
@@ -29,19 +29,20 @@ async def notify_staff(messengers: Messengers, config: Config, text: str) -> boo
             "staff chat is on %s, which this process does not serve", config.staff.chat_messenger
         )
         return False
-    try:
-        await bot.send_message(chat_id, text)
-    except (TelegramAPIError, TelegramNetworkError) as exc:
-        log.warning("staff chat %s did not get a notice: %s", chat_id, exc)
-        return False
-    return True
+    failed = "staff chat %s did not get a notice: %s"
+    return await _told(bot, chat_id, text, failed, level=logging.WARNING)
 
 
 async def notify_person(bot: Bot, chat_id: int | str, text: str) -> bool:
     """Tell one person something outside their own conversation; False if it failed."""
+    return await _told(bot, chat_id, text, "could not notify chat %s: %s", level=logging.INFO)
+
+
+async def _told(bot: Bot, chat_id: int | str, text: str, failed: str, *, level: int) -> bool:
+    """Send it now; a refusal or an unreachable messenger is logged, never raised."""
     try:
         await bot.send_message(chat_id, text)
-    except (TelegramAPIError, TelegramNetworkError) as exc:
-        log.info("could not notify chat %s: %s", chat_id, exc)
+    except TelegramAPIError as exc:  # network errors included
+        log.log(level, failed, chat_id, exc)
         return False
     return True

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -54,6 +54,19 @@ async def library(start_bot: StartBot, tmp_path: Path) -> RunningBot:
     await import_loans(running.db, loans)
     await import_holds(running.db, holds)
     return running
+
+
+async def _one_loan(library: RunningBot, tmp_path: Path) -> date:
+    """Anna's one loan, «Три дня», due in three days; the library's today."""
+    today = library_today(library.config)()
+    loans = tmp_path / "loans.csv"
+    loans.write_text(
+        "ticket,barcode,title,issued,due,pin\n"
+        f"1001,B-1,Три дня,{_d(today, -9)},{_d(today, 3)},{PIN}\n",
+        encoding="utf-8",
+    )
+    await import_loans(library.db, loans)
+    return today
 
 
 async def _sweep(library: RunningBot, now: datetime | None = None) -> int:
@@ -109,14 +122,7 @@ async def test_a_loan_too_early_to_renew_says_so_instead_of_offering_a_button(
         update={"notifications": config.notifications.model_copy(update={"quiet_hours": ""})}
     )
     library = await start_bot(config)
-    today = library_today(config)()
-    loans = tmp_path / "loans.csv"
-    loans.write_text(
-        "ticket,barcode,title,issued,due,pin\n"
-        f"1001,B-1,Три дня,{_d(today, -9)},{_d(today, 3)},{PIN}\n",
-        encoding="utf-8",
-    )
-    await import_loans(library.db, loans)
+    today = await _one_loan(library, tmp_path)
     await link(library, 3002, "1001", PIN)
     assert await _sweep(library) == 1
     mark = len(library.server.calls)
@@ -131,14 +137,7 @@ async def test_no_reminders_at_night_or_for_readers_who_turned_them_off(
 ) -> None:
     config = local_config(tmp_path)  # default quiet hours 21:00-09:00
     library = await start_bot(config)
-    today = library_today(config)()
-    loans = tmp_path / "loans.csv"
-    loans.write_text(
-        "ticket,barcode,title,issued,due,pin\n"
-        f"1001,B-1,Три дня,{_d(today, -9)},{_d(today, 3)},{PIN}\n",
-        encoding="utf-8",
-    )
-    await import_loans(library.db, loans)
+    await _one_loan(library, tmp_path)
     anna, _ = await link(library, 3003, "1001", PIN)
     assert await _sweep(library, NIGHT_IN_MOSCOW) == 0
     await anna.click("Напоминания: вкл.")

@@ -6,6 +6,7 @@ import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -15,10 +16,35 @@ from broadcasts.limits import RateLimiter
 from broadcasts.sender import Sender
 from storage import outbox, people, subscriptions
 from storage.db import Database
-from storage.outbox import Audience, BroadcastStatus, Delivery, OutboxMessage, Report
+from storage.outbox import (
+    Audience,
+    BroadcastStatus,
+    Delivery,
+    OutboxMessage,
+    Report,
+    Started,
+    StartOutcome,
+)
+from tests.conftest import make_config
 from tests.fakes.telegram_api import FakeTelegram
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+# These stories are about delivery: no quiet hours, whatever the clock says.
+ANY_HOUR = make_config(Path(__file__).parent, notifications={"quiet_hours": ""})
+
+
+async def _start(db: Database, broadcast_id: int) -> Started:
+    """Start an announcement the one way there is, as the scheduler does."""
+    return await outbox.start(db, broadcast_id, config=ANY_HOUR, platforms=("telegram",))
+
+
+async def _announced(db: Database, text: str) -> int:
+    """An announcement to the «grants» subscribers, started."""
+    broadcast = await outbox.create(
+        db, text=text, audience=Audience(topic="grants"), scheduled_at=NOW
+    )
+    await _start(db, broadcast)
+    return broadcast
 
 
 async def _subscribers(db: Database, user_ids: list[int], topic: str = "grants") -> list[int]:
@@ -65,9 +91,11 @@ async def test_audience_is_frozen_when_sending_starts(database: Database) -> Non
     broadcast = await outbox.create(
         database, text="Грантовый конкурс", audience=Audience(topic="grants"), scheduled_at=NOW
     )
-    assert await outbox.start(database, broadcast, platforms=("telegram",)) == 3
+    assert (await _start(database, broadcast)).recipients == 3
     await _subscribers(database, [5])  # too late for this one
-    assert await outbox.start(database, broadcast, platforms=("telegram",)) == 0
+    again = await _start(database, broadcast)
+    assert again.recipients == 0
+    assert again.outcome is StartOutcome.NOT_SCHEDULED
     assert await _statuses(database, broadcast) == {Delivery.PENDING: 3}
 
 
@@ -82,7 +110,7 @@ async def test_every_subscriber_gets_it_once_and_staff_get_a_report(
         scheduled_at=NOW,
         buttons=[{"text": "Подробнее", "url": "https://library.example/nko"}],
     )
-    await outbox.start(database, broadcast, platforms=("telegram",))
+    await _start(database, broadcast)
     sender = sender_for()
     assert await sender.drain() == 3
     assert sorted(telegram.delivered) == [(c, "Встреча НКО в четверг") for c in (11, 12, 13)]
@@ -101,10 +129,7 @@ async def test_retry_after_pauses_the_sender_and_nothing_is_lost(
     database: Database, telegram: FakeTelegram, sender_for
 ) -> None:  # type: ignore[no-untyped-def]
     await _subscribers(database, [21, 22, 23])
-    broadcast = await outbox.create(
-        database, text="Афиша", audience=Audience(topic="grants"), scheduled_at=NOW
-    )
-    await outbox.start(database, broadcast, platforms=("telegram",))
+    broadcast = await _announced(database, "Афиша")
     telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     sender = sender_for(concurrency=1)
     started = asyncio.get_running_loop().time()
@@ -120,10 +145,7 @@ async def test_blocked_user_is_unsubscribed(
 ) -> None:  # type: ignore[no-untyped-def]
     person_ids = await _subscribers(database, [31, 32])
     telegram.blocked.add(32)
-    broadcast = await outbox.create(
-        database, text="Новости", audience=Audience(topic="grants"), scheduled_at=NOW
-    )
-    await outbox.start(database, broadcast, platforms=("telegram",))
+    broadcast = await _announced(database, "Новости")
     await sender_for().drain()
     assert await _statuses(database, broadcast) == {Delivery.SENT: 1, Delivery.BLOCKED: 1}
     assert await subscriptions.of(database, person_ids[1]) == set()
@@ -134,10 +156,7 @@ async def test_server_errors_are_retried_then_given_up(
     database: Database, telegram: FakeTelegram, sender_for
 ) -> None:  # type: ignore[no-untyped-def]
     await _subscribers(database, [41])
-    broadcast = await outbox.create(
-        database, text="Повтор", audience=Audience(topic="grants"), scheduled_at=NOW
-    )
-    await outbox.start(database, broadcast, platforms=("telegram",))
+    broadcast = await _announced(database, "Повтор")
     telegram.fail_next("sendMessage", 502, "Bad Gateway")
     sender = sender_for()
     while await sender.drain():
@@ -146,10 +165,7 @@ async def test_server_errors_are_retried_then_given_up(
     assert await _statuses(database, broadcast) == {Delivery.SENT: 1}
 
     await _subscribers(database, [42])
-    second = await outbox.create(
-        database, text="Сбой", audience=Audience(topic="grants"), scheduled_at=NOW
-    )
-    await outbox.start(database, second, platforms=("telegram",))
+    second = await _announced(database, "Сбой")
     for _ in range(10):
         telegram.fail_next("sendMessage", 500, "Internal Server Error")
     while await sender.drain():
@@ -161,10 +177,7 @@ async def test_timeout_after_sending_is_unknown_and_not_resent(
     database: Database, telegram: FakeTelegram, sender_for
 ) -> None:  # type: ignore[no-untyped-def]
     await _subscribers(database, [51])
-    broadcast = await outbox.create(
-        database, text="Медленно", audience=Audience(topic="grants"), scheduled_at=NOW
-    )
-    await outbox.start(database, broadcast, platforms=("telegram",))
+    broadcast = await _announced(database, "Медленно")
     telegram.slow["sendMessage"] = 2.0
     sender = sender_for()
     sender.bot.session.timeout = 0.3
@@ -177,10 +190,7 @@ async def test_restart_resumes_without_duplicates(
     database: Database, telegram: FakeTelegram, sender_for
 ) -> None:  # type: ignore[no-untyped-def]
     await _subscribers(database, [61, 62, 63, 64])
-    broadcast = await outbox.create(
-        database, text="После сбоя", audience=Audience(topic="grants"), scheduled_at=NOW
-    )
-    await outbox.start(database, broadcast, platforms=("telegram",))
+    broadcast = await _announced(database, "После сбоя")
     # A sender died: one row was sent, one was mid-send, one was claimed, one untouched.
     long_ago = datetime.now(UTC) - timedelta(hours=1)
     async with database.transaction() as session:
@@ -273,6 +283,68 @@ async def test_due_announcements_wait_for_the_morning_unless_urgent(
     assert await _statuses(database, later) == {}
 
 
+async def test_starting_keeps_quiet_hours_whoever_starts_it(
+    database: Database, tmp_path: Path
+) -> None:
+    """`outbox.start` is the only way an announcement starts, so no caller can skip the
+    library's quiet hours (21:00–09:00 by default): one that is not urgent waits."""
+    config = make_config(tmp_path)
+    await _subscribers(database, [72])
+    night = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)  # 23:30 in Moscow
+    calm = await outbox.create(
+        database, text="Афиша недели", audience=Audience(topic="grants"), scheduled_at=night
+    )
+    urgent = await outbox.create(
+        database, text="Закрыто", audience=Audience(topic="grants"), scheduled_at=night, urgent=True
+    )
+    waiting = await outbox.start(database, calm, config=config, platforms=("telegram",), now=night)
+    morning = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
+    assert waiting == Started(StartOutcome.WAITS, waits_until=morning)
+    assert await _statuses(database, calm) == {}
+    started = await outbox.start(
+        database, urgent, config=config, platforms=("telegram",), now=night
+    )
+    assert started == Started(StartOutcome.STARTED, recipients=1)
+    by_day = await outbox.start(database, calm, config=config, platforms=("telegram",), now=morning)
+    assert by_day.recipients == 1
+
+
+def test_each_refusal_means_one_thing_for_every_way_of_sending() -> None:
+    from aiogram.exceptions import (
+        TelegramBadRequest,
+        TelegramForbiddenError,
+        TelegramNetworkError,
+        TelegramRetryAfter,
+        TelegramServerError,
+        TelegramUnauthorizedError,
+    )
+    from aiogram.methods import SendMessage
+
+    from broadcasts.sender import Failure, Outcome, classify
+
+    method = SendMessage(chat_id=1, text="Афиша")
+    said = [
+        (TelegramRetryAfter(method, "Too Many Requests", retry_after=3), Outcome.RETRY_AFTER),
+        (TelegramForbiddenError(method, "bot was blocked by the user"), Outcome.BLOCKED),
+        (TelegramBadRequest(method, "chat not found"), Outcome.REJECTED),
+        (TelegramServerError(method, "Bad Gateway"), Outcome.UNREACHED),
+        (TelegramNetworkError(method, "ClientConnectorError: refused"), Outcome.UNREACHED),
+        (TelegramNetworkError(method, "Request timeout error"), Outcome.UNCERTAIN),
+        (TelegramUnauthorizedError(method, "Unauthorized"), Outcome.REFUSED),
+    ]
+    for refusal, meaning in said:
+        assert classify(refusal) == Failure(
+            meaning, refusal.message, retry_after=getattr(refusal, "retry_after", 0)
+        ), refusal
+    assert classify(TelegramBadRequest(method, "x" * 400)).error == "x" * 300  # type: ignore[union-attr]
+    assert classify(RuntimeError("a bug")) is None  # not the messenger's: never resent blindly
+    # A 429 is the limit itself and a timeout may have arrived: those keep their turn.
+    assert [o for o in Outcome if Failure(o, "").counted] == [
+        Outcome.RETRY_AFTER,
+        Outcome.UNCERTAIN,
+    ]
+
+
 async def test_finished_broadcast_is_reported_to_staff_and_logged(
     database: Database, telegram: FakeTelegram, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -292,7 +364,7 @@ async def test_finished_broadcast_is_reported_to_staff_and_logged(
         scheduled_at=NOW,
         author_name="Ольга",
     )
-    await outbox.start(database, broadcast, platforms=("telegram",))
+    await _start(database, broadcast)
     bot = create_bot(telegram.token, api_server=telegram.base_url)
     try:
 
@@ -319,10 +391,7 @@ async def test_a_recalled_broadcast_is_deleted_from_chats_and_the_rest_never_sen
     database: Database, telegram: FakeTelegram, sender_for
 ) -> None:  # type: ignore[no-untyped-def]
     await _subscribers(database, [31, 32, 33, 34])
-    broadcast = await outbox.create(
-        database, text="Ошибочная рассылка", audience=Audience(topic="grants"), scheduled_at=NOW
-    )
-    await outbox.start(database, broadcast, platforms=("telegram",))
+    broadcast = await _announced(database, "Ошибочная рассылка")
     sender = sender_for()
     assert await sender.drain() == 4
     # One more row still waiting (sent later in real life), one message too old to delete.
@@ -355,10 +424,7 @@ async def test_staff_recall_an_announcement_from_the_bot(
     bot, telegram: FakeTelegram, sender_for
 ) -> None:  # type: ignore[no-untyped-def]
     await _subscribers(bot.db, [41, 42])
-    broadcast = await outbox.create(
-        bot.db, text="Не та дата!", audience=Audience(topic="grants"), scheduled_at=NOW
-    )
-    await outbox.start(bot.db, broadcast, platforms=("telegram",))
+    broadcast = await _announced(bot.db, "Не та дата!")
     await sender_for().drain()
     admin = bot.admin()
     await admin.send("/staff")
@@ -388,7 +454,7 @@ async def test_nko_members_and_an_events_registrants_are_audiences(database: Dat
     nko = await outbox.create(
         database, text="Для НКО", audience=Audience(nko=True), scheduled_at=NOW
     )
-    assert await outbox.start(database, nko, platforms=("telegram",)) == 2
+    assert (await _start(database, nko)).recipients == 2
 
     event_id = await registrations.create_event(
         database, title="Семинар", kind="training", starts_at=NOW + timedelta(days=3), seats=1
@@ -409,7 +475,7 @@ async def test_nko_members_and_an_events_registrants_are_audiences(database: Dat
     registered = await outbox.create(
         database, text="Смена зала", audience=Audience(event_id=event_id), scheduled_at=NOW
     )
-    assert await outbox.start(database, registered, platforms=("telegram",)) == 2
+    assert (await _start(database, registered)).recipients == 2
     async with database.transaction() as session:
         told = set(
             await session.scalars(
@@ -432,7 +498,7 @@ async def test_a_claim_another_sender_recovered_is_not_sent_by_the_first(
     broadcast = await outbox.create(
         database, text="Афиша", audience=Audience(everyone=True), scheduled_at=NOW
     )
-    await outbox.start(database, broadcast, platforms=("telegram",))
+    await _start(database, broadcast)
     [first] = await outbox.claim(database, "telegram", 10)
     await outbox.recover(database, "telegram", older_than=timedelta(seconds=-1))
     [second] = await outbox.claim(database, "telegram", 10)

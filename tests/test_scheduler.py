@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from bot.kernel.config import Config
@@ -21,9 +21,11 @@ from bot.kernel.i18n import Locales
 from bot.kernel.messengers import Messengers
 from bot.transports.telegram import create_bot
 from broadcasts.scheduler import (
+    LibraryScheduler,
     build_scheduler,
     job_store_url,
     nightly_import,
+    recurring_jobs,
     start_announcement,
     start_scheduler,
     sync_announcements,
@@ -71,7 +73,7 @@ def store_url(database: Database, tmp_path: Path) -> str:
 @asynccontextmanager
 async def running(
     db: Database, config: Config, url: str, **options: Any
-) -> AsyncIterator[AsyncIOScheduler]:
+) -> AsyncIterator[LibraryScheduler]:
     """A scheduler as `libbot run` starts it, on a persistent store; shut down after."""
     bot = create_bot("1:unused", api_server="http://127.0.0.1:9")
     store = SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")
@@ -140,13 +142,13 @@ async def test_announcements_become_date_jobs_holding_only_their_id(
         database, text="Через два дня", audience=Audience(everyone=True), scheduled_at=later
     )
     async with running(database, config, store_url) as scheduler:
-        await sync_announcements()
+        await sync_announcements(scheduler.context)
         job = scheduler.get_job(f"broadcast-{future}")
         assert job is not None
         assert job.args == (future,)
         assert job.next_run_time == later
         await outbox.cancel(database, future)
-        await sync_announcements()
+        await sync_announcements(scheduler.context)
         assert scheduler.get_job(f"broadcast-{future}") is None
 
 
@@ -168,15 +170,15 @@ async def test_a_missed_announcement_fires_once_after_restart_within_the_grace(
         scheduled_at=datetime.now(UTC) - timedelta(days=2),
     )
     # The bot was running when the first was scheduled, then stopped before its time.
-    async with running(database, config, store_url):
-        await sync_announcements()
+    async with running(database, config, store_url) as scheduler:
+        await sync_announcements(scheduler.context)
     await asyncio.sleep(2.5)
-    async with running(database, config, store_url):
+    async with running(database, config, store_url) as scheduler:
         for _ in range(50):
             # As the bot's periodic sync does: on a slow machine the first run may already
             # have reached the job and been stopped in it — then the job is gone and the
             # sync gives it back; otherwise the stored job fires on its own.
-            await sync_announcements()
+            await sync_announcements(scheduler.context)
             if await _status(database, recent) != BroadcastStatus.SCHEDULED:
                 break
             await asyncio.sleep(0.1)
@@ -200,10 +202,62 @@ async def test_at_night_an_announcement_waits_for_the_morning(
         database, text="Ночью", audience=Audience(everyone=True), scheduled_at=datetime.now(UTC)
     )
     async with running(database, config, store_url) as scheduler:
-        await start_announcement(due)
+        await start_announcement(scheduler.context, due)
         assert await _status(database, due) == BroadcastStatus.SCHEDULED
         job = scheduler.get_job(f"broadcast-{due}")
         assert job is not None
         morning = job.next_run_time.astimezone(config.library.zone)
         assert (morning.hour, morning.minute) == (end.hour, end.minute)
         assert morning > local
+
+
+async def test_each_scheduler_runs_its_jobs_against_its_own_database(
+    tmp_path: Path, database: Database
+) -> None:
+    """No module-global context: a second scheduler built in the same process (a test's,
+    the demo's) does not send the first one's jobs to its database."""
+    config = make_config(tmp_path, notifications={"quiet_hours": ""})
+    await people.resolve(database, "telegram", "601")
+    due = await outbox.create(
+        database, text="Сейчас", audience=Audience(everyone=True), scheduled_at=datetime.now(UTC)
+    )
+    bot = create_bot("1:unused", api_server="http://127.0.0.1:9")
+    elsewhere = Database(f"sqlite+aiosqlite:///{tmp_path / 'elsewhere.sqlite3'}")
+    first = build_scheduler(database, Messengers.of(bot), Locales(), config)
+    build_scheduler(elsewhere, Messengers.of(bot), Locales(), config)
+    first.start()
+    try:
+        await sync_announcements(first.context)  # its date job fires through the executor
+        for _ in range(50):
+            if await _status(database, due) != BroadcastStatus.SCHEDULED:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        first.shutdown(wait=False)
+        await asyncio.sleep(0)
+        await bot.session.close()
+        await elsewhere.dispose()
+    assert await _status(database, due) == BroadcastStatus.SENDING
+
+
+async def test_at_a_cadence_every_recurring_job_runs_at_once_and_then_at_that_pace(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    """The demo's pace: the same jobs as `libbot run`, each run at start, then often."""
+    config = make_config(tmp_path)
+    bot = create_bot("1:unused", api_server="http://127.0.0.1:9")
+    scheduler = build_scheduler(sqlite_db, Messengers.of(bot), Locales(), config)
+    before = datetime.now(UTC)
+    try:
+        start_scheduler(scheduler, cadence=lambda job_id: timedelta(seconds=len(job_id)))
+        scheduler.pause()  # before the loop's next turn: listed, none has run
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+    finally:
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)
+        await bot.session.close()
+    assert set(jobs) == set(recurring_jobs(config, None))
+    for job_id, job in jobs.items():
+        assert isinstance(job.trigger, IntervalTrigger)
+        assert job.trigger.interval == timedelta(seconds=len(job_id))
+        assert job.next_run_time <= before + timedelta(seconds=1)

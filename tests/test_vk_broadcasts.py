@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.kernel.config import Config
@@ -18,9 +21,35 @@ from storage.db import Database
 from storage.outbox import Audience, Delivery, OutboxMessage
 from storage.subscriptions import Subscription
 from storage.types import utcnow
-from tests.conftest import with_vk
+from tests.conftest import make_config, with_vk
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.vk_api import FakeVk
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """No quiet hours: these stories are about delivery, whatever the clock says."""
+    return make_config(tmp_path, notifications={"quiet_hours": ""})
+
+
+async def start(db: Database, config: Config, broadcast_id: int) -> int:
+    """Start an announcement the one way there is, as the scheduler does; its recipients."""
+    started = await outbox.start(db, broadcast_id, config=config, platforms=("vk",))
+    return started.recipients
+
+
+async def announced(db: Database, config: Config, text: str, **options: Any) -> int:
+    """An announcement to the «events» subscribers, started."""
+    broadcast = await outbox.create(
+        db, text=text, audience=Audience(topic="events"), scheduled_at=utcnow(), **options
+    )
+    await start(db, config, broadcast)
+    return broadcast
+
+
+async def statuses(db: Database) -> Counter[str]:
+    async with db.transaction() as session:
+        return Counter(await session.scalars(select(OutboxMessage.status)))
 
 
 async def subscribers(db: Database, count: int, first: int = 5000) -> list[int]:
@@ -57,7 +86,7 @@ async def test_an_announcement_goes_out_a_hundred_people_a_call(
         scheduled_at=utcnow(),
         buttons=[{"text": "Подробнее", "url": "https://library.example/lecture"}],
     )
-    assert await outbox.start(database, broadcast, platforms=("vk",)) == 230
+    assert await start(database, config, broadcast) == 230
     sender = await sender_for(vk, config, database)
     await sender.drain()
     sends = vk.calls_of("messages.send")
@@ -67,9 +96,8 @@ async def test_an_announcement_goes_out_a_hundred_people_a_call(
     assert sends[0].buttons()[0]["link"] == "https://library.example/lecture"
     assert len({c.params["random_id"] for c in sends}) == 3
     async with database.transaction() as session:
-        statuses = Counter(await session.scalars(select(OutboxMessage.status)))
         still_subscribed = await session.scalar(select(func.count()).select_from(Subscription))
-    assert statuses == {Delivery.SENT: 228, Delivery.BLOCKED: 2}
+    assert await statuses(database) == {Delivery.SENT: 228, Delivery.BLOCKED: 2}
     assert sender.metrics is not None
     scraped = sender.metrics.exposition().decode()
     assert 'libbot_sends_total{platform="vk",result="sent"} 228.0' in scraped
@@ -84,17 +112,12 @@ async def test_a_failed_batch_is_retried_and_vk_drops_the_repeat(
     vk: FakeVk, config: Config, database: Database
 ) -> None:
     await subscribers(database, 40)
-    broadcast = await outbox.create(
-        database, text="Клуб волонтёров", audience=Audience(topic="events"), scheduled_at=utcnow()
-    )
-    await outbox.start(database, broadcast, platforms=("vk",))
+    await announced(database, config, "Клуб волонтёров")
     vk.fail_next("messages.send", 10)  # VK's internal error: nothing was sent
     sender = await sender_for(vk, config, database)
     await sender.drain()
     await sender.drain()
-    async with database.transaction() as session:
-        statuses = Counter(await session.scalars(select(OutboxMessage.status)))
-    assert statuses == {Delivery.SENT: 40}
+    assert await statuses(database) == {Delivery.SENT: 40}
     assert len(vk.delivered) == 40
     sends = vk.calls_of("messages.send")
     assert len(sends) == 2
@@ -106,16 +129,11 @@ async def test_too_many_requests_pauses_and_loses_nothing(
     vk: FakeVk, config: Config, database: Database
 ) -> None:
     await subscribers(database, 5)
-    broadcast = await outbox.create(
-        database, text="Афиша", audience=Audience(topic="events"), scheduled_at=utcnow()
-    )
-    await outbox.start(database, broadcast, platforms=("vk",))
+    await announced(database, config, "Афиша")
     vk.fail_next("messages.send", 6)  # too many requests per second → retry after
     sender = await sender_for(vk, config, database)
     await sender.drain()
-    async with database.transaction() as session:
-        statuses = Counter(await session.scalars(select(OutboxMessage.status)))
-    assert statuses == {Delivery.SENT: 5}
+    assert await statuses(database) == {Delivery.SENT: 5}
     assert len(vk.delivered) == 5
     await sender.bot.session.close()
 
@@ -125,14 +143,7 @@ async def test_a_photo_composed_in_telegram_goes_to_vk_uploaded_once(
 ) -> None:
     await subscribers(database, 150)
     telegram.files["tg-poster"] = b"\x89PNG poster"
-    broadcast = await outbox.create(
-        database,
-        text="Афиша недели",
-        audience=Audience(topic="events"),
-        scheduled_at=utcnow(),
-        photo="tg-poster",
-    )
-    await outbox.start(database, broadcast, platforms=("vk",))
+    await announced(database, config, "Афиша недели", photo="tg-poster")
     sender = await sender_for(vk, config, database)
     staff_bot = create_bot(telegram.token, api_server=telegram.base_url)
     vk_session(sender.bot).files.fetch_foreign = file_fetcher(staff_bot)

@@ -3,13 +3,20 @@
 No token, no server: the console transport feeds the same Dispatcher the
 messengers use. The demo database is kept apart from the real one and upgraded
 freely, since it holds nothing but demo data.
+
+What the bot sends on its own comes the way it does in `libbot run`: the real scheduler
+(`broadcasts.scheduler`, every job it has: announcements, loan and event reminders, the
+digest, seat offers, «книгу вернули», consultation notices, the privacy purge) and the
+same outbox senders. Only the pace differs, since a demo lasts minutes: the job store is
+in memory, every recurring job runs at start and then every `DEMO_JOB_SECONDS`, and new
+announcements are looked for every `DEMO_SYNC_SECONDS`, so one composed «now» arrives at
+once. At the end the jobs under way finish and what is due is still delivered, so a
+scripted demo shows it too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import re
 import sys
 import tempfile
@@ -26,7 +33,7 @@ from bot.kernel.config import Config, parse_config
 from bot.transports.console import PLATFORM, PLAYED, ConsoleTransport
 from broadcasts.announcements import start_due
 from broadcasts.limits import RateLimiter
-from broadcasts.scheduler import build_scheduler, recurring_jobs
+from broadcasts.scheduler import SYNC_JOB, build_scheduler, start_scheduler
 from broadcasts.sender import Sender
 from storage import people
 from storage.catalogue.importer import import_catalogue
@@ -40,12 +47,11 @@ from storage.events.importing import import_events
 from storage.events.models import Event
 from storage.models import Role
 
-log = logging.getLogger(__name__)
-# The demo is short: the scheduler's jobs run at its start and then this often, not on
-# their production cadence (announcements are checked every second).
+# The demo is short: the scheduler's recurring jobs run at its start and then this often,
+# not on their production cadence...
 DEMO_JOB_SECONDS = 30.0
-# Announcements start through `start_due` every second instead.
-NOT_IN_DEMO = frozenset({"broadcasts-due"})
+# ... and announcements are looked for every second (in production every 15 s).
+DEMO_SYNC_SECONDS = 1.0
 
 DEMO_USERS = {
     "reader": (1001, "Анна"),
@@ -54,6 +60,11 @@ DEMO_USERS = {
 }
 # The demo expert who uses the bot (`libbot demo --as expert`).
 DEMO_EXPERT = "Ирина Соколова"
+
+
+def demo_cadence(job_id: str) -> timedelta:
+    """The demo's pace for each recurring job (see the module's docstring)."""
+    return timedelta(seconds=DEMO_SYNC_SECONDS if job_id == SYNC_JOB else DEMO_JOB_SECONDS)
 
 
 def demo_config(base_dir: Path | None = None) -> Config:
@@ -204,7 +215,7 @@ async def run_demo(
         # What the bot sends on its own arrives in this terminal, as it would in a
         # messenger: the same outbox and senders — one for each messenger the console
         # plays, so the staff chat's cards (a Telegram group) print here too — and the
-        # same scheduled jobs as `libbot run`.
+        # same scheduler as `libbot run`, at the demo's pace.
         platforms = (PLATFORM, *PLAYED)
         senders = [
             Sender(
@@ -215,56 +226,33 @@ async def run_demo(
             )
             for platform in platforms
         ]
-        build_scheduler(  # the jobs' context: this database, these messengers
+        scheduler = build_scheduler(  # a job store in memory: the demo starts afresh
             app.db,
             app.dispatcher["messengers"],
             app.locales,
             config,
             library_system=app.dispatcher.workflow_data.get("library_system"),
         )
-        jobs = {
-            job_id: job
-            for job_id, (job, _trigger, _grace) in recurring_jobs(
-                config, app.dispatcher.workflow_data.get("library_system")
-            ).items()
-            if job_id not in NOT_IN_DEMO
-        }
-
-        async def run_jobs() -> None:
-            for job_id, job in jobs.items():
-                try:
-                    await job()
-                except Exception:  # one job failing must not end the demo
-                    log.exception("demo: job %s failed", job_id)
-
-        async def deliver_due() -> None:
-            await start_due(app.db, config, platforms=platforms, now=datetime.now(UTC))
-            for sender in senders:
-                await sender.drain()
-
-        stop = asyncio.Event()
-
-        async def every_second() -> None:
-            loop = asyncio.get_running_loop()
-            jobs_due = loop.time()
-            while not stop.is_set():
-                if loop.time() >= jobs_due:
-                    await run_jobs()
-                    jobs_due = loop.time() + DEMO_JOB_SECONDS
-                await deliver_due()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 1.0)
-
         interactive = stdin.isatty()
         if interactive:
             stdout.write(
                 f"libbot demo — «{config.library.name}». Пишите как в мессенджере; "
                 "цифра нажимает кнопку; Ctrl+D — выход.\n"
             )
-        ticker = asyncio.create_task(every_second(), name="demo-announcements")
+        stop = asyncio.Event()
+        start_scheduler(scheduler, cadence=demo_cadence)
+        sending = [
+            asyncio.create_task(sender.run(stop), name=f"demo-sender-{sender.platform}")
+            for sender in senders
+        ]
         try:
             await transport.run(greet=interactive)
         finally:
+            await scheduler.finish()
             stop.set()
-            await ticker
-        await deliver_due()  # what is due at the end of a scripted demo still arrives
+            await asyncio.gather(*sending)
+        # What is due at the end of a scripted demo still arrives: an announcement composed
+        # a moment ago (started the one way there is, quiet hours kept), then the outbox.
+        await start_due(app.db, config, platforms=platforms, now=datetime.now(UTC))
+        for sender in senders:
+            await sender.drain()
