@@ -14,6 +14,8 @@ from bot.kernel.i18n import Texts
 from bot.kernel.text_limits import MESSAGE_LIMIT
 from storage.events.descriptions import DESCRIPTION_LIMIT, fit
 from storage.events.listing import EventView
+from storage.events.models import RegistrationStatus
+from storage.events.places import Place
 from storage.people import PersonView
 
 # What `show_event` may add under the card (the reader's place, «registration closed»).
@@ -105,6 +107,15 @@ def seats_text(texts: Texts, event: EventView) -> str:
     if event.seats_left == 0:
         return texts("events-seats-none", waitlist="yes" if event.waitlist else "no")
     return texts("events-seats-left", left=event.seats_left, total=event.seats or 0)
+
+
+def place_line(texts: Texts, place: Place) -> str:
+    """The reader's own place, under the card and in «Мои записи»."""
+    if place.status is RegistrationStatus.WAITLISTED:
+        return texts("events-you-wait", position=place.position or 0)
+    if place.status is RegistrationStatus.OFFERED:
+        return texts("events-you-offered")
+    return texts("events-you-registered")
 
 
 def event_card(texts: Texts, config: Config, event: EventView) -> str:

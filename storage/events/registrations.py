@@ -1,9 +1,13 @@
-"""Taking a seat, the waiting list, cancelling and promotion — each one transaction.
+"""Taking a seat, the waiting list, cancelling and promotion — each one transaction — and
+what a person may do about an event's registration (`standing`).
 
-Every change starts by bumping `events.queue_seq` for the event. On PostgreSQL that
-UPDATE takes the event's row lock; on SQLite it takes the database's write lock. So
-changes to one event are serialised, the seat count is read and written under the
-lock, and the waiting list is numbered in the order people arrived.
+Every change starts by locking the event (`places.lock_event`), so changes to one event
+are serialised, the seat count is read and written under the lock, and the waiting list
+is numbered in the order people arrived.
+
+`Place`, the lists of who is coming (storage.events.roster) and the staff's changes to the
+event itself (storage.events.schedule) are importable from here too, as they were before
+they had modules of their own.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -27,7 +31,21 @@ from storage.events.models import (
     Registration,
     RegistrationStatus,
 )
-from storage.models import Person
+from storage.events.places import Place as Place
+from storage.events.places import lock_event
+from storage.events.places import place_from_row as place_from_row
+from storage.events.roster import Attendance as Attendance
+from storage.events.roster import Recipient as Recipient
+from storage.events.roster import attended_ids as attended_ids
+from storage.events.roster import attendees as attendees
+from storage.events.roster import counts as counts
+from storage.events.roster import mark_attended as mark_attended
+from storage.events.roster import recipients as recipients
+from storage.events.schedule import cancel_event as cancel_event
+from storage.events.schedule import create_event as create_event
+from storage.events.schedule import move_event as move_event
+from storage.events.schedule import update_event as update_event
+from storage.models import Consent, Person
 from storage.types import utcnow
 
 
@@ -41,25 +59,15 @@ class Refused(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Place:
-    """A registration as the reader and staff see it."""
-
-    id: int
-    event_id: int
-    person_id: int | None
-    status: RegistrationStatus
-    name: str | None
-    organisation: str | None
-    contact: str | None
-    ticket: str
-    position: int | None = None  # 1-based place in the waiting list
-    offer_expires_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Registered:
     place: Place
     existing: bool = False  # the person was already registered: this is their place
+
+    @property
+    def ticket_due(self) -> bool:
+        """A seat taken just now: its ticket goes with the confirmation (not for a place
+        they already had, nor for the waiting list)."""
+        return self.place.status is RegistrationStatus.CONFIRMED and not self.existing
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,49 +81,17 @@ class Promotion:
     expires_at: datetime
 
 
-async def _lock(session: AsyncSession, event_id: int) -> Event | None:
-    """Serialise changes to this event; return it (None if it does not exist)."""
-    bumped = await session.execute(
-        update(Event)
-        .where(Event.id == event_id)
-        .values(queue_seq=Event.queue_seq + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if not bumped.rowcount:
-        return None
-    return await session.get(Event, event_id, populate_existing=True)
-
-
-async def _position(session: AsyncSession, row: Registration) -> int | None:
-    if row.status != RegistrationStatus.WAITLISTED:
-        return None
-    ahead = await session.scalar(
-        select(func.count()).where(
-            Registration.event_id == row.event_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-            Registration.queued_at < row.queued_at,
-        )
-    )
-    return int(ahead or 0) + 1
-
-
-async def place_from_row(session: AsyncSession, row: Registration) -> Place:
-    return Place(
-        id=row.id,
-        event_id=row.event_id,
-        person_id=row.person_id,
-        status=RegistrationStatus(row.status),
-        name=row.name,
-        organisation=row.organisation,
-        contact=row.contact,
-        ticket=row.ticket,
-        position=await _position(session, row),
-        offer_expires_at=row.offer_expires_at,
-    )
-
-
 def new_ticket() -> str:
     return secrets.token_urlsafe(12)
+
+
+def _outside_window(event: Event, now: datetime) -> Refused | None:
+    """Why registration is not open now, by the event's registration window."""
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return Refused.NOT_OPEN
+    if now >= (event.registration_closes_at or event.starts_at):
+        return Refused.CLOSED
+    return None
 
 
 async def register(
@@ -138,7 +114,7 @@ async def register(
     """
     now = now or utcnow()
     async with db.transaction() as session:
-        event = await _lock(session, event_id)
+        event = await lock_event(session, event_id)
         if event is None or event.status != EventStatus.SCHEDULED:
             return Refused.GONE
         if person_id is not None:
@@ -151,12 +127,9 @@ async def register(
             existing = None
         if existing is not None and existing.status in ACTIVE:
             return Registered(await place_from_row(session, existing), existing=True)
-        if not ignore_window:
-            if event.registration_opens_at and now < event.registration_opens_at:
-                return Refused.NOT_OPEN
-            closes = event.registration_closes_at or event.starts_at
-            if now >= closes:
-                return Refused.CLOSED
+        refused = None if ignore_window else _outside_window(event, now)
+        if refused is not None:
+            return refused
         if event.seats is None or event.taken < event.seats:
             status = RegistrationStatus.CONFIRMED
             event.taken += 1
@@ -224,7 +197,7 @@ async def cancel(
         row = await session.get(Registration, registration_id)
         if row is None or (person_id is not None and row.person_id != person_id):
             return None
-        event = await _lock(session, row.event_id)
+        event = await lock_event(session, row.event_id)
         await session.refresh(row)
         if event is None or row.status not in ACTIVE:
             return None
@@ -247,7 +220,7 @@ async def confirm_offer(
         row = await session.get(Registration, registration_id)
         if row is None or row.person_id != person_id:
             return None
-        await _lock(session, row.event_id)
+        await lock_event(session, row.event_id)
         await session.refresh(row)
         if row.status == RegistrationStatus.CONFIRMED:
             return await place_from_row(session, row)
@@ -278,7 +251,7 @@ async def lapse_offers(
     results = []
     for registration_id, event_id in due:
         async with db.transaction() as session:
-            event = await _lock(session, event_id)
+            event = await lock_event(session, event_id)
             row = await session.get(Registration, registration_id, populate_existing=True)
             if event is None or row is None or row.status != RegistrationStatus.OFFERED:
                 continue
@@ -289,8 +262,61 @@ async def lapse_offers(
     return results
 
 
-async def place_of(db: Database, event_id: int, person_id: int) -> Place | None:
+class Opening(enum.StrEnum):
+    """What an event's card offers someone without a place."""
+
+    SEAT = "seat"  # registration open and a seat free (or no limit): «Записаться»
+    WAITLIST = "waitlist"  # open, full, and the waiting list takes them
+    NONE = "none"  # closed, or full with no waiting list
+
+
+class NoForm(enum.StrEnum):
+    """Why the sign-up form does not start (the value is what the activity log says)."""
+
+    CLOSED = "closed"  # no such event, cancelled, or outside its registration window
+    DUPLICATE = "duplicate"  # they have a place already
+    NEEDS_CONSENT = "needs consent"  # a form keeps personal data: consent comes first
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A person before an event's registration: their place, if they have one, and what
+    they may do. A full event still starts the form: the seat is taken (or refused,
+    `Refused.FULL`) at its end, by `register`."""
+
+    place: Place | None
+    open: bool  # the event is on and inside its registration window
+    opening: Opening
+    consented: bool
+
+    @property
+    def no_form(self) -> NoForm | None:
+        if not self.open:
+            return NoForm.CLOSED
+        if self.place is not None:
+            return NoForm.DUPLICATE
+        if not self.consented:
+            return NoForm.NEEDS_CONSENT
+        return None
+
+
+def _opening(event: Event | None, is_open: bool) -> Opening:
+    if event is None or not is_open:
+        return Opening.NONE
+    if event.seats is None or event.taken < event.seats:
+        return Opening.SEAT
+    return Opening.WAITLIST if event.waitlist else Opening.NONE
+
+
+async def standing(
+    db: Database, event_id: int, person_id: int, *, now: datetime | None = None
+) -> Standing:
+    """The person's place at the event (confirmed, offered or waiting) and whether they may
+    register now: what the card offers and whether «Записаться» starts the form."""
+    now = now or utcnow()
     async with db.transaction() as session:
+        event = await session.get(Event, event_id)
+        person = await session.get(Person, person_id)
         row = await session.scalar(
             select(Registration).where(
                 Registration.event_id == event_id,
@@ -298,130 +324,31 @@ async def place_of(db: Database, event_id: int, person_id: int) -> Place | None:
                 Registration.status.in_(ACTIVE),
             )
         )
-        return await place_from_row(session, row) if row is not None else None
+        place = await place_from_row(session, row) if row is not None else None
+        is_open = (
+            event is not None
+            and event.status == EventStatus.SCHEDULED
+            and _outside_window(event, now) is None
+        )
+        consented = person is not None and person.consent == Consent.GIVEN
+        return Standing(place, is_open, _opening(event, is_open), consented)
 
 
-async def confirmed_place(db: Database, registration_id: int, person_id: int) -> Place | None:
-    """The person's own confirmed registration — the one a ticket is for — or None: a
-    registration id from a button is only a choice, never proof of whose it is."""
+async def ticket_place(db: Database, registration_id: int, person_id: int) -> Place | None:
+    """The person's own confirmed place at an event still on — what a ticket is for — or
+    None: a registration id from a button is only a choice, never proof of whose it is."""
     async with db.transaction() as session:
         row = await session.scalar(
-            select(Registration).where(
+            select(Registration)
+            .join(Event, Event.id == Registration.event_id)
+            .where(
                 Registration.id == registration_id,
                 Registration.person_id == person_id,
                 Registration.status == RegistrationStatus.CONFIRMED,
+                Event.status == EventStatus.SCHEDULED,
             )
         )
         return await place_from_row(session, row) if row is not None else None
-
-
-async def counts(db: Database, event_id: int) -> dict[RegistrationStatus, int]:
-    async with db.transaction() as session:
-        rows = await session.execute(
-            select(Registration.status, func.count())
-            .where(Registration.event_id == event_id)
-            .group_by(Registration.status)
-        )
-        return {RegistrationStatus(status): n for status, n in rows}
-
-
-@dataclass(frozen=True, slots=True)
-class Attendance:
-    place: Place
-    event_title: str
-    already: bool  # attendance was marked before (a second scan)
-
-
-async def mark_attended(
-    db: Database,
-    *,
-    ticket: str | None = None,
-    registration_id: int | None = None,
-    present: bool = True,
-    now: datetime | None = None,
-) -> Attendance | None:
-    """Mark (or unmark) attendance of a confirmed registration, by QR ticket or by id."""
-    now = now or utcnow()
-    async with db.transaction() as session:
-        query = select(Registration)
-        if ticket is not None:
-            query = query.where(Registration.ticket == ticket)
-        else:
-            query = query.where(Registration.id == registration_id)
-        row = await session.scalar(query)
-        if row is None or row.status != RegistrationStatus.CONFIRMED:
-            return None
-        event = await session.get(Event, row.event_id)
-        already = row.attended_at is not None
-        if present and not already:
-            row.attended_at = now
-        elif not present:
-            row.attended_at = None
-        return Attendance(await place_from_row(session, row), event.title if event else "", already)
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    registration_id: int
-    person_id: int
-    platform: str
-    chat_id: str
-    language: str
-
-
-async def recipients(
-    db: Database, event_id: int, statuses: tuple[RegistrationStatus, ...] = ACTIVE
-) -> list[Recipient]:
-    """Who to tell about an event: registered people still reachable in a messenger."""
-    async with db.transaction() as session:
-        rows = await session.execute(
-            select(
-                Registration.id,
-                Person.id,
-                Person.platform,
-                Person.platform_user_id,
-                Person.language,
-            )
-            .join(Person, Person.id == Registration.person_id)
-            .where(Registration.event_id == event_id, Registration.status.in_(statuses))
-            .order_by(Registration.id)
-        )
-        return [Recipient(*row) for row in rows]
-
-
-async def cancel_event(db: Database, event_id: int) -> bool:
-    """Staff cancel an event; False if it was already cancelled or does not exist."""
-    async with db.transaction() as session:
-        event = await _lock(session, event_id)
-        if event is None or event.status != EventStatus.SCHEDULED:
-            return False
-        event.status = EventStatus.CANCELLED
-        event.updated_at = utcnow()
-        return True
-
-
-async def attendees(db: Database, event_id: int) -> list[Place]:
-    """Confirmed participants, for the attendance list with ticks."""
-    async with db.transaction() as session:
-        rows = await session.scalars(
-            select(Registration)
-            .where(
-                Registration.event_id == event_id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-            )
-            .order_by(Registration.name, Registration.id)
-        )
-        return [await place_from_row(session, row) for row in rows]
-
-
-async def attended_ids(db: Database, event_id: int) -> set[int]:
-    async with db.transaction() as session:
-        rows = await session.scalars(
-            select(Registration.id).where(
-                Registration.event_id == event_id, Registration.attended_at.is_not(None)
-            )
-        )
-        return set(rows)
 
 
 async def release_all(
@@ -456,39 +383,6 @@ async def release_all(
     return results
 
 
-async def create_event(db: Database, **values: Any) -> int:
-    async with db.transaction() as session:
-        event = Event(**values, status=EventStatus.SCHEDULED)
-        session.add(event)
-        await session.flush()
-        return event.id
-
-
-async def move_event(db: Database, event_id: int, starts_at: datetime) -> bool:
-    """A new start (the end moves with it); False if the event is gone or cancelled."""
-    async with db.transaction() as session:
-        event = await _lock(session, event_id)
-        if event is None or event.status != EventStatus.SCHEDULED:
-            return False
-        if event.ends_at is not None:
-            event.ends_at = starts_at + (event.ends_at - event.starts_at)
-        event.starts_at = starts_at
-        event.updated_at = utcnow()
-        return True
-
-
-async def update_event(db: Database, event_id: int, **values: Any) -> bool:
-    """Change an event's title, description, questions or photo."""
-    async with db.transaction() as session:
-        event = await _lock(session, event_id)
-        if event is None:
-            return False
-        for key, value in values.items():
-            setattr(event, key, value)
-        event.updated_at = utcnow()
-        return True
-
-
 async def set_seats(
     db: Database,
     event_id: int,
@@ -501,7 +395,7 @@ async def set_seats(
     event is gone or the new count is below the seats already taken."""
     now = now or utcnow()
     async with db.transaction() as session:
-        event = await _lock(session, event_id)
+        event = await lock_event(session, event_id)
         if event is None or (seats is not None and seats < event.taken):
             return None
         event.seats = seats
