@@ -80,7 +80,7 @@ def build_dispatcher(
     )
     dp.update.outer_middleware(PersonMiddleware(db, config, locales))
     dp.update.outer_middleware(ActivityMiddleware(db))
-    dp.include_router(build_router(locales))
+    dp.include_router(build_router())
     return dp
 
 

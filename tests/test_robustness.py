@@ -99,7 +99,6 @@ def test_every_filter_and_handler_runs_in_the_event_loop() -> None:
     on every update; the conversation turns each into a coroutine when it is built."""
     from aiogram import Router
 
-    from bot.kernel.i18n import Locales
     from handlers import build_router
 
     def checks(router: Router) -> list[object]:
@@ -111,6 +110,6 @@ def test_every_filter_and_handler_runs_in_the_event_loop() -> None:
             found += checks(child)
         return found
 
-    everything = checks(build_router(Locales()))
+    everything = checks(build_router())
     assert len(everything) > 100
     assert [c for c in everything if not c.awaitable] == []  # type: ignore[attr-defined]

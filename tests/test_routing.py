@@ -126,3 +126,18 @@ async def test_a_form_state_is_checked_in_the_loop_and_still_tells_steps_apart()
     message = _message("Анна", 1)
     assert await flat.propagate_event("message", message, raw_state="Form:name") == "name"
     assert await flat.propagate_event("message", message, raw_state=None) is UNHANDLED
+
+
+def test_every_declared_handler_has_its_place_in_the_conversation() -> None:
+    """A module's handlers answer only if its `Routes` is listed in `handlers.PARTS`."""
+    import importlib
+    import pkgutil
+
+    import handlers
+
+    placed = {id(part.declared) for part in handlers.PARTS}
+    for module_info in pkgutil.iter_modules(handlers.__path__):
+        module = importlib.import_module(f"handlers.{module_info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, Routes) and value.declared:
+                assert id(value) in placed, f"handlers.{module_info.name}.{name} is not in PARTS"
