@@ -36,12 +36,6 @@ def week_key(local_now: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def morning_after(config: Config, now: datetime) -> datetime:
-    """Now, or the end of quiet hours if it is night."""
-    local = now.astimezone(config.library.zone)
-    return config.notifications.quiet_end(local).astimezone(now.tzinfo)
-
-
 def digest_text(texts: Texts, config: Config, events: list[EventView], start: datetime) -> str:
     zone = config.library.zone
     end = start + timedelta(days=DAYS - 1)
@@ -92,7 +86,7 @@ async def send_weekly_digest(
         for person_id, platform, chat_id, language, branch_id in rows.all():
             following[(person_id, platform, chat_id, language)].add(branch_id)
     key = week_key(local_now)
-    send_from = morning_after(config, now)
+    send_from = outbox.morning_after(config, now)
     notices = []
     for (person_id, platform, chat_id, language), branches in following.items():
         mine = week if ANY_BRANCH in branches else [e for e in week if e.branch_id in branches]

@@ -27,17 +27,10 @@ from storage.types import utcnow
 OFFER_WINDOW = timedelta(hours=12)
 
 
-def offer_sent_at(config: Config, now: datetime) -> datetime:
-    """When a seat offer made now reaches the person: now, or after the quiet hours."""
-    return config.notifications.quiet_end(now.astimezone(config.library.zone)).astimezone(
-        now.tzinfo
-    )
-
-
 def offer_window(config: Config, now: datetime) -> timedelta:
     """The time to confirm counts from when the offer is delivered: an offer made at
     night waits for the morning, and so does the start of its 12 hours."""
-    return offer_sent_at(config, now) - now + OFFER_WINDOW
+    return outbox.morning_after(config, now) - now + OFFER_WINDOW
 
 
 def promotion_notice(
@@ -71,7 +64,7 @@ def promotion_notice(
         dedupe_key=f"event_offer:{promotion.place.id}:{promotion.expires_at.isoformat()}",
         expires_at=promotion.expires_at,
         buttons=buttons,
-        not_before=offer_sent_at(config, now),
+        not_before=outbox.morning_after(config, now),
     )
 
 

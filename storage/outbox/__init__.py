@@ -22,7 +22,6 @@ from storage.outbox.announcements import (
     edit_text,
     finish_completed,
     mark_missed,
-    quiet_until,
     scheduled,
     start,
 )
@@ -37,7 +36,7 @@ from storage.outbox.delivery import (
     retry_later,
 )
 from storage.outbox.models import OPEN, Broadcast, BroadcastStatus, Delivery, OutboxMessage
-from storage.outbox.notices import Notice, enqueue
+from storage.outbox.notices import Notice, enqueue, morning_after
 from storage.outbox.recall import (
     RECALL_WINDOW,
     Deletion,
@@ -74,7 +73,7 @@ __all__ = [
     "mark",
     "mark_many",
     "mark_missed",
-    "quiet_until",
+    "morning_after",
     "recent",
     "recover",
     "release",

@@ -27,6 +27,7 @@ from storage.outbox.models import (
     OutboxMessage,
     count_by,
 )
+from storage.outbox.notices import morning_after
 from storage.subscriptions import ANY_BRANCH, Subscription
 from storage.types import utcnow
 
@@ -137,14 +138,6 @@ class Started:
     waits_until: datetime | None = None
 
 
-def quiet_until(config: Config, now: datetime) -> datetime | None:
-    """When the library's quiet hours end, if `now` is within them; None by day."""
-    local = now.astimezone(config.library.zone)
-    if not config.notifications.is_quiet(local.time()):
-        return None
-    return config.notifications.quiet_end(local).astimezone(now.tzinfo)
-
-
 async def start(
     db: Database,
     broadcast_id: int,
@@ -161,13 +154,14 @@ async def start(
     quiet hours (the clock by default). Idempotent: a broadcast already started (or
     cancelled) gains no rows.
     """
-    morning = quiet_until(config, now or utcnow())
+    moment = now or utcnow()
+    may_go = morning_after(config, moment)
     async with db.transaction() as session:
         broadcast = await session.get(Broadcast, broadcast_id, with_for_update=True)
         if broadcast is None or broadcast.status != BroadcastStatus.SCHEDULED:
             return Started(StartOutcome.NOT_SCHEDULED)
-        if morning is not None and not broadcast.urgent:
-            return Started(StartOutcome.WAITS, waits_until=morning)
+        if may_go > moment and not broadcast.urgent:
+            return Started(StartOutcome.WAITS, waits_until=may_go)
         audience = Audience.load(broadcast.audience)
         started_at = utcnow()
         rows = []

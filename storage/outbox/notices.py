@@ -9,9 +9,17 @@ from datetime import datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.kernel.config import Config
 from storage.db import Database
 from storage.outbox.models import Delivery, OutboxMessage
 from storage.types import utcnow
+
+
+def morning_after(config: Config, now: datetime) -> datetime:
+    """When a message made now may go: now, or the end of the library's quiet hours
+    (`[notifications] quiet_hours`) if it is night — in `now`'s time zone."""
+    local = now.astimezone(config.library.zone)
+    return config.notifications.quiet_end(local).astimezone(now.tzinfo)
 
 
 @dataclass(frozen=True)
