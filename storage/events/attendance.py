@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.db import Database
-from storage.events import registrations
+from storage.events import roster
 from storage.events.models import RegistrationStatus
-from storage.events.registrations import Attendance, Place
+from storage.events.places import Place
+from storage.events.roster import Attendance
 
 PEOPLE_PAGE = 20
 
@@ -25,13 +26,13 @@ class Tally:
 
 
 async def tally(db: Database, event_id: int) -> Tally:
-    counts = await registrations.counts(db, event_id)
+    counts = await roster.counts(db, event_id)
     return Tally(
         confirmed=counts.get(RegistrationStatus.CONFIRMED, 0),
         waiting=counts.get(RegistrationStatus.WAITLISTED, 0),
         offered=counts.get(RegistrationStatus.OFFERED, 0),
         cancelled=counts.get(RegistrationStatus.CANCELLED, 0),
-        attended=len(await registrations.attended_ids(db, event_id)),
+        attended=len(await roster.attended_ids(db, event_id)),
     )
 
 
@@ -45,8 +46,8 @@ class AttendancePage:
 
 
 async def attendance_page(db: Database, event_id: int, page: int) -> AttendancePage:
-    places = await registrations.attendees(db, event_id)
-    present = await registrations.attended_ids(db, event_id)
+    places = await roster.attendees(db, event_id)
+    present = await roster.attended_ids(db, event_id)
     start = page * PEOPLE_PAGE
     return AttendancePage(
         places[start : start + PEOPLE_PAGE], present, start + PEOPLE_PAGE < len(places)
@@ -56,7 +57,7 @@ async def attendance_page(db: Database, event_id: int, page: int) -> AttendanceP
 async def toggle(db: Database, registration_id: int) -> Attendance | None:
     """Mark a confirmed participant as having come; a second tick takes the mark away
     (`already` is then True). None when the registration is not a confirmed one."""
-    present = await registrations.mark_attended(db, registration_id=registration_id)
+    present = await roster.mark_attended(db, registration_id=registration_id)
     if present is None or not present.already:
         return present
-    return await registrations.mark_attended(db, registration_id=registration_id, present=False)
+    return await roster.mark_attended(db, registration_id=registration_id, present=False)

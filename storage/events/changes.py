@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.kernel.i18n import normalise_label
 from storage.db import Database
-from storage.events import registrations
+from storage.events import registrations, schedule
 from storage.events.descriptions import over_limit
 from storage.events.fields import seat_count, title_of
 from storage.events.importing import parse_questions
@@ -41,13 +41,13 @@ async def _if_on(
 
 async def cancel(db: Database, event_id: int) -> EventView | None:
     """Staff cancel an event: the event as it was, or None when it is gone or was cancelled."""
-    return await _if_on(db, event_id, lambda: registrations.cancel_event(db, event_id))
+    return await _if_on(db, event_id, lambda: schedule.cancel_event(db, event_id))
 
 
 async def move(db: Database, event_id: int, starts_at: datetime) -> EventView | None:
     """A new start (the end moves with it): the event as it was (its old time, for the
     people told), or None when it is gone or cancelled."""
-    return await _if_on(db, event_id, lambda: registrations.move_event(db, event_id, starts_at))
+    return await _if_on(db, event_id, lambda: schedule.move_event(db, event_id, starts_at))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,24 +126,24 @@ async def edit(
     if photo is not None:
         if field != "photo":
             return EditRefused(EditProblem.TEXT_EXPECTED)
-        await registrations.update_event(db, event_id, photo=photo)
+        await schedule.update_event(db, event_id, photo=photo)
         return Edited(field)
     text = text.strip()
     if field == "title":
         title = title_of(text)
         if title is None:
             return EditRefused(EditProblem.BAD_TITLE)
-        await registrations.update_event(db, event_id, title=title)
+        await schedule.update_event(db, event_id, title=title)
     elif field == "description":
         if over_limit(html):
             return EditRefused(EditProblem.TOO_LONG)
-        await registrations.update_event(db, event_id, description=html)
+        await schedule.update_event(db, event_id, description=html)
     elif field == "questions":
         try:
             questions = parse_questions(text)
         except ValueError:
             return EditRefused(EditProblem.BAD_QUESTIONS)
-        await registrations.update_event(
+        await schedule.update_event(
             db, event_id, questions=json.dumps(questions, ensure_ascii=False)
         )
     elif field == "seats":

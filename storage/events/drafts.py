@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.db import Database
-from storage.events import registrations
+from storage.events import schedule
 from storage.events.listing import EventView
 from storage.events.models import NKO_KINDS, EventKind, EventStatus
 from storage.types import utcnow
@@ -68,7 +68,7 @@ def start_passed(event: EventView, now: datetime | None = None) -> bool:
 
 async def publish(db: Database, event: EventView, *, created_by: str) -> int:
     """Put the previewed event in the listing; its id."""
-    return await registrations.create_event(
+    return await schedule.create_event(
         db,
         title=event.title,
         kind=event.kind.value,
