@@ -17,6 +17,7 @@ form being filled in, `Pressed` the answer a button gives.
 
 The forms: the event sign-up (handlers/event_signup.py) and the consultation request
 (handlers/consultation_form.py). A room booking or a survey is one more list of steps.
+The engine is one piece (its checks, steps, filters and moves), hence one module.
 """
 
 from __future__ import annotations
@@ -194,9 +195,17 @@ class AtStep(Filter):
         self.form = form
 
     async def __call__(
-        self, event: TelegramObject, state: FSMContext, db: Database, config: Config, texts: Texts
+        self,
+        event: TelegramObject,
+        state: FSMContext,
+        db: Database,
+        config: Config,
+        texts: Texts,
+        raw_state: str | None = None,
     ) -> bool | dict[str, Any]:
-        if await state.get_state() != self.form.state.state:
+        # The state the FSM middleware has read already: every message passes this check
+        # on its way to the catalogue search, so it must cost nothing when it fails.
+        if raw_state != self.form.state.state:
             return False
         data = await state.get_data()
         loaded = await self.form.load(data, db, config, texts)
@@ -345,23 +354,31 @@ async def refuse(
     filling: Filling[Any],
     invalid: Invalid,
 ) -> None:
-    """What is wrong with a typed answer, with the step's buttons again (if the form
-    repeats them): the way on stays at hand."""
-    markup = None
-    if filling.form.repeat_buttons:
-        markup = await keyboard(texts, db, person, filling.form, filling.step)
-    await target.answer(texts(invalid.problem, **invalid.args), reply_markup=markup)
+    """What is wrong with a typed answer."""
+    await _at_step(target, texts, db, person, filling, texts(invalid.problem, **invalid.args))
 
 
 async def want_text(
     target: Message, texts: Texts, db: Database, person: PersonView, filling: Filling[Any]
 ) -> None:
-    """A sticker or a photo where an answer is typed: ask for text (with the step's
-    buttons, if the form repeats them)."""
+    """A sticker or a photo where an answer is typed: ask for text."""
+    await _at_step(target, texts, db, person, filling, texts(filling.form.send_text))
+
+
+async def _at_step(
+    target: Message,
+    texts: Texts,
+    db: Database,
+    person: PersonView,
+    filling: Filling[Any],
+    text: str,
+) -> None:
+    """A word about the step the form stays at, with its buttons again (if the form repeats
+    them): the way on stays at hand."""
     markup = None
     if filling.form.repeat_buttons:
         markup = await keyboard(texts, db, person, filling.form, filling.step)
-    await target.answer(texts(filling.form.send_text), reply_markup=markup)
+    await target.answer(text, reply_markup=markup)
 
 
 async def leave(target: Message, texts: Texts, state: FSMContext, form: Form[Any]) -> None:
