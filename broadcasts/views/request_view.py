@@ -84,6 +84,10 @@ def _desk(action: DeskAction, request: RequestView) -> str:
     return DeskCb(action=action, id=request.id).pack()
 
 
+def _rq(action: RequestAction, id_: int = 0) -> str:
+    return RequestCb(action=action, id=id_).pack()
+
+
 def desk_rows(
     texts: Texts, request: RequestView, *, expert: bool = False
 ) -> list[list[InlineKeyboardButton]]:
@@ -210,50 +214,23 @@ def requester_rows(
     rows = []
     offered = [s for s in slots if s.status is SlotStatus.OFFERED]
     for slot in offered:
-        rows.append(
-            [
-                button(
-                    texts("rq-slot-button", at=moment(config, slot.starts_at)),
-                    _rq(RequestAction.SLOT, slot.id),
-                )
-            ]
-        )
+        at = moment(config, slot.starts_at)
+        rows.append([button(texts("rq-slot-button", at=at), _rq(RequestAction.SLOT, slot.id))])
     if offered:
-        rows.append(
-            [
-                button(
-                    texts("rq-no-slot"),
-                    _rq(RequestAction.NO_SLOT, request.id),
-                )
-            ]
-        )
+        rows.append([button(texts("rq-no-slot"), _rq(RequestAction.NO_SLOT, request.id))])
     if request.is_open:
         rows.append(
             [
                 button(texts("rq-add"), _rq(RequestAction.ADD, request.id)),
-                button(
-                    texts("rq-withdraw"),
-                    _rq(RequestAction.WITHDRAW, request.id),
-                ),
+                button(texts("rq-withdraw"), _rq(RequestAction.WITHDRAW, request.id)),
             ]
         )
         if request.status is RequestStatus.AWAITING:
-            rows.append(
-                [
-                    button(
-                        texts("rq-solved"),
-                        _rq(RequestAction.SOLVED, request.id),
-                    )
-                ]
-            )
+            rows.append([button(texts("rq-solved"), _rq(RequestAction.SOLVED, request.id))])
     elif request.status is not RequestStatus.WITHDRAWN and request.rating is None:
         rows.append(rating_row(request.id))
     rows.append([button(texts("rq-mine"), _rq(RequestAction.MINE))])
     return rows
-
-
-def _rq(action: RequestAction, id_: int = 0) -> str:
-    return RequestCb(action=action, id=id_).pack()
 
 
 def requester_list_rows(
