@@ -19,6 +19,9 @@ SQLite allows one writer at a time and APScheduler's store is synchronous: shari
 file would let a job-store write block the event loop against the bot's own open write
 transaction. So on SQLite the store is a sibling file (`scheduler.sqlite3` next to the
 database); on PostgreSQL it is a table in the same database (through psycopg).
+
+A little over 400 lines, kept whole: the scheduler, its jobs and the table of when they run
+are one thing to read (a new module of broadcasts/ needs a place in the layer contract).
 """
 
 from __future__ import annotations
