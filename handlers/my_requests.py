@@ -5,7 +5,9 @@ the help.
 Every button names a request (or a slot) by id. `OwnRequest` and `OwnSlot` load it and let
 the press through only when it is the presser's own; anything else — someone else's, gone,
 forged, replayed — falls through to `not_found` / `slot_gone` at the end, which answer as a
-missing request always did. What each step may change is decided in storage.
+missing request always did. The filters also note the press as a step of the request in
+the work sheet. What each step may change is decided in storage (`consultations.transitions`,
+`consultations.appointments`).
 """
 
 from __future__ import annotations
@@ -24,11 +26,7 @@ from bot.kernel.i18n import Locales, Texts
 from broadcasts.consultation_notices import tell_workers
 from broadcasts.views.callbacks import RequestAction, RequestCb
 from broadcasts.views.keyboards import button, inline
-from broadcasts.views.request_view import (
-    moment,
-    open_request_row,
-    rating_row,
-)
+from broadcasts.views.request_view import moment, open_request_row, rating_row
 from handlers import my_requests_screens as screens
 from handlers.consultation import attachment_of, log_step, refuse_attachment
 from handlers.my_requests_checks import OwnRequest, OwnSlot
