@@ -20,11 +20,12 @@ from datetime import date, datetime, timedelta
 from bot.kernel.config import Config
 from bot.kernel.i18n import Locales, Markup, Texts
 from broadcasts.views.callbacks import LoanAction, LoanCb
-from broadcasts.views.loans_view import day, loan_key, reason
+from broadcasts.views.loans_view import day, reason
 from storage import outbox
 from storage.circulation import links
 from storage.circulation.base import Hold, HoldStatus, LibrarySystem, Loan, SystemUnavailable
 from storage.circulation.links import LinkedReader
+from storage.circulation.loan_keys import loan_key
 from storage.db import Database
 from storage.outbox import Notice
 

@@ -281,7 +281,12 @@ async def run_refused(tmp_path: Path, config_text: str) -> tuple[int | None, str
         stderr=asyncio.subprocess.PIPE,
         env=clean_env(tmp_path),
     )
-    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:  # it did not stop: do not leave it running
+            process.kill()
+            await process.wait()
     return process.returncode, stderr.decode()
 
 
