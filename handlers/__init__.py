@@ -81,6 +81,9 @@ class Part:
     module: ModuleType
     routes: str = "routes"  # the attribute holding them (a module may have two places)
     navigation: bool = False  # its messages (menu buttons, commands) leave any form
+    # Readers talk to the bot in private: a part answers messages from private chats only,
+    # unless it is one of the few that work in the staff chat (replies to its cards).
+    private: bool = True
 
     @property
     def declared(self) -> Routes:
@@ -131,13 +134,12 @@ PARTS = (
 
 def build_router() -> Router:
     """The whole conversation as one router, composed afresh for each bot."""
+    private_only = {"message": (PrivateChat(),)}
     router = compose_routes(
         "libbot",
         *(part.declared for part in PARTS),
         flags={part.declared.name: {LEAVES_FORMS: True} for part in PARTS if part.navigation},
+        filters={part.declared.name: private_only for part in PARTS if part.private},
     )
-    # Readers talk to the bot in private; group chats (the staff chat too) are not a
-    # conversation with it, so their messages are not answered.
-    router.message.filter(PrivateChat())
     router.message.middleware(LeaveForms())
     return router

@@ -20,7 +20,7 @@ listed, each with its module's filters in front of its own:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,19 +119,28 @@ class Routes:
 
 
 def compose(
-    name: str, *modules: Routes, flags: Mapping[str, dict[str, Any]] | None = None
+    name: str,
+    *modules: Routes,
+    flags: Mapping[str, dict[str, Any]] | None = None,
+    filters: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
 ) -> Router:
     """One router answering as the modules, tried in this order, would.
 
     `flags` maps a module's name to flags added to each of its handlers (the navigation
-    modules' messages leave forms).
+    modules' messages leave forms); `filters` maps it to checks put in front of its
+    handlers of an event (only private chats, say), before the module's own.
     """
     router = Router(name=name)
     for routes in modules:
         added = (flags or {}).get(routes.name, {})
+        placed = (filters or {}).get(routes.name, {})
         for declared in routes.declared:
             observer = router.observers[declared.event]
-            checks = (*routes.common.get(declared.event, ()), *declared.filters)
+            checks = (
+                *placed.get(declared.event, ()),
+                *routes.common.get(declared.event, ()),
+                *declared.filters,
+            )
             observer.register(
                 declared.callback,
                 *map(_in_loop, checks),

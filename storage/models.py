@@ -52,6 +52,8 @@ class ActivityKind(enum.StrEnum):
     LOAN_ENQUIRY = "loan_enquiry"  # справка о книгах на формуляре («Мои книги»)
     READER_LINK = "reader_link"  # привязка / отвязка читательского билета
     CONSULTATION = "consultation"  # консультация
+    LIBRARIAN_QUESTION = "librarian_question"  # справка: вопрос библиотекарю и ответ на него
+    FAQ_ANSWER = "faq_answer"  # справка: ответ из частых вопросов библиотеки
     PROJECT_EXPERTISE = "project_expertise"  # экспертиза проектной заявки
     EVENT_REGISTRATION = "event_registration"  # регистрация на мероприятие
     TRAINING_EVENT = "training_event"  # обучающее мероприятие

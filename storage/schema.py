@@ -5,6 +5,7 @@ from storage.catalogue import models as catalogue_models
 from storage.circulation import models as circulation_models
 from storage.consultations import models as consultation_models
 from storage.events import models as event_models
+from storage.faq import models as faq_models
 from storage.models import Base
 
 metadata = Base.metadata
@@ -15,6 +16,7 @@ MODULES = (
     circulation_models,
     event_models,
     consultation_models,
+    faq_models,
     identity,
 )
 # Dialect-specific tables made by hand in migrations, not described by models.

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -82,7 +83,10 @@ class OutboxMessage(Base):
     (a due-date reminder) with its own text and buttons and no broadcast."""
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("broadcast_id", "platform", "chat_id"),)
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "platform", "chat_id"),
+        Index("ix_outbox_platform_chat_message", "platform", "chat_id", "message_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     broadcast_id: Mapped[int | None] = mapped_column(
@@ -110,6 +114,9 @@ class OutboxMessage(Base):
     about_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
+    # What conversation a message in a staff chat belongs to ("request:12"): a staff
+    # member's reply to it in that chat is an answer there.
+    thread: Mapped[str | None] = mapped_column(String(40))
 
 
 async def count_by(session: AsyncSession, by: Any, *conditions: Any) -> dict[Any, int]:

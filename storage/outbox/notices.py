@@ -39,6 +39,8 @@ class Notice:
     not_before: datetime | None = None
     # Whom the text names when it goes to someone else (staff, an expert): /forget erases it.
     about_person_id: int | None = None
+    # The conversation a staff chat message belongs to ("request:12"), for replies to it.
+    thread: str | None = None
 
 
 async def enqueue(db: Database, notices: list[Notice]) -> int:
@@ -63,6 +65,7 @@ async def enqueue(db: Database, notices: list[Notice]) -> int:
             "dedupe_key": n.dedupe_key,
             "expires_at": n.expires_at,
             "about_person_id": n.about_person_id,
+            "thread": n.thread,
         }
         for n in notices
     ]

@@ -35,9 +35,11 @@ from bot.kernel.config.services import (
 from bot.kernel.config.topics import (
     DEFAULT_CONSULTATION_TOPICS,
     DEFAULT_TOPICS,
+    LIBRARIAN_TOPIC,
     WORKING_WEEK,
     Consultations,
     ConsultationTopic,
+    Librarian,
     Subscriptions,
     Topic,
 )
@@ -47,6 +49,7 @@ __all__ = [
     "DEFAULT_CONSULTATION_TOPICS",
     "DEFAULT_DATA_DIR",
     "DEFAULT_TOPICS",
+    "LIBRARIAN_TOPIC",
     "PLATFORMS",
     "PUBLIC_TELEGRAM_API",
     "PUBLIC_VK_API",
@@ -60,6 +63,7 @@ __all__ = [
     "Consultations",
     "Database",
     "Koha",
+    "Librarian",
     "Library",
     "LibrarySystem",
     "Limits",

@@ -17,7 +17,7 @@ from bot.kernel.config.library_system import LibrarySystem, Reminders
 from bot.kernel.config.messengers import Staff, Telegram, Vk
 from bot.kernel.config.policies import Limits, Notifications, Privacy
 from bot.kernel.config.services import Database, Logging, Monitoring, Outbox, Redis
-from bot.kernel.config.topics import Consultations, Subscriptions
+from bot.kernel.config.topics import Consultations, Librarian, Subscriptions
 
 CONFIG_ENV_VAR = "LIBBOT_CONFIG"
 
@@ -47,6 +47,7 @@ class Config(BaseSettings):
     library_system: LibrarySystem = LibrarySystem()
     reminders: Reminders = Reminders()
     consultations: Consultations = Consultations()
+    librarian: Librarian = Librarian()
     logging: Logging = Logging()
     monitoring: Monitoring = Monitoring()
     outbox: Outbox = Outbox()

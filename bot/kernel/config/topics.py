@@ -57,6 +57,16 @@ class Subscriptions(Section):
 class ConsultationTopic(_NamedTopic):
     # Logged as «экспертиза проектной заявки» instead of «консультация».
     expertise: bool = False
+    # Offered in «Консультация»; the built-in «Вопрос библиотекарю» topic is not: its
+    # requests come from typed questions the bot could not answer (`[librarian]`).
+    listed: bool = True
+
+
+# «Спросить библиотекаря»: a typed question becomes a request of this topic, so it has the
+# staff chat card, the thread, answers, closing, rating and the register of every request.
+LIBRARIAN_TOPIC = ConsultationTopic(
+    id="librarian", name="Вопрос библиотекарю", name_en="Question to a librarian", listed=False
+)
 
 
 DEFAULT_CONSULTATION_TOPICS = [
@@ -110,9 +120,28 @@ class Consultations(Section):
     @classmethod
     def _unique_topics(cls, topics: list[ConsultationTopic]) -> list[ConsultationTopic]:
         refuse_repeated_ids(topics)
-        if not topics:
+        if not [t for t in topics if t.listed]:
             raise ValueError("at least one topic is needed")
+        if by_id(topics, LIBRARIAN_TOPIC.id) is None:
+            topics = [*topics, LIBRARIAN_TOPIC]
         return topics
+
+    @property
+    def listed(self) -> list[tuple[int, ConsultationTopic]]:
+        """The topics «Консультация» offers, with their index (what a button carries)."""
+        return [(i, t) for i, t in enumerate(self.topics) if t.listed]
 
     def topic(self, topic_id: str) -> ConsultationTopic | None:
         return by_id(self.topics, topic_id)
+
+
+class Librarian(Section):
+    """«Спросить библиотекаря»: typed questions the bot cannot answer reach a person."""
+
+    enabled: bool = True
+    # An unanswered question reminds the staff chat once after this many working minutes
+    # (counted in `[consultations] hours`; 0: never).
+    remind_after_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = 60
+    # The reader's typed messages join their open question (the same card in the staff
+    # chat) while its last message is younger than this; later ones are new messages.
+    follow_up_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 24
