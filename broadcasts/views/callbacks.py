@@ -68,6 +68,7 @@ class StaffAction(enum.StrEnum):
     UNLINK = "unlink"  # unlink a ticket on the reader's request
     REPORT = "report"  # «Отчёт»: choose a period, get the XLSX
     STATS = "stats"  # «Статистика»: this month against the last, as a picture
+    FAQ = "faq"  # «Частые вопросы»: the library FAQ (FaqCb from there on)
 
 
 class StaffCb(CallbackData, prefix="staff"):
@@ -295,6 +296,7 @@ class DeskAction(enum.StrEnum):
     FAQ_ADD = "faqadd"  # other = topic index
     FAQ_DROP = "faqdel"  # other = entry id
     REGISTER = "reg"  # the register of this quarter, XLSX
+    TO_FAQ = "tofaq"  # «➕ В частые вопросы»: a librarian's answer becomes a library FAQ entry
 
 
 class DeskCb(CallbackData, prefix="desk"):
@@ -340,6 +342,42 @@ class HoldDeskCb(CallbackData, prefix="holddesk"):
     id: Id
 
 
+class FrontAction(enum.StrEnum):
+    """Buttons under the front door's answers to a typed message."""
+
+    ASK = "ask"  # «Спросить библиотекаря»: the typed message goes to a librarian
+    SEARCH = "search"  # «Искать в каталоге»: the typed message as a catalogue question
+    CLOSE = "close"  # «Вопрос решён»: the reader closes their question to a librarian
+
+
+class FrontCb(CallbackData, prefix="front"):
+    """`query_id` names the typed message among the conversation's recent ones
+    (`handlers.catalogue_presses`): callback data has room for an id, not for a text."""
+
+    action: FrontAction
+    query_id: Id = 0
+
+
+class FaqAction(enum.StrEnum):
+    """Staff keeping the library FAQ («Для сотрудников» → «Частые вопросы»)."""
+
+    LIST = "ls"  # page = which page
+    SHOW = "show"
+    ADD = "add"
+    EDIT_QUESTION = "q"
+    EDIT_PHRASINGS = "ph"
+    EDIT_ANSWER = "ans"
+    DROP = "del"  # asks to confirm
+    DROP_YES = "delyes"
+    CANCEL = "cancel"
+
+
+class FaqCb(CallbackData, prefix="faq"):
+    action: FaqAction
+    id: Id = 0
+    page: Annotated[int, Field(ge=0, le=1000)] = 0
+
+
 # Prefixes whose handlers live behind a role filter; anyone else gets «только для сотрудников».
 STAFF_PREFIXES = (
     StaffCb.__prefix__,
@@ -350,4 +388,5 @@ STAFF_PREFIXES = (
     DeskCb.__prefix__,
     ReportCb.__prefix__,
     HoldDeskCb.__prefix__,
+    FaqCb.__prefix__,
 )
