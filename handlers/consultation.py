@@ -52,10 +52,11 @@ def _cb(action: RequestAction, id_: int = 0, value: int = 0) -> str:
 
 
 async def show_topics(target: Message, texts: Texts, config: Config) -> None:
-    topics = config.consultations.topics
+    """The topics offered (not the built-in «Вопрос библиотекарю»: typed questions reach it);
+    each button carries the topic's index in the config."""
     rows = [
         [button(topic_name(texts, config, t.id), _cb(RequestAction.TOPIC, value=i))]
-        for i, t in enumerate(topics)
+        for i, t in config.consultations.listed
     ]
     rows.append([button(texts("rq-mine"), _cb(RequestAction.MINE))])
     await target.answer(texts("rq-topics"), reply_markup=inline(texts, *rows))
@@ -86,13 +87,14 @@ async def show_faq(
 
 
 class KnownTopic(Filter):
-    """A topic still in the config (a button carries its index): injects `index`, `topic`."""
+    """A topic still offered in the config (a button carries its index): injects `index`,
+    `topic`."""
 
     async def __call__(
         self, query: CallbackQuery, callback_data: RequestCb, config: Config
     ) -> bool | dict[str, Any]:
         topics = config.consultations.topics
-        if callback_data.value >= len(topics):
+        if callback_data.value >= len(topics) or not topics[callback_data.value].listed:
             return False
         return {"index": callback_data.value, "topic": topics[callback_data.value]}
 
@@ -104,7 +106,8 @@ class KnownFaq(Filter):
         self, query: CallbackQuery, callback_data: RequestCb, config: Config, db: Database
     ) -> bool | dict[str, Any]:
         entry = await directory.faq_entry(db, callback_data.id)
-        if entry is None or config.consultations.topic(entry.topic) is None:
+        topic = config.consultations.topic(entry.topic) if entry is not None else None
+        if entry is None or topic is None or not topic.listed:
             return False
         index = [t.id for t in config.consultations.topics].index(entry.topic)
         return {"entry": entry, "index": index}

@@ -1,16 +1,19 @@
 """How a consultation request's steps are written in the work sheet (the activity log):
-its kind (a consultation, or a project expertise) and one line per step. Used by the
-request form, the requester's «Мои обращения» and the staff desk."""
+its kind (a consultation, a project expertise, or a question to a librarian — «справка»)
+and one line per step. Used by the request form, the requester's «Мои обращения», the
+staff desk and «Спросить библиотекаря»."""
 
 from __future__ import annotations
 
-from bot.kernel.config import Config
+from bot.kernel.config import LIBRARIAN_TOPIC, Config
 from storage.activity import ActivityNote
 from storage.consultations.requests import Actor, RequestView
 from storage.models import ActivityKind
 
 
 def request_kind(config: Config, topic_id: str) -> ActivityKind:
+    if topic_id == LIBRARIAN_TOPIC.id:
+        return ActivityKind.LIBRARIAN_QUESTION
     topic = config.consultations.topic(topic_id)
     return (
         ActivityKind.PROJECT_EXPERTISE if topic and topic.expertise else ActivityKind.CONSULTATION

@@ -21,7 +21,7 @@ from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import DeskAction, DeskCb
 from broadcasts.views.keyboards import inline
 from handlers import desk_experts as expert_form
-from handlers.desk_screens import show_experts, show_faq_topic, show_list, show_topics
+from handlers.desk_screens import offered, show_experts, show_faq_topic, show_list, show_topics
 from handlers.filters import HasAnyRole, HasRole, MenuButton
 from handlers.routes import Routes
 from storage.activity import ActivityNote
@@ -177,7 +177,7 @@ async def faq(
     if (target := await _opened(query, person, activity)) is None:
         return
     number = callback_data.other
-    if number and number <= len(config.consultations.topics):
+    if number and offered(config, number - 1):
         await show_faq_topic(target, texts, config, db, number - 1)
     else:
         await show_topics(target, texts, config)
@@ -195,7 +195,7 @@ async def add_faq(
 ) -> None:
     target = await _opened(query, person, activity)
     index = callback_data.other
-    if target is None or index >= len(config.consultations.topics):
+    if target is None or not offered(config, index):
         return
     await state.set_state(DirectoryForm.faq_question)
     await state.set_data({"topic": index})
@@ -307,7 +307,7 @@ async def faq_answer(
     data = await state.get_data()
     await state.clear()
     index = int(data.get("topic", 0))
-    if index >= len(config.consultations.topics):
+    if not offered(config, index):
         return
     topic = config.consultations.topics[index]
     activity.kind = ActivityKind.STAFF_ACTION

@@ -11,17 +11,25 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.kernel.config import Config
 from bot.kernel.i18n import Texts
+from broadcasts.consultation_notices import is_librarian, to_faq_row
 from broadcasts.views.keyboards import inline
 from broadcasts.views.request_view import desk_card, desk_rows
 from handlers.consultation import log_step
 from storage.activity import ActivityNote
-from storage.consultations.models import Author
+from storage.consultations.models import Author, RequestStatus
 from storage.consultations.requests import Actor, Attachment, RequestView
 from storage.consultations.transitions import Outcome, Refusal, Refused
 
+# A question to a librarian in these states has had an answer: staff may keep it in the
+# library FAQ (the press itself checks there is one).
+ANSWERED = (RequestStatus.AWAITING, RequestStatus.RESOLVED)
+
 
 def card_markup(texts: Texts, request: RequestView, role: Author) -> InlineKeyboardMarkup:
-    return inline(texts, *desk_rows(texts, request, expert=role is Author.EXPERT))
+    rows = desk_rows(texts, request, expert=role is Author.EXPERT)
+    if role is Author.STAFF and is_librarian(request) and request.status in ANSWERED:
+        rows.append(to_faq_row(texts, request))
+    return inline(texts, *rows)
 
 
 async def show_card(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from bot.kernel.config import Config
+from bot.kernel.config import Config, ConsultationTopic
 from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import DeskAction
 from broadcasts.views.keyboards import button, inline
@@ -56,22 +56,29 @@ async def read_answer(
 
 
 def topics_from(text: str, config: Config, every: str) -> list[str] | None:
-    """«1, 3», «все» (`every`, in the staff member's language), or topic ids."""
-    topics = config.consultations.topics
+    """«1, 3», «все» (`every`, in the staff member's language), or topic ids — of the topics
+    «Консультация» offers, numbered as `ask` lists them."""
+    numbered = {str(n): t.id for n, t in _numbered(config)}
     if text.lower() in (every.lower(), "all", "*"):
-        return [t.id for t in topics]
+        return list(numbered.values())
     chosen = []
     for part in text.replace(";", ",").replace(" ", ",").split(","):
         part = part.strip()
         if not part:
             continue
-        if part.isdigit() and 1 <= int(part) <= len(topics):
-            chosen.append(topics[int(part) - 1].id)
-        elif config.consultations.topic(part) is not None:
+        if part in numbered:
+            chosen.append(numbered[part])
+        elif part in numbered.values():
             chosen.append(part)
         else:
             return None
     return chosen or None
+
+
+def _numbered(config: Config) -> list[tuple[int, ConsultationTopic]]:
+    """The topics an expert may cover, numbered from 1 (the built-in «Вопрос библиотекарю»
+    is staff's own: not offered)."""
+    return [(n, t) for n, (_, t) in enumerate(config.consultations.listed, start=1)]
 
 
 async def ask(target: Message, texts: Texts, config: Config, step: int) -> None:
@@ -80,10 +87,7 @@ async def ask(target: Message, texts: Texts, config: Config, step: int) -> None:
     rows = []
     if name in SKIPPABLE:
         rows.append([button(texts("desk-skip"), desk_cb(DeskAction.EXPERT_ADD, other=1))])
-    numbered = "\n".join(
-        f"{i}. {topic_name(texts, config, t.id)}"
-        for i, t in enumerate(config.consultations.topics, start=1)
-    )
+    numbered = "\n".join(f"{n}. {topic_name(texts, config, t.id)}" for n, t in _numbered(config))
     await target.answer(
         texts(f"desk-expert-ask-{name}", topics=numbered), reply_markup=inline(texts, *rows)
     )

@@ -81,11 +81,18 @@ async def show_experts(target: Message, texts: Texts, config: Config, db: Databa
     await target.answer("\n".join(lines), reply_markup=inline(texts, *rows))
 
 
+def offered(config: Config, index: int) -> bool:
+    """A topic «Консультация» offers, by its index in the config (a button's number): the
+    built-in «Вопрос библиотекарю» has no FAQ of its own (the library FAQ answers first)."""
+    topics = config.consultations.topics
+    return 0 <= index < len(topics) and topics[index].listed
+
+
 async def show_topics(target: Message, texts: Texts, config: Config) -> None:
-    """The FAQ's topics, each a button (other = its number)."""
+    """The FAQ's topics, each a button (other = its index in the config + 1)."""
     rows = [
         [button(topic_name(texts, config, t.id), desk_cb(DeskAction.FAQ, other=i + 1))]
-        for i, t in enumerate(config.consultations.topics)
+        for i, t in config.consultations.listed
     ]
     await target.answer(texts("desk-faq-title"), reply_markup=inline(texts, *rows))
 

@@ -66,3 +66,16 @@ async def entries(db: Database, request_id: int, *, for_requester: bool) -> list
 async def attachments(db: Database, request_id: int) -> list[Attachment]:
     """The files of the thread, oldest first."""
     return [e.file for e in await entries(db, request_id, for_requester=False) if e.file]
+
+
+async def last_answer(db: Database, request_id: int) -> EntryView | None:
+    """The newest answer staff or an expert gave the requester, or None."""
+    async with db.transaction() as session:
+        row = await session.scalar(
+            select(RequestEntry)
+            .where(RequestEntry.request_id == request_id)
+            .where(RequestEntry.kind == EntryKind.ANSWER)
+            .order_by(RequestEntry.at.desc(), RequestEntry.id.desc())
+            .limit(1)
+        )
+        return _entry_view(row) if row is not None else None

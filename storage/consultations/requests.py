@@ -268,12 +268,14 @@ async def open_requests(
         return [_view(*r) for r in rows.all()]
 
 
-async def unclaimed(db: Database) -> list[RequestView]:
-    """New requests nobody has taken, staff not yet reminded about."""
+async def unclaimed(db: Database, *, besides: Sequence[str] = ()) -> list[RequestView]:
+    """New requests nobody has taken, staff not yet reminded about (`besides`: topics
+    reminded of by their own rule)."""
     async with db.transaction() as session:
         rows = await session.execute(
             _query()
             .where(ConsultationRequest.status == RequestStatus.NEW.value)
+            .where(ConsultationRequest.topic.not_in(besides))
             .where(ConsultationRequest.staff_reminded_at.is_(None))
             .order_by(ConsultationRequest.received_at)
         )
@@ -290,3 +292,58 @@ async def mark_reminded(db: Database, request_id: int) -> bool:
             .values(staff_reminded_at=utcnow())
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _message_since(since: datetime) -> Any:
+    """The requester or staff wrote in the request's thread at `since` or later."""
+    return (
+        select(RequestEntry.id)
+        .where(RequestEntry.request_id == ConsultationRequest.id)
+        .where(RequestEntry.kind.in_([EntryKind.DETAILS, EntryKind.ANSWER]))
+        .where(RequestEntry.at >= since)
+        .correlate(ConsultationRequest)
+        .exists()
+    )
+
+
+async def latest_open(
+    db: Database, person_id: int, topic: str, *, active_since: datetime
+) -> RequestView | None:
+    """The person's newest open request of `topic` whose last message (the question, an
+    addition, an answer) came at `active_since` or later: the conversation still going on."""
+    async with db.transaction() as session:
+        row = (
+            await session.execute(
+                _query()
+                .where(ConsultationRequest.person_id == person_id)
+                .where(ConsultationRequest.topic == topic)
+                .where(ConsultationRequest.status.in_([s.value for s in OPEN]))
+                .where(
+                    (ConsultationRequest.received_at >= active_since) | _message_since(active_since)
+                )
+                .order_by(ConsultationRequest.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return _view(*row) if row else None
+
+
+async def unanswered(db: Database, topic: str) -> list[RequestView]:
+    """Open requests of `topic` nobody has answered yet, staff not yet reminded about."""
+    answered = (
+        select(RequestEntry.id)
+        .where(RequestEntry.request_id == ConsultationRequest.id)
+        .where(RequestEntry.kind == EntryKind.ANSWER)
+        .correlate(ConsultationRequest)
+        .exists()
+    )
+    async with db.transaction() as session:
+        rows = await session.execute(
+            _query()
+            .where(ConsultationRequest.topic == topic)
+            .where(ConsultationRequest.status.in_([s.value for s in OPEN]))
+            .where(ConsultationRequest.staff_reminded_at.is_(None))
+            .where(~answered)
+            .order_by(ConsultationRequest.received_at)
+        )
+        return [_view(*r) for r in rows.all()]

@@ -45,6 +45,7 @@ from storage.outbox.recall import (
     recent,
     request_recall,
 )
+from storage.outbox.threads import opening_message, request_of, request_thread, thread_of
 
 __all__ = [
     "OPEN",
@@ -74,11 +75,15 @@ __all__ = [
     "mark_many",
     "mark_missed",
     "morning_after",
+    "opening_message",
     "recent",
     "recover",
     "release",
+    "request_of",
     "request_recall",
+    "request_thread",
     "retry_later",
     "scheduled",
     "start",
+    "thread_of",
 ]
