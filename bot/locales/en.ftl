@@ -1238,3 +1238,57 @@ forget-what-holds = { $count ->
         [one] { $count } hold request — staff will no longer see whose it is
        *[other] { $count } hold requests — staff will no longer see whose they are
     }
+
+## Ask a librarian: a reader's question in the staff chat
+lib-ask-button = 🙋 Ask a librarian
+lib-ask-prompt = Write your question in one message and I will pass it to a librarian. The answer will come here.
+lib-ask-again = I could not find your question — the button must be out of date. Please write it again in one message and I will pass it to a librarian.
+lib-bad-question = Please write your question in a few words at least.
+lib-question-too-long = The question is very long — please shorten it to { $limit } characters.
+lib-abort = ✖️ Don't ask
+lib-aborted = All right, the question was not sent.
+lib-send-text = Please write your question as text.
+lib-sent = ✅ Question <b>No. { $number }</b> has been passed to a librarian. The answer will come here. To add something, just write.
+lib-closed-now = We are closed now; we will answer after { $time } { $day ->
+        [today] today
+        [tomorrow] tomorrow
+        [mon] on Monday
+        [tue] on Tuesday
+        [wed] on Wednesday
+        [thu] on Thursday
+        [fri] on Friday
+        [sat] on Saturday
+       *[sun] on Sunday
+    }.
+lib-need-consent = To pass your question to a librarian we need your consent to the processing of personal data. The question will go as soon as you agree.
+lib-not-sent = Without consent the question was not sent. You can call us{ $phone ->
+        [none] .
+       *[other] : { $phone }.
+    }
+lib-off = Questions to a librarian are not taken through the bot right now. { $phone ->
+        [none] Please call us or visit the library.
+       *[other] Please call us: { $phone }.
+    }
+lib-added = ✍️ Added to question No. { $number }. The librarian will see it.
+lib-solved = ✅ Question solved
+lib-answer = 💬 <b>A librarian's answer</b> to question No. { $number }:
+
+    { $text }
+
+    To ask something more, just write here.
+lib-already-closed = This question is closed already. If you need anything else, just write.
+lib-desk-new = 🙋 <b>Question to a librarian</b> — reply to this message and the answer goes to the reader.
+lib-desk-added = ✍️ The reader added to question No. { $number }:
+    { $text }
+lib-desk-reminder = ⏰ Question No. { $number } has had no answer for { $minutes } working minutes — reply to this message or use “Reply”.
+lib-reply-sent = ✅ Answer sent (No. { $number }).
+lib-reply-kept = The answer to No. { $number } is saved, but the reader has deleted their data — there is nowhere to deliver it.
+lib-reply-closed = Question No. { $number } is closed already — the answer was not sent.
+lib-reply-gone = This request no longer exists — the answer was not sent.
+lib-reply-staff-only = Only library staff (and the expert a request was passed to) can answer readers from this chat.
+lib-reply-text-only = Only the text of an answer reaches the reader — please write it as a message.
+lib-to-faq = ➕ Add to FAQ
+lib-faq-added = 📚 Added to the FAQ: “{ $question }”. The question and answer can be edited in “For staff” → “FAQ”.
+lib-faq-no-answer = Question No. { $number } has no answer yet — answer the reader first.
+lib-faq-already = Question No. { $number } is in the FAQ already.
+lib-faq-note = ➕ Added to the FAQ
