@@ -2,7 +2,8 @@
 
 Order matters: commands and menu buttons first (they also leave any half-filled
 form), then forms and role-checked staff parts, then the polite refusals for those,
-then free text as a catalogue question, and the fallback last so nothing ends in
+then typed messages through the front door (understood first, the catalogue for what
+reads like a book), and the fallback last so nothing ends in
 silence. See docs/architecture.md.
 """
 
@@ -34,6 +35,7 @@ from handlers import (
     expert_link,
     fallback,
     forget,
+    front_door,
     language,
     link_accounts,
     my_books,
@@ -127,7 +129,7 @@ PARTS = (
     Part(consultation, routes="form_routes"),
     Part(my_requests),
     Part(denied),
-    Part(catalogue, routes="search_routes"),
+    Part(front_door),  # typed messages: understood, answered, or searched in the catalogue
     Part(fallback),
 )
 

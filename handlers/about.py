@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from datetime import UTC, datetime
 
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram import F
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.kernel.config import WEEKDAYS, Config
 from bot.kernel.i18n import Texts
@@ -74,3 +75,13 @@ async def about(message: Message, texts: Texts, config: Config, activity: Activi
     await message.answer(
         about_text(config, texts, datetime.now(UTC)), reply_markup=about_keyboard(texts)
     )
+
+
+@routes.callback_query(Nav.filter(F.to == Screen.ABOUT))
+async def about_pressed(
+    query: CallbackQuery, texts: Texts, config: Config, activity: ActivityNote
+) -> None:
+    """«Все адреса и часы» under an answer about hours or addresses."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await about(query.message, texts, config, activity)

@@ -1,4 +1,7 @@
-"""«Найти книгу» and every free-text question: search, a short list, a card per record.
+"""«Найти книгу» and catalogue questions: search, a short list, a card per record.
+
+Typed messages reach the search through the front door (`handlers.front_door`), which
+sends here what reads like a title, an author or a request for a book.
 
 The last questions are kept by id (`catalogue_presses`) so «Ещё» can page through one
 (callback data has room for ids, not for a question). Every search is logged as a
@@ -17,13 +20,13 @@ from bot.kernel.i18n import Locales, Markup, Texts
 from bot.kernel.messengers import Messengers
 from broadcasts import hold_notices
 from broadcasts.staff_chat import notify_staff
-from broadcasts.views.callbacks import CatalogueAction, CatalogueCb
+from broadcasts.views.callbacks import CatalogueAction, CatalogueCb, FrontAction, FrontCb
 from broadcasts.views.keyboards import button, inline
 from handlers.catalogue_holds import HoldAsk, HoldOnRecord, start_hold
 from handlers.catalogue_presses import AskedQuestion, NamedRecord, note_record, remember
 from handlers.catalogue_view import PAGE, card_buttons, card_text, results
 from handlers.common import phone_or_none, show_menu
-from handlers.filters import MenuButton, TextWithinLimit
+from handlers.filters import MenuButton
 from handlers.routes import Routes
 from storage.activity import ActivityNote
 from storage.catalogue import watches
@@ -36,7 +39,6 @@ from storage.people import PersonView
 from storage.volatile import RecentQueries
 
 routes = Routes(__name__)  # the menu button and the buttons under answers
-search_routes = Routes(f"{__name__}.free_text")  # once every other part has had its chance
 
 ON_A_QUESTION = {CatalogueAction.MORE, CatalogueAction.SUGGEST}
 ON_A_RECORD = {CatalogueAction.RECORD, CatalogueAction.WATCH, CatalogueAction.HOLD}
@@ -49,8 +51,7 @@ async def find_book(message: Message, texts: Texts, activity: ActivityNote) -> N
     await message.answer(texts("catalogue-prompt"), reply_markup=inline(texts))
 
 
-@search_routes.message(F.text, ~F.text.startswith("/"), TextWithinLimit())
-async def free_text(
+async def answer_question(
     message: Message,
     texts: Texts,
     db: Database,
@@ -58,28 +59,36 @@ async def free_text(
     activity: ActivityNote,
     person: PersonView | None,
     recent_queries: RecentQueries,
-) -> None:
-    """Free text (not a command, not too long) is a catalogue question: search and answer."""
-    query = message.text or ""
+    query: str,
+    *,
+    purchase: bool = True,
+    librarian: bool = False,
+) -> int:
+    """Search and answer; the question's id (for the buttons), and the hits in the log.
+    Nothing found: «Оставить заявку на книгу» when the text reads like a book
+    (`purchase`), «Спросить библиотекаря» when it may be a question (`librarian`)."""
     result = await search(db, query, limit=PAGE)
     activity.kind = ActivityKind.CATALOGUE_QUERY
     activity.content = query
-    activity.notes = f"hits={result.total}"
+    activity.notes = "; ".join(filter(None, [activity.notes, f"hits={result.total}"]))
     activity.status = "found" if result.total else "not found"
     if result.suggestion:
         activity.status = "suggested"
     query_id = await remember(state, person, recent_queries, query)
     if not result.total:
-        suggest = button(
-            texts("catalogue-suggest-button"),
-            CatalogueCb(action=CatalogueAction.SUGGEST, query_id=query_id).pack(),
-        )
-        await message.answer(
-            texts("catalogue-nothing", query=query[:100]), reply_markup=inline(texts, [suggest])
-        )
-        return
+        rows = []
+        if purchase:
+            suggest = CatalogueCb(action=CatalogueAction.SUGGEST, query_id=query_id)
+            rows.append([button(texts("catalogue-suggest-button"), suggest.pack())])
+        if librarian:
+            ask = FrontCb(action=FrontAction.ASK, query_id=query_id)
+            rows.append([button(texts("fd-ask-button"), ask.pack())])
+        key = "catalogue-nothing" if purchase else "fd-catalogue-nothing"
+        await message.answer(texts(key, query=query[:100]), reply_markup=inline(texts, *rows))
+        return query_id
     text, rows = results(texts, result, 0, query_id)
     await message.answer(text, reply_markup=inline(texts, *rows))
+    return query_id
 
 
 async def _on_question(query: CallbackQuery, activity: ActivityNote, asked: str) -> None:

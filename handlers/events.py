@@ -14,6 +14,8 @@ storage.events.registrations).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Bot, F
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
@@ -120,6 +122,44 @@ async def show_list(
         ]
     )
     await target.answer("\n".join(lines), reply_markup=inline(texts, *rows))
+
+
+async def show_between(
+    target: Message,
+    texts: Texts,
+    config: Config,
+    db: Database,
+    *,
+    title: str,
+    after: datetime,
+    before: datetime,
+    kind: str = "",
+    branch: str = "",
+) -> bool:
+    """The events of a stretch of days a reader asked about («в субботу», «на этой
+    неделе»); False, and nothing sent, when there are none (the caller says so and shows
+    all upcoming ones)."""
+    events, total = await upcoming(
+        db, now=after, before=before, kind=kind, branch=branch, limit=PAGE
+    )
+    if not total:
+        return False
+    lines = [title]
+    rows: list[list[InlineKeyboardButton]] = []
+    for number, event in enumerate(events, start=1):
+        lines.append(
+            texts(
+                "events-line",
+                number=str(number),
+                when=when(config, event.starts_at),
+                title=event.title,
+                seats=seats_text(texts, event),
+            )
+        )
+        rows.append([button(f"{number}. {event.title[:40]}", _cb(EventAction.SHOW, event.id))])
+    rows.append([button(texts("events-all-button"), _cb(EventAction.LIST))])
+    await target.answer("\n".join(lines), reply_markup=inline(texts, *rows))
+    return True
 
 
 async def show_filters(target: Message, texts: Texts, config: Config) -> None:

@@ -105,6 +105,25 @@ async def my_books_intro(
         await state.set_state(LinkForm.ticket)
 
 
+async def open_my_books(
+    message: Message,
+    texts: Texts,
+    person: PersonView,
+    config: Config,
+    db: Database,
+    library_system: LibrarySystem | None,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    """«Мои книги» for a typed «хочу продлить книгу»: the list, or how to link a ticket."""
+    linked = await Linked()(message, texts, person, config, db, library_system)
+    if isinstance(linked, dict):
+        await my_books(message, linked["screen"], activity)
+        return
+    unlinked = await Unlinked()(message, texts, person, config, db, library_system)
+    await my_books_intro(message, unlinked["intro"], state, activity)
+
+
 @form_routes.callback_query(WatchCb.filter())
 async def stop_waiting(
     query: CallbackQuery,

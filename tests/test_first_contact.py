@@ -108,5 +108,5 @@ async def test_every_update_is_logged_as_activity(bot: RunningBot) -> None:
     # She has not consented: her words are not kept, only that she asked.
     assert rows[2].content == "message before consent"
     assert rows[2].status == "not found"
-    assert rows[2].notes == "hits=0"
+    assert rows[2].notes == "front door: catalogue (short, may be a title or an author); hits=0"
     assert rows[0].update_id is not None

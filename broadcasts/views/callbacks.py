@@ -24,6 +24,7 @@ class Screen(enum.StrEnum):
     FORGET = "forget"
     LANGUAGE = "lang"
     LINK = "link"  # one person in Telegram and VK
+    ABOUT = "about"  # «О библиотеке»: every branch, its hours and contacts
 
 
 class Nav(CallbackData, prefix="nav"):
@@ -348,6 +349,7 @@ class FrontAction(enum.StrEnum):
     ASK = "ask"  # «Спросить библиотекаря»: the typed message goes to a librarian
     SEARCH = "search"  # «Искать в каталоге»: the typed message as a catalogue question
     CLOSE = "close"  # «Вопрос решён»: the reader closes their question to a librarian
+    FAQ = "faq"  # a library FAQ entry's answer (`query_id` is then the entry's id)
 
 
 class FrontCb(CallbackData, prefix="front"):

@@ -102,9 +102,13 @@ async def upcoming(
     branch: str = "",
     offset: int = 0,
     limit: int = 5,
+    before: datetime | None = None,
 ) -> tuple[list[EventView], int]:
+    """Events still to come (from `now`, up to `before` when given), the soonest first."""
     now = now or utcnow()
     where = [Event.status == EventStatus.SCHEDULED, Event.starts_at > now]
+    if before is not None:
+        where.append(Event.starts_at < before)
     if kind:
         where.append(Event.kind == kind)
     if branch:
