@@ -1292,3 +1292,144 @@ lib-faq-added = 📚 Added to the FAQ: “{ $question }”. The question and ans
 lib-faq-no-answer = Question No. { $number } has no answer yet — answer the reader first.
 lib-faq-already = Question No. { $number } is in the FAQ already.
 lib-faq-note = ➕ Added to the FAQ
+
+## The front door: answers to typed messages (#20)
+fd-hello = Hello!
+fd-greeting = Hello! Ask me about a book, our opening hours or events — or choose from the menu 👇
+fd-thanks = You're welcome! 🙂
+fd-goodbye = Goodbye! Come again 🙂
+fd-empty = I understand words 🙂 Type a question — e.g. "when are you open?" or a book title — or choose from the menu.
+fd-unknown = I have no ready answer to that. I can pass it to a librarian — the answer will come here.
+fd-librarian = Pass your question to a librarian? Press the button — or first write your question in more detail.
+fd-ask-button = 🙋 Ask a librarian
+fd-search-button = 🔎 Search the catalogue for "{ $query }"
+fd-about-button = ℹ️ All addresses and hours
+fd-catalogue-nothing = Nothing found in the catalogue for "{ $query }". If it is a question rather than a title, a librarian can answer it.
+fd-unsubscribe = Understood. Here are your subscriptions: turn off what you don't need, or press "Unsubscribe from everything".
+fd-faq-answer = <b>{ $question }</b>
+
+{ $answer }
+fd-faq-maybe = Is this what you mean? If not, ask a librarian.
+fd-faq-gone = That answer is no longer available. Please ask again.
+fd-events-title = <b>Events { $span }</b>:
+fd-events-none = No events { $span }. Here are the next ones:
+fd-events-signup = Choose an event — its card has a "Sign up" button.
+fd-hours-week-title = <b>Opening hours</b>
+fd-hours-day-title = <b>Opening hours { $day }</b> ({ $date }):
+fd-hours-now-title = <b>Right now</b>:
+fd-hours-branch = { $branch }: { $hours }
+fd-hours-unknown = The library has not published its hours yet — please call.
+fd-open-now = open now, until { $until }
+fd-closed-now = closed now, opens { $day } at { $at }
+fd-today = today
+fd-tomorrow = tomorrow
+fd-on-mon = on Monday
+fd-on-tue = on Tuesday
+fd-on-wed = on Wednesday
+fd-on-thu = on Thursday
+fd-on-fri = on Friday
+fd-on-sat = on Saturday
+fd-on-sun = on Sunday
+fd-span-week = this week
+fd-span-weekend = at the weekend
+fd-span-today = today
+fd-span-tomorrow = tomorrow
+fd-span-mon = on Monday ({ $date })
+fd-span-tue = on Tuesday ({ $date })
+fd-span-wed = on Wednesday ({ $date })
+fd-span-thu = on Thursday ({ $date })
+fd-span-fri = on Friday ({ $date })
+fd-span-sat = on Saturday ({ $date })
+fd-span-sun = on Sunday ({ $date })
+fd-address-title = <b>Where to find us</b>
+fd-address-branch = 📍 { $branch }: { $address }
+fd-address-unknown = The library has not published its address yet. { $phone ->
+        [none] {""}
+       *[other] Phone: { $phone }
+    }
+fd-contacts-branch = ☎️ { $branch }: { $phone }
+fd-contacts-unknown = The library has not published its contacts yet.
+
+## The library FAQ («Staff» → «❓ FAQ», libbot faq)
+faq-staff-button = ❓ FAQ
+faq-list = <b>Frequently asked questions</b>: { $count }. When a reader writes a similar question, the bot answers it. Tap a question to see or change it.
+faq-list-pages = <b>Frequently asked questions</b>: { $count }, page { $page } of { $pages }. When a reader writes a similar question, the bot answers it. Tap a question to see or change it.
+faq-list-empty = <b>Frequently asked questions</b>
+    None yet. Add a question with the button below — or load many from a file: <code>libbot faq import faq.example.csv</code> (examples to start with).
+faq-prev = ◀️ Back
+faq-next = Next ▶️
+faq-add = ➕ Add
+faq-card = <b>Question:</b> { $question }
+
+    <b>Other ways to ask:</b>
+    { $phrasings }
+
+    <b>Answer:</b>
+    { $answer }
+faq-card-no-phrasings = (no other phrasings)
+faq-edit-question = ✏️ Change the question
+faq-edit-phrasings = ✏️ Change the phrasings
+faq-edit-answer = ✏️ Change the answer
+faq-drop = 🗑 Delete
+faq-to-list = ⬅️ To the list
+faq-drop-confirm = Delete the question «{ $question }»? The bot will no longer answer it.
+faq-drop-yes = 🗑 Yes, delete
+faq-drop-no = No, keep it
+faq-dropped = The question is deleted.
+faq-gone = This question is no longer there — it was probably deleted.
+faq-stale = This button no longer works. Open «❓ FAQ» again.
+faq-ask-question = <b>New question</b>, step 1 of 3.
+    Write the question the way readers ask it, e.g. <i>How do I join the library?</i>
+faq-ask-phrasings = Step 2 of 3. How else do people ask the same? Write other phrasings, one per line, so the bot recognises the question however it is put. You may skip this.
+faq-ask-answer = Step 3 of 3. Now write the answer — the bot will send it to the reader.
+faq-edit-question-prompt = The question now reads:
+    { $current }
+
+    Write the new one.
+faq-edit-phrasings-prompt = The other phrasings now:
+    { $current }
+
+    Write the new list, one phrasing per line; it replaces the old one.
+faq-edit-answer-prompt = The answer now reads:
+    { $current }
+
+    Write the new one.
+faq-skip = Skip
+faq-clear-phrasings = Remove all phrasings
+faq-cancel = ✖️ Cancel
+faq-cancelled = Nothing was changed.
+faq-added = ✅ Question added — the bot now answers it.
+faq-saved = ✅ Saved.
+faq-send-text = Please send text.
+faq-bad-no-question = Please write the question as text.
+faq-bad-long-question = The question is longer than { $limit } characters — please shorten it.
+faq-bad-long-phrasing = One of the phrasings is longer than { $limit } characters — please shorten it.
+faq-bad-many-phrasings = More than { $limit } phrasings — keep the most common ones.
+faq-bad-no-answer = Please write the answer as text.
+faq-bad-long-answer = The answer is longer than { $limit } characters — shorten it so it fits one message.
+faq-bad-taken = This question is already in the list — better change it than add a second one.
+faq-bad-full = The list already has { $limit } questions — delete some to add a new one.
+cli-faq-command = The library FAQ: «import FILE» loads questions and answers from CSV (Question; Other phrasings; Answer), «export FILE» writes them to CSV, «list» shows the list. A file with a «Topic» column is the consultations' FAQ, as before.
+cli-faq-action = import — load from a file, export — write to a file, list — show the list
+cli-faq-file = CSV file (for import and export)
+cli-faq-replace = make the list as in the file: questions not in it are deleted
+cli-faq-empty = No FAQ yet. Load it: libbot faq import FILE (to start with, faq.example.csv).
+cli-faq-list-title = FAQ entries: { $count } (number, question, how many other phrasings)
+cli-faq-exported = { $out }: questions: { $count }
+cli-faq-imported = added: { $added }, updated: { $updated }, unchanged: { $unchanged }, deleted: { $removed }
+cli-faq-nothing = no question was loaded
+cli-faq-skipped = rows skipped: { $count }:
+cli-faq-placeholders = answers still have [square brackets] — fill in your library's details there; rows: { $count } ({ $lines })
+cli-faq-skip-no-question = line { $line }: no question
+cli-faq-skip-long-question = line { $line }: the question is longer than { $limit } characters
+cli-faq-skip-long-phrasing = line { $line }: a phrasing is longer than { $limit } characters
+cli-faq-skip-many-phrasings = line { $line }: more than { $limit } other phrasings
+cli-faq-skip-no-answer = line { $line }: no answer
+cli-faq-skip-long-answer = line { $line }: the answer is longer than { $limit } characters
+cli-faq-skip-taken = line { $line }: this question is already there
+cli-faq-skip-full = line { $line }: the list already has { $limit } questions, no room for more
+cli-faq-skip-unreadable = line { $line }: not readable as CSV ({ $detail })
+cli-faq-skip-repeated = line { $line }: the same question as line { $detail }
+lib-faq-taken = This question is in the FAQ already — change its answer there: “For staff” → “FAQ”.
+lib-faq-full = The FAQ has { $limit } entries already — remove some and try again.
+lib-faq-refused = Could not add it to the FAQ — please add it by hand: “For staff” → “FAQ”.
