@@ -20,8 +20,18 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from bot.kernel.config import Config
 from bot.kernel.i18n import Texts
-from broadcasts.views.callbacks import EventAction, EventCb, FrontAction, FrontCb, Nav, Screen
+from broadcasts.views.callbacks import (
+    EventAction,
+    EventCb,
+    FrontAction,
+    FrontCb,
+    Nav,
+    RequestAction,
+    RequestCb,
+    Screen,
+)
 from broadcasts.views.keyboards import button, inline, main_menu
+from broadcasts.views.request_view import topic_name
 from handlers import consultation, events, my_books, subscriptions
 from handlers.catalogue import answer_question
 from handlers.catalogue_presses import recent, remember
@@ -37,6 +47,7 @@ from handlers.front_door_facts import (
 from handlers.routes import Routes
 from storage.activity import ActivityNote
 from storage.circulation.base import LibrarySystem
+from storage.consultations import directory
 from storage.db import Database
 from storage.events.models import EventKind
 from storage.faq import entries
@@ -113,12 +124,7 @@ async def typed(
     elif route is Route.CONSULTATION:
         activity.kind = ActivityKind.MENU
         activity.status = "consultation"
-        topics = [t.id for t in config.consultations.topics]
-        if decision.topic_id in topics:
-            index = topics.index(decision.topic_id)
-            await consultation.show_faq(message, texts, config, db, person, state, index, activity)
-        else:
-            await consultation.show_topics(message, texts, config)
+        await _consultation(message, decision, texts, config, db, person, state, activity)
     elif route in (Route.SUBSCRIPTIONS, Route.UNSUBSCRIBE):
         if route is Route.UNSUBSCRIBE:
             await message.answer(texts("fd-unsubscribe"))
@@ -222,6 +228,34 @@ async def _events(
     if decision.signup:
         await message.answer(texts("fd-events-signup"))
     await events.show_list(message, texts, config, db, listing)
+
+
+async def _consultation(
+    message: Message,
+    decision: Decision,
+    texts: Texts,
+    config: Config,
+    db: Database,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    """A recognised topic: its FAQ, or a card with «Задать вопрос специалисту» — never
+    the request form straight away (the reader's next typed words would become its answers)."""
+    topics = [t.id for t in config.consultations.topics]
+    if decision.topic_id not in topics:
+        await consultation.show_topics(message, texts, config)
+        return
+    index = topics.index(decision.topic_id)
+    if await directory.faq(db, decision.topic_id):
+        await consultation.show_faq(message, texts, config, db, person, state, index, activity)
+        return
+    rows = [
+        [button(texts("rq-ask"), RequestCb(action=RequestAction.ASK, value=index).pack())],
+        [button(texts("rq-other-topics"), RequestCb(action=RequestAction.TOPICS).pack())],
+    ]
+    topic = topic_name(texts, config, decision.topic_id)
+    await message.answer(texts("fd-consultation", topic=topic), reply_markup=inline(texts, *rows))
 
 
 async def _faq_answer(

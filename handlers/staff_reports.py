@@ -34,6 +34,7 @@ from storage.people import PersonView
 from storage.reports import charts, document, indicators
 from storage.reports.build import gather
 from storage.reports.periods import Period, current, month_so_far
+from storage.reports.typed import TypedTally, typed_questions
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +177,33 @@ async def stats(
         caption=texts("stats-caption", current=month.label, previous=labels[1])
         + "\n"
         + "\n".join(lines),
+    )
+    await query.message.answer(
+        _typed_text(texts, month.label, await typed_questions(db, month)),
         reply_markup=_again(texts),
     )
+
+
+def _typed_text(texts: Texts, label: str, tally: TypedTally) -> str:
+    """What readers typed this month: the bot's own share, the librarian's, and the
+    questions it could not place (what to add to «Частые вопросы»)."""
+    if not tally.typed:
+        return texts("stats-typed-none", period=label)
+    lines = [
+        texts(
+            "stats-typed",
+            period=label,
+            typed=tally.typed,
+            automatic=tally.automatic,
+            share=tally.automatic_share or 0,
+            librarian=tally.to_librarian,
+            unplaced=tally.not_placed,
+        )
+    ]
+    if tally.unplaced:
+        lines.append(texts("stats-typed-unplaced"))
+        lines += [texts("stats-typed-line", text=text, count=n) for text, n in tally.unplaced]
+    return "\n".join(lines)
 
 
 def _again(texts: Texts) -> InlineKeyboardMarkup:

@@ -29,6 +29,7 @@ FAQ_SURE = 0.8  # beats the rules: staff wrote this answer for this question
 FAQ_GOOD = 0.6  # answers when no rule did
 FAQ_MAYBE = 0.4  # offered as «Возможно, вы об этом» with the way to a librarian
 TITLE_WORDS = 6  # a message this short without a sentence's marks may be a title
+LONGEST_SEARCH = 25  # words: a longer message is a story to tell a person, not a search
 
 
 class Route(enum.StrEnum):
@@ -198,10 +199,14 @@ class FrontDoor:
             return replace(decision, greeted=greeted, sentence=sentence)
         if faq is not None and faq.score >= FAQ_GOOD:
             return _faq(faq, greeted)
-        book = _book_cue(typed)
+        book = _book_cue(typed, sentence) if len(typed.words) <= LONGEST_SEARCH else None
         if book:
             return Decision(
-                Route.CATALOGUE, f"asks for a book ({book})", query=text[:200], greeted=greeted
+                Route.CATALOGUE,
+                f"asks for a book ({book})",
+                query=text[:200],
+                greeted=greeted,
+                sentence=sentence,
             )
         courtesy = _courtesy(typed)
         if courtesy is not None:
@@ -358,7 +363,9 @@ class FrontDoor:
         )
 
     def _address(self, typed: Typed) -> Decision | None:
-        cue = typed.cue("адрес", "находит", "располож", "проезд", "остановк") or _phrases(
+        cue = typed.cue(
+            "адрес", "находит", "располож", "проезд", "остановк", "добрат", "доехат", "проехат"
+        ) or _phrases(
             typed,
             "где вы",
             "где библиотек",
@@ -446,30 +453,11 @@ def _contacts(typed: Typed) -> Decision | None:
     return Decision(Route.CONTACTS, f"contacts ({cue})") if cue else None
 
 
-def _book_cue(typed: Typed) -> str | None:
-    return typed.cue(
-        "книг",
-        "книжк",
-        "роман",
-        "повест",
-        "рассказ",
-        "стих",
-        "автор",
-        "произведен",
-        "учебник",
-        "пособи",
-        "журнал",
-        "издани",
-        "почитат",
-        "прочитат",
-        "ищу",
-        "найти",
-        "найдит",
-        "посоветуй",
-        "энциклопед",
-        "словар",
-        "сборник",
-        "book",
+def _book_cue(typed: Typed, sentence: bool) -> str | None:
+    """Words of someone looking for a book. In a sentence only the seeking ones count:
+    «я потеряла книгу» mentions a book, «ищу книгу о войне» looks for one."""
+    seeking = typed.cue(
+        "ищу", "найти", "найдит", "посоветуй", "почитат", "подбер", "подобрат"
     ) or _phrases(
         typed,
         "есть ли",
@@ -480,8 +468,29 @@ def _book_cue(typed: Typed) -> str | None:
         "что-нибудь про",
         "что нибудь про",
         "что-то про",
-        "что почитать",
+        "нужна книг",
+        "нужен учебник",
+        "нужно пособи",
     )
+    if seeking or sentence:
+        return seeking
+    return typed.cue(
+        "книг",
+        "книжк",
+        "роман",
+        "повест",
+        "автор",
+        "произведен",
+        "учебник",
+        "пособи",
+        "журнал",
+        "издани",
+        "энциклопед",
+        "словар",
+        "сборник",
+        "стихотворен",
+        "book",
+    ) or typed.exact("рассказ", "рассказы", "рассказов", "стихи", "стихов")
 
 
 def _courtesy(typed: Typed) -> Decision | None:
