@@ -8,7 +8,9 @@ and to the privacy dump test, and nowhere else.
 What stays, for the reports: that an interaction, a registration, a request happened,
 its kind, date, topic and outcome, and who of the staff handled it. What goes: the
 person's row, their roles, linked accounts, subscriptions, watches and ticket link; the
-names, organisations, contacts, questions, answers, files and messenger ids anywhere.
+names, organisations, contacts, questions, answers, files and messenger ids anywhere; and
+the library FAQ entries made from their question in one tap and not edited since (an
+entry staff changed is staff's own text and stays).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from storage.consultations.models import Author, ConsultationRequest, RequestEnt
 from storage.consultations.requests import ERASED
 from storage.db import Database
 from storage.events.models import ACTIVE, Event, Registration
+from storage.faq.models import LibraryFaqEntry
 from storage.identity import PersonAccount
 from storage.models import Activity, Person
 from storage.outbox import OPEN, OutboxMessage
@@ -101,6 +104,10 @@ async def erase(db: Database, person_id: int) -> Erased:
         if tickets:
             # Desk codes staff issued for the ticket: useless now, and they name it.
             await session.execute(delete(DeskCode).where(DeskCode.ticket.in_(tickets)))
+        # Library FAQ entries made from their question and not edited since quote them.
+        await session.execute(
+            delete(LibraryFaqEntry).where(LibraryFaqEntry.source_person_id == person_id)
+        )
         # Roles, linked accounts, subscriptions, watches, holds asked for from the catalogue
         # and the ticket link go with the person (ON DELETE CASCADE); a few columns
         # elsewhere are SET NULL. A hold already placed in the library system stays there:

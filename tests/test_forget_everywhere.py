@@ -26,6 +26,7 @@ from storage.circulation.local_import import import_loans
 from storage.db import Database
 from storage.events import registrations
 from storage.events.models import Registration
+from storage.faq import entries as library_faq
 from storage.models import Activity, ActivityKind
 from storage.outbox import OutboxMessage
 from storage.schema import metadata
@@ -161,6 +162,11 @@ async def use_everything(bot: RunningBot) -> None:
     await maria.press_on(card, "Ответить")
     await maria.send("Зинаида, про УСН-кукушка ответим на встрече.")
     await deliver(bot)
+    # Staff made a library FAQ entry of her question in one tap, and one of their own.
+    await library_faq.add(
+        bot.db, "Что такое УСН-кукушка?", "Ответим на встрече.", source_person_id=person.id
+    )
+    await library_faq.add(bot.db, "Как записаться?", "С паспортом.", author="Мария Ивановна")
     # A hold from the catalogue card (a book she does not have) reaches the staff chat.
     reply = await zina.send("Война и мир")
     await zina.click(next(b for b in reply.buttons if "Война и мир" in b))
@@ -235,4 +241,6 @@ async def test_the_reports_still_count_what_she_did(library: RunningBot) -> None
     assert ActivityKind.DATA_ERASURE in kinds
     assert ActivityKind.EVENT_REGISTRATION in kinds
     assert len(places) == 2  # the seat she held and the meetup she came to, unnamed
+    # The FAQ entry made of her question went with her; staff's own stays.
+    assert [e.question for e in await library_faq.entries(library.db)] == ["Как записаться?"]
     assert cards  # delivered notices stay counted, without their text

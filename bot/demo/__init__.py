@@ -22,7 +22,7 @@ import sys
 import tempfile
 import tomllib
 from datetime import UTC, date, datetime, timedelta
-from importlib.resources import files
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import TextIO
 
@@ -169,6 +169,18 @@ async def seed_consultations(db: Database, config: Config) -> None:
             expert.person_id = person.id
 
 
+async def seed_library_faq(db: Database) -> None:
+    """The starter set of the library FAQ (`faq.example.csv`, the file a library edits),
+    once: what the front door answers typed questions from."""
+    from storage.faq.entries import stamp
+    from storage.faq.files import import_file
+
+    if (await stamp(db))[0]:
+        return
+    with as_file(files(__package__).joinpath("faq.example.csv")) as path:
+        await import_file(db, path, replace=False, author="demo")
+
+
 async def seed_everything(db: Database, config: Config) -> None:
     """What the demo starts with: the catalogue, loans, events, experts and FAQ, and nine
     months of past work for the reports."""
@@ -179,6 +191,7 @@ async def seed_everything(db: Database, config: Config) -> None:
         await seed_loans(db, config)
     await seed_events(db, config)
     await seed_consultations(db, config)
+    await seed_library_faq(db)
     await seed_history(db, config)
 
 
