@@ -17,9 +17,11 @@ newest change, so its index of the FAQ is rebuilt only when either moved.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import functools
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,12 +29,41 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import Database
 from storage.faq.models import LibraryFaqEntry
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 QUESTION_LIMIT = 300
 PHRASING_LIMIT = 300
 PHRASINGS_LIMIT = 20
 ANSWER_LIMIT = 3500
 ENTRIES_LIMIT = 2000
 AUTHOR_LIMIT = 200
+
+
+# Bumped by every change made in this process: the front door rebuilds its index on the
+# next message (`storage.front_door.doors`); other processes' changes show by the stamp.
+_changes = 0
+
+
+def generation() -> int:
+    return _changes
+
+
+def changed() -> None:
+    """Call after the change is committed, so a rebuild that sees it reads it."""
+    global _changes
+    _changes += 1
+
+
+def changes_faq(operation: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    @functools.wraps(operation)
+    async def committed_then_counted(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await operation(*args, **kwargs)
+        finally:
+            changed()
+
+    return committed_then_counted
 
 
 class Problem(enum.StrEnum):
@@ -183,6 +214,7 @@ async def get(db: Database, entry_id: int) -> FaqItem | None:
         return _item(row) if row else None
 
 
+@changes_faq
 async def add(
     db: Database,
     question: str,
@@ -221,6 +253,7 @@ async def add(
         return _item(row)
 
 
+@changes_faq
 async def update(
     db: Database,
     entry_id: int,
@@ -258,6 +291,7 @@ async def update(
         return _item(row)
 
 
+@changes_faq
 async def drop(db: Database, entry_id: int) -> bool:
     """Remove an entry; False when it was gone already."""
     async with db.transaction() as session:

@@ -35,6 +35,7 @@ from storage.faq.entries import (
     ENTRIES_LIMIT,
     LIMITS,
     Problem,
+    changes_faq,
     check_answer,
     check_phrasings,
     check_question,
@@ -205,6 +206,7 @@ def _row(line: int, cells: dict[str | None, str]) -> FileRow | Skipped:
     return FileRow(line, question, phrasings, answer)
 
 
+@changes_faq
 async def import_file(
     db: Database,
     path: Path,

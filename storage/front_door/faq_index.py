@@ -44,6 +44,7 @@ FUNCTION_WORDS = frozenset(
 TYPO_WEIGHT = 0.7  # a guessed word counts for less than a typed one
 MIN_TYPO_LENGTH = 5
 ONE_WORD = 0.75
+GUESSES = 8  # unknown words looked up as typos, at most, per message
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +103,12 @@ class FaqIndex:
     def _known(self, pairs: list[tuple[str, str]]) -> dict[str, float]:
         """The message's stems as the index knows them, each with its weight."""
         known: dict[str, float] = {}
-        for word, s in pairs:
+        guesses = GUESSES
+        for word, s in dict(pairs).items():
             if s in self.postings:
                 known[s] = self.weight[s]
-            elif len(word) >= MIN_TYPO_LENGTH and self.vocabulary:
+            elif len(word) >= MIN_TYPO_LENGTH and self.vocabulary and guesses > 0:
+                guesses -= 1
                 found = process.extractOne(
                     word,
                     self.vocabulary,

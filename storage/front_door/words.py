@@ -24,6 +24,9 @@ QUOTED = re.compile(r"[«\"“„']([^«»\"“”„']{2,200})[»\"”“']")
 # of six letters or more — with one lost or added («раписание», «прдлить» for «продли»).
 # Shorter cues must be exact: «опис(ание)» is one letter from «отпис(аться)».
 TYPO_MIN_LENGTH = 5
+# Typos are looked for among the first distinct words only: a long story repeats itself,
+# and guessing at every word of it costs more than the answer is worth.
+TYPO_WORDS = 16
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,15 @@ class Typed:
         return cls(text, tuple(_WORD.findall(folded)), quoted.group(1).strip() if quoted else None)
 
     @cached_property
+    def distinct(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.words))
+
+    @cached_property
+    def guessable(self) -> tuple[str, ...]:
+        """The words a typo may hide in (long enough, among the first distinct ones)."""
+        return tuple(w for w in self.distinct[:TYPO_WORDS] if len(w) >= TYPO_MIN_LENGTH)
+
+    @cached_property
     def stems(self) -> tuple[str, ...]:
         return tuple(stem(w) for w in self.words)
 
@@ -49,13 +61,23 @@ class Typed:
     def has_letters(self) -> bool:
         return bool(_LETTER.search(self.raw))
 
+    @cached_property
+    def _positions(self) -> dict[str, list[int]]:
+        """Where words beginning with each two letters are: a phrase is looked for only
+        where its first word could begin."""
+        positions: dict[str, list[int]] = {}
+        for i, word in enumerate(self.words):
+            positions.setdefault(word[:2], []).append(i)
+        return positions
+
     def phrase(self, phrase: str) -> bool:
         """A run of words, each given by its beginning: «во скольк», «как добрат»."""
         parts = phrase.split()
         n = len(parts)
+        last = len(self.words) - n
         return any(
-            all(self.words[i + k].startswith(parts[k]) for k in range(n))
-            for i in range(len(self.words) - n + 1)
+            i <= last and all(self.words[i + k].startswith(parts[k]) for k in range(n))
+            for i in self._positions.get(parts[0][:2], ())
         )
 
     def cue(self, *prefixes: str) -> str | None:
@@ -63,13 +85,12 @@ class Typed:
         key = prefixes
         if key in self._seen:
             return self._seen[key]
-        found = next((w for w in self.words for p in prefixes if w.startswith(p)), None)
+        found = next((w for w in self.distinct for p in prefixes if w.startswith(p)), None)
         if found is None:
             found = next(
                 (
                     w
-                    for w in self.words
-                    if len(w) >= TYPO_MIN_LENGTH
+                    for w in self.guessable
                     for p in prefixes
                     if len(p) >= TYPO_MIN_LENGTH and _typo_of(w, p)
                 ),
