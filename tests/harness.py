@@ -22,7 +22,7 @@ from bot.kernel.i18n import normalise_label
 from broadcasts.limits import RateLimiter
 from broadcasts.sender import Sender
 from storage.db import Database
-from tests.fakes.telegram_api import Call, FakeTelegram
+from tests.fakes.telegram_api import BOT_ID, Call, FakeTelegram
 
 _message_ids = itertools.count(10_000)
 
@@ -99,6 +99,34 @@ class Person:
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self._step({"message": message})
+
+    async def send_in_chat(
+        self, chat_id: int, text: str, *, reply_to: Call | int | None = None
+    ) -> Reply:
+        """A message in a group chat (the staff chat), optionally the messenger's «reply» to
+        one of the bot's messages there (a call that sent it, or its id)."""
+        message: dict[str, Any] = {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "supergroup", "title": "Сотрудники"},
+            "from": self.user,
+            "text": text,
+        }
+        if reply_to is not None:
+            replied = reply_to if isinstance(reply_to, int) else reply_to.message_id
+            assert replied is not None, "that call sent no message"
+            message["reply_to_message"] = {
+                "message_id": replied,
+                "date": int(time.time()),
+                "chat": message["chat"],
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Library"},
+                "text": reply_to.text if isinstance(reply_to, Call) else "…",
+            }
+        mark = len(self.server.calls)
+        update_id = self.server.next_update_id()
+        self.server.push({"update_id": update_id, "message": message})
+        await self.server.wait_processed(update_id)
+        return Reply(self.server.calls[mark:], chat_id)
 
     async def send_sticker(self) -> Reply:
         sticker = {

@@ -76,6 +76,19 @@ class VkPerson:
         await self.server.wait_processed(ts)
         return VkReply(self.server.calls[mark:], self.user_id)
 
+    async def send_in_chat(
+        self, peer_id: int, text: str, *, reply_to: int | None = None, forwarded: bool = False
+    ) -> VkReply:
+        """A message in a group chat the community is in (a VK staff chat), optionally a
+        reply to one of its messages there (its conversation message id) — as VK's
+        `reply_message`, or with `forwarded` as the one forwarded message some clients send."""
+        mark = len(self.server.calls)
+        ts = self.server.message_new(
+            self.user_id, text, peer_id=peer_id, reply_to=reply_to, forwarded=forwarded
+        )
+        await self.server.wait_processed(ts)
+        return VkReply(self.server.calls[mark:], peer_id)
+
     async def open_link(self, link: str) -> VkReply:
         """Open a vk.me/<community>?ref=… link (a scanned QR ticket) and write «Начать»."""
         ref = link.split("ref=", 1)[1]

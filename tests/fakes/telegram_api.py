@@ -127,6 +127,18 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    result: Any = None  # what the API answered (a sent message: its message_id)
+
+    @property
+    def message_id(self) -> int | None:
+        """The id of the message this call sent or changed."""
+        return self.result.get("message_id") if isinstance(self.result, dict) else None
+
+    @property
+    def reply_to(self) -> int | None:
+        """The message this one was sent as a reply to."""
+        reply = self.params.get("reply_parameters") or {}
+        return reply.get("message_id") if isinstance(reply, dict) else None
 
     @property
     def chat_id(self) -> int | None:
@@ -252,13 +264,15 @@ class FakeTelegram:
         try:
             params = await self._params(request, method)
             self._validate(method, params)
+            call = Call(method, params)
             if method != "getUpdates":
-                self.calls.append(Call(method, params))
+                self.calls.append(call)
             if self.failures.get(method):
                 raise self.failures[method].pop(0)
             result = await getattr(self, f"_api_{method}", self._api_default)(params, method)
         except ApiError as exc:
             return _error(exc)
+        call.result = result
         return web.json_response({"ok": True, "result": result})
 
     def _validate(self, method: str, params: dict[str, Any]) -> None:

@@ -84,6 +84,7 @@ CLIENT_INFO = {
 # vk_api's FilesOpener names photo parts file0…file4 and a document part `file`.
 UPLOAD_FIELDS = {"doc": {"file"}, "photo": {"photo", "file", *(f"file{i}" for i in range(5))}}
 INTEGER = re.compile(r"-?\d+")
+CHAT_PEERS = 2_000_000_000  # peer ids from here up are group chats
 ATTACHMENT = re.compile(r"(photo|doc)(-?\d+)_(\d+)(?:_\w+)?")  # an access key may follow
 
 
@@ -339,26 +340,52 @@ class FakeVk:
         payload: dict[str, Any] | str | None = None,
         attachments: list[dict[str, Any]] | None = None,
         ref: str | None = None,
+        peer_id: int | None = None,
+        reply_to: int | None = None,
+        forwarded: bool = False,
     ) -> int:
-        """A message to the community; `ref` is what a vk.me/<community>?ref=… link carried."""
+        """A message to the community; `ref` is what a vk.me/<community>?ref=… link carried.
+        `peer_id`: said in a group chat the community is in (a staff chat); `reply_to`: the
+        conversation message id it replies to there — as VK's `reply_message`, or (with
+        `forwarded`) as the one forwarded message some VK clients send instead."""
+        peer = peer_id or user_id
         message: dict[str, Any] = {
-            "id": next(self._message_ids),
+            "id": 0 if peer >= CHAT_PEERS else next(self._message_ids),
             "date": int(time.time()),
-            "peer_id": user_id,
+            "peer_id": peer,
             "from_id": user_id,
             "text": text,
-            "conversation_message_id": self._next_cmid(user_id),
+            "conversation_message_id": self._next_cmid(peer),
             "attachments": attachments or [],
             "out": 0,
             "fwd_messages": [],
             "important": False,
             "is_hidden": False,
         }
+        if reply_to is not None:
+            replied = self._foreign(peer, reply_to)
+            if forwarded:
+                message["fwd_messages"] = [replied]
+            else:
+                message["reply_message"] = replied
         if ref is not None:
             message["ref"], message["ref_source"] = ref, ""
         if payload is not None:  # VK hands a text button's payload back as a JSON string
             message["payload"] = payload if isinstance(payload, str) else json.dumps(payload)
         return self.push("message_new", {"message": message, "client_info": CLIENT_INFO})
+
+    def _foreign(self, peer: int, cmid: int) -> dict[str, Any]:
+        """A message of a chat as another message quotes it (`messages_foreign_message`)."""
+        stored = self.messages.get((peer, cmid))
+        return {
+            "conversation_message_id": cmid,
+            "date": stored["date"] if stored else int(time.time()),
+            "from_id": -self.group_id if stored else 0,
+            "peer_id": peer,
+            "text": stored["text"] if stored else "",
+            "attachments": [],
+            "fwd_messages": [],
+        }
 
     def message_event(
         self,
@@ -609,6 +636,7 @@ class FakeVk:
         else:
             raise param_error("you should specify peer_id, peer_ids or user_id")
         content = self._content(params)
+        reply_to = self._reply_to(params.get("forward"))
         results: list[dict[str, Any]] = []
         for peer in peers:
             try:
@@ -619,6 +647,8 @@ class FakeVk:
                 error = {"code": exc.code, "description": exc.message}
                 results.append({"peer_id": peer, "error": error})
                 continue
+            if reply_to is not None:
+                self.messages[(peer, cmid)]["reply_to"] = reply_to
             ids = {"message_id": message_id, "conversation_message_id": cmid}
             results.append({"peer_id": peer, **ids})
         return results if many else results[0]["message_id"]
@@ -659,6 +689,20 @@ class FakeVk:
                 }
             )
         return answer
+
+    def _reply_to(self, raw: str | None) -> int | None:
+        """`forward` as a reply (`messages_forward` with is_reply): the conversation message
+        id replied to, which must be there."""
+        forward = _json_or_none(raw) if raw else None
+        if raw and not isinstance(forward, dict):
+            raise param_error("forward is not a JSON object")
+        if not forward or not forward.get("is_reply"):
+            return None
+        cmids = forward.get("conversation_message_ids") or forward.get("cmids") or []
+        peer = forward.get("peer_id")
+        if len(cmids) != 1 or not isinstance(peer, int) or (peer, cmids[0]) not in self.messages:
+            raise param_error("forward names no message of that conversation")
+        return int(cmids[0])
 
     async def _api_messages_sendMessageEventAnswer(self, params: dict[str, str]) -> int:
         event_id = params.get("event_id", "")

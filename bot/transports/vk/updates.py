@@ -2,10 +2,12 @@
 
 `message_new` becomes a Message (a text, a menu button's label, or a file: VK documents
 and photos keep their attachment ids as file ids, so a file a reader sent can be sent on
-to an expert); `message_event` — a press of an inline callback button — becomes a
-CallbackQuery whose id carries what `messages.sendMessageEventAnswer` needs. Message ids
-are VK's conversation message ids: the ones `messages.edit` and `messages.delete` take.
-Events of other kinds are ignored.
+to an expert). A message replying to another — VK's `reply_message`, or the one message
+some VK clients forward instead (`fwd_messages`) — carries it as `reply_to_message`: in the
+staff chat, a reply to a request's card is an answer to it. `message_event` — a press of
+an inline callback button — becomes a CallbackQuery whose id carries what
+`messages.sendMessageEventAnswer` needs. Message ids are VK's conversation message ids:
+the ones `messages.edit` and `messages.delete` take. Events of other kinds are ignored.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -132,6 +135,8 @@ class UpdateFactory:
         lang_id = (obj.get("client_info") or {}).get("lang_id")
         peer_id = int(raw["peer_id"])
         text = raw.get("text") or ""
+        if peer_id >= CHAT_PEERS:  # «[club777|Библиотека], …»: said to the bot, not text
+            text = _without_mention(text, self.bot_user.id)
         if _payload_command(raw.get("payload")) == START_PAYLOAD:
             text = "/start"
         ref = str(raw.get("ref") or "")
@@ -149,6 +154,9 @@ class UpdateFactory:
             fields["caption"] = text or None
         else:
             fields["text"] = text or None
+        replied = _replied(raw, peer_id)
+        if replied is not None:
+            fields["reply_to_message"] = self._replied_message(replied, peer_id)
         message = Message(
             message_id=int(raw.get("conversation_message_id") or raw.get("id") or 0),
             date=datetime.fromtimestamp(int(raw.get("date") or 0), UTC),
@@ -157,6 +165,18 @@ class UpdateFactory:
             **fields,
         )
         return Update(update_id=next(self._update_ids), message=message)
+
+    def _replied_message(self, replied: dict[str, Any], peer_id: int) -> Message:
+        """The message replied to, named by its conversation message id in the same chat
+        (what the bot's own messages are known by); the community's own is the bot's."""
+        author = int(replied.get("from_id") or 0)
+        return Message(
+            message_id=int(replied["conversation_message_id"]),
+            date=datetime.fromtimestamp(int(replied.get("date") or 0), UTC),
+            chat=chat_of(peer_id),
+            from_user=self.bot_user if author <= 0 else self.user(author),
+            text=replied.get("text") or None,
+        )
 
     def _message_event(self, obj: dict[str, Any]) -> Update | None:
         data = callback_data(obj.get("payload"))
@@ -180,6 +200,24 @@ class UpdateFactory:
             data=data,
         )
         return Update(update_id=next(self._update_ids), callback_query=query)
+
+
+def _without_mention(text: str, group_id: int) -> str:
+    """A chat message addressed to the community begins with a mention of it."""
+    mention = re.match(rf"\s*\[(?:club|public){group_id}\|[^\]]*\][\s,:]*", text)
+    return text[mention.end() :] if mention else text
+
+
+def _replied(raw: dict[str, Any], peer_id: int) -> dict[str, Any] | None:
+    """What a message replies to: `reply_message`, or a single forwarded message of the
+    same chat (how some VK clients reply). Several forwarded messages are not a reply."""
+    replied = raw.get("reply_message")
+    if not isinstance(replied, dict):
+        forwarded = raw.get("fwd_messages") or []
+        replied = forwarded[0] if len(forwarded) == 1 else None
+        if not isinstance(replied, dict) or int(replied.get("peer_id") or peer_id) != peer_id:
+            return None
+    return replied if replied.get("conversation_message_id") else None
 
 
 def _payload_command(payload: Any) -> str | None:
