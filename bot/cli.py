@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import broadcast_cli, consultations_cli, events_cli, loans_cli, reports_cli
+from bot import broadcast_cli, consultations_cli, events_cli, faq_cli, loans_cli, reports_cli
 from bot.kernel.config import Config, ConfigError, load_config
 from bot.kernel.log_format import PrivateFormatter
 from bot.texts_cli import Parser, say
@@ -44,6 +44,7 @@ OPERATOR_FAILURES = (
     loans_cli.LoansFailure,
     events_cli.EventsFailure,
     consultations_cli.ConsultationsFailure,
+    faq_cli.FaqFailure,
     reports_cli.ReportFailure,
 )
 
@@ -89,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     loans_cli.add_commands(add)
     events_cli.add_commands(add)
     consultations_cli.add_commands(add)
+    faq_cli.add_commands(add)
     reports_cli.add_commands(add)
 
     db = add("db", "cli-db")
@@ -317,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(asyncio.run(reports_cli.run(config, args)) + "\n")
         elif args.command in consultations_cli.COMMANDS:
             sys.stdout.write(asyncio.run(consultations_cli.run(config, args)) + "\n")
+        elif args.command in faq_cli.COMMANDS:
+            sys.stdout.write(asyncio.run(faq_cli.run(config, args)) + "\n")
         elif args.command in loans_cli.COMMANDS:
             result = asyncio.run(loans_cli.run(config, args))
             # export-renewals writes CSV to stdout: its summary goes to stderr.

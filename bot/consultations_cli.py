@@ -1,6 +1,7 @@
-"""Consultation commands for scripts: `libbot experts import FILE.csv`, `libbot faq import
-FILE.csv`, and `libbot requests register --out FILE [--from DATE] [--to DATE]` — the request
-register (реестр запросов) as XLSX or CSV."""
+"""Consultation commands for scripts: `libbot experts import FILE.csv` and `libbot requests
+register --out FILE [--from DATE] [--to DATE]` — the request register (реестр запросов) as
+XLSX or CSV. (`libbot faq import FILE.csv` with a «Тема» column, the per-topic FAQ, is
+`bot.faq_cli`'s now, beside the library FAQ.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from bot.kernel.config import Config
 from bot.texts_cli import say
 
-COMMANDS = ("experts", "faq", "requests")
+COMMANDS = ("experts", "requests")
 
 
 class ConsultationsFailure(Exception):
@@ -21,11 +22,10 @@ class ConsultationsFailure(Exception):
 
 
 def add_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    for name in ("experts", "faq"):
-        directory = add(name, f"cli-{name}")
-        directory.add_argument("action", choices=("import",))
-        directory.add_argument("file", metavar="FILE", help="cli-directory-file")
-        directory.add_argument("--encoding", help="cli-directory-encoding")
+    directory = add("experts", "cli-experts")
+    directory.add_argument("action", choices=("import",))
+    directory.add_argument("file", metavar="FILE", help="cli-directory-file")
+    directory.add_argument("--encoding", help="cli-directory-encoding")
     register = add("requests", "cli-requests")
     register.add_argument("action", choices=("register",))
     register.add_argument("--out", required=True, metavar="FILE", help="cli-requests-out")
@@ -62,19 +62,15 @@ async def run(config: Config, args: argparse.Namespace) -> str:
     db = Database(config.database_url)
     try:
         await db.prepare()
-        if args.command in ("experts", "faq"):
+        if args.command == "experts":
             path = Path(args.file)
             if not await asyncio.to_thread(path.is_file):
                 raise ConsultationsFailure(f"no such file: {path}")
             try:
-                if args.command == "experts":
-                    added = await directory.import_experts(db, path, encoding=args.encoding)
-                    return f"experts: {added} added, the others updated"
-                topics = {t.id for t in config.consultations.topics}
-                kept = await directory.import_faq(db, path, topics, encoding=args.encoding)
-                return f"faq: {kept} questions"
+                added = await directory.import_experts(db, path, encoding=args.encoding)
             except ImportError_ as exc:
                 raise ConsultationsFailure(str(exc)) from None
+            return f"experts: {added} added, the others updated"
         zone = config.library.zone
         first, last = _day(args.start, "--from"), _day(args.end, "--to")
         start = datetime.combine(first, time(), zone).astimezone(UTC) if first else None

@@ -40,7 +40,7 @@ EDITS = {
 }
 # The phrasings step answered with none: «Пропустить» when adding, «Убрать все формулировки»
 # when changing. The phrasings action of no entry (FaqAction has no «skip» of its own).
-NO_PHRASINGS = FaqCb(action=FaqAction.EDIT_PHRASINGS, id=0).pack()
+NO_PHRASINGS = FaqCb(action=FaqAction.SKIP).pack()
 CANCEL = FaqCb(action=FaqAction.CANCEL).pack()
 routes = Routes(__name__)
 routes.filter("message", HasRole(Role.STAFF))

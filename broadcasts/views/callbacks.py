@@ -372,6 +372,7 @@ class FaqAction(enum.StrEnum):
     DROP = "del"  # asks to confirm
     DROP_YES = "delyes"
     CANCEL = "cancel"
+    SKIP = "skip"  # «Пропустить»: no other phrasings
 
 
 class FaqCb(CallbackData, prefix="faq"):
