@@ -14,12 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiogram.types import User
 from sqlalchemy import select
 
 import handlers
 from bot.kernel.config import LIBRARIAN_TOPIC, WEEKDAYS, Config
 from bot.kernel.i18n import Locales
 from bot.transports.vk.polling import vk_bot
+from bot.transports.vk.updates import SentMessages, UpdateFactory
 from broadcasts.consultation_notices import librarian_due, sweep_unclaimed
 from broadcasts.views.callbacks import CatalogueCb, FrontAction, FrontCb
 from handlers import (
@@ -643,6 +645,7 @@ async def test_a_vk_staff_chat_answers_by_replying_to_the_card(
         forwarded=forwarded,
     )
     assert "Ответ отправлен" in said.text
+    assert "что-то пошло не так" not in said.text
     await deliver_vk(community)
     [shown] = [m for m in anna.shown() if "Ответ библиотекаря" in m["text"]]
     assert ANSWER in shown["text"]
@@ -692,3 +695,59 @@ async def test_a_vk_reader_replying_in_the_vk_staff_chat_changes_nothing(
     assert "только сотрудники" in said.text
     request = await only_request(community)
     assert request.status == RequestStatus.NEW
+
+
+def _chat_message(**fields: object) -> dict[str, object]:
+    return {
+        "type": "message_new",
+        "object": {
+            "message": {
+                "id": 0,
+                "date": 1_700_000_000,
+                "peer_id": VK_STAFF_CHAT,
+                "from_id": VK_ADMIN,
+                "text": "[club777|Библиотека], Да, можно.",
+                "conversation_message_id": 9,
+                "attachments": [],
+                "fwd_messages": [],
+                **fields,
+            }
+        },
+    }
+
+
+def _quoted(cmid: int, peer_id: int = VK_STAFF_CHAT) -> dict[str, object]:
+    return {
+        "conversation_message_id": cmid,
+        "date": 1,
+        "from_id": -777,
+        "peer_id": peer_id,
+        "text": "Карточка",
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "replied"),
+    [
+        ({"reply_message": _quoted(4)}, 4),
+        ({"fwd_messages": [_quoted(5)]}, 5),  # how some VK clients reply
+        ({"fwd_messages": [_quoted(5), _quoted(6)]}, None),  # forwarding is not replying
+        ({"fwd_messages": [_quoted(5, peer_id=VK_STAFF_CHAT + 1)]}, None),  # another chat's
+        ({}, None),
+    ],
+)
+def test_vk_replies_in_a_chat_become_replies(
+    fields: dict[str, object], replied: int | None
+) -> None:
+    factory = UpdateFactory(User(id=777, is_bot=True, first_name="libbot"), SentMessages())
+    update = factory.convert(_chat_message(**fields))
+    assert update is not None
+    assert update.message is not None
+    assert update.message.text == "Да, можно."  # the mention of the community is not the text
+    assert update.message.chat.type == "group"
+    reply = update.message.reply_to_message
+    assert (reply.message_id if reply else None) == replied
+    if reply is not None:
+        assert reply.chat.id == VK_STAFF_CHAT
+        assert reply.from_user is not None
+        assert reply.from_user.is_bot

@@ -692,7 +692,7 @@ class FakeVk:
 
     def _reply_to(self, raw: str | None) -> int | None:
         """`forward` as a reply (`messages_forward` with is_reply): the conversation message
-        id replied to, which must be there."""
+        id replied to, which must be one of that conversation's (the bot's or a member's)."""
         forward = _json_or_none(raw) if raw else None
         if raw and not isinstance(forward, dict):
             raise param_error("forward is not a JSON object")
@@ -700,7 +700,11 @@ class FakeVk:
             return None
         cmids = forward.get("conversation_message_ids") or forward.get("cmids") or []
         peer = forward.get("peer_id")
-        if len(cmids) != 1 or not isinstance(peer, int) or (peer, cmids[0]) not in self.messages:
+        if (
+            len(cmids) != 1
+            or not isinstance(peer, int)
+            or not 1 <= int(cmids[0]) <= self._cmids.get(peer, 0)
+        ):
             raise param_error("forward names no message of that conversation")
         return int(cmids[0])
 
