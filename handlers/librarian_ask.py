@@ -15,7 +15,7 @@ on the form engine (`handlers.forms`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram.filters import Filter
@@ -41,6 +41,7 @@ from storage.consultations.requests import QUESTION_LIMIT, RequestView
 from storage.db import Database
 from storage.models import Consent
 from storage.people import PersonView
+from storage.types import utcnow
 from storage.volatile import RecentQueries
 
 MIN_QUESTION = 2
@@ -144,6 +145,12 @@ async def hand_over(
         memory.put(_pending_key(state), {"text": question})
         await target.answer(texts("lib-need-consent"))
         await ask_consent(target, texts, config)
+        return
+    since = utcnow() - timedelta(hours=config.librarian.follow_up_hours)
+    sent = await desk.latest_open(db, person.id, LIBRARIAN_TOPIC.id, active_since=since)
+    if sent is not None and sent.question == question.strip():  # the button pressed twice
+        activity.status = "sent already"
+        await target.answer(texts("lib-sent-already", number=sent.id), reply_markup=inline(texts))
         return
     await send(target, question, texts, locales, config, db, person, activity)
 

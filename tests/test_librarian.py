@@ -182,8 +182,11 @@ async def test_a_question_goes_to_the_staff_chat_and_the_answer_comes_back(
     bot: RunningBot,
 ) -> None:
     anna = await consented(bot, 7101, "Анна")
-    reply = await ask_librarian(anna)
+    typed = await anna.send(QUESTION)
+    reply = await anna.press(ask_button(asked_id(typed)))
     assert "передан библиотекарю" in reply.text
+    again = await anna.press(ask_button(asked_id(typed)))  # a second tap sends nothing twice
+    assert "уже передан" in again.text
     assert "Ответ придёт сюда" in reply.text
     assert "просто напишите" in reply.text
     assert "Сейчас мы не работаем" not in reply.text

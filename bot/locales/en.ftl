@@ -1438,3 +1438,4 @@ stats-typed-none = No typed questions in { $period }.
 stats-typed = <b>Typed questions</b> in { $period }: { $typed }. Answered by the bot — { $automatic } ({ $share } %), passed to a librarian — { $librarian }, without a ready answer — { $unplaced }.
 stats-typed-unplaced = Most common questions without an answer (add them to the FAQ):
 stats-typed-line = • "{ $text }" — { $count }
+lib-sent-already = This question has been passed to a librarian already (No. { $number }). The answer will come here.

@@ -1463,3 +1463,4 @@ stats-typed-none = Вопросов, написанных словами, за {
 stats-typed = <b>Вопросы словами</b> за { $period }: { $typed }. Бот ответил сам — { $automatic } ({ $share } %), передано библиотекарю — { $librarian }, без готового ответа — { $unplaced }.
 stats-typed-unplaced = Чаще всего бот не нашёл ответа на (можно добавить в «Частые вопросы»):
 stats-typed-line = • «{ $text }» — { $count }
+lib-sent-already = Этот вопрос уже передан библиотекарю (№ { $number }). Ответ придёт сюда.
