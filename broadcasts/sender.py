@@ -33,7 +33,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 
 from bot.kernel.metrics import Metrics
 from broadcasts.limits import RateLimiter
@@ -271,11 +271,27 @@ class Sender:
 
     async def _send(self, job: Job) -> Message:
         markup = message_markup(job.buttons)
+        reply = await self._reply_to(job)
         if job.photo:
             return await self.bot.send_photo(
-                job.chat_id, job.photo, caption=job.text, reply_markup=markup
+                job.chat_id,
+                job.photo,
+                caption=job.text,
+                reply_markup=markup,
+                reply_parameters=reply,
             )
-        return await self.bot.send_message(job.chat_id, job.text, reply_markup=markup)
+        return await self.bot.send_message(
+            job.chat_id, job.text, reply_markup=markup, reply_parameters=reply
+        )
+
+    async def _reply_to(self, job: Job) -> ReplyParameters | None:
+        """A message of a staff chat thread goes under the thread's first one (its card)."""
+        if job.thread is None:
+            return None
+        opening = await outbox.opening_message(self.db, self.platform, job.chat_id, job.thread)
+        if opening is None:
+            return None
+        return ReplyParameters(message_id=int(opening), allow_sending_without_reply=True)
 
     async def _deliver(self, job: Job, started: float) -> None:
         if not await outbox.begin_sending(self.db, [job]):

@@ -37,6 +37,7 @@ from handlers import (
     forget,
     front_door,
     language,
+    librarian,
     link_accounts,
     my_books,
     my_requests,
@@ -108,8 +109,10 @@ PARTS = (
     Part(subscriptions, navigation=True),
     Part(my_books, navigation=True),
     Part(consultation, navigation=True),
+    Part(librarian, navigation=True),  # /ask, a typed «Спросить библиотекаря»
     Part(staff, navigation=True),
     Part(staff_reports, navigation=True),
+    Part(librarian, routes="consent_routes"),  # a question waiting for «Согласен»
     Part(consent),
     Part(forget),
     Part(language),
@@ -131,8 +134,12 @@ PARTS = (
     Part(request_desk),
     Part(desk_admin),
     Part(consultation, routes="form_routes"),
+    Part(librarian, routes="form_routes"),  # «Спросить библиотекаря», «Вопрос решён»
     Part(my_requests),
+    # Replies to a request's card in the staff chat, «➕ В частые вопросы».
+    Part(librarian, routes="staff_chat_routes", private=False),
     Part(denied),
+    Part(librarian, routes="thread_routes"),  # typed while a question to a librarian is open
     Part(front_door),  # typed messages: understood, answered, or searched in the catalogue
     Part(fallback),
 )

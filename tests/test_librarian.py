@@ -17,22 +17,12 @@ import pytest
 from aiogram.types import User
 from sqlalchemy import select
 
-import handlers
 from bot.kernel.config import LIBRARIAN_TOPIC, WEEKDAYS, Config
 from bot.kernel.i18n import Locales
 from bot.transports.vk.polling import vk_bot
 from bot.transports.vk.updates import SentMessages, UpdateFactory
 from broadcasts.consultation_notices import librarian_due, sweep_unclaimed
 from broadcasts.views.callbacks import CatalogueCb, FrontAction, FrontCb
-from handlers import (
-    Part,
-    catalogue,
-    consent,
-    consultation,
-    denied,
-    desk_admin,
-    librarian,
-)
 from storage import outbox
 from storage.consultations import requests as desk
 from storage.consultations.entries import entries
@@ -61,37 +51,6 @@ ANSWER = "Там меняют окна: до пятницы лучше зани�
 VK_STAFF_CHAT = 2_000_000_001
 VK_ADMIN = 900001
 ALL_DAY = {day: "00:00-23:59" for day in WEEKDAYS}
-
-
-def with_librarian(parts: tuple[Part, ...]) -> tuple[Part, ...]:
-    """The conversation with «Спросить библиотекаря» in its places, as `handlers.PARTS` is
-    to list it: its navigation after «Консультация»'s, the consent answer before
-    `handlers.consent`, the staff chat part before the refusals, its form with the other
-    forms, and the reader's follow-ups right before the front door."""
-    if any(part.module is librarian for part in parts):
-        return parts
-    placed: list[Part] = []
-    for part in parts:
-        if part.module is consent:
-            placed.append(Part(librarian, routes="consent_routes"))
-        if part.module is denied:
-            placed.append(Part(librarian, routes="staff_chat_routes", private=False))
-        if part.module.__name__ == "handlers.front_door" or (
-            part.module is catalogue and part.routes == "search_routes"
-        ):
-            placed.append(Part(librarian, routes="thread_routes"))
-        placed.append(part)
-        if part.module is consultation and part.navigation:
-            placed.append(Part(librarian, navigation=True))
-        if part.module is consultation and part.routes == "form_routes":
-            placed.append(Part(librarian, routes="form_routes"))
-    assert desk_admin in {p.module for p in placed}
-    return tuple(placed)
-
-
-@pytest.fixture(autouse=True)
-def librarian_in_the_conversation(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(handlers, "PARTS", with_librarian(handlers.PARTS))
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ help-text =
     🔔 <b>Subscriptions</b> — library news
     ℹ️ <b>About the library</b> — addresses, phones, opening hours
 
+    Or just type a question in your own words: "when are you open on Saturday?", "I want to renew a book". If I have no ready answer, I pass it to a librarian (/ask).
+
     Commands: /menu — menu, /help — this help, /language — language, /link — link Telegram and VK, /forget — delete my data.
 
 ## About the library
@@ -1439,3 +1441,4 @@ stats-typed = <b>Typed questions</b> in { $period }: { $typed }. Answered by the
 stats-typed-unplaced = Most common questions without an answer (add them to the FAQ):
 stats-typed-line = • "{ $text }" — { $count }
 lib-sent-already = This question has been passed to a librarian already (No. { $number }). The answer will come here.
+cmd-ask = Ask a librarian

@@ -32,7 +32,18 @@ from bot.transports.response_types import PinResponseTypes
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 STARTUP_RETRY_CAP = 60.0
-PUBLIC_COMMANDS = ("start", "menu", "cancel", "help", "language", "link", "stop", "myid", "forget")
+PUBLIC_COMMANDS = (
+    "start",
+    "menu",
+    "ask",
+    "cancel",
+    "help",
+    "language",
+    "link",
+    "stop",
+    "myid",
+    "forget",
+)
 
 
 def create_bot(

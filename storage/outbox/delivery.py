@@ -34,6 +34,9 @@ class Job:
     buttons: list[dict[str, str]]
     # When this sender claimed it: the row is still ours only while its claim is this one.
     claimed_at: datetime
+    # The conversation it belongs to in a staff chat ("request:12"): sent as a reply to
+    # the thread's first message there (a request's card).
+    thread: str | None = None
 
 
 async def claim(db: Database, platform: str, limit: int) -> list[Job]:
@@ -78,6 +81,7 @@ async def claim(db: Database, platform: str, limit: int) -> list[Job]:
                 func.coalesce(OutboxMessage.text, Broadcast.text),
                 Broadcast.photo,
                 func.coalesce(OutboxMessage.buttons, Broadcast.buttons, "[]"),
+                OutboxMessage.thread,
             )
             .outerjoin(Broadcast, Broadcast.id == OutboxMessage.broadcast_id)
             .where(OutboxMessage.id.in_(ids))
@@ -94,8 +98,19 @@ async def claim(db: Database, platform: str, limit: int) -> list[Job]:
                 photo,
                 json.loads(buttons),
                 now,
+                thread,
             )
-            for row_id, broadcast_id, person_id, chat_id, attempts, text, photo, buttons in rows
+            for (
+                row_id,
+                broadcast_id,
+                person_id,
+                chat_id,
+                attempts,
+                text,
+                photo,
+                buttons,
+                thread,
+            ) in rows
         ]
 
 

@@ -117,9 +117,11 @@ class VkSession(StandInSession):
         keyboard: dict[str, Any] | None = None,
         attachment: str | None = None,
         dedupe: int | None = None,
+        forward: str | None = None,
     ) -> list[dict[str, Any]]:
         """One messages.send to up to 100 peers; VK's answer per peer (message ids or an
-        error). `dedupe` is the random_id: the same one again is dropped by VK."""
+        error). `dedupe` is the random_id: the same one again is dropped by VK; `forward`
+        makes it a reply (`_reply`)."""
         answer = await self.client.call(
             method,
             "messages.send",
@@ -128,6 +130,7 @@ class VkSession(StandInSession):
             message=text or None,
             attachment=attachment,
             keyboard=dump(keyboard) if keyboard is not None else None,
+            forward=forward,
             dont_parse_links=1,
         )
         for item in answer:
@@ -143,7 +146,14 @@ class VkSession(StandInSession):
         peer_id = int(method.chat_id)
         keyboards = keyboards_for(getattr(method, "reply_markup", None))
         first = keyboards[0] if keyboards else None
-        [answer] = await self.send(method, [peer_id], text, keyboard=first, attachment=attachment)
+        [answer] = await self.send(
+            method,
+            [peer_id],
+            text,
+            keyboard=first,
+            attachment=attachment,
+            forward=_reply(peer_id, getattr(method, "reply_parameters", None)),
+        )
         if "error" in answer:
             raise _error_of(method, answer["error"])
         for more in keyboards[1:]:
@@ -337,6 +347,14 @@ class VkSession(StandInSession):
                 method, "messages.setActivity", peer_id=int(method.chat_id), type="typing"
             )
         return True
+
+
+def _reply(peer_id: int, reply: Any) -> str | None:
+    """A Bot API reply as VK's: `forward` naming the conversation message, `is_reply`."""
+    if reply is None or isinstance(reply, Default) or not getattr(reply, "message_id", None):
+        return None
+    forward = {"peer_id": peer_id, "conversation_message_ids": [reply.message_id], "is_reply": True}
+    return json.dumps(forward)
 
 
 def _error_of(method: Any, error: dict[str, Any]) -> TelegramAPIError:
