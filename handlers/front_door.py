@@ -84,9 +84,14 @@ async def typed(
     library_system: LibrarySystem | None,
 ) -> None:
     text = message.text or ""
+    if await state.get_state() is not None:
+        # A half-filled form whose step did not take these words: the reader moved on.
+        await state.set_state(None)
     activity.notes = decision.note
     activity.content = text[:200]
-    asked = Asked(message, texts, state, person, recent_queries, text)
+    asked = Asked(
+        message, texts, state, person, recent_queries, text, title_like=not decision.sentence
+    )
     route = decision.route
     if route is Route.CATALOGUE:
         await answer_question(
@@ -168,9 +173,12 @@ class Asked:
         person: PersonView,
         memory: RecentQueries,
         text: str,
+        *,
+        title_like: bool = True,
     ) -> None:
         self.message, self.texts, self.state = message, texts, state
         self.person, self.memory, self.text = person, memory, text
+        self.title_like = title_like and "?" not in text
         self._id: int | None = None
 
     async def query_id(self) -> int:
@@ -184,7 +192,7 @@ class Asked:
 
     async def search_row(self) -> list[list[InlineKeyboardButton]]:
         """«Искать «…» в каталоге» under an answer to a message short enough to be a title."""
-        if len(self.text.split()) > SEARCH_BUTTON_WORDS:
+        if not self.title_like or len(self.text.split()) > SEARCH_BUTTON_WORDS:
             return []
         search = FrontCb(action=FrontAction.SEARCH, query_id=await self.query_id())
         label = self.texts("fd-search-button", query=self.text[:30])

@@ -107,7 +107,14 @@ async def _alarm_staff(
     )
 
 
-@routes.message(LinkForm.ticket, F.text)
+def typed_words(message: Message) -> bool:
+    """Not a ticket number but words («хочу продлить книгу», «когда вы работаете?»): the
+    reader has moved on, and the front door answers them instead of «не похоже на номер»."""
+    text = message.text or ""
+    return typed_ticket(text) is None and sum(1 for w in text.split() if w.isalpha()) >= 2
+
+
+@routes.message(LinkForm.ticket, F.text, ~F.func(typed_words))
 async def ticket_entered(
     message: Message,
     texts: Texts,
@@ -227,7 +234,7 @@ async def secret_entered(
 
 
 @routes.message(LinkForm.secret)
-@routes.message(LinkForm.ticket)
+@routes.message(LinkForm.ticket, ~F.text)
 async def not_text(message: Message, texts: Texts, activity: ActivityNote) -> None:
     activity.kind = ActivityKind.READER_LINK
     activity.content = HIDDEN

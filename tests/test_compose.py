@@ -94,7 +94,7 @@ async def test_draft_can_be_abandoned(bot: RunningBot) -> None:
     await admin.click("Новая рассылка")
     reply = await admin.click("Отменить")
     assert "Черновик рассылки удалён" in reply.text
-    reply = await admin.send("это уже не объявление, а вопрос каталогу")
+    reply = await admin.send("есть ли у вас Булгаков?")  # not the announcement any more
     assert "ничего не нашлось" in reply.text
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.kernel.config import ConfigError, load_config, parse_config
-from tests.conftest import library_config
+from tests.conftest import library_config, make_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -211,3 +211,14 @@ def test_the_docker_deployment_config_is_valid(monkeypatch: pytest.MonkeyPatch) 
     assert config.telegram.mode == "webhook"
     assert config.database_url.startswith("postgresql+asyncpg://")
     assert config.redis.url == "redis://redis:6379/0"
+
+
+def test_the_librarian_topic_is_always_there_and_never_listed(tmp_path: Path) -> None:
+    """«Вопрос библиотекарю» carries typed questions to staff: it exists whether the
+    library lists its own topics or keeps the defaults, and «Консультация» never shows it."""
+    for sections in ({}, {"consultations": {"topics": [{"id": "legal", "name": "Юрист"}]}}):
+        config = make_config(tmp_path, **sections)
+        topic = config.consultations.topic("librarian")
+        assert topic is not None
+        assert topic.name == "Вопрос библиотекарю"
+        assert "librarian" not in [t.id for _, t in config.consultations.listed]

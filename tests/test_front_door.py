@@ -247,5 +247,46 @@ async def test_in_vk_the_same_front_door(community: RunningVkBot) -> None:
     assert "Центральная библиотека: 11:00–17:00" in reply.text
     reply = await anna.send("я потеряла книгу, что делать?")
     assert "Спросить библиотекаря" in " ".join(reply.buttons)
+    assert "Оставить заявку на книгу" not in " ".join(reply.buttons)
+    reply = await anna.send("где вы находитесь?")
+    assert "пр. Мира, 15" in reply.text
+    await add_event(community.db, "Встреча НКО района")
+    reply = await anna.send("какие мероприятия будут?")
+    assert "Встреча НКО района" in reply.text
+    reply = await anna.send("хочу продлить книгу")
+    assert "продлить" in reply.text
+    reply = await anna.send("отписаться от рассылки")
+    assert "Отписаться от всего" in " ".join(reply.buttons)
     reply = await anna.send("Спасибо!")
     assert "Пожалуйста" in reply.text
+
+
+async def test_a_near_faq_match_is_offered_not_asserted(bot: RunningBot) -> None:
+    """One shared word of several: «Возможно, вы об этом?» with the entry as a button."""
+    await entries.add(
+        bot.db,
+        "Можно ли прийти с животным?",
+        "С собаками — только с собакой-проводником.",
+        ("можно с собакой", "пускают ли с кошкой"),
+    )
+    anna = bot.person(1209)
+    reply = await anna.send("пускают ли с хомяком?")
+    assert "Возможно, вы об этом?" in reply.text
+    assert "🙋 Спросить библиотекаря" in reply.buttons
+    reply = await anna.click("Можно ли прийти с животным?")
+    assert "собакой-проводником" in reply.text
+
+
+async def test_a_word_typed_inside_the_ticket_form_is_answered_not_refused(
+    bot: RunningBot,
+) -> None:
+    """Asked for a ticket number, a reader types a question instead: the question is
+    answered, and the form is left (no «не похоже на номер билета» loop)."""
+    anna = bot.person(1210)
+    await anna.send("/start")
+    await anna.click("Согласен")
+    await anna.send("📚 Мои книги")
+    reply = await anna.send("когда вы работаете в субботу?")
+    assert "Центральная библиотека: 11:00–17:00" in reply.text
+    reply = await anna.send("Мастер и Маргарита")
+    assert "не похоже на номер" not in reply.text

@@ -1442,3 +1442,4 @@ stats-typed-unplaced = Most common questions without an answer (add them to the 
 stats-typed-line = • "{ $text }" — { $count }
 lib-sent-already = This question has been passed to a librarian already (No. { $number }). The answer will come here.
 cmd-ask = Ask a librarian
+today-faq = Answers from the FAQ

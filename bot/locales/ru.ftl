@@ -1467,3 +1467,4 @@ stats-typed-unplaced = Чаще всего бот не нашёл ответа �
 stats-typed-line = • «{ $text }» — { $count }
 lib-sent-already = Этот вопрос уже передан библиотекарю (№ { $number }). Ответ придёт сюда.
 cmd-ask = Спросить библиотекаря
+today-faq = Ответов из частых вопросов

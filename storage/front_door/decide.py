@@ -102,6 +102,7 @@ OPENERS = frozenset(
     """как что где когда почему зачем можно скажите подскажите помогите объясните сколько
     how what where when why can could""".split()  # noqa: SIM905
 )
+LEADING = frozenset("а и ну так вот ой".split())  # noqa: SIM905 - «а где у вас туалет?»
 GREETINGS = frozenset(
     """привет приветик здравствуйте здравствуй здрасте здрасьте приветствую добрый доброе
     доброго день вечер утро утра дня вечера времени суток hello hi hey хай салют""".split()  # noqa: SIM905
@@ -547,5 +548,6 @@ def _sentence(typed: Typed, text: str) -> bool:
         len(words) > 2 * TITLE_WORDS
         or bool(typed.exact(*FIRST_PERSON))
         or (words[0] in OPENERS and len(words) > 2)
+        or (len(words) > 2 and words[0] in LEADING and words[1] in OPENERS)
         or (bool(_QUESTION_MARK.search(text.strip())) and len(words) > 3)
     )

@@ -42,6 +42,7 @@ DAILY_CONTENT = {
     Kind.LOANS: "Справки о книгах на формуляре",
     Kind.RENEWAL: "Продление книг через чат-бот",
     Kind.LIBRARY_INFO: "Справки о библиотеке (адреса, часы работы)",
+    Kind.FAQ: "Ответы на вопросы читателей из частых вопросов (чат-бот)",
     Kind.SUBSCRIPTION: "Подписка на рассылки библиотеки",
 }
 OUTCOME_NAMES = {
@@ -52,6 +53,7 @@ OUTCOME_NAMES = {
     "refused": "отказано",
     "unavailable": "система недоступна",
     "unconfirmed": "не подтверждено",
+    "answered": "ответ дан",
     "subscribed": "подписались",
     "unsubscribed": "отписались",
 }

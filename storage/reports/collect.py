@@ -136,6 +136,8 @@ def classify(kind: str, status: str) -> tuple[Kind, str, bool] | None:
         return (Kind.LOANS, "shown", True) if status == "shown" else None
     if kind == ActivityKind.LIBRARY_INFO:
         return Kind.LIBRARY_INFO, "shown", True
+    if kind == ActivityKind.FAQ_ANSWER:
+        return (Kind.FAQ, "answered", True) if status == "answered" else None
     if kind == ActivityKind.SUBSCRIPTION:
         if status == "subscribed":
             return Kind.SUBSCRIPTION, "subscribed", True
@@ -150,6 +152,7 @@ TALLIED_KINDS = (
     ActivityKind.RENEWAL,
     ActivityKind.LOAN_ENQUIRY,
     ActivityKind.LIBRARY_INFO,
+    ActivityKind.FAQ_ANSWER,
     ActivityKind.SUBSCRIPTION,
 )
 

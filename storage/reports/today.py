@@ -38,6 +38,7 @@ CASES = (
     "loans",  # «Мои книги» shown
     "renewals",  # books renewed (refusals not counted)
     "library_info",  # addresses and hours shown
+    "faq",  # typed questions answered from the library FAQ
     "links",  # reader tickets linked
     "subscriptions",  # subscriptions taken
 )
@@ -49,6 +50,7 @@ _TALLIED = {
     Kind.LOANS: "loans",
     Kind.RENEWAL: "renewals",
     Kind.LIBRARY_INFO: "library_info",
+    Kind.FAQ: "faq",
     Kind.SUBSCRIPTION: "subscriptions",
 }
 # Registration outcomes as the event handlers log them (a place's status, by the reader or

@@ -40,6 +40,7 @@ class Kind(enum.StrEnum):
     LOANS = "Справка о книгах на формуляре"
     RENEWAL = "Продление книги"  # daily rows: loans renewed
     LIBRARY_INFO = "Справка о библиотеке"
+    FAQ = "Справка из частых вопросов"  # daily rows: typed questions the FAQ answered
     BROADCAST = "Рассылка"  # messages delivered
     DIGEST = "Афиша на неделю"  # messages delivered
     SUBSCRIPTION = "Подписка на рассылку"  # daily rows: subscriptions taken

@@ -105,7 +105,10 @@ WORKING_WEEK = {day: "09:00-18:00" for day in ("mon", "tue", "wed", "thu", "fri"
 class Consultations(Section):
     """Consultation requests: topics, the working hours answers are promised in, reminders."""
 
-    topics: list[ConsultationTopic] = DEFAULT_CONSULTATION_TOPICS
+    # Validated even when left out, so the built-in «Вопрос библиотекарю» is always there.
+    topics: Annotated[list[ConsultationTopic], Field(validate_default=True)] = (
+        DEFAULT_CONSULTATION_TOPICS
+    )
     # When staff answer requests; «ответим в течение рабочего дня» counts these hours.
     hours: WeekHours = WeekHours(**WORKING_WEEK)
     # A request nobody took reminds the staff chat after this many working days (0: never).
