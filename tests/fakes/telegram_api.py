@@ -7,6 +7,14 @@ long texts, HTML it cannot parse (unknown or unbalanced tags, a «<» that opens
 tag, such as a tag cut in half), callback_data over 64 bytes. Tests can make the
 next call of a method fail (429 with retry_after, 403, 5xx) so real error paths run.
 
+With `limits=Limits()` (off by default) it also refuses what Telegram's flood control
+refuses (Bots FAQ, «My bot is hitting limits»): past about 30 messages a second per bot,
+one a second per chat after a short burst, 20 a minute per group chat, a call that counts
+(messages and their edits) is answered 429 with `retry_after` and nothing is delivered.
+So a benchmark can measure what readers meet when hundreds press at once. Whether limits
+are on or not, it records what each chat received and when, every 429 it answered, and
+when each update was handed to the bot; `latency` delays every call like a network would.
+
 The method table comes from `shared/specs/telegram-bot-api/api.json` when it is
 present; without it (a user's own clone) parameter checks fall back to
 presence-only checks of the few methods below.
@@ -15,11 +23,15 @@ presence-only checks of the few methods below.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
+import math
 import os
 import re
 import time
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -40,6 +52,18 @@ PROCESSING_TIMEOUT = 15  # seconds one story step may take before the test fails
 # Parameters the spec no longer lists but the Bot API still accepts for old clients
 # (aiogram sends this one when link previews are disabled by default).
 DEPRECATED_ACCEPTED = {"disable_web_page_preview"}
+# What Telegram counts against a bot's message limits: messages sent, copied, forwarded,
+# and edits of them. Answering a button press, polling, getMe, setMyCommands,
+# deleteWebhook and sendChatAction are not limited.
+COUNTED_METHODS = frozenset(
+    {
+        "sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "sendVideo",
+        "sendAudio", "sendVoice", "sendAnimation", "sendVideoNote", "sendSticker",
+        "sendLocation", "sendVenue", "sendContact", "sendPoll", "sendDice", "sendInvoice",
+        "copyMessage", "copyMessages", "forwardMessage", "forwardMessages",
+        "editMessageText", "editMessageCaption", "editMessageReplyMarkup", "editMessageMedia",
+    }
+)  # fmt: skip
 
 
 def load_spec() -> dict[str, Any] | None:
@@ -114,6 +138,105 @@ def visible_length(text: str, parse_mode: str | None) -> tuple[int, str | None]:
     return parser.length, parser.error
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Telegram's documented flood limits. Each may be changed for a test."""
+
+    per_second: int = 30  # messages a second from the bot, all chats together
+    chat_burst: int = 3  # one chat may get this many at once…
+    chat_interval: float = 1.0  # …then one per this many seconds
+    group_per_minute: int = 20  # a group chat (negative id): at most this many a minute
+
+
+@dataclass(frozen=True)
+class Received:
+    """A counted call the API accepted: what reached the chat, and when."""
+
+    chat_id: int
+    method: str
+    text: str
+    message_id: int | None
+    at: float  # the fake's clock (time.monotonic unless a test set another)
+    wall: float  # time.time(): seconds since the epoch, UTC
+
+
+@dataclass(frozen=True)
+class TooMany:
+    """A 429 the fake answered: which call, to which chat, why and for how long."""
+
+    method: str
+    chat_id: int | None
+    limit: str  # "bot" (30/s), "chat" (1/s after the burst), "group" (20/min), "injected"
+    retry_after: int
+    at: float
+
+
+@dataclass(frozen=True)
+class Handover:
+    """When an update was queued by a test and when getUpdates handed it to the bot."""
+
+    queued_at: float  # the fake's clock
+    at: float | None = None  # the fake's clock, None while still queued
+    wall: float | None = None  # time.time() of the hand-over
+
+
+class _Meter:
+    """The state of the limits: starts of the last second, each chat's bucket (`burst`
+    turns, one back every `interval`), each group's starts of the last minute."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.recent: deque[float] = deque()
+        self.buckets: dict[str, tuple[float, float]] = {}  # chat → (turns left, when)
+        self.groups: dict[str, deque[float]] = {}
+
+    def take(self, chat: str | None, now: float) -> tuple[str, int] | None:
+        """Count one message now, or say which limit refuses it and for how many seconds."""
+        limits = self.limits
+        while self.recent and self.recent[0] <= now - 1.0:
+            self.recent.popleft()
+        refusals: list[tuple[float, str]] = []
+        if len(self.recent) >= limits.per_second:
+            refusals.append((self.recent[0] + 1.0 - now, "bot"))
+        turns = float(limits.chat_burst)
+        if chat is not None:
+            left, when = self.buckets.get(chat, (float(limits.chat_burst), now))
+            turns = min(float(limits.chat_burst), left + (now - when) / limits.chat_interval)
+            if turns < 1.0:
+                refusals.append(((1.0 - turns) * limits.chat_interval, "chat"))
+            if _is_group(chat):
+                starts = self.groups.setdefault(chat, deque())
+                while starts and starts[0] <= now - 60.0:
+                    starts.popleft()
+                if len(starts) >= limits.group_per_minute:
+                    refusals.append((starts[0] + 60.0 - now, "group"))
+        if refusals:
+            wait, limit = max(refusals)
+            return limit, max(1, math.ceil(wait))
+        self.recent.append(now)
+        if chat is not None:
+            self.buckets[chat] = (turns - 1.0, now)
+            if _is_group(chat):
+                self.groups[chat].append(now)
+        return None
+
+    def give_back(self, chat: str | None, now: float, taken_at: float) -> None:
+        """The counted call failed for another reason (blocked, bad request): no message."""
+        with contextlib.suppress(ValueError):
+            self.recent.remove(taken_at)
+        if chat is None:
+            return
+        left, when = self.buckets.get(chat, (0.0, now))
+        self.buckets[chat] = (min(float(self.limits.chat_burst), left + 1.0), when)
+        if chat in self.groups:
+            with contextlib.suppress(ValueError):
+                self.groups[chat].remove(taken_at)
+
+
+def _is_group(chat: str) -> bool:
+    return chat.startswith(("-", "@"))
+
+
 class ApiError(Exception):
     def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
@@ -128,6 +251,7 @@ class Call:
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     result: Any = None  # what the API answered (a sent message: its message_id)
+    error: int | None = None  # the error code when the API refused the call (429, 403…)
 
     @property
     def message_id(self) -> int | None:
@@ -160,8 +284,22 @@ class Call:
 
 
 class FakeTelegram:
-    def __init__(self, token: str = f"{BOT_ID}:TEST-token_for-libbot") -> None:
+    def __init__(
+        self,
+        token: str = f"{BOT_ID}:TEST-token_for-libbot",
+        *,
+        limits: Limits | None = None,
+        latency: float = 0.0,
+    ) -> None:
         self.token = token
+        self.clock: Callable[[], float] = time.monotonic  # limits and records; tests may set it
+        self.latency = latency  # seconds a call takes there and back, like a network
+        self.too_many: list[TooMany] = []  # every 429 answered, in order
+        self.received: dict[int, list[Received]] = {}  # chat → accepted counted calls
+        self.handovers: dict[int, Handover] = {}  # update id → queued and handed over
+        self.queued: list[int] = []  # update ids in the order they were queued
+        self._meter: _Meter | None = None
+        self.limits = limits
         self.spec = load_spec()
         self.calls: list[Call] = []
         self.updates: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
@@ -210,7 +348,28 @@ class FakeTelegram:
         self._update_ids = itertools.count(first)
 
     def push(self, update: dict[str, Any]) -> None:
+        update_id = update.get("update_id")
+        if isinstance(update_id, int):
+            self.queued.append(update_id)
+            self.handovers[update_id] = Handover(queued_at=self.clock())
         self.updates.put_nowait(update)
+
+    @property
+    def limits(self) -> Limits | None:
+        """Telegram's flood limits, enforced from now on (None: no limits, the default)."""
+        return self._meter.limits if self._meter is not None else None
+
+    @limits.setter
+    def limits(self, limits: Limits | None) -> None:
+        self._meter = _Meter(limits) if limits is not None else None
+
+    def received_by(self, chat_id: int) -> list[Received]:
+        """What reached this chat (messages and edits the API accepted), in order."""
+        return list(self.received.get(chat_id, []))
+
+    def too_many_by_method(self) -> Counter[str]:
+        """429s answered, per method."""
+        return Counter(refusal.method for refusal in self.too_many)
 
     async def wait_processed(self, update_id: int) -> None:
         """Wait until the bot asked for updates past `update_id`: it has handled it."""
@@ -261,6 +420,9 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return _error(ApiError(401, "Unauthorized"))
         method = request.match_info["method"]
+        if self.latency:
+            await asyncio.sleep(self.latency / 2)  # the request on its way
+        call: Call | None = None
         try:
             params = await self._params(request, method)
             self._validate(method, params)
@@ -268,12 +430,66 @@ class FakeTelegram:
             if method != "getUpdates":
                 self.calls.append(call)
             if self.failures.get(method):
-                raise self.failures[method].pop(0)
-            result = await getattr(self, f"_api_{method}", self._api_default)(params, method)
+                failure = self.failures[method].pop(0)
+                if failure.status == 429:
+                    self._note_too_many(call, "injected", failure.retry_after or 0)
+                raise failure
+            result = await self._answer(call)
         except ApiError as exc:
-            return _error(exc)
-        call.result = result
-        return web.json_response({"ok": True, "result": result})
+            if call is not None:
+                call.error = exc.status
+            response = _error(exc)
+        else:
+            call.result = result
+            response = web.json_response({"ok": True, "result": result})
+        if self.latency:
+            await asyncio.sleep(self.latency / 2)  # the answer on its way back
+        if method == "getUpdates" and call is not None and isinstance(call.result, list):
+            self._handed_over(call.result)
+        return response
+
+    async def _answer(self, call: Call) -> Any:
+        """The method's answer; a counted call first takes its turn under the limits, and
+        what it delivered is recorded for the chat."""
+        method, params = call.method, call.params
+        handler = getattr(self, f"_api_{method}", self._api_default)
+        if method not in COUNTED_METHODS:
+            return await handler(params, method)
+        chat = str(params["chat_id"]) if params.get("chat_id") is not None else None
+        taken_at = self.clock()
+        if self._meter is not None:
+            refused = self._meter.take(chat, taken_at)
+            if refused is not None:
+                limit, retry_after = refused
+                self._note_too_many(call, limit, retry_after)
+                raise ApiError(
+                    429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+                )
+        try:
+            result = await handler(params, method)
+        except ApiError:
+            if self._meter is not None:
+                self._meter.give_back(chat, self.clock(), taken_at)
+            raise
+        if call.chat_id is not None:
+            message_id = result.get("message_id") if isinstance(result, dict) else None
+            self.received.setdefault(call.chat_id, []).append(
+                Received(call.chat_id, method, call.text, message_id, self.clock(), time.time())
+            )
+        return result
+
+    def _note_too_many(self, call: Call, limit: str, retry_after: int) -> None:
+        self.too_many.append(TooMany(call.method, call.chat_id, limit, retry_after, self.clock()))
+
+    def _handed_over(self, updates: list[dict[str, Any]]) -> None:
+        now, wall = self.clock(), time.time()
+        for update in updates:
+            update_id = update.get("update_id")
+            if not isinstance(update_id, int):
+                continue
+            queued = self.handovers.get(update_id)
+            queued_at = queued.queued_at if queued is not None else now
+            self.handovers[update_id] = Handover(queued_at, now, wall)
 
     def _validate(self, method: str, params: dict[str, Any]) -> None:
         if self.spec is not None:
