@@ -28,7 +28,8 @@ from bot.app import App, open_app
 from bot.kernel.config import Config
 from bot.kernel.messengers import Messengers
 from bot.monitoring import add_routes
-from broadcasts.limits import RateLimiter
+from bot.transports.paced import pace_for
+from broadcasts.pacing import Priority
 from broadcasts.sender import Sender
 from storage.outbox import Report
 
@@ -221,7 +222,7 @@ async def serve(config: Config, *, role: str = "all") -> None:
             await _close_sessions(messengers)
             raise
         stop_background = asyncio.Event()
-        rates = {"telegram": config.telegram.rate, "vk": config.vk.rate}
+        redis = getattr(dp.storage, "redis", None)
         lifecycle = _runs_lifecycle(config, messengers, role)
         webhook_here = (
             role in ("all", "web")
@@ -240,7 +241,8 @@ async def serve(config: Config, *, role: str = "all") -> None:
                             app.db,
                             bot,
                             platform=platform,
-                            limiter=RateLimiter(rates[platform]),
+                            # The token's pacer, shared with the replies (bulk after them).
+                            limiter=pace_for(bot, platform, config, redis).lane(Priority.BULK),
                             on_report=reporter(platform),
                             metrics=dp["metrics"],
                             stale_after=timedelta(seconds=config.outbox.lease_seconds),

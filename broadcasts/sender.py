@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, R
 
 from bot.kernel.metrics import Metrics
 from broadcasts.limits import RateLimiter
+from broadcasts.pacing import PACED_BY_CALLER, Lane
 from storage import outbox, subscriptions
 from storage.db import Database
 from storage.outbox import Delivery, Job, Report
@@ -124,6 +126,23 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(2**attempt, 300))
 
 
+def _paces_its_own_calls(
+    work: Callable[[Sender, asyncio.Event | None], Awaitable[int]],
+) -> Callable[[Sender, asyncio.Event | None], Awaitable[int]]:
+    """The sender waits for its turns and handles «retry after» itself: the session's
+    pacing (for the conversation's replies) leaves its calls, and the tasks it starts, alone."""
+
+    @functools.wraps(work)
+    async def paced(self: Sender, stop: asyncio.Event | None = None) -> int:
+        token = PACED_BY_CALLER.set(True)
+        try:
+            return await work(self, stop)
+        finally:
+            PACED_BY_CALLER.reset(token)
+
+    return paced
+
+
 class Sender:
     def __init__(
         self,
@@ -131,7 +150,7 @@ class Sender:
         bot: Bot,
         *,
         platform: str,
-        limiter: RateLimiter | None = None,
+        limiter: RateLimiter | Lane | None = None,
         concurrency: int = 16,
         batch: int = 100,
         on_report: Callable[[Report], Awaitable[None]] | None = None,
@@ -181,6 +200,7 @@ class Sender:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), pause)
 
+    @_paces_its_own_calls
     async def drain(self, stop: asyncio.Event | None = None) -> int:
         """Deliver everything claimable now; return how many rows were handled.
 
@@ -227,6 +247,7 @@ class Sender:
                 await self.on_report(report)
         return handled
 
+    @_paces_its_own_calls
     async def delete_recalled(self, stop: asyncio.Event | None = None) -> int:
         """Delete the messages of recalled broadcasts, within the same limits as sending.
         Deleting is safe to repeat, so a lost answer is simply tried again."""

@@ -88,8 +88,10 @@ def library_config(**sections: Any) -> dict[str, Any]:
         },
         "staff": {"admins": [ADMIN_ID], "chat_id": STAFF_CHAT_ID},
         "privacy": {"operator": "МБУК «ЦБС»", "policy_url": "https://library.example/privacy"},
-        # Stories click faster than people; the flood test sets its own limits.
+        # Stories click faster than people; the flood test sets its own limits, and the
+        # pacing tests their own chat burst.
         "limits": {"burst": 1000},
+        "telegram": {"chat_burst": 100},
     }
     for name, values in sections.items():
         data[name] = {**data.get(name, {}), **values}

@@ -27,6 +27,7 @@ from bot.kernel.i18n import LANGUAGES, Locales
 from bot.kernel.messengers import register
 from bot.kernel.text_limits import TextLimits
 from bot.monitoring import add_routes
+from bot.transports.paced import pace_served
 from bot.transports.response_types import PinResponseTypes
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ async def run_polling(
     step of a story finishes before the next begins.
     """
     register(dp, PLATFORM, bot)
+    pace_served(dp, PLATFORM, bot)
     await _when_reachable(lambda: bot.delete_webhook(drop_pending_updates=False))
     await _when_reachable(lambda: register_commands(bot, locales))
     await dp.start_polling(
@@ -162,6 +164,7 @@ async def run_webhook(
 ) -> None:
     secret = config.telegram.webhook_secret
     register(dp, PLATFORM, bot)
+    pace_served(dp, PLATFORM, bot)
     await _when_reachable(lambda: register_commands(bot, locales))
     await _when_reachable(
         lambda: bot.set_webhook(

@@ -32,9 +32,12 @@ class Telegram(Section):
     listen_host: str = "127.0.0.1"
     listen_port: Annotated[int, Field(ge=1, le=65535)] = 8080
     webhook_path: str = ""  # local path to serve; default: the path of webhook_url
-    # Messages a second one sender process sends (Telegram allows a bot about 30): with
-    # several `--role sender` processes, give each its share.
+    # Messages a second the bot sends, replies and broadcasts together (Telegram allows a
+    # bot about 30). With `[redis] url` every process shares this budget; without Redis,
+    # several `--role sender` processes should each get their share.
     rate: Annotated[float, Field(gt=0, le=30)] = 30.0
+    # Messages one chat may get at once before the pace of one a second applies.
+    chat_burst: Annotated[int, Field(ge=1, le=100)] = 3
 
     @field_validator("token")
     @classmethod

@@ -26,6 +26,9 @@ class Limits(Section):
     burst: Annotated[int, Field(ge=1, le=1000)] = 8
     per_second: Annotated[float, Field(gt=0, le=100)] = 1.0
     max_input_chars: Annotated[int, Field(ge=100, le=100_000)] = 4096
+    # A reply the messenger kept refusing («retry after») this long is dropped, logged:
+    # the reader has pressed again or given up, and a late answer would confuse.
+    reply_deadline_seconds: Annotated[float, Field(ge=1, le=600)] = 60.0
 
 
 class Notifications(Section):

@@ -25,6 +25,7 @@ from vk_api.exceptions import ApiError, ApiHttpError
 
 from bot.kernel.config import Vk
 from bot.kernel.messengers import register
+from bot.transports.paced import pace_served
 from bot.transports.telegram import create_bot
 from bot.transports.vk.client import (
     AUTHORISATION_FAILED,
@@ -81,6 +82,7 @@ class VkPolling:
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; updates already received are still handled."""
         register(self.dp, PLATFORM, self.bot)
+        pace_served(self.dp, PLATFORM, self.bot)
         try:
             await self.bot(GetMe())  # the community's name and screen name, for links
         except TelegramUnauthorizedError:
