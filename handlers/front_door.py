@@ -53,21 +53,50 @@ from storage.events.models import EventKind
 from storage.faq import entries
 from storage.front_door.decide import Decision, Route
 from storage.front_door.doors import door_for
+from storage.front_door.titles import is_a_title
 from storage.models import ActivityKind
 from storage.people import PersonView
 from storage.volatile import RecentQueries
 
 routes = Routes(__name__)
 
-SEARCH_BUTTON_WORDS = 3  # a message this short may be a title too: offer the search
+SEARCH_BUTTON_WORDS = 6  # a message this short may be a title too: offer the search
+TITLE_CHECK_WORDS = 8  # a rule's answer to a message this short first asks the catalogue
+# Routes whose answer to a short message may be wrong when it is a title in the catalogue.
+TITLE_CHECKED = {
+    Route.HOURS,
+    Route.ADDRESS,
+    Route.CONTACTS,
+    Route.LOANS,
+    Route.EVENTS,
+    Route.CONSULTATION,
+    Route.SUBSCRIPTIONS,
+    Route.FAQ,
+    Route.FAQ_MAYBE,
+    Route.UNKNOWN,
+}
+# Words of a message addressed to the library, not a title: no «Искать в каталоге» under it.
+ADDRESSING = frozenset(
+    "вы вас вам ваш ваша ваше ваши библиотека библиотеке библиотеки".split()  # noqa: SIM905
+)
+FOLLOW_UP_WORDS = 3  # «Встреча», «Новости»: a screen answered them, but they may be titles
 
 
 class Understood(Filter):
-    """The front door's decision about the typed message, as `decision`."""
+    """The front door's decision about the typed message, as `decision`: the rules' and
+    the FAQ's, unless a short message is a title the catalogue holds."""
 
     async def __call__(self, message: Message, config: Config, db: Database) -> dict[str, Decision]:
         door = await door_for(db, config.library.branches, config.consultations.topics)
-        return {"decision": door.decide(message.text or "")}
+        text = message.text or ""
+        decision = door.decide(text)
+        short = len(text.split()) <= TITLE_CHECK_WORDS
+        if decision.route in TITLE_CHECKED and short and await is_a_title(db, text):
+            ruled = decision.route.value
+            decision = Decision(
+                Route.CATALOGUE, f"a title in the catalogue, not {ruled}", query=text
+            )
+        return {"decision": decision}
 
 
 @routes.message(F.text, ~F.text.startswith("/"), TextWithinLimit(), Understood())
@@ -89,9 +118,7 @@ async def typed(
         await state.set_state(None)
     activity.notes = decision.note
     activity.content = text[:200]
-    asked = Asked(
-        message, texts, state, person, recent_queries, text, title_like=not decision.sentence
-    )
+    asked = Asked(message, texts, state, person, recent_queries, text)
     route = decision.route
     if route is Route.CATALOGUE:
         await answer_question(
@@ -104,7 +131,7 @@ async def typed(
             recent_queries,
             decision.query or text,
             purchase=not decision.sentence,
-            librarian=not decision.sure,
+            librarian=True,
         )
         return
     if decision.greeted and route not in (Route.GREETING, Route.THANKS, Route.EMPTY):
@@ -124,16 +151,21 @@ async def typed(
         await my_books.open_my_books(
             message, texts, person, config, db, library_system, state, activity
         )
+        await _maybe_a_title(asked)
     elif route is Route.EVENTS:
         await _events(message, decision, texts, config, db, activity)
+        await _maybe_a_title(asked)
     elif route is Route.CONSULTATION:
         activity.kind = ActivityKind.MENU
         activity.status = "consultation"
         await _consultation(message, decision, texts, config, db, person, state, activity)
+        await _maybe_a_title(asked)
     elif route in (Route.SUBSCRIPTIONS, Route.UNSUBSCRIBE):
         if route is Route.UNSUBSCRIBE:
             await message.answer(texts("fd-unsubscribe"))
         await subscriptions.show(message, texts, config, db, person, activity)
+        if route is Route.SUBSCRIPTIONS:
+            await _maybe_a_title(asked)
     elif route is Route.FAQ and decision.faq is not None:
         await _faq_answer(message, texts, db, activity, asked, decision.faq.entry_id)
     elif route in (Route.GREETING, Route.THANKS, Route.EMPTY):
@@ -157,9 +189,20 @@ async def typed(
             reply_markup=inline(
                 texts,
                 *await asked.librarian_row(),
-                *(await asked.search_row() if decision.query else []),
+                *await asked.search_row(),
             ),
         )
+
+
+async def _maybe_a_title(asked: Asked) -> None:
+    """Under a screen another part drew for a word or two («Встреча», «Новости»), the way
+    to the catalogue in case it was a title."""
+    if len(asked.text.split()) <= FOLLOW_UP_WORDS and "?" not in asked.text:
+        rows = await asked.search_row()
+        if rows:
+            await asked.message.answer(
+                asked.texts("fd-maybe-a-title"), reply_markup=inline(asked.texts, *rows)
+            )
 
 
 class Asked:
@@ -173,12 +216,13 @@ class Asked:
         person: PersonView,
         memory: RecentQueries,
         text: str,
-        *,
-        title_like: bool = True,
     ) -> None:
         self.message, self.texts, self.state = message, texts, state
         self.person, self.memory, self.text = person, memory, text
-        self.title_like = title_like and "?" not in text
+        words = text.casefold().split()
+        self.title_like = len(words) <= SEARCH_BUTTON_WORDS and not ADDRESSING & {
+            w.strip("?!.,") for w in words
+        }
         self._id: int | None = None
 
     async def query_id(self) -> int:
@@ -192,7 +236,7 @@ class Asked:
 
     async def search_row(self) -> list[list[InlineKeyboardButton]]:
         """«Искать «…» в каталоге» under an answer to a message short enough to be a title."""
-        if not self.title_like or len(self.text.split()) > SEARCH_BUTTON_WORDS:
+        if not self.title_like:
             return []
         search = FrontCb(action=FrontAction.SEARCH, query_id=await self.query_id())
         label = self.texts("fd-search-button", query=self.text[:30])
@@ -343,7 +387,7 @@ async def search_pressed(
 ) -> None:
     """«Искать «…» в каталоге»: the same words as a catalogue question."""
     await query.answer()
-    activity.notes = "front door: searched on request"
+    activity.notes = "button: searched in the catalogue on request"
     await answer_question(target, texts, db, state, activity, person, recent_queries, asked)
 
 

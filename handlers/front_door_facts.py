@@ -94,6 +94,8 @@ def hours_answer(config: Config, texts: Texts, decision: Decision, now: datetime
             lines.append(texts("fd-hours-branch", branch=branch.name, hours=hours))
             lines.append("   " + _now_line(branch, local_now, texts))
     notes = [texts("about-branch-note", note=b.hours_note) for b in branches if b.hours_note]
+    if decision.holiday:
+        notes.append(texts("fd-hours-holiday"))
     return "\n".join([*lines, *notes])
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.demo import seed_catalogue
 from bot.kernel.config import Config
+from storage.catalogue.importer import import_catalogue
 from storage.faq import entries
 from storage.faq.files import read_file
 from storage.front_door.decide import FrontDoor, Route, Span
@@ -73,7 +74,20 @@ TYPED = [
     ("Мастер и Маргарита", Route.CATALOGUE),
     ("Пушкин", Route.CATALOGUE),
     ("ищу что-нибудь про космос", Route.CATALOGUE),
-    ("Что делать?", Route.CATALOGUE),
+    ("Что делать?", Route.UNKNOWN),  # the catalogue is asked first (the title check)
+    ("Почтальон Печкин", Route.CATALOGUE),
+    ("Здоровый позвоночник", Route.CATALOGUE),
+    ("Продвинутый Python", Route.CATALOGUE),
+    ("ок", Route.THANKS),
+    ("Помогите", Route.GREETING),
+    ("работаете?", Route.HOURS),
+    ("обед во сколько?", Route.HOURS),
+    ("электронная почта библиотеки", Route.CONTACTS),
+    ("стоп", Route.UNSUBSCRIBE),
+    ("хватит мне писать", Route.UNSUBSCRIBE),
+    ("Can I renew my books?", Route.LOANS),
+    ("Where is the library?", Route.ADDRESS),
+    ("x" * 4000, Route.UNKNOWN),
     ("9785170906307", Route.CATALOGUE),
     ("👍👍", Route.EMPTY),
     ("...", Route.EMPTY),
@@ -290,3 +304,28 @@ async def test_a_word_typed_inside_the_ticket_form_is_answered_not_refused(
     assert "Центральная библиотека: 11:00–17:00" in reply.text
     reply = await anna.send("Мастер и Маргарита")
     assert "не похоже на номер" not in reply.text
+
+
+async def test_a_title_with_a_rules_word_is_still_a_catalogue_question(
+    bot: RunningBot, tmp_path: Path
+) -> None:
+    """«Место встречи изменить нельзя» has «встреча», «Дети капитана Гранта» has «грант»:
+    the catalogue is asked before a rule answers a short message."""
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text(
+        "id,title,authors,branch,status\n"
+        "m1,Место встречи изменить нельзя,Вайнер А.,central,available\n"
+        "m2,Дети капитана Гранта,Верн Ж.,central,available\n",
+        encoding="utf-8",
+    )
+    await import_catalogue(bot.db, [catalogue])
+    anna = bot.person(1211)
+    reply = await anna.send("Место встречи изменить нельзя")
+    assert "Место встречи изменить нельзя" in reply.text
+    assert "Нашлась" in reply.text
+    reply = await anna.send("есть ли у вас Дети капитана Гранта")
+    assert "Нашлась" in reply.text
+    reply = await anna.send("Встреча")  # no such title: the events, and the way to search
+    assert "🔎 Искать «Встреча» в каталоге" in reply.buttons
+    reply = await anna.send("нужна консультация юриста")  # still a consultation
+    assert "Юридические вопросы" in reply.text

@@ -25,10 +25,11 @@ from storage.front_door.words import Typed
 
 READ_CHARS = 500  # a long story is read by its beginning: that is where the question is
 
-FAQ_SURE = 0.8  # beats the rules: staff wrote this answer for this question
+FAQ_SURE = 0.85  # beats the rules (with two words shared): staff wrote it for this question
 FAQ_GOOD = 0.6  # answers when no rule did
 FAQ_MAYBE = 0.4  # offered as «Возможно, вы об этом» with the way to a librarian
 TITLE_WORDS = 6  # a message this short without a sentence's marks may be a title
+LONGEST_WORD = 40  # letters: a longer «word» is a key held down, not Russian or English
 LONGEST_SEARCH = 25  # words: a longer message is a story to tell a person, not a search
 
 
@@ -78,6 +79,7 @@ class Decision:
     sure: bool = True  # for the catalogue: asked for a book, not just short
     sentence: bool = False  # reads as a sentence, not a title
     greeted: bool = False  # began with «здравствуйте»: the answer greets back
+    holiday: bool = False  # a holiday or a date named: the usual week may not hold
 
     @property
     def note(self) -> str:
@@ -114,9 +116,12 @@ THANKS = frozenset(
 BYE = frozenset("до свидания пока всего доброго хорошего bye goodbye".split())  # noqa: SIM905
 SMALL_TALK = frozenset("как дела у вас how are you".split())  # noqa: SIM905
 # Words that carry no request of their own around a greeting or thanks.
-COURTESY = (
-    GREETINGS | THANKS | BYE | frozenset("и а все всё понятно ясно ок хорошо ладно".split())  # noqa: SIM905
+ACKNOWLEDGEMENTS = frozenset(
+    """и а все всё понятно ясно ок окей ok okay да нет ага угу хорошо ладно отлично супер
+    бот ботик алло эй""".split()  # noqa: SIM905
 )
+HELP = frozenset("помогите помощь help помоги".split())  # noqa: SIM905 - «Помогите»: with what?
+COURTESY = GREETINGS | THANKS | BYE | ACKNOWLEDGEMENTS | HELP
 
 # Consultation topics recognised by the default ids (a library's own topics are also
 # recognised by the words of their names).
@@ -154,14 +159,16 @@ def _branch_cues(branch: Branch) -> Place:
 
 
 def _topic_cues(topic: ConsultationTopic) -> tuple[str, ...]:
-    own = TOPIC_CUES.get(topic.id, ())
+    own = TOPIC_CUES.get(topic.id)
+    if own is not None:  # a default topic: its own cues, not the words of its name
+        return own
     generic = {"и", "в", "по", "с", "вопросы", "другое", "работа", "нко", "проектной"}
     named = [
         w[: max(5, len(w) - 2)]
         for w in Typed.read(topic.name).words
         if w not in generic and len(w) >= 6
     ]
-    return (*own, *named)
+    return tuple(named)
 
 
 class FrontDoor:
@@ -188,27 +195,32 @@ class FrontDoor:
             return Decision(Route.EMPTY, "no words")
         if not typed.has_letters:  # a number: an ISBN, a year, an inventory number
             return Decision(Route.CATALOGUE, "a number", query=text[:200], sure=False)
+        if max(len(w) for w in typed.words) > LONGEST_WORD:
+            return Decision(Route.UNKNOWN, "no words of a language", sentence=True)
         greeted = bool(typed.words[0] in GREETINGS and typed.words[0] not in {"день", "утро"})
         sentence = _sentence(typed, text)
         if typed.quoted and len(typed.quoted) >= 2:
             return Decision(Route.CATALOGUE, "title in quotes", query=typed.quoted, greeted=greeted)
         faq = self.faq.best(typed)
-        if faq is not None and faq.score >= FAQ_SURE:
-            return _faq(faq, greeted)
+        if faq is not None and faq.score >= FAQ_SURE and len(faq.matched) >= 2:
+            return _faq(faq, greeted, sentence)
         decision = self._rule(typed)
         if decision is not None:
             return replace(decision, greeted=greeted, sentence=sentence)
-        if faq is not None and faq.score >= FAQ_GOOD:
-            return _faq(faq, greeted)
-        book = _book_cue(typed, sentence) if len(typed.words) <= LONGEST_SEARCH else None
-        if book:
+        seeking = _seeking(typed) if len(typed.words) <= LONGEST_SEARCH else None
+        if seeking:
             return Decision(
                 Route.CATALOGUE,
-                f"asks for a book ({book})",
+                f"asks for a book ({seeking})",
                 query=text[:200],
                 greeted=greeted,
                 sentence=sentence,
             )
+        if faq is not None and faq.score >= FAQ_GOOD:
+            return _faq(faq, greeted, sentence)
+        book = _book_noun(typed) if not sentence else None
+        if book:
+            return Decision(Route.CATALOGUE, f"names a book ({book})", query=text[:200])
         courtesy = _courtesy(typed)
         if courtesy is not None:
             return courtesy
@@ -225,11 +237,7 @@ class FrontDoor:
                 Route.CATALOGUE, "short, may be a title or an author", query=text[:200], sure=False
             )
         return Decision(
-            Route.UNKNOWN,
-            "a sentence no rule or FAQ entry fits",
-            greeted=greeted,
-            sentence=True,
-            query=text[:200] if len(typed.words) <= 2 * TITLE_WORDS else "",
+            Route.UNKNOWN, "a sentence no rule or FAQ entry fits", greeted=greeted, sentence=True
         )
 
     # --- the rules --------------------------------------------------------------------
@@ -260,6 +268,7 @@ class FrontDoor:
     def _loans(self, typed: Typed) -> Decision | None:
         cue = (
             typed.cue("продли", "продле", "продлн", "продлев", "формуляр", "задолж", "просроч")
+            or typed.cue("renew", "my books", "due date")
             or typed.cue("должник")
             or _phrases(
                 typed,
@@ -342,13 +351,16 @@ class FrontDoor:
         weekday, offset, span = _days(typed)
         named_day = weekday is not None or offset is not None or span is not Span.NONE
         now = typed.exact("сейчас", "now")
+        short = len(typed.words) <= 2  # «работаете?», «открыто?»
         cue = None
-        if work and (when or named_day or now or typed.exact("ли", "вы", "open")):
-            cue = f"{when or now or 'day'}+{work}"
-        elif typed.cue("расписан", "выходн", "санитарн", "перерыв"):
-            cue = typed.cue("расписан", "выходн", "санитарн", "перерыв")
+        if work and (when or named_day or now or short or typed.exact("ли", "вы", "open")):
+            cue = f"{'when' if when else 'now' if now else 'day'}+{work}"
+        elif typed.cue("расписан", "выходн", "санитарн", "перерыв", "обед", "праздн"):
+            cue = typed.cue("расписан", "выходн", "санитарн", "перерыв", "обед", "праздн")
         elif typed.phrase("часы работ") or typed.phrase("opening hours"):
             cue = "часы работы"
+        elif typed.cue("график", "режим") and typed.exact("у", "ваш", "вас", "какой", "каков"):
+            cue = "график"
         if cue is None:
             return None
         if span is Span.WEEKEND and typed.cue("выходн") and not work:
@@ -356,6 +368,7 @@ class FrontDoor:
         return Decision(
             Route.HOURS,
             f"hours ({cue})",
+            holiday=bool(typed.cue("праздн") or _DATE.search(typed.raw)),
             weekday=weekday,
             day_offset=offset,
             span=span,
@@ -365,7 +378,7 @@ class FrontDoor:
 
     def _address(self, typed: Typed) -> Decision | None:
         cue = typed.cue(
-            "адрес", "находит", "располож", "проезд", "остановк", "добрат", "доехат", "проехат"
+            "адрес", "находит", "располож", "проезд", "остановк", "добратьс", "доехат", "проехат"
         ) or _phrases(
             typed,
             "где вы",
@@ -381,8 +394,11 @@ class FrontDoor:
             "как найти вас",
             "как найти библиотек",
             "where are",
+            "where is",
         )
-        if not cue or typed.cue("электронн адрес"):
+        if cue and cue.startswith("адрес") and typed.cue("электрон", "почт", "email"):
+            return None  # «адрес электронной почты»: the contacts
+        if not cue:
             return None
         return Decision(Route.ADDRESS, f"address ({cue})", branch_id=self._branch(typed))
 
@@ -419,7 +435,8 @@ def _unsubscribe(typed: Typed) -> Decision | None:
             "прекратите",
             "больше не",
         )
-        or typed.exact("спам", "stop")
+        or typed.exact("спам", "stop", "стоп")
+        or (typed.exact("хватит") and typed.cue("писа", "присыл", "слат", "рассыл"))
     )
     if not cue:
         return None
@@ -446,22 +463,23 @@ def _librarian(typed: Typed) -> Decision | None:
 
 
 def _contacts(typed: Typed) -> Decision | None:
-    cue = typed.cue("телефон", "позвон", "почт", "email", "e-mail", "имейл", "мейл", "сайт") or (
-        typed.exact("номер", "phone", "вк", "вконтакте")
+    cue = (
+        typed.cue("телефон", "позвони", "позвоню", "email", "e-mail", "имейл", "емейл", "сайт")
+        or typed.exact("почта", "почту", "почты", "почте", "почтой", "мейл", "phone", "вк")
+        or typed.exact("вконтакте", "contacts", "contact")
+        or _phrases(typed, "номер телефон", "связаться с вами", "с вами связ", "как связат")
     )
-    if cue and typed.cue("электрон", "интернет") and typed.cue("ресурс", "библиотек"):
-        return None  # «электронная библиотека» is not an e-mail address
     return Decision(Route.CONTACTS, f"contacts ({cue})") if cue else None
 
 
-def _book_cue(typed: Typed, sentence: bool) -> str | None:
-    """Words of someone looking for a book. In a sentence only the seeking ones count:
-    «я потеряла книгу» mentions a book, «ищу книгу о войне» looks for one."""
-    seeking = typed.cue(
+def _seeking(typed: Typed) -> str | None:
+    """Words of someone looking for a book, in a sentence or not («ищу книгу о войне»,
+    «есть ли у вас Гарри Поттер», «посоветуйте что почитать»)."""
+    return typed.cue(
         "ищу", "найти", "найдит", "посоветуй", "почитат", "подбер", "подобрат"
     ) or _phrases(
         typed,
-        "есть ли",
+        "есть ли у вас",
         "есть у вас",
         "у вас есть",
         "имеется ли",
@@ -473,8 +491,11 @@ def _book_cue(typed: Typed, sentence: bool) -> str | None:
         "нужен учебник",
         "нужно пособи",
     )
-    if seeking or sentence:
-        return seeking
+
+
+def _book_noun(typed: Typed) -> str | None:
+    """A short text that names a kind of book («книги про войну», «роман Толстого»); in a
+    sentence these only mention one («я потеряла книгу»)."""
     return typed.cue(
         "книг",
         "книжк",
@@ -503,18 +524,21 @@ def _courtesy(typed: Typed) -> Decision | None:
         return Decision(Route.THANKS, "thanks")
     if typed.phrase("до свидан") or typed.exact("пока", "bye", "goodbye"):
         return Decision(Route.THANKS, "goodbye")
-    if any(w in GREETINGS for w in typed.words):
+    if any(w in GREETINGS or w in HELP for w in typed.words):
         return Decision(Route.GREETING, "greeting")
+    if all(w in ACKNOWLEDGEMENTS for w in typed.words):
+        return Decision(Route.THANKS, "acknowledged")
     return None
 
 
-def _faq(faq: FaqChoice, greeted: bool) -> Decision:
-    matched = ", ".join(faq.matched)
+def _faq(faq: FaqChoice, greeted: bool, sentence: bool) -> Decision:
+    # The entry and the score, not the words matched: those are the reader's.
     return Decision(
         Route.FAQ,
-        f"faq #{faq.entry_id}, score {faq.score}: {matched}",
+        f"faq #{faq.entry_id}, score {faq.score}",
         faq=faq,
         greeted=greeted,
+        sentence=sentence,
     )
 
 
@@ -539,6 +563,10 @@ def _days(typed: Typed) -> tuple[int | None, int | None, Span]:
 
 
 _QUESTION_MARK = re.compile(r"\?\s*$")
+_DATE = re.compile(
+    r"\b\d{1,2}(\s*[./]\s*\d{1,2}|\s+(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр))",
+    re.IGNORECASE,
+)
 
 
 def _sentence(typed: Typed, text: str) -> bool:
@@ -550,4 +578,9 @@ def _sentence(typed: Typed, text: str) -> bool:
         or (words[0] in OPENERS and len(words) > 2)
         or (len(words) > 2 and words[0] in LEADING and words[1] in OPENERS)
         or (bool(_QUESTION_MARK.search(text.strip())) and len(words) > 3)
+        or typed.phrase("что делать")
+        or bool(typed.exact("ли", "пожалуйста", "помогите", "подскажите"))
+        or (len(words) > 2 and "не" in words)
+        # «потеряла», «порвала», «забыла»: a verb's past, not «правила» or «школа»
+        or any(len(w) >= 6 and w.endswith(("яла", "ала", "ыла", "ела")) for w in words)
     )

@@ -43,7 +43,7 @@ FUNCTION_WORDS = frozenset(
 # or two swapped: «билте» for «билет»), two slips for words of nine letters or more.
 TYPO_WEIGHT = 0.7  # a guessed word counts for less than a typed one
 MIN_TYPO_LENGTH = 5
-ONE_WORD = 0.75
+ONE_WORD = 0.55  # the best a message of several words sharing only one can score
 GUESSES = 8  # unknown words looked up as typos, at most, per message
 
 
@@ -63,10 +63,16 @@ class Phrased:
     phrasings: Sequence[str]
 
 
+# Stems Snowball makes the same for words that mean different things («стоит» and «сто»).
+STEM_FIXES = {"стоит": "стоимост", "стоить": "стоимост", "стоимость": "стоимост"}
+
+
 def content_words(typed: Typed) -> list[tuple[str, str]]:
     """(word, stem) for the words that carry meaning."""
     return [
-        (w, s) for w, s in zip(typed.words, typed.stems, strict=True) if w not in FUNCTION_WORDS
+        (w, STEM_FIXES.get(w, s))
+        for w, s in zip(typed.words, typed.stems, strict=True)
+        if w not in FUNCTION_WORDS
     ]
 
 
@@ -96,6 +102,12 @@ class FaqIndex:
         self.stem_of = {w: s for w, s in stem_of.items() if len(w) >= MIN_TYPO_LENGTH - 1}
         self.vocabulary = list(self.stem_of)
         self.sizes = [sum(self.weight[s] for s in stems) for _, _, stems in self.phrasings]
+        self.entry_stems: dict[int, set[str]] = defaultdict(set)
+        for entry_id, _, stems in self.phrasings:
+            self.entry_stems[entry_id] |= stems
+        # What a word the index does not know weighs in a message: as much as a typical
+        # indexed word, so a long story sharing one word with an entry is not that entry.
+        self.typical = sum(self.weight.values()) / len(self.weight) if self.weight else 1.0
 
     def __len__(self) -> int:
         return len({entry for entry, _, _ in self.phrasings})
@@ -130,7 +142,7 @@ class FaqIndex:
             return None
         # The message's own weight counts unknown words too: a long story that shares one
         # word with an entry is not that entry.
-        unknown = float(sum(1 for s in set(stems) if s not in known and s not in self.postings))
+        unknown = self.typical * sum(1 for s in set(stems) if s not in known)
         message_size = sum(known.values()) + unknown
         shared: dict[int, float] = defaultdict(float)
         for s, w in known.items():
@@ -141,8 +153,8 @@ class FaqIndex:
             precision = overlap / message_size
             recall = overlap / self.sizes[number]
             score = 2 * precision * recall / (precision + recall)
-            if len(self.phrasings[number][2]) > 1 and not _two_shared(known, number, self):
-                score *= ONE_WORD  # one shared word of several is a hint, not an answer
+            if len(set(stems)) > 1 and not _two_shared(known, number, self):
+                score = min(score, ONE_WORD)  # one shared word of several: a hint, no more
             if best is None or score > best.score:
                 entry_id, text, phrasing_stems = self.phrasings[number]
                 matched = tuple(s for s in known if s in phrasing_stems)
@@ -151,7 +163,9 @@ class FaqIndex:
 
 
 def _two_shared(known: dict[str, float], number: int, index: FaqIndex) -> bool:
-    stems = index.phrasings[number][2]
+    """Two words of the message in the entry — in this phrasing or across its phrasings
+    («можно прийти с собакой?»: «прийти» from one, «собака» from another)."""
+    stems = index.entry_stems[index.phrasings[number][0]]
     return sum(1 for s in known if s in stems) >= 2
 
 

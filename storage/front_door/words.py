@@ -12,18 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from rapidfuzz.distance import Levenshtein
-
 from storage.catalogue.text import fold, stem
 
 _WORD = re.compile(r"[0-9a-zа-я]+(?:-[0-9a-zа-я]+)*")
 _LETTER = re.compile(r"[a-zа-яё]", re.IGNORECASE)
 QUOTED = re.compile(r"[«\"“„']([^«»\"“”„']{2,200})[»\"”“']")
 
-# A typed word is taken for a cue written with one letter wrong («суббта»), and — for cues
-# of six letters or more — with one lost or added («раписание», «прдлить» for «продли»).
-# Shorter cues must be exact: «опис(ание)» is one letter from «отпис(аться)».
-TYPO_MIN_LENGTH = 5
+# A typed word is taken for a cue of six letters or more written with one letter lost or
+# added («раписание», «прдлить» for «продли»); shorter cues must be exact: «опис(ание)» is
+# one letter from «отпис(аться)».
+TYPO_MIN_LENGTH = 6
 # Typos are looked for among the first distinct words only: a long story repeats itself,
 # and guessing at every word of it costs more than the answer is worth.
 TYPO_WORDS = 16
@@ -51,7 +49,7 @@ class Typed:
     @cached_property
     def guessable(self) -> tuple[str, ...]:
         """The words a typo may hide in (long enough, among the first distinct ones)."""
-        return tuple(w for w in self.distinct[:TYPO_WORDS] if len(w) >= TYPO_MIN_LENGTH)
+        return tuple(w for w in self.distinct[:TYPO_WORDS] if len(w) >= TYPO_MIN_LENGTH - 1)
 
     @cached_property
     def stems(self) -> tuple[str, ...]:
@@ -81,15 +79,17 @@ class Typed:
         )
 
     def cue(self, *prefixes: str) -> str | None:
-        """The first word that begins with one of the prefixes (or is a typo of one)."""
+        """The cue (one of the prefixes) some word begins with, or is a typo of («~»
+        after it then). The cue, not the word, is what the log may keep: the words are the
+        reader's, and are not kept before consent."""
         key = prefixes
         if key in self._seen:
             return self._seen[key]
-        found = next((w for w in self.distinct for p in prefixes if w.startswith(p)), None)
+        found = next((p for w in self.distinct for p in prefixes if w.startswith(p)), None)
         if found is None:
             found = next(
                 (
-                    w
+                    f"{p}~"
                     for w in self.guessable
                     for p in prefixes
                     if len(p) >= TYPO_MIN_LENGTH and _typo_of(w, p)
@@ -109,10 +109,14 @@ class Typed:
 
 
 def _typo_of(word: str, prefix: str) -> bool:
-    """`word` begins with `prefix` written with one letter wrong (or lost, or added)."""
+    """`word` begins with `prefix` with one letter lost or one added inside it («прдлить»,
+    «раписание», «суббта»). A letter replaced is not taken for a typo («оставить» is not
+    «устав», «продвинутый» not «продлить»), nor a last letter lost («позвоночник» begins
+    with «позвон», not «позвони»)."""
     n = len(prefix)
-    lengths = (n,) if n < 6 else (n - 1, n, n + 1)
-    return any(
-        len(word) >= length and Levenshtein.distance(word[:length], prefix, score_cutoff=1) <= 1
-        for length in lengths
+    lost = any(word.startswith(prefix[:i] + prefix[i + 1 :]) for i in range(1, n - 1))
+    added = any(
+        len(word) > n and word[:i] == prefix[:i] and word[i + 1 : n + 1] == prefix[i:]
+        for i in range(1, n)
     )
+    return lost or added

@@ -59,6 +59,10 @@ async def typed_questions(db: Database, period: Period, *, top: int = 5) -> Type
                 tally.not_placed += 1
                 if content and content != WITHHELD:
                     unplaced[" ".join(content.split()).casefold()[:80]] += 1
+            elif route == "catalogue" and "hits=0" in notes:
+                tally.not_placed += 1  # searched, nothing found: not an answer either
+                if content and content != WITHHELD:
+                    unplaced[" ".join(content.split()).casefold()[:80]] += 1
             elif route not in BY_A_PERSON and route not in UNREADABLE:
                 tally.automatic += 1
         tally.to_librarian = int(
