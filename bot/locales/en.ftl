@@ -1443,3 +1443,21 @@ stats-typed-line = • "{ $text }" — { $count }
 lib-sent-already = This question has been passed to a librarian already (No. { $number }). The answer will come here.
 cmd-ask = Ask a librarian
 today-faq = Answers from the FAQ
+fd-maybe-a-title = If you were looking for a book with that title, I can search the catalogue:
+fd-hours-holiday = ℹ️ On public holidays the hours may differ — please check by phone.
+lib-desk-card = 🙋 <b>Question to a librarian</b> — reply to this message and the answer goes to the reader. Start with // to leave a note for colleagues; the reader will not see it.
+lib-note-saved = 🔒 Note saved; the reader does not see it.
+lib-note-empty = Write the note after //.
+lib-thanks-added = 🙂 I'll pass your message on to the librarian (question No. { $number }). If your question is solved, press “✅ Question solved”.
+lib-faq-in-private = 📚 Let's continue in your private chat with the bot: you can edit the question and answer there before adding.
+lib-faq-reader-gone = The reader erased their data, so their question was not added to the FAQ. You can add a question of your own in “For staff” → “❓ FAQ” → “➕ Add”.
+faq-keep = ✔️ Keep as it is
+faq-suggested-question = <b>To the FAQ</b> from question No. { $number }, step 1 of 3.
+    The reader asked:
+    <i>{ $question }</i>
+
+    Every reader will see this question. Take out names, ticket numbers, phone numbers and anything personal — write the question as any reader might ask it. If there is nothing personal in it, press “✔️ Keep as it is”.
+faq-suggested-answer = Step 3 of 3. The reader got this answer:
+    <i>{ $answer }</i>
+
+    The bot will send it to everyone who asks the same. Take out the reader's name and anything personal — write the answer for everyone. If there is nothing personal in it, press “✔️ Keep as it is”.
