@@ -8,8 +8,8 @@ MARC records imported, adds the starter FAQ plus generated entries up to `--faq`
 times, over a fixed mix of typed messages (hours, loans, events, FAQ questions with and
 without typos, titles, surnames, sentences nobody wrote an answer for, hostile text):
   * `decide`: the rules and the FAQ index alone (the front door's own cost);
-  * `route`: what the handler pays before answering — the FAQ stamp read from the
-    database plus `decide`;
+  * `route`: what the handler pays before answering — the FAQ index kept fresh, `decide`,
+    and for a short message a rule would answer, the catalogue asked whether it is a title;
   * `catalogue`: for the messages routed to the catalogue, the search that follows.
 The last line printed is one JSON object with p50/p99 of each, in milliseconds.
 """
@@ -31,13 +31,15 @@ sys.path.insert(0, str(ROOT))
 
 from bench.catalogue import CACHE, build_file  # noqa: E402
 from bot.kernel.config import load_config  # noqa: E402
+from handlers.front_door import TITLE_CHECK_WORDS, TITLE_CHECKED  # noqa: E402
 from storage.catalogue.importer import import_catalogue  # noqa: E402
 from storage.catalogue.search import search  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.faq import entries  # noqa: E402
 from storage.faq.files import read_file  # noqa: E402
-from storage.front_door.decide import Route  # noqa: E402
+from storage.front_door.decide import Decision, Route  # noqa: E402
 from storage.front_door.doors import door_for  # noqa: E402
+from storage.front_door.titles import is_a_title  # noqa: E402
 
 TYPED = [
     "Во сколько вы сегодня работаете?",
@@ -141,6 +143,9 @@ async def _measure(url: str, rounds: int) -> dict[str, object]:
             decide_ms.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             decision = (await door_for(db, branches, topics)).decide(text)
+            short = len(text.split()) <= TITLE_CHECK_WORDS
+            if decision.route in TITLE_CHECKED and short and await is_a_title(db, text):
+                decision = Decision(Route.CATALOGUE, "a title", query=text)
             route_ms.append((time.perf_counter() - started) * 1000)
             routes[decision.route.value] = routes.get(decision.route.value, 0) + 1
             if decision.route is Route.CATALOGUE:

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from storage.catalogue.search import search
+from storage.catalogue.index import index_for
 from storage.catalogue.text import fold, query_words
 from storage.db import Database
 
 ALIKE = 88  # rapidfuzz ratio between the message and a title (typos, word order)
 SHORTEST = 2  # letters: «Мы» is a title
+MAX_WORDS = 8
 
 
 async def is_a_title(db: Database, text: str) -> bool:
-    wanted = " ".join(query_words(text))
+    words = query_words(text)
+    wanted = " ".join(words)
     if len(wanted.replace(" ", "")) < SHORTEST:
         return False
-    found = await search(db, text, limit=3)
+    # The index itself, without the search's typo fallback: a title is asked for as typed.
+    async with db.connection(writes=False) as reading:
+        found = await index_for(db.dialect).find(reading, words[:MAX_WORDS], limit=3, offset=0)
     for hit in found.hits:
         title = " ".join(query_words(hit.title))
         with_author = f"{title} {fold(hit.authors or '')}".strip()

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from rapidfuzz.distance import Levenshtein
+
 from storage.catalogue.text import fold, stem
 
 _WORD = re.compile(r"[0-9a-zа-я]+(?:-[0-9a-zа-я]+)*")
@@ -114,9 +116,10 @@ def _typo_of(word: str, prefix: str) -> bool:
     «устав», «продвинутый» not «продлить»), nor a last letter lost («позвоночник» begins
     with «позвон», not «позвони»)."""
     n = len(prefix)
-    lost = any(word.startswith(prefix[:i] + prefix[i + 1 :]) for i in range(1, n - 1))
-    added = any(
-        len(word) > n and word[:i] == prefix[:i] and word[i + 1 : n + 1] == prefix[i:]
-        for i in range(1, n)
-    )
-    return lost or added
+    if word[0] != prefix[0]:
+        return False
+    head = word[: n - 1]  # one letter lost: n - 1 letters one deletion away
+    if head != prefix[: n - 1] and Levenshtein.distance(head, prefix, score_cutoff=1) == 1:
+        return True
+    head = word[: n + 1]  # one letter added: n + 1 letters one insertion away
+    return len(head) == n + 1 and Levenshtein.distance(head, prefix, score_cutoff=1) == 1
