@@ -77,6 +77,23 @@ DECIDED = ("Вы записаны", "листе ожидания")
 SCENARIOS = ("about", "search", "register")
 
 
+class LostConnections(logging.Filter):
+    """The fake API's server logs a request whose client hung up mid-way with a traceback;
+    here each is counted (before and after the bot was told to stop) instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stopping = False
+        self.counts: Counter[str] = Counter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.counts["after stop" if self.stopping else "while running"] += 1
+        return False
+
+
+LOST = LostConnections()
+
+
 def say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -282,6 +299,25 @@ async def prepare(url: str, scenario: str, readers: int, subscribers: int) -> in
     return event_id
 
 
+async def outbox_states(url: str) -> dict[str, int]:
+    """The announcement's rows by state once the bot has stopped (`sending` or `unknown`:
+    sends cut short by the stop)."""
+    from sqlalchemy import func, select
+
+    from storage.db import Database
+    from storage.outbox import OutboxMessage
+
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            rows = await session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )
+            return {str(status): count for status, count in rows.all()}
+    finally:
+        await db.dispose()
+
+
 async def registrations(url: str) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
@@ -322,7 +358,10 @@ class Crowd:
     """The readers of one run and what they met at the fake API."""
 
     def __init__(self, api: FakeTelegram, readers: int, seed: int) -> None:
+        from bot.kernel.i18n import Locales
+
         self.api = api
+        self.apology = Locales().texts("ru")("error-apology")  # a failure, not an answer
         self.chats = [READER_BASE + n for n in range(readers)]
         random.Random(seed).shuffle(self.chats)  # the order they press in
         self.message_ids = iter(range(1_000_000, 10_000_000))
@@ -362,9 +401,12 @@ class Crowd:
         return update_id
 
     def answer_at(self, chat: int, since: float, markers: tuple[str, ...] = ()) -> float | None:
-        """When the first message for this chat after `since` arrived (with a marker)."""
+        """When the first message for this chat after `since` arrived (with a marker; the
+        bot's apology for a failed handler is no answer)."""
         for received in self.api.received.get(chat, ()):
-            if received.at >= since and (not markers or any(m in received.text for m in markers)):
+            if received.at < since or received.text == self.apology:
+                continue
+            if not markers or any(m in received.text for m in markers):
                 return received.at
         return None
 
@@ -576,12 +618,18 @@ async def run_one(
             result["broadcast_delivered_meanwhile"] = sent
             result["broadcast_rate_meanwhile"] = round(sent / max(ended - burst, 0.001), 1)
     finally:
+        LOST.stopping = True
         await bot.stop()
         await api.stop()
+    result["api_connections_lost"] = dict(LOST.counts)
+    LOST.counts.clear()
+    LOST.stopping = False
     errors, samples = bot.errors()
     result["bot_errors_logged"] = errors
     for line in samples:
         say(f"  bot logged: {line}")
+    if args.broadcast:
+        result["outbox_after_stop"] = await outbox_states(url)
     if scenario == "register":
         result.update(decisions(api, bot, await registrations(url), name_updates, step))
     return result
@@ -657,6 +705,7 @@ def summary_line(database: str, result: dict[str, Any]) -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
+    logging.getLogger("aiohttp.server").addFilter(LOST)
     readers = args.readers or [100, 500]
     scenarios = SCENARIOS if args.scenario == "all" else (args.scenario,)
     results: dict[str, Any] = {}
