@@ -60,6 +60,26 @@ def to_faq_row(texts: Texts, request: RequestView) -> list[InlineKeyboardButton]
     return [button(texts("lib-to-faq"), data)]
 
 
+def card_lead(request: RequestView) -> str:
+    """The line above a new request's card in the staff chat (a question to a librarian:
+    how to answer it, and how to leave a note for colleagues instead)."""
+    return "lib-desk-card" if is_librarian(request) else "desk-new"
+
+
+def card_text(
+    texts: Texts,
+    config: Config,
+    request: RequestView,
+    lead: str,
+    args: dict[str, str | int] | None = None,
+) -> str:
+    """A request's card with the line above it: as posted, and as edited later (the line
+    saying how to answer stays)."""
+    return (
+        texts(lead, number=request.id, **(args or {})) + "\n\n" + desk_card(texts, config, request)
+    )
+
+
 def staff_chat_notice(
     locales: Locales,
     config: Config,
@@ -83,9 +103,7 @@ def staff_chat_notice(
         platform=config.staff.chat_messenger,
         chat_id=str(config.staff.chat_id),
         person_id=None,
-        text=texts(lead, number=request.id, **(args or {}))
-        + "\n\n"
-        + desk_card(texts, config, request),
+        text=card_text(texts, config, request, lead, args),
         purpose=purpose,
         dedupe_key=f"{purpose}:{request.id}" + (f":chat:{key}" if key else ""),
         expires_at=utcnow() + KEEP,
@@ -128,7 +146,7 @@ def staff_chat_line(
 async def announce_new(
     db: Database, locales: Locales, config: Config, request: RequestView
 ) -> bool:
-    lead = "lib-desk-new" if is_librarian(request) else "desk-new"
+    lead = card_lead(request)
     notice = staff_chat_notice(locales, config, request, purpose="request_new", lead=lead)
     return bool(notice and await outbox.enqueue(db, [notice]))
 

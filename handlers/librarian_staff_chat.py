@@ -8,6 +8,13 @@ beforehand: the writer is looked up here, and only staff (or the expert a reques
 to) may answer — checked in storage for every reply, as for every press. Nothing else said
 in the chat is answered. The answer is logged as the request's step like one given with
 «Ответить».
+
+A reply that begins with «//» (or «#») is a remark for colleagues, not an answer: kept as
+a staff note of the request (the reader never sees notes) and acknowledged with
+«🔒 Заметка». What the bot says under a reply («✅ Ответ отправлен», «🔒 Заметка») belongs
+to the request's thread as well (`storage.outbox.remember`): replying to it works like
+replying to the card. The card, edited after an answer, keeps its line saying how to
+answer.
 """
 
 from __future__ import annotations
@@ -21,8 +28,15 @@ from aiogram.types import InlineKeyboardMarkup, Message, User
 
 from bot.kernel.config import Config
 from bot.kernel.i18n import Locales, Texts
-from broadcasts.consultation_notices import STAFF_LANGUAGE, is_librarian, send_answer, to_faq_row
-from broadcasts.views.request_view import desk_card, desk_rows
+from broadcasts.consultation_notices import (
+    STAFF_LANGUAGE,
+    card_lead,
+    card_text,
+    is_librarian,
+    send_answer,
+    to_faq_row,
+)
+from broadcasts.views.request_view import desk_rows
 from handlers.consultation_activity import log_step, request_kind
 from handlers.desk_cards import refusal_text
 from handlers.desk_forms import TEXT_LIMIT
@@ -37,6 +51,9 @@ from storage.consultations.transitions import Refusal, Refused
 from storage.db import Database
 from storage.models import Role
 from storage.people import PersonView
+
+# A reply beginning with one of these is a note for colleagues, not an answer to the reader.
+NOTE_MARKS = ("//", "#")
 
 
 class ThreadReply(Filter):
@@ -89,15 +106,22 @@ async def reply_in_chat(
     if who is None:
         await message.reply(texts("lib-reply-staff-only"))
         return
-    verdict = await access.may_work(db, who, request_id, Work.ANSWER, message.from_user.full_name)
+    text = (message.text or "").strip()
+    note = _note(text)
+    work = Work.ANSWER if note is None else Work.NOTE
+    verdict = await access.may_work(db, who, request_id, work, message.from_user.full_name)
     if isinstance(verdict, access.Denied):
         key = "lib-reply-gone" if verdict.reason is Refusal.GONE else "lib-reply-staff-only"
         await message.reply(texts(key))
         return
     if isinstance(verdict, access.Closed):
-        await message.reply(texts("lib-reply-closed", number=request_id))
+        await _say(
+            message, db, platform, verdict.request, texts("lib-reply-closed", number=request_id)
+        )
         return
-    text = (message.text or "").strip()
+    if note is not None:
+        await _note_down(message, texts, config, db, platform, verdict, note)
+        return
     if not text:
         await message.reply(texts("lib-reply-text-only"))
         return
@@ -105,6 +129,59 @@ async def reply_in_chat(
         await message.reply(texts("desk-text-size", limit=TEXT_LIMIT))
         return
     await _answer(message, texts, locales, config, db, platform, verdict, text)
+
+
+def _note(text: str) -> str | None:
+    """What a reply says for colleagues only (after «//» or «#»), or None: an answer."""
+    for mark in NOTE_MARKS:
+        if text.startswith(mark):
+            return text.removeprefix(mark).strip()
+    return None
+
+
+async def _say(
+    message: Message,
+    db: Database,
+    platform: str,
+    request: RequestView,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """The bot's word under a staff member's reply, kept in the request's thread: a reply
+    to it is about the same request."""
+    said = await message.reply(text, reply_markup=markup)
+    await outbox.remember(
+        db,
+        platform,
+        str(message.chat.id),
+        str(said.message_id),
+        outbox.request_thread(request.id),
+        about_person_id=request.person_id,
+    )
+
+
+async def _note_down(
+    message: Message,
+    texts: Texts,
+    config: Config,
+    db: Database,
+    platform: str,
+    permitted: Permitted,
+    note: str,
+) -> None:
+    """«// …»: a staff note of the request; the reader is not told."""
+    if not note:
+        await message.reply(texts("lib-note-empty"))
+        return
+    if len(note) > TEXT_LIMIT:
+        await message.reply(texts("desk-text-size", limit=TEXT_LIMIT))
+        return
+    outcome = await transitions.note(db, permitted.request.id, permitted.actor, note)
+    if isinstance(outcome, Refused):
+        await message.reply(refusal_text(texts, outcome))
+        return
+    await _log(db, config, platform, outcome.request, permitted.actor, "note")
+    await _say(message, db, platform, outcome.request, texts("lib-note-saved"))
 
 
 async def _answer(
@@ -130,23 +207,29 @@ async def _answer(
     request = outcome.request
     stamp = f"chat:{message.message_id}"
     delivered = await send_answer(db, locales, config, request, text, stamp=stamp)
-    await _log(db, config, platform, request, actor, text)
+    await _log(db, config, platform, request, actor, "answer", text)
     rows = [to_faq_row(texts, request)] if is_librarian(request) and delivered else []
     key = "lib-reply-sent" if delivered else "lib-reply-kept"
     markup = InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
-    await message.reply(texts(key, number=request.id), reply_markup=markup)
+    await _say(message, db, platform, request, texts(key, number=request.id), markup)
     await _refresh_card(message, texts, config, db, platform, request)
 
 
 async def _log(
-    db: Database, config: Config, platform: str, request: RequestView, actor: Actor, text: str
+    db: Database,
+    config: Config,
+    platform: str,
+    request: RequestView,
+    actor: Actor,
+    step: str,
+    text: str | None = None,
 ) -> None:
-    """The answer as a step of the request in the work sheet (a group message has no row of
-    its own)."""
+    """The answer (or the note, without its text) as a step of the request in the work
+    sheet (a group message has no row of its own)."""
     note = ActivityNote(
         platform=platform, kind=request_kind(config, request.topic), person_id=actor.person_id
     )
-    log_step(note, config, request, actor, "answer", notes=text)
+    log_step(note, config, request, actor, step, notes=text)
     await activity_log.record(db, note)
 
 
@@ -158,7 +241,8 @@ async def _refresh_card(
     platform: str,
     request: RequestView,
 ) -> None:
-    """The card in the chat shows the request as it is now (answered, whose it is)."""
+    """The card in the chat shows the request as it is now (answered, whose it is), with
+    its line saying how to answer it."""
     thread = outbox.request_thread(request.id)
     chat_id = str(message.chat.id)
     card = await outbox.opening_message(db, platform, chat_id, thread)
@@ -170,7 +254,7 @@ async def _refresh_card(
     # Too old to edit, or not changed: the next card shown is fresh anyway.
     with contextlib.suppress(TelegramAPIError):
         await message.bot.edit_message_text(
-            desk_card(texts, config, request),
+            card_text(texts, config, request, card_lead(request)),
             chat_id=message.chat.id,
             message_id=int(card),
             reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),

@@ -3,8 +3,11 @@ it, and «Вопрос решён» ends it.
 
 While the reader has an open question whose last message (theirs or the librarian's) is
 younger than `[librarian] follow_up_hours`, a typed message that nothing before the front
-door took (not a command, a menu button or a form's answer) is an addition to it: kept in
-its thread, shown in the staff chat under its card, and the reader told so. «Вопрос решён»
+door took (not a command, a menu button or a form's answer) is an addition to it — unless
+the front door would answer it itself: «когда вы работаете в субботу?», «Мастер и
+Маргарита» or «отписаться» get their answer, not a line in the staff chat. What the bot
+has no answer for, a word for the librarian, thanks and greetings join the thread: kept
+in it, shown in the staff chat under its card, and the reader told so. «Вопрос решён»
 (under the answer and the «Добавлено» note) closes it and asks for the 1–5 rating that
 «Мои обращения» takes.
 """
@@ -34,11 +37,17 @@ from storage.consultations import transitions
 from storage.consultations.requests import RequestView, as_requester
 from storage.consultations.transitions import Changed
 from storage.db import Database
+from storage.front_door.decide import Route
+from storage.front_door.doors import door_for
 from storage.models import ActivityKind
 from storage.people import PersonView
 from storage.types import utcnow
 
 MAX_ADDITION = 4000
+# What the front door takes a message for that joins an open question: what it could not
+# answer, someone asking for the librarian, thanks and greetings (meant for the librarian
+# now). Whatever it answers itself — hours, a book, unsubscribing, an FAQ entry — it does.
+JOINS = frozenset({Route.UNKNOWN, Route.LIBRARIAN, Route.THANKS, Route.FAQ_MAYBE, Route.GREETING})
 
 
 def solved_row(texts: Texts, request: RequestView) -> list[Any]:
@@ -48,8 +57,9 @@ def solved_row(texts: Texts, request: RequestView) -> list[Any]:
 
 
 class OpenQuestion(Filter):
-    """The writer's open question to a librarian, still being talked over: injects it as
-    `request`. Outside a form only (a form's answers are the form's)."""
+    """The writer's open question to a librarian, still being talked over, when the message
+    is for it (`JOINS`): injects it as `request`, and the front door's route as `route`.
+    Outside a form only (a form's answers are the form's)."""
 
     async def __call__(
         self,
@@ -63,13 +73,18 @@ class OpenQuestion(Filter):
             return False
         since = utcnow() - timedelta(hours=config.librarian.follow_up_hours)
         request = await desk.latest_open(db, person.id, LIBRARIAN_TOPIC.id, active_since=since)
-        return {"request": request} if request is not None else False
+        if request is None:
+            return False
+        door = await door_for(db, config.library.branches, config.consultations.topics)
+        route = door.decide(message.text or "").route
+        return {"request": request, "route": route} if route in JOINS else False
 
 
 @thread_routes.message(F.text, ~F.text.startswith("/"), TextWithinLimit(), OpenQuestion())
 async def follow_up(
     message: Message,
     request: RequestView,
+    route: Route,
     texts: Texts,
     locales: Locales,
     config: Config,
@@ -98,8 +113,9 @@ async def follow_up(
     )
     log_step(activity, config, outcome.request, None, text)
     activity.status = "details added"
+    said = "lib-thanks-added" if route is Route.THANKS else "lib-added"
     await message.answer(
-        texts("lib-added", number=request.id),
+        texts(said, number=request.id),
         reply_markup=inline(texts, solved_row(texts, outcome.request)),
     )
 

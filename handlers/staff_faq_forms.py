@@ -1,9 +1,16 @@
 """Adding an entry to the library FAQ and changing a part of one («❓ Частые вопросы», see
-`staff_faq`), on the form engine (handlers/forms.py): adding has three steps — the question,
-other ways readers put it (may be skipped), the answer — and a change is one step, with
-what the part says now shown in its question. What an entry may be (lengths, how many, one
-entry per question) is storage's (`storage.faq.entries`); here it is only told, and the
-question is checked against the others as soon as it is typed.
+`staff_faq`), on the form engine (handlers/forms.py); the forms themselves are data in
+`staff_faq_steps`: adding has three steps — the question, other ways readers put it (may be
+skipped), the answer — and a change is one step, with what the part says now shown in its
+question. What an entry may be (lengths, how many, one entry per question) is storage's
+(`storage.faq.entries`); here it is only told, and the question is checked against the
+others as soon as it is typed.
+
+An entry suggested by a reader's question to a librarian («➕ В частые вопросы», begun in
+the staff member's private chat by `handlers.librarian_faq`) is added with the same steps,
+the reader's question and the answer offered as «✔️ Оставить как есть». It is saved only at
+the end; it goes with the reader's /forget while its question is the reader's own words,
+and the request's thread notes that it was added.
 
 The stale-button answer of the whole screen is here, declared last.
 """
@@ -14,127 +21,49 @@ from typing import Any
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.kernel.config import Config
-from bot.kernel.i18n import Texts
+from bot.kernel.i18n import Locales, Texts
+from broadcasts.consultation_notices import STAFF_LANGUAGE
 from broadcasts.views.callbacks import FaqAction, FaqCb
+from broadcasts.views.keyboards import inline
 from handlers import forms
 from handlers.common import staff_at_work
 from handlers.filters import HasRole
-from handlers.forms import AtStep, Filling, Form, Invalid, Pressed, Shown, Step
+from handlers.forms import AtStep, Filling, Pressed, Shown
 from handlers.routes import Routes
 from handlers.staff_faq import gone, show_card, show_list
+from handlers.staff_faq_steps import (
+    ADD_STEPS,
+    ADDING,
+    EDITING,
+    EDITS,
+    KEEP,
+    NO_PHRASINGS,
+    SUGGESTED,
+    FaqForm,
+    edit_step,
+    invalid,
+    offered,
+)
 from storage.activity import ActivityNote
+from storage.consultations import transitions
+from storage.consultations.models import Author
+from storage.consultations.requests import Actor, RequestView
 from storage.db import Database
 from storage.faq import entries
-from storage.faq.entries import LIMITS, FaqItem, FaqRefused, Problem
+from storage.faq.entries import FaqItem, FaqRefused, Problem
 from storage.models import Role
 from storage.people import PersonView
 
-EDITS = {
-    FaqAction.EDIT_QUESTION: "question",
-    FaqAction.EDIT_PHRASINGS: "phrasings",
-    FaqAction.EDIT_ANSWER: "answer",
-}
-# The phrasings step answered with none: «Пропустить» when adding, «Убрать все формулировки»
-# when changing. The phrasings action of no entry (FaqAction has no «skip» of its own).
-NO_PHRASINGS = FaqCb(action=FaqAction.SKIP).pack()
-CANCEL = FaqCb(action=FaqAction.CANCEL).pack()
 routes = Routes(__name__)
 routes.filter("message", HasRole(Role.STAFF))
 routes.filter("callback_query", HasRole(Role.STAFF))
 
 
-class FaqForm(StatesGroup):
-    adding = State()
-    editing = State()
-
-
-# --- the steps --------------------------------------------------------------------------
-
-
-def _invalid(problem: Problem) -> Invalid:
-    return Invalid(f"faq-bad-{problem.value}", {"limit": LIMITS.get(problem, 0)})
-
-
-def _question(text: str) -> str | Invalid:
-    checked = entries.check_question(text)
-    return _invalid(checked) if isinstance(checked, Problem) else checked
-
-
-def _phrasings(text: str) -> str | Invalid:
-    checked = entries.check_phrasings(text)
-    return _invalid(checked) if isinstance(checked, Problem) else "\n".join(checked)
-
-
-def _answer(text: str) -> str | Invalid:
-    checked = entries.check_answer(text)
-    return _invalid(checked) if isinstance(checked, Problem) else checked
-
-
-CHECKS = {"question": _question, "phrasings": _phrasings, "answer": _answer}
-# No step offers a remembered answer; the phrasings may be skipped.
-ADD_STEPS = (
-    Step("question", "faq-ask-question", _question),
-    Step("phrasings", "faq-ask-phrasings", _phrasings, optional=True),
-    Step("answer", "faq-ask-answer", _answer),
-)
-
-
-def _phrasings_text(texts: Texts, item: FaqItem) -> str:
-    return "\n".join(item.phrasings) if item.phrasings else texts("faq-card-no-phrasings")
-
-
-def edit_step(texts: Texts, item: FaqItem, part: str) -> Step:
-    """The one step of a change: what the part says now, and the new text asked for."""
-    current: str = {
-        "question": item.question,
-        "phrasings": _phrasings_text(texts, item),
-        "answer": item.answer,
-    }[part]
-    prompt = f"faq-edit-{part}-prompt"
-    return Step(part, prompt, CHECKS[part], args={"current": current}, optional=part == "phrasings")
-
-
-async def _new(
-    data: Any, db: Database, config: Config, texts: Texts
-) -> tuple[FaqItem | None, tuple[Step, ...]]:
-    return None, ADD_STEPS
-
-
-async def _entry(
-    data: Any, db: Database, config: Config, texts: Texts
-) -> tuple[FaqItem | None, tuple[Step, ...]] | None:
-    item = await entries.get(db, int(data.get("entry", 0)))
-    part = str(data.get("part"))
-    if item is None or part not in CHECKS:
-        return None
-    return item, (edit_step(texts, item, part),)
-
-
-def _form(state: State, load: Any, skip: str) -> Form[FaqItem | None]:
-    return Form(
-        state=state,
-        load=load,
-        same="faq-skip",  # no step offers a remembered answer: never shown
-        same_data="",
-        abort="faq-cancel",
-        abort_data=CANCEL,
-        aborted="faq-cancelled",
-        send_text="faq-send-text",
-        skip=skip,
-        skip_data=NO_PHRASINGS,
-    )
-
-
-ADDING = _form(FaqForm.adding, _new, "faq-skip")
-EDITING = _form(FaqForm.editing, _entry, "faq-clear-phrasings")
-
-
-def _author(person: PersonView) -> str:
-    return person.display_name or person.messenger_id
+def _author(person: PersonView, name: str = "") -> str:
+    """Who changed an entry: the name the bot knows, the messenger's, or the messenger id."""
+    return person.display_name or name or person.messenger_id
 
 
 # --- the presses ------------------------------------------------------------------------
@@ -164,12 +93,14 @@ async def add(
 
 @routes.callback_query(F.data == NO_PHRASINGS, Shown(), AtStep(ADDING), Pressed())
 @routes.callback_query(F.data == NO_PHRASINGS, Shown(), AtStep(EDITING), Pressed())
+@routes.callback_query(F.data == NO_PHRASINGS, Shown(), AtStep(SUGGESTED), Pressed())
 async def no_phrasings(
     query: CallbackQuery,
     target: Message,
-    filling: Filling[FaqItem | None],
+    filling: Filling[Any],
     value: str | None,
     texts: Texts,
+    locales: Locales,
     db: Database,
     person: PersonView,
     state: FSMContext,
@@ -180,7 +111,42 @@ async def no_phrasings(
     await query.answer()
     answers = await forms.advance(target, texts, db, person, state, filling, value)
     if answers is not None:
-        await finish(target, texts, db, person, filling, answers, activity)
+        name = query.from_user.full_name
+        await finish(target, texts, locales, db, person, filling, answers, activity, name)
+
+
+@routes.callback_query(F.data == KEEP, Shown(), AtStep(SUGGESTED))
+async def keep(
+    query: CallbackQuery,
+    target: Message,
+    filling: Filling[RequestView],
+    texts: Texts,
+    locales: Locales,
+    db: Database,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    """«✔️ Оставить как есть»: the reader's question, or the answer they got, as offered."""
+    staff_at_work(activity, person)
+    value = offered(filling.subject, filling.step)
+    if value is None:  # a button of a step the form has passed
+        await query.answer(texts("faq-stale"), show_alert=True)
+        return
+    await query.answer()
+    name = query.from_user.full_name
+    await _typed(target, filling, value, texts, locales, db, person, state, activity, name)
+
+
+@routes.callback_query(F.data == KEEP, FaqForm.suggested)
+async def keep_gone(
+    query: CallbackQuery, texts: Texts, state: FSMContext, activity: ActivityNote
+) -> None:
+    """«✔️ Оставить как есть» after the reader erased their data (/forget): nothing of
+    theirs is offered any more, and the form is over."""
+    activity.status = "faq suggestion gone"
+    await state.clear()
+    await query.answer(texts("lib-faq-reader-gone"), show_alert=True)
 
 
 @routes.callback_query(FaqCb.filter(F.action.in_(EDITS) & (F.id > 0)), Shown())
@@ -253,34 +219,56 @@ async def stale(query: CallbackQuery, texts: Texts, activity: ActivityNote) -> N
 
 @routes.message(F.text, AtStep(ADDING))
 @routes.message(F.text, AtStep(EDITING))
+@routes.message(F.text, AtStep(SUGGESTED))
 async def typed(
     message: Message,
-    filling: Filling[FaqItem | None],
+    filling: Filling[Any],
     texts: Texts,
+    locales: Locales,
     db: Database,
     person: PersonView,
     state: FSMContext,
     activity: ActivityNote,
 ) -> None:
     staff_at_work(activity, person)
-    activity.status = f"faq form: {filling.step.key}"
+    name = message.from_user.full_name if message.from_user else ""
     text = message.text or ""
+    await _typed(message, filling, text, texts, locales, db, person, state, activity, name)
+
+
+async def _typed(
+    target: Message,
+    filling: Filling[Any],
+    text: str,
+    texts: Texts,
+    locales: Locales,
+    db: Database,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+    name: str,
+) -> None:
+    """An answer to the step the form is at (typed, or offered and pressed)."""
+    activity.status = f"faq form: {filling.step.key}"
+    if filling.form is SUGGESTED:  # about the reader: goes with their /forget
+        activity.about_person_id = filling.subject.person_id
     if filling.step.key == "question":
         question = entries.check_question(text)
-        own = filling.subject.id if filling.subject is not None else None
+        own = filling.subject.id if isinstance(filling.subject, FaqItem) else None
         if isinstance(question, str) and await entries.taken(db, question, but=own):
-            await forms.refuse(message, texts, db, person, filling, _invalid(Problem.TAKEN))
+            await forms.refuse(target, texts, db, person, filling, invalid(Problem.TAKEN))
             return
-    taken = await forms.take(message, texts, db, person, state, filling, text)
+    taken = await forms.take(target, texts, db, person, state, filling, text)
     if isinstance(taken, dict):
-        await finish(message, texts, db, person, filling, taken, activity)
+        await finish(target, texts, locales, db, person, filling, taken, activity, name)
 
 
 @routes.message(AtStep(ADDING))
 @routes.message(AtStep(EDITING))
+@routes.message(AtStep(SUGGESTED))
 async def not_text(
     message: Message,
-    filling: Filling[FaqItem | None],
+    filling: Filling[Any],
     texts: Texts,
     db: Database,
     person: PersonView,
@@ -300,34 +288,49 @@ async def entry_gone(
     await gone(message, texts, db, page)
 
 
+@routes.message(FaqForm.suggested)
+async def reader_gone(
+    message: Message, texts: Texts, state: FSMContext, activity: ActivityNote
+) -> None:
+    """The reader whose question was being added erased their data meanwhile (/forget)."""
+    activity.status = "faq suggestion gone"
+    await state.clear()
+    await message.answer(texts("lib-faq-reader-gone"), reply_markup=inline(texts))
+
+
 # --- the end of a form ------------------------------------------------------------------
 
 
 async def finish(
     target: Message,
     texts: Texts,
+    locales: Locales,
     db: Database,
     person: PersonView,
-    filling: Filling[FaqItem | None],
+    filling: Filling[Any],
     answers: forms.Answers,
     activity: ActivityNote,
+    name: str = "",
 ) -> None:
     """The last step answered: the entry added or changed, and its card shown."""
     phrasings = (answers.get("phrasings") or "").split("\n")
+    suggested: RequestView | None = filling.subject if filling.form is SUGGESTED else None
     try:
-        if filling.subject is None:
+        if filling.subject is None or suggested is not None:
             item: FaqItem | None = await entries.add(
                 db,
                 answers.get("question") or "",
                 answers.get("answer") or "",
                 phrasings,
-                author=_author(person),
+                author=_author(person, name),
+                source_person_id=_source(suggested, answers.get("question") or ""),
             )
             done = "faq-added"
         else:
             part = filling.step.key
             change: dict[str, Any] = {part: phrasings if part == "phrasings" else answers[part]}
-            item = await entries.update(db, filling.subject.id, **change, author=_author(person))
+            author = _author(person, name)
+            item = await entries.update(db, filling.subject.id, **change, author=author)
             done = "faq-saved"
     except FaqRefused as refused:
         activity.status = f"faq refused: {refused.problem.value}"
@@ -338,7 +341,34 @@ async def finish(
     if item is None:
         await gone(target, texts, db, page)
         return
-    activity.status = "faq added" if filling.subject is None else f"faq {filling.step.key} changed"
     activity.content = item.question
+    if suggested is not None:
+        await _noted(locales, db, person, suggested, name)
+        activity.status = "faq added from a question"
+        # The step is staff's; the question may be the reader's words, which go with them.
+        activity.about_person_id = suggested.person_id
+        activity.content, activity.notes = f"№{suggested.id}", item.question
+    elif filling.subject is None:
+        activity.status = "faq added"
+    else:
+        activity.status = f"faq {filling.step.key} changed"
     await target.answer(texts(done))
     await show_card(target, texts, item, page)
+
+
+def _source(request: RequestView | None, question: str) -> int | None:
+    """The reader an entry goes with at their /forget: the one whose question it is, while
+    it is still in their words (rewritten by staff, it is staff's)."""
+    if request is None:
+        return None
+    own = entries.question_key(request.question) == entries.question_key(question)
+    return request.person_id if own else None
+
+
+async def _noted(
+    locales: Locales, db: Database, person: PersonView, request: RequestView, name: str
+) -> None:
+    """The request's thread notes that it went to the FAQ (a second press is told so)."""
+    marker = locales.texts(STAFF_LANGUAGE)("lib-faq-note")
+    actor = Actor(person.id, _author(person, name), Author.STAFF)
+    await transitions.note(db, request.id, actor, marker)

@@ -33,6 +33,7 @@ from storage.faq.models import LibraryFaqEntry
 from storage.models import Activity, ActivityKind
 from storage.outbox import OutboxMessage
 from tests.conftest import (
+    ADMIN_ID,
     STAFF_CHAT_ID,
     RunningBot,
     RunningVkBot,
@@ -40,6 +41,7 @@ from tests.conftest import (
     StartVkBot,
     make_config,
 )
+from tests.fakes.telegram_api import Call
 from tests.harness import Person, Reply, drain_outbox
 from tests.test_consultations_bot import last_to
 from tests.test_events_bot import deliver
@@ -162,6 +164,7 @@ async def test_a_question_goes_to_the_staff_chat_and_the_answer_comes_back(
     card = last_to(bot, STAFF_CHAT_ID, "Вопрос библиотекарю")
     assert QUESTION in card.text
     assert "reply" in card.text
+    assert "//" in card.text  # how to leave a note for colleagues instead
     assert any("Ответить" in b["text"] for b in card.buttons())
 
     # Мария replies to the card in the staff chat: the answer goes to Анна.
@@ -186,7 +189,8 @@ async def test_a_question_goes_to_the_staff_chat_and_the_answer_comes_back(
     await deliver(bot)
     added = last_to(bot, STAFF_CHAT_ID, "дополнил")
     assert "батареи" in added.text
-    assert [r.thread for r in await thread_rows(bot, number)] == [f"request:{number}"] * 2
+    notices = [r for r in await thread_rows(bot, number) if r.purpose != "thread_echo"]
+    assert [r.purpose for r in notices] == ["request_new", "request_news"]
 
     # Мария replies to the addition: the same request is answered again.
     said = await maria.send_in_chat(
@@ -383,34 +387,153 @@ async def test_reminders_count_working_minutes(tmp_path: Path) -> None:
     assert librarian_due(never, friday_evening) is None
 
 
-async def test_an_answer_becomes_a_library_faq_entry(bot: RunningBot) -> None:
-    anna = await consented(bot, 7109, "Анна")
-    await ask_librarian(anna)
+PERSONAL = "Я Анна Петрова, билет 123456, потеряла книгу Пушкина — что мне делать?"
+PERSONAL_ANSWER = "Анна Петрова, принесите такую же книгу или равноценную замену на абонемент."
+
+
+async def answered_in_chat(bot: RunningBot, reader: Person, question: str, answer: str) -> Call:
+    """The reader asks, Мария answers by replying to the card: her «✅ Ответ отправлен»."""
+    await ask_librarian(reader, question)
     await deliver(bot)
     card = last_to(bot, STAFF_CHAT_ID, "Вопрос библиотекарю")
+    said = await bot.admin().send_in_chat(STAFF_CHAT_ID, answer, reply_to=card)
+    [sent] = said.to_chat(STAFF_CHAT_ID)
+    return sent
+
+
+async def faq_rows(bot: RunningBot) -> list[LibraryFaqEntry]:
+    async with bot.db.transaction() as session:
+        rows = list(await session.scalars(select(LibraryFaqEntry)))
+        for row in rows:
+            session.expunge(row)
+    return rows
+
+
+async def test_an_answer_becomes_a_library_faq_entry_once_staff_take_the_reader_out(
+    bot: RunningBot,
+) -> None:
+    """One tap publishes nothing: the entry is written in Мария's private chat with the
+    bot, from the reader's question and the answer, with names and ticket numbers out."""
+    anna = await consented(bot, 7109, "Анна")
     maria = bot.admin()
     await maria.send("/start")
+    sent = await answered_in_chat(bot, anna, PERSONAL, PERSONAL_ANSWER)
+    number = (await only_request(bot)).id
 
-    said = await maria.send_in_chat(STAFF_CHAT_ID, ANSWER, reply_to=card)
-    [sent] = said.to_chat(STAFF_CHAT_ID)
     reply = await maria.press_on(sent, "В частые вопросы")
-    [told] = reply.to_chat(STAFF_CHAT_ID)
-    assert "Добавлено в частые вопросы" in told.text
-    assert "Для сотрудников" in told.text
-    async with bot.db.transaction() as session:
-        [entry] = list(await session.scalars(select(LibraryFaqEntry)))
-    assert entry.question == QUESTION
-    assert entry.answer == ANSWER
-    assert entry.source_person_id is not None
+    assert any("личном чате" in alert for alert in reply.alerts)
+    assert not reply.to_chat(STAFF_CHAT_ID)  # nothing said to the whole chat
+    assert not await faq_rows(bot)  # nothing saved yet
+    [asked] = reply.to_chat(ADMIN_ID)  # her private chat: the question, as the reader put it
+    assert PERSONAL in asked.text
+    assert "Уберите имена, номера билетов" in asked.text
+    assert "шаг 1 из 3" in asked.text
+    assert any("Оставить как есть" in b["text"] for b in asked.buttons())
+
+    reply = await maria.send("Я потеряла библиотечную книгу — что делать?")
+    assert "Шаг 2 из 3" in reply.text
+    reply = await maria.send("потеряла книгу\nкнига пропала")
+    assert "Шаг 3 из 3" in reply.text
+    assert PERSONAL_ANSWER in reply.text  # the answer she gave, offered
+    assert "Оставить как есть" in " ".join(reply.buttons)
+    reply = await maria.send("Принесите такую же книгу или равноценную замену на абонемент.")
+    assert "Вопрос добавлен" in reply.text
+    [entry] = await faq_rows(bot)
+    assert entry.question == "Я потеряла библиотечную книгу — что делать?"
+    assert entry.phrasings == "потеряла книгу\nкнига пропала"
+    assert entry.answer.startswith("Принесите такую же книгу")
+    assert entry.source_person_id is None  # rewritten: the question is not the reader's
     assert entry.updated_by == "Мария Ивановна"
+    # The request's thread says so, for staff only.
+    thread = await entries(bot.db, number, for_requester=False)
+    assert [e.text for e in thread if e.kind is EntryKind.NOTE] == ["➕ Добавлено в частые вопросы"]
+    mine = await entries(bot.db, number, for_requester=True)
+    assert not [e for e in mine if e.kind is EntryKind.NOTE]
 
     reply = await maria.press_on(sent, "В частые вопросы")  # a second tap adds nothing
     assert any("уже добавлен" in alert for alert in reply.alerts)
-    async with bot.db.transaction() as session:
-        assert len(list(await session.scalars(select(LibraryFaqEntry)))) == 1
-
+    assert not reply.to_chat(ADMIN_ID)
     anna_presses = await anna.press_on(sent, "В частые вопросы")  # a reader: refused
     assert any("только для сотрудников" in alert for alert in anna_presses.alerts)
+
+    # Another reader now gets the answer from the bot, and nothing of Анна's.
+    boris = await consented(bot, 7119, "Борис")
+    reply = await boris.send("Я потеряла библиотечную книгу, что делать?")
+    assert "равноценную замену" in reply.text
+    assert "Петрова" not in reply.text
+    assert "123456" not in reply.text
+
+
+async def test_kept_as_the_reader_wrote_it_the_entry_goes_with_their_forget(
+    bot: RunningBot,
+) -> None:
+    anna = await consented(bot, 7120, "Анна")
+    maria = bot.admin()
+    await maria.send("/start")
+    sent = await answered_in_chat(bot, anna, QUESTION, ANSWER)
+    await maria.press_on(sent, "В частые вопросы")
+    reply = await maria.click("Оставить как есть")
+    assert "Шаг 2 из 3" in reply.text
+    reply = await maria.click("Пропустить")
+    assert "Шаг 3 из 3" in reply.text
+    reply = await maria.click("Оставить как есть")
+    assert "Вопрос добавлен" in reply.text
+    [entry] = await faq_rows(bot)
+    assert (entry.question, entry.answer) == (QUESTION, ANSWER)
+    request = await only_request(bot)
+    assert entry.source_person_id == request.person_id
+
+    await anna.send("/forget")
+    await anna.click("Да, удалить")
+    assert not await faq_rows(bot)
+
+
+async def test_a_question_already_in_the_faq_is_told_at_its_step(bot: RunningBot) -> None:
+    anna = await consented(bot, 7121, "Анна")
+    maria = bot.admin()
+    await maria.send("/start")
+    sent = await answered_in_chat(bot, anna, QUESTION, ANSWER)
+    await maria.send("🛠 Для сотрудников")  # meanwhile, someone added it by hand
+    await maria.click("❓ Частые вопросы")
+    await maria.click("Добавить")
+    await maria.send(QUESTION)
+    await maria.click("Пропустить")
+    await maria.send("Окна меняют до пятницы.")
+
+    await maria.press_on(sent, "В частые вопросы")
+    reply = await maria.click("Оставить как есть")
+    assert "Такой вопрос уже есть" in reply.text
+    reply = await maria.click("Отмена")
+    assert "Ничего не изменено" in reply.text
+    assert len(await faq_rows(bot)) == 1
+
+
+async def test_staff_who_never_wrote_to_the_bot_are_asked_to_first(bot: RunningBot) -> None:
+    anna = await consented(bot, 7122, "Анна")
+    sent = await answered_in_chat(bot, anna, QUESTION, ANSWER)
+    maria = bot.admin()
+    bot.server.blocked.add(ADMIN_ID)  # the bot may not write to her privately
+    reply = await maria.press_on(sent, "В частые вопросы")
+    assert any("откройте чат с ботом" in alert for alert in reply.alerts)
+    bot.server.blocked.discard(ADMIN_ID)
+    reply = await maria.send(QUESTION)  # no form was begun: she asks like anyone
+    assert "шаг" not in reply.text.lower()
+    assert not await faq_rows(bot)
+
+
+async def test_a_readers_forget_during_the_form_saves_nothing_of_theirs(bot: RunningBot) -> None:
+    anna = await consented(bot, 7123, "Анна")
+    maria = bot.admin()
+    await maria.send("/start")
+    sent = await answered_in_chat(bot, anna, PERSONAL, PERSONAL_ANSWER)
+    await maria.press_on(sent, "В частые вопросы")
+    await anna.send("/forget")
+    await anna.click("Да, удалить")
+    reply = await maria.click("Оставить как есть")
+    assert any("удалил свои данные" in alert for alert in reply.alerts)
+    reply = await maria.send("Что делать, если потерял книгу?")  # the form is over
+    assert "Шаг 2" not in reply.text
+    assert not await faq_rows(bot)
 
 
 async def test_no_faq_entry_before_an_answer(bot: RunningBot) -> None:
@@ -490,14 +613,19 @@ async def test_old_questions_do_not_take_new_messages(bot: RunningBot) -> None:
 async def test_forget_erases_the_readers_questions(bot: RunningBot) -> None:
     anna = await consented(bot, 7116, "Анна")
     await ask_librarian(anna, "Кто нашёл мой шарф 7116-секрет?")
-    await anna.send("Телефон для связи 8-900-716-16-16")
+    await anna.send("Отдайте его, пожалуйста, моей дочке, её номер 8-900-716-16-16")
     await deliver(bot)
     card = last_to(bot, STAFF_CHAT_ID, "Вопрос библиотекарю")
     maria = bot.admin()
+    await maria.send("/start")
     said = await maria.send_in_chat(
         STAFF_CHAT_ID, "Шарф 7116-секрет у гардеробщицы.", reply_to=card
     )
     await maria.press_on(said.to_chat(STAFF_CHAT_ID)[0], "В частые вопросы")
+    await maria.click("Оставить как есть")
+    await maria.click("Пропустить")
+    await maria.click("Оставить как есть")
+    assert len(await faq_rows(bot)) == 1
     await deliver(bot)
 
     await anna.send("/forget")
@@ -533,6 +661,148 @@ async def test_consultation_topics_do_not_offer_the_librarian_topic(bot: Running
     reply = await maria.press("desk:faq:0:0")
     assert reply.buttons
     assert not any("библиотекарю" in label.lower() for label in reply.buttons)
+
+
+async def staff_chat_lines(bot: RunningBot) -> list[str]:
+    await deliver(bot)
+    return [c.text for c in bot.server.calls_of("sendMessage") if c.chat_id == STAFF_CHAT_ID]
+
+
+async def test_with_a_question_open_the_bot_still_answers_what_it_can(bot: RunningBot) -> None:
+    """Hours, a title, unsubscribing: the bot answers them itself while a question is open;
+    only what is for the librarian joins the question."""
+    anna = await consented(bot, 7124, "Анна")
+    await ask_librarian(anna)
+    number = (await only_request(bot)).id
+    before = await staff_chat_lines(bot)
+
+    reply = await anna.send("когда вы работаете в субботу?")
+    assert "Центральная библиотека: 11:00–17:00" in reply.text
+    assert "Добавлено к вопросу" not in reply.text
+    reply = await anna.send("Мастер и Маргарита")
+    assert "Добавлено к вопросу" not in reply.text
+    reply = await anna.send("отписаться")
+    assert "Отписаться от всего" in " ".join(reply.buttons)
+    assert "Добавлено к вопросу" not in reply.text
+    reply = await anna.send("👍")
+    assert "Добавлено к вопросу" not in reply.text
+    assert await staff_chat_lines(bot) == before  # the staff chat heard none of it
+    thread = await entries(bot.db, number, for_requester=False)
+    assert not [e for e in thread if e.kind is EntryKind.DETAILS]
+
+    # What the bot has no answer for, and a word for the librarian, join the question.
+    reply = await anna.send("А в читальном зале тоже меняют окна?")
+    assert f"Добавлено к вопросу № {number}" in reply.text
+    reply = await anna.send("Здравствуйте")
+    assert f"Добавлено к вопросу № {number}" in reply.text
+    lines = await staff_chat_lines(bot)
+    assert any("читальном зале" in line for line in lines)
+
+
+async def test_thanks_after_an_answer_reach_the_librarian(bot: RunningBot) -> None:
+    anna = await consented(bot, 7125, "Анна")
+    await answered_in_chat(bot, anna, QUESTION, ANSWER)
+    number = (await only_request(bot)).id
+    reply = await anna.send("Спасибо большое!")
+    assert "Передам библиотекарю" in reply.text
+    assert any("Вопрос решён" in label for label in reply.buttons)
+    await deliver(bot)
+    thanks = last_to(bot, STAFF_CHAT_ID, "дополнил")
+    assert "Спасибо большое!" in thanks.text
+    assert f"№ {number}" in thanks.text
+
+
+async def test_a_reply_beginning_with_slashes_is_a_note_for_colleagues(bot: RunningBot) -> None:
+    anna = await consented(bot, 7126, "Анна")
+    await ask_librarian(anna)
+    number = (await only_request(bot)).id
+    await deliver(bot)
+    card = last_to(bot, STAFF_CHAT_ID, "Вопрос библиотекарю")
+    assert "начните с //" in card.text.lower()
+    maria = bot.admin()
+
+    said = await maria.send_in_chat(STAFF_CHAT_ID, "// Коллеги, кто возьмёт?", reply_to=card)
+    assert "🔒 Заметка, читатель её не видит" in said.text
+    said_hash = await maria.send_in_chat(STAFF_CHAT_ID, "#Позвоню в хозчасть", reply_to=card)
+    assert "🔒 Заметка" in said_hash.text
+    empty = await maria.send_in_chat(STAFF_CHAT_ID, "//", reply_to=card)
+    assert "после //" in empty.text
+    await deliver(bot)
+    assert not [
+        c
+        for c in bot.server.calls_of("sendMessage")
+        if c.chat_id == 7126 and "Ответ библиотекаря" in c.text
+    ]
+    thread = await entries(bot.db, number, for_requester=False)
+    notes = [e.text for e in thread if e.kind is EntryKind.NOTE]
+    assert notes == ["Коллеги, кто возьмёт?", "Позвоню в хозчасть"]
+    assert not [e for e in await entries(bot.db, number, for_requester=True) if e.text in notes]
+    request = await desk.get(bot.db, number)
+    assert request is not None
+    assert request.status is RequestStatus.NEW  # a note is not an answer
+
+    # A reader in the chat cannot leave notes either.
+    boris = await consented(bot, 7127, "Борис")
+    said_boris = await boris.send_in_chat(STAFF_CHAT_ID, "// моя заметка", reply_to=card)
+    assert "только сотрудники" in said_boris.text
+
+    # Replying to the bot's «🔒 Заметка» is a reply in the same question's thread.
+    [noted] = said.to_chat(STAFF_CHAT_ID)
+    answered = await maria.send_in_chat(STAFF_CHAT_ID, ANSWER, reply_to=noted)
+    assert "Ответ отправлен" in answered.text
+    await deliver(bot)
+    assert ANSWER in last_to(bot, 7126, "Ответ библиотекаря").text
+
+
+async def test_replying_to_the_bots_acknowledgement_answers_again(bot: RunningBot) -> None:
+    anna = await consented(bot, 7128, "Анна")
+    sent = await answered_in_chat(bot, anna, QUESTION, ANSWER)
+    number = (await only_request(bot)).id
+    maria = bot.admin()
+    said = await maria.send_in_chat(STAFF_CHAT_ID, "И тёплые пледы у дежурной.", reply_to=sent)
+    assert f"Ответ отправлен (№ {number})" in said.text
+    await deliver(bot)
+    assert "тёплые пледы" in last_to(bot, 7128, "Ответ библиотекаря").text
+    thread = await entries(bot.db, number, for_requester=False)
+    assert [e.text for e in thread if e.kind is EntryKind.ANSWER] == [
+        ANSWER,
+        "И тёплые пледы у дежурной.",
+    ]
+    # The bot's own messages are kept in the thread as sent: no sender posts them again.
+    echoes = [r for r in await thread_rows(bot, number) if r.purpose == "thread_echo"]
+    assert len(echoes) == 2
+    assert {r.status for r in echoes} == {"sent"}
+    calls = len(bot.server.calls_of("sendMessage"))
+    await deliver(bot)
+    assert len(bot.server.calls_of("sendMessage")) == calls
+
+
+async def test_the_answered_card_still_says_how_to_answer(bot: RunningBot) -> None:
+    anna = await consented(bot, 7129, "Анна")
+    await answered_in_chat(bot, anna, QUESTION, ANSWER)
+    [edited] = [c for c in bot.server.calls_of("editMessageText") if c.chat_id == STAFF_CHAT_ID]
+    assert "ответьте на это сообщение (reply)" in edited.text
+    assert "//" in edited.text
+    assert QUESTION in edited.text
+    assert "Мария Ивановна" in edited.text  # whose it is now
+    assert any("В частые вопросы" in b["text"] for b in edited.buttons())
+
+
+async def test_a_note_may_follow_a_closed_question(bot: RunningBot) -> None:
+    anna = await consented(bot, 7130, "Анна")
+    await answered_in_chat(bot, anna, QUESTION, ANSWER)
+    await deliver(bot)
+    card = next(
+        c
+        for c in bot.server.calls_of("sendMessage")
+        if c.chat_id == STAFF_CHAT_ID and "Вопрос библиотекарю" in c.text
+    )
+    await anna.press_on(last_to(bot, 7130, "Ответ библиотекаря"), "Вопрос решён")
+    maria = bot.admin()
+    said = await maria.send_in_chat(STAFF_CHAT_ID, "// Читательница довольна", reply_to=card)
+    assert "🔒 Заметка" in said.text
+    said = await maria.send_in_chat(STAFF_CHAT_ID, "Ещё одно…", reply_to=card)
+    assert "уже закрыт" in said.text
 
 
 # --- VK -----------------------------------------------------------------------------------
@@ -635,7 +905,7 @@ async def test_additions_in_a_vk_staff_chat_come_under_the_card(
     await deliver_vk(community)
     maria = community.person(VK_ADMIN, "Мария")
     [card] = maria.shown(VK_STAFF_CHAT)
-    await anna.send("И в гардеробе тоже холодно.")
+    await anna.send("И в гардеробе тоже холодно, можно что-то сделать?")
     await deliver_vk(community)
     added = maria.shown(VK_STAFF_CHAT)[0]
     assert "гардеробе" in added["text"]

@@ -132,24 +132,37 @@ async def test_the_list_holds_at_most_two_thousand(database: Database) -> None:
     assert refused.value.limit == ENTRIES_LIMIT
 
 
-async def test_an_edit_makes_a_readers_entry_staffs_own(database: Database) -> None:
-    """Made from a reader's question, an entry goes with their /forget — until staff edit it."""
+async def test_a_rewritten_question_makes_a_readers_entry_staffs_own(database: Database) -> None:
+    """Made from a reader's question, an entry goes with their /forget while the question is
+    theirs: a new answer keeps that, a rewritten question or new phrasings end it."""
     reader = await people.resolve(database, "telegram", "555", language_hint="ru")
+
+    async def source(entry_id: int) -> int | None:
+        async with database.transaction() as session:
+            row = await session.get(LibraryFaqEntry, entry_id)
+            assert row is not None
+            return row.source_person_id
+
     made = await entries.add(
         database, "Где сдать книгу?", "В любом отделе.", source_person_id=reader.id
     )
-    async with database.transaction() as session:
-        row = await session.get(LibraryFaqEntry, made.id)
-        assert row is not None
-        assert row.source_person_id == reader.id
+    assert await source(made.id) == reader.id
     await entries.update(
         database, made.id, answer="В любом отделе, кроме детского.", author="Ольга"
     )
+    assert await source(made.id) == reader.id  # the question still quotes the reader
+    await entries.update(database, made.id, question="где  сдать книгу?", author="Ольга")
+    assert await source(made.id) == reader.id  # saved as it was: still theirs
+    await entries.update(database, made.id, question="Куда вернуть книгу?", author="Ольга")
+    assert await source(made.id) is None
     async with database.transaction() as session:
         row = await session.get(LibraryFaqEntry, made.id)
         assert row is not None
-        assert row.source_person_id is None
         assert row.updated_by == "Ольга"
+
+    other = await entries.add(database, "Можно ли с собакой?", "Нет.", source_person_id=reader.id)
+    await entries.update(database, other.id, phrasings=["пускают ли с собакой"], author=None)
+    assert await source(other.id) is None
 
 
 # --- files --------------------------------------------------------------------------------

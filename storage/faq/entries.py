@@ -225,7 +225,8 @@ async def add(
     source_person_id: int | None = None,
 ) -> FaqItem:
     """A new entry at the end of the list. `source_person_id`: made from that reader's
-    question (their /forget takes it along until staff edit it). Raises `FaqRefused`
+    question (their /forget takes it along until staff rewrite the question). Raises
+    `FaqRefused`
     (`Problem.TAKEN` when an entry asks the same question: change that one instead)."""
     clean_question = _valid(check_question(question))
     clean_phrasings = _valid_phrasings(check_phrasings(phrasings, clean_question))
@@ -263,18 +264,21 @@ async def update(
     answer: str | None = None,
     author: str | None,
 ) -> FaqItem | None:
-    """Change what is given and leave the rest; None when the entry is gone. Edited by
-    staff, an entry is theirs: it no longer goes with the reader it was made from.
-    Raises `FaqRefused`."""
+    """Change what is given and leave the rest; None when the entry is gone. With its
+    question (or its phrasings) rewritten by staff, an entry is theirs: it no longer goes
+    with the reader it was made from. A new answer alone (or the question saved as it was)
+    leaves that: the question still quotes the reader. Raises `FaqRefused`."""
     clean_question = None if question is None else _valid(check_question(question))
     clean_answer = None if answer is None else _valid(check_answer(answer))
     async with db.transaction() as session:
         row = await session.get(LibraryFaqEntry, entry_id)
         if row is None:
             return None
+        rewritten = phrasings is not None
         if clean_question is not None:
             if await _taken(session, clean_question, but=entry_id):
                 raise FaqRefused(Problem.TAKEN)
+            rewritten = rewritten or question_key(clean_question) != question_key(row.question)
             row.question = clean_question
         if phrasings is not None:
             kept = _valid_phrasings(check_phrasings(phrasings, row.question))
@@ -285,7 +289,8 @@ async def update(
             )
         if clean_answer is not None:
             row.answer = clean_answer
-        row.source_person_id = None
+        if rewritten:
+            row.source_person_id = None
         row.updated_by = _author(author)
         await session.flush()
         return _item(row)

@@ -45,7 +45,13 @@ from storage.outbox.recall import (
     recent,
     request_recall,
 )
-from storage.outbox.threads import opening_message, request_of, request_thread, thread_of
+from storage.outbox.threads import (
+    opening_message,
+    remember,
+    request_of,
+    request_thread,
+    thread_of,
+)
 
 __all__ = [
     "OPEN",
@@ -79,6 +85,7 @@ __all__ = [
     "recent",
     "recover",
     "release",
+    "remember",
     "request_of",
     "request_recall",
     "request_thread",
