@@ -52,6 +52,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -211,9 +212,9 @@ async def ensure_postgres() -> str | None:
     return f"{POSTGRES}/{POSTGRES_DATABASE}"
 
 
-async def prepare(url: str, scenario: str, readers: int, subscribers: int) -> int | None:
-    """A fresh schema with the readers (consented), and what the scenario needs; the
-    event's id for the registration."""
+async def prepare(url: str, scenario: str, readers: int, subscribers: int) -> tuple[int, int]:
+    """A fresh schema with the readers (consented), and what the scenario needs; for the
+    registration the event's id and another's, where the warm-up reader registers."""
     from sqlalchemy import insert, select, text
 
     from bot.demo import seed_catalogue
@@ -246,22 +247,25 @@ async def prepare(url: str, scenario: str, readers: int, subscribers: int) -> in
             }
 
         chats = [WARM_UP_CHAT, *(READER_BASE + n for n in range(readers))]
-        event_id = None
+        events = (0, 0)
         async with db.transaction() as session:
             await session.execute(insert(Person), [person(c, Consent.GIVEN) for c in chats])
             if scenario == "register":
-                event = Event(
-                    title="Открытое общение",
-                    kind=EventKind.MEETUP,
-                    starts_at=now + timedelta(days=7),
-                    seats=SEATS,
-                    waitlist=True,
-                    ask_organisation=False,
-                    ask_contact=False,
-                )
-                session.add(event)
+                meetups = [
+                    Event(
+                        title=title,
+                        kind=EventKind.MEETUP,
+                        starts_at=now + timedelta(days=7),
+                        seats=SEATS,
+                        waitlist=True,
+                        ask_organisation=False,
+                        ask_contact=False,
+                    )
+                    for title in ("Открытое общение", "Разминка")
+                ]
+                session.add_all(meetups)
                 await session.flush()
-                event_id = event.id
+                events = (meetups[0].id, meetups[1].id)
             if subscribers:
                 await session.execute(
                     insert(Person),
@@ -296,7 +300,7 @@ async def prepare(url: str, scenario: str, readers: int, subscribers: int) -> in
             await outbox.start(db, broadcast, config=any_hour, platforms=("telegram",))
     finally:
         await db.dispose()
-    return event_id
+    return events
 
 
 async def outbox_states(url: str) -> dict[str, int]:
@@ -318,7 +322,7 @@ async def outbox_states(url: str) -> dict[str, int]:
         await db.dispose()
 
 
-async def registrations(url: str) -> list[dict[str, Any]]:
+async def registrations(url: str, event_id: int) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
     from storage.db import Database
@@ -335,7 +339,9 @@ async def registrations(url: str) -> list[dict[str, Any]]:
                     Registration.status,
                     Registration.created_at,
                     Registration.queued_at,
-                ).join(Person, Person.id == Registration.person_id)
+                )
+                .join(Person, Person.id == Registration.person_id)
+                .where(Registration.event_id == event_id)
             )
             return [
                 {
@@ -494,6 +500,7 @@ class BotProcess:
         self.config = write_config(folder, api.base_url, url)
         self.commits = folder / "commits.json"
         self.log = folder / "bot.log"
+        self.log_mark = 0  # what the bot logged before the burst is not counted
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
@@ -525,31 +532,50 @@ class BotProcess:
             return {}
         return {p: t for p, t in json.loads(self.commits.read_text()) if p is not None}
 
+    def mark(self) -> None:
+        self.log_mark = self.log.stat().st_size
+
     def errors(self) -> tuple[int, list[str]]:
-        """ERROR lines the bot logged, and a few distinct ones to show."""
-        lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+        """ERROR lines the bot logged since the burst, and a few distinct ones to show."""
+        with self.log.open("rb") as log:
+            log.seek(self.log_mark)
+            lines = log.read().decode("utf-8", errors="replace").splitlines()
         errors = [line for line in lines if " ERROR " in line or " CRITICAL " in line]
         distinct = list(dict.fromkeys(line.split(": ", 1)[-1][:160] for line in errors))
         return len(errors), distinct[:5]
 
 
-async def warm_up(api: FakeTelegram, crowd: Crowd, scenario: str) -> None:
-    """The bot is up and has answered once (its caches warm), as a running bot would be."""
-    texts = [ABOUT] + ([SEARCHES[0]] if scenario == "search" else [])
+async def warm_up(api: FakeTelegram, crowd: Crowd, scenario: str, warm_event: int) -> None:
+    """The bot is up and has gone the scenario's way once (its caches warm, its lazy
+    imports done), as a running bot would have; the warm-up reader registers for another
+    event. Steps are spaced so the warm-up chat's own burst is whole for each."""
+    from broadcasts.views.callbacks import EventAction, EventCb
+
     deadline = time.monotonic() + 120
-    for text in texts:
+
+    async def step(update: Callable[[], int], markers: tuple[str, ...] = ()) -> None:
         since = api.clock()
-        update_id = crowd.text(WARM_UP_CHAT, text)
+        update_id = update()
         while time.monotonic() < deadline:
             handed = api.handovers[update_id]
-            if crowd.answer_at(WARM_UP_CHAT, since) is not None:
-                break
+            if crowd.answer_at(WARM_UP_CHAT, since, markers) is not None:
+                return
             if handed.at is not None and api.clock() - handed.at > 5:
-                break  # taken but not answered (refused under the broadcast): warm enough
+                return  # taken but not answered (refused under the broadcast): warm enough
             await asyncio.sleep(0.05)
-        else:
-            raise RuntimeError("the bot did not start within 120 s (see its log)")
-    await asyncio.sleep(1.2)  # the warm-up chat's and the bot's budgets refill
+        raise RuntimeError("the bot did not start within 120 s (see its log)")
+
+    if scenario == "register":
+        data = EventCb(action=EventAction.REGISTER, id=warm_event).pack()
+        await step(lambda: crowd.press(WARM_UP_CHAT, data), (ASKED,))
+        await asyncio.sleep(3.1)
+        await step(lambda: crowd.text(WARM_UP_CHAT, "Разминка Разминкина"), DECIDED)
+    else:
+        await step(lambda: crowd.text(WARM_UP_CHAT, ABOUT))
+        if scenario == "search":
+            await asyncio.sleep(1.1)
+            await step(lambda: crowd.text(WARM_UP_CHAT, SEARCHES[0]))
+    await asyncio.sleep(3.1)  # the warm-up chat's and the bot's budgets refill
 
 
 async def broadcast_running(api: FakeTelegram, at_least: int) -> None:
@@ -568,7 +594,7 @@ async def run_one(
 ) -> dict[str, Any]:
     from broadcasts.views.callbacks import EventAction, EventCb
 
-    event_id = await prepare(url, scenario, readers, args.broadcast)
+    event_id, warm_event = await prepare(url, scenario, readers, args.broadcast)
     api = await FakeTelegram(TOKEN, limits=Limits(), latency=args.latency).start()
     bot = BotProcess(folder, api, url)
     crowd = Crowd(api, readers, seed=readers)
@@ -577,14 +603,15 @@ async def run_one(
     step = 0.0
     try:
         await bot.start()
-        await warm_up(api, crowd, scenario)
+        await warm_up(api, crowd, scenario, warm_event)
         if args.broadcast:
             await broadcast_running(api, at_least=90)
+        bot.mark()
         chats = crowd.chats
         watched = set(chats)
         burst = api.clock()
         if scenario == "register":
-            data = EventCb(action=EventAction.REGISTER, id=event_id or 0).pack()
+            data = EventCb(action=EventAction.REGISTER, id=event_id).pack()
             for chat in chats:
                 crowd.press(chat, data)
             deadline = time.monotonic() + max(60.0, 4 * readers / RATE)
@@ -631,7 +658,8 @@ async def run_one(
     if args.broadcast:
         result["outbox_after_stop"] = await outbox_states(url)
     if scenario == "register":
-        result.update(decisions(api, bot, await registrations(url), name_updates, step))
+        rows = await registrations(url, event_id)
+        result.update(decisions(api, bot, rows, name_updates, step))
     return result
 
 
