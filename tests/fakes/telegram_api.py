@@ -426,7 +426,7 @@ class FakeTelegram:
         try:
             params = await self._params(request, method)
             self._validate(method, params)
-            call = Call(method, params)
+            call = Call(method, params, self.clock())
             if method != "getUpdates":
                 self.calls.append(call)
             if self.failures.get(method):
