@@ -113,7 +113,17 @@ async def ask_pressed(
     the question."""
     await query.answer()
     await hand_over(
-        target, asked, texts, locales, config, db, person, state, recent_queries, activity
+        target,
+        asked,
+        texts,
+        locales,
+        config,
+        db,
+        person,
+        state,
+        recent_queries,
+        activity,
+        joins=True,
     )
 
 

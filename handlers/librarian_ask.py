@@ -10,6 +10,11 @@ question is asked; the answer to that is taken by `handlers.librarian` first, an
 question goes as soon as it is «Согласен». The one-question form «Напишите ваш вопрос»
 (for /ask, a typed «Спросить библиотекаря» and a button whose question is forgotten) runs
 on the form engine (`handlers.forms`).
+
+While the reader's question is being talked over, the button under a message the bot
+could not answer (a short line it searched the catalogue for, say) adds that message to
+the question instead of opening a second card: what they type then belongs to the same
+conversation.
 """
 
 from __future__ import annotations
@@ -34,9 +39,12 @@ from handlers.catalogue_presses import recent
 from handlers.common import ask_consent, phone_or_none
 from handlers.consultation_activity import log_step, request_kind
 from handlers.forms import Form, Passage, Step
+from handlers.librarian_thread import join
 from storage import activity as activity_log
 from storage.activity import ActivityNote
+from storage.consultations import entries
 from storage.consultations import requests as desk
+from storage.consultations.models import EntryKind
 from storage.consultations.requests import QUESTION_LIMIT, RequestView
 from storage.db import Database
 from storage.models import Consent
@@ -131,8 +139,13 @@ async def hand_over(
     state: FSMContext,
     memory: RecentQueries,
     activity: ActivityNote,
+    *,
+    joins: bool = False,
 ) -> None:
-    """The question to a librarian: sent now, or once the reader consents."""
+    """The question to a librarian: sent now, or once the reader consents. `joins`: a
+    message the bot could not answer, handed over with the button under it — while the
+    reader's question is being talked over, it is added to that one (what they type then
+    would have joined it anyway); a question asked with /ask is a question of its own."""
     activity.kind = request_kind(config, LIBRARIAN_TOPIC.id)
     if not config.librarian.enabled:
         activity.status = "librarian off"
@@ -148,11 +161,22 @@ async def hand_over(
         return
     since = utcnow() - timedelta(hours=config.librarian.follow_up_hours)
     sent = await desk.latest_open(db, person.id, LIBRARIAN_TOPIC.id, active_since=since)
-    if sent is not None and sent.question == question.strip():  # the button pressed twice
+    if sent is not None and await _asked_already(db, sent, question):  # pressed twice
         activity.status = "sent already"
         await target.answer(texts("lib-sent-already", number=sent.id), reply_markup=inline(texts))
-        return
-    await send(target, question, texts, locales, config, db, person, activity)
+    elif sent is not None and joins:  # being talked over: it joins that, not a second card
+        await join(target, question.strip(), sent, texts, locales, config, db, person, activity)
+    else:
+        await send(target, question, texts, locales, config, db, person, activity)
+
+
+async def _asked_already(db: Database, request: RequestView, question: str) -> bool:
+    """The question, or an addition to it, says exactly this already."""
+    text = question.strip()
+    if request.question == text:
+        return True
+    said = await entries.entries(db, request.id, for_requester=True)
+    return any(e.kind is EntryKind.DETAILS and e.text == text for e in said)
 
 
 async def send(

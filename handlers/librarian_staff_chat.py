@@ -36,7 +36,7 @@ from broadcasts.consultation_notices import (
     send_answer,
     to_faq_row,
 )
-from broadcasts.views.request_view import desk_rows
+from broadcasts.views.request_view import desk_card, desk_rows
 from handlers.consultation_activity import log_step, request_kind
 from handlers.desk_cards import refusal_text
 from handlers.desk_forms import TEXT_LIMIT
@@ -249,12 +249,14 @@ async def _refresh_card(
     if card is None or message.bot is None:
         return
     rows = desk_rows(texts, request)
+    text = desk_card(texts, config, request)  # «📨 Новое обращение» is no longer true
     if is_librarian(request):
         rows.append(to_faq_row(texts, request))
+        text = card_text(texts, config, request, card_lead(request))  # how to answer, still
     # Too old to edit, or not changed: the next card shown is fresh anyway.
     with contextlib.suppress(TelegramAPIError):
         await message.bot.edit_message_text(
-            card_text(texts, config, request, card_lead(request)),
+            text,
             chat_id=message.chat.id,
             message_id=int(card),
             reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),

@@ -94,13 +94,34 @@ async def follow_up(
 ) -> None:
     """The reader writes on: the message joins their question, under its card in the staff
     chat."""
+    said = "lib-thanks-added" if route is Route.THANKS else "lib-added"
     text = (message.text or "").strip()[:MAX_ADDITION]
+    await join(message, text, request, texts, locales, config, db, person, activity, said=said)
+
+
+async def join(
+    target: Message,
+    text: str,
+    request: RequestView,
+    texts: Texts,
+    locales: Locales,
+    config: Config,
+    db: Database,
+    person: PersonView,
+    activity: ActivityNote,
+    *,
+    said: str = "lib-added",
+) -> None:
+    """`text` added to the reader's open question (typed, or a message the bot could not
+    answer handed over with «Спросить библиотекаря»): shown in the staff chat under its card,
+    and the reader told so, with «Вопрос решён» at hand. `target`: the message it came
+    with, which names the line in the staff chat (one line per message, however often)."""
     me = as_requester(request, person.id, person.display_name)
     outcome = await transitions.add_details(db, request.id, me, text=text)
     activity.kind = request_kind(config, request.topic)
     if not isinstance(outcome, Changed):  # closed by staff a moment ago
         activity.status = "details refused"
-        await message.answer(texts("lib-already-closed"), reply_markup=inline(texts))
+        await target.answer(texts("lib-already-closed"), reply_markup=inline(texts))
         return
     await tell_workers(
         db,
@@ -108,13 +129,12 @@ async def follow_up(
         config,
         outcome.request,
         lead="lib-desk-added",
-        stamp=f"details:{message.message_id}",
+        stamp=f"details:{target.message_id}",
         args={"text": text},
     )
     log_step(activity, config, outcome.request, None, text)
     activity.status = "details added"
-    said = "lib-thanks-added" if route is Route.THANKS else "lib-added"
-    await message.answer(
+    await target.answer(
         texts(said, number=request.id),
         reply_markup=inline(texts, solved_row(texts, outcome.request)),
     )

@@ -699,6 +699,28 @@ async def test_with_a_question_open_the_bot_still_answers_what_it_can(bot: Runni
     assert any("читальном зале" in line for line in lines)
 
 
+async def test_the_button_under_a_search_joins_the_open_question(bot: RunningBot) -> None:
+    """A short line is searched in the catalogue even while a question is open; handed to
+    the librarian with the button under the result, it joins that question."""
+    anna = await consented(bot, 7131, "Анна")
+    await ask_librarian(anna)
+    number = (await only_request(bot)).id
+    searched = await anna.send("И в гардеробе тоже холодно.")
+    assert "Добавлено к вопросу" not in searched.text
+    reply = await anna.press(ask_button(asked_id(searched)))
+    assert f"Добавлено к вопросу № {number}" in reply.text
+    again = await anna.press(ask_button(asked_id(searched)))
+    assert "уже передан" in again.text
+    async with bot.db.transaction() as session:
+        assert len(list(await session.scalars(select(ConsultationRequest)))) == 1
+    thread = await entries(bot.db, number, for_requester=False)
+    assert [e.text for e in thread if e.kind is EntryKind.DETAILS] == [
+        "И в гардеробе тоже холодно."
+    ]
+    lines = await staff_chat_lines(bot)
+    assert len([line for line in lines if "гардеробе" in line]) == 1
+
+
 async def test_thanks_after_an_answer_reach_the_librarian(bot: RunningBot) -> None:
     anna = await consented(bot, 7125, "Анна")
     await answered_in_chat(bot, anna, QUESTION, ANSWER)
@@ -927,6 +949,74 @@ async def test_a_vk_reader_replying_in_the_vk_staff_chat_changes_nothing(
     assert "только сотрудники" in said.text
     request = await only_request(community)
     assert request.status == RequestStatus.NEW
+
+
+async def test_in_vk_an_open_question_leaves_the_bots_answers_to_the_bot(
+    start_vk_bot: StartVkBot, tmp_path: Path
+) -> None:
+    community = await start_vk_bot(vk_staff_config(tmp_path))
+    anna = await vk_consented(community, 7206)
+    await vk_ask(anna)
+    number = (await only_request(community)).id
+    reply = await anna.send("когда вы работаете в субботу?")
+    assert "Центральная библиотека: 11:00–17:00" in reply.text
+    assert "Добавлено к вопросу" not in reply.text
+    reply = await anna.send("Спасибо!")
+    assert "Передам библиотекарю" in reply.text
+    thread = await entries(community.db, number, for_requester=False)
+    assert [e.text for e in thread if e.kind is EntryKind.DETAILS] == ["Спасибо!"]
+
+
+async def test_in_a_vk_staff_chat_notes_replies_to_the_bot_and_a_faq_suggestion(
+    start_vk_bot: StartVkBot, tmp_path: Path
+) -> None:
+    community = await start_vk_bot(vk_staff_config(tmp_path))
+    mention = f"[club{community.server.group_id}|Библиотека],"
+    anna = await vk_consented(community, 7207)
+    await vk_ask(anna)
+    number = (await only_request(community)).id
+    await deliver_vk(community)
+    maria = community.person(VK_ADMIN, "Мария")
+    await maria.send("Начать", payload={"command": "start"})  # she writes to the bot too
+    [card] = maria.shown(VK_STAFF_CHAT)
+    assert "//" in card["text"]
+
+    said = await maria.send_in_chat(
+        VK_STAFF_CHAT, f"{mention} // спрошу у завхоза", reply_to=card["conversation_message_id"]
+    )
+    assert "🔒 Заметка" in said.text
+    noted = maria.shown(VK_STAFF_CHAT)[0]
+    said = await maria.send_in_chat(
+        VK_STAFF_CHAT, f"{mention} {ANSWER}", reply_to=noted["conversation_message_id"]
+    )
+    assert "Ответ отправлен" in said.text
+    sent = maria.shown(VK_STAFF_CHAT)[0]
+    assert "Ответ отправлен" in sent["text"]
+    said = await maria.send_in_chat(
+        VK_STAFF_CHAT, "И пледы у дежурной.", reply_to=sent["conversation_message_id"]
+    )
+    assert "Ответ отправлен" in said.text
+    await deliver_vk(community)
+    answers = [m["text"] for m in anna.shown() if "Ответ библиотекаря" in m["text"]]
+    assert len(answers) == 2
+    assert not [text for text in answers if "завхоз" in text]
+    thread = await entries(community.db, number, for_requester=False)
+    assert [e.text for e in thread if e.kind is EntryKind.NOTE] == ["спрошу у завхоза"]
+
+    # «➕ В частые вопросы» continues in her private conversation with the community.
+    reply = await maria.click("В частые вопросы", in_chat=VK_STAFF_CHAT)
+    asked = maria.shown()[0]
+    assert QUESTION in asked["text"]
+    assert "Уберите имена" in asked["text"]
+    reply = await maria.click("Оставить как есть")
+    assert "Шаг 2 из 3" in reply.text
+    await maria.click("Пропустить")
+    reply = await maria.click("Оставить как есть")
+    assert "Вопрос добавлен" in reply.text
+    async with community.db.transaction() as session:
+        [entry] = list(await session.scalars(select(LibraryFaqEntry)))
+    assert entry.question == QUESTION
+    assert entry.answer == "И пледы у дежурной."  # the last answer she gave
 
 
 def _chat_message(**fields: object) -> dict[str, object]:
