@@ -51,7 +51,7 @@ from storage.consultations import directory
 from storage.db import Database
 from storage.events.models import EventKind
 from storage.faq import entries
-from storage.front_door.decide import Decision, Route
+from storage.front_door.decide import ADDRESSED_TO_LIBRARY, Decision, Route
 from storage.front_door.doors import door_for
 from storage.front_door.titles import is_a_title
 from storage.models import ActivityKind
@@ -76,9 +76,7 @@ TITLE_CHECKED = {
     Route.UNKNOWN,
 }
 # Words of a message addressed to the library, not a title: no «Искать в каталоге» under it.
-ADDRESSING = frozenset(
-    "вы вас вам ваш ваша ваше ваши библиотека библиотеке библиотеки".split()  # noqa: SIM905
-)
+ADDRESSING = ADDRESSED_TO_LIBRARY
 FOLLOW_UP_WORDS = 3  # «Встреча», «Новости»: a screen answered them, but they may be titles
 
 

@@ -39,7 +39,7 @@ EDITS = {
 NO_PHRASINGS = FaqCb(action=FaqAction.SKIP).pack()
 # «✔️ Оставить как есть»: the text a suggestion offers for the step it is at. FaqAction has
 # no action of its own for it: «skip» with page 1 (no other «skip» button has a page).
-KEEP = FaqCb(action=FaqAction.SKIP, page=1).pack()
+KEEP = FaqCb(action=FaqAction.KEEP).pack()
 CANCEL = FaqCb(action=FaqAction.CANCEL).pack()
 
 

@@ -1279,7 +1279,6 @@ lib-answer = 💬 <b>A librarian's answer</b> to question No. { $number }:
 
     To ask something more, just write here.
 lib-already-closed = This question is closed already. If you need anything else, just write.
-lib-desk-new = 🙋 <b>Question to a librarian</b> — reply to this message and the answer goes to the reader.
 lib-desk-added = ✍️ The reader added to question No. { $number }:
     { $text }
 lib-desk-reminder = ⏰ Question No. { $number } has had no answer for { $minutes } working minutes — reply to this message or use “Reply”.

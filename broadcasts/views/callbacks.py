@@ -373,6 +373,7 @@ class FaqAction(enum.StrEnum):
     DROP_YES = "delyes"
     CANCEL = "cancel"
     SKIP = "skip"  # «Пропустить»: no other phrasings
+    KEEP = "keep"  # «✔️ Оставить как есть»: the reader's words offered from a librarian's card
 
 
 class FaqCb(CallbackData, prefix="faq"):

@@ -22,8 +22,8 @@ class LibraryFaqEntry(Base):
     phrasings: Mapped[str] = mapped_column(Text, default="")
     answer: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    # Set when the entry was made in one tap from a reader's question («➕ В частые
-    # вопросы») and not edited since: /forget of that reader takes the entry with them.
+    # Set when the entry was made from a reader's question («➕ В частые вопросы») and its
+    # question not rewritten since: /forget of that reader takes the entry with them.
     source_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="CASCADE"), index=True
     )

@@ -114,6 +114,10 @@ THANKS = frozenset(
     сенкс большое огромное вам вас""".split()  # noqa: SIM905
 )
 BYE = frozenset("до свидания пока всего доброго хорошего bye goodbye".split())  # noqa: SIM905
+# Words of a message addressed to the library: not a title (no «Искать в каталоге» under it).
+ADDRESSED_TO_LIBRARY = frozenset(
+    "вы вас вам ваш ваша ваше ваши библиотека библиотеке библиотеки".split()  # noqa: SIM905
+)
 SMALL_TALK = frozenset("как дела у вас how are you".split())  # noqa: SIM905
 # Words that carry no request of their own around a greeting or thanks.
 ACKNOWLEDGEMENTS = frozenset(
@@ -469,6 +473,8 @@ def _contacts(typed: Typed) -> Decision | None:
         or typed.exact("вконтакте", "contacts", "contact")
         or _phrases(typed, "номер телефон", "связаться с вами", "с вами связ", "как связат")
     )
+    if cue and _PHONE.search(typed.raw):
+        return None  # «мой телефон 8-900-…»: the reader's number, not a question about ours
     return Decision(Route.CONTACTS, f"contacts ({cue})") if cue else None
 
 
@@ -563,6 +569,7 @@ def _days(typed: Typed) -> tuple[int | None, int | None, Span]:
 
 
 _QUESTION_MARK = re.compile(r"\?\s*$")
+_PHONE = re.compile(r"(\+?\d[\d\s()-]{6,}\d)")
 _DATE = re.compile(
     r"\b\d{1,2}(\s*[./]\s*\d{1,2}|\s+(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр))",
     re.IGNORECASE,
