@@ -98,6 +98,18 @@ class Database:
             yield session
 
     @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that only reads, through the ORM: on SQLite it need not queue for
+        the writer's turn (WAL readers never wait), so a read on the way to an answer — the
+        event a form is for — is not held up behind every write of a burst. It ends in a
+        rollback: nothing written in it is kept."""
+        async with self._writer_turn(False), self.sessions() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
+
+    @asynccontextmanager
     async def connection(self, *, writes: bool = True) -> AsyncIterator[AsyncConnection]:
         """One unit of work on a bare connection: for the statements every update runs (the
         catalogue search, a conversation's state, the activity rows), which need no ORM.
@@ -109,6 +121,12 @@ class Database:
         """
         async with self._writer_turn(writes), self.engine.begin() as connection:
             yield connection
+
+    def holding_turn(self) -> bool:
+        """Whether the caller is inside one of this process's SQLite write transactions:
+        a write it hands to another task (a group commit) would wait for the turn the
+        caller holds, so it must write in the caller's transaction instead."""
+        return self._sqlite_turn is not None and _holding_turn.get()
 
     @asynccontextmanager
     async def _writer_turn(self, writes: bool = True) -> AsyncIterator[None]:

@@ -113,7 +113,7 @@ async def upcoming(
         where.append(Event.kind == kind)
     if branch:
         where.append(Event.branch_id == branch)
-    async with db.transaction() as session:
+    async with db.reading() as session:
         total = await session.scalar(select(func.count()).select_from(Event).where(*where))
         rows = await session.scalars(
             select(Event)
@@ -126,7 +126,7 @@ async def upcoming(
 
 
 async def get(db: Database, event_id: int) -> EventView | None:
-    async with db.transaction() as session:
+    async with db.reading() as session:
         row = await session.get(Event, event_id)
         return view(row) if row is not None else None
 
@@ -136,7 +136,7 @@ async def my_places(
 ) -> list[tuple[EventView, Place]]:
     """Upcoming events the person is registered for (or waiting for), soonest first."""
     now = now or utcnow()
-    async with db.transaction() as session:
+    async with db.reading() as session:
         rows = await session.execute(
             select(Event, Registration)
             .join(Registration, Registration.event_id == Event.id)

@@ -33,17 +33,19 @@ class Place:
     offer_expires_at: datetime | None = None
 
 
-async def lock_event(session: AsyncSession, event_id: int) -> Event | None:
+async def lock_event(session: AsyncSession, event_id: int, *, numbers: int = 1) -> Event | None:
     """Serialise changes to this event; return it (None if it does not exist).
 
     Bumping `events.queue_seq` takes the event's row lock on PostgreSQL and the database's
     write lock on SQLite: the seat count is then read and written under the lock, and the
-    waiting list is numbered in the order people arrived.
+    waiting list is numbered in the order people arrived. `numbers`: how many queue
+    numbers the caller takes (the last of them is the event's `queue_seq` afterwards) —
+    one per registration decided under this lock.
     """
     bumped = await session.execute(
         update(Event)
         .where(Event.id == event_id)
-        .values(queue_seq=Event.queue_seq + 1)
+        .values(queue_seq=Event.queue_seq + numbers)
         .execution_options(synchronize_session=False)
     )
     if not bumped.rowcount:
@@ -64,7 +66,8 @@ async def _position(session: AsyncSession, row: Registration) -> int | None:
     return int(ahead or 0) + 1
 
 
-async def place_from_row(session: AsyncSession, row: Registration) -> Place:
+def place_of(row: Registration, position: int | None) -> Place:
+    """The row as a `Place`, its waiting-list position already known."""
     return Place(
         id=row.id,
         event_id=row.event_id,
@@ -74,6 +77,10 @@ async def place_from_row(session: AsyncSession, row: Registration) -> Place:
         organisation=row.organisation,
         contact=row.contact,
         ticket=row.ticket,
-        position=await _position(session, row),
+        position=position,
         offer_expires_at=row.offer_expires_at,
     )
+
+
+async def place_from_row(session: AsyncSession, row: Registration) -> Place:
+    return place_of(row, await _position(session, row))

@@ -3,21 +3,20 @@ what a person may do about an event's registration (`standing`).
 
 Every change starts by locking the event (`places.lock_event`), so changes to one event
 are serialised, the seat count is read and written under the lock, and the waiting list
-is numbered in the order people arrived.
+is numbered in the order people arrived. Taking a seat (`register`) is storage.events.seats:
+the requests of everyone pressing at once are decided together, in one transaction.
 
-`Place`, the lists of who is coming (storage.events.roster) and the staff's changes to the
-event itself (storage.events.schedule) are importable from here too, as they were before
-they had modules of their own.
+`register` with `Registered` and `Refused`, `Place`, the lists of who is coming
+(storage.events.roster) and the staff's changes to the event itself
+(storage.events.schedule) are importable from here too, as they were before they had
+modules of their own.
 """
 
 from __future__ import annotations
 
 import enum
-import json
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,29 +44,13 @@ from storage.events.schedule import cancel_event as cancel_event
 from storage.events.schedule import create_event as create_event
 from storage.events.schedule import move_event as move_event
 from storage.events.schedule import update_event as update_event
+from storage.events.seats import Refused as Refused
+from storage.events.seats import Registered as Registered
+from storage.events.seats import new_ticket as new_ticket
+from storage.events.seats import outside_window
+from storage.events.seats import register as register
 from storage.models import Consent, Person
 from storage.types import utcnow
-
-
-class Refused(enum.StrEnum):
-    """Why a registration was not made."""
-
-    GONE = "gone"  # no such event, or cancelled
-    NOT_OPEN = "not_open"  # registration opens later
-    CLOSED = "closed"  # registration has closed (or the event has started)
-    FULL = "full"  # no seats and no waiting list
-
-
-@dataclass(frozen=True, slots=True)
-class Registered:
-    place: Place
-    existing: bool = False  # the person was already registered: this is their place
-
-    @property
-    def ticket_due(self) -> bool:
-        """A seat taken just now: its ticket goes with the confirmation (not for a place
-        they already had, nor for the waiting list)."""
-        return self.place.status is RegistrationStatus.CONFIRMED and not self.existing
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,77 +62,6 @@ class Promotion:
     chat_id: str | None
     language: str | None
     expires_at: datetime
-
-
-def new_ticket() -> str:
-    return secrets.token_urlsafe(12)
-
-
-def _outside_window(event: Event, now: datetime) -> Refused | None:
-    """Why registration is not open now, by the event's registration window."""
-    if event.registration_opens_at and now < event.registration_opens_at:
-        return Refused.NOT_OPEN
-    if now >= (event.registration_closes_at or event.starts_at):
-        return Refused.CLOSED
-    return None
-
-
-async def register(
-    db: Database,
-    event_id: int,
-    person_id: int | None,
-    *,
-    name: str | None,
-    organisation: str | None = None,
-    contact: str | None = None,
-    answers: list[dict[str, Any]] | None = None,
-    now: datetime | None = None,
-    added_by: str | None = None,
-    ignore_window: bool = False,
-) -> Registered | Refused:
-    """A seat if one is free, else a place on the waiting list (if the event keeps one).
-
-    A person already registered gets their existing place back, unchanged. Staff adding
-    someone by hand (`added_by`) may register outside the registration window.
-    """
-    now = now or utcnow()
-    async with db.transaction() as session:
-        event = await lock_event(session, event_id)
-        if event is None or event.status != EventStatus.SCHEDULED:
-            return Refused.GONE
-        if person_id is not None:
-            existing = await session.scalar(
-                select(Registration).where(
-                    Registration.event_id == event_id, Registration.person_id == person_id
-                )
-            )
-        else:
-            existing = None
-        if existing is not None and existing.status in ACTIVE:
-            return Registered(await place_from_row(session, existing), existing=True)
-        refused = None if ignore_window else _outside_window(event, now)
-        if refused is not None:
-            return refused
-        if event.seats is None or event.taken < event.seats:
-            status = RegistrationStatus.CONFIRMED
-            event.taken += 1
-        elif event.waitlist:
-            status = RegistrationStatus.WAITLISTED
-        else:
-            return Refused.FULL
-        row = existing or Registration(event_id=event_id, person_id=person_id, ticket=new_ticket())
-        row.status = status
-        row.name, row.organisation, row.contact = name, organisation, contact
-        row.answers = json.dumps(answers or [], ensure_ascii=False)
-        row.queued_at = event.queue_seq
-        row.offer_expires_at = None
-        row.created_at = row.created_at or now
-        row.updated_at = now
-        row.added_by = added_by
-        if existing is None:
-            session.add(row)
-        await session.flush()
-        return Registered(await place_from_row(session, row))
 
 
 async def _promote_next(
@@ -314,7 +226,7 @@ async def standing(
     """The person's place at the event (confirmed, offered or waiting) and whether they may
     register now: what the card offers and whether «Записаться» starts the form."""
     now = now or utcnow()
-    async with db.transaction() as session:
+    async with db.reading() as session:
         event = await session.get(Event, event_id)
         person = await session.get(Person, person_id)
         row = await session.scalar(
@@ -328,7 +240,7 @@ async def standing(
         is_open = (
             event is not None
             and event.status == EventStatus.SCHEDULED
-            and _outside_window(event, now) is None
+            and outside_window(event, now) is None
         )
         consented = person is not None and person.consent == Consent.GIVEN
         return Standing(place, is_open, _opening(event, is_open), consented)
@@ -337,7 +249,7 @@ async def standing(
 async def ticket_place(db: Database, registration_id: int, person_id: int) -> Place | None:
     """The person's own confirmed place at an event still on — what a ticket is for — or
     None: a registration id from a button is only a choice, never proof of whose it is."""
-    async with db.transaction() as session:
+    async with db.reading() as session:
         row = await session.scalar(
             select(Registration)
             .join(Event, Event.id == Registration.event_id)

@@ -1,0 +1,289 @@
+"""Taking a seat (or a place on the waiting list): the decision, and the desk that takes
+the decisions of everyone pressing at once together.
+
+A popular meetup announced, and hundreds finish the sign-up form within a second. One
+transaction per person, each locking the event, made them queue: on SQLite behind the
+one writer (and every other write of the bot), on PostgreSQL behind the event's row lock
+and the connection pool — seconds for the last in line, and on PostgreSQL not even in
+the order they came. So the requests wait at a desk instead (one per database, in this
+process): a single worker takes every request waiting, decides them in one transaction
+in the order they came — one lock of the event, one read of who already has a place,
+one insert of the new rows — and starts on the next group while the answers go out. A
+request that comes to an idle desk is decided at once, alone, as before.
+
+Should a group fail (a row another process inserted meanwhile), each request in it is
+decided again alone, so one request's problem is never another's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import enum
+import json
+import secrets
+import weakref
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+from storage.events.models import ACTIVE, Event, EventStatus, Registration, RegistrationStatus
+from storage.events.places import Place, lock_event, place_of
+from storage.types import utcnow
+
+MAX_GROUP = 500  # requests decided in one transaction
+
+
+class Refused(enum.StrEnum):
+    """Why a registration was not made."""
+
+    GONE = "gone"  # no such event, or cancelled
+    NOT_OPEN = "not_open"  # registration opens later
+    CLOSED = "closed"  # registration has closed (or the event has started)
+    FULL = "full"  # no seats and no waiting list
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    place: Place
+    existing: bool = False  # the person was already registered: this is their place
+
+    @property
+    def ticket_due(self) -> bool:
+        """A seat taken just now: its ticket goes with the confirmation (not for a place
+        they already had, nor for the waiting list)."""
+        return self.place.status is RegistrationStatus.CONFIRMED and not self.existing
+
+
+def new_ticket() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def outside_window(event: Event, now: datetime) -> Refused | None:
+    """Why registration is not open now, by the event's registration window."""
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return Refused.NOT_OPEN
+    if now >= (event.registration_closes_at or event.starts_at):
+        return Refused.CLOSED
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One person (or staff adding someone by hand: no person) asking for a place."""
+
+    event_id: int
+    person_id: int | None
+    name: str | None
+    organisation: str | None
+    contact: str | None
+    answers: list[dict[str, Any]]
+    now: datetime
+    added_by: str | None = None
+    ignore_window: bool = False
+
+
+Outcome = Registered | Refused
+
+
+async def register(
+    db: Database,
+    event_id: int,
+    person_id: int | None,
+    *,
+    name: str | None,
+    organisation: str | None = None,
+    contact: str | None = None,
+    answers: list[dict[str, Any]] | None = None,
+    now: datetime | None = None,
+    added_by: str | None = None,
+    ignore_window: bool = False,
+) -> Outcome:
+    """A seat if one is free, else a place on the waiting list (if the event keeps one).
+
+    A person already registered gets their existing place back, unchanged. Staff adding
+    someone by hand (`added_by`) may register outside the registration window. Returns
+    once the decision is committed.
+    """
+    request = Request(
+        event_id,
+        person_id,
+        name,
+        organisation,
+        contact,
+        answers or [],
+        now or utcnow(),
+        added_by,
+        ignore_window,
+    )
+    return await desk_for(db).decide(request)
+
+
+class Desk:
+    """Requests waiting for a decision, and the one worker deciding them in groups."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._waiting: list[tuple[Request, asyncio.Future[Outcome]]] = []
+        self._worker: asyncio.Task[None] | None = None
+        self.groups = 0  # transactions that decided something (for tests and benchmarks)
+
+    async def decide(self, request: Request) -> Outcome:
+        decided: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((request, decided))
+        if self._worker is None or self._worker.done():
+            # A fresh context: the caller's open transaction must not look like the worker's.
+            self._worker = asyncio.create_task(self._work(), context=contextvars.Context())
+        return await decided
+
+    async def _work(self) -> None:
+        while self._waiting:
+            group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
+            try:
+                outcomes = await decide_group(self.db, [request for request, _ in group])
+            except Exception:  # noqa: BLE001 - decided again one by one, below
+                if len(group) == 1:
+                    await self._alone(group[0])
+                    continue
+                for one in group:
+                    await self._alone(one)
+                continue
+            self.groups += 1
+            for (_, decided), outcome in zip(group, outcomes, strict=True):
+                if not decided.done():  # a cancelled caller: the place is taken regardless
+                    decided.set_result(outcome)
+
+    async def _alone(self, waiting: tuple[Request, asyncio.Future[Outcome]]) -> None:
+        request, decided = waiting
+        try:
+            (outcome,) = await decide_group(self.db, [request])
+        except Exception as exc:  # noqa: BLE001 - handed to its caller
+            if not decided.done():
+                decided.set_exception(exc)
+            return
+        self.groups += 1
+        if not decided.done():
+            decided.set_result(outcome)
+
+
+_desks: weakref.WeakKeyDictionary[Database, Desk] = weakref.WeakKeyDictionary()
+
+
+def desk_for(db: Database) -> Desk:
+    desk = _desks.get(db)
+    if desk is None:
+        desk = _desks[db] = Desk(db)
+    return desk
+
+
+async def decide_group(db: Database, requests: list[Request]) -> list[Outcome]:
+    """Decide every request, in order, in one transaction: each event locked once."""
+    outcomes: list[Outcome | None] = [None] * len(requests)
+    by_event: dict[int, list[int]] = {}
+    for i, request in enumerate(requests):
+        by_event.setdefault(request.event_id, []).append(i)
+    async with db.transaction() as session:
+        for event_id, indexes in by_event.items():
+            chosen = [requests[i] for i in indexes]
+            decided = await _decide_for_event(session, event_id, chosen)
+            for i, outcome in zip(indexes, decided, strict=True):
+                outcomes[i] = outcome
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+async def _decide_for_event(
+    session: AsyncSession, event_id: int, requests: list[Request]
+) -> list[Outcome]:
+    event = await lock_event(session, event_id, numbers=len(requests))
+    if event is None or event.status != EventStatus.SCHEDULED:
+        return [Refused.GONE] * len(requests)
+    people = {r.person_id for r in requests if r.person_id is not None}
+    rows: dict[int, Registration] = {}
+    if people:
+        found = await session.scalars(
+            select(Registration).where(
+                Registration.event_id == event_id, Registration.person_id.in_(people)
+            )
+        )
+        rows = {row.person_id: row for row in found if row.person_id is not None}
+    # Queue numbers in the order the requests came: this group took the last len(requests).
+    number = event.queue_seq - len(requests)
+    decided: list[tuple[Registration, bool] | Refused] = []
+    for request in requests:
+        number += 1
+        existing = rows.get(request.person_id) if request.person_id is not None else None
+        if existing is not None and existing.status in ACTIVE:
+            decided.append((existing, True))
+            continue
+        taken = None if request.ignore_window else outside_window(event, request.now)
+        taken = taken or _take(event)
+        if isinstance(taken, Refused):
+            decided.append(taken)
+            continue
+        row = existing or Registration(
+            event_id=event_id, person_id=request.person_id, ticket=new_ticket()
+        )
+        _fill(row, request, status=taken, number=number)
+        if existing is None:
+            session.add(row)
+            if request.person_id is not None:
+                rows[request.person_id] = row  # a second request of theirs finds it
+        decided.append((row, False))
+    await session.flush()
+    waiting = await _waiting_numbers(session, event_id, decided)
+    return [
+        d
+        if isinstance(d, Refused)
+        else Registered(place_of(d[0], _position(d[0], waiting)), existing=d[1])
+        for d in decided
+    ]
+
+
+def _take(event: Event) -> RegistrationStatus | Refused:
+    """A seat if one is free, else the waiting list (if kept), counted on the event."""
+    if event.seats is None or event.taken < event.seats:
+        event.taken += 1
+        return RegistrationStatus.CONFIRMED
+    return RegistrationStatus.WAITLISTED if event.waitlist else Refused.FULL
+
+
+def _fill(row: Registration, request: Request, *, status: RegistrationStatus, number: int) -> None:
+    row.status = status
+    row.name, row.organisation, row.contact = request.name, request.organisation, request.contact
+    row.answers = json.dumps(request.answers, ensure_ascii=False)
+    row.queued_at = number
+    row.offer_expires_at = None
+    row.created_at = row.created_at or request.now
+    row.updated_at = request.now
+    row.added_by = request.added_by
+
+
+async def _waiting_numbers(
+    session: AsyncSession, event_id: int, decided: list[tuple[Registration, bool] | Refused]
+) -> list[int]:
+    """The queue numbers of the event's waiting list, in order (read only when someone in
+    this group is on it): a place's position is how many come before it, plus one."""
+    if not any(
+        not isinstance(d, Refused) and d[0].status == RegistrationStatus.WAITLISTED for d in decided
+    ):
+        return []
+    numbers = await session.scalars(
+        select(Registration.queued_at)
+        .where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .order_by(Registration.queued_at)
+    )
+    return list(numbers)
+
+
+def _position(row: Registration, waiting: list[int]) -> int | None:
+    if row.status != RegistrationStatus.WAITLISTED:
+        return None
+    return bisect_left(waiting, row.queued_at) + 1
