@@ -8,10 +8,18 @@ asks for the state (aiogram's FSM middleware, the «leave the form» middleware)
 most conversations have none, so the database is asked once per conversation and
 written only when something changes. That is right for the one process the embedded
 default is; several processes share their state through Redis.
+
+Writes of many conversations at once share one transaction (a group commit): when
+hundreds finish a form in the same second, or search the catalogue together, one
+transaction a conversation queued them behind each other — on SQLite behind its one
+writer, in front of the seat decisions and the answers. A write still returns only once
+it is committed, and the cache shows the new state from the moment it is asked for.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import json
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -41,6 +49,8 @@ DESTINY = "default"
 # (state, data as JSON, when it was last written — None for nothing stored)
 Entry = tuple[str | None, str, datetime | None]
 NOTHING: Entry = (None, "{}", None)
+# A write waiting for its group: the new (state, data), when, and who waits for it.
+Pending = tuple[tuple[str | None, str], datetime, list["asyncio.Future[None]"]]
 
 
 def _upsert(insert: Any) -> Any:
@@ -89,6 +99,9 @@ class DatabaseStorage(BaseStorage):
         self._cache: OrderedDict[str, Entry] = OrderedDict()
         # Writes started so far: a read that a write overtook is not cached.
         self._writes = 0
+        # storage key → its latest write not yet committed; one task writes them in groups.
+        self._pending: dict[str, Pending] = {}
+        self._writer: asyncio.Task[None] | None = None
 
     def _remember(self, storage_key: str, value: Entry) -> None:
         self._cache[storage_key] = value
@@ -136,25 +149,79 @@ class DatabaseStorage(BaseStorage):
         await self._put(storage_key, (state, data))
 
     async def _put(self, storage_key: str, value: tuple[str | None, str]) -> None:
-        """Store a conversation's whole state and data (or delete it when both are empty)."""
-        state, payload = value
-        empty = value == EMPTY
+        """Store a conversation's whole state and data (or delete it when both are empty);
+        returns once committed. The cache has the new value at once: this conversation's
+        next update reads it even while the group it is written in is still on its way."""
         now = utcnow()
-        async with self.db.connection() as writing:
-            if empty:
-                await writing.execute(_DELETE, {"key": storage_key})
+        entry: Entry = NOTHING if value == EMPTY else (value[0], value[1], now)
+        self._remember(storage_key, entry)
+        try:
+            if self.db.holding_turn():  # inside the caller's transaction: write in it
+                await self._write({storage_key: (value, now)})
             else:
-                await writing.execute(
-                    _UPSERTS[self.db.dialect],
-                    {"key": storage_key, "state": state, "data": payload, "updated_at": now},
-                )
-        self._remember(storage_key, NOTHING if empty else (state, payload, now))
+                await self._in_group(storage_key, value, now)
+        except BaseException:
+            if self._cache.get(storage_key) == entry:
+                self._cache.pop(storage_key)  # not written: the database has the truth
+            raise
+
+    async def _in_group(
+        self, storage_key: str, value: tuple[str | None, str], now: datetime
+    ) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        earlier = self._pending.get(storage_key)
+        waiting = [*earlier[2], done] if earlier else [done]
+        self._pending[storage_key] = (value, now, waiting)  # the latest value is what counts
+        if self._writer is None or self._writer.done():
+            # A fresh context: a caller's open transaction must not look like the writer's.
+            self._writer = asyncio.create_task(self._write_groups(), context=contextvars.Context())
+        await done
+
+    async def _write_groups(self) -> None:
+        while self._pending:
+            group, self._pending = self._pending, {}
+            try:
+                await self._write({key: (value, at) for key, (value, at, _) in group.items()})
+            except Exception as exc:  # noqa: BLE001 - handed to the callers
+                if len(group) == 1:
+                    _settle(group.values(), exc)
+                    continue
+                # One bad write must not take the others with it: each on its own.
+                for key, (value, at, waiting) in group.items():
+                    try:
+                        await self._write({key: (value, at)})
+                    except Exception as alone:  # noqa: BLE001 - handed to the caller
+                        _settle([(value, at, waiting)], alone)
+                    else:
+                        _settle([(value, at, waiting)], None)
+            else:
+                _settle(group.values(), None)
+
+    async def _write(self, values: Mapping[str, tuple[tuple[str | None, str], datetime]]) -> None:
+        """One transaction: conversations left empty deleted, the others upserted."""
+        gone = [{"key": key} for key, (value, _) in values.items() if value == EMPTY]
+        kept = [
+            {"key": key, "state": value[0], "data": value[1], "updated_at": at}
+            for key, (value, at) in values.items()
+            if value != EMPTY
+        ]
+        async with self.db.connection() as writing:
+            if gone:
+                await writing.execute(_DELETE, gone)
+            if kept:
+                await writing.execute(_UPSERTS[self.db.dialect], kept)
+
+    async def _written(self) -> None:
+        """Every write asked for so far is committed (or failed)."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)
 
     async def forget_users(self, user_ids: Iterable[str]) -> int:
         """/forget: every conversation of these messenger users, in any chat, goes."""
         suffixes = [user_key_suffix(user_id) for user_id in user_ids]
         if not suffixes:
             return 0
+        await self._written()  # a state still on its way must not come back after this
         matches = or_(*(_TABLE.c.key.endswith(suffix, autoescape=True) for suffix in suffixes))
         async with self.db.connection() as writing:
             deleted = (await writing.execute(delete(_TABLE).where(matches))).rowcount
@@ -183,7 +250,20 @@ class DatabaseStorage(BaseStorage):
         return dict(json.loads(data))
 
     async def close(self) -> None:
-        """The database is owned and closed by the application, not by the storage."""
+        """The database is owned and closed by the application, not by the storage; the
+        writes still on their way are finished first."""
+        await self._written()
+
+
+def _settle(groups: Iterable[Pending], error: BaseException | None) -> None:
+    for _value, _at, waiting in groups:
+        for done in waiting:
+            if done.done():
+                continue  # the caller was cancelled; the write is made regardless
+            if error is None:
+                done.set_result(None)
+            else:
+                done.set_exception(error)
 
 
 def _glob_escape(text: str) -> str:
