@@ -24,7 +24,7 @@ from broadcasts.views.keyboards import inline
 from handlers import forms
 from handlers.common import ask_consent
 from handlers.event_routes import form_routes
-from handlers.event_tickets import confirm_place
+from handlers.event_tickets import confirm_text, send_ticket
 from handlers.forms import (
     AtStep,
     Choice,
@@ -258,8 +258,9 @@ async def finish(
     answers: forms.Answers,
     activity: ActivityNote,
 ) -> None:
-    """The last answer given: a seat or the waiting list (storage decides), the details
-    remembered for next time, and the confirmation with the ticket."""
+    """The last answer given: a seat or the waiting list (storage decides, the requests
+    of everyone pressing at once together), the confirmation at once, the details
+    remembered for next time, then the ticket."""
     event = filling.subject
     activity.kind = ActivityKind.EVENT_REGISTRATION
     activity.content = event.title
@@ -279,7 +280,11 @@ async def finish(
         activity.status = f"refused: {result.value}"
         await target.answer(texts(f"events-refused-{result.value}"), reply_markup=inline(texts))
         return
-    await forms.remember(db, person, texts, filling.steps, answers)
     activity.customer = answers.get("name")
     activity.notes = answers.get("org")
-    await confirm_place(target, bot, texts, config, event, result, activity)
+    try:
+        await confirm_text(target, texts, config, event, result, activity)
+    finally:  # the place is theirs whether or not the message went out
+        await forms.remember(db, person, texts, filling.steps, answers)
+    if result.ticket_due:
+        await send_ticket(target, bot, texts, config, event, result.place)

@@ -31,7 +31,7 @@ from storage.events.listing import EventView, get
 from storage.events.models import RegistrationStatus
 from storage.events.places import Place
 from storage.events.registrations import Registered
-from storage.events.tickets import calendar_file, qr_png
+from storage.events.tickets import ticket_files
 from storage.models import ActivityKind, Role
 from storage.people import PersonView
 
@@ -47,10 +47,12 @@ def ticket_filename(event_id: int, registration_id: int, extension: str) -> str:
 async def send_ticket(
     target: Message, bot: Bot, texts: Texts, config: Config, event: EventView, place: Place
 ) -> None:
-    """The calendar file and the QR ticket that staff scan at the door."""
+    """The calendar file and the QR ticket that staff scan at the door (drawn once per
+    registration, off the event loop: see storage.events.tickets)."""
     where = ", ".join(p for p in location(config, event.branch_id, event.room) if p != "none")
-    ics = calendar_file(
-        event, location=where, library=config.library.name, registration_id=place.id
+    link = await start_link(bot, f"ticket_{place.ticket}")
+    ics, qr = await ticket_files(
+        event, location=where, library=config.library.name, registration_id=place.id, link=link
     )
     # Named per registration: the demo saves files under these names, and the tickets of
     # two events must not overwrite each other.
@@ -58,9 +60,8 @@ async def send_ticket(
         BufferedInputFile(ics, filename=ticket_filename(event.id, place.id, "ics")),
         caption=texts("events-ics-caption"),
     )
-    link = await start_link(bot, f"ticket_{place.ticket}")
     await target.answer_photo(
-        BufferedInputFile(qr_png(link), filename=ticket_filename(event.id, place.id, "png")),
+        BufferedInputFile(qr, filename=ticket_filename(event.id, place.id, "png")),
         caption=texts("events-ticket-caption", title=event.title, name=place.name or "none"),
     )
 
@@ -75,7 +76,21 @@ async def confirm_place(
     activity: ActivityNote,
 ) -> None:
     """«Вы записаны» (or the place in the waiting list) with the event's details, and the
-    ticket when the seat was taken just now."""
+    ticket when the seat was taken just now — after the confirmation, never holding it up."""
+    await confirm_text(target, texts, config, event, result, activity)
+    if result.ticket_due:
+        await send_ticket(target, bot, texts, config, event, result.place)
+
+
+async def confirm_text(
+    target: Message,
+    texts: Texts,
+    config: Config,
+    event: EventView,
+    result: Registered,
+    activity: ActivityNote,
+) -> None:
+    """The confirmation alone: what the reader waits for first."""
     place = result.place
     activity.status = "duplicate" if result.existing else place.status.value
     branch, room = location(config, event.branch_id, event.room)
@@ -95,8 +110,6 @@ async def confirm_place(
     )
     mine = button(texts("events-mine-button"), EventCb(action=EventAction.MINE).pack())
     await target.answer(text, reply_markup=inline(texts, [cancel], [mine]))
-    if result.ticket_due:
-        await send_ticket(target, bot, texts, config, event, place)
 
 
 class OwnTicket(Filter):
