@@ -416,11 +416,25 @@ class Crowd:
                 return received.at
         return None
 
+    def tickets_at(self, chat: int, since: float) -> float | None:
+        """When the second of the ticket's two files (the .ics, the QR code) arrived."""
+        firsts: dict[str, float] = {}
+        for received in self.api.received.get(chat, ()):
+            if received.at >= since and received.method in ("sendDocument", "sendPhoto"):
+                firsts.setdefault(received.method, received.at)
+        return max(firsts.values()) if len(firsts) == 2 else None
+
     async def settle(
-        self, chats: list[int], since: float, markers: tuple[str, ...], deadline: float
+        self,
+        chats: list[int],
+        since: float,
+        markers: tuple[str, ...],
+        deadline: float,
+        *,
+        tickets: bool = False,
     ) -> dict[int, float]:
-        """Wait until every chat is answered, or nothing has come for any of them for
-        QUIET_SECONDS, or the deadline; chat → when its answer arrived."""
+        """Wait until every chat is answered (or has its ticket), or nothing has come for
+        any of them for QUIET_SECONDS, or the deadline; chat → when it arrived."""
         watched = set(chats)
         seen_calls = 0
         last_activity = time.monotonic()
@@ -431,7 +445,10 @@ class Crowd:
                 last_activity = time.monotonic()
             seen_calls = len(calls)
             for chat in watched - answered.keys():
-                at = self.answer_at(chat, since, markers)
+                if tickets:
+                    at = self.tickets_at(chat, since)
+                else:
+                    at = self.answer_at(chat, since, markers)
                 if at is not None:
                     answered[chat] = at
             now = time.monotonic()
@@ -625,6 +642,11 @@ async def run_one(
             answered = await crowd.settle(chats, step, DECIDED, deadline)
             result.update(reply_figures(crowd, chats, answered, step))
             result["ideal_s"] = round(len(naming) / RATE, 2)
+            # The ticket follows the confirmation: wait for it before the bot stops.
+            seated = [c for c in answered if crowd.answer_at(c, step, (DECIDED[0],))]
+            deadline = time.monotonic() + max(30.0, 3 * len(seated) / RATE)
+            ticketed = await crowd.settle(seated, step, (), deadline, tickets=True)
+            result["tickets_last_s"] = rounded(max(ticketed.values(), default=step) - step)
         else:
             for n, chat in enumerate(chats):
                 crowd.text(chat, ABOUT if scenario == "about" else SEARCHES[n % len(SEARCHES)])
@@ -724,7 +746,8 @@ def summary_line(database: str, result: dict[str, Any]) -> str:
         line += (
             f"; asked {result['asked_name']}, confirmed {result['confirmed']}, "
             f"waitlisted {result['waitlisted']}, in press order "
-            f"{result['confirmed_in_press_order']}, decision p50/p99 "
+            f"{result['confirmed_in_press_order']} ({result['confirmed_out_of_order']} not), "
+            f"tickets {result['tickets_delivered']}, decision p50/p99 "
             f"{result['decision_ms_p50']}/{result['decision_ms_p99']} ms"
         )
     if "broadcast_rate_meanwhile" in result:
