@@ -304,7 +304,13 @@ async def begin(
     answers (the event, the topic, the files)."""
     await state.set_state(form.state)
     await state.set_data({**own, "step": 0, "answers": {}})
-    await ask(target, texts, db, person, form, steps[0])
+    try:
+        await ask(target, texts, db, person, form, steps[0])
+    except Exception:
+        # The question never reached them (refused, dropped past its deadline): no form
+        # waits, or their next words would be taken for an answer they never gave.
+        await state.clear()
+        raise
 
 
 async def advance(
@@ -322,7 +328,12 @@ async def advance(
     index = filling.index + 1
     if index < len(filling.steps):
         await state.update_data(step=index, answers=answers)
-        await ask(target, texts, db, person, filling.form, filling.steps[index])
+        try:
+            await ask(target, texts, db, person, filling.form, filling.steps[index])
+        except Exception:
+            # The next question was not seen: the form stays at the one they answered.
+            await state.update_data(step=filling.index, answers=filling.answers)
+            raise
         return None
     await state.clear()
     return answers

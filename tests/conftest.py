@@ -278,7 +278,7 @@ async def start_bot(
     telegram: FakeTelegram, database: Database, config: Config
 ) -> AsyncIterator[StartBot]:
     """Start the real aiogram bot, long-polling the fake server; stop it afterwards."""
-    running: list[tuple[Any, asyncio.Task[None]]] = []
+    running: list[tuple[Any, asyncio.Task[None], Any]] = []
 
     async def start(config_override: Config | None = None, **dispatcher_options: Any) -> RunningBot:
         cfg = config_override or config
@@ -290,14 +290,15 @@ async def start_bot(
                 dp, bot, locales, handle_signals=False, handle_as_tasks=False, polling_timeout=1
             )
         )
-        running.append((dp, task))
+        running.append((dp, task, bot))
         return RunningBot(telegram, database, cfg)
 
     yield start
-    for dp, task in running:
+    for dp, task, bot in running:
         if not task.done():
             await dp.stop_polling()
         await task
+        await bot.session.close()  # polling leaves it open: it may be shared with a sender
 
 
 @pytest.fixture

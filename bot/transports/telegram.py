@@ -117,6 +117,9 @@ async def run_polling(
         handle_signals=handle_signals,
         handle_as_tasks=handle_as_tasks,
         polling_timeout=polling_timeout,
+        # The session is shared with the outbox sender: closing it on stop would fail the
+        # sends in flight (rows left «unknown», never resent). Whoever made it closes it.
+        close_bot_session=False,
         platform=PLATFORM,
     )
 
