@@ -14,7 +14,7 @@ from typing import Any
 from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, Update
 
 from bot.kernel.config import Config
 from bot.kernel.i18n import Texts
@@ -158,6 +158,7 @@ async def answered(
     person: PersonView,
     state: FSMContext,
     activity: ActivityNote,
+    event_update: Update,
 ) -> None:
     activity.kind = ActivityKind.EVENT_REGISTRATION
     activity.status = "form answer"
@@ -166,7 +167,9 @@ async def answered(
     if isinstance(taken, Invalid):
         activity.status = "bad answer"
     elif taken is not None:
-        await finish(message, bot, texts, config, db, person, filling, taken, activity)
+        await finish(
+            message, bot, texts, config, db, person, filling, taken, activity, event_update
+        )
 
 
 @form_routes.message(EventForm.answering, F.text)
@@ -218,13 +221,16 @@ async def button_answer(
     person: PersonView,
     state: FSMContext,
     activity: ActivityNote,
+    event_update: Update,
 ) -> None:
     """«Пропустить», «Частное лицо», «✔️ как в прошлый раз» — for the step the form is at."""
     activity.kind = ActivityKind.EVENT_REGISTRATION
     await query.answer()
     answers = await forms.advance(target, texts, db, person, state, filling, value)
     if answers is not None:
-        await finish(target, bot, texts, config, db, person, filling, answers, activity)
+        await finish(
+            target, bot, texts, config, db, person, filling, answers, activity, event_update
+        )
 
 
 @form_routes.callback_query(EventCb.filter(F.action.in_(ANSWERING)), Shown())
@@ -257,6 +263,7 @@ async def finish(
     filling: Filling[EventView],
     answers: forms.Answers,
     activity: ActivityNote,
+    pressed: Update,
 ) -> None:
     """The last answer given: a seat or the waiting list (storage decides, the requests
     of everyone pressing at once together), the confirmation at once, the details
@@ -275,6 +282,7 @@ async def finish(
         organisation=answers.get("org"),
         contact=answers.get("contact"),
         answers=custom,
+        arrival=pressed.update_id,  # among presses that come together, the first go first
     )
     if isinstance(result, Refused):
         activity.status = f"refused: {result.value}"

@@ -8,6 +8,7 @@ The same code runs on SQLite (aiosqlite, the embedded default) and PostgreSQL
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -61,6 +62,38 @@ def alembic_config(url: str | None = None) -> AlembicConfig:
 _holding_turn: ContextVar[bool] = ContextVar("sqlite_turn", default=False)
 
 
+class _WriterTurn:
+    """SQLite's one writer, in this process: transactions take turns in the order they ask,
+    except that an urgent one (a seat someone is waiting for) goes before those waiting."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._urgent: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self, *, urgent: bool) -> None:
+        if not self._held:
+            self._held = True
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._urgent if urgent else self._waiting).append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # handed the turn just as it was cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        for queue in (self._urgent, self._waiting):
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():
+                    turn.set_result(None)  # handed over: the turn stays held
+                    return
+        self._held = False
+
+
 class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
@@ -89,13 +122,31 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time, and its busy handler waits by sleeping (up to
         # 100 ms a try): under a burst, transactions queued in-process finish far sooner.
-        self._sqlite_turn = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._sqlite_turn = _WriterTurn() if self.dialect == "sqlite" else None
+        self._urgent_engine: AsyncEngine | None = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: committed on success, rolled back on any error."""
-        async with self._writer_turn(), self.sessions() as session, session.begin():
+    async def transaction(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed on success, rolled back on any error.
+
+        `urgent`: a decision people are waiting for in a burst (the seats of a meetup
+        everyone presses for at once) must not queue behind the burst's other work — on
+        SQLite it is next for the writer's turn, on PostgreSQL it has a connection of its
+        own instead of waiting for one of the pool's.
+        """
+        if urgent and self._sqlite_turn is None:
+            async with self.sessions(bind=self._urgent()) as session, session.begin():
+                yield session
+            return
+        async with self._writer_turn(urgent=urgent), self.sessions() as session, session.begin():
             yield session
+
+    def _urgent(self) -> AsyncEngine:
+        if self._urgent_engine is None:
+            self._urgent_engine = create_async_engine(
+                self.url, pool_size=1, max_overflow=1, pool_pre_ping=True, hide_parameters=True
+            )
+        return self._urgent_engine
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -129,20 +180,25 @@ class Database:
         return self._sqlite_turn is not None and _holding_turn.get()
 
     @asynccontextmanager
-    async def _writer_turn(self, writes: bool = True) -> AsyncIterator[None]:
+    async def _writer_turn(
+        self, writes: bool = True, *, urgent: bool = False
+    ) -> AsyncIterator[None]:
         """SQLite has one writer at a time: this process's writers take turns here."""
         if self._sqlite_turn is None or not writes or _holding_turn.get():
             yield
             return
-        async with self._sqlite_turn:
-            token = _holding_turn.set(True)  # a nested transaction must not wait for itself
-            try:
-                yield
-            finally:
-                _holding_turn.reset(token)
+        await self._sqlite_turn.acquire(urgent=urgent)
+        token = _holding_turn.set(True)  # a nested transaction must not wait for itself
+        try:
+            yield
+        finally:
+            _holding_turn.reset(token)
+            self._sqlite_turn.release()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._urgent_engine is not None:
+            await self._urgent_engine.dispose()
 
     # --- migrations -------------------------------------------------------------
 

@@ -42,15 +42,15 @@ async def lock_event(session: AsyncSession, event_id: int, *, numbers: int = 1) 
     numbers the caller takes (the last of them is the event's `queue_seq` afterwards) —
     one per registration decided under this lock.
     """
-    bumped = await session.execute(
+    # One statement: the bump and the event as it is now (RETURNING, SQLite 3.35+).
+    locked = await session.scalars(
         update(Event)
         .where(Event.id == event_id)
         .values(queue_seq=Event.queue_seq + numbers)
-        .execution_options(synchronize_session=False)
+        .returning(Event)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
-    if not bumped.rowcount:
-        return None
-    return await session.get(Event, event_id, populate_existing=True)
+    return locked.first()
 
 
 async def _position(session: AsyncSession, row: Registration) -> int | None:

@@ -11,6 +11,12 @@ in the order they came — one lock of the event, one read of who already has a 
 one insert of the new rows — and starts on the next group while the answers go out. A
 request that comes to an idle desk is decided at once, alone, as before.
 
+Within a group the requests are decided in the order the messenger numbered their
+updates (`arrival`: Telegram numbers a bot's updates in the order it received them, the
+VK transport as they come), not in the order the handlers happened to reach the desk:
+the seats go to the first to press. Requests without a number (staff adding someone by
+hand) come after the others of their group.
+
 Should a group fail (a row another process inserted meanwhile), each request in it is
 decided again alone, so one request's problem is never another's.
 """
@@ -23,17 +29,16 @@ import enum
 import json
 import secrets
 import weakref
-from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.events.models import ACTIVE, Event, EventStatus, Registration, RegistrationStatus
-from storage.events.places import Place, lock_event, place_of
+from storage.events.places import Place, lock_event, place_from_row, place_of
 from storage.types import utcnow
 
 MAX_GROUP = 500  # requests decided in one transaction
@@ -86,6 +91,11 @@ class Request:
     now: datetime
     added_by: str | None = None
     ignore_window: bool = False
+    arrival: int | None = None  # the update's number from the messenger, for press order
+
+    @property
+    def order(self) -> tuple[int, int]:
+        return (0, self.arrival) if self.arrival is not None else (1, 0)
 
 
 Outcome = Registered | Refused
@@ -103,12 +113,14 @@ async def register(
     now: datetime | None = None,
     added_by: str | None = None,
     ignore_window: bool = False,
+    arrival: int | None = None,
 ) -> Outcome:
     """A seat if one is free, else a place on the waiting list (if the event keeps one).
 
     A person already registered gets their existing place back, unchanged. Staff adding
-    someone by hand (`added_by`) may register outside the registration window. Returns
-    once the decision is committed.
+    someone by hand (`added_by`) may register outside the registration window.
+    `arrival`: the number of the update that asked (its place among presses that come
+    together). Returns once the decision is committed.
     """
     request = Request(
         event_id,
@@ -120,7 +132,11 @@ async def register(
         now or utcnow(),
         added_by,
         ignore_window,
+        arrival,
     )
+    if db.holding_turn():  # inside the caller's transaction: the desk would wait for it
+        (outcome,) = await decide_group(db, [request])
+        return outcome
     return await desk_for(db).decide(request)
 
 
@@ -144,6 +160,7 @@ class Desk:
     async def _work(self) -> None:
         while self._waiting:
             group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
+            group.sort(key=lambda waiting: waiting[0].order)  # stable: press order first
             try:
                 outcomes = await decide_group(self.db, [request for request, _ in group])
             except Exception:  # noqa: BLE001 - decided again one by one, below
@@ -182,12 +199,13 @@ def desk_for(db: Database) -> Desk:
 
 
 async def decide_group(db: Database, requests: list[Request]) -> list[Outcome]:
-    """Decide every request, in order, in one transaction: each event locked once."""
+    """Decide every request, in order, in one transaction: each event locked once. The
+    transaction is urgent (storage.db): it goes before the burst's other writes."""
     outcomes: list[Outcome | None] = [None] * len(requests)
     by_event: dict[int, list[int]] = {}
     for i, request in enumerate(requests):
         by_event.setdefault(request.event_id, []).append(i)
-    async with db.transaction() as session:
+    async with db.transaction(urgent=True) as session:
         for event_id, indexes in by_event.items():
             chosen = [requests[i] for i in indexes]
             decided = await _decide_for_event(session, event_id, chosen)
@@ -199,26 +217,21 @@ async def decide_group(db: Database, requests: list[Request]) -> list[Outcome]:
 async def _decide_for_event(
     session: AsyncSession, event_id: int, requests: list[Request]
 ) -> list[Outcome]:
+    """Few statements, as each one waits its turn in a busy bot: the lock, one read of the
+    waiting list's length and of the places these people have, one insert."""
     event = await lock_event(session, event_id, numbers=len(requests))
     if event is None or event.status != EventStatus.SCHEDULED:
         return [Refused.GONE] * len(requests)
     people = {r.person_id for r in requests if r.person_id is not None}
-    rows: dict[int, Registration] = {}
-    if people:
-        found = await session.scalars(
-            select(Registration).where(
-                Registration.event_id == event_id, Registration.person_id.in_(people)
-            )
-        )
-        rows = {row.person_id: row for row in found if row.person_id is not None}
+    ahead, rows = await _waiting_and_places(session, event_id, people)
     # Queue numbers in the order the requests came: this group took the last len(requests).
     number = event.queue_seq - len(requests)
-    decided: list[tuple[Registration, bool] | Refused] = []
+    decided: list[tuple[Registration, bool, int | None] | Refused] = []
     for request in requests:
         number += 1
         existing = rows.get(request.person_id) if request.person_id is not None else None
         if existing is not None and existing.status in ACTIVE:
-            decided.append((existing, True))
+            decided.append((existing, True, None))  # their place as it is (read below)
             continue
         taken = None if request.ignore_window else outside_window(event, request.now)
         taken = taken or _take(event)
@@ -233,15 +246,47 @@ async def _decide_for_event(
             session.add(row)
             if request.person_id is not None:
                 rows[request.person_id] = row  # a second request of theirs finds it
-        decided.append((row, False))
+        # Everyone waiting came before this group, and this group in order.
+        position = None
+        if taken is RegistrationStatus.WAITLISTED:
+            ahead += 1
+            position = ahead
+        decided.append((row, False, position))
     await session.flush()
-    waiting = await _waiting_numbers(session, event_id, decided)
-    return [
-        d
-        if isinstance(d, Refused)
-        else Registered(place_of(d[0], _position(d[0], waiting)), existing=d[1])
-        for d in decided
-    ]
+    outcomes: list[Outcome] = []
+    for d in decided:
+        if isinstance(d, Refused):
+            outcomes.append(d)
+        elif d[1]:
+            outcomes.append(Registered(await place_from_row(session, d[0]), existing=True))
+        else:
+            outcomes.append(Registered(place_of(d[0], d[2])))
+    return outcomes
+
+
+async def _waiting_and_places(
+    session: AsyncSession, event_id: int, people: set[int]
+) -> tuple[int, dict[int, Registration]]:
+    """How many wait for the event, and the rows these people already have (of any
+    status: a cancelled one is reused), in one statement."""
+    waiting = (
+        select(func.count().label("waiting"))
+        .where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .subquery()
+    )
+    theirs = and_(Registration.event_id == event_id, Registration.person_id.in_(people or {-1}))
+    found = (
+        await session.execute(
+            select(waiting.c.waiting, Registration)
+            .select_from(waiting)
+            .outerjoin(Registration, theirs)
+        )
+    ).all()
+    rows = {row.person_id: row for _, row in found if row is not None and row.person_id}
+    return int(found[0][0]) if found else 0, rows
 
 
 def _take(event: Event) -> RegistrationStatus | Refused:
@@ -261,29 +306,3 @@ def _fill(row: Registration, request: Request, *, status: RegistrationStatus, nu
     row.created_at = row.created_at or request.now
     row.updated_at = request.now
     row.added_by = request.added_by
-
-
-async def _waiting_numbers(
-    session: AsyncSession, event_id: int, decided: list[tuple[Registration, bool] | Refused]
-) -> list[int]:
-    """The queue numbers of the event's waiting list, in order (read only when someone in
-    this group is on it): a place's position is how many come before it, plus one."""
-    if not any(
-        not isinstance(d, Refused) and d[0].status == RegistrationStatus.WAITLISTED for d in decided
-    ):
-        return []
-    numbers = await session.scalars(
-        select(Registration.queued_at)
-        .where(
-            Registration.event_id == event_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-        )
-        .order_by(Registration.queued_at)
-    )
-    return list(numbers)
-
-
-def _position(row: Registration, waiting: list[int]) -> int | None:
-    if row.status != RegistrationStatus.WAITLISTED:
-        return None
-    return bisect_left(waiting, row.queued_at) + 1
