@@ -21,6 +21,7 @@ from broadcasts.views.callbacks import CatalogueCb, HoldCb
 from storage.activity import ActivityNote
 from storage.catalogue.availability import record_card
 from storage.db import Database
+from storage.fsm import unhurried
 from storage.models import ActivityKind
 from storage.people import PersonView
 from storage.volatile import RecentQueries
@@ -41,13 +42,19 @@ async def recent(
 async def remember(
     state: FSMContext, person: PersonView | None, memory: RecentQueries, query: str
 ) -> int:
-    """Keep the question under a small id, so a button on an older answer still means it."""
+    """Keep the question under a small id, so a button on an older answer still means it.
+
+    The answer does not wait for the conversation's state to be written (`unhurried`):
+    under a crowd of readers that write was each catalogue answer's one wait for the
+    database's writer, and a crash in those milliseconds costs only the buttons under this
+    one answer (they then say the question is gone)."""
     kept = await recent(state, person, memory)
     query_id = max((int(k) for k in kept), default=0) + 1
     kept[str(query_id)] = query
     kept = dict(sorted(kept.items(), key=lambda item: int(item[0]))[-QUERIES_KEPT:])
     if person is not None and person.may_keep_texts:
-        await state.update_data({QUERIES_KEY: kept})
+        with unhurried():
+            await state.update_data({QUERIES_KEY: kept})
     else:
         memory.put(repr(state.key), kept)
     return query_id

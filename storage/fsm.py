@@ -13,17 +13,23 @@ Writes of many conversations at once share one transaction (a group commit): whe
 hundreds finish a form in the same second, or search the catalogue together, one
 transaction a conversation queued them behind each other — on SQLite behind its one
 writer, in front of the seat decisions and the answers. A write still returns only once
-it is committed, and the cache shows the new state from the moment it is asked for.
+it is committed, and the cache shows the new state from the moment it is asked for —
+except inside `unhurried()`: there it returns at once and is committed within moments
+(for what may be lost in a crash, such as the question a catalogue answer's buttons
+refer to, so the answer need not wait for the write).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
+import logging
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -42,6 +48,7 @@ from storage.db import Database
 from storage.models import FsmRecord
 from storage.types import utcnow
 
+log = logging.getLogger(__name__)
 CACHED_CONVERSATIONS = 20_000
 EMPTY = (None, "{}")
 # aiogram's default destiny: the last part of every key this bot builds.
@@ -74,6 +81,22 @@ _SELECT = select(_TABLE.c.state, _TABLE.c.data, _TABLE.c.updated_at).where(
     _TABLE.c.key == bindparam("key")
 )
 _DELETE = delete(_TABLE).where(_TABLE.c.key == bindparam("key"))
+
+
+# Set inside `unhurried()`: writes return before their commit.
+_unhurried: contextvars.ContextVar[bool] = contextvars.ContextVar("fsm_unhurried", default=False)
+
+
+@contextlib.contextmanager
+def unhurried() -> Iterator[None]:
+    """Conversation writes in this block return at once (the cache has them); they are
+    committed within moments, and a failure is logged instead of raised. With Redis as the
+    storage nothing changes: its write is one quick round trip."""
+    token = _unhurried.set(True)
+    try:
+        yield
+    finally:
+        _unhurried.reset(token)
 
 
 def user_key_suffix(user_id: str) -> str:
@@ -158,6 +181,9 @@ class DatabaseStorage(BaseStorage):
         try:
             if self.db.holding_turn():  # inside the caller's transaction: write in it
                 await self._write({storage_key: (value, now)})
+            elif _unhurried.get():
+                written = self._in_group(storage_key, value, now)
+                written.add_done_callback(partial(self._unhurried_done, storage_key, entry))
             else:
                 await self._in_group(storage_key, value, now)
         except BaseException:
@@ -165,9 +191,10 @@ class DatabaseStorage(BaseStorage):
                 self._cache.pop(storage_key)  # not written: the database has the truth
             raise
 
-    async def _in_group(
+    def _in_group(
         self, storage_key: str, value: tuple[str | None, str], now: datetime
-    ) -> None:
+    ) -> asyncio.Future[None]:
+        """Queue the write for the next group; the future is settled once it is committed."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         earlier = self._pending.get(storage_key)
         waiting = [*earlier[2], done] if earlier else [done]
@@ -175,7 +202,16 @@ class DatabaseStorage(BaseStorage):
         if self._writer is None or self._writer.done():
             # A fresh context: a caller's open transaction must not look like the writer's.
             self._writer = asyncio.create_task(self._write_groups(), context=contextvars.Context())
-        await done
+        return done
+
+    def _unhurried_done(self, storage_key: str, entry: Entry, done: asyncio.Future[None]) -> None:
+        """An unhurried write that failed: nobody waits for it, so it is logged, and the
+        cache forgets it (the database has the truth)."""
+        if done.cancelled() or done.exception() is None:
+            return
+        log.error("a conversation's state could not be written", exc_info=done.exception())
+        if self._cache.get(storage_key) == entry:
+            self._cache.pop(storage_key)
 
     async def _write_groups(self) -> None:
         while self._pending:

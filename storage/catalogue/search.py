@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from storage.catalogue.index import Hit, index_for
 from storage.catalogue.models import CatalogueTerm
@@ -71,48 +72,90 @@ async def search(db: Database, query: str, *, limit: int = 5, offset: int = 0) -
     return result
 
 
+# The typo fallback reads the vocabulary in two statements whatever the question's length:
+# which of its words the catalogue knows, then the near words of all the others at once.
+# No ORM session: they only read, so on SQLite they need not wait for the writer's turn.
+_TERMS = CatalogueTerm.__table__
+_KNOWN = select(_TERMS.c.term).where(_TERMS.c.term.in_(bindparam("terms", expanding=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Near:
+    """Where a word's near words are looked for: the same first letter (most typos keep
+    it), else — «аткрывает» — the same next two letters; within `slack` letters of length."""
+
+    term: str
+
+    @property
+    def slack(self) -> int:
+        return 1 if len(self.term) <= 5 else 2
+
+    def condition(self) -> Any:
+        lengths = _TERMS.c.length.between(len(self.term) - self.slack, len(self.term) + self.slack)
+        # substr, not a range: a Russian collation does not sort «я» < chr(ord(«я») + 1).
+        start = func.substr(_TERMS.c.term, 1, 1) == self.term[0]
+        middle = func.substr(_TERMS.c.term, 2, 2) == self.term[1:3]
+        return and_(lengths, or_(start, middle))
+
+    def narrowings(self, rows: list[tuple[str, str, int]]) -> list[tuple[dict[str, str], int]]:
+        """The candidates by first letter (a distance of `slack` allowed), then by the
+        middle (one)."""
+        near = [
+            (term, word)
+            for term, word, length in rows
+            if abs(length - len(self.term)) <= self.slack
+        ]
+        return [
+            ({t: w for t, w in near if t[:1] == self.term[:1]}, self.slack),
+            ({t: w for t, w in near if t[1:3] == self.term[1:3]}, 1),
+        ]
+
+
+def _looked_up(word: str, term: str) -> bool:
+    """Whether the vocabulary is asked about the word (a number or a short stem is kept)."""
+    return not (word.isdigit() or len(term) < 3)
+
+
 async def correct(db: Database, terms: list[str]) -> tuple[list[str], list[str]]:
     """Replace each word the catalogue does not know by its nearest known word.
 
     Returns the corrected words, and the same without the words that could not be
     corrected (for «мастер AND маргарита» the second drops the stray «and»).
     """
+    pairs = list(zip(terms, [stem(word) for word in terms], strict=True))
+    asked = sorted({term for word, term in pairs if _looked_up(word, term)})
+    rows: list[tuple[str, str, int]] = []
+    async with db.connection(writes=False) as reading:
+        vocabulary: set[str] = set()
+        if asked:
+            vocabulary = set((await reading.scalars(_KNOWN, {"terms": asked})).all())
+        unknown = [_Near(term) for term in asked if term not in vocabulary]
+        if unknown:
+            near = select(_TERMS.c.term, _TERMS.c.word, _TERMS.c.length).where(
+                or_(*(n.condition() for n in unknown))
+            )
+            rows = [(t, w, n) for t, w, n in (await reading.execute(near)).all()]
     corrected: list[str] = []
     known: list[str] = []
-    async with db.transaction() as session:
-        for word in terms:
-            term = stem(word)
-            if word.isdigit() or len(term) < 3:
-                corrected.append(word)
-                if word.isdigit() and len(word) == 4:  # a year is worth keeping
-                    known.append(word)
-                continue
-            exact = await session.scalar(
-                select(CatalogueTerm.word).where(CatalogueTerm.term == term)
-            )
-            if exact is not None:
-                corrected.append(word)
+    for word, term in pairs:
+        if not _looked_up(word, term):
+            corrected.append(word)
+            if word.isdigit() and len(word) == 4:  # a year is worth keeping
                 known.append(word)
-                continue
-            slack = 1 if len(term) <= 5 else 2
-            lengths = CatalogueTerm.length.between(len(term) - slack, len(term) + slack)
-            # substr, not a range: a Russian collation does not sort «я» < chr(ord(«я») + 1).
-            same_start = func.substr(CatalogueTerm.term, 1, 1) == term[0]
-            # Most typos keep the first letter; «аткрывает» does not, so fall back to
-            # words that share the next two letters instead.
-            same_middle = func.substr(CatalogueTerm.term, 2, 2) == term[1:3]
-            best = None
-            for narrowing, allowed in ((same_start, slack), (same_middle, 1)):
-                rows = await session.execute(
-                    select(CatalogueTerm.term, CatalogueTerm.word).where(narrowing, lengths)
-                )
-                candidates = dict(rows.all())
-                best = process.extractOne(
-                    term, list(candidates), scorer=Levenshtein.distance, score_cutoff=allowed
-                )
-                if best:
-                    break
-            corrected.append(candidates[best[0]] if best else word)
+            continue
+        if term in vocabulary:
+            corrected.append(word)
+            known.append(word)
+            continue
+        best = None
+        for candidates, allowed in _Near(term).narrowings(rows):
+            best = process.extractOne(
+                term, list(candidates), scorer=Levenshtein.distance, score_cutoff=allowed
+            )
             if best:
+                corrected.append(candidates[best[0]])
                 known.append(candidates[best[0]])
+                break
+        if not best:
+            corrected.append(word)
     return corrected, known
