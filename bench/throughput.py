@@ -1,6 +1,7 @@
 """Throughput benchmark: simulated readers talking to the bot through its webhook.
 
     python bench/throughput.py [--users 200] [--rate 100] [--seconds 15] [--quick]
+    python bench/throughput.py --kinds [--readers 20] [--seconds 10] [--quick]
 
 A local fake Bot API records when each reply arrives; simulated readers POST updates to
 the bot's webhook (one `libbot run` process, or two behind a round-robin balancer as a
@@ -14,6 +15,16 @@ conversation state and the once-only update claim). For each: the most updates a
 the bot answers with 50 readers writing as fast as they are answered (closed loop), and
 at a steady `--rate` updates a second (open loop) the latency p50/p99. The last line
 printed is one JSON object with every figure and each scenario's ratio to the echo bot.
+
+`--kinds`: the cost of one kind of question at a time. `--readers` readers (20) who
+have consented ask, each as soon as answered, for `--seconds` the same kind of question:
+«ℹ️ О библиотеке» (a menu button: no search), a title the catalogue holds, and a title it
+does not hold — the catalogue miss: the front door, the search, its typo fallback, the
+question remembered in the conversation's state for «Оставить заявку». Per kind, for
+libbot ×1 on SQLite (and PostgreSQL unless `--quick`): answers a second, p50 and p99.
+The bot's own pacing (one message a second per chat, 30 a second in all) is switched off
+in this mode, in the bot's process only: it measures what the bot does before it
+answers, not the messenger's limits (bench/burst.py measures those).
 
 For each database a reference runs too, «echo + 1 read + log»: the echo bot that before
 answering reads once (`SELECT 1` on a connection of SQLAlchemy's async engine — the cheapest
@@ -53,7 +64,20 @@ POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@1
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 QUESTIONS = ("ℹ️ О библиотеке", "Мастер и Маргарита", "роман", "Пушкин", "ℹ️ О библиотеке")
 CLOSED_LOOP_READERS = 50
+# --kinds: what each kind of question sends (readers take turns through the list).
+KINDS = {
+    "about": ("ℹ️ О библиотеке",),
+    "catalogue_hit": ("Мастер и Маргарита", "Пушкин", "Евгений Онегин"),
+    "catalogue_miss": (
+        "Сто лет одиночества",
+        "Над пропастью во ржи",
+        "Убить пересмешника",
+        "Хроники Нарнии",
+        "Гордость и предубеждение",
+    ),
+}
 CHAT_BASE = 5_000_000
+KIND_READERS_BASE = CHAT_BASE + 300_000
 REPLY_TIMEOUT = 10.0  # seconds; a reply later than this counts as none
 
 
@@ -126,8 +150,28 @@ class Bots:
         self.update_ids = itertools.count(1)
         self.http: aiohttp.ClientSession | None = None
 
+    async def press(self, chat: int, data: str) -> None:
+        """A button press under a message of the bot's."""
+        user = {"id": chat, "is_bot": False, "first_name": "Чит", "language_code": "ru"}
+        update = {
+            "update_id": next(self.update_ids),
+            "callback_query": {
+                "id": str(next(self.update_ids)),
+                "from": user,
+                "chat_instance": str(chat),
+                "data": data,
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": chat, "type": "private"},
+                    "from": {"id": 4242, "is_bot": True, "first_name": "Bench"},
+                    "text": "…",
+                },
+            },
+        }
+        await self._send(update)
+
     async def post(self, chat: int, text: str) -> None:
-        assert self.http is not None
         update = {
             "update_id": next(self.update_ids),
             "message": {
@@ -138,6 +182,10 @@ class Bots:
                 "text": text,
             },
         }
+        await self._send(update)
+
+    async def _send(self, update: dict[str, Any]) -> None:
+        assert self.http is not None
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
         async with self.http.post(next(self.urls), json=update, headers=headers) as response:
             await response.read()
@@ -344,6 +392,93 @@ async def scenario(
     return result
 
 
+async def kinds_scenario(
+    name: str, commands: list[list[str]], ports: list[int], api: FakeBotApi, args: Any
+) -> dict[str, Any]:
+    """Each kind of question on its own: `args.readers` consenting readers in a closed loop."""
+    processes = await start_processes(commands)
+    readers = [KIND_READERS_BASE + n for n in range(args.readers)]
+    figures: dict[str, Any] = {"scenario": name, "readers": args.readers}
+    try:
+        await wait_listening(ports)
+        bots = Bots(ports)
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+            bots.http = http
+            await asyncio.gather(*(ask(api, bots, chat, "/start") for chat in readers))
+            await asyncio.sleep(1.0)  # the greeting's second message: not a reply
+            await asyncio.gather(*(bots.press(chat, "consent:yes") for chat in readers))
+            await asyncio.sleep(1.5)  # the menu and the subscriptions' offer arrive
+            for kind, texts in KINDS.items():
+                figures[kind] = await kind_loop(api, bots, readers, texts, args.seconds)
+                await asyncio.sleep(0.5)
+    finally:
+        await stop_processes(processes)
+    print(json.dumps(figures, ensure_ascii=False))
+    return figures
+
+
+async def kind_loop(
+    api: FakeBotApi, bots: Bots, readers: list[int], texts: tuple[str, ...], seconds: float
+) -> dict[str, float]:
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def reader(n: int, chat: int) -> None:
+        for turn in itertools.count(n):
+            if time.perf_counter() >= deadline:
+                return
+            latencies.append(await ask(api, bots, chat, texts[turn % len(texts)]))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(reader(n, chat) for n, chat in enumerate(readers)))
+    elapsed = time.perf_counter() - started
+    answered = sorted(x for x in latencies if x != float("inf"))
+    if not answered:
+        return {"answers_per_s": 0.0, "unanswered": len(latencies)}
+    return {
+        "answers_per_s": round(len(answered) / elapsed, 1),
+        "unanswered": len(latencies) - len(answered),
+        "p50_ms": round(statistics.median(answered) * 1000, 1),
+        "p99_ms": round(answered[min(len(answered) - 1, int(len(answered) * 0.99))] * 1000, 1),
+    }
+
+
+async def kinds_main(args: Any) -> None:
+    api = FakeBotApi()
+    await api.start()
+    results: list[dict[str, Any]] = []
+    unpaced = [sys.executable, __file__, "--unpaced-libbot"]
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            databases = [("sqlite", f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}")]
+            postgres = None if args.quick else await ensure_postgres_database()
+            if postgres:
+                databases.append(("postgresql", postgres))
+            for kind, url in databases:
+                await prepare_database(url)
+                port = free_port()
+                command = [[*unpaced, str(write_config(Path(folder), api.url, port, url, None))]]
+                name = f"libbot {kind} ×1"
+                results.append(await kinds_scenario(name, command, [port], api, args))
+    finally:
+        await api.stop()
+    summary = {"benchmark": "throughput --kinds", "seconds": args.seconds, "scenarios": results}
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+def unpaced_libbot_main(config_path: str) -> None:
+    """`libbot run` as it serves, with the bot's own pacing switched off (`--kinds`)."""
+    from bot.kernel.config import load_config
+    from bot.serve import serve
+    from broadcasts.pacing import Pacer
+
+    async def at_once(_pacer: Pacer, _chat: str, _priority: Any = None) -> None:
+        return None
+
+    Pacer.turn = at_once  # type: ignore[method-assign,assignment]
+    asyncio.run(serve(load_config(Path(config_path))))
+
+
 def echo_main(port: int, api: str, database_url: str | None = None) -> None:
     """The ceiling: an aiogram bot that echoes every text, on the same webhook harness.
 
@@ -466,11 +601,20 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--quick", action="store_true", help="echo and SQLite ×1 only")
+    parser.add_argument(
+        "--kinds", action="store_true", help="each kind of question on its own (see above)"
+    )
+    parser.add_argument("--readers", type=int, default=20, help="readers at once for --kinds")
     parser.add_argument("--echo-server", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
     parser.add_argument("--floor-database", help=argparse.SUPPRESS)
+    parser.add_argument("--unpaced-libbot", help=argparse.SUPPRESS)
     parsed = parser.parse_args()
     if parsed.echo_server:
         echo_main(parsed.echo_server, parsed.api, parsed.floor_database)
+    elif parsed.unpaced_libbot:
+        unpaced_libbot_main(parsed.unpaced_libbot)
+    elif parsed.kinds:
+        asyncio.run(kinds_main(parsed))
     else:
         asyncio.run(main(parsed))
