@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import (
 from storage import sqlite_driver
 
 MIGRATIONS = "storage:migrations"
+POOL_SIZE = 15  # connections per process (and database)
 
 
 class SchemaOutdated(Exception):
@@ -106,6 +107,12 @@ class Database:
         options: dict[str, Any] = {}
         if sqlite and parsed.database not in (None, "", ":memory:"):
             options["async_creator"] = sqlite_driver.async_creator(parsed)
+        if parsed.database not in (None, "", ":memory:"):
+            # As many connections as before (5 + 10 overflow), all kept once opened: an
+            # overflow connection was closed as soon as it was given back, so a burst kept
+            # opening new ones (a thread for SQLite, a login for PostgreSQL), and the updates
+            # that had to wait for one fell behind those that came after them.
+            options.update(pool_size=POOL_SIZE, max_overflow=0)
         self.engine: AsyncEngine = create_async_engine(
             url,
             **options,
