@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot, F
+from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, Update
@@ -43,6 +44,7 @@ from storage.db import Database
 from storage.events import registrations
 from storage.events.listing import EventView, get
 from storage.events.registrations import NoForm, Refused
+from storage.events.seats import desk_for
 from storage.models import ActivityKind
 from storage.people import PersonView
 
@@ -58,6 +60,7 @@ PRIVATE = Choice(
 )
 # The buttons that answer a step.
 ANSWERING = {EventAction.SKIP, EventAction.PRIVATE, EventAction.SAVED}
+LAST_STEP = "last_step"  # kept with the form: an answer to it asks for the seat
 
 
 class EventForm(StatesGroup):
@@ -106,6 +109,32 @@ SIGNUP: Form[EventView] = Form(
 )
 
 
+class Coming(Filter):
+    """An answer to the sign-up form's last step has come: a seat will be asked for. Said
+    to the seat desk at once, before anything is read for it, so a reader who pressed
+    later cannot take the seat first while this one is on its way (see
+    storage.events.seats). Always passes; the handlers below say when no seat was asked
+    after all (a name the form refused)."""
+
+    async def __call__(
+        self,
+        _event: object,
+        event_update: Update,
+        db: Database,
+        state: FSMContext,
+        raw_state: str | None = None,
+    ) -> bool:
+        if raw_state == EventForm.answering.state:
+            data = await state.get_data()  # the conversation's cache: no database read
+            if data.get("step") == data.get(LAST_STEP):
+                desk_for(db).expect(event_update.update_id)
+        return True
+
+
+def _no_seat_asked(db: Database, update: Update) -> None:
+    desk_for(db).withdraw(update.update_id)
+
+
 @form_routes.callback_query(EventCb.filter(F.action == EventAction.REGISTER), Shown())
 async def register_pressed(
     query: CallbackQuery,
@@ -142,12 +171,21 @@ async def register_pressed(
         return
     activity.content = event.title
     activity.status = "form started"
+    steps = signup_steps(event)
     await forms.begin(
-        target, texts, db, person, state, SIGNUP, signup_steps(event), event_id=event.id
+        target,
+        texts,
+        db,
+        person,
+        state,
+        SIGNUP,
+        steps,
+        event_id=event.id,
+        **{LAST_STEP: len(steps) - 1},
     )
 
 
-@form_routes.message(F.text, AtStep(SIGNUP))
+@form_routes.message(F.text, Coming(), AtStep(SIGNUP))
 async def answered(
     message: Message,
     filling: Filling[EventView],
@@ -163,20 +201,29 @@ async def answered(
     activity.kind = ActivityKind.EVENT_REGISTRATION
     activity.status = "form answer"
     activity.content = None  # answers may be personal; the registration keeps them
-    taken = await forms.take(message, texts, db, person, state, filling, message.text or "")
-    if isinstance(taken, Invalid):
-        activity.status = "bad answer"
-    elif taken is not None:
-        await finish(
-            message, bot, texts, config, db, person, filling, taken, activity, event_update
-        )
+    try:
+        taken = await forms.take(message, texts, db, person, state, filling, message.text or "")
+        if isinstance(taken, Invalid):
+            activity.status = "bad answer"
+        elif taken is not None:
+            await finish(
+                message, bot, texts, config, db, person, filling, taken, activity, event_update
+            )
+    finally:
+        _no_seat_asked(db, event_update)  # nothing, once the seat was asked for
 
 
 @form_routes.message(EventForm.answering, F.text)
 async def answered_gone(
-    message: Message, texts: Texts, state: FSMContext, activity: ActivityNote
+    message: Message,
+    texts: Texts,
+    db: Database,
+    state: FSMContext,
+    activity: ActivityNote,
+    event_update: Update,
 ) -> None:
     """The event left the listing while the form was open."""
+    _no_seat_asked(db, event_update)
     activity.kind = ActivityKind.EVENT_REGISTRATION
     activity.status = "form answer"
     activity.content = None
@@ -207,7 +254,7 @@ async def not_text_gone(message: Message, texts: Texts, activity: ActivityNote) 
 
 
 @form_routes.callback_query(
-    EventCb.filter(F.action.in_(ANSWERING)), Shown(), AtStep(SIGNUP), Pressed()
+    EventCb.filter(F.action.in_(ANSWERING)), Shown(), Coming(), AtStep(SIGNUP), Pressed()
 )
 async def button_answer(
     query: CallbackQuery,
@@ -225,17 +272,23 @@ async def button_answer(
 ) -> None:
     """«Пропустить», «Частное лицо», «✔️ как в прошлый раз» — for the step the form is at."""
     activity.kind = ActivityKind.EVENT_REGISTRATION
-    await query.answer()
-    answers = await forms.advance(target, texts, db, person, state, filling, value)
-    if answers is not None:
-        await finish(
-            target, bot, texts, config, db, person, filling, answers, activity, event_update
-        )
+    try:
+        await query.answer()
+        answers = await forms.advance(target, texts, db, person, state, filling, value)
+        if answers is not None:
+            await finish(
+                target, bot, texts, config, db, person, filling, answers, activity, event_update
+            )
+    finally:
+        _no_seat_asked(db, event_update)
 
 
 @form_routes.callback_query(EventCb.filter(F.action.in_(ANSWERING)), Shown())
-async def stale_answer(query: CallbackQuery, texts: Texts, activity: ActivityNote) -> None:
+async def stale_answer(
+    query: CallbackQuery, texts: Texts, db: Database, activity: ActivityNote, event_update: Update
+) -> None:
     """A button of another step or of a form no longer open: it does nothing."""
+    _no_seat_asked(db, event_update)
     activity.kind = ActivityKind.EVENT_REGISTRATION
     await query.answer(texts("events-form-gone"), show_alert=True)
 

@@ -11,11 +11,13 @@ in the order they came — one lock of the event, one read of who already has a 
 one insert of the new rows — and starts on the next group while the answers go out. A
 request that comes to an idle desk is decided at once, alone, as before.
 
-Within a group the requests are decided in the order the messenger numbered their
-updates (`arrival`: Telegram numbers a bot's updates in the order it received them, the
-VK transport as they come), not in the order the handlers happened to reach the desk:
-the seats go to the first to press. Requests without a number (staff adding someone by
-hand) come after the others of their group.
+The requests are decided in the order the messenger numbered their updates (`arrival`:
+Telegram numbers a bot's updates in the order it received them, the VK transport as they
+come), not in the order the handlers happened to reach the desk — the database's pool,
+a cache that missed, can let a later press overtake an earlier one: within a group they
+are sorted, and a request waits (briefly) for an earlier press the handler has announced
+(`Desk.expect`) to reach the desk. The seats go to the first to press. Requests without
+a number (staff adding someone by hand) come after the others of their group.
 
 Should a group fail (a row another process inserted meanwhile), each request in it is
 decided again alone, so one request's problem is never another's.
@@ -24,10 +26,12 @@ decided again alone, so one request's problem is never another's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import enum
 import json
 import secrets
+import time
 import weakref
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +46,7 @@ from storage.events.places import Place, lock_event, place_from_row, place_of
 from storage.types import utcnow
 
 MAX_GROUP = 500  # requests decided in one transaction
+PATIENCE = 1.0  # seconds a request waits at most for a press before it still on its way
 
 
 class Refused(enum.StrEnum):
@@ -141,32 +146,74 @@ async def register(
 
 
 class Desk:
-    """Requests waiting for a decision, and the one worker deciding them in groups."""
+    """Requests waiting for a decision, and the one worker deciding them in groups.
+
+    Press order holds across groups too: the handler says when an update that may end in
+    a request has come (`expect`, with the update's number), and a request waits — up to
+    `PATIENCE` — while an update pressed before it is still on its way to the desk. It is
+    let go as soon as that one asks for its seat or turns out not to (`withdraw`: a name
+    the form refused, a step that was not the last).
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._waiting: list[tuple[Request, asyncio.Future[Outcome]]] = []
         self._worker: asyncio.Task[None] | None = None
+        self._coming: dict[int, float] = {}  # update number → when it came (monotonic)
+        self._changed = asyncio.Event()
         self.groups = 0  # transactions that decided something (for tests and benchmarks)
+
+    def expect(self, arrival: int) -> None:
+        """An update that may end in a request has come: later presses wait for it."""
+        self._coming.setdefault(arrival, time.monotonic())
+
+    def withdraw(self, arrival: int) -> None:
+        """That update will not ask for a seat after all."""
+        if self._coming.pop(arrival, None) is not None:
+            self._changed.set()
 
     async def decide(self, request: Request) -> Outcome:
         decided: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        if request.arrival is not None:
+            self._coming.pop(request.arrival, None)
         self._waiting.append((request, decided))
+        self._changed.set()
         if self._worker is None or self._worker.done():
             # A fresh context: the caller's open transaction must not look like the worker's.
             self._worker = asyncio.create_task(self._work(), context=contextvars.Context())
         return await decided
 
+    def _ready(self) -> tuple[list[tuple[Request, asyncio.Future[Outcome]]], float | None]:
+        """The requests no earlier press is still coming for (in press order), and how long
+        the others may still wait."""
+        now = time.monotonic()
+        for arrival, came in list(self._coming.items()):
+            if now - came > PATIENCE:
+                del self._coming[arrival]  # it never asked: nobody waits for it any longer
+        first_coming = min(self._coming, default=None)
+        ready, held = [], []
+        for waiting in sorted(self._waiting, key=lambda w: w[0].order):
+            arrival = waiting[0].arrival
+            if first_coming is None or arrival is None or arrival < first_coming:
+                ready.append(waiting)
+            else:
+                held.append(waiting)
+        self._waiting = held
+        wait = min(self._coming.values()) + PATIENCE - now if held and self._coming else None
+        return ready, wait
+
     async def _work(self) -> None:
         while self._waiting:
-            group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
-            group.sort(key=lambda waiting: waiting[0].order)  # stable: press order first
+            self._changed.clear()
+            ready, wait = self._ready()
+            group, self._waiting = ready[:MAX_GROUP], ready[MAX_GROUP:] + self._waiting
+            if not group:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), max(wait or 0.0, 0.001))
+                continue
             try:
                 outcomes = await decide_group(self.db, [request for request, _ in group])
             except Exception:  # noqa: BLE001 - decided again one by one, below
-                if len(group) == 1:
-                    await self._alone(group[0])
-                    continue
                 for one in group:
                     await self._alone(one)
                 continue
