@@ -14,6 +14,7 @@ import math
 
 from aiogram import Bot, F
 from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
@@ -43,9 +44,23 @@ from storage.circulation.link_guard import (
 )
 from storage.circulation.links import DESK_CODE, LinkOutcome, typed_ticket
 from storage.db import Database
+from storage.front_door.decide import Route
+from storage.front_door.doors import door_for
 from storage.models import ActivityKind
 from storage.people import PersonView
 
+# What the front door answers with confidence: typed at the ticket step, the reader moved on.
+MOVED_ON = {
+    Route.HOURS,
+    Route.ADDRESS,
+    Route.CONTACTS,
+    Route.EVENTS,
+    Route.CONSULTATION,
+    Route.SUBSCRIPTIONS,
+    Route.UNSUBSCRIBE,
+    Route.FAQ,
+    Route.LIBRARIAN,
+}
 SECRET_KIND = {"password": "password", "surname_birth_year": "identity", "desk_code": "code"}
 ASK_SECRET = {
     "password": "loans-ask-password",
@@ -107,14 +122,20 @@ async def _alarm_staff(
     )
 
 
-def typed_words(message: Message) -> bool:
-    """Not a ticket number but words («хочу продлить книгу», «когда вы работаете?»): the
-    reader has moved on, and the front door answers them instead of «не похоже на номер»."""
-    text = message.text or ""
-    return typed_ticket(text) is None and sum(1 for w in text.split() if w.isalpha()) >= 2
+class MovedOn(Filter):
+    """Words the front door answers with confidence («когда вы работаете?», «отписаться»)
+    typed where a ticket number was asked: the reader has moved on, and is answered instead
+    of «не похоже на номер» (which «не помню номер» or «Сидоров 1990» still get)."""
+
+    async def __call__(self, message: Message, config: Config, db: Database) -> bool:
+        text = message.text or ""
+        if typed_ticket(text) is not None:
+            return False
+        door = await door_for(db, config.library.branches, config.consultations.topics)
+        return door.decide(text).route in MOVED_ON
 
 
-@routes.message(LinkForm.ticket, F.text, ~F.func(typed_words))
+@routes.message(LinkForm.ticket, F.text, ~MovedOn())
 async def ticket_entered(
     message: Message,
     texts: Texts,

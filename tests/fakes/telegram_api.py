@@ -642,13 +642,16 @@ class FakeTelegram:
         return True
 
 
-JSON_FIELDS = {
+JSON_FIELDS = {  # without the spec (a checkout without ../shared): the fields tests read
     "reply_markup",
+    "reply_parameters",
+    "link_preview_options",
     "entities",
     "caption_entities",
     "allowed_updates",
     "commands",
     "scope",
+    "media",
 }
 
 
