@@ -240,6 +240,9 @@ async def run(db_url: str, people: int, seats: int) -> dict[str, object]:
             people,
         )
         wall = time.monotonic() - started
+        # The tickets follow the confirmations (paced like every message): the bot stops
+        # once they are out, not with handlers still sending.
+        await replies(lambda t: "Ваш билет" in t, min(seats, people))  # type: ignore[arg-type]
     finally:
         registrations.register = register  # type: ignore[assignment]
         await dp.stop_polling()
