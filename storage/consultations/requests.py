@@ -311,7 +311,7 @@ async def latest_open(
 ) -> RequestView | None:
     """The person's newest open request of `topic` whose last message (the question, an
     addition, an answer) came at `active_since` or later: the conversation still going on."""
-    async with db.transaction() as session:
+    async with db.reading() as session:  # on every typed message: no writer queue
         row = (
             await session.execute(
                 _query()
