@@ -118,10 +118,10 @@ def _setup_logging(level: str, *, quiet: bool = False) -> None:
 
 
 async def _run(config: Config, role: str = "all") -> None:
-    if config.telegram.token is None and config.vk.token is None:
+    if config.telegram.token is None and config.vk.token is None and config.max.token is None:
         raise Failure(
-            "[telegram] token or [vk] token is required to run: set one in the config "
-            "or LIBBOT_TELEGRAM__TOKEN / LIBBOT_VK__TOKEN"
+            "[telegram] token, [vk] token or [max] token is required to run: set one in the "
+            "config or LIBBOT_TELEGRAM__TOKEN / LIBBOT_VK__TOKEN / LIBBOT_MAX__TOKEN"
         )
     staff_on = config.staff.chat_messenger
     if config.staff.chat_id is not None and getattr(config, staff_on).token is None:

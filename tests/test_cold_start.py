@@ -61,7 +61,7 @@ def test_run_without_a_token_says_so_before_loading_the_bot(tmp_path: Path) -> N
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     [refusal] = ours(lines)
-    assert refusal.startswith("libbot: [telegram] token or [vk] token is required to run")
+    assert refusal.startswith("libbot: [telegram] token, [vk] token or [max] token is required")
     assert not loaded(lines) & set(HEAVY)
 
 

@@ -100,8 +100,8 @@ def _commented_keys(section: str) -> set[str]:
             "[vk] api_server: expected a base URL like 'https://api.vk.ru'",
         ),
         (
-            "[library]\nname='X'\n[staff]\nchat_messenger='max'\n",
-            "[staff] chat_messenger: Input should be 'telegram' or 'vk'",
+            "[library]\nname='X'\n[staff]\nchat_messenger='icq'\n",
+            "[staff] chat_messenger: Input should be 'telegram', 'vk' or 'max'",
         ),
         ("[library\nname='X'\n", "not valid TOML"),
     ],
@@ -173,8 +173,8 @@ def test_run_without_a_token_says_which_key(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "libbot: [telegram] token or [vk] token is required to run: "
-        "set one in the config or LIBBOT_TELEGRAM__TOKEN / LIBBOT_VK__TOKEN"
+        "libbot: [telegram] token, [vk] token or [max] token is required to run: set one in the "
+        "config or LIBBOT_TELEGRAM__TOKEN / LIBBOT_VK__TOKEN / LIBBOT_MAX__TOKEN"
     )
 
 

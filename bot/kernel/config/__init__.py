@@ -3,7 +3,8 @@
 Every section is a pydantic model that forbids unknown keys, so a typo in a
 librarian's config stops start-up with one line naming the key instead of being
 silently ignored. Secrets may come from the environment: `LIBBOT_TELEGRAM__TOKEN`,
-`LIBBOT_DATABASE__URL`, `LIBBOT_REDIS__URL`, `LIBBOT_TELEGRAM__WEBHOOK_SECRET`
+`LIBBOT_DATABASE__URL`, `LIBBOT_REDIS__URL`, `LIBBOT_TELEGRAM__WEBHOOK_SECRET`,
+`LIBBOT_VK__TOKEN`, `LIBBOT_MAX__TOKEN`
 (the double underscore separates section and key) override the file.
 
 The sections live in modules by theme (the library and its catalogue, the messengers,
@@ -16,9 +17,12 @@ from bot.kernel.config.library import WEEKDAYS, Branch, Catalogue, Library, Open
 from bot.kernel.config.library_system import Koha, LibrarySystem, Reminders, Sip2
 from bot.kernel.config.loading import CONFIG_ENV_VAR, Config, config_path, load_config, parse_config
 from bot.kernel.config.messengers import (
+    MESSENGERS,
     PLATFORMS,
+    PUBLIC_MAX_API,
     PUBLIC_TELEGRAM_API,
     PUBLIC_VK_API,
+    Max,
     Staff,
     Telegram,
     Vk,
@@ -50,7 +54,9 @@ __all__ = [
     "DEFAULT_DATA_DIR",
     "DEFAULT_TOPICS",
     "LIBRARIAN_TOPIC",
+    "MESSENGERS",
     "PLATFORMS",
+    "PUBLIC_MAX_API",
     "PUBLIC_TELEGRAM_API",
     "PUBLIC_VK_API",
     "WEEKDAYS",
@@ -68,6 +74,7 @@ __all__ = [
     "LibrarySystem",
     "Limits",
     "Logging",
+    "Max",
     "Monitoring",
     "Notifications",
     "OpeningHours",

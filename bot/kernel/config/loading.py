@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.kernel.config.base import ConfigError
 from bot.kernel.config.library import Catalogue, Library
 from bot.kernel.config.library_system import LibrarySystem, Reminders
-from bot.kernel.config.messengers import Staff, Telegram, Vk
+from bot.kernel.config.messengers import Max, Staff, Telegram, Vk
 from bot.kernel.config.policies import Limits, Notifications, Privacy
 from bot.kernel.config.services import Database, Logging, Monitoring, Outbox, Redis
 from bot.kernel.config.topics import Consultations, Librarian, Subscriptions
@@ -38,6 +38,7 @@ class Config(BaseSettings):
     redis: Redis = Redis()
     telegram: Telegram = Telegram()
     vk: Vk = Vk()
+    max: Max = Max()
     staff: Staff = Staff()
     privacy: Privacy = Privacy()
     limits: Limits = Limits()
