@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from aiogram import F
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.kernel.config import WEEKDAYS, Config
+from bot.kernel.config import MESSENGERS, WEEKDAYS, Config
 from bot.kernel.i18n import Texts
+from bot.kernel.messengers import Messengers
 from bot.kernel.opening_hours import has_hours, is_open, week_line
 from broadcasts.views.callbacks import Nav, Screen
 from broadcasts.views.keyboards import button, inline
@@ -60,28 +61,43 @@ def about_text(config: Config, texts: Texts, now: datetime) -> str:
 
 
 @functools.cache  # the same for everyone speaking one language (aiogram types are frozen)
-def about_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+def about_keyboard(texts: Texts, *, many: bool = False) -> InlineKeyboardMarkup:
+    """`many`: the bot serves more messengers than Telegram and VK (the link button's
+    first label names those two)."""
+    link = texts("about-link-many") if many else texts("about-link")
     return inline(
         texts,
         [button(texts("about-language"), Nav(to=Screen.LANGUAGE).pack())],
-        [button(texts("about-link"), Nav(to=Screen.LINK).pack())],
+        [button(link, Nav(to=Screen.LINK).pack())],
         [button(texts("cmd-forget"), Nav(to=Screen.FORGET).pack())],
     )
 
 
 @routes.message(MenuButton("menu-about"))
-async def about(message: Message, texts: Texts, config: Config, activity: ActivityNote) -> None:
+async def about(
+    message: Message,
+    texts: Texts,
+    config: Config,
+    activity: ActivityNote,
+    messengers: Messengers | None = None,
+) -> None:
     activity.kind = ActivityKind.LIBRARY_INFO
+    many = messengers is not None and len(set(messengers.platforms) & set(MESSENGERS)) > 2
     await message.answer(
-        about_text(config, texts, datetime.now(UTC)), reply_markup=about_keyboard(texts)
+        about_text(config, texts, datetime.now(UTC)),
+        reply_markup=about_keyboard(texts, many=many),
     )
 
 
 @routes.callback_query(Nav.filter(F.to == Screen.ABOUT))
 async def about_pressed(
-    query: CallbackQuery, texts: Texts, config: Config, activity: ActivityNote
+    query: CallbackQuery,
+    texts: Texts,
+    config: Config,
+    activity: ActivityNote,
+    messengers: Messengers | None = None,
 ) -> None:
     """«Все адреса и часы» under an answer about hours or addresses."""
     await query.answer()
     if isinstance(query.message, Message):
-        await about(query.message, texts, config, activity)
+        await about(query.message, texts, config, activity, messengers)

@@ -1,10 +1,10 @@
-"""/link: one person in Telegram and VK.
+"""/link: one person in Telegram, VK and MAX.
 
-The reader asks for a code in one messenger and sends it to the bot in the other; from
-then on both accounts are one person (books, registrations, requests, subscriptions),
-and broadcasts reach them once, in the messenger they choose («Присылать сюда»). The
-code never reaches the activity log; which messenger is preferred is decided from the
-account the press came from, never from button data.
+The reader asks for a code in one messenger and sends it to the bot in another (the code
+names the others the library serves); from then on the accounts are one person (books,
+registrations, requests, subscriptions), and broadcasts reach them once, in the messenger
+they choose («Присылать сюда»). The code never reaches the activity log; which messenger
+is preferred is decided from the account the press came from, never from button data.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.kernel.config import Config
+from bot.kernel.config import MESSENGERS, Config
 from bot.kernel.i18n import Texts
+from bot.kernel.messengers import Messengers
 from broadcasts.views.callbacks import AccountAction, AccountCb, Nav, Screen
 from broadcasts.views.keyboards import button, inline
 from handlers.routes import Routes
@@ -47,7 +48,21 @@ def typed_code(text: str | None) -> str | None:
 
 
 def messenger(texts: Texts, platform: str) -> str:
-    return texts(f"messenger-{platform}") if platform in ("telegram", "vk") else platform
+    return texts(f"messenger-{platform}") if platform in MESSENGERS else platform
+
+
+def messenger_list(texts: Texts, platforms: tuple[str, ...], *, last: str) -> str:
+    """«Telegram, ВКонтакте и MAX» (`last`: the word before the last name, «и» or «или»)."""
+    names = [messenger(texts, platform) for platform in dict.fromkeys(platforms)]
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {texts(last)} {names[-1]}"
+
+
+def served(messengers: Messengers | None) -> tuple[str, ...]:
+    """The messengers a reader may link here: those this process serves."""
+    found = messengers.platforms if messengers is not None else ()
+    return tuple(platform for platform in MESSENGERS if platform in found)
 
 
 def _keyboard(texts: Texts, *, offer_prefer: bool) -> InlineKeyboardMarkup:
@@ -60,10 +75,20 @@ def _keyboard(texts: Texts, *, offer_prefer: bool) -> InlineKeyboardMarkup:
 
 
 async def _screen(
-    target: Message, texts: Texts, db: Database, person: PersonView, state: FSMContext
+    target: Message,
+    texts: Texts,
+    db: Database,
+    person: PersonView,
+    state: FSMContext,
+    messengers: Messengers | None,
 ) -> None:
     found = await identity.status(db, person.id, person.platform)
-    lines = [texts("link-intro")]
+    serving = served(messengers)
+    if len(serving) > 2:  # not only Telegram and VK, as the first text says
+        intro = texts("link-intro-many", messengers=messenger_list(texts, serving, last="list-or"))
+    else:
+        intro = texts("link-intro")
+    lines = [intro]
     if found.linked:
         names = ", ".join(messenger(texts, platform) for platform in found.platforms)
         lines.append(
@@ -131,7 +156,12 @@ async def _redeemed(
         key = f"link-{result.outcome.replace('_', '-')}"
         return texts(key), inline(texts)
     found = await identity.status(db, result.person_id or person.id, person.platform)
-    text = texts("link-done", preferred=messenger(texts, found.preferred))
+    preferred = messenger(texts, found.preferred)
+    if len(set(found.platforms)) > 2:  # a third messenger joined: not «in both»
+        names = messenger_list(texts, found.platforms, last="list-and")
+        text = texts("link-done-many", messengers=names, preferred=preferred)
+    else:
+        text = texts("link-done", preferred=preferred)
     if result.moved_ticket_dropped:
         text += "\n\n" + texts("link-ticket-kept")
     return text, _keyboard(texts, offer_prefer=found.may_prefer)
@@ -145,9 +175,10 @@ async def link_command(
     person: PersonView,
     state: FSMContext,
     activity: ActivityNote,
+    messengers: Messengers | None = None,
 ) -> None:
     activity.kind = ActivityKind.MENU
-    await _screen(message, texts, db, person, state)
+    await _screen(message, texts, db, person, state, messengers)
 
 
 @routes.callback_query(Nav.filter(F.to == Screen.LINK))
@@ -158,16 +189,22 @@ async def link_button(
     person: PersonView,
     state: FSMContext,
     activity: ActivityNote,
+    messengers: Messengers | None = None,
 ) -> None:
     activity.kind = ActivityKind.MENU
     await query.answer()
     if isinstance(query.message, Message):
-        await _screen(query.message, texts, db, person, state)
+        await _screen(query.message, texts, db, person, state, messengers)
 
 
 @routes.callback_query(AccountCb.filter(F.action == AccountAction.CODE))
 async def get_code(
-    query: CallbackQuery, texts: Texts, db: Database, person: PersonView, activity: ActivityNote
+    query: CallbackQuery,
+    texts: Texts,
+    db: Database,
+    person: PersonView,
+    activity: ActivityNote,
+    messengers: Messengers | None = None,
 ) -> None:
     activity.kind = ActivityKind.MENU
     code = await identity.code_for(db, person.id, person.platform, privileged=bool(person.roles))
@@ -176,11 +213,11 @@ async def get_code(
         await query.answer(texts("link-staff"), show_alert=True)
         return
     activity.status = "account link code"
-    other = identity.other_messenger(person.platform)
+    others = identity.other_messengers(person.platform, served(messengers))
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
-            texts("link-code", code=code, other=messenger(texts, other)),
+            texts("link-code", code=code, other=messenger_list(texts, others, last="list-or")),
             reply_markup=inline(texts),
         )
 

@@ -1,11 +1,12 @@
-"""One person across messengers: linking a VK and a Telegram account with a one-time code.
+"""One person across messengers: linking Telegram, VK and MAX accounts with a one-time code.
 
-A person asks for a code in one messenger and types it in the other. The two `people`
-rows become one: everything the account that typed the code owned (loans link,
-registrations, requests, subscriptions, watches, activity) moves to the person who asked
-for the code, whose messenger stays the preferred one (where broadcasts and reminders
-go, once per person); the other account becomes an alias in `person_accounts`, so it
-keeps talking to the same person. The person can then choose the preferred messenger.
+A person asks for a code in one messenger and types it in another (any two of the three;
+a third joins the same way, from either linked account). The two `people` rows become
+one: everything the account that typed the code owned (loans link, registrations,
+requests, subscriptions, watches, activity) moves to the person who asked for the code,
+whose messenger stays the preferred one (where broadcasts and reminders go, once per
+person); the other account becomes an alias in `person_accounts`, so it keeps talking to
+the same person. The person can then choose the preferred messenger.
 
 Safety: codes are eight digits, live ten minutes and are used once; an account that types
 five wrong codes waits half an hour; accounts of staff, experts or admins are never
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +26,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, and_, delete, exist
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.kernel.config import MESSENGERS
 from storage.catalogue.models import CatalogueWatch
 from storage.circulation.hashing import GuardKeys
 from storage.circulation.models import LinkGuard, ReaderLink
@@ -41,6 +44,8 @@ CODE_LIFETIME = timedelta(minutes=10)
 CODE_DIGITS = 8
 MAX_FAILURES = 5
 LOCK = timedelta(minutes=30)
+# The messengers a person may link (the demo console is none of them).
+LINKABLE = MESSENGERS
 
 
 class PersonAccount(Base):
@@ -111,9 +116,11 @@ async def code_for(db: Database, person_id: int, platform: str, *, privileged: b
     return None if privileged else await issue_code(db, person_id, platform)
 
 
-def other_messenger(platform: str) -> str:
-    """Where a code shown in `platform` is typed."""
-    return "vk" if platform == "telegram" else "telegram"
+def other_messengers(platform: str, served: Iterable[str] = LINKABLE) -> tuple[str, ...]:
+    """Where a code shown in `platform` may be typed: the other messengers the library
+    serves (`served`), or every other one when it serves none besides this."""
+    others = tuple(p for p in LINKABLE if p != platform and p in served)
+    return others or tuple(p for p in LINKABLE if p != platform)
 
 
 async def _has_role(session: AsyncSession, person_id: int) -> bool:

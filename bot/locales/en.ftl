@@ -1460,3 +1460,34 @@ faq-suggested-answer = Step 3 of 3. The reader got this answer:
     <i>{ $answer }</i>
 
     The bot will send it to everyone who asks the same. Take out the reader's name and anything personal — write the answer for everyone. If there is nothing personal in it, press “✔️ Keep as it is”.
+
+## MAX (#24): the same bot in MAX, one person across three messengers
+messenger-max = MAX
+list-or = or
+list-and = and
+about-link-many = 🔗 Link messengers
+link-intro-many =
+    🔗 <b>One reader, several messengers</b>
+    Do you write to the bot in { $messengers }? Link the accounts: books, registrations, requests and subscriptions become shared, and announcements come once.
+
+    Press “Get a code” and send the code to the bot in another messenger. If you already have a code, send it here.
+link-done-many = ✅ Done: the bot now knows you in { $messengers }. Books, registrations, requests and subscriptions are shared. Announcements and reminders go to { $preferred }.
+
+# IRBIS64: the catalogue card when the library system did not answer in time
+catalogue-live-fallback = <i>Copies as of { $time }: the library system did not answer just now.</i>
+
+## Linking a library card by phone number (#23, verification = "phone")
+loans-phone-offer = 📱 You can also do without the card number: press «📱 Share my number» below and I will find your card by the phone number the library has on file. I do not keep the number.
+loans-phone-share = 📱 Share my number
+loans-phone-type-ticket = ✏️ Enter the card number
+loans-phone-ask-ticket = All right. Enter the <b>library card number</b> printed on your card.
+loans-phone-not-yours = That is not your number: a card can be linked only by your own. Press «📱 Share my number» below — or «✏️ Enter the card number».
+loans-phone-several = Several readers of the library have this phone number, so I cannot tell whose card it is.
+loans-phone-none = No reader of the library has this phone number — perhaps your card has another one on file.
+loans-phone-not-searchable = The library system cannot find readers by phone number.
+loans-phone-fallback = Let us link it another way: enter the <b>library card number</b>, and then { $what ->
+        [password] the password (PIN) of your library account.
+        [identity] the reader's surname and year of birth.
+       *[code] the code from the library — staff at the desk give it out for your card.
+    }
+loans-phone-already = Card No. { $ticket } is already linked to this account.
