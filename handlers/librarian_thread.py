@@ -71,13 +71,15 @@ class OpenQuestion(Filter):
     ) -> bool | dict[str, Any]:
         if person is None or raw_state is not None:
             return False
-        since = utcnow() - timedelta(hours=config.librarian.follow_up_hours)
-        request = await desk.latest_open(db, person.id, LIBRARIAN_TOPIC.id, active_since=since)
-        if request is None:
-            return False
+        # The decision first: most typed messages (titles, hours) never join a question,
+        # and it costs no database read (the front door reuses it).
         door = await door_for(db, config.library.branches, config.consultations.topics)
         route = door.decide(message.text or "").route
-        return {"request": request, "route": route} if route in JOINS else False
+        if route not in JOINS:
+            return False
+        since = utcnow() - timedelta(hours=config.librarian.follow_up_hours)
+        request = await desk.latest_open(db, person.id, LIBRARIAN_TOPIC.id, active_since=since)
+        return {"request": request, "route": route} if request is not None else False
 
 
 @thread_routes.message(F.text, ~F.text.startswith("/"), TextWithinLimit(), OpenQuestion())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.consultations.models import (
@@ -294,7 +294,7 @@ async def mark_reminded(db: Database, request_id: int) -> bool:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _message_since(since: datetime) -> Any:
+def _message_since(since: Any) -> Any:
     """The requester or staff wrote in the request's thread at `since` or later."""
     return (
         select(RequestEntry.id)
@@ -306,25 +306,32 @@ def _message_since(since: datetime) -> Any:
     )
 
 
+def _latest_open_query() -> Any:
+    since = bindparam("since")
+    return (
+        _query()
+        .where(ConsultationRequest.person_id == bindparam("person_id"))
+        .where(ConsultationRequest.topic == bindparam("topic"))
+        .where(ConsultationRequest.status.in_([s.value for s in OPEN]))
+        .where((ConsultationRequest.received_at >= since) | _message_since(since))
+        .order_by(ConsultationRequest.id.desc())
+        .limit(1)
+    )
+
+
+# Asked on every typed message that may add to a question: built once (building the
+# statement cost more than running it).
+_LATEST_OPEN = _latest_open_query()
+
+
 async def latest_open(
     db: Database, person_id: int, topic: str, *, active_since: datetime
 ) -> RequestView | None:
     """The person's newest open request of `topic` whose last message (the question, an
     addition, an answer) came at `active_since` or later: the conversation still going on."""
     async with db.reading() as session:  # on every typed message: no writer queue
-        row = (
-            await session.execute(
-                _query()
-                .where(ConsultationRequest.person_id == person_id)
-                .where(ConsultationRequest.topic == topic)
-                .where(ConsultationRequest.status.in_([s.value for s in OPEN]))
-                .where(
-                    (ConsultationRequest.received_at >= active_since) | _message_since(active_since)
-                )
-                .order_by(ConsultationRequest.id.desc())
-                .limit(1)
-            )
-        ).first()
+        params = {"person_id": person_id, "topic": topic, "since": active_since}
+        row = (await session.execute(_LATEST_OPEN, params)).first()
         return _view(*row) if row else None
 
 

@@ -61,6 +61,9 @@ class Span(enum.StrEnum):
     WEEKEND = "weekend"
 
 
+RECENT_DECISIONS = 256  # decisions kept per door (see FrontDoor.decide)
+
+
 @dataclass(frozen=True)
 class Decision:
     route: Route
@@ -187,13 +190,27 @@ class FrontDoor:
         self.places = [_branch_cues(b) for b in branches]
         self.topics = [(t.id, _topic_cues(t)) for t in topics if t.listed]
         self.faq = faq or FaqIndex([])
+        self._recent: dict[str, Decision] = {}
 
     def with_faq(self, faq: FaqIndex) -> FrontDoor:
         door = FrontDoor.__new__(FrontDoor)
         door.places, door.topics, door.faq = self.places, self.topics, faq
+        door._recent = {}
         return door
 
     def decide(self, text: str) -> Decision:
+        """The decision about `text`. One typed message is decided more than once (is it
+        for an open question? then for the front door), so the last few are kept; a
+        decision depends only on the text and this door (no clock), and a new FAQ makes
+        a new door."""
+        kept = self._recent.get(text)
+        if kept is None:
+            if len(self._recent) >= RECENT_DECISIONS:
+                del self._recent[next(iter(self._recent))]
+            kept = self._recent[text] = self._decide(text)
+        return kept
+
+    def _decide(self, text: str) -> Decision:
         typed = Typed.read(text[:READ_CHARS])
         if not typed.words:
             return Decision(Route.EMPTY, "no words")
