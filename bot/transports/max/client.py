@@ -36,8 +36,6 @@ from pydantic import SecretStr
 
 log = logging.getLogger(__name__)
 
-# The schema's server (`servers[0].url` of the MAX Bot API OpenAPI schema, 2026-07-01).
-PUBLIC_MAX_API = "https://platform-api2.max.ru"
 # «максимальное количество запросов в секунду на platform-api.max.ru — 30 rps» (POST /uploads).
 MAX_RPS = 30
 UPLOAD_TIMEOUT = 120.0
