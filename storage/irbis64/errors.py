@@ -85,3 +85,7 @@ class VersionConflict(IrbisError):
 
 class NoSuchRecord(IrbisError):
     """The MFN is outside the database (-140) or the record was physically deleted."""
+
+
+# A read that got no answer, whichever way: catch this to fall back to cached data.
+NO_ANSWER = (IrbisUnavailable, IrbisAnswerLost)

@@ -144,6 +144,13 @@ class Record:
         except ValueError:
             raise KeyError(f"field {old.tag} is not in record {self.mfn}") from None
 
+    def tag_values(self) -> dict[str, list[str]]:
+        """`{"200": ["^aTitle…"], …}`: the shape `storage.catalogue.irbis.to_record` reads."""
+        values: dict[str, list[str]] = {}
+        for found in self.fields:
+            values.setdefault(str(found.tag), []).append(found.value)
+        return values
+
     def copy(self) -> Record:
         return Record(self.mfn, self.version, self.status, list(self.fields))
 
