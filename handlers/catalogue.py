@@ -30,8 +30,9 @@ from handlers.filters import MenuButton
 from handlers.routes import Routes
 from storage.activity import ActivityNote
 from storage.catalogue import watches
-from storage.catalogue.availability import RecordCard
+from storage.catalogue.availability import RecordCard, with_live_copies
 from storage.catalogue.search import search
+from storage.circulation.base import LibrarySystem
 from storage.circulation.links import get_link
 from storage.db import Database
 from storage.models import ActivityKind, Consent
@@ -127,12 +128,22 @@ async def more(
 
 @routes.callback_query(CatalogueCb.filter(F.action == CatalogueAction.RECORD), NamedRecord())
 async def show_record(
-    query: CallbackQuery, texts: Texts, card: RecordCard, message: Message, activity: ActivityNote
+    query: CallbackQuery,
+    texts: Texts,
+    config: Config,
+    card: RecordCard,
+    message: Message,
+    activity: ActivityNote,
+    library_system: LibrarySystem | None = None,
 ) -> None:
+    """A record's card; its copies live from the library system when it can tell them
+    (IRBIS64) within a short timeout, else from the nightly index, saying so."""
     await _on_record(query, activity, card.record_id)
     activity.content = card.title
+    card = await with_live_copies(library_system, card, config.library.branches)
     buttons = card_buttons(texts, card)
-    await message.answer(card_text(texts, card), reply_markup=inline(texts, *buttons))
+    text = card_text(texts, card, config.library.zone)
+    await message.answer(text, reply_markup=inline(texts, *buttons))
 
 
 @routes.callback_query(CatalogueCb.filter(F.action == CatalogueAction.WATCH), NamedRecord())

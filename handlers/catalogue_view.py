@@ -5,6 +5,9 @@ Only drawing: what was found and what a record holds come from `storage.catalogu
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from aiogram.types import InlineKeyboardButton
 
 from bot.kernel.i18n import Markup, Texts
@@ -108,8 +111,17 @@ def _branch_state(texts: Texts, copies: BranchCopies) -> str:
     return Markup("; ".join(parts))
 
 
-def card_text(texts: Texts, card: RecordCard) -> str:
-    """The record and, per branch, what can be taken now and what is out."""
+def _as_of(indexed_at: datetime, zone: ZoneInfo, now: datetime) -> str:
+    """«03:00» for today's index, «07.12 03:00» for an older one."""
+    local = indexed_at.astimezone(zone)
+    if local.date() == now.astimezone(zone).date():
+        return f"{local:%H:%M}"
+    return f"{local:%d.%m %H:%M}"
+
+
+def card_text(texts: Texts, card: RecordCard, zone: ZoneInfo | None = None) -> str:
+    """The record and, per branch, what can be taken now and what is out; when the
+    library system did not answer in time, the time of the index the copies come from."""
     lines = [texts("catalogue-card-title", title=card.title)]
     if card.authors:
         lines.append(texts("catalogue-card-authors", authors=card.authors))
@@ -125,6 +137,9 @@ def card_text(texts: Texts, card: RecordCard) -> str:
         lines.append(
             texts("catalogue-branch", branch=copies.name, state=_branch_state(texts, copies))
         )
+    if card.live is False and card.indexed_at is not None and zone is not None:
+        when = _as_of(card.indexed_at, zone, datetime.now(zone))
+        lines.append(texts("catalogue-live-fallback", time=when))
     return "\n".join(lines)
 
 

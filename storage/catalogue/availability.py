@@ -3,14 +3,24 @@
 Location codes from the export are mapped to configured branches (`codes` in each
 `[[library.branches]]`, or the branch id itself); unknown codes are shown as they
 are. Lost and written-off copies are never shown to readers.
+
+A library system that can say where its copies are right now (`LiveCopies`: IRBIS64)
+replaces the nightly index's copies when the card is opened (`with_live_copies`) — but
+only if it answers within a short timeout; otherwise the card shows the index and the
+time it was read («данные на HH:MM»), and a system that has just failed is not asked
+again for a minute, so a card never waits on a server that is down.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import select
 
@@ -18,6 +28,8 @@ from bot.kernel.config import Branch
 from storage.catalogue.models import CatalogueItem, CatalogueRecord
 from storage.catalogue.records import HIDDEN_STATUSES, ItemStatus
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,6 +43,14 @@ class BranchCopies:
     statuses: Counter[ItemStatus] = field(default_factory=Counter)
 
 
+@dataclass(frozen=True, slots=True)
+class CopyRef:
+    """How the library system knows one of the record's copies."""
+
+    barcode: str | None
+    inventory: str | None
+
+
 @dataclass
 class RecordCard:
     record_id: int
@@ -41,6 +61,13 @@ class RecordCard:
     publisher: str | None
     isbns: str | None
     branches: list[BranchCopies]
+    # What the live check needs: the export's key ("001:<control number>") and copies.
+    source_key: str = ""
+    copies: tuple[CopyRef, ...] = ()
+    # When the nightly index last read the record, and whether the copies shown are live
+    # (None: the library system cannot say; False: it did not answer in time).
+    indexed_at: datetime | None = None
+    live: bool | None = None
 
     @property
     def available(self) -> int:
@@ -63,8 +90,6 @@ def branch_resolver(branches: Sequence[Branch]) -> dict[str, Branch]:
 async def record_card(
     db: Database, record_id: int, branches: Sequence[Branch]
 ) -> RecordCard | None:
-    resolve = branch_resolver(branches)
-    order = {branch.id: position for position, branch in enumerate(branches)}
     async with db.transaction() as session:
         record = await session.get(CatalogueRecord, record_id)
         if record is None or record.withdrawn:
@@ -76,28 +101,17 @@ async def record_card(
                 .order_by(CatalogueItem.id)
             )
         ).all()
-    grouped: dict[str, BranchCopies] = {}
-    for item in items:
-        status = ItemStatus(item.status)
-        if status in HIDDEN_STATUSES:
-            continue
-        code = (item.location_code or "").strip()
-        branch = resolve.get(code.casefold())
-        key = branch.id if branch else f"code:{code}"
-        copies = grouped.setdefault(
-            key, BranchCopies(branch.id if branch else None, branch.name if branch else code)
-        )
-        copies.total += 1
-        copies.statuses[status] += 1
-        if status is ItemStatus.AVAILABLE:
-            copies.available += 1
-        if item.call_number and item.call_number not in copies.call_numbers:
-            copies.call_numbers.append(item.call_number)
-        if status is ItemStatus.ON_LOAN and item.due_date is not None:
-            copies.next_due = min(filter(None, (copies.next_due, item.due_date)))
-    listed = sorted(
-        grouped.values(),
-        key=lambda b: (b.branch_id is None, order.get(b.branch_id or "", 0), b.name),
+    listed = _grouped(
+        [
+            LiveCopy(
+                ItemStatus(item.status),
+                item.location_code or "",
+                call_number=item.call_number,
+                due=item.due_date,
+            )
+            for item in items
+        ],
+        branches,
     )
     return RecordCard(
         record_id=record.id,
@@ -108,4 +122,95 @@ async def record_card(
         publisher=record.publisher,
         isbns=record.isbns,
         branches=listed,
+        source_key=record.source_key,
+        copies=tuple(CopyRef(item.barcode, item.inventory_number) for item in items),
+        indexed_at=record.seen_at,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCopy:
+    """A copy — or a group of `total` copies of which `lent` are out — as the library
+    system says it is now. `location` is a branch id or a location code."""
+
+    status: ItemStatus
+    location: str
+    total: int = 1
+    lent: int = 0
+    due: date | None = None
+    call_number: str | None = None
+
+
+def _grouped(copies: Sequence[LiveCopy], branches: Sequence[Branch]) -> list[BranchCopies]:
+    """Copies per branch, in the configured branches' order; hidden statuses left out."""
+    resolve = branch_resolver(branches)
+    order = {branch.id: position for position, branch in enumerate(branches)}
+    grouped: dict[str, BranchCopies] = {}
+    for copy in copies:
+        if copy.status in HIDDEN_STATUSES or copy.total <= 0:
+            continue
+        code = copy.location.strip()
+        branch = resolve.get(code.casefold())
+        key = branch.id if branch else f"code:{code}"
+        found = grouped.setdefault(
+            key, BranchCopies(branch.id if branch else None, branch.name if branch else code)
+        )
+        lent = min(copy.lent, copy.total)
+        here = copy.total - lent
+        found.total += copy.total
+        found.statuses[copy.status] += here
+        if lent:
+            found.statuses[ItemStatus.ON_LOAN] += lent
+        if copy.status is ItemStatus.AVAILABLE:
+            found.available += here
+        if copy.call_number and copy.call_number not in found.call_numbers:
+            found.call_numbers.append(copy.call_number)
+        if copy.status is ItemStatus.ON_LOAN and copy.due is not None:
+            found.next_due = min(filter(None, (found.next_due, copy.due)))
+    return sorted(
+        grouped.values(),
+        key=lambda b: (b.branch_id is None, order.get(b.branch_id or "", 0), b.name),
+    )
+
+
+class LiveUnavailable(Exception):
+    """The library system could not say where the copies are now."""
+
+
+@runtime_checkable
+class LiveCopies(Protocol):
+    """A library system that can tell where a record's copies are at this moment."""
+
+    live_timeout: float
+
+    async def live_copies(self, card: RecordCard) -> list[LiveCopy] | None:
+        """The record's copies now; None when the system does not hold this record.
+        Raises `LiveUnavailable` when it cannot say (the card falls back to the index)."""
+        ...
+
+
+# After a failed or slow answer, cards are drawn from the index for this long.
+QUIET_AFTER_FAILURE = 60.0
+_failed_at: dict[int, float] = {}
+
+
+async def with_live_copies(
+    system: object, card: RecordCard, branches: Sequence[Branch]
+) -> RecordCard:
+    """The card with its copies as the library system says they are now, or — when the
+    system cannot say, is slow or down — the card from the index, marked as such."""
+    if not isinstance(system, LiveCopies):
+        return card
+    failed = _failed_at.get(id(system))
+    if failed is not None and time.monotonic() - failed < QUIET_AFTER_FAILURE:
+        return replace(card, live=False)
+    try:
+        copies = await asyncio.wait_for(system.live_copies(card), system.live_timeout)
+    except (LiveUnavailable, TimeoutError) as exc:
+        log.warning("Live copies of record %s unavailable: %r", card.record_id, exc)
+        _failed_at[id(system)] = time.monotonic()
+        return replace(card, live=False)
+    _failed_at.pop(id(system), None)
+    if copies is None:
+        return card
+    return replace(card, branches=_grouped(copies, branches), live=True)

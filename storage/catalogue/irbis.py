@@ -5,14 +5,15 @@
     *****
 
 Fields are `#tag: value`, subfields `^X` (codes case-insensitive), `*****` ends a
-record. Exemplars are field 910: ^A status, ^B inventory number, ^D storage place,
+record. Records read from an IRBIS64 server or master file (`from_fields`) are mapped
+the same way. Exemplars are field 910: ^A status, ^B inventory number, ^D storage place,
 ^H barcode; C/P/R/U statuses are group records, not single copies.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -107,6 +108,20 @@ def _items(fields: Fields) -> list[Item]:
     return items
 
 
+def call_number(fields: Fields) -> str | None:
+    """The shelf mark readers look for: 906 (classification) and 908 (author sign)."""
+    return " ".join(v for v in (_first(fields, "906", ""), _first(fields, "908", "")) if v) or None
+
+
+def from_fields(pairs: Iterable[tuple[int | str, str]]) -> BibRecord | SkipRecord:
+    """A record's (tag, value) pairs — from a master file or the server — mapped exactly
+    as the text export's are."""
+    fields: Fields = {}
+    for tag, value in pairs:
+        fields.setdefault(str(int(tag)), []).append(value)
+    return _finish(fields, 0)
+
+
 def to_record(fields: Fields) -> BibRecord:
     title = clean(_first(fields, "200", "a"))
     volume = clean(_first(fields, "200", "v"))
@@ -117,7 +132,7 @@ def to_record(fields: Fields) -> BibRecord:
         title = ". ".join(p for p in (whole, volume, title) if p)
     authors = [a for tag in ("700", "701", "961") for a in map(_author, fields.get(tag, [])) if a]
     isbns = [n for n in (isbn13(v) for v in [_first(fields, "10", "a") or ""]) if n]
-    call = " ".join(v for v in (_first(fields, "906", ""), _first(fields, "908", "")) if v) or None
+    call = call_number(fields)
     items = _items(fields)
     for item in items:
         item.call_number = item.call_number or call

@@ -36,4 +36,10 @@ def open_library_system(config: Config, db: Database) -> LibrarySystem | None:
         from storage.circulation.sip2 import Sip2System
 
         return Sip2System(settings.sip2, timeout=settings.timeout_seconds, today=today)
+    if settings.kind == "irbis64":
+        from storage.circulation.irbis import IrbisSystem
+
+        return IrbisSystem(
+            settings.irbis64, settings, timeout=settings.timeout_seconds, today=today
+        )
     return None

@@ -49,17 +49,64 @@ class Sip2(Section):
         return value
 
 
+class IrbisPrefixes(Section):
+    """Search prefixes of the library's FSTs (dictionary terms are `prefix + value`).
+
+    Libraries' FSTs differ; these are IRBIS64's stock ones."""
+
+    ticket: str = "RI="  # RDR, field 30
+    phone: str = "TEL="  # RDR, field 17
+    title: str = "T="
+    author: str = "A="
+    isbn: str = "B="
+    inventory: str = "IN="  # 910^b
+    barcode: str = "IN="  # 910^h: stock FSTs index barcodes with inventory numbers
+    # The shelf code (903): finds a title in the catalogue and its orders (orders database).
+    code: str = "I="
+    # RDR: inventory numbers of the books a reader has (40^b); finds the due date of a copy
+    # on loan for the catalogue card. Empty: the card shows no due dates.
+    loaned_copy: str = "HI="
+
+
+class Irbis64(Section):
+    """An IRBIS64 server (port 6666) and the bot's own IRBIS user."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 6666
+    username: str = ""
+    password: SecretStr | None = None
+    # The workstation code the bot registers as: "C" (Каталогизатор) reads every database;
+    # "K" (Книговыдача) is what IRBIS's own circulation registers as.
+    workstation: Annotated[str, Field(min_length=1, max_length=1)] = "C"
+    catalogue_databases: Annotated[list[str], Field(min_length=1)] = ["IBIS"]  # noqa: RUF012
+    reader_database: Annotated[str, Field(min_length=1)] = "RDR"
+    # The readers' orders database (e.g. "RQST"): holds listed and placed there, and
+    # «someone is waiting» refusals; empty: no holds from IRBIS.
+    orders_database: str = ""
+    prefixes: IrbisPrefixes = IrbisPrefixes()
+    # 910^d storage place → branch id, for places the branches' `codes` do not name.
+    branches: dict[str, str] = {}  # noqa: RUF012 - pydantic copies it
+    # The RDR field holding the reader's password when verification = "password"
+    # (IRBIS's stock RDR worksheet keeps the web password in field 130).
+    password_field: Annotated[str, Field(pattern=r"^\d{1,4}(\^[0-9A-Za-z])?$")] = "130"
+    # The catalogue card asks IRBIS for its copies' statuses at most this long, then shows
+    # the nightly index with «данные на HH:MM».
+    live_timeout_seconds: Annotated[float, Field(gt=0, le=30)] = 2.0
+    # Whether a copy on loan shows its due date (read from the reader record that has it).
+    show_due_dates: bool = True
+
+
 class LibrarySystem(Section):
     """Where loans live and how readers prove a ticket is theirs («Мои книги»)."""
 
     # none: «Мои книги» explains how to renew by phone; local: loans imported from CSV.
-    kind: Literal["none", "local", "koha", "sip2"] = "none"
-    verification: Literal["password", "surname_birth_year", "desk_code"] = "password"
+    kind: Literal["none", "local", "koha", "sip2", "irbis64"] = "none"
+    verification: Literal["password", "surname_birth_year", "desk_code", "phone"] = "password"
     link_max_failures: Annotated[int, Field(ge=1, le=50)] = 5
     link_lock_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 30
     desk_code_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 24
     timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
-    # Renewal rules of the `local` system (Koha and SIP2 systems apply their own).
+    # Renewal rules of the `local` and `irbis64` systems (Koha and SIP2 apply their own).
     renewal_days: Annotated[int, Field(ge=1, le=365)] = 14
     max_renewals: Annotated[int, Field(ge=0, le=100)] = 2
     renew_before_days: Annotated[int, Field(ge=0, le=365)] = 0  # 0: any time before due
@@ -67,6 +114,7 @@ class LibrarySystem(Section):
     holds_block_renewal: bool = True
     koha: Koha = Koha()
     sip2: Sip2 = Sip2()
+    irbis64: Irbis64 = Irbis64()
 
     @model_validator(mode="after")
     def _complete(self) -> LibrarySystem:
@@ -77,6 +125,13 @@ class LibrarySystem(Section):
         if self.kind == "sip2" and self.verification == "surname_birth_year":
             raise ValueError(
                 "SIP2 does not tell the year of birth: use verification 'password' or 'desk_code'"
+            )
+        if self.kind == "irbis64" and not self.irbis64.username:
+            raise ValueError("kind 'irbis64' needs [library_system.irbis64] username")
+        if self.verification == "phone" and self.kind in ("sip2", "none"):
+            raise ValueError(
+                f"kind '{self.kind}' cannot find readers by phone: use verification "
+                "'password' or 'desk_code'"
             )
         return self
 
