@@ -17,6 +17,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.catalogue.index import Hit, index_for
 from storage.catalogue.models import CatalogueTerm
@@ -52,23 +53,24 @@ async def search(db: Database, query: str, *, limit: int = 5, offset: int = 0) -
     if not terms:
         return result
     index = index_for(db.dialect)
+    # One connection for the search and its typo fallback: on PostgreSQL each checkout
+    # costs round trips of its own (the pool's ping, BEGIN, the rollback on return).
     async with db.connection(writes=False) as reading:
         found = await index.find(reading, terms, limit=limit, offset=offset)
-    result.hits, result.total, result.broad = found.hits, found.total, found.broad
-    if result.total:
-        return result
-    corrected, known = await correct(db, terms)
-    # Dropping the words the catalogue cannot place is a guess, so the answer shows
-    # what was searched for («Возможно, вы искали: …»).
-    for attempt in (corrected, known):
-        if not attempt or attempt == terms:
-            continue
-        async with db.connection(writes=False) as reading:
-            found = await index.find(reading, attempt, limit=limit, offset=offset)
         result.hits, result.total, result.broad = found.hits, found.total, found.broad
         if result.total:
-            result.suggestion = " ".join(attempt)
-            break
+            return result
+        corrected, known = await _correct(reading, terms)
+        # Dropping the words the catalogue cannot place is a guess, so the answer shows
+        # what was searched for («Возможно, вы искали: …»).
+        for attempt in (corrected, known):
+            if not attempt or attempt == terms:
+                continue
+            found = await index.find(reading, attempt, limit=limit, offset=offset)
+            result.hits, result.total, result.broad = found.hits, found.total, found.broad
+            if result.total:
+                result.suggestion = " ".join(attempt)
+                break
     return result
 
 
@@ -122,19 +124,23 @@ async def correct(db: Database, terms: list[str]) -> tuple[list[str], list[str]]
     Returns the corrected words, and the same without the words that could not be
     corrected (for «мастер AND маргарита» the second drops the stray «and»).
     """
+    async with db.connection(writes=False) as reading:
+        return await _correct(reading, terms)
+
+
+async def _correct(reading: AsyncConnection, terms: list[str]) -> tuple[list[str], list[str]]:
     pairs = list(zip(terms, [stem(word) for word in terms], strict=True))
     asked = sorted({term for word, term in pairs if _looked_up(word, term)})
     rows: list[tuple[str, str, int]] = []
-    async with db.connection(writes=False) as reading:
-        vocabulary: set[str] = set()
-        if asked:
-            vocabulary = set((await reading.scalars(_KNOWN, {"terms": asked})).all())
-        unknown = [_Near(term) for term in asked if term not in vocabulary]
-        if unknown:
-            near = select(_TERMS.c.term, _TERMS.c.word, _TERMS.c.length).where(
-                or_(*(n.condition() for n in unknown))
-            )
-            rows = [(t, w, n) for t, w, n in (await reading.execute(near)).all()]
+    vocabulary: set[str] = set()
+    if asked:
+        vocabulary = set((await reading.scalars(_KNOWN, {"terms": asked})).all())
+    unknown = [_Near(term) for term in asked if term not in vocabulary]
+    if unknown:
+        near = select(_TERMS.c.term, _TERMS.c.word, _TERMS.c.length).where(
+            or_(*(n.condition() for n in unknown))
+        )
+        rows = [(t, w, n) for t, w, n in (await reading.execute(near)).all()]
     corrected: list[str] = []
     known: list[str] = []
     for word, term in pairs:
