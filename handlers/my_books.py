@@ -28,7 +28,7 @@ from handlers.common import ask_consent
 from handlers.filters import MenuButton
 from handlers.my_books_screen import IntroScreen, LoansScreen, intro_key, show_my_books
 from handlers.routes import Routes
-from handlers.ticket_link import LinkForm
+from handlers.ticket_link import ask_ticket
 from storage.activity import ActivityNote
 from storage.catalogue import watches
 from storage.circulation import links, renewal
@@ -102,7 +102,7 @@ async def my_books_intro(
     if intro.key == "loans-need-consent":
         await ask_consent(message, intro.texts, intro.config)
     elif intro.key == "loans-ask-ticket":
-        await state.set_state(LinkForm.ticket)
+        await ask_ticket(message, intro.texts, intro.config, intro.person, state)
 
 
 async def open_my_books(

@@ -185,6 +185,28 @@ class Person:
             message["caption"] = caption
         return await self._step({"message": message})
 
+    async def share_contact(
+        self, phone: str, *, user_id: int | None = None, first_name: str | None = None
+    ) -> Reply:
+        """A contact as the messenger delivers it: by default the person's own, shared with
+        the «request_contact» button; `user_id` of someone else (or 0 for none) sends a
+        contact card that is not theirs — forwarded, or picked from the phone book."""
+        contact: dict[str, Any] = {
+            "phone_number": phone,
+            "first_name": first_name or self.user["first_name"],
+        }
+        owner = self.user["id"] if user_id is None else user_id
+        if owner:
+            contact["user_id"] = owner
+        message = {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            "contact": contact,
+        }
+        return await self._step({"message": message})
+
     async def press_on(self, call: Call, label: str) -> Reply:
         """Press a button of one particular message — a card in the staff chat, say."""
         wanted = normalise_label(label)

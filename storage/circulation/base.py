@@ -249,3 +249,52 @@ def parse_surname_and_year(text: str) -> SurnameAndYear | None:
     if match is None:
         return None
     return SurnameAndYear(match.group(1).strip(), int(match.group(2)))
+
+
+# --- linking by phone number (`verification = "phone"`) ------------------------------
+
+
+@runtime_checkable
+class FindsByPhone(Protocol):
+    """The optional part of a connector: the readers whose record holds a phone number.
+
+    `phone` is always the ten national digits of a Russian number — no +7 or 8 in front,
+    no separators (`normalise_phone`) — so every connector compares numbers in one shape,
+    whatever shape its records keep them in. One reader is linked only when exactly one
+    is found; the number is asked about and forgotten, never stored by libbot.
+    Koha, `local` (a phone column in the export) and IRBIS64 (RDR field 17) can; SIP2
+    cannot search readers by anything but the ticket.
+    """
+
+    async def patrons_by_phone(self, phone: str) -> list[Patron]: ...
+
+
+def phone_finder(system: LibrarySystem | None) -> FindsByPhone | None:
+    """The connector as a phone finder, or None when it cannot search by phone."""
+    return system if isinstance(system, FindsByPhone) else None
+
+
+_PHONE_SEPARATORS = re.compile(r"[,;/]|\s{2,}")
+_DIGITS = frozenset("0123456789")
+
+
+def normalise_phone(text: str) -> str | None:
+    """The ten national digits of a Russian number, in whatever shape it was written:
+    «+7 912 345-67-89», «8 (912) 3456789», «79123456789» and «9123456789» are all
+    «9123456789». None for anything else (a foreign number, an extension, two numbers)."""
+    text = unicodedata.normalize("NFKC", text)
+    digits = "".join(ch for ch in text if ch in _DIGITS)
+    if len(digits) == 11 and digits[0] in "78":
+        digits = digits[1:]
+    return digits if len(digits) == 10 else None
+
+
+def phones_in(text: str | None) -> set[str]:
+    """Every Russian number in a record's phone field, normalised: libraries write two
+    numbers in one field («8 912 345-67-89, 8 495 000-00-00»), so the field is split on
+    commas, semicolons, slashes and wide gaps first."""
+    if not text:
+        return set()
+    numbers = (normalise_phone(part) for part in _PHONE_SEPARATORS.split(text))
+    whole = normalise_phone(text)
+    return {number for number in numbers if number} | ({whole} if whole else set())

@@ -9,7 +9,9 @@ item; Koha/REST/V1/{Auth,Checkouts,Auth/Password,OAuth}.pm). Like Koha it:
 - refuses unknown query parameters and `x-koha-embed` values it does not declare
   (`legacy=True` plays an older Koha: no item/biblio embeds, `renewals` instead of
   `renewals_count`, no `expired`, refusals without `error_code`);
-- validates passwords against user names first, then card numbers.
+- validates passwords against user names first, then card numbers;
+- reads `q` on /patrons as Koha's objects.search does, for what the bot sends (a list is
+  OR, an object AND, `{"-like": "%9%1%…"}`); phones are kept as staff typed them.
 
 Holds are placed as Koha/REST/V1/Holds.pm `add` does: the body is checked against the
 definition (extra properties refused), an unknown record is 400 "Biblio not found.", an
@@ -34,6 +36,8 @@ import base64
 import binascii
 import contextlib
 import itertools
+import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -68,6 +72,8 @@ class FakePatron:
     date_of_birth: date | None = None
     restricted: bool = False
     expiry_date: date | None = None
+    phone: str | None = None  # as staff typed it: «8 (912) 345-67-89»
+    mobile: str | None = None
 
 
 @dataclass
@@ -202,11 +208,13 @@ class FakeKoha:
         restricted: bool = False,
         expires: date | None = None,
         patron_id: int | None = None,
+        phone: str | None = None,
+        mobile: str | None = None,
     ) -> FakePatron:
         pid = patron_id if patron_id is not None else next(self._ids)
         patron = FakePatron(
             pid, cardnumber, surname, firstname, password, userid or f"user{pid}", born,
-            restricted, expires or self.today + timedelta(days=365),
+            restricted, expires or self.today + timedelta(days=365), phone, mobile,
         )  # fmt: skip
         self.patrons[pid] = patron
         return patron
@@ -338,6 +346,10 @@ class FakeKoha:
         if isinstance(filters, web.Response):
             return filters
         rows = [self._patron_json(p) for p in self.patrons.values()]
+        if "q" in request.query:
+            rows = _queried(rows, request.query["q"])
+            if isinstance(rows, web.Response):
+                return rows
         return _page(request, _filtered(rows, filters, request.query.get("_match")))
 
     async def _validate_password(self, request: web.Request) -> web.Response:
@@ -581,7 +593,10 @@ class FakeKoha:
             "other_name": None,
             "initials": None,
             "email": None,
-            "phone": None,
+            "phone": patron.phone,
+            "mobile": patron.mobile,
+            "secondary_phone": None,
+            "sms_number": None,
             "date_of_birth": _iso(patron.date_of_birth),
             "library_id": "CPL",
             "category_id": "PT",
@@ -796,6 +811,38 @@ def _matches(value: object, wanted: str, how: str) -> bool:
     if how == "ends_with":
         return text.endswith(wanted)
     return wanted in text
+
+
+def _queried(rows: list[dict[str, Any]], text: str) -> list[dict[str, Any]] | web.Response:
+    """Koha's `q` (SQL::Abstract as JSON), the part the bot sends: a list is OR, an object
+    AND, a field's condition a value (=) or {"-like": pattern} with % and _."""
+    try:
+        query = json.loads(text)
+    except ValueError:
+        return _error(400, "q parameter is not valid JSON")
+
+    def holds(row: dict[str, Any], condition: Any) -> bool:
+        if isinstance(condition, list):
+            return any(holds(row, part) for part in condition)
+        if not isinstance(condition, dict):
+            raise ValueError(condition)
+        return all(_meets(row.get(name), wanted) for name, wanted in condition.items())
+
+    try:
+        return [row for row in rows if holds(row, query)]
+    except ValueError:
+        return _error(400, "q parameter is not a query the fake understands")
+
+
+def _meets(value: object, wanted: Any) -> bool:
+    if isinstance(wanted, dict) and set(wanted) == {"-like"}:
+        pattern = "".join(
+            ".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in wanted["-like"]
+        )
+        return value is not None and re.fullmatch(pattern, str(value), re.I | re.S) is not None
+    if isinstance(wanted, dict):
+        raise ValueError(wanted)
+    return value is not None and str(value).casefold() == str(wanted).casefold()
 
 
 def _page(request: web.Request, rows: list[dict[str, Any]]) -> web.Response:

@@ -20,6 +20,10 @@ Koha habits this connector works around:
   same title. Koha refuses with 403 (`CanBookBeReserved`'s status, in `error_code` or in
   «Reason: …»), newer Koha with 409 for the card itself (`can_place_holds`).
 
+- Phone numbers are kept as staff typed them: a reader linking by phone is looked for with
+  one `q` (`LIKE` the ten digits with anything between, over every phone field), and the
+  records found are compared on their normalised numbers.
+
 A renewal or hold POST is never retried: one that went out without an answer is UNCONFIRMED.
 
 The package: `client` speaks HTTP to Koha (authorisation, paging, unusable answers),

@@ -4,6 +4,7 @@ API user rather than the reader."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -29,6 +30,7 @@ from storage.circulation.base import (
     Verification,
     fold_name,
     normalise_ticket,
+    phones_in,
 )
 from storage.circulation.koha.answers import (
     HOLD_STATUSES,
@@ -55,6 +57,9 @@ from storage.circulation.remote import renew_in_turn, unsent
 
 # The package's name: log lines read as they did before the package was split.
 log = logging.getLogger("storage.circulation.koha")
+# The patron fields that hold phone numbers (REST names of borrowers.phone, mobile,
+# phonepro and smsalertnumber).
+PHONE_FIELDS = ("phone", "mobile", "secondary_phone", "sms_number")
 
 
 class KohaSystem:
@@ -154,6 +159,26 @@ class KohaSystem:
             log.warning("Hold POST %s sent but its answer was lost: %s", path, type(exc).__name__)
             return HoldPlacement(HoldOutcome.UNCONFIRMED)
         return placement(path, reply)
+
+    async def patrons_by_phone(self, phone: str) -> list[Patron]:
+        """Readers with this number (ten national digits) in any phone field.
+
+        Koha keeps numbers as staff typed them («8 (912) 345-67-89», «+79123456789»), so
+        Koha is asked for records holding the ten digits in order with anything between
+        (`LIKE '%9%1%2…%9%'`, one `q` over every phone field), and each record's own
+        numbers are then normalised and compared exactly."""
+        if len(phone) != 10 or not phone.isdigit():
+            return []
+        pattern = "%" + "%".join(phone) + "%"
+        query = json.dumps([{name: {"-like": pattern}} for name in PHONE_FIELDS])
+        rows = await self._koha.list("/patrons", {"q": query})
+        found: dict[str, Patron] = {}
+        for row in rows:
+            numbers = set().union(*(phones_in(_text(row.get(name))) for name in PHONE_FIELDS))
+            if phone in numbers:
+                patron = self._patron(row)
+                found.setdefault(patron.ref, patron)
+        return list(found.values())
 
     async def close(self) -> None:
         await self._koha.close()
@@ -311,6 +336,10 @@ class KohaSystem:
             log.warning("Renewal %s sent but its answer was lost: %s", path, type(exc).__name__)
             return Renewal(loan.ref, loan.title, Outcome.UNCONFIRMED)
         return renewal(loan, path, reply)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _system_today() -> date:

@@ -1,0 +1,184 @@
+"""Linking a ticket by phone (`verification = "phone"`, #23): the reader shares their own
+contact with the messenger's button, and the one reader with that number is linked.
+
+Stories through the real bot on SQLite and PostgreSQL, against the fake Koha; the number
+is asked about and forgotten — never stored, logged or kept in the conversation state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.kernel.config import Config, ConfigError
+from storage.circulation import library_today, links
+from storage.circulation.base import normalise_phone, phones_in
+from storage.circulation.models import ReaderLink
+from tests.conftest import RunningBot, StartBot, make_config
+from tests.fakes.koha_api import FakeKoha
+from tests.harness import Person, Reply
+from tests.test_forget_everywhere import dump_database
+from tests.test_my_books import consented
+
+MARIA_PHONE = "8 (912) 345-67-89"  # as the library typed it into Koha
+FAMILY_PHONE = "+7 903 111-22-33"  # two readers of one family
+
+
+@pytest.fixture
+async def koha(tmp_path: Path) -> AsyncIterator[FakeKoha]:
+    fake = FakeKoha(today=library_today(make_config(tmp_path))())
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def phone_config(tmp_path: Path, koha: FakeKoha, **settings: object) -> Config:
+    koha_settings = {"url": koha.url, "user": koha.user, "password": koha.password}
+    return make_config(
+        tmp_path,
+        library_system={
+            "kind": "koha",
+            "verification": "phone",
+            "timeout_seconds": 0.5,
+            "koha": koha_settings,
+            **settings,
+        },
+    )
+
+
+@pytest.fixture
+async def library(start_bot: StartBot, tmp_path: Path, koha: FakeKoha) -> RunningBot:
+    maria = koha.add_patron("23529000123", "Ёлкина", "Мария", phone=MARIA_PHONE)
+    koha.add_checkout(
+        maria, koha.add_item("Мастер и Маргарита", "B-1"), koha.today + timedelta(days=4)
+    )
+    koha.add_patron("23529000200", "Сидоров", "Иван", mobile=FAMILY_PHONE)
+    koha.add_patron("23529000201", "Сидорова", "Ольга", phone="89031112233")
+    koha.add_patron("23529000300", "Без", "Телефона")
+    return await start_bot(phone_config(tmp_path, koha))
+
+
+async def my_books(library: RunningBot, user_id: int, name: str) -> tuple[Person, Reply]:
+    reader = await consented(library, user_id, name)
+    return reader, await reader.send("📚 Мои книги")
+
+
+def contact_buttons(reply: Reply) -> list[dict[str, object]]:
+    return [b for c in reply.messages for b in c.buttons() if b.get("request_contact")]
+
+
+async def linked_ticket(library: RunningBot) -> list[str]:
+    async with library.db.transaction() as session:
+        return list(await session.scalars(select(ReaderLink.ticket)))
+
+
+def phone_searches(koha: FakeKoha) -> list[object]:
+    return [r for r in koha.requests if r.path.endswith("/patrons") and "q" in r.query]
+
+
+async def test_reader_shares_her_contact_and_her_ticket_is_linked(
+    library: RunningBot, koha: FakeKoha, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    maria, reply = await my_books(library, 5001, "Мария")
+    assert "Поделиться номером" in reply.text
+    assert len(contact_buttons(reply)) == 1, "the messenger's own share-contact button"
+    assert {"📱 Поделиться номером", "✏️ Ввести номер билета", "⬅️ В меню"} <= set(reply.buttons)
+    reply = await maria.share_contact("79123456789")  # Telegram's shape of the same number
+    assert "билет № 23529000123 привязан (Мария Ёлкина)" in reply.text
+    assert "«Мастер и Маргарита»" in reply.text
+    assert "📚 Мои книги" in reply.buttons, "the main menu is back under the answer"
+    assert await linked_ticket(library) == ["23529000123"]
+    assert len(phone_searches(koha)) == 1
+    assert "9123456789" not in caplog.text
+
+
+async def test_a_phone_shared_by_two_readers_asks_for_the_ticket_and_a_desk_code(
+    library: RunningBot,
+) -> None:
+    ivan, _ = await my_books(library, 5002, "Иван")
+    reply = await ivan.share_contact("+79031112233")
+    assert "несколько читателей" in reply.text
+    assert "введите <b>номер читательского билета</b>, а потом код из библиотеки" in reply.text
+    assert await linked_ticket(library) == []
+    reply = await ivan.send("23529000200")
+    assert "Введите <b>код из библиотеки</b>" in reply.text
+    code = await links.issue_desk_code(
+        library.db, "23529000200", valid_for=timedelta(hours=1), issued_by=None
+    )
+    reply = await ivan.send(code)
+    assert "билет № 23529000200 привязан (Иван Сидоров)" in reply.text
+
+
+async def test_a_phone_no_reader_has_leads_to_the_usual_proof(library: RunningBot) -> None:
+    stranger, _ = await my_books(library, 5003, "Пётр")
+    reply = await stranger.share_contact("+7 999 000-00-01")
+    assert "Читателя с этим номером телефона в библиотеке не нашлось" in reply.text
+    assert "а потом код из библиотеки" in reply.text
+    assert await linked_ticket(library) == []
+    reply = await stranger.send("23529000300")
+    assert "Введите <b>код из библиотеки</b>" in reply.text
+
+
+async def test_someone_elses_contact_is_refused_and_links_nothing(
+    library: RunningBot, koha: FakeKoha
+) -> None:
+    thief, _ = await my_books(library, 5004, "Пётр")
+    reply = await thief.share_contact(MARIA_PHONE, user_id=5001, first_name="Мария")
+    assert "Это не ваш номер" in reply.text
+    assert len(contact_buttons(reply)) == 1, "offered the share button again"
+    reply = await thief.share_contact(MARIA_PHONE, user_id=0)  # a phone-book card
+    assert "Это не ваш номер" in reply.text
+    assert await linked_ticket(library) == []
+    assert phone_searches(koha) == [], "Koha is not even asked"
+
+
+async def test_buttons_around_the_offer_lead_on(library: RunningBot) -> None:
+    anna, _ = await my_books(library, 5005, "Анна")
+    reply = await anna.click("Ввести номер билета")
+    assert "Введите <b>номер читательского билета</b>" in reply.text
+    assert "📚 Мои книги" in reply.buttons
+    reply = await anna.send("23529000300")
+    assert "Введите <b>код из библиотеки</b>" in reply.text
+    oleg, _ = await my_books(library, 5006, "Олег")
+    reply = await oleg.click("В меню")
+    assert "Чем могу помочь?" in reply.text
+    assert "📚 Мои книги" in reply.buttons
+
+
+async def test_forget_leaves_nothing_of_the_phone(library: RunningBot) -> None:
+    maria, _ = await my_books(library, 5007, "Мария")
+    await maria.share_contact("+7 912 345 67 89")
+    await maria.send("/forget")
+    await maria.click("Да, удалить")
+    lines = (await dump_database(library.db)).splitlines()
+    assert lines, "the dump reads the tables"
+    # In whatever shape it might have been written: the digits of each row, run together.
+    assert not [line for line in lines if "9123456789" in "".join(filter(str.isdigit, line))]
+    assert await linked_ticket(library) == []
+
+
+def test_numbers_compare_equal_in_every_usual_shape() -> None:
+    shapes = [
+        "+7 912 345-67-89",
+        "8 (912) 3456789",
+        "79123456789",
+        "9123456789",
+        "+7(912)345 67 89",
+    ]
+    assert {normalise_phone(shape) for shape in shapes} == {"9123456789"}
+    assert normalise_phone("+375 29 123-45-67") is None  # not a Russian number
+    assert normalise_phone("8 912 345-67-89 доб. 12") is None
+    assert phones_in("8 912 345-67-89, 8 (495) 000-00-00") == {"9123456789", "4950000000"}
+
+
+@pytest.mark.parametrize("kind", ["sip2", "none"])
+def test_phone_linking_needs_a_system_that_can_search_by_phone(tmp_path: Path, kind: str) -> None:
+    with pytest.raises(ConfigError, match=f"kind '{kind}' cannot find readers by phone") as error:
+        make_config(tmp_path, library_system={"kind": kind, "verification": "phone"})
+    assert "\n" not in str(error.value), "one line for the operator"
