@@ -1491,19 +1491,3 @@ loans-phone-fallback = Let us link it another way: enter the <b>library card num
        *[code] the code from the library — staff at the desk give it out for your card.
     }
 loans-phone-already = Card No. { $ticket } is already linked to this account.
-
-## Linking a library card by phone number (#23, verification = "phone")
-loans-phone-offer = 📱 You can also do without the card number: press «📱 Share my number» below and I will find your card by the phone number the library has on file. I do not keep the number.
-loans-phone-share = 📱 Share my number
-loans-phone-type-ticket = ✏️ Enter the card number
-loans-phone-ask-ticket = All right. Enter the <b>library card number</b> printed on your card.
-loans-phone-not-yours = That is not your number: a card can be linked only by your own. Press «📱 Share my number» below — or «✏️ Enter the card number».
-loans-phone-several = Several readers of the library have this phone number, so I cannot tell whose card it is.
-loans-phone-none = No reader of the library has this phone number — perhaps your card has another one on file.
-loans-phone-not-searchable = The library system cannot find readers by phone number.
-loans-phone-fallback = Let us link it another way: enter the <b>library card number</b>, and then { $what ->
-        [password] the password (PIN) of your library account.
-        [identity] the reader's surname and year of birth.
-       *[code] the code from the library — staff at the desk give it out for your card.
-    }
-loans-phone-already = Card No. { $ticket } is already linked to this account.
