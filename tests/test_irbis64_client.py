@@ -246,6 +246,47 @@ async def test_a_line_break_in_a_value_cannot_forge_a_field(irbis: FakeIrbis) ->
     assert irbis.search_terms("RDR", "RI=99999") == []
 
 
+async def test_update_renews_under_the_lock(irbis: FakeIrbis) -> None:
+    def renew(record: Record) -> None:
+        loan = record.all(40)[0]
+        record.replace_field(loan, loan.with_sub("e", "20261225"))
+
+    async with client(irbis) as session:
+        stored = await session.update("RDR", 1, renew)
+    assert stored is not None
+    assert stored.version == 2
+    assert irbis.record("RDR", 1).all(40)[0].sub("e") == "20261225"
+    assert irbis.lock_owner("RDR", 1) is None
+    assert irbis.requests["Q"] == 0  # the write released the lock itself
+
+
+async def test_update_with_nothing_to_do_or_a_failure_leaves_no_lock(irbis: FakeIrbis) -> None:
+    def broken(record: Record) -> None:
+        raise RuntimeError("no due date")
+
+    async with client(irbis) as session:
+        assert await session.update("RDR", 1, lambda record: False) is None
+        assert irbis.lock_owner("RDR", 1) is None
+        with pytest.raises(RuntimeError):
+            await session.update("RDR", 1, broken)
+        assert irbis.lock_owner("RDR", 1) is None
+        irbis.locked("RDR", 1)
+        with pytest.raises(RecordLocked):
+            await session.update("RDR", 1, lambda record: None)
+    assert irbis.lock_owner("RDR", 1) == DESK  # the desk's lock is not ours to release
+    assert irbis.record("RDR", 1).version == 1
+
+
+async def test_update_refused_by_the_server_releases_our_lock(irbis: FakeIrbis) -> None:
+    def desk_saves_meanwhile(record: Record) -> None:
+        irbis.desk_edit("RDR", 1)  # the desk ignored the lock (or its client is old)
+
+    async with client(irbis) as session:
+        with pytest.raises(VersionConflict):
+            await session.update("RDR", 1, desk_saves_meanwhile)
+    assert irbis.lock_owner("RDR", 1) is None
+
+
 # --- faults -------------------------------------------------------------------------------
 
 

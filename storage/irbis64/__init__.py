@@ -5,11 +5,13 @@ connector, which lives in `storage/circulation/irbis/`).
 Why our own client and not `cbsvibpyirbis`
 ------------------------------------------
 `cbsvibpyirbis` (MIT, the PyPI port of ManagedIrbis) speaks the protocol, but its
-`Connection` uses blocking sockets with no timeout (`socket.connect`, `recv` until the
-server closes), so a server that accepts and never answers would hang a worker thread
-forever, and every call would need a thread to keep the event loop free; its `*_async`
-methods pass `loop=` to `asyncio.open_connection`, which Python 3.10 removed; errors
-come back as return values (an empty record, `False`), not exceptions. The protocol is
+`Connection` uses blocking sockets with no timeout (`socket.connect`, one `send` that
+may not send a long record whole, `recv` until the server closes), so a server that
+accepts and never answers would hang a worker thread forever, and every call would
+need a thread to keep the event loop free; its `*_async` methods pass `loop=` to
+`asyncio.open_connection`, which Python 3.10 removed; its `read_record` cannot ask for
+the record lock (it sends a version number there); errors come back as return values
+(None, `False`, 0), not exceptions we could act on. The protocol is
 small — one TCP connection per request, a dozen header lines, a return code — so this
 package speaks it directly over `asyncio.open_connection`, with one deadline per call,
 and turns every failure into an exception the connector can act on. The wire format
@@ -25,7 +27,7 @@ The client (`Irbis64Client`, `storage/irbis64/client.py`)
         loan = reader.all(40)[0]
         reader.replace_field(loan, loan.with_sub("e", "20260115"))
         stored = await irbis.write("RDR", reader)             # → Record, new version; unlocks
-        await irbis.unlock("RDR", [mfn])                       # if we read with lock and gave up
+        await irbis.unlock("RDR", [reader.mfn])  # only when we read with lock and gave up
 
 - `connect()` registers (command A), idempotent; `close()` unregisters (B), never raises.
 - `max_mfn(db)` → the MFN the next new record gets (records are 1 … max_mfn − 1).
@@ -34,6 +36,9 @@ The client (`Irbis64Client`, `storage/irbis64/client.py`)
   `version`); `record.mfn == 0` creates a record. The server keeps record versions: a
   record changed since it was read → `VersionConflict`; locked by another client →
   `RecordLocked`.
+- `update(db, mfn, change)` → read under lock, `change(record)` edits in place (return
+  False: nothing to write), write back; the lock is released on every path except a
+  lost answer. The safe way to edit a reader record the desk may be editing too.
 - `unlock(db, mfns)`, `search(db, expression, *, first=1, limit=0)` → MFNs (all pages),
   `read_many(db, mfns)` → records (gone ones left out), `search_read(db, expression,
   *, limit=100)` → non-deleted records, `format_record(db, fmt, mfn)` → text, `nop()`.
@@ -46,6 +51,8 @@ return code, 0 when there was none):
   or a read got an answer that is not IRBIS. Nothing happened on the server.
 - `IrbisAnswerLost` — the request was sent and no (readable) answer came in time. A
   write may have been stored: report it unconfirmed, re-read before any retry.
+- `NO_ANSWER` = `(IrbisUnavailable, IrbisAnswerLost)`: catch it where any missing
+  answer means the same (live availability falling back to the nightly index).
 - `WrongPassword` (-4444, or unknown user at registration), `RecordLocked` (-602),
   `VersionConflict` (-608), `NoSuchRecord` (-140, physically deleted).
 A server that forgot the client (-3333, e.g. after a restart) is registered with again
@@ -71,6 +78,7 @@ the MFN. `write_master(path, records)` writes a pair (for tests and for the fake
 
 from storage.irbis64.client import Irbis64Client
 from storage.irbis64.errors import (
+    NO_ANSWER,
     IrbisAnswerLost,
     IrbisError,
     IrbisUnavailable,
@@ -82,6 +90,7 @@ from storage.irbis64.errors import (
 from storage.irbis64.records import Field, Record
 
 __all__ = [
+    "NO_ANSWER",
     "Field",
     "Irbis64Client",
     "IrbisAnswerLost",

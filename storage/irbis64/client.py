@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 from storage.irbis64.errors import (
@@ -201,6 +201,43 @@ class Irbis64Client:
             raise IrbisAnswerLost(f"{context}: stored, but the answer has no record", 0)
         rest = lines[1].split(SHORT_DELIMITER) if len(lines) > 1 else []
         return _record([lines[0], *rest], WRITE, context)
+
+    async def update(
+        self, database: str, mfn: int, change: Callable[[Record], bool | None]
+    ) -> Record | None:
+        """Read a record under its lock, let `change` edit it in place, write it back.
+
+        This is how IRBIS's own workstations edit a record, and it keeps the lock tidy:
+        `change` returning False means nothing to write (the lock is released, None is
+        returned); `change` raising releases the lock too. A record someone else holds
+        raises RecordLocked with nothing locked by us; a write the server refuses
+        (RecordLocked, VersionConflict, any error code) or that was never sent releases
+        our lock and raises. IrbisAnswerLost propagates untouched: whether the write —
+        and the release that comes with it — happened is unknown, so the caller reports
+        it unconfirmed and re-reads later.
+        """
+        record = await self.read(database, mfn, lock=True)
+        try:
+            wanted = change(record)
+        except BaseException:
+            await self._release(database, mfn)
+            raise
+        if wanted is False:
+            await self._release(database, mfn)
+            return None
+        try:
+            return await self.write(database, record)
+        except IrbisAnswerLost:
+            raise
+        except IrbisError:
+            await self._release(database, mfn)
+            raise
+
+    async def _release(self, database: str, mfn: int) -> None:
+        try:
+            await self.unlock(database, [mfn])
+        except IrbisError as exc:
+            log.warning("IRBIS64 could not release %s MFN %s: %s", database, mfn, exc)
 
     async def unlock(self, database: str, mfns: Sequence[int]) -> None:
         """Release our locks on these records (command Q)."""
