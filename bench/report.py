@@ -28,6 +28,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 YEAR = 2025
+# Readers' messengers: three in four in Telegram, one in four in VK or MAX.
+MESSENGER_MIX = (
+    "vk",
+    "telegram",
+    "telegram",
+    "telegram",
+    "max",
+    "telegram",
+    "telegram",
+    "telegram",
+)
 TARGET_SECONDS = 60
 # What a year of the bot's log is made of (weights): mostly navigation and catalogue use.
 MIX = (
@@ -67,7 +78,7 @@ def fill(path: Path, rows: int) -> dict[str, int]:
         [
             (
                 i,
-                "telegram" if i % 4 else "vk",
+                MESSENGER_MIX[i % 8],
                 str(10_000_000 + i),
                 f"Читатель {i}",
                 f"НКО № {i % 300}" if i % 5 == 0 else None,
@@ -85,7 +96,7 @@ def fill(path: Path, rows: int) -> dict[str, int]:
         chunk.append(
             (
                 stamp(at),
-                "telegram" if n % 4 else "vk",
+                MESSENGER_MIX[n % 8],
                 rng.randrange(1, people + 1),
                 kind,
                 status,

@@ -1,7 +1,8 @@
 """`libbot run`: every configured messenger, their senders and the scheduler.
 
-Telegram (polling or webhook) and the VK community share one Dispatcher, one database
-and one scheduler; each messenger has its own outbox sender with its own rate limit.
+Telegram (polling or webhook), the VK community and the MAX bot (polling or webhook) —
+any of them, any combination — share one Dispatcher, one database and one scheduler; each
+messenger has its own outbox sender with its own rate limit.
 `--role` splits the work across processes: `web` takes updates, `sender` drains the
 outbox (any number of them: rows are claimed with row locks), `scheduler` runs timed
 jobs — and only the process holding the scheduler lease runs it (`broadcasts.leader`).
@@ -14,14 +15,21 @@ scheduler stops.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramUnauthorizedError
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiohttp import web
 
 from bot.app import App, open_app
@@ -38,11 +46,14 @@ REJECTED = {
     "telegram": "Telegram rejected [telegram] token: check it with @BotFather",
     "vk": "VK rejected [vk] token: check it in the community's settings (Manage → API usage)"
     " and [vk] group_id",
+    "max": "MAX rejected [max] token: check it with @MasterBot in MAX"
+    " (or on the bot's page at business.max.ru)",
 }
 # How long start-up waits for a messenger to say whether it takes the token; one that
 # does not answer by then is left to its transport, which keeps retrying.
 TOKEN_CHECK_SECONDS = 10.0
 JOB_LOGGER = "apscheduler.executors.default"
+log = logging.getLogger(__name__)
 
 
 class TokenRejected(Exception):
@@ -103,6 +114,13 @@ def messengers_for(config: Config) -> Messengers:
         if telegram is not None:  # photos staff sent in Telegram, shown in VK
             vk_session(vk).files.fetch_foreign = file_fetcher(telegram)
         messengers.add("vk", vk)
+    if config.max.token is not None:
+        from bot.transports.max.polling import max_bot, max_session
+
+        max_ = max_bot(config.max)
+        if telegram is not None:  # photos staff sent in Telegram, shown in MAX
+            max_session(max_).files.fetch_foreign = file_fetcher(telegram)
+        messengers.add("max", max_)
     return messengers
 
 
@@ -144,6 +162,60 @@ async def _vk(dp: Dispatcher, bot: Bot, stop: asyncio.Event, *, data_dir: Path) 
     from bot.transports.vk.polling import VkPolling
 
     await VkPolling(dp, bot, position_file=data_dir / "vk-longpoll-position").run(stop)
+
+
+async def _max(dp: Dispatcher, bot: Bot, config: Config, stop: asyncio.Event) -> None:
+    """The MAX bot's updates: its long poll, or in webhook mode a server of its own on
+    `[max] listen_host:listen_port` that MAX posts to (subscribed at start; the
+    subscription stays when libbot stops, so MAX keeps the updates and retries them)."""
+    from bot.transports.max.polling import MaxPolling
+
+    if config.max.mode == "polling":
+        position = config.data_dir / "max-longpoll-position"
+        await MaxPolling(dp, bot, position_file=position).run(stop)
+        return
+    await _max_webhook(dp, bot, config, stop)
+
+
+async def _max_webhook(dp: Dispatcher, bot: Bot, config: Config, stop: asyncio.Event) -> None:
+    from bot.kernel.messengers import register
+    from bot.transports.max.polling import check_token
+    from bot.transports.max.webhook import add_webhook_route, subscribe
+    from bot.transports.paced import pace_served
+
+    section = config.max
+    secret = section.webhook_secret.get_secret_value() if section.webhook_secret else None
+    path = section.webhook_path or urlparse(section.webhook_url).path or "/"
+    register(dp, "max", bot)
+    pace_served(dp, "max", bot)
+    await _max_reachable(lambda: check_token(bot), stop)  # the bot's name, for links
+    await _max_reachable(lambda: subscribe(bot, section.webhook_url, secret), stop)
+    server = web.Application()
+    add_webhook_route(server, path, dp, bot, secret)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, section.listen_host, section.listen_port).start()
+        log.info("MAX webhook listening on %s:%s%s", section.listen_host, section.listen_port, path)
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+async def _max_reachable(call: Callable[[], Awaitable[object]], stop: asyncio.Event) -> None:
+    """Retry a start-up call while MAX is unreachable or busy; a refused token or request
+    fails at once, a stop ends the wait."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await call()
+            return
+        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
+            wait = exc.retry_after if isinstance(exc, TelegramRetryAfter) else delay
+            log.warning("MAX Bot API not available (%s); retrying in %.0f s", exc, wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+            delay = min(delay * 2, 60.0)
 
 
 async def _until(stop: asyncio.Event) -> None:
@@ -266,6 +338,9 @@ async def serve(config: Config, *, role: str = "all") -> None:
                         transports.append(
                             _rejecting(_vk(dp, vk, stop, data_dir=config.data_dir), REJECTED["vk"])
                         )
+                    max_ = messengers.get("max")
+                    if max_ is not None:
+                        transports.append(_rejecting(_max(dp, max_, config, stop), REJECTED["max"]))
                 else:
                     transports.append(_until(stop))
                 try:

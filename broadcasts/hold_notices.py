@@ -50,7 +50,7 @@ class SystemNote:
 
 
 def messenger_name(texts: Texts, platform: str) -> str:
-    known = ("telegram", "vk", "console")
+    known = ("telegram", "vk", "max", "console")
     return texts(f"messenger-{platform}") if platform in known else platform
 
 

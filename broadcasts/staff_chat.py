@@ -1,6 +1,6 @@
-"""Notices to the staff chat (`[staff] chat_id`: a Telegram group, or a VK chat when
-`chat_messenger = "vk"`), sent through that messenger's bot whichever messenger the
-reader who caused it writes from.
+"""Notices to the staff chat (`[staff] chat_id`: a Telegram group, a VK chat when
+`chat_messenger = "vk"`, a MAX group chat when `chat_messenger = "max"`), sent through
+that messenger's bot whichever messenger the reader who caused it writes from.
 
 A notice that cannot be delivered is logged and dropped: it must never break the
 reader-facing action that caused it.

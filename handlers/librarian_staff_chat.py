@@ -2,8 +2,8 @@
 message of a request's thread there — its card, a reader's addition, a reminder — is the
 answer to that request, for any request (a question to a librarian or a consultation).
 
-The staff chat is `[staff] chat_id` on `[staff] chat_messenger` (a Telegram group, or a VK
-chat). Group messages are not a conversation with the bot, so nobody is resolved for them
+The staff chat is `[staff] chat_id` on `[staff] chat_messenger` (a Telegram group, a VK or
+MAX chat). Group messages are not a conversation with the bot, so nobody is resolved for them
 beforehand: the writer is looked up here, and only staff (or the expert a request was passed
 to) may answer — checked in storage for every reply, as for every press. Nothing else said
 in the chat is answered. The answer is logged as the request's step like one given with

@@ -32,7 +32,7 @@ from storage.db import Database
 from storage.models import ActivityKind, Role
 from storage.people import GRANTABLE, PersonView, RoleChange
 
-_ID = re.compile(r"^(?:(telegram|tg|vk|console)\s*:\s*)?(-?\d{1,20})$", re.IGNORECASE)
+_ID = re.compile(r"^(?:(telegram|tg|vk|max|console)\s*:\s*)?(-?\d{1,20})$", re.IGNORECASE)
 
 
 routes = Routes(__name__)

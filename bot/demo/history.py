@@ -248,7 +248,7 @@ def _enquiry(rng: random.Random, person: Person, at: datetime) -> dict[str, Any]
     kind, status, _ = rng.choices(ENQUIRIES, weights=[w for *_, w in ENQUIRIES])[0]
     return {
         "occurred_at": at,
-        "platform": rng.choices(("telegram", "vk"), weights=(7, 3))[0],
+        "platform": rng.choices(("telegram", "vk", "max"), weights=(6, 3, 1))[0],
         "person_id": person.id,
         "kind": kind,
         "status": status,

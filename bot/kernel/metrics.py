@@ -47,7 +47,7 @@ class Metrics:
 
     def outbox_waiting(self, depth: dict[str, int]) -> None:
         """Messages waiting per messenger, as the database counted them when scraped."""
-        for platform in set(depth) | {"telegram", "vk"}:
+        for platform in set(depth) | {"telegram", "vk", "max"}:
             self.outbox_depth.labels(platform=platform).set(depth.get(platform, 0))
 
     def exposition(self) -> bytes:

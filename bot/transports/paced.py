@@ -132,11 +132,13 @@ def pace(
 
 def pace_for(bot: Bot, platform: str, config: Config, redis: Any = None) -> Pacer:
     """The pacer with the messenger's limits from the config (`[telegram] rate`,
-    `chat_burst`; `[vk] rate`, where VK has no per-chat limit)."""
+    `chat_burst`; `[vk] rate` and `[max] rate`, where neither has a per-chat limit)."""
     if platform == "telegram":
         rates = Rates(
             config.telegram.rate, chat_interval=1.0, chat_burst=config.telegram.chat_burst
         )
+    elif platform == "max":  # MAX names no per-chat limit, only 30 requests a second
+        rates = Rates(config.max.rate, chat_interval=0.0)
     else:
         rates = Rates(config.vk.rate, chat_interval=0.0)
     digest = hashlib.sha256(str(bot.token).encode()).hexdigest()[:16]

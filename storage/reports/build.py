@@ -23,7 +23,7 @@ BOT = "чат-бот"
 READERS = "читатели"
 # Events written by a tool rather than a person: `libbot events import`, the demo's seed.
 TOOL_AUTHORS = ("libbot", "demo")
-_MESSENGER_ID = re.compile(r"^(telegram|vk|console):(-?\d+)$")
+_MESSENGER_ID = re.compile(r"^(telegram|vk|max|console):(-?\d+)$")
 EVENT_KIND = {
     "meetup": Kind.MEETUP,
     "training": Kind.TRAINING,

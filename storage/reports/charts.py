@@ -28,7 +28,12 @@ EVENT_LABEL = 55
 LEGEND_LABEL = 35
 PANEL_TITLE = 26
 TICK_LABEL = 12
-CHANNEL_NAMES = {"telegram": "Telegram", "vk": "ВКонтакте", "console": "Консоль (демо)"}
+CHANNEL_NAMES = {
+    "telegram": "Telegram",
+    "vk": "ВКонтакте",
+    "max": "MAX",
+    "console": "Консоль (демо)",
+}
 COLOURS = (
     "#1f77b4",
     "#ff7f0e",
