@@ -347,7 +347,7 @@ class FakeMax:
                 "chat_id": recipient["chat_id"],
                 "message": replied["body"],
             }
-        self.messages[message["body"]["mid"]] = message
+        self.messages[message["body"]["mid"]] = {**message, "chat": recipient["chat_id"]}
         update = {
             "update_type": "message_created",
             "timestamp": message["timestamp"],
@@ -372,7 +372,7 @@ class FakeMax:
                     "payload": payload,
                     "user": self._profile(user_id),
                 },
-                "message": self.messages.get(mid) if mid else None,
+                "message": self.public(self.messages[mid]) if mid else None,
                 "user_locale": "ru-RU",
             }
         )
@@ -664,6 +664,11 @@ class FakeMax:
             return {"chat_id": chat_id, "chat_type": "dialog", "user_id": user_id}, chat_id
         raise MaxApiError(404, "chat.not.found", f"chat {chat_id} not found")
 
+    @staticmethod
+    def public(message: dict[str, Any]) -> dict[str, Any]:
+        """A stored message as MAX shows it (without what the fake keeps beside it)."""
+        return {k: v for k, v in message.items() if k not in ("chat", "format")}
+
     def _shown_attachments(self, attachments: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Attachment requests as the message then shows them."""
         shown = []
@@ -717,7 +722,7 @@ class FakeMax:
             "format": body.get("format"),
         }
         self.messages[mid] = message
-        return {"message": {k: v for k, v in message.items() if k not in ("chat", "format")}}
+        return {"message": self.public(message)}
 
     def _put_message(self, call: MaxCall) -> dict[str, Any]:
         mid = call.query.get("message_id", "")
