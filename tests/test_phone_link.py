@@ -18,7 +18,8 @@ from sqlalchemy import select
 from bot.kernel.config import Config, ConfigError
 from storage.circulation import library_today, links
 from storage.circulation.base import normalise_phone, phones_in
-from storage.circulation.models import ReaderLink
+from storage.circulation.local_import import import_loans
+from storage.circulation.models import LocalPatron, ReaderLink
 from tests.conftest import RunningBot, StartBot, make_config
 from tests.fakes.koha_api import FakeKoha
 from tests.harness import Person, Reply
@@ -182,3 +183,42 @@ def test_phone_linking_needs_a_system_that_can_search_by_phone(tmp_path: Path, k
     with pytest.raises(ConfigError, match=f"kind '{kind}' cannot find readers by phone") as error:
         make_config(tmp_path, library_system={"kind": kind, "verification": "phone"})
     assert "\n" not in str(error.value), "one line for the operator"
+
+
+# --- the `local` system: phones from the library's export ------------------------------
+
+
+@pytest.fixture
+async def local_library(start_bot: StartBot, tmp_path: Path) -> RunningBot:
+    config = make_config(tmp_path, library_system={"kind": "local", "verification": "phone"})
+    running = await start_bot(config)
+    due = (library_today(config)() + timedelta(days=5)).strftime("%d.%m.%Y")
+    loans = tmp_path / "loans.csv"
+    loans.write_text(
+        "билет;штрихкод;название;срок;фио;телефон\n"
+        f"1001;B-1;Мастер и Маргарита;{due};Анна Петрова;8 (912) 345-67-89\n"
+        f"1001;B-2;Тихий Дон;{due};;\n"
+        f"1002;B-3;Лавр;{due};Борис Сидоров;+7 903 111-22-33, 8 495 000-00-00\n"
+        f"1003;B-4;Обломов;{due};Вера Сидорова;89031112233\n",
+        encoding="utf-8",
+    )
+    await import_loans(running.db, loans)
+    return running
+
+
+async def test_local_reader_is_linked_by_the_phone_in_the_export(
+    local_library: RunningBot,
+) -> None:
+    anna, reply = await my_books(local_library, 5101, "Анна")
+    assert len(contact_buttons(reply)) == 1
+    reply = await anna.share_contact("+7 912 345 67 89")
+    assert "билет № 1001 привязан (Анна Петрова)" in reply.text
+    assert "«Тихий Дон»" in reply.text
+    boris, _ = await my_books(local_library, 5102, "Борис")
+    reply = await boris.share_contact("79031112233")  # Vera's number too
+    assert "несколько читателей" in reply.text
+    reply = await boris.share_contact("74950000000")  # his second number is his alone
+    assert "билет № 1002 привязан (Борис Сидоров)" in reply.text
+    async with local_library.db.transaction() as session:
+        kept = set(await session.scalars(select(LocalPatron.phones)))
+    assert kept == {"9123456789", "4950000000,9031112233", "9031112233"}, "ten digits only"

@@ -59,6 +59,17 @@ class LocalSystem:
             row = await session.get(LocalPatron, local_ticket(ticket))
             return _patron(row) if row is not None else None
 
+    async def patrons_by_phone(self, phone: str) -> list[Patron]:
+        """Readers whose export row gave this number (`FindsByPhone`); none when the
+        library's export has no phone column."""
+        if len(phone) != 10 or not phone.isdigit():
+            return []
+        async with self.db.transaction() as session:
+            rows = await session.scalars(
+                select(LocalPatron).where(LocalPatron.phones.contains(phone, autoescape=True))
+            )
+            return [_patron(row) for row in rows if phone in (row.phones or "").split(",")]
+
     async def verify(self, ticket: str, credentials: Credentials) -> Patron | None:
         async with self.db.transaction() as session:
             row = await session.get(LocalPatron, local_ticket(ticket))

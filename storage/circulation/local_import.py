@@ -2,13 +2,16 @@
 
 `libbot import-loans FILE.csv` — one row per loan (or per reader with no loans):
     ticket, barcode, title, issued, due, renewals, name, surname, birth_year, pin,
-    blocked, debt
+    blocked, debt, phone
 Only ticket is required on every row; barcode, title and due make it a loan. Russian
 headings work too (билет, штрихкод / инвентарный номер, название, выдано, срок, …).
 The file is the whole picture of what is on loan now: loans missing from it have
 been returned. Renewals made in the bot that the export does not show yet are kept
 (the later due date wins), so an export taken before staff mirrored them loses
-nothing. PINs and surname + year of birth are stored only as salted hashes.
+nothing. PINs and surname + year of birth are stored only as salted hashes. Phones
+(optional, for `verification = "phone"`) are kept only as the ten digits a reader's
+shared contact is compared with; a file with a phone column replaces them, a file
+without one leaves them.
 
 `libbot import-holds FILE.csv` — ticket, title, barcode, status (waiting / in_transit
 / pending, or ждёт / в пути / в очереди), branch, pickup_until. Replaces all holds.
@@ -28,7 +31,7 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 
 from storage.catalogue.irbis import text_encoding
-from storage.circulation.base import HoldStatus
+from storage.circulation.base import HoldStatus, phones_in
 from storage.circulation.hashing import check_secret, hash_secret, identity_secret
 from storage.circulation.local import local_ticket
 from storage.circulation.models import LocalHold, LocalLoan, LocalPatron, LocalRenewal
@@ -50,6 +53,7 @@ LOAN_COLUMNS = {
     "pin": ("pin", "password", "пароль", "пин"),
     "blocked": ("blocked", "блокировка", "заблокирован"),
     "debt": ("debt", "задолженность", "долг"),
+    "phone": ("phone", "phones", "mobile", "телефон", "телефоны", "мобильный", "номер телефона"),
 }
 HOLD_COLUMNS = {
     "ticket": LOAN_COLUMNS["ticket"],
@@ -173,6 +177,9 @@ async def import_loans(db: Database, path: Path, *, encoding: str | None = None)
         for key in ("name", "surname", "birth_year", "pin", "blocked", "debt"):
             if row.get(key):
                 reader[key] = row[key]
+        if "phone" in row:  # the file has phones: a reader without one has none now
+            numbers = reader.setdefault("phone", "")
+            reader["phone"] = ",".join(filter(None, (numbers, row["phone"])))
         if not (row.get("barcode") or row.get("title") or row.get("due")):
             continue  # a reader row
         try:
@@ -218,6 +225,8 @@ async def _store_patrons(
             target.blocked = blocked if blocked.lower() not in ("", "0", "no", "нет") else None
             debt = data.get("debt", "")
             target.debt = debt.lower() in YES or _positive_amount(debt)
+            if "phone" in data:
+                target.phones = ",".join(sorted(phones_in(data["phone"])))[:200] or None
             summary.patrons += 1
 
 

@@ -70,6 +70,8 @@ class LocalPatron(Base):
     identity_hash: Mapped[str | None] = mapped_column(String(200))  # surname + year of birth
     blocked: Mapped[str | None] = mapped_column(String(200))  # why, as the export says
     debt: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The export's phone numbers, normalised (ten digits, comma-separated): for linking by phone.
+    phones: Mapped[str | None] = mapped_column(String(200))
 
 
 class LocalLoan(Base):
