@@ -6,7 +6,6 @@ See the package docstring for why this is our own client rather than cbsvibpyirb
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -148,7 +147,10 @@ class Irbis64Client:
     async def max_mfn(self, database: str) -> int:
         """What the server calls the maximal MFN: the MFN the next new record will get.
 
-        Existing records are numbered 1 … `max_mfn - 1`.
+        Existing records are numbered 1 … `max_mfn - 1`. (Client libraries document it
+        so; ManagedIrbis's own server answers the last MFN instead. To be safe with
+        either, sync with `read_many(db, range(1, max_mfn + 1))`, which leaves out an
+        MFN that is not there.)
         """
         answer = await self._call(MAX_MFN, [ansi(database)])
         _check(answer, f"max MFN of {database}")
@@ -352,6 +354,7 @@ class Irbis64Client:
             raise IrbisUnavailable(f"{where}: no connection within {self.timeout}s") from None
         except OSError as exc:
             raise IrbisUnavailable(f"{where}: cannot connect ({exc})") from None
+        answered = False
         try:
             try:
                 async with asyncio.timeout_at(deadline):
@@ -371,11 +374,12 @@ class Irbis64Client:
             except GarbledAnswer as exc:
                 kind = IrbisAnswerLost if command in _CHANGES else IrbisUnavailable
                 raise kind(f"{where}: not an IRBIS answer ({exc})") from None
+            answered = True
         finally:
-            writer.close()
-            with contextlib.suppress(OSError, TimeoutError):
-                async with asyncio.timeout(1):
-                    await writer.wait_closed()
+            if answered:
+                writer.close()  # the server has closed its side; nothing left to flush
+            else:
+                writer.transport.abort()  # do not wait to flush what it never read
         if not raw:
             raise IrbisAnswerLost(f"{where}: the server closed the connection without answering")
         try:

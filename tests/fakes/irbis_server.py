@@ -27,7 +27,8 @@ IRBIS's dictionary is. Expressions: `"RI=123"`, `"T=МАСТЕР$"` (right trunc
 found. Lock ownership is by client id (the desk is `DESK`): a simplification of the
 real server's lock flag that lets tests tell «locked by the desk» from «locked by us».
 
-Faults, switchable at any time: `timeout` (read the request, never answer), `drop`
+Faults, switchable at any time: `timeout` (read the request, never answer), `deaf`
+(accept the connection, never read from it), `drop`
 (close the connection after reading the request), `garbage` (answer bytes that are
 not IRBIS), each limited to `fault_commands` when set (e.g. `{"D"}`), and with
 `apply_before_fault` the command is carried out first (a write stored, its answer
@@ -38,7 +39,8 @@ server: the next request gets -3333); `locked(db, mfn)` (the desk holds the lock
 version goes up). `requests` counts requests per command, `received` keeps them.
 
 No dependency on ../shared: databases come from IRBIS text exchange strings
-(`load_text`) or Record lists (`load_records`).
+(`load_text`), Record lists (`load_records`) or a master file a test wrote
+(`load_master`).
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from storage.irbis64.master import read_master
 from storage.irbis64.records import (
     LAST_VERSION,
     LOCKED,
@@ -139,6 +143,7 @@ class FakeIrbis:
         self.clients: dict[str, str] = {}  # client id → user name
         # faults
         self.timeout = False
+        self.deaf = False
         self.drop = False
         self.garbage = False
         self.wrong_password = False
@@ -193,6 +198,10 @@ class FakeIrbis:
         """Add the records of an IRBIS text export; returns their MFNs."""
         return self.load_records(database, records_from_exchange(text))
 
+    def load_master(self, database: str, mst_path: Path) -> list[int]:
+        """Add the records of an IRBIS64 master file (deleted ones stay deleted)."""
+        return self.load_records(database, read_master(mst_path, include_deleted=True))
+
     def load_records(self, database: str, records: Iterable[Record]) -> list[int]:
         base = self._databases.setdefault(database.upper(), _Database())
         mfns = []
@@ -200,6 +209,7 @@ class FakeIrbis:
             stored = record.copy()
             stored.mfn = len(base.records) + 1
             stored.version = max(stored.version, 1)
+            stored.status &= LOGICALLY_DELETED
             base.records.append(stored)
             self._reindex(base, stored)
             mfns.append(stored.mfn)
@@ -269,6 +279,9 @@ class FakeIrbis:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
         try:
+            if self.deaf:  # accept, never read: the client cannot even send its request
+                await self._hang()
+                return
             request = await self._read_request(reader)
             if request is None:
                 return
@@ -296,10 +309,13 @@ class FakeIrbis:
             writer.write(b"HTTP/1.1 400 Bad Request\r\n\r\nnot irbis\r\n")
             await writer.drain()
         elif self.timeout:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(HANG_SECONDS):
-                    await self._stopping.wait()
+            await self._hang()
         # drop: just close
+
+    async def _hang(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(HANG_SECONDS):
+                await self._stopping.wait()
 
     async def _read_request(self, reader: asyncio.StreamReader) -> Received | None:
         async with asyncio.timeout(REQUEST_READ_SECONDS):
