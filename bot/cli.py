@@ -76,7 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     imports = add("import-catalogue", "cli-import-catalogue")
-    imports.add_argument("files", nargs="+", metavar="FILE", help="cli-import-catalogue-files")
+    imports.add_argument("files", nargs="*", metavar="FILE", help="cli-import-catalogue-files")
+    imports.add_argument(
+        "--from-irbis", action="store_true", help="cli-import-catalogue-from-irbis"
+    )
     imports.add_argument(
         "--format",
         choices=("marc21", "rusmarc", "marcxml", "irbis", "csv"),
@@ -143,7 +146,11 @@ async def _import(config: Config, args: argparse.Namespace) -> ImportSummary:
     from storage.catalogue.readers import UnknownFormat
     from storage.db import Database
 
+    if args.from_irbis:
+        return await _import_from_irbis(config, args)
     paths = [Path(name) for name in args.files]
+    if not paths:
+        raise Failure("name the export files to import, or pass --from-irbis")
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise Failure(f"no such file: {', '.join(missing)}")
@@ -167,6 +174,38 @@ async def _import(config: Config, args: argparse.Namespace) -> ImportSummary:
             progress.done()
         await db.dispose()
     return summary
+
+
+async def _import_from_irbis(config: Config, args: argparse.Namespace) -> ImportSummary:
+    """The catalogue read from the IRBIS64 server of `[library_system.irbis64]`."""
+    from storage.catalogue.irbis_sync import import_from_irbis
+    from storage.db import Database
+    from storage.irbis64 import IrbisError
+
+    settings = config.library_system.irbis64
+    if args.files:
+        raise Failure("--from-irbis reads the server: name no files")
+    if not settings.username:
+        raise Failure("--from-irbis needs [library_system.irbis64] host, username and password")
+    db = Database(config.database_url)
+    progress = _Progress() if sys.stderr.isatty() else None
+    try:
+        await db.prepare()
+        return await import_from_irbis(
+            db,
+            settings,
+            data_dir=config.data_dir,
+            call_timeout=config.library_system.timeout_seconds,
+            full=args.full,
+            dry_run=args.dry_run,
+            progress=progress,
+        )
+    except IrbisError as exc:
+        raise Failure(str(exc)) from None
+    finally:
+        if progress is not None:
+            progress.done()
+        await db.dispose()
 
 
 def _import_lines(summary: ImportSummary) -> list[str]:
@@ -307,7 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             summary = asyncio.run(_import(config, args))
             # Staff read the first line; scripts and cron read the exit code.
             sys.stdout.write("\n".join(_import_lines(summary)) + "\n")
-            if not summary.imported:
+            # From IRBIS, a run with nothing new or changed since the last one is fine.
+            if not summary.imported and not (args.from_irbis and not summary.read):
                 raise Failure("no record was imported: see the reasons above")
         elif args.command in broadcast_cli.COMMANDS:
             sys.stdout.write(asyncio.run(broadcast_cli.run(config, args)) + "\n")

@@ -1491,3 +1491,6 @@ loans-phone-fallback = Let us link it another way: enter the <b>library card num
        *[code] the code from the library — staff at the desk give it out for your card.
     }
 loans-phone-already = Card No. { $ticket } is already linked to this account.
+
+# IRBIS64 (#23): the catalogue read from the IRBIS64 server
+cli-import-catalogue-from-irbis = read the catalogue from the IRBIS64 server ([library_system.irbis64]) instead of files: records new or changed since the last run (all of them with --full)

@@ -1516,3 +1516,6 @@ loans-phone-fallback = Привяжем по-другому: введите <b>�
        *[code] код из библиотеки — его выдают на кафедре выдачи по читательскому билету.
     }
 loans-phone-already = Билет № { $ticket } уже привязан к этому аккаунту.
+
+# IRBIS64 (#23): the catalogue read from the IRBIS64 server
+cli-import-catalogue-from-irbis = прочитать каталог с сервера ИРБИС64 ([library_system.irbis64]) вместо файлов: новые и изменённые с прошлого раза записи (с --full — все)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -64,6 +65,7 @@ class RecordCard:
     # What the live check needs: the export's key ("001:<control number>") and copies.
     source_key: str = ""
     copies: tuple[CopyRef, ...] = ()
+    indexed: tuple[LiveCopy, ...] = ()  # the index's copies, to group them again
     # When the nightly index last read the record, and whether the copies shown are live
     # (None: the library system cannot say; False: it did not answer in time).
     indexed_at: datetime | None = None
@@ -101,18 +103,16 @@ async def record_card(
                 .order_by(CatalogueItem.id)
             )
         ).all()
-    listed = _grouped(
-        [
-            LiveCopy(
-                ItemStatus(item.status),
-                item.location_code or "",
-                call_number=item.call_number,
-                due=item.due_date,
-            )
-            for item in items
-        ],
-        branches,
+    indexed = tuple(
+        LiveCopy(
+            ItemStatus(item.status),
+            item.location_code or "",
+            call_number=item.call_number,
+            due=item.due_date,
+        )
+        for item in items
     )
+    listed = _grouped(indexed, branches)
     return RecordCard(
         record_id=record.id,
         title=record.title,
@@ -125,6 +125,7 @@ async def record_card(
         source_key=record.source_key,
         copies=tuple(CopyRef(item.barcode, item.inventory_number) for item in items),
         indexed_at=record.seen_at,
+        indexed=indexed,
     )
 
 
@@ -183,6 +184,10 @@ class LiveCopies(Protocol):
 
     live_timeout: float
 
+    def branch_of(self, place: str) -> str:
+        """A location code as the branch id the system's settings map it to (else as is)."""
+        ...
+
     async def live_copies(self, card: RecordCard) -> list[LiveCopy] | None:
         """The record's copies now; None when the system does not hold this record.
         Raises `LiveUnavailable` when it cannot say (the card falls back to the index)."""
@@ -191,7 +196,7 @@ class LiveCopies(Protocol):
 
 # After a failed or slow answer, cards are drawn from the index for this long.
 QUIET_AFTER_FAILURE = 60.0
-_failed_at: dict[int, float] = {}
+_failed_at: weakref.WeakKeyDictionary[object, float] = weakref.WeakKeyDictionary()
 
 
 async def with_live_copies(
@@ -201,16 +206,24 @@ async def with_live_copies(
     system cannot say, is slow or down — the card from the index, marked as such."""
     if not isinstance(system, LiveCopies):
         return card
-    failed = _failed_at.get(id(system))
+    failed = _failed_at.get(system)
     if failed is not None and time.monotonic() - failed < QUIET_AFTER_FAILURE:
-        return replace(card, live=False)
+        return _from_index(system, card, branches, live=False)
     try:
         copies = await asyncio.wait_for(system.live_copies(card), system.live_timeout)
     except (LiveUnavailable, TimeoutError) as exc:
         log.warning("Live copies of record %s unavailable: %r", card.record_id, exc)
-        _failed_at[id(system)] = time.monotonic()
-        return replace(card, live=False)
-    _failed_at.pop(id(system), None)
+        _failed_at[system] = time.monotonic()
+        return _from_index(system, card, branches, live=False)
+    _failed_at.pop(system, None)
     if copies is None:
-        return card
+        return _from_index(system, card, branches, live=None)
     return replace(card, branches=_grouped(copies, branches), live=True)
+
+
+def _from_index(
+    system: LiveCopies, card: RecordCard, branches: Sequence[Branch], *, live: bool | None
+) -> RecordCard:
+    """The index's copies, their locations mapped as the system maps its own."""
+    copies = [replace(copy, location=system.branch_of(copy.location)) for copy in card.indexed]
+    return replace(card, branches=_grouped(copies, branches), live=live)

@@ -6,6 +6,10 @@ replaced; with `full=True` the files are the whole catalogue and records they do
 not contain are withdrawn (hidden from readers, kept for statistics). A damaged
 record is skipped and counted with its reason and position; the import goes on.
 Parsing runs in a worker thread, so a scheduled import never blocks the bot.
+
+An IRBIS64 master file (`IBIS.mst` with its `.xrf`) is read record by record and mapped
+as the IRBIS text export is; records read from an IRBIS64 server come in batches
+(`run_chunks`, see `storage.catalogue.irbis_sync`).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -23,11 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.catalogue.import_summary import ImportSummary
 from storage.catalogue.index import IndexedText, index_for
+from storage.catalogue.irbis import from_fields
 from storage.catalogue.models import CatalogueItem, CatalogueRecord
 from storage.catalogue.readers import read_records
 from storage.catalogue.records import BibRecord, SkipRecord, scrub
 from storage.catalogue.text import fold, stem, words
 from storage.db import Database
+from storage.irbis64.master import MasterFileError, read_master
 from storage.types import utcnow
 
 BATCH = 1000
@@ -118,8 +124,9 @@ class Importer:
                 good_per_file = []
                 for path in paths:
                     before = self.summary.read - self.summary.skipped_total
-                    records = read_records(path, format=format, encoding=encoding)
-                    await self._import_stream(session, path.name, records, progress)
+                    records = _file_records(path, format=format, encoding=encoding)
+                    chunks = _prefetched(records)
+                    await self._import_chunks(session, path.name, chunks, progress)
                     good_per_file.append(self.summary.read - self.summary.skipped_total - before)
                 if self.full:
                     refusal = self._withdrawal_refusal(good_per_file)
@@ -137,25 +144,48 @@ class Importer:
         self.summary.seconds = time.perf_counter() - clock
         return self.summary
 
-    async def _import_stream(
+    async def run_chunks(
+        self,
+        name: str,
+        chunks: AsyncIterator[list[BibRecord | SkipRecord]],
+        *,
+        withdraw: Callable[[], Sequence[str]] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportSummary:
+        """Import records as a source hands them over in batches (an IRBIS64 server);
+        then withdraw the source keys `withdraw` names (records deleted there), or — a
+        full import — every record the source did not hand over."""
+        clock = time.perf_counter()
+        async with self.db.sessions() as session:
+            try:
+                await self._import_chunks(session, name, chunks, progress)
+                if self.full:
+                    refusal = self._withdrawal_refusal([self.summary.read])
+                    if refusal:
+                        self.summary.withdrawal_refused = refusal
+                    else:
+                        await self._withdraw_unseen(session)
+                elif withdraw is not None:
+                    await self._withdraw_keys(session, withdraw())
+            except BaseException:
+                await session.rollback()
+                raise
+            if self.dry_run:
+                await session.rollback()
+            else:
+                await session.commit()
+        self.summary.seconds = time.perf_counter() - clock
+        return self.summary
+
+    async def _import_chunks(
         self,
         session: AsyncSession,
         name: str,
-        records: Iterator[BibRecord | SkipRecord],
+        chunks: AsyncIterator[list[BibRecord | SkipRecord]],
         progress: Callable[[int], None] | None,
     ) -> None:
         position = 0
-
-        def next_chunk() -> list[BibRecord | SkipRecord]:
-            return list(islice(records, BATCH))
-
-        # Parse the next batch in a thread while this one is written: two cores busy.
-        pending = asyncio.ensure_future(asyncio.to_thread(next_chunk))
-        while True:
-            chunk = await pending
-            if not chunk:
-                return
-            pending = asyncio.ensure_future(asyncio.to_thread(next_chunk))
+        async for chunk in chunks:
             batch: dict[str, BibRecord] = {}
             for entry in chunk:
                 position += 1
@@ -308,7 +338,20 @@ class Importer:
         unseen = select(CatalogueRecord.id).where(
             CatalogueRecord.seen_at < self.started, CatalogueRecord.withdrawn.is_(False)
         )
-        gone = [record_id for (record_id,) in await session.execute(unseen)]
+        await self._withdraw(session, [record_id for (record_id,) in await session.execute(unseen)])
+
+    async def _withdraw_keys(self, session: AsyncSession, keys: Sequence[str]) -> None:
+        """Withdraw the records with these source keys (deleted in the library's system)."""
+        gone: list[int] = []
+        for start in range(0, len(keys), BATCH):
+            found = select(CatalogueRecord.id).where(
+                CatalogueRecord.source_key.in_(keys[start : start + BATCH]),
+                CatalogueRecord.withdrawn.is_(False),
+            )
+            gone += [record_id for (record_id,) in await session.execute(found)]
+        await self._withdraw(session, gone)
+
+    async def _withdraw(self, session: AsyncSession, gone: list[int]) -> None:
         if not gone:
             return
         self.summary.withdrawn_records += len(gone)
@@ -331,6 +374,45 @@ class Importer:
                 .where(CatalogueItem.record_id.in_(part))
                 .values(withdrawn=True)
             )
+
+
+def _file_records(
+    path: Path, *, format: str | None, encoding: str | None
+) -> Iterator[BibRecord | SkipRecord]:
+    """A file's records: an IRBIS64 master file (`.mst`, its `.xrf` beside it) record by
+    record, mapped as the IRBIS text export is; any other file by its format."""
+    if path.suffix.lower() == ".mst" and not format:
+        return master_records(path)
+    return read_records(path, format=format, encoding=encoding)
+
+
+def master_records(path: Path) -> Iterator[BibRecord | SkipRecord]:
+    try:
+        for record in read_master(path):
+            mapped = from_fields((f.tag, f.value) for f in record.fields)
+            if isinstance(mapped, SkipRecord) and mapped.where is None:
+                mapped.where = f"MFN {record.mfn}"
+            yield mapped
+    except MasterFileError as damaged:  # the records before it are kept
+        yield SkipRecord("damaged master file: the rest was not read", where=str(damaged))
+
+
+async def _prefetched(
+    records: Iterator[BibRecord | SkipRecord],
+) -> AsyncIterator[list[BibRecord | SkipRecord]]:
+    """Batches of a file's records, the next parsed in a thread while this one is written:
+    two cores busy."""
+
+    def next_chunk() -> list[BibRecord | SkipRecord]:
+        return list(islice(records, BATCH))
+
+    pending = asyncio.ensure_future(asyncio.to_thread(next_chunk))
+    while True:
+        chunk = await pending
+        if not chunk:
+            return
+        pending = asyncio.ensure_future(asyncio.to_thread(next_chunk))
+        yield chunk
 
 
 async def import_catalogue(

@@ -161,7 +161,7 @@ class IrbisSystem:
                 ref=str(order.mfn),
                 title=order.title,
                 status=order.status,
-                branch=self._branch_of(order.pickup) or None,
+                branch=self.branch_of(order.pickup) or None,
                 pickup_until=order.pickup_until,
             )
             for order in found
@@ -252,7 +252,7 @@ class IrbisSystem:
         return [
             LiveCopy(
                 status=copy.status,
-                location=self._branch_of(copy.place),
+                location=self.branch_of(copy.place),
                 total=copy.total,
                 lent=copy.lent,
                 due=dues.get(copy.inventory or copy.barcode),
@@ -412,7 +412,7 @@ class IrbisSystem:
 
     # --- branches ---------------------------------------------------------------------
 
-    def _branch_of(self, place: str) -> str:
+    def branch_of(self, place: str) -> str:
         """A storage place (910^d) as a branch id where the mapping names one."""
         mapping = {k.casefold().strip(): v for k, v in self.settings.branches.items()}
         return mapping.get(place.casefold().strip(), place)
