@@ -26,6 +26,7 @@ from storage.irbis64 import (
     RecordLocked,
     VersionConflict,
     WrongPassword,
+    search_term,
 )
 from storage.irbis64.master import write_master
 from storage.irbis64.records import records_from_exchange
@@ -138,6 +139,15 @@ async def test_search_by_prefix_finds_readers_and_books(irbis: FakeIrbis) -> Non
         assert await session.search("IBIS", '"B=5-86150-048-7"') == [1]
         found = await session.search_read("IBIS", '"A=Kay"')
     assert [r.fv(200, "a") for r in found] == ["Focus 5"]
+
+
+async def test_what_a_reader_types_cannot_widen_a_search(irbis: FakeIrbis) -> None:
+    assert search_term("RI=", " 12345\n") == '"RI=12345"'
+    assert search_term("T=", "мастер", truncate=True) == '"T=мастер$"'
+    async with client(irbis) as session:
+        assert await session.search("RDR", search_term("RI=", "12345")) == [1]
+        for typed in ['1" + "RI=$', "$", "1234$", '" + "TEL=$', "12345 + RI=67890"]:
+            assert await session.search("RDR", search_term("RI=", typed)) == [], typed
 
 
 async def test_a_long_result_is_fetched_page_by_page(irbis: FakeIrbis) -> None:
@@ -427,3 +437,14 @@ async def test_the_fake_answers_in_the_servers_framing(irbis: FakeIrbis) -> None
     expected = f"O\r\n{session.client_id}\r\n7\r\n{len(rest)}\r\n\r\n".encode() + rest
     assert answer == expected
     await session.close()
+
+
+async def test_the_fake_closes_on_what_is_not_a_request(irbis: FakeIrbis) -> None:
+    for junk in (b"GET / HTTP/1.1\r\n\r\n", b"99999999999\n", b"5\nA\nC\n"):
+        reader, writer = await asyncio.open_connection(irbis.host, irbis.port)
+        writer.write(junk)
+        await writer.drain()
+        writer.write_eof()
+        assert await asyncio.wait_for(reader.read(), 2) == b""
+        writer.close()
+    assert sum(irbis.requests.values()) == 0

@@ -36,6 +36,8 @@ The client (`Irbis64Client`, `storage/irbis64/client.py`)
   `version`); `record.mfn == 0` creates a record. The server keeps record versions: a
   record changed since it was read → `VersionConflict`; locked by another client →
   `RecordLocked`.
+- `search_term(prefix, value, *, truncate=False)` → `'"RI=12345"'` from text a person
+  typed, its quotes and `$` made inert: build every expression from it.
 - `update(db, mfn, change)` → read under lock, `change(record)` edits in place (return
   False: nothing to write), write back; the lock is released on every path except a
   lost answer. The safe way to edit a reader record the desk may be editing too.
@@ -76,7 +78,7 @@ Master files (`storage/irbis64/master.py`)
 the MFN. `write_master(path, records)` writes a pair (for tests and for the fake server).
 """
 
-from storage.irbis64.client import Irbis64Client
+from storage.irbis64.client import Irbis64Client, search_term
 from storage.irbis64.errors import (
     NO_ANSWER,
     IrbisAnswerLost,
@@ -101,4 +103,5 @@ __all__ = [
     "RecordLocked",
     "VersionConflict",
     "WrongPassword",
+    "search_term",
 ]

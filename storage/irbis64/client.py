@@ -389,6 +389,17 @@ class Irbis64Client:
             raise kind(f"{where}: not an IRBIS answer ({exc})") from None
 
 
+def search_term(prefix: str, value: str, *, truncate: bool = False) -> str:
+    """A quoted search term from text a person typed, e.g. `search_term("RI=", ticket)`.
+
+    Inside double quotes `+ * ^ ( )` are part of the term, not operators; IRBIS has no
+    escape for a quote inside one, so quotes are dropped, as is a trailing `$` (right
+    truncation is the caller's choice: `truncate=True`), and line breaks.
+    """
+    cleaned = " ".join(value.replace('"', " ").split()).rstrip("$").strip()
+    return f'"{prefix}{cleaned}{"$" if truncate else ""}"'
+
+
 async def _read_to_end(reader: asyncio.StreamReader) -> bytes:
     chunks: list[bytes] = []
     size = 0

@@ -298,8 +298,8 @@ class FakeIrbis:
                 return
             writer.write(answer)
             await writer.drain()
-        except (OSError, asyncio.IncompleteReadError, TimeoutError):
-            pass
+        except (OSError, ValueError, asyncio.IncompleteReadError, TimeoutError):
+            pass  # a client that went away or sent something that is not a request
         finally:
             self._writers.discard(writer)
             writer.close()
