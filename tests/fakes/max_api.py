@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import aiohttp
 from aiohttp import web
@@ -786,7 +787,8 @@ class FakeMax:
         if request.content_type.startswith("multipart/"):
             async for part in await request.multipart():
                 if isinstance(part, aiohttp.BodyPartReader) and part.filename and found is None:
-                    found = (part.filename, bytes(await part.read()))
+                    # aiohttp percent-encodes a non-ASCII name (RFC 7578 allows it)
+                    found = (unquote(part.filename), bytes(await part.read()))
         if found is None:
             return web.json_response({"code": "upload.empty", "message": "no file"}, status=400)
         self.uploads[token] = (kind, *found)
