@@ -401,6 +401,18 @@ async def test_an_answer_that_is_not_irbis(irbis: FakeIrbis) -> None:
     assert irbis.record("RDR", 1).version == 1
 
 
+async def test_an_answer_cut_short_is_never_taken_for_a_record(irbis: FakeIrbis) -> None:
+    async with client(irbis) as session:
+        maria = await session.read("RDR", 1)
+        irbis.cut = True
+        with pytest.raises(IrbisUnavailable, match="cut short"):
+            await session.read("RDR", 1)  # half of Иванова's fields would have parsed
+        with pytest.raises(IrbisAnswerLost):
+            await session.write("RDR", maria)
+        irbis.cut = False
+    assert irbis.record("RDR", 1).version == 2  # the write did happen
+
+
 async def test_calls_at_once_each_get_their_own_answer(irbis: FakeIrbis) -> None:
     async with client(irbis) as session:
         found = await asyncio.gather(

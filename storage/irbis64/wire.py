@@ -94,6 +94,20 @@ class Answer:
         return lines
 
 
+def _check_length(raw: bytes, length_line: bytes) -> None:
+    """A server that died while answering closes the connection mid-answer: a record cut
+    short would parse, and writing it back would lose fields. The fourth line gives the
+    length of what follows the version line; when it is there, that much must have come.
+    (Clients do not all rely on it, so a line that is not a number is let pass.)"""
+    if not length_line.strip().isdigit():
+        return
+    start = 0
+    for _ in range(5):  # skip command, client id, query number, length, version
+        start = raw.index(b"\r\n", start) + 2
+    if len(raw) - start < int(length_line):
+        raise GarbledAnswer(f"answer cut short: {len(raw) - start} of {int(length_line)} bytes")
+
+
 def parse_answer(raw: bytes, command: str) -> Answer:
     """Parse an answer to `command`, or raise GarbledAnswer."""
     parts = raw.split(b"\r\n", ANSWER_HEADER_LINES + 1)
@@ -108,6 +122,7 @@ def parse_answer(raw: bytes, command: str) -> Answer:
     except ValueError as exc:
         raise GarbledAnswer(f"not a number in the answer header: {exc}") from None
     data = parts[ANSWER_HEADER_LINES + 1] if len(parts) > ANSWER_HEADER_LINES + 1 else b""
+    _check_length(raw, parts[3])
     return Answer(
         command=command,
         client_id=client_id,

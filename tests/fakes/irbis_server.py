@@ -27,16 +27,23 @@ IRBIS's dictionary is. Expressions: `"RI=123"`, `"T=МАСТЕР$"` (right trunc
 found. Lock ownership is by client id (the desk is `DESK`): a simplification of the
 real server's lock flag that lets tests tell «locked by the desk» from «locked by us».
 
-Faults, switchable at any time: `timeout` (read the request, never answer), `deaf`
-(accept the connection, never read from it), `drop`
-(close the connection after reading the request), `garbage` (answer bytes that are
-not IRBIS), each limited to `fault_commands` when set (e.g. `{"D"}`), and with
-`apply_before_fault` the command is carried out first (a write stored, its answer
-lost); `wrong_password` (every registration gets -4444); `go_down()` / `come_up()`
-(stop listening / listen again on the same port); `forget_clients()` (a restarted
-server: the next request gets -3333); `locked(db, mfn)` (the desk holds the lock);
-`desk_edit(db, mfn, change)` (the desk changes a record behind the client's back, its
-version goes up). `requests` counts requests per command, `received` keeps them.
+Faults, switchable at any time:
+- `timeout` — read the request, never answer;
+- `deaf` — accept the connection, never read from it (the request cannot be sent);
+- `drop` — close the connection after reading the request;
+- `garbage` — answer bytes that are not IRBIS;
+- `cut` — carry the command out, send half of the answer, close (a server that died
+  while answering);
+- `fault_commands` — limit the faults above to these commands (e.g. `{"D"}`), and
+  `apply_before_fault` — carry a timed-out, dropped or garbled command out first (a
+  write stored, its answer lost);
+- `wrong_password` — every registration gets -4444;
+- `go_down()` / `come_up()` — stop listening / listen again on the same port;
+- `forget_clients()` — a restarted server: the next request gets -3333;
+- `locked(db, mfn)` / `release(db, mfn)` — the desk holds the record's lock;
+- `desk_edit(db, mfn, change)` — the desk changes a record behind the client's back
+  (its version goes up); `delete(db, mfn)` — the desk deletes it logically.
+`requests` counts requests per command, `received` keeps them (with their raw bytes).
 
 No dependency on ../shared: databases come from IRBIS text exchange strings
 (`load_text`), Record lists (`load_records`) or a master file a test wrote
@@ -146,6 +153,7 @@ class FakeIrbis:
         self.deaf = False
         self.drop = False
         self.garbage = False
+        self.cut = False
         self.wrong_password = False
         self.fault_commands: set[str] | None = None
         self.apply_before_fault = False
@@ -288,11 +296,15 @@ class FakeIrbis:
             self.requests[request.command] += 1
             self.received.append(request)
             faulty = self.fault_commands is None or request.command in self.fault_commands
-            fault = faulty and (self.timeout or self.drop or self.garbage)
-            if fault and not self.apply_before_fault:
+            fault = faulty and (self.timeout or self.drop or self.garbage or self.cut)
+            if fault and not self.cut and not self.apply_before_fault:
                 await self._fail(writer)
                 return
             answer = self._answer(request)
+            if fault and self.cut:  # the server died while sending: half of the answer
+                writer.write(answer[: len(answer) // 2 + 20])
+                await writer.drain()
+                return
             if fault:
                 await self._fail(writer)
                 return
