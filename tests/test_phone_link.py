@@ -20,11 +20,12 @@ from storage.circulation import library_today, links
 from storage.circulation.base import normalise_phone, phones_in
 from storage.circulation.local_import import import_loans
 from storage.circulation.models import LocalPatron, ReaderLink
-from tests.conftest import RunningBot, StartBot, make_config
+from tests.conftest import RunningBot, StartBot, StartVkBot, make_config
 from tests.fakes.koha_api import FakeKoha
 from tests.harness import Person, Reply
 from tests.test_forget_everywhere import dump_database
 from tests.test_my_books import consented
+from tests.test_vk_stories import consented as vk_consented
 
 MARIA_PHONE = "8 (912) 345-67-89"  # as the library typed it into Koha
 FAMILY_PHONE = "+7 903 111-22-33"  # two readers of one family
@@ -90,12 +91,17 @@ async def test_reader_shares_her_contact_and_her_ticket_is_linked(
     assert "Поделиться номером" in reply.text
     assert len(contact_buttons(reply)) == 1, "the messenger's own share-contact button"
     assert {"📱 Поделиться номером", "✏️ Ввести номер билета", "⬅️ В меню"} <= set(reply.buttons)
+    koha.down = True
     reply = await maria.share_contact("79123456789")  # Telegram's shape of the same number
+    assert "Библиотечная система сейчас не отвечает" in reply.text
+    assert await linked_ticket(library) == []
+    koha.down = False
+    reply = await maria.share_contact("79123456789")  # the share button is still there
     assert "билет № 23529000123 привязан (Мария Ёлкина)" in reply.text
     assert "«Мастер и Маргарита»" in reply.text
     assert "📚 Мои книги" in reply.buttons, "the main menu is back under the answer"
     assert await linked_ticket(library) == ["23529000123"]
-    assert len(phone_searches(koha)) == 1
+    assert len(phone_searches(koha)) == 2
     assert "9123456789" not in caplog.text
 
 
@@ -116,16 +122,6 @@ async def test_a_phone_shared_by_two_readers_asks_for_the_ticket_and_a_desk_code
     assert "билет № 23529000200 привязан (Иван Сидоров)" in reply.text
 
 
-async def test_a_phone_no_reader_has_leads_to_the_usual_proof(library: RunningBot) -> None:
-    stranger, _ = await my_books(library, 5003, "Пётр")
-    reply = await stranger.share_contact("+7 999 000-00-01")
-    assert "Читателя с этим номером телефона в библиотеке не нашлось" in reply.text
-    assert "а потом код из библиотеки" in reply.text
-    assert await linked_ticket(library) == []
-    reply = await stranger.send("23529000300")
-    assert "Введите <b>код из библиотеки</b>" in reply.text
-
-
 async def test_someone_elses_contact_is_refused_and_links_nothing(
     library: RunningBot, koha: FakeKoha
 ) -> None:
@@ -139,7 +135,16 @@ async def test_someone_elses_contact_is_refused_and_links_nothing(
     assert phone_searches(koha) == [], "Koha is not even asked"
 
 
-async def test_buttons_around_the_offer_lead_on(library: RunningBot) -> None:
+async def test_no_reader_with_the_number_or_the_buttons_around_the_offer_lead_on(
+    library: RunningBot,
+) -> None:
+    stranger, _ = await my_books(library, 5003, "Пётр")
+    reply = await stranger.share_contact("+7 999 000-00-01")
+    assert "Читателя с этим номером телефона в библиотеке не нашлось" in reply.text
+    assert "а потом код из библиотеки" in reply.text
+    assert await linked_ticket(library) == []
+    reply = await stranger.send("23529000300")
+    assert "Введите <b>код из библиотеки</b>" in reply.text
     anna, _ = await my_books(library, 5005, "Анна")
     reply = await anna.click("Ввести номер билета")
     assert "Введите <b>номер читательского билета</b>" in reply.text
@@ -188,10 +193,7 @@ def test_phone_linking_needs_a_system_that_can_search_by_phone(tmp_path: Path, k
 # --- the `local` system: phones from the library's export ------------------------------
 
 
-@pytest.fixture
-async def local_library(start_bot: StartBot, tmp_path: Path) -> RunningBot:
-    config = make_config(tmp_path, library_system={"kind": "local", "verification": "phone"})
-    running = await start_bot(config)
+def phone_export(tmp_path: Path, config: Config) -> Path:
     due = (library_today(config)() + timedelta(days=5)).strftime("%d.%m.%Y")
     loans = tmp_path / "loans.csv"
     loans.write_text(
@@ -202,7 +204,18 @@ async def local_library(start_bot: StartBot, tmp_path: Path) -> RunningBot:
         f"1003;B-4;Обломов;{due};Вера Сидорова;89031112233\n",
         encoding="utf-8",
     )
-    await import_loans(running.db, loans)
+    return loans
+
+
+def local_phone_config(tmp_path: Path) -> Config:
+    return make_config(tmp_path, library_system={"kind": "local", "verification": "phone"})
+
+
+@pytest.fixture
+async def local_library(start_bot: StartBot, tmp_path: Path) -> RunningBot:
+    config = local_phone_config(tmp_path)
+    running = await start_bot(config)
+    await import_loans(running.db, phone_export(tmp_path, config))
     return running
 
 
@@ -222,3 +235,23 @@ async def test_local_reader_is_linked_by_the_phone_in_the_export(
     async with local_library.db.transaction() as session:
         kept = set(await session.scalars(select(LocalPatron.phones)))
     assert kept == {"9123456789", "4950000000,9031112233", "9031112233"}, "ten digits only"
+
+
+async def test_vk_readers_have_no_contact_button_and_link_with_the_ticket_and_a_desk_code(
+    start_vk_bot: StartVkBot, tmp_path: Path
+) -> None:
+    config = local_phone_config(tmp_path)
+    community = await start_vk_bot(config)
+    await import_loans(community.db, phone_export(tmp_path, config))
+    anna = await vk_consented(community, 5201)
+    reply = await anna.send("📚 Мои книги")
+    assert "Введите <b>номер билета</b>" not in reply.text  # VK shows no markup
+    assert "номер билета" in reply.text
+    assert "Поделиться номером" not in reply.text
+    reply = await anna.send("1001")
+    assert "код из библиотеки" in reply.text
+    code = await links.issue_desk_code(
+        community.db, "1001", valid_for=timedelta(hours=1), issued_by=None
+    )
+    reply = await anna.send(code)
+    assert "билет № 1001 привязан (Анна Петрова)" in reply.text
