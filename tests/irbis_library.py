@@ -1,7 +1,7 @@
 """A small IRBIS64 library for the tests: readers with loans (RDR), a catalogue (IBIS) and
 an orders database (RQST), written as IRBIS text exports, dated around `today`.
 
-Анна Петрова (билет 1001) has four books out: one renewable, one another reader
+Анна Петрова (билет 1001) has five books out: two renewable, one another reader
 waits for, one renewed twice already, one overdue for 40 days; Иван Сидоров (1002) has
 ordered «Тихий Дон». The catalogue holds those titles with their 910s.
 """
@@ -58,6 +58,13 @@ def readers(today: date) -> str:
                 inventory="1001-1",
                 issued=ago,
                 due=today + timedelta(days=5),
+            ),
+            loan(
+                "Водолазкин Е. Авиатор",
+                shelf="Ш8",
+                inventory="1008-1",
+                issued=ago,
+                due=today + timedelta(days=9),
             ),
             loan(
                 "Шолохов М. Тихий Дон",

@@ -40,6 +40,10 @@ def open_library_system(config: Config, db: Database) -> LibrarySystem | None:
         from storage.circulation.irbis import IrbisSystem
 
         return IrbisSystem(
-            settings.irbis64, settings, timeout=settings.timeout_seconds, today=today
+            settings.irbis64,
+            settings,
+            timeout=settings.timeout_seconds,
+            today=today,
+            branches=config.library.branches,
         )
     return None

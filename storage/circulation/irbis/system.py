@@ -17,8 +17,9 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from bot.kernel.config import Branch
 from bot.kernel.config.library_system import Irbis64
-from storage.catalogue.availability import LiveCopy, LiveUnavailable, RecordCard
+from storage.catalogue.availability import LiveCopy, LiveUnavailable, RecordCard, branch_resolver
 from storage.catalogue.irbis import call_number
 from storage.catalogue.records import ItemStatus
 from storage.circulation.base import (
@@ -81,8 +82,10 @@ class IrbisSystem:
         *,
         timeout: float,
         today: Callable[[], date],
+        branches: Sequence[Branch] = (),
     ) -> None:
         self.settings = settings
+        self._branches = branch_resolver(branches)
         self.rules = rules
         self.live_timeout = settings.live_timeout_seconds
         self._today = today
@@ -161,7 +164,7 @@ class IrbisSystem:
                 ref=str(order.mfn),
                 title=order.title,
                 status=order.status,
-                branch=self.branch_of(order.pickup) or None,
+                branch=self._branch_name(order.pickup) or None,
                 pickup_until=order.pickup_until,
             )
             for order in found
@@ -416,6 +419,11 @@ class IrbisSystem:
         """A storage place (910^d) as a branch id where the mapping names one."""
         mapping = {k.casefold().strip(): v for k, v in self.settings.branches.items()}
         return mapping.get(place.casefold().strip(), place)
+
+    def _branch_name(self, place: str) -> str:
+        """What a reader calls the branch a storage place belongs to."""
+        branch = self._branches.get(self.branch_of(place).casefold().strip())
+        return branch.name if branch is not None else place
 
     def _place_of(self, pickup: str) -> str:
         """A branch id back into the storage place IRBIS writes (its first mapped place)."""
