@@ -223,6 +223,26 @@ async def test_an_unknown_message_cannot_be_edited_or_deleted(bot: Bot) -> None:
         await bot.delete_message(501, 424242)
 
 
+async def test_after_a_restart_a_message_is_found_among_the_chats_last(
+    max_server: FakeMax, bot: Bot
+) -> None:
+    """A staff card sent before a restart is edited when someone replies to it: the new
+    process finds its mid among the chat's last messages."""
+    staff_chat = max_server.add_chat(-70001)
+    card = await bot.send_message(staff_chat, "📨 Новое обращение", reply_markup=keyboard(1))
+    restarted = max_bot(max_settings(max_server))
+    try:
+        await restarted.edit_message_text(
+            "🛠 В работе", chat_id=staff_chat, message_id=card.message_id
+        )
+    finally:
+        await restarted.session.close()
+    [lookup] = max_server.calls_of("GET /messages")
+    assert lookup.query == {"chat_id": str(staff_chat), "count": "100"}
+    [stored] = [m for m in max_server.messages.values() if m["chat"] == staff_chat]
+    assert stored["body"]["text"] == "🛠 В работе"
+
+
 async def test_delete_removes_the_message(max_server: FakeMax, bot: Bot) -> None:
     sent = await bot.send_message(501, "Временно")
     assert await bot.delete_message(501, sent.message_id)

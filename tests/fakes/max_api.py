@@ -536,6 +536,7 @@ class FakeMax:
         routes: dict[str, Callable[[MaxCall], Any]] = {
             "GET /me": self._me,
             "GET /updates": self._get_updates,
+            "GET /messages": self._get_messages,
             "POST /messages": self._post_message,
             "PUT /messages": self._put_message,
             "DELETE /messages": self._delete_message,
@@ -724,6 +725,23 @@ class FakeMax:
         }
         self.messages[mid] = message
         return {"message": self.public(message)}
+
+    def _get_messages(self, call: MaxCall) -> dict[str, Any]:
+        """A chat's messages, newest first (`chat_id`), or the ones named (`message_ids`)."""
+        chat_id = _int64(call.query, "chat_id")
+        wanted = [m for m in call.query.get("message_ids", "").split(",") if m]
+        count = _bounded(call.query, "count", (1, 100)) or 50
+        if chat_id is None and not wanted:
+            raise bad("chat_id or message_ids is required", "param.required")
+        if chat_id is not None:
+            if chat_id not in self.chats and chat_id - DIALOG_CHATS not in self.users:
+                raise MaxApiError(404, "chat.not.found", f"chat {chat_id} not found")
+            found = [m for m in self.messages.values() if m["chat"] == chat_id]
+            found.sort(key=lambda m: m["body"]["seq"], reverse=True)
+            found = found[:count]
+        else:
+            found = [self.messages[mid] for mid in wanted if mid in self.messages]
+        return {"messages": [self.public(m) for m in found]}
 
     def _put_message(self, call: MaxCall) -> dict[str, Any]:
         mid = call.query.get("message_id", "")

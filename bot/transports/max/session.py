@@ -11,7 +11,9 @@ keyboard with the last); a file must be a message's only attachment, so a docume
 buttons follow it in a message of their own; an edit replaces every attachment, so the
 message's files are sent again with its new keyboard; a message sent right after its
 upload may be refused «attachment.not.ready» and is sent again a moment later; a press
-is answered once through `POST /answers` (a notification when there is a text).
+is answered once through `POST /answers` (a notification when there is a text). A
+message is known by its seq (`updates.MessageLog` keeps its mid); one sent before a
+restart is looked up among its chat's last 100 messages (`GET /messages`).
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ from bot.kernel.text_limits import shorten, split_text
 from bot.transports.max.client import NOT_READY, MaxClient
 from bot.transports.max.files import MaxFiles
 from bot.transports.max.markup import TEXT_LIMIT, CallbackTokens, keyboards_for, text_format
-from bot.transports.max.updates import MessageLog, Shown, UpdateFactory, sent_to
+from bot.transports.max.updates import MessageLog, Shown, UpdateFactory, file_payloads, sent_to
 from bot.transports.stand_in import StandInSession
 
 log = logging.getLogger(__name__)
 # A keyboard that goes on where the message could not hold it (limits, or a file).
 CONTINUED = "⋯"
+LOOKBACK = 100  # a chat's last messages searched for one the bot no longer remembers
 NOT_READY_WAITS = (0.5, 1.0, 2.0, 4.0)  # «attachment.not.ready»: the upload is processed
 CHAT_ACTIONS = {
     "typing": "typing_on",
@@ -175,17 +178,32 @@ class MaxSession(StandInSession):
         shown = self.log.get(int(reply.message_id))
         return shown.mid if shown else None
 
-    def _shown(self, method: Any) -> Shown:
+    async def _shown(self, method: Any, doing: str = "edit") -> Shown:
+        """What the bot knows of a message: remembered, or found among the chat's last
+        messages (after a restart: a staff card edited when someone replies to it)."""
         if method.chat_id is None or method.message_id is None:
             raise TelegramBadRequest(method=method, message="MAX has no inline-mode messages")
-        shown = self.log.get(int(method.message_id))
+        seq, chat_id = int(method.message_id), int(method.chat_id)
+        shown = self.log.get(seq)
+        max_chat = chat_id if chat_id < 0 else self.log.dialog(chat_id)
+        if shown is None and max_chat is not None:
+            answer = await self.client.call(
+                method, "GET", "/messages", query={"chat_id": max_chat, "count": LOOKBACK}
+            )
+            for found in answer.get("messages") or []:
+                body = found.get("body") or {}
+                if body.get("seq") == seq and body.get("mid"):
+                    files = file_payloads(body.get("attachments") or [])
+                    shown = Shown(str(body["mid"]), chat_id, body.get("text") or "", files)
+                    self.log.remember(seq, shown)
+                    break
         if shown is None:
-            raise TelegramBadRequest(method=method, message="message to edit not found")
+            raise TelegramBadRequest(method=method, message=f"message to {doing} not found")
         return shown
 
     async def _edit(self, bot: Bot, method: Any, text: str, fmt: str | None) -> dict[str, Any]:
         """PUT /messages: the whole message again — its text, its files, its keyboard."""
-        shown = self._shown(method)
+        shown = await self._shown(method)
         keyboards = keyboards_for(method.reply_markup, self.tokens)
         attachments = list(shown.files)
         has_file = any(f["type"] == "file" for f in shown.files)
@@ -235,7 +253,7 @@ class MaxSession(StandInSession):
         return await self._edit(bot, method, text, fmt)
 
     async def _api_editMessageReplyMarkup(self, bot: Bot, method: Any) -> dict[str, Any]:
-        shown = self._shown(method)
+        shown = await self._shown(method)
         return await self._edit(bot, method, shown.text, text_format(bot.default["parse_mode"]))
 
     async def _api_answerCallbackQuery(self, _bot: Bot, method: Any) -> bool:
@@ -255,9 +273,7 @@ class MaxSession(StandInSession):
         return True
 
     async def _api_deleteMessage(self, _bot: Bot, method: Any) -> bool:
-        shown = self.log.get(int(method.message_id))
-        if shown is None:
-            raise TelegramBadRequest(method=method, message="message to delete not found")
+        shown = await self._shown(method, "delete")
         await self.client.call(method, "DELETE", "/messages", query={"message_id": shown.mid})
         self.log.forget(int(method.message_id))
         return True
