@@ -1,7 +1,7 @@
 """The messengers one process serves, by platform.
 
 Handlers answer through the Bot of the update they handle; a notice meant for a chat
-on another messenger — the staff chat (a Telegram group, or a VK chat), a reader whose
+on another messenger — the staff chat (a Telegram group, a VK or MAX chat), a reader whose
 preferred messenger is not the one they are writing from — goes through the Bot of that
 messenger, found here. Transports add their Bot when they start.
 """
@@ -42,7 +42,9 @@ def register(dp: Dispatcher, platform: str, bot: Bot) -> None:
 
 async def start_link(bot: Bot, payload: str) -> str:
     """A link that opens the bot with `/start <payload>` in its own messenger: t.me for
-    Telegram, vk.me with `ref` for a VK community (its transport says so)."""
+    Telegram, vk.me with `ref` for a VK community, max.ru with `start` for a MAX bot (its
+    transport says so). Handlers pass the Bot of the update, so a ticket issued in MAX
+    holds a MAX link."""
     own = getattr(bot.session, "start_link", None)
     if own is not None:
         return str(await own(bot, payload))
