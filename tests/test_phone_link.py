@@ -122,7 +122,7 @@ async def test_a_phone_shared_by_two_readers_asks_for_the_ticket_and_a_desk_code
     assert "билет № 23529000200 привязан (Иван Сидоров)" in reply.text
 
 
-async def test_someone_elses_contact_is_refused_and_links_nothing(
+async def test_someone_elses_contact_is_refused_and_a_locked_account_cannot_look(
     library: RunningBot, koha: FakeKoha
 ) -> None:
     thief, _ = await my_books(library, 5004, "Пётр")
@@ -133,6 +133,14 @@ async def test_someone_elses_contact_is_refused_and_links_nothing(
     assert "Это не ваш номер" in reply.text
     assert await linked_ticket(library) == []
     assert phone_searches(koha) == [], "Koha is not even asked"
+    # Guessing desk codes locks the account: then even its own number is not looked up.
+    for guess in range(5):
+        await thief.send(f"2352900{guess:04d}")
+        reply = await thief.send(f"{guess:06d}")
+    assert "Слишком много неудачных попыток" in reply.text
+    reply = await thief.share_contact("+7 999 000-00-02")
+    assert "Слишком много неудачных попыток" in reply.text
+    assert phone_searches(koha) == []
 
 
 async def test_no_reader_with_the_number_or_the_buttons_around_the_offer_lead_on(
