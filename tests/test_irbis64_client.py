@@ -389,6 +389,16 @@ async def test_a_dropped_read_is_a_lost_answer_and_nothing_changed(irbis: FakeIr
         irbis.drop = False
 
 
+async def test_reading_many_stops_at_the_first_failure(irbis: FakeIrbis) -> None:
+    async with client(irbis) as session:
+        irbis.drop, irbis.fault_commands = True, {"C"}
+        with pytest.raises(IrbisAnswerLost):  # one error, not an exception group
+            await session.read_many("IBIS", range(1, 4))
+        irbis.drop = False
+        assert [r.mfn for r in await session.read_many("IBIS", range(1, 5))] == [1, 2, 3]
+        assert await session.read_many("IBIS", []) == []
+
+
 async def test_an_answer_that_is_not_irbis(irbis: FakeIrbis) -> None:
     async with client(irbis) as session:
         maria = await session.read("RDR", 1)

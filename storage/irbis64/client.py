@@ -6,9 +6,10 @@ See the package docstring for why this is our own client rather than cbsvibpyirb
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 
 from storage.irbis64.errors import (
@@ -282,23 +283,29 @@ class Irbis64Client:
             if not page or start > total or (limit > 0 and len(found) >= limit):
                 return found[:limit] if limit > 0 else found
 
-    async def read_many(self, database: str, mfns: Sequence[int]) -> list[Record]:
-        """Read several records (a few at a time), in the given order.
+    async def read_many(self, database: str, mfns: Iterable[int]) -> list[Record]:
+        """Read several records, a few at a time, in the given order.
 
         Records that are gone (NoSuchRecord) are left out; deleted ones come back with
-        `deleted` set, so a sync can drop them.
+        `deleted` set, so a sync can drop them. Any other failure stops the rest and is
+        raised.
         """
-        gate = asyncio.Semaphore(_READ_MANY_AT_ONCE)
+        wanted = list(mfns)
+        found: list[Record | None] = [None] * len(wanted)
+        turns = iter(range(len(wanted)))
 
-        async def one(mfn: int) -> Record | None:
-            async with gate:
-                try:
-                    return await self.read(database, mfn)
-                except NoSuchRecord:
-                    return None
+        async def reader() -> None:
+            for index in turns:  # the readers share one queue of positions
+                with contextlib.suppress(NoSuchRecord):
+                    found[index] = await self.read(database, wanted[index])
 
-        records = await asyncio.gather(*(one(mfn) for mfn in mfns))
-        return [record for record in records if record is not None]
+        try:
+            async with asyncio.TaskGroup() as readers:
+                for _ in range(min(_READ_MANY_AT_ONCE, len(wanted))):
+                    readers.create_task(reader())
+        except* IrbisError as failed:
+            raise failed.exceptions[0] from None
+        return [record for record in found if record is not None]
 
     async def search_read(
         self, database: str, expression: str, *, limit: int = 100
