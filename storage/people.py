@@ -101,13 +101,19 @@ async def resolve(
         return known
     read_at = cache.generation
     now = utcnow()
-    async with db.transaction() as session:
+    # A read first (on SQLite it need not queue for the writer's turn: the first update
+    # of everyone in a burst comes here), a write only when last seen long ago.
+    async with db.reading() as session:
         person = await _owner(session, platform, platform_user_id)
         if person is not None:
-            if now - person.last_seen_at > LAST_SEEN_RESOLUTION:
-                person.last_seen_at = now
+            stale = now - person.last_seen_at > LAST_SEEN_RESOLUTION
             view = _view(person, key)
     if person is not None:
+        if stale:
+            async with db.transaction() as session:
+                await session.execute(
+                    update(Person).where(Person.id == view.id).values(last_seen_at=now)
+                )
         cache.put(key, view, view.id, read_at=read_at)  # refused if a change came meanwhile
         return view
     try:
