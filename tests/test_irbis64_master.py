@@ -171,6 +171,18 @@ def test_an_xrf_pointing_at_another_record(tmp_path: Path) -> None:
     assert wrong.value.mfn == 1
 
 
+def test_a_damaged_record_can_be_skipped_and_the_rest_read(tmp_path: Path) -> None:
+    path = catalogue_mst(tmp_path)
+    damage(tmp_path / "IBIS.XRF", 12, struct.pack(">I", 0xFFFFFF00))  # MFN 2 points nowhere
+    damaged: list[MasterFileError] = []
+    read = list(read_master(path, on_damaged=damaged.append))
+    assert [r.mfn for r in read] == [1, 3]
+    assert [d.mfn for d in damaged] == [2]
+    damage(path, 4, struct.pack(">I", 99))  # the XRF ends long before MFN 99
+    with pytest.raises(MasterFileError, match="beyond the end of the XRF"):
+        list(read_master(path, on_damaged=damaged.append))
+
+
 def test_random_damage_reads_or_fails_cleanly(tmp_path: Path) -> None:
     """Whatever bytes are flipped, reading ends with records or a MasterFileError."""
     pristine = catalogue_mst(tmp_path)
@@ -186,8 +198,10 @@ def test_random_damage_reads_or_fails_cleanly(tmp_path: Path) -> None:
             broken_mst = broken_mst[: chance.randrange(len(broken_mst))]
         pristine.write_bytes(bytes(broken_mst))
         (tmp_path / "IBIS.XRF").write_bytes(bytes(broken_xrf))
+        skipped: list[MasterFileError] = []
+        report = skipped.append if chance.random() < 0.5 else None
         try:
-            list(read_master(pristine, include_deleted=True))
+            list(read_master(pristine, include_deleted=True, on_damaged=report))
         except MasterFileError:
             outcomes["refused"] += 1
         else:

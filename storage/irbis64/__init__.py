@@ -75,7 +75,9 @@ Master files (`storage/irbis64/master.py`)
 ------------------------------------------
 `read_master(path)` yields the records of an IRBIS64 `.mst` with its `.xrf` beside it
 (deleted ones skipped unless asked for); a damaged file raises `MasterFileError` naming
-the MFN. `write_master(path, records)` writes a pair (for tests and for the fake server).
+the MFN, or with `on_damaged=callback` a damaged record is reported and skipped (damage
+nothing after can be read past, such as a short XRF, is raised either way).
+`write_master(path, records)` writes a pair (for tests and for the fake server).
 """
 
 from storage.irbis64.client import Irbis64Client, search_term

@@ -24,7 +24,7 @@ what the file claims.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -50,11 +50,13 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 class MasterFileError(ValueError):
     """A master file that cannot be read as IRBIS64 (`mfn` says where, 0 for the file)."""
 
-    def __init__(self, path: Path, mfn: int, problem: str) -> None:
+    def __init__(self, path: Path, mfn: int, problem: str, *, rest_unreadable: bool = True) -> None:
         where = f"MFN {mfn}" if mfn else "control record"
         super().__init__(f"{path.name}: {where}: {problem}")
         self.path = path
         self.mfn = mfn
+        # False: only this record is damaged, the ones after it can still be read.
+        self.rest_unreadable = rest_unreadable
 
 
 def xrf_beside(mst_path: Path) -> Path:
@@ -103,10 +105,26 @@ class MasterFile:
     def __iter__(self) -> Iterator[Record]:
         return self.records()
 
-    def records(self, *, include_deleted: bool = False) -> Iterator[Record]:
-        """Records MFN 1 … next MFN − 1; deleted ones only when asked (with `.deleted`)."""
+    def records(
+        self,
+        *,
+        include_deleted: bool = False,
+        on_damaged: Callable[[MasterFileError], None] | None = None,
+    ) -> Iterator[Record]:
+        """Records MFN 1 … next MFN − 1; deleted ones only when asked (with `.deleted`).
+
+        A damaged record raises MasterFileError, or — given `on_damaged` — is reported
+        there and skipped; damage that leaves nothing after it readable (the XRF ends)
+        is raised either way.
+        """
         for mfn in range(1, self.next_mfn):
-            record = self.read(mfn)
+            try:
+                record = self.read(mfn)
+            except MasterFileError as damaged:
+                if on_damaged is None or damaged.rest_unreadable:
+                    raise
+                on_damaged(damaged)
+                continue
             if record is not None and (include_deleted or not record.deleted):
                 yield record
 
@@ -124,7 +142,7 @@ class MasterFile:
 
     def _record_at(self, mfn: int, offset: int, flags: int) -> Record:
         def damaged(problem: str) -> MasterFileError:
-            return MasterFileError(self.path, mfn, problem)
+            return MasterFileError(self.path, mfn, problem, rest_unreadable=False)
 
         if offset < CONTROL.size or offset + LEADER.size > self._mst_size:
             raise damaged(f"offset {offset} outside the MST ({self._mst_size} bytes)")
@@ -153,10 +171,18 @@ class MasterFile:
         return Record(mfn=mfn, version=version, status=status | flags, fields=fields)
 
 
-def read_master(mst_path: Path, *, include_deleted: bool = False) -> Iterator[Record]:
-    """The records of an IRBIS64 master file (its `.xrf` beside it), in MFN order."""
+def read_master(
+    mst_path: Path,
+    *,
+    include_deleted: bool = False,
+    on_damaged: Callable[[MasterFileError], None] | None = None,
+) -> Iterator[Record]:
+    """The records of an IRBIS64 master file (its `.xrf` beside it), in MFN order.
+
+    See `MasterFile.records` for `include_deleted` and `on_damaged`.
+    """
     with MasterFile(mst_path) as master:
-        yield from master.records(include_deleted=include_deleted)
+        yield from master.records(include_deleted=include_deleted, on_damaged=on_damaged)
 
 
 def write_master(mst_path: Path, records: Iterable[Record]) -> Path:
