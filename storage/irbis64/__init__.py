@@ -20,6 +20,8 @@ answer framing, command codes, error codes); no code was taken from them.
 
 The client (`Irbis64Client`, `storage/irbis64/client.py`)
 ----------------------------------------------------------
+One TCP connection a call (`transport.py`), framed as `wire.py` describes.
+
     async with Irbis64Client(host, 6666, "librarian", "secret", workstation="C",
                              timeout=10.0) as irbis:
         mfns = await irbis.search("RDR", '"RI=12345"')        # → [MFN, …]

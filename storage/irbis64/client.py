@@ -40,14 +40,12 @@ from storage.irbis64.records import (
     parse_record_lines,
     record_lines,
 )
+from storage.irbis64.transport import exchange
 from storage.irbis64.wire import (
-    MAX_ANSWER_BYTES,
     Answer,
-    GarbledAnswer,
     ansi,
     encode_request,
     number,
-    parse_answer,
     utf,
 )
 
@@ -354,46 +352,15 @@ class Irbis64Client:
             params=params,
         )
         where = f"IRBIS64 {self.host}:{self.port} command {command}"
-        try:
-            async with asyncio.timeout_at(deadline):
-                reader, writer = await asyncio.open_connection(self.host, self.port)
-        except TimeoutError:
-            raise IrbisUnavailable(f"{where}: no connection within {self.timeout}s") from None
-        except OSError as exc:
-            raise IrbisUnavailable(f"{where}: cannot connect ({exc})") from None
-        answered = False
-        try:
-            try:
-                async with asyncio.timeout_at(deadline):
-                    writer.write(packet)
-                    await writer.drain()
-            except (TimeoutError, OSError) as exc:
-                # The server runs a request only once all of it has come (it is
-                # length-prefixed), so a request not fully sent was not run.
-                raise IrbisUnavailable(f"{where}: request not sent ({exc!r})") from None
-            try:
-                async with asyncio.timeout_at(deadline):
-                    raw = await _read_to_end(reader)
-            except TimeoutError:
-                raise IrbisAnswerLost(f"{where}: no answer within {self.timeout}s") from None
-            except OSError as exc:
-                raise IrbisAnswerLost(f"{where}: answer lost ({exc})") from None
-            except GarbledAnswer as exc:
-                kind = IrbisAnswerLost if command in _CHANGES else IrbisUnavailable
-                raise kind(f"{where}: not an IRBIS answer ({exc})") from None
-            answered = True
-        finally:
-            if answered:
-                writer.close()  # the server has closed its side; nothing left to flush
-            else:
-                writer.transport.abort()  # do not wait to flush what it never read
-        if not raw:
-            raise IrbisAnswerLost(f"{where}: the server closed the connection without answering")
-        try:
-            return parse_answer(raw, command)
-        except GarbledAnswer as exc:
-            kind = IrbisAnswerLost if command in _CHANGES else IrbisUnavailable
-            raise kind(f"{where}: not an IRBIS answer ({exc})") from None
+        return await exchange(
+            self.host,
+            self.port,
+            packet,
+            command,
+            deadline=deadline,
+            may_change=command in _CHANGES,
+            where=where,
+        )
 
 
 def search_term(prefix: str, value: str, *, truncate: bool = False) -> str:
@@ -405,17 +372,6 @@ def search_term(prefix: str, value: str, *, truncate: bool = False) -> str:
     """
     cleaned = " ".join(value.replace('"', " ").split()).rstrip("$").strip()
     return f'"{prefix}{cleaned}{"$" if truncate else ""}"'
-
-
-async def _read_to_end(reader: asyncio.StreamReader) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await reader.read(65536):
-        size += len(chunk)
-        if size > MAX_ANSWER_BYTES:
-            raise GarbledAnswer(f"answer longer than {MAX_ANSWER_BYTES} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _check(answer: Answer, context: str) -> None:
