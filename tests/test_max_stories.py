@@ -239,3 +239,34 @@ async def test_a_reader_who_blocked_the_bot_is_unsubscribed(running: RunningMaxB
     async with running.db.transaction() as session:
         states = list(await session.scalars(select(OutboxMessage.status)))
     assert states == ["blocked"]
+
+
+async def test_a_notice_whose_answer_was_lost_is_never_sent_twice(running: RunningMaxBot) -> None:
+    """MAX took the message but its answer never came (a timeout): the outbox marks it
+    «unknown» and does not send it again — a reader is not told twice."""
+    anna = await consented(running, 1601)
+    person = await people.find(running.db, "max", "1601")
+    assert person is not None
+    await outbox.enqueue(
+        running.db,
+        [
+            Notice(
+                platform="max",
+                chat_id="1601",
+                person_id=person.id,
+                text="Книга ждёт вас",
+                purpose="test",
+                dedupe_key="max-notice-lost",
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+        ],
+    )
+    running.server.hang_next("POST /messages")
+    impatient = running.config.max.model_copy(update={"timeout_seconds": 0.5})
+    await drain_outbox(running.db, max_bot(impatient), "max")
+    await deliver_max(running)
+    tries = [c for c in running.server.sent_to(anna.user_id) if c.text == "Книга ждёт вас"]
+    assert len(tries) == 1
+    async with running.db.transaction() as session:
+        states = list(await session.scalars(select(OutboxMessage.status)))
+    assert states == ["unknown"]
