@@ -74,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
         default="reader",
         help="cli-demo-as",
     )
+    demo.add_argument(
+        "--library-system",
+        choices=("local", "irbis64"),
+        default="local",
+        help="cli-demo-library-system",
+    )
 
     imports = add("import-catalogue", "cli-import-catalogue")
     imports.add_argument("files", nargs="*", metavar="FILE", help="cli-import-catalogue-files")
@@ -298,7 +304,7 @@ def _demo(args: argparse.Namespace) -> None:
 
     config = load_config(args.config) if args.config else demo_config()
     _setup_logging(config.logging.level, quiet=True)
-    asyncio.run(run_demo(config, as_user=args.as_user))
+    asyncio.run(run_demo(config, as_user=args.as_user, library_system=args.library_system))
 
 
 def _loaded(module: str, name: str) -> type[BaseException] | None:

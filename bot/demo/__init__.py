@@ -183,10 +183,16 @@ async def seed_library_faq(db: Database) -> None:
 
 async def seed_everything(db: Database, config: Config) -> None:
     """What the demo starts with: the catalogue, loans, events, experts and FAQ, and nine
-    months of past work for the reports."""
+    months of past work for the reports. On IRBIS64 the catalogue is read from its server
+    and the loans live there."""
     from bot.demo.history import seed_history
 
-    await seed_catalogue(db)
+    if config.library_system.kind == "irbis64":
+        from bot.demo.irbis import seed_irbis_catalogue
+
+        await seed_irbis_catalogue(db, config)
+    else:
+        await seed_catalogue(db)
     if config.library_system.kind == "local":
         await seed_loans(db, config)
     await seed_events(db, config)
@@ -205,7 +211,20 @@ async def run_demo(
     as_user: str = "reader",
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
+    library_system: str | None = None,
 ) -> None:
+    """The demo; `library_system="irbis64"` runs it on a fake IRBIS64 server started in
+    this process (`bot.demo.irbis`)."""
+    if library_system == "irbis64":
+        from bot.demo.irbis import demo_irbis
+
+        async with demo_irbis(config) as on_irbis:
+            await _run_demo(on_irbis, as_user=as_user, stdin=stdin, stdout=stdout)
+        return
+    await _run_demo(config, as_user=as_user, stdin=stdin, stdout=stdout)
+
+
+async def _run_demo(config: Config, *, as_user: str, stdin: TextIO, stdout: TextIO) -> None:
     user_id, first_name = DEMO_USERS[as_user]
     if as_user == "admin" and f"console:{user_id}" not in config.staff.admins:
         config = config.model_copy(

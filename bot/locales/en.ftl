@@ -1494,3 +1494,4 @@ loans-phone-already = Card No. { $ticket } is already linked to this account.
 
 # IRBIS64 (#23): the catalogue read from the IRBIS64 server
 cli-import-catalogue-from-irbis = read the catalogue from the IRBIS64 server ([library_system.irbis64]) instead of files: records new or changed since the last run (all of them with --full)
+cli-demo-library-system = the demo's library system: local (loans from CSV) or irbis64 (a practice IRBIS64 server in this process: readers, loans, catalogue and orders)

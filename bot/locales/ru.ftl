@@ -1519,3 +1519,4 @@ loans-phone-already = Билет № { $ticket } уже привязан к эт
 
 # IRBIS64 (#23): the catalogue read from the IRBIS64 server
 cli-import-catalogue-from-irbis = прочитать каталог с сервера ИРБИС64 ([library_system.irbis64]) вместо файлов: новые и изменённые с прошлого раза записи (с --full — все)
+cli-demo-library-system = библиотечная система демо: local (выдачи из CSV) или irbis64 (учебный сервер ИРБИС64 в этом же процессе: читатели, выдачи, каталог и заказы)
