@@ -172,6 +172,9 @@ async def test_a_document_travels_alone_and_its_buttons_follow(
     assert [b["text"] for b in buttons.buttons()] == ["Кнопка 0"]
     token = file_send.attachments[0]["payload"]["token"]
     assert max_server.uploads[token] == ("file", "event.ics", b"BEGIN:VCALENDAR")
+    await bot.send_document(501, sent.document.file_id)  # sent again by its id: no upload
+    assert len(max_server.calls_of("POST /uploads")) == 1
+    assert max_server.calls_of("POST /messages")[-1].attachments[0]["payload"] == {"token": token}
 
 
 async def test_a_photo_is_uploaded_as_an_image_with_its_keyboard(

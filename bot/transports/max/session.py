@@ -33,7 +33,15 @@ from bot.kernel.text_limits import shorten, split_text
 from bot.transports.max.client import NOT_READY, MaxClient
 from bot.transports.max.files import MaxFiles
 from bot.transports.max.markup import TEXT_LIMIT, CallbackTokens, keyboards_for, text_format
-from bot.transports.max.updates import MessageLog, Shown, UpdateFactory, file_payloads, sent_to
+from bot.transports.max.updates import (
+    FILE_PREFIX,
+    IMAGE_PREFIX,
+    MessageLog,
+    Shown,
+    UpdateFactory,
+    file_payloads,
+    sent_to,
+)
 from bot.transports.stand_in import StandInSession
 
 log = logging.getLogger(__name__)
@@ -99,17 +107,23 @@ class MaxSession(StandInSession):
             "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
             "from": self.bot_user.model_dump(exclude_none=True),
         }
-        kinds = {f["type"] for f in shown.files}
-        ident = f"max-{seq}"
-        if "file" in kinds:
-            message["document"] = {"file_id": ident, "file_unique_id": ident}
-            message["caption"] = text or None
-        elif "image" in kinds:
-            size = {"file_id": ident, "file_unique_id": ident, "width": 1, "height": 1}
-            message["photo"] = [size]
-            message["caption"] = text or None
-        else:
+        file = shown.files[0] if shown.files else None
+        if file is None:
             message["text"] = text
+            return message
+        # The file id is MAX's upload token, so the file can be sent again by it.
+        payload = file.get("payload") or {}
+        photos = [p.get("token") for p in (payload.get("photos") or {}).values()]
+        token = payload.get("token") or next(filter(None, photos), None) or f"seq-{seq}"
+        message["caption"] = text or None
+        if file["type"] == "file":
+            ident = FILE_PREFIX + str(token)
+            message["document"] = {"file_id": ident, "file_unique_id": ident}
+        else:
+            ident = IMAGE_PREFIX + str(token)
+            message["photo"] = [
+                {"file_id": ident, "file_unique_id": ident, "width": 1, "height": 1}
+            ]
         return message
 
     async def post(
@@ -144,7 +158,10 @@ class MaxSession(StandInSession):
         recipient = sent.get("recipient") or {}
         if chat_id > 0 and recipient.get("chat_id") is not None:
             self.log.dialog(chat_id, int(recipient["chat_id"]))
-        files = [a for a in attachments or [] if a["type"] != "inline_keyboard"]
+        # MAX's answer names each file by the token it is sent again with.
+        files = file_payloads((sent.get("body") or {}).get("attachments") or []) or [
+            a for a in attachments or [] if a["type"] != "inline_keyboard"
+        ]
         shown = Shown(str(sent["body"]["mid"]), sent_to(recipient, chat_id), text, files)
         self.log.remember(int(sent["body"]["seq"]), shown)
         return int(sent["body"]["seq"]), shown
