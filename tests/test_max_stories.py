@@ -20,6 +20,7 @@ from bot.transports.max.polling import max_bot
 from bot.transports.telegram import create_bot
 from broadcasts.views.callbacks import Nav, Screen
 from storage import outbox, people
+from storage.consultations.models import ConsultationRequest, RequestEntry
 from storage.events.models import Registration
 from storage.models import Activity
 from storage.outbox import Notice
@@ -148,6 +149,39 @@ async def test_reader_registers_for_a_meetup_and_gets_the_files(running: Running
         row = await session.scalar(select(Registration))
     assert row is not None
     assert files["file"][0] == f"event-{event_id}-{row.id}.ics"
+
+
+async def test_a_request_with_a_file_reaches_the_staff_chat(running: RunningMaxBot) -> None:
+    """A reader's MAX file is kept by its MAX token (sendable again in MAX); the card goes
+    to the Telegram staff chat."""
+    anna = await consented(running, 601)
+    await anna.send("💬 Консультация")
+    reply = await anna.click("Бухгалтерия и налоги")
+    assert "Опишите ваш вопрос" in reply.text
+    await anna.send_file(name="устав.pdf")
+    await anna.send("Нужно ли НКО на УСН сдавать баланс?")
+    await anna.send("Анна Петрова")
+    await anna.send("АНО «Зелёный двор»")
+    await anna.click("Ответить здесь, в чате")
+    reply = await anna.click("Вечером")
+    assert "Обращение <b>№ 1</b> принято" in reply.text, "HTML kept"
+    async with running.db.transaction() as session:
+        request = await session.scalar(select(ConsultationRequest))
+        files = list(
+            await session.execute(
+                select(
+                    RequestEntry.file_platform, RequestEntry.file_name, RequestEntry.file_id
+                ).where(RequestEntry.file_id.is_not(None))
+            )
+        )
+    assert request is not None
+    assert request.platform == "max"
+    assert [(p, n) for p, n, _ in files] == [("max", "устав.pdf")]
+    assert files[0][2].startswith("max-file:")
+    staff_bot = create_bot(running.telegram.token, api_server=running.telegram.base_url)
+    await drain_outbox(running.db, staff_bot, "telegram")
+    cards = [c for c in running.telegram.calls_of("sendMessage") if c.chat_id == STAFF_CHAT_ID]
+    assert any(f"№ {request.id}" in c.text and "Анна Петрова" in c.text for c in cards)
 
 
 async def test_an_event_link_opens_the_event_in_max(running: RunningMaxBot) -> None:
