@@ -428,6 +428,21 @@ async def test_the_long_poll_outlives_max_errors(
         await bot.session.close()
 
 
+async def test_polling_ends_a_webhook_subscription_left_from_webhook_mode(
+    max_server: FakeMax, sqlite_db: Database, tmp_path: Path
+) -> None:
+    max_server.subscription = {"url": "https://old.example/max", "secret": None, "time": 0}
+    stop, task, bot, _dp = await serving(max_server, sqlite_db, tmp_path)
+    try:
+        assert max_server.subscription is None
+        reply = await MaxPerson(max_server, 777004, "Анна").send("ℹ️ О библиотеке")
+        assert "ул. Ленина, 1" in reply.text
+    finally:
+        stop.set()
+        await task
+        await bot.session.close()
+
+
 async def test_a_rejected_token_ends_the_long_poll(
     max_server: FakeMax, sqlite_db: Database, tmp_path: Path
 ) -> None:

@@ -1,7 +1,9 @@
 """The MAX bot: its aiogram Bot, and the long poll (`GET /updates`) feeding the Dispatcher.
 
 The poll asks with the `marker` of the last answer, so nothing is skipped or repeated;
-the marker is saved to `position_file` as soon as the updates are received (a restart
+a webhook subscription left from webhook mode is ended first (MAX does not answer a
+long poll while one is active); the marker is saved to `position_file` as soon as the
+updates are received (a restart
 picks up what came while the bot was down; a crash between receiving and handling loses
 those updates rather than answering a reader twice). Failures back off (1 s doubling to
 a minute); a rejected token ends the poll with TelegramUnauthorizedError; `stop` ends it
@@ -123,6 +125,7 @@ class MaxPolling:
             raise
         except TelegramAPIError as exc:
             log.warning("MAX bot profile not available now: %s", exc.message)
+        await self._end_subscriptions()
         marker = await asyncio.to_thread(self._saved_marker)
         delay = 1.0
         try:
@@ -160,6 +163,22 @@ class MaxPolling:
         finally:
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _end_subscriptions(self) -> None:
+        """MAX's long poll answers nothing while a webhook subscription is active (one
+        left from webhook mode): polling mode ends them first, as Telegram's polling
+        deletes its webhook."""
+        try:
+            found = await self.client.call(GetMe(), "GET", "/subscriptions")
+            for subscription in found.get("subscriptions") or []:
+                url = subscription.get("url")
+                if url:
+                    log.info("MAX webhook subscription %s ended: long polling instead", url)
+                    await self.client.call(GetMe(), "DELETE", "/subscriptions", query={"url": url})
+        except TelegramUnauthorizedError:
+            raise
+        except TelegramAPIError as exc:
+            log.warning("MAX webhook subscriptions not checked now: %s", exc.message)
 
     async def _poll(self, marker: int | None) -> dict[str, Any]:
         answer = await self.client.call(
