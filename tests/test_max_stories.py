@@ -184,6 +184,24 @@ async def test_a_request_with_a_file_reaches_the_staff_chat(running: RunningMaxB
     assert any(f"№ {request.id}" in c.text and "Анна Петрова" in c.text for c in cards)
 
 
+async def test_an_event_photo_staff_sent_in_telegram_shows_in_max(running: RunningMaxBot) -> None:
+    """The photo is a Telegram file id: fetched through the Bot API once, uploaded to MAX
+    once, and shown by its MAX token after that."""
+    running.telegram.files["tg-photo-1"] = b"\xff\xd8\xff\xe0 jpeg of the hall"
+    await add_event(running.db, photo="tg-photo-1")
+    anna = await consented(running, 6102)
+    await anna.send("📅 Мероприятия")
+    reply = await anna.click("1. Открытое общение")
+    assert "Центральная библиотека, Зал 2" in reply.text
+    assert [(kind, data) for kind, _, data in reply.files] == [
+        ("image", b"\xff\xd8\xff\xe0 jpeg of the hall")
+    ]
+    await anna.send("📅 Мероприятия")
+    await anna.click("1. Открытое общение")
+    assert len(running.telegram.calls_of("getFile")) == 1
+    assert len(running.server.calls_of("POST /uploads")) == 1, "uploaded to MAX once"
+
+
 async def test_an_event_link_opens_the_event_in_max(running: RunningMaxBot) -> None:
     """`bot_started` with a deep-link payload is `/start <payload>`: the event's card."""
     event_id = await add_event(running.db)
