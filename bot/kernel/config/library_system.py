@@ -126,6 +126,11 @@ class LibrarySystem(Section):
             raise ValueError(
                 "SIP2 does not tell the year of birth: use verification 'password' or 'desk_code'"
             )
+        if self.verification == "phone" and self.kind in ("none", "sip2"):
+            raise ValueError(
+                f"kind {self.kind!r} cannot find readers by phone: use verification "
+                "'password', 'surname_birth_year' or 'desk_code'"
+            )
         if self.kind == "irbis64" and not self.irbis64.username:
             raise ValueError("kind 'irbis64' needs [library_system.irbis64] username")
         if self.verification == "phone" and self.kind in ("sip2", "none"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import re
-import unicodedata
 
 from storage.circulation.base import SurnameAndYear, same_surname
 from storage.circulation.irbis import values
@@ -55,15 +54,6 @@ def in_field(value: str | None, code: str | None) -> str | None:
     return values.sub(value, code) if code else value.strip() or None
 
 
-def phone_digits(text: str) -> str:
-    """A Russian number's ten significant digits: +7 (912) 345-67-89, 8 912 345 67 89 and
-    9123456789 all give 9123456789; other numbers keep all their digits."""
-    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isdigit())
-    if len(digits) == 11 and digits[0] in "78":
-        return digits[1:]
-    return digits
-
-
 _GROUPINGS = (
     "{a}{b}{c}{d}",
     "({a}) {b}-{c}-{d}",
@@ -76,21 +66,13 @@ _GROUPINGS = (
 _COUNTRY = ("", "8", "7", "+7", "8 ", "7 ", "+7 ", "8-", "+7-")
 
 
-def phone_spellings(text: str) -> list[str]:
-    """How a desk may have typed this number into field 17: an IRBIS dictionary holds the
-    text as typed, so a search asks for the usual spellings at once (+7 / 8, brackets,
-    dashes, spaces). Not a Russian ten-digit number: its digits alone."""
-    digits = phone_digits(text)
-    if len(digits) != 10:
-        return [digits] if digits else []
+def phone_spellings(digits: str) -> list[str]:
+    """How a desk may have typed a number (its ten national digits) into field 17: an IRBIS
+    dictionary holds the text as typed, so a search asks for the usual spellings at once
+    (+7 / 8, brackets, dashes, spaces)."""
     parts = {"a": digits[:3], "b": digits[3:6], "c": digits[6:8], "d": digits[8:]}
     found = [country + grouping.format(**parts) for country in _COUNTRY for grouping in _GROUPINGS]
     return list(dict.fromkeys(spelling.replace("- ", "-") for spelling in found))
-
-
-def same_phone(given: str, recorded: str) -> bool:
-    wanted = phone_digits(given)
-    return len(wanted) >= 10 and wanted == phone_digits(recorded)
 
 
 def full_name(*parts: str | None) -> str | None:

@@ -38,7 +38,9 @@ from storage.circulation.base import (
     SurnameAndYear,
     SystemUnavailable,
     Verification,
+    normalise_phone,
     normalise_ticket,
+    phones_in,
 )
 from storage.circulation.irbis import exemplars, loans, orders, readers, rules
 from storage.circulation.irbis.loans import LoanEntry
@@ -128,18 +130,20 @@ class IrbisSystem:
         return _patron(record) if ok else None
 
     async def patrons_by_phone(self, phone: str) -> list[Patron]:
-        """Readers whose field 17 is this number (+7 / 8 / no prefix alike): the phone index
-        is asked for the usual spellings, and field 17 compared by its digits."""
-        if len(readers.phone_digits(phone)) < 10:
+        """Readers whose field 17 holds this number (`FindsByPhone`): the phone index is
+        asked for the usual spellings of it at once, and each field 17 found is compared
+        by its numbers' digits (a field may hold two numbers)."""
+        digits = normalise_phone(phone)
+        if digits is None:
             return []
-        spellings = [s for s in readers.phone_spellings(phone) if '"' not in s]
         prefix = self.settings.prefixes.phone
+        spellings = readers.phone_spellings(digits)
         expression = " + ".join(f'"{prefix}{term}"' for term in spellings)
         found = await self._search_read(self._rdr, expression)
         return [
             _patron(record)
             for record in found
-            if any(readers.same_phone(phone, f.value) for f in record.all(PHONE))
+            if any(digits in phones_in(f.value) for f in record.all(PHONE))
         ]
 
     async def loans(self, patron: Patron) -> list[Loan]:
