@@ -157,3 +157,19 @@ async def test_card_falls_back_to_the_index_when_irbis_is_silent(
     assert "Наличие — по данным на" in card.text
     assert "библиотечная система сейчас не ответила" in card.text
     assert "Центральная библиотека" in card.text  # the index still answers
+
+
+async def test_a_hold_from_the_card_is_an_order_in_irbis(
+    library: RunningBot, server: FakeIrbis
+) -> None:
+    ivan = await consented(library, 7003, "Иван")
+    await ivan.send("📚 Мои книги")
+    await ivan.send("1002")
+    await ivan.send("Сидоров 1990")
+    await ivan.send("Мастер и Маргарита")
+    await ivan.click("1. Мастер и Маргарита")
+    await ivan.click("Забронировать")
+    reply = await ivan.click("Детская библиотека")
+    assert "забронирована в библиотечной системе (забрать: Детская библиотека)" in reply.text
+    order = server.records("RQST")[-1]
+    assert [order.fv(tag) for tag in (30, 903, 102)] == ["1002", "Ш1", "Дет"]

@@ -27,7 +27,7 @@ from storage.circulation.base import (
     SystemUnavailable,
 )
 from storage.circulation.irbis import IrbisSystem, exemplars, loans, readers, rules
-from storage.irbis64.records import Field
+from storage.irbis64.records import Field, Record
 from tests.conftest import make_config
 from tests.fakes.irbis_server import FakeIrbis
 from tests.irbis_library import irbis_library, irbis_settings
@@ -327,3 +327,21 @@ async def test_holds_are_orders_in_the_orders_database(
     assert have.refusal is HoldRefusal.HAVE_IT
     unknown = await irbis.place_hold(anna, HoldWish("Нет такой", control_number="Ш99"))
     assert unknown.outcome is HoldOutcome.UNKNOWN_BOOK
+
+
+async def test_a_book_the_desk_renewed_meanwhile_is_not_renewed_again(
+    irbis: IrbisSystem, server: FakeIrbis
+) -> None:
+    anna = await irbis.find_patron("1001")
+    assert anna is not None
+    [master] = [x for x in await irbis.loans(anna) if x.title.endswith("Маргарита")]
+
+    def desk_renews(record: Record) -> None:
+        loan = record.all(40)[0]
+        record.replace_field(loan, loan.with_sub("e", "20261231").with_sub("4", "1"))
+
+    server.desk_edit("RDR", 1, desk_renews)
+    result = await irbis.renew(anna, master)
+    assert (result.outcome, result.due) == (Outcome.RENEWED, date(2026, 12, 31))
+    assert server.requests["D"] == 0
+    assert server.lock_owner("RDR", 1) is None

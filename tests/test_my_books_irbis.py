@@ -147,3 +147,20 @@ async def test_server_down_says_try_later_and_a_lost_answer_is_not_repeated(
     await server.go_down()
     reply = await anna.send("📚 Мои книги")
     assert "Библиотечная система сейчас не отвечает" in reply.text
+
+
+async def test_reader_links_by_sharing_her_phone_and_a_family_phone_asks_for_the_ticket(
+    server: FakeIrbis, start_bot: StartBot, tmp_path: Path
+) -> None:
+    settings = irbis_settings(server, verification="phone")
+    library = await start_bot(make_config(tmp_path, library_system=settings))
+    anna = await consented(library, 8101)
+    reply = await anna.send("📚 Мои книги")
+    assert "Поделиться номером" in reply.text
+    reply = await anna.share_contact("79123456789")  # field 17 says «+7 (912) 345-67-89»
+    assert "билет № 1001 привязан (Анна Петрова)" in reply.text
+    assert f"«{MASTER}»" in reply.text
+    petr = await consented(library, 8102, "Пётр")
+    await petr.send("📚 Мои книги")
+    reply = await petr.share_contact("89001112233")  # Пётр and Ольга Петровы share it
+    assert "несколько читателей" in reply.text

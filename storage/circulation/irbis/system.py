@@ -430,9 +430,12 @@ class IrbisSystem:
         return branch.name if branch is not None else place
 
     def _place_of(self, pickup: str) -> str:
-        """A branch id back into the storage place IRBIS writes (its first mapped place)."""
-        for place, branch in self.settings.branches.items():
-            if branch.casefold() == pickup.casefold():
+        """A pickup branch (its id or one of its codes) as the storage place IRBIS writes:
+        the first place `branches` maps to it, else as given."""
+        branch = self._branches.get(pickup.casefold().strip())
+        wanted = (branch.id if branch is not None else pickup).casefold()
+        for place, branch_id in self.settings.branches.items():
+            if branch_id.casefold() == wanted:
                 return place
         return pickup
 
