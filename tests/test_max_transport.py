@@ -259,8 +259,9 @@ async def test_delete_removes_the_message(max_server: FakeMax, bot: Bot) -> None
         (403, "access.denied", TelegramBadRequest),  # the bot's own rights: not a reader to drop
         (401, "verify.token", TelegramUnauthorizedError),
         (429, "too.many.requests", TelegramRetryAfter),
-        (500, "internal.error", TelegramServerError),
-        (503, "service.unavailable", TelegramServerError),
+        (500, "internal.error", TelegramNetworkError),  # MAX may have sent it: never again
+        (502, "http", TelegramNetworkError),
+        (503, "service.unavailable", TelegramServerError),  # not carried out: sent again later
         (400, "proto.payload", TelegramBadRequest),
         (404, "chat.not.found", TelegramBadRequest),
     ],
@@ -287,6 +288,10 @@ async def test_a_gateway_error_on_a_safe_call_is_retried(max_server: FakeMax, bo
     me = await bot.get_me()
     assert me.username == max_server.username
     assert len(max_server.calls_of("GET /me")) == 2
+    max_server.fail_next("DELETE /messages", 500)
+    sent = await bot.send_message(501, "Временно")
+    with pytest.raises(TelegramServerError):  # a repeatable call: a plain server error
+        await bot.delete_message(501, sent.message_id)
 
 
 async def test_a_lost_answer_is_uncertain_and_a_dead_server_is_not(
@@ -417,7 +422,7 @@ async def test_the_long_poll_outlives_max_errors(
 ) -> None:
     stop, task, bot, _dp = await serving(max_server, sqlite_db, tmp_path)
     try:
-        max_server.fail_next("GET /updates", 503, times=3)  # retried by the client, then backoff
+        max_server.fail_next("GET /updates", 500)  # the poll backs off and asks again
         max_server.fail_next("GET /updates", 429, retry_after=1)
         anna = MaxPerson(max_server, 777001, "Анна")
         reply = await anna.send("ℹ️ О библиотеке")

@@ -6,9 +6,11 @@ its `access_token` query parameter would put the token in every proxy's access l
 Errors have MAX's shape `{"code": "...", "message": "..."}` and an HTTP status; they
 become aiogram's exceptions so the outbox sender and the handlers treat MAX like
 Telegram: 401 is a rejected token, 403 «chat.denied» a reader who blocked the bot
-(forbidden: unsubscribed), 429 «retry after», 5xx a server error, a request that never
-reached MAX a connector error (safe to send again) and one that timed out after it went
-out is not (the outbox marks it «unknown», never resends it). Calls that change nothing
+(forbidden: unsubscribed), 429 «retry after», 5xx a server error — except on a new
+message, where only 503 (unavailable) says MAX did not carry it out, and any other 5xx is
+a lost answer like a timeout — a request that never reached MAX a connector error (safe
+to send again) and one that timed out after it went out is not (the outbox marks it
+«unknown», never resends it). Calls that change nothing
 when repeated (GET, PUT, DELETE) are retried here on 502/503/504 and on a refused
 connection; a new message (POST) is not — MAX offers no idempotency key for it.
 """
@@ -70,9 +72,16 @@ class MaxError(Exception):
         super().__init__(f"MAX {status} {code}: {message}")
 
 
-def as_telegram_error(method: TelegramMethod[Any], exc: MaxError) -> TelegramAPIError:
-    """The aiogram exception the Telegram path would raise for the same refusal."""
+def as_telegram_error(
+    method: TelegramMethod[Any], exc: MaxError, *, repeatable: bool = True
+) -> TelegramAPIError:
+    """The aiogram exception the Telegram path would raise for the same refusal. A server
+    error on a call that is not `repeatable` (a new message) may have come after MAX
+    carried it out — unless MAX says it is unavailable (503) — so it is a lost answer
+    (TelegramNetworkError: the outbox marks it unknown), not one to send again."""
     text = f"MAX {exc.status} {exc.code}: {exc.message}"
+    if exc.status >= 500 and exc.status != 503 and not repeatable:
+        return TelegramNetworkError(method=method, message=f"{text} (may have been delivered)")
     if exc.status == 429:
         retry_after = exc.retry_after or DEFAULT_RETRY_AFTER
         return TelegramRetryAfter(method=method, message=text, retry_after=retry_after)
@@ -148,7 +157,7 @@ class MaxClient:
                     await asyncio.sleep(delay)
                     delay *= 2
                     continue
-                raise as_telegram_error(method, exc) from exc
+                raise as_telegram_error(method, exc, repeatable=verb in SAFE_VERBS) from exc
             except aiohttp.ClientConnectorError as exc:  # MAX never saw it
                 if attempt + 1 < tries:
                     await asyncio.sleep(delay)
