@@ -470,3 +470,45 @@ async def test_the_fake_closes_on_what_is_not_a_request(irbis: FakeIrbis) -> Non
         assert await asyncio.wait_for(reader.read(), 2) == b""
         writer.close()
     assert sum(irbis.requests.values()) == 0
+
+
+def documented_answer(command: str, code: int, data: str) -> bytes:
+    """An answer framed by hand, its data taken from ManagedIrbis's protocol tests."""
+    rest = b"\r\n" * 5 + f"{code}\r\n".encode() + data.encode("utf-8")
+    return f"{command}\r\n123456\r\n1\r\n{len(rest)}\r\n\r\n".encode() + rest
+
+
+EDUCATION = "^AКуда пойти учиться?^EИнформ. - реклам. справ^FЗ. М. Акулова, А. М. Бабич"
+LOAN = "^B2008/2009^CO^X!NOZO^D42^E3^Z14.00^G20081218"
+
+
+async def test_documented_answers_to_a_read_and_a_write_are_understood(irbis: FakeIrbis) -> None:
+    async with client(irbis) as session:
+        irbis.canned = [
+            documented_answer("C", 0, f"123#32\r\n0#12\r\n692#{LOAN}\r\n200#{EDUCATION}\r\n"),
+            documented_answer("D", 124, f"123#32\r\n0#12\x1e692#{LOAN}\x1e200#{EDUCATION}\r\n"),
+        ]
+        read = await session.read("IBIS", 123)
+        written = await session.write("IBIS", read)
+    for record in (read, written):
+        assert (record.mfn, record.status, record.version) == (123, 32, 12)
+        assert [f.tag for f in record.fields] == [692, 200]
+        assert record.fv(200, "a") == "Куда пойти учиться?"
+        assert record.fv(692, "z") == "14.00"
+
+
+async def test_the_fake_answers_a_write_as_the_documentation_shows(irbis: FakeIrbis) -> None:
+    session = client(irbis)
+    await session.connect()
+    record = "2#0\x1f\x1e0#1\x1f\x1e10#Петров\x1f\x1e30#67890"
+    body = (
+        f"D\nC\nD\n{session.client_id}\n9\nsecret\nlibrarian\n\n\n\nRDR\n0\n1\n{record}\n"
+    ).encode()
+    reader, writer = await asyncio.open_connection(irbis.host, irbis.port)
+    writer.write(str(len(body)).encode() + b"\n" + body)
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 2)
+    writer.close()
+    rest = b"\r\n" * 5 + "3\r\n2#32\r\n0#2\x1e10#Петров\x1e30#67890\r\n".encode()
+    assert answer == f"D\r\n{session.client_id}\r\n9\r\n{len(rest)}\r\n\r\n".encode() + rest
+    await session.close()

@@ -37,6 +37,8 @@ Faults, switchable at any time:
 - `fault_commands` — limit the faults above to these commands (e.g. `{"D"}`), and
   `apply_before_fault` — carry a timed-out, dropped or garbled command out first (a
   write stored, its answer lost);
+- `canned` — answers to send byte for byte, one per request, whatever was asked (an
+  answer copied from documentation or a real server's capture);
 - `wrong_password` — every registration gets -4444;
 - `go_down()` / `come_up()` — stop listening / listen again on the same port;
 - `forget_clients()` — a restarted server: the next request gets -3333;
@@ -154,6 +156,7 @@ class FakeIrbis:
         self.drop = False
         self.garbage = False
         self.cut = False
+        self.canned: list[bytes] = []  # answers to send as they are, one per request
         self.wrong_password = False
         self.fault_commands: set[str] | None = None
         self.apply_before_fault = False
@@ -295,6 +298,10 @@ class FakeIrbis:
                 return
             self.requests[request.command] += 1
             self.received.append(request)
+            if self.canned:
+                writer.write(self.canned.pop(0))
+                await writer.drain()
+                return
             faulty = self.fault_commands is None or request.command in self.fault_commands
             fault = faulty and (self.timeout or self.drop or self.garbage or self.cut)
             if fault and not self.cut and not self.apply_before_fault:
