@@ -85,6 +85,11 @@ def test_a_deleted_record_is_skipped_unless_asked_for(tmp_path: Path) -> None:
     assert [(r.mfn, r.deleted) for r in with_deleted] == [(1, False), (2, True), (3, False)]
 
 
+def test_an_export_saved_with_a_byte_order_mark_keeps_its_first_field() -> None:
+    (record,) = records_from_exchange("\ufeff#920: PAZK\r\n#200: ^AТом\r\n*****\r\n")
+    assert record.fields == [Field(920, "PAZK"), Field(200, "^AТом")]
+
+
 def test_an_empty_database(tmp_path: Path) -> None:
     path = tmp_path / "empty.mst"
     write_master(path, [])

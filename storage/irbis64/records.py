@@ -194,7 +194,7 @@ def parse_record_lines(lines: Sequence[str]) -> Record:
 def parse_exchange(text: str) -> Iterator[list[Field]]:
     """The field lists of a text export, in order; lines that are not `#TAG:` are skipped."""
     fields: list[Field] = []
-    for raw in text.splitlines():
+    for raw in text.removeprefix("\ufeff").splitlines():
         line = raw.rstrip("\r\n")
         if line.strip() == EXCHANGE_SEPARATOR:
             if fields:
