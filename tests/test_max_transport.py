@@ -292,6 +292,9 @@ async def test_a_gateway_error_on_a_safe_call_is_retried(max_server: FakeMax, bo
     sent = await bot.send_message(501, "Временно")
     with pytest.raises(TelegramServerError):  # a repeatable call: a plain server error
         await bot.delete_message(501, sent.message_id)
+    max_server.fail_next("POST /uploads", 500)  # an upload URL shows nothing to anyone
+    with pytest.raises(TelegramServerError):
+        await bot.send_document(501, BufferedInputFile(b"%PDF", filename="a.pdf"))
 
 
 async def test_a_lost_answer_is_uncertain_and_a_dead_server_is_not(

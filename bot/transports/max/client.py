@@ -144,9 +144,14 @@ class MaxClient:
         query: dict[str, Any] | None = None,
         body: dict[str, Any] | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - a per-call limit (the long poll's is longer)
+        repeatable: bool | None = None,
     ) -> Any:
-        """One API call; `method` is the Bot API call it carries out (for the error)."""
-        tries = 1 + (SAFE_RETRIES if verb in SAFE_VERBS else 0)
+        """One API call; `method` is the Bot API call it carries out (for the error).
+        `repeatable`: the call may be made twice with no harm (GET, PUT, DELETE are; a
+        POST that shows nothing to anyone — an upload URL, «typing…» — may say so)."""
+        if repeatable is None:
+            repeatable = verb in SAFE_VERBS
+        tries = 1 + (SAFE_RETRIES if repeatable else 0)
         delay = 0.5
         for attempt in range(tries):
             try:
@@ -157,7 +162,7 @@ class MaxClient:
                     await asyncio.sleep(delay)
                     delay *= 2
                     continue
-                raise as_telegram_error(method, exc, repeatable=verb in SAFE_VERBS) from exc
+                raise as_telegram_error(method, exc, repeatable=repeatable) from exc
             except aiohttp.ClientConnectorError as exc:  # MAX never saw it
                 if attempt + 1 < tries:
                     await asyncio.sleep(delay)
@@ -212,7 +217,9 @@ class MaxClient:
     ) -> dict[str, Any]:
         """Upload a file (`kind` «file» or «image») through POST /uploads and the URL it
         names; the attachment payload a message sends it with."""
-        endpoint = await self.call(method, "POST", "/uploads", query={"type": kind})
+        endpoint = await self.call(
+            method, "POST", "/uploads", query={"type": kind}, repeatable=True
+        )
         url = endpoint.get("url") if isinstance(endpoint, dict) else None
         if not url:
             raise TelegramServerError(method=method, message="MAX named no upload URL")

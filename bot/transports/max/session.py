@@ -304,6 +304,6 @@ class MaxSession(StandInSession):
         if action is None or max_chat is None:
             return True
         await self.client.call(
-            method, "POST", f"/chats/{max_chat}/actions", body={"action": action}
+            method, "POST", f"/chats/{max_chat}/actions", body={"action": action}, repeatable=True
         )
         return True
