@@ -21,7 +21,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import broadcast_cli, consultations_cli, events_cli, faq_cli, loans_cli, reports_cli
+from bot import (
+    broadcast_cli,
+    consultations_cli,
+    events_cli,
+    faq_cli,
+    loans_cli,
+    reports_cli,
+    work_cli,
+)
 from bot.kernel.config import Config, ConfigError, load_config
 from bot.kernel.log_format import PrivateFormatter
 from bot.texts_cli import Parser, say
@@ -46,6 +54,7 @@ OPERATOR_FAILURES = (
     consultations_cli.ConsultationsFailure,
     faq_cli.FaqFailure,
     reports_cli.ReportFailure,
+    work_cli.WorkFailure,
 )
 
 
@@ -101,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     consultations_cli.add_commands(add)
     faq_cli.add_commands(add)
     reports_cli.add_commands(add)
+    work_cli.add_commands(add)
 
     db = add("db", "cli-db")
     db.add_argument("action", choices=("upgrade", "downgrade", "current", "backup", "restore"))
@@ -367,6 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(asyncio.run(consultations_cli.run(config, args)) + "\n")
         elif args.command in faq_cli.COMMANDS:
             sys.stdout.write(asyncio.run(faq_cli.run(config, args)) + "\n")
+        elif args.command in work_cli.COMMANDS:
+            sys.stdout.write(asyncio.run(work_cli.run(config, args)) + "\n")
         elif args.command in loans_cli.COMMANDS:
             result = asyncio.run(loans_cli.run(config, args))
             # export-renewals writes CSV to stdout: its summary goes to stderr.

@@ -1,6 +1,8 @@
-"""`libbot report --period 2026-Q3 [--branch ID] --out report.xlsx` (also `--year 2026`,
-`--from/--to`, `--format csv`, `--demo`): the resource-centre report for scripts and
-for staff who prefer a terminal. A public contract: keep the options as they are.
+"""`libbot report --period 2026-Q3 [--branch ID] --out report.xlsx` (also `--period 2026-H1`,
+`--year 2026`, `--from/--to`, `--format csv`, `--demo`): the resource-centre report for
+scripts and for staff who prefer a terminal; `--public --year 2026 --out summary.html`: the
+year's public summary for the library's site (figures and charts, no personal data). A
+public contract: keep the options as they are.
 """
 
 from __future__ import annotations
@@ -10,10 +12,14 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.kernel.config import Config
 from bot.texts_cli import say
 from storage.reports.periods import Period
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 COMMANDS = ("report",)
 
@@ -24,7 +30,7 @@ class ReportFailure(Exception):
 
 def add_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     report = add("report", "cli-report")
-    report.add_argument("--period", metavar="PERIOD", help="cli-report-period")
+    report.add_argument("--period", metavar="PERIOD", help="cli-report-period-half")
     report.add_argument("--year", metavar="YYYY", help="cli-report-year")
     report.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="cli-first-day")
     report.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="cli-last-day")
@@ -34,12 +40,20 @@ def add_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
         "--format", choices=("xlsx", "csv"), default="xlsx", help="cli-report-format"
     )
     report.add_argument("--demo", action="store_true", help="cli-report-demo")
+    report.add_argument("--public", action="store_true", help="cli-report-public")
 
 
 def check_out(args: argparse.Namespace) -> None:
     """`--out` names what `--format` writes: an .xlsx file, or a folder for CSV files (a
     report.docx used to get an XLSX under a name no program opens it by)."""
     suffix = Path(args.out).suffix.lower()
+    if getattr(args, "public", False):
+        if suffix not in (".html", ".htm") or args.format != "xlsx" or args.branch:
+            raise ReportFailure(
+                f"--out {args.out}: --public writes one HTML page for the whole library"
+                " (name the file *.html; no --format, no --branch)"
+            )
+        return
     if args.format == "xlsx" and suffix != ".xlsx":
         raise ReportFailure(
             f"--out {args.out}: the report is written as .xlsx (name the file *.xlsx),"
@@ -69,8 +83,8 @@ def choose_period(config: Config, args: argparse.Namespace, now: datetime) -> Pe
         named.append("--from/--to")
     if len(named) != 1:
         raise ReportFailure(
-            "name the period once: --period 2026-Q3, --year 2026 or --from 2026-07-01 --to …"
-            + (f" (got {', '.join(named)})" if named else "")
+            "name the period once: --period 2026-Q3 (or 2026-H1), --year 2026"
+            " or --from 2026-07-01 --to …" + (f" (got {', '.join(named)})" if named else "")
         )
     try:
         if args.period:
@@ -110,6 +124,8 @@ async def run(config: Config, args: argparse.Namespace) -> str:
         db = Database(config.database_url)
         await db.prepare()
     try:
+        if args.public:
+            return await _public(db, config, period, now, out)
         report = await document.prepare(db, config, period, now=now, branch_id=args.branch)
     finally:
         await db.dispose()
@@ -135,3 +151,15 @@ def _write_folder(folder: Path, files: dict[str, bytes]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         (folder / name).write_bytes(content)
+
+
+async def _public(db: Database, config: Config, period: Period, now: datetime, out: Path) -> str:
+    """The public summary: the period's figures (the same gathering as the workbook) as one
+    HTML page."""
+    from storage.reports import public
+    from storage.reports.build import gather
+
+    data = await gather(db, config, period, now=now)
+    text = await asyncio.to_thread(public.page, data, data.made_at)
+    await asyncio.to_thread(out.write_text, text, encoding="utf-8")
+    return say("cli-report-public-written", out=str(out), period=period.label)

@@ -51,6 +51,8 @@ from handlers import (
     staff_faq,
     staff_faq_forms,
     staff_reports,
+    staff_work,
+    staff_work_typed,
     start,
     subscriptions,
     ticket_link,
@@ -128,6 +130,8 @@ PARTS = (
     Part(staff_event_new),
     Part(staff_faq),
     Part(staff_faq_forms),
+    Part(staff_work),  # «📝 Записать работу» (#25)
+    Part(staff_work_typed),
     Part(my_books, routes="form_routes"),
     Part(ticket_link),
     Part(events, routes="form_routes"),

@@ -24,6 +24,7 @@ from broadcasts.views.keyboards import button, inline
 from handlers.common import staff_at_work
 from handlers.filters import HasRole, MenuButton
 from handlers.routes import Routes
+from handlers.staff_work_cards import WorkAction, WorkCb
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.models import ActivityKind, Role
@@ -60,6 +61,7 @@ def staff_keyboard(
         rows.append([button(texts("staff-roles"), StaffCb(action=StaffAction.ROLES).pack())])
     # Last, so the buttons above keep their numbers in the console demo.
     rows.append([button(texts("faq-staff-button"), StaffCb(action=StaffAction.FAQ).pack())])
+    rows.append([button(texts("work-button"), WorkCb(action=WorkAction.OPEN).pack())])
     return inline(texts, *rows)
 
 

@@ -36,6 +36,7 @@ from storage.models import Activity, Person
 from storage.outbox import OPEN, OutboxMessage
 from storage.subscriptions import Subscription
 from storage.types import utcnow
+from storage.work.records import erase_customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,10 @@ async def erase(db: Database, person_id: int) -> Erased:
         if tickets:
             # Desk codes staff issued for the ticket: useless now, and they name it.
             await session.execute(delete(DeskCode).where(DeskCode.ticket.in_(tickets)))
+        # Work records staff kept by hand name a customer as typed: their name goes from
+        # those (the record of the work stays). Staff authors stay: the library's records.
+        name = await session.scalar(select(Person.display_name).where(Person.id == person_id))
+        await erase_customer(session, name or "")
         # Library FAQ entries made from their question and not edited since quote them.
         await session.execute(
             delete(LibraryFaqEntry).where(LibraryFaqEntry.source_person_id == person_id)

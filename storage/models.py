@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime, utcnow
@@ -66,6 +76,7 @@ class ActivityKind(enum.StrEnum):
     STAFF_ACTION = "staff_action"  # прочие действия сотрудников
     THROTTLED = "throttled"  # сообщения сверх лимита частоты
     ERROR = "error"  # сбой при обработке
+    WORK_RECORD = "work_record"  # работа РЦ вне чат-бота, записанная сотрудником (учёт работы)
 
 
 class Person(Base):
@@ -154,3 +165,55 @@ class FsmRecord(Base):
     state: Mapped[str | None] = mapped_column(String(255))
     data: Mapped[str] = mapped_column(Text, default="{}")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class WorkRecord(Base):
+    """A piece of the resource centre's work done outside the bot (a phone consultation, a
+    letter of support), recorded by staff: a row of the hand-kept work sheet. Its activity
+    row (`ActivityKind.WORK_RECORD`) puts it in the log; the columns here are what the
+    workbook shows, kept after the log's texts are purged (`storage.retention`). Deleting
+    marks `deleted_at`: the record and its history stay, the workbook leaves it out."""
+
+    __tablename__ = "work_records"
+    __table_args__ = (Index("ix_work_records_done_at", "done_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(60))
+    content: Mapped[str] = mapped_column(String(1000))
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A day without a time («вчера», 12.11): the sheet shows the date alone.
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    responsible: Mapped[str] = mapped_column(String(200), default="")
+    customer: Mapped[str] = mapped_column(String(300), default="")
+    executor: Mapped[str] = mapped_column(String(200), default="")
+    people: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(String(1000), default="")
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(16), default="bot")  # bot | cli | import
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WorkRecordChange(Base):
+    """Who changed what in a work record and when: one row per field changed, one for the
+    record made and one for its deletion."""
+
+    __tablename__ = "work_record_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("work_records.id", ondelete="CASCADE"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    by: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(16))  # created | changed | deleted
+    field: Mapped[str | None] = mapped_column(String(20))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)

@@ -13,11 +13,12 @@ from bot.kernel.config import Config
 from storage import people
 from storage.consultations.register import RegisterLine, register_lines
 from storage.db import Database
-from storage.reports import collect
+from storage.reports import collect, offline
 from storage.reports.collect import DayTally, HeldEvent, SentBroadcast, SentDigest
 from storage.reports.periods import Period
 from storage.reports.work import ORGANISATION_SEPARATOR, Kind, Work, WorkRow, shorten
 from storage.spreadsheets import sheet_time
+from storage.work import records
 
 BOT = "чат-бот"
 READERS = "читатели"
@@ -293,6 +294,9 @@ async def gather(
             sheet = Work.PROMOTION if kind is Kind.SUBSCRIPTION else Work.ENQUIRIES
             data.work[sheet].append(daily_row(day, kind, tally))
         data.channels = await collect.channel_mix(db, period)
+        found = await records.in_period(db, period)  # work recorded by hand
+        for sheet, rows in offline.place(found, config.work, period.zone).items():
+            data.work[sheet] += rows
         for digest in await collect.digests(db, period):
             data.work[Work.PROMOTION].append(digest_row(config, digest))
     for broadcast in await collect.broadcasts(db, period, branch_id=branch_id):

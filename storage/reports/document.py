@@ -1,4 +1,5 @@
-"""The report as staff hand it in: one XLSX (Показатели, the six work sheets, Запросы, Графики)
+"""The report as staff hand it in: one XLSX (Показатели, the six work sheets — a seventh,
+«Другая работа РЦ», when staff recorded such work —, Запросы, Графики)
 or the same sheets as CSV files with the charts as PNG. Gathering is async (the database);
 drawing and writing are CPU work, meant for a worker thread (`asyncio.to_thread`).
 """
@@ -84,7 +85,11 @@ def sheets(report: Report) -> list[tuple[str, Sheet]]:
     """Every table of the report in order, named as in the workbook."""
     data = report.current
     tables: list[tuple[str, Sheet]] = [(INDICATORS_SHEET, indicators.sheet(data, report.previous))]
-    tables += [(name.value, work.sheet(data.work.get(name, []))) for name in Work]
+    tables += [
+        (name.value, work.sheet(data.work.get(name, [])))
+        for name in Work
+        if name is not Work.OTHER or data.work.get(name)  # only when there is such work
+    ]
     tables.append(
         (REQUESTS_SHEET, Sheet(REQUEST_HEADINGS, [line.cells() for line in data.requests]))
     )

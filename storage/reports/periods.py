@@ -1,6 +1,6 @@
-"""Report periods: a quarter, a year, a month or any run of days, cut at the library's local
-midnight (a request received at 23:30 on 30 September in Krasnoyarsk belongs to Q3 even though
-it is already October in UTC), and the period before it to compare with.
+"""Report periods: a quarter, a half-year, a year, a month or any run of days, cut at the
+library's local midnight (a request received at 23:30 on 30 September in Krasnoyarsk belongs
+to Q3 even though it is already October in UTC), and the period before it to compare with.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ MONTHS_OF = (  # «1–7 декабря»
     "декабря",
 )
 _QUARTER = re.compile(r"^(\d{4})-?[QqКк]([1-4])$")
+_HALF = re.compile(r"^(\d{4})-?[HhПп]([12])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
 
@@ -54,7 +55,7 @@ class Period:
     first: date
     last: date
     zone: ZoneInfo
-    # quarter | year | month | month_so_far | days: decides what "the period before" is
+    # quarter | half | year | month | month_so_far | days: decides what "the period before" is
     kind: str = "days"
 
     @property
@@ -75,6 +76,8 @@ class Period:
     def label(self) -> str:
         if self.kind == "quarter":
             return f"{(self.first.month - 1) // 3 + 1} квартал {self.first.year} г."
+        if self.kind == "half":
+            return f"{(self.first.month - 1) // 6 + 1} полугодие {self.first.year} г."
         if self.kind == "year":
             return f"{self.first.year} год"
         if self.kind == "month":
@@ -86,9 +89,11 @@ class Period:
 
     @property
     def slug(self) -> str:
-        """For file names: 2026-Q3, 2026, 2026-07, 2026-07-01_2026-07-15."""
+        """For file names: 2026-Q3, 2026-H1, 2026, 2026-07, 2026-07-01_2026-07-15."""
         if self.kind == "quarter":
             return f"{self.first.year}-Q{(self.first.month - 1) // 3 + 1}"
+        if self.kind == "half":
+            return f"{self.first.year}-H{(self.first.month - 1) // 6 + 1}"
         if self.kind == "year":
             return str(self.first.year)
         if self.kind == "month":
@@ -100,6 +105,8 @@ class Period:
         as many days before for an arbitrary range."""
         if self.kind == "quarter":
             return quarter(*_shift_month(self.first, -3), self.zone)
+        if self.kind == "half":
+            return half(*_shift_month(self.first, -6), self.zone)
         if self.kind == "year":
             return year(self.first.year - 1, self.zone)
         if self.kind == "month":
@@ -131,6 +138,13 @@ def quarter(year_: int, month_or_quarter: int, zone: ZoneInfo) -> Period:
     return Period(date(year_, first_month, 1), _month_end(year_, first_month + 2), zone, "quarter")
 
 
+def half(year_: int, month_or_half: int, zone: ZoneInfo) -> Period:
+    """The half-year that holds `month_or_half` as a month (1–12): January–June or
+    July–December, as the regional forms report."""
+    first_month = (month_or_half - 1) // 6 * 6 + 1
+    return Period(date(year_, first_month, 1), _month_end(year_, first_month + 5), zone, "half")
+
+
 def year(year_: int, zone: ZoneInfo) -> Period:
     return Period(date(year_, 1, 1), date(year_, 12, 31), zone, "year")
 
@@ -157,24 +171,31 @@ def days(first: date, last: date, zone: ZoneInfo) -> Period:
 
 
 def parse(text: str, zone: ZoneInfo) -> Period:
-    """`2026-Q3` (or 2026Q3, 2026-К3), `2026`, `2026-07`."""
+    """`2026-Q3` (or 2026Q3, 2026-К3), `2026-H1` (or 2026-П1), `2026`, `2026-07`."""
     value = text.strip()
     if found := _QUARTER.match(value):
         return quarter(int(found[1]), (int(found[2]) - 1) * 3 + 1, zone)
+    if found := _HALF.match(value):
+        return half(int(found[1]), (int(found[2]) - 1) * 6 + 1, zone)
     if found := _MONTH.match(value):
         if not 1 <= int(found[2]) <= 12:
             raise PeriodError(f"no month {found[2]} in {text!r}")
         return month(int(found[1]), int(found[2]), zone)
     if found := _YEAR.match(value):
         return year(int(found[1]), zone)
-    raise PeriodError(f"period {text!r}: expected a quarter like 2026-Q3, a year or 2026-07")
+    raise PeriodError(
+        f"period {text!r}: expected a quarter like 2026-Q3, a half-year like 2026-H1,"
+        " a year or 2026-07"
+    )
 
 
 def current(kind: str, zone: ZoneInfo, now: datetime) -> Period:
-    """The quarter / year / month that holds `now` in the library's zone."""
+    """The quarter / half-year / year / month that holds `now` in the library's zone."""
     today = now.astimezone(zone).date()
     if kind == "quarter":
         return quarter(today.year, today.month, zone)
+    if kind == "half":
+        return half(today.year, today.month, zone)
     if kind == "year":
         return year(today.year, zone)
     if kind == "month":

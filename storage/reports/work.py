@@ -22,6 +22,9 @@ class Work(enum.StrEnum):
     PUBLIC = "Публичные мероприятия"
     ENQUIRIES = "Справки по каталогу и продления"
     PROMOTION = "Продвижение услуг РЦ"
+    # Work recorded by hand that no sheet above is for (letters of support, volunteers…);
+    # in the workbook only when the period has some (`storage.reports.document`).
+    OTHER = "Другая работа РЦ"
 
 
 class Kind(enum.StrEnum):
@@ -94,7 +97,7 @@ class WorkRow:
     customer: str
     executor: str
     notes: str
-    kind: Kind
+    kind: Kind | str  # a configured kind of hand-recorded work is its name (`[work] kinds`)
     amount: int
 
     def cells(self) -> list[object]:
@@ -105,7 +108,7 @@ class WorkRow:
             self.customer,
             self.executor,
             self.notes,
-            self.kind.value,
+            str(self.kind),
             self.amount,
         ]
 

@@ -18,6 +18,7 @@ from bot.kernel.config.messengers import Max, Staff, Telegram, Vk
 from bot.kernel.config.policies import Limits, Notifications, Privacy
 from bot.kernel.config.services import Database, Logging, Monitoring, Outbox, Redis
 from bot.kernel.config.topics import Consultations, Librarian, Subscriptions
+from bot.kernel.config.work import ResourceWork
 
 CONFIG_ENV_VAR = "LIBBOT_CONFIG"
 
@@ -52,6 +53,7 @@ class Config(BaseSettings):
     logging: Logging = Logging()
     monitoring: Monitoring = Monitoring()
     outbox: Outbox = Outbox()
+    work: ResourceWork = ResourceWork()
 
     # Where relative paths in the file are resolved: the config file's folder.
     base_dir: Path = Field(default=Path(), exclude=True)

@@ -1,0 +1,1 @@
+"""The resource centre's work done outside the bot, recorded by staff (issue #25)."""
