@@ -17,6 +17,12 @@ token), aiogram already depends on aiohttp, and speaking it directly keeps the w
 bridge in this package, its base URL a setting (`api_server`) the tests point at the
 fake, and every request the fake checks exactly the one MAX would get.
 
+Entry points: `polling.max_bot(settings)` (the Bot), `polling.max_session(bot)`,
+`polling.MaxPolling(dp, bot, position_file=…).run(stop)`, `polling.check_token(bot)`
+(TelegramUnauthorizedError for a refused token), `webhook.subscribe(bot, url, secret)`
+and `webhook.add_webhook_route(app, path, dp, bot, secret)`; `MaxSession.start_link`
+makes `https://max.ru/<bot>?start=<payload>` links.
+
 Decisions (see each module for details):
 - Chats: a dialog is known by the reader's MAX `user_id` (sent with `?user_id=`), as a
   Telegram private chat by the user's id, so `platform="max"` + `platform_user_id` is
@@ -27,5 +33,9 @@ Decisions (see each module for details):
   buttons, whose press the reader's client sends as the label's text — exactly what a
   Telegram menu button does; «share my phone» becomes a `request_contact` button.
 - Callback data travels as the button's payload as it is (MAX takes 1024 characters,
-  Telegram's callback data is at most 64 bytes).
+  Telegram's callback data is at most 64 bytes; anything longer goes as a short token).
+- Errors: 401 → unauthorized, 403 «chat.denied» → forbidden (the reader blocked the
+  bot), 429 → retry after (MAX's Retry-After, else a second), 503 → server error (sent
+  again later), any other 5xx or a timeout on a new message → a lost answer, never
+  resent; GET/PUT/DELETE are retried on gateway errors.
 """
