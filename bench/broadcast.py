@@ -1,6 +1,7 @@
 """Broadcast benchmark: 10,000 subscribers, a hostile Bot API, and a sender killed mid-way.
 
-    python bench/broadcast.py [--subscribers 10000]
+    python bench/broadcast.py [--subscribers 10000] [--max-subscribers 3000]
+                              [--messenger all|telegram|max]
 
 A local fake Bot API (its own process) enforces 30 messages/s and 1/s per chat with
 429s, and injects 5% 5xx, 1% timeouts (the message is accepted, the answer never
@@ -9,6 +10,13 @@ outbox in another process; about 40% of the way it is SIGKILLed and started agai
 Figures: delivered, duplicates (chats that got it twice), lost (recipients neither
 delivered nor accounted for), blocked, unknown, the achieved rate as a fraction of
 the limit, and — with the limit lifted — the pipeline's own ceiling in messages/s.
+
+The MAX row does the same through the fake MAX Bot API (tests/fakes/max_api.py, its own
+process), which refuses more than MAX's 30 requests a second with 429 and here also
+injects 5% 503, 1% late answers (the message is kept, the answer comes after the client
+gave up) and 2% readers who blocked the bot (403 chat.denied); the sender goes at
+`[max] rate` (25 by default) through the MAX transport and is SIGKILLed at 40% too. Its
+achieved rate is a fraction of that configured rate.
 The last line printed is one JSON object.
 """
 
@@ -37,6 +45,8 @@ TOKEN = "4242:BENCH-token"
 ANSWERS: Counter[int] = Counter()  # error answers the fake gave, by status
 CHAT_BASE = 10_000_000
 RATE = float(os.environ.get("BENCH_RATE", "30"))  # the sender's pace; the API allows 30/s
+MAX_TOKEN = "bench-max-token-0000001"
+MAX_RATE = 25.0  # `[max] rate`'s default: MAX allows 30 requests a second
 
 
 # --- the fake Bot API (runs in its own process) -------------------------------------------
@@ -122,10 +132,82 @@ def serve(port_file: Path, *, limited: bool, blocked: list[int]) -> None:
     asyncio.run(main())
 
 
+def serve_max(port_file: Path, *, blocked: list[int]) -> None:
+    """The fake MAX Bot API with faults, and beside it a /stats page of what it kept."""
+    from tests.fakes.max_api import FakeMax, MaxApiError, MaxCall
+
+    class HostileMax(FakeMax):
+        def __init__(self) -> None:
+            super().__init__(token=MAX_TOKEN)
+            self.rng = random.Random(1)
+            self.rate_limit = 30  # MAX's «30 rps»: more in a second is refused with 429
+            self.blocked = set(blocked)
+
+        def _check_rate(self, call: MaxCall) -> None:
+            try:
+                super()._check_rate(call)
+            except MaxApiError:
+                ANSWERS[429] += 1
+                raise
+
+        async def _route(self, call: MaxCall) -> object:
+            if call.route != "POST /messages":
+                return await super()._route(call)
+            roll = self.rng.random()
+            if roll < 0.05:
+                ANSWERS[503] += 1
+                raise MaxApiError(503, "service.unavailable", "Service unavailable")
+            try:
+                result = await super()._route(call)
+            except MaxApiError as exc:
+                ANSWERS[exc.status] += 1
+                raise
+            if roll < 0.06:  # 1%: kept, but the answer comes after the client gave up
+                await asyncio.sleep(15)
+            return result
+
+    async def main() -> None:
+        api = await HostileMax().start()
+
+        async def stats_page(_request: web.Request) -> web.Response:
+            mine = [
+                m
+                for m in api.messages.values()
+                if m["sender"]["user_id"] == api.bot_id and m["recipient"]["user_id"]
+            ]
+            delivered = Counter(m["recipient"]["user_id"] for m in mine)
+            return web.json_response(
+                {
+                    "delivered": {str(k): v for k, v in delivered.items()},
+                    "accepted_at": [m["timestamp"] / 1000 for m in mine],
+                    "answers": dict(ANSWERS),
+                }
+            )
+
+        app = web.Application()
+        app.router.add_get("/stats", stats_page)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        stats_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        answer = f"{api.base_url} http://127.0.0.1:{stats_port}/stats"
+        await asyncio.to_thread(port_file.write_text, answer)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
 # --- the sender (runs in its own process, so it can be killed) ------------------------------
 
 
-def run_sender(db_url: str, api: str, *, limited: bool, stale_after: float) -> None:
+def run_sender(
+    db_url: str, api: str, *, limited: bool, stale_after: float, platform: str = "telegram"
+) -> None:
+    from pydantic import SecretStr
+
+    from bot.kernel.config import Max
+    from bot.transports.max.polling import max_bot
     from bot.transports.telegram import create_bot
     from broadcasts.limits import RateLimiter
     from broadcasts.sender import Sender
@@ -134,15 +216,20 @@ def run_sender(db_url: str, api: str, *, limited: bool, stale_after: float) -> N
 
     async def main() -> None:
         db = Database(db_url)
-        bot = create_bot(TOKEN, api_server=api)
-        bot.session.timeout = 5
-        limiter = RateLimiter(
-            30.0 if limited else 100_000.0, per_chat_interval=1.0 if limited else 0
-        )
+        if platform == "max":  # the MAX transport at `[max] rate`, 5 s a call at most
+            settings = Max(token=SecretStr(MAX_TOKEN), api_server=api, timeout_seconds=5)
+            bot = max_bot(settings)
+            limiter = RateLimiter(settings.rate, per_chat_interval=0)
+        else:
+            bot = create_bot(TOKEN, api_server=api)
+            bot.session.timeout = 5
+            limiter = RateLimiter(
+                30.0 if limited else 100_000.0, per_chat_interval=1.0 if limited else 0
+            )
         sender = Sender(
             db,
             bot,
-            platform="telegram",
+            platform=platform,
             limiter=limiter,
             concurrency=64,
             retry_backoff=lambda attempt: timedelta(seconds=min(attempt, 3)),
@@ -173,7 +260,7 @@ def run_sender(db_url: str, api: str, *, limited: bool, stale_after: float) -> N
 # --- the orchestra --------------------------------------------------------------------------
 
 
-async def prepare(db_url: str, subscribers: int) -> int:
+async def prepare(db_url: str, subscribers: int, platform: str = "telegram") -> int:
     from sqlalchemy import insert
 
     from bot.kernel.config import parse_config
@@ -191,7 +278,7 @@ async def prepare(db_url: str, subscribers: int) -> int:
             [
                 {
                     "id": n + 1,
-                    "platform": "telegram",
+                    "platform": platform,
                     "platform_user_id": str(CHAT_BASE + n),
                     "language": "ru",
                     "consent": "unknown",
@@ -220,7 +307,7 @@ async def prepare(db_url: str, subscribers: int) -> int:
         source="bench",
         base_dir=Path.cwd(),
     )
-    await outbox.start(db, broadcast, config=any_hour, platforms=("telegram",))
+    await outbox.start(db, broadcast, config=any_hour, platforms=(platform,))
     await db.dispose()
     return broadcast
 
@@ -270,7 +357,7 @@ def stats(api: str) -> dict[str, object]:
 
 
 def sender_process(
-    db_url: str, api: str, *, limited: bool, stale_after: float
+    db_url: str, api: str, *, limited: bool, stale_after: float, platform: str = "telegram"
 ) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
@@ -281,6 +368,7 @@ def sender_process(
             api,
             "limited" if limited else "unlimited",
             str(stale_after),
+            platform,
         ]
     )
 
@@ -326,6 +414,69 @@ def limited_run(folder: Path, subscribers: int) -> dict[str, object]:
     }
 
 
+def start_max_api(folder: Path, *, blocked: list[int]) -> tuple[subprocess.Popen[bytes], str, str]:
+    port_file = folder / "port-max"
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve-max", str(port_file), json.dumps(blocked)]
+    )
+    for _ in range(400):
+        if port_file.is_file() and port_file.read_text():
+            api, stats_url = port_file.read_text().split()
+            return process, api, stats_url
+        time.sleep(0.05)
+    raise RuntimeError("fake MAX API did not start")
+
+
+def max_stats(url: str) -> dict[str, object]:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def max_run(folder: Path, subscribers: int) -> dict[str, object]:
+    """The limited run's figures for MAX readers, through the MAX transport."""
+    db_url = f"sqlite+aiosqlite:///{folder / 'max.sqlite3'}"
+    asyncio.run(prepare(db_url, subscribers, "max"))
+    rng = random.Random(3)
+    blocked = rng.sample(range(CHAT_BASE, CHAT_BASE + subscribers), subscribers * 2 // 100)
+    api_process, api, stats_url = start_max_api(folder, blocked=blocked)
+    started = time.time()
+    try:
+        sender = sender_process(db_url, api, limited=True, stale_after=5.0, platform="max")
+        while sum(max_stats(stats_url)["delivered"].values()) < subscribers * 0.4:  # type: ignore[union-attr]
+            time.sleep(0.5)
+        os.kill(sender.pid, signal.SIGKILL)
+        sender.wait()
+        killed_at = time.time()
+        sender = sender_process(db_url, api, limited=True, stale_after=5.0, platform="max")
+        sender.wait(timeout=3600)
+        final = max_stats(stats_url)
+    finally:
+        api_process.terminate()
+    delivered: dict[str, int] = final["delivered"]  # type: ignore[assignment]
+    accepted_at: list[float] = final["accepted_at"]  # type: ignore[assignment]
+    counts = asyncio.run(outcome(db_url))
+    per_second = Counter(int(t) for t in accepted_at)
+    busy = [n for second, n in per_second.items() if n > 0 and second != int(killed_at)]
+    accounted = counts["sent"] + counts["blocked"] + counts["unknown"] + counts["failed"]
+    return {
+        "subscribers": subscribers,
+        "delivered": len(delivered),
+        "duplicates": sum(1 for n in delivered.values() if n > 1),
+        "lost": subscribers - accounted + sum(counts[s] for s in ("pending", "claimed", "sending")),
+        "outbox": dict(counts),
+        "blocked": counts["blocked"],
+        "unknown": counts["unknown"],
+        "seconds": round(time.time() - started, 1),
+        "configured_rate": MAX_RATE,
+        "achieved_rate_fraction": round(sum(busy) / len(busy) / MAX_RATE, 3) if busy else 0,
+        "busiest_second": max(per_second.values(), default=0),
+        "killed_and_restarted": True,
+        "api_errors": final["answers"],
+    }
+
+
 def ceiling_run(folder: Path, subscribers: int) -> dict[str, object]:
     db_url = f"sqlite+aiosqlite:///{folder / 'ceiling.sqlite3'}"
     asyncio.run(prepare(db_url, subscribers))
@@ -347,31 +498,40 @@ def ceiling_run(folder: Path, subscribers: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--max-subscribers", type=int, default=3_000)
+    parser.add_argument("--messenger", choices=("all", "telegram", "max"), default="all")
     parser.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--sender", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-max", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--sender", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         port_file, mode, blocked = args.serve
         serve(Path(port_file), limited=mode == "limited", blocked=json.loads(blocked))
         return
-    if args.sender:
-        db_url, api, mode, stale = args.sender
-        run_sender(db_url, api, limited=mode == "limited", stale_after=float(stale))
+    if args.serve_max:
+        port_file, blocked = args.serve_max
+        serve_max(Path(port_file), blocked=json.loads(blocked))
         return
-    with tempfile.TemporaryDirectory() as folder:
-        limited = limited_run(Path(folder), args.subscribers)
-        print(f"limited: {json.dumps(limited)}", file=sys.stderr)
-        ceiling = ceiling_run(Path(folder), args.subscribers)
-        print(f"ceiling: {json.dumps(ceiling)}", file=sys.stderr)
-    print(
-        json.dumps(
-            {
-                **limited,
-                "ceiling": ceiling,
-                "targets": {"duplicates": 0, "lost": 0, "achieved_rate_fraction_min": 0.9},
-            }
+    if args.sender:
+        db_url, api, mode, stale, platform = args.sender
+        run_sender(
+            db_url, api, limited=mode == "limited", stale_after=float(stale), platform=platform
         )
-    )
+        return
+    result: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        if args.messenger in ("all", "telegram"):
+            limited = limited_run(Path(folder), args.subscribers)
+            print(f"limited: {json.dumps(limited)}", file=sys.stderr)
+            ceiling = ceiling_run(Path(folder), args.subscribers)
+            print(f"ceiling: {json.dumps(ceiling)}", file=sys.stderr)
+            result.update(limited, ceiling=ceiling)
+        if args.messenger in ("all", "max"):
+            in_max = max_run(Path(folder), args.max_subscribers)
+            print(f"max: {json.dumps(in_max)}", file=sys.stderr)
+            result["max"] = in_max
+    result["targets"] = {"duplicates": 0, "lost": 0, "achieved_rate_fraction_min": 0.9}
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

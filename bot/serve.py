@@ -189,14 +189,15 @@ async def _max_webhook(dp: Dispatcher, bot: Bot, config: Config, stop: asyncio.E
     register(dp, "max", bot)
     pace_served(dp, "max", bot)
     await _max_reachable(lambda: check_token(bot), stop)  # the bot's name, for links
-    await _max_reachable(lambda: subscribe(bot, section.webhook_url, secret), stop)
     server = web.Application()
     add_webhook_route(server, path, dp, bot, secret)
     runner = web.AppRunner(server, access_log=None)
     await runner.setup()
     try:
+        # Listening before subscribing: MAX's first post finds the server up.
         await web.TCPSite(runner, section.listen_host, section.listen_port).start()
         log.info("MAX webhook listening on %s:%s%s", section.listen_host, section.listen_port, path)
+        await _max_reachable(lambda: subscribe(bot, section.webhook_url, secret), stop)
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -54,6 +54,10 @@ STALE_AFTER = timedelta(minutes=2)  # a claim or send older than this belongs to
 IDLE_SECONDS = 1.0
 MAX_PAUSE = 60.0
 ERROR_LENGTH = 300  # what an outbox row keeps of the messenger's words
+# Messengers whose limit counts every request to their API, whatever it answered (MAX:
+# «30 rps»): a refused send keeps its turn. Telegram and VK count the messages they took,
+# so a send refused without sending gives its turn back.
+EVERY_REQUEST_COUNTS = frozenset({"max"})
 
 
 class Outcome(enum.Enum):
@@ -334,14 +338,20 @@ class Sender:
         token, a conflict) the bot's own, tried again later; the rest as for a batch."""
         match failure.outcome:
             case Outcome.BLOCKED:
-                self.limiter.refund(started)
+                self._give_back(started)
                 await self._blocked(job, failure.error)
             case Outcome.REFUSED:
-                self.limiter.refund(started)
+                self._give_back(started)
                 log.error("sending outbox row %s failed: %s", job.outbox_id, failure.error)
                 await self._retry(job, failure.error)
             case _:
                 await self._none_sent([job], failure, started)
+
+    def _give_back(self, started: float) -> None:
+        """A send refused without sending: its turn is free again, where the messenger
+        counts only what it took."""
+        if self.platform not in EVERY_REQUEST_COUNTS:
+            self.limiter.refund(started)
 
     async def _blocked(self, job: Job, error: str) -> None:
         """The person blocked the bot: no more announcements for them."""
@@ -417,7 +427,7 @@ class Sender:
         fails them — for a batch without unsubscribing anyone (VK 7, 15: the community's
         own settings)."""
         if not failure.counted:
-            self.limiter.refund(started)
+            self._give_back(started)
         ids = [j.outbox_id for j in group]
         match failure.outcome:
             case Outcome.RETRY_AFTER:
