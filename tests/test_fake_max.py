@@ -65,6 +65,16 @@ def test_the_fake_encodes_the_schemas_limits(schema: dict[str, Any]) -> None:
     assert (limit["minimum"], limit["maximum"]) == fake_module.UPDATES_LIMIT
     assert (timeout["minimum"], timeout["maximum"]) == fake_module.UPDATES_TIMEOUT
     assert components["Error"]["required"] == ["code", "message"]
+    uploads = schema["paths"]["/uploads"]["post"]["description"]
+    assert f"— {fake_module.RATE_LIMIT_RPS} rps" in uploads
+
+
+def test_the_transport_paces_under_maxs_rate_limit() -> None:
+    from bot.kernel.config import Max
+    from bot.transports.max.client import MAX_RPS
+
+    assert MAX_RPS == fake_module.RATE_LIMIT_RPS
+    assert Max().rate < MAX_RPS, "replies and broadcasts leave room for polls and answers"
 
 
 def test_the_transport_keeps_within_the_same_limits(schema: dict[str, Any]) -> None:

@@ -78,6 +78,7 @@ BUTTON_TYPES = frozenset(
 BUTTON_NEEDS = {"callback": "payload", "link": "url", "clipboard": "payload"}
 NEW_MESSAGE_REQUIRED = ("text", "attachments", "link")  # NewMessageBody.required
 SECRET_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{5,256}$")  # SubscriptionRequestBody.secret
+RATE_LIMIT_RPS = 30  # «максимальное количество запросов в секунду … — 30 rps» (POST /uploads)
 # --- MAX's keyboard limits («Клавиатура для чат-бота», dev.max.ru) ---------------------
 KEYBOARD_ROWS = 30
 KEYBOARD_BUTTONS = 210
@@ -228,7 +229,7 @@ class FakeMax:
         self.actions: list[tuple[int, str]] = []  # (chat id, action)
         self.uploads: dict[str, tuple[str, str, bytes]] = {}  # token → (type, name, data)
         self.subscription: dict[str, Any] | None = None
-        self.rate_limit: int | None = None  # calls a second before 429
+        self.rate_limit: int | None = None  # calls a second before 429 (MAX's: RATE_LIMIT_RPS)
         self.not_ready: int = 0  # next sends with a fresh upload answered attachment.not.ready
         self._faults: dict[str, list[tuple[int, str, str, int | None]]] = {}
         self._hang: dict[str, int] = {}
