@@ -292,7 +292,8 @@ class UpdateFactory:
         payload = str(update.get("payload") or "").strip()[:START_PAYLOAD_CHARS]
         text = f"/start {payload}" if payload else "/start"
         message = Message(
-            message_id=0,
+            # No message in MAX: its time (ms) keeps it apart from the chat's other ones.
+            message_id=int(update.get("timestamp") or 0),
             date=to_datetime(update.get("timestamp")),
             chat=Chat(id=user.id, type="private"),
             from_user=user,
