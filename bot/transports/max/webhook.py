@@ -44,10 +44,14 @@ async def unsubscribe(bot: Bot, url: str) -> None:
 
 
 def webhook_handler(
-    dp: Dispatcher, bot: Bot, secret: str | None, *, handle_in_background: bool = True
+    dp: Dispatcher,
+    bot: Bot,
+    secret: str | None,
+    *,
+    tasks: set[asyncio.Task[Any]] | None = None,
 ) -> Handler:
-    """The aiohttp handler for MAX's webhook requests."""
-    tasks: set[asyncio.Task[Any]] = set()
+    """The aiohttp handler for MAX's webhook requests: each update handled in a task
+    kept in `tasks` (None: handled before the request is answered)."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         given = request.headers.get(SECRET_HEADER, "")
@@ -60,7 +64,7 @@ def webhook_handler(
             return web.json_response({"ok": False}, status=400)
         if not isinstance(update, dict):
             return web.json_response({"ok": False}, status=400)
-        await feed(dp, bot, [update], tasks=tasks if handle_in_background else None)
+        await feed(dp, bot, [update], tasks=tasks)
         return web.json_response({"ok": True})
 
     return handle
@@ -75,7 +79,13 @@ def add_webhook_route(
     *,
     handle_in_background: bool = True,
 ) -> None:
-    """Mount the MAX webhook at `path` on an aiohttp app."""
-    app.router.add_post(
-        path, webhook_handler(dp, bot, secret, handle_in_background=handle_in_background)
-    )
+    """Mount the MAX webhook at `path` on an aiohttp app; updates still being handled
+    when the app shuts down are waited for."""
+    tasks: set[asyncio.Task[Any]] | None = set() if handle_in_background else None
+
+    async def finish(_app: web.Application) -> None:
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    app.on_shutdown.append(finish)
+    app.router.add_post(path, webhook_handler(dp, bot, secret, tasks=tasks))
