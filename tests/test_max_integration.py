@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.kernel.config import WEEKDAYS, Config
+from bot.kernel.config import WEEKDAYS, Config, ConfigError
 from bot.transports.max.polling import max_bot
 from bot.transports.paced import pace_for
 from broadcasts.pacing import Priority
@@ -29,6 +29,7 @@ from storage.db import Database
 from storage.events.models import Registration
 from storage.events.tickets import qr_png
 from storage.outbox import Audience, Delivery, OutboxMessage
+from storage.reports.charts import channel_mix
 from storage.subscriptions import Subscription
 from storage.types import utcnow
 from tests.conftest import make_config
@@ -67,6 +68,51 @@ async def consented(running: RunningMaxBot, user_id: int, name: str = "Анна"
     await reader.start()
     await reader.click("Согласен")
     return reader
+
+
+# --- the [max] section -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ({"token": "short"}, "[max] token: expected the bot's token from @MasterBot in MAX"),
+        ({"token": "a token with spaces in it"}, "[max] token: expected the bot's token"),
+        ({"api_server": "platform-api2.max.ru"}, "[max] api_server: expected a base URL"),
+        ({"mode": "push"}, "[max] mode: Input should be 'polling' or 'webhook'"),
+        ({"mode": "webhook"}, "[max]: mode 'webhook' needs webhook_url = 'https://…'"),
+        (
+            {"mode": "webhook", "webhook_url": "https://bot.library.example/max"},
+            "[max]: mode 'webhook' needs webhook_secret (set LIBBOT_MAX__WEBHOOK_SECRET)",
+        ),
+        ({"webhook_secret": "abc"}, "[max] webhook_secret: expected 5-256 characters"),
+        ({"rate": 40}, "[max] rate: Input should be less than or equal to 30"),
+        ({"tokn": "x"}, "[max] tokn: unknown key; expected one of: token, api_server"),
+    ],
+)
+def test_a_max_config_mistake_is_named_in_one_line(
+    tmp_path: Path, section: dict[str, object], expected: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        make_config(tmp_path, max=section)
+    assert expected in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_max_staff_and_admins_are_named_like_the_others(tmp_path: Path) -> None:
+    config = make_config(
+        tmp_path,
+        max={"token": "max-token-of-the-library-bot"},
+        staff={"admins": ["max:900001", 42], "chat_id": -70_000_000_001, "chat_messenger": "max"},
+    )
+    assert config.staff.admins == ["max:900001", "telegram:42"]
+    assert config.max.api_server == "https://platform-api2.max.ru"
+    assert config.max.rate <= 30, "MAX asks for no more than 30 requests a second"
+
+
+def test_the_report_counts_max_as_a_channel_of_its_own() -> None:
+    chart = channel_mix({"telegram": 6, "vk": 3, "max": 1})
+    assert ["MAX", 1, 10.0] in chart.rows
 
 
 # --- broadcasts to MAX readers through the outbox -----------------------------------------
