@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.kernel.config import WEEKDAYS, Config, ConfigError
+from bot.kernel.config import WEEKDAYS, Config, ConfigError, load_config
 from bot.transports.max.polling import max_bot
 from bot.transports.paced import pace_for
 from broadcasts.pacing import Priority
@@ -28,7 +28,7 @@ from storage import outbox, people, subscriptions
 from storage.db import Database
 from storage.events.models import Registration
 from storage.events.tickets import qr_png
-from storage.outbox import Audience, Delivery, OutboxMessage
+from storage.outbox import Audience, Delivery, Notice, OutboxMessage
 from storage.reports.charts import channel_mix
 from storage.subscriptions import Subscription
 from storage.types import utcnow
@@ -313,12 +313,36 @@ async def until(check: object, process: asyncio.subprocess.Process, seconds: flo
         await asyncio.sleep(0.05)
 
 
-async def test_run_serves_telegram_vk_and_max_in_one_process(
+async def waiting_notice(config: Config, *, max_user: int) -> None:
+    """A notice for a MAX reader waiting in the outbox of `config`'s database."""
+    db = Database(config.database_url)
+    await db.upgrade()
+    person = await people.resolve(db, "max", str(max_user))
+    await outbox.enqueue(
+        db,
+        [
+            Notice(
+                platform="max",
+                chat_id=str(max_user),
+                person_id=person.id,
+                text="Книга ждёт вас до пятницы",
+                purpose="test",
+                dedupe_key="max-role-sender",
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+        ],
+    )
+    await db.dispose()
+
+
+async def test_run_web_serves_three_messengers_and_the_sender_role_sends_to_max(
     telegram: FakeTelegram, vk: FakeVk, max_server: FakeMax, tmp_path: Path
 ) -> None:
-    """One `libbot run`, three messengers: each reader's «start» answered in their own.
-    MAX in webhook mode: libbot subscribes with the secret and serves the URL's path on
-    `[max] listen_port`; a request without the secret is refused, nobody long-polls MAX."""
+    """`libbot run --role web` takes the updates of all three messengers, each reader's
+    «start» answered in their own; `libbot run --role sender` beside it sends the outbox
+    of all three, MAX's included. MAX in webhook mode: libbot subscribes with the secret
+    and serves the URL's path on `[max] listen_port`; a request without the secret is
+    refused, nobody long-polls MAX."""
     port = free_port()
     config = tmp_path / "config.toml"
     config.write_text(
@@ -330,14 +354,20 @@ async def test_run_serves_telegram_vk_and_max_in_one_process(
         f"webhook_secret = 'max-secret-1'\nlisten_port = {port}\n",
         encoding="utf-8",
     )
-    process = await asyncio.create_subprocess_exec(
-        *libbot(),
-        "run",
-        "--config",
-        str(config),
-        stderr=asyncio.subprocess.PIPE,
-        env=clean_env(tmp_path),
-    )
+    await waiting_notice(load_config(config), max_user=46)
+    process, sender = [
+        await asyncio.create_subprocess_exec(
+            *libbot(),
+            "run",
+            "--config",
+            str(config),
+            "--role",
+            role,
+            stderr=asyncio.subprocess.PIPE,
+            env=clean_env(tmp_path),
+        )
+        for role in ("web", "sender")
+    ]
     local = f"http://127.0.0.1:{port}/max"
     try:
         # Connected (VK delivers only what happens after that), however slow the start.
@@ -386,11 +416,15 @@ async def test_run_serves_telegram_vk_and_max_in_one_process(
         max_server.subscription["secret"] = "forged-secret"
         assert await max_server.webhook_post(local, update) == 401
         assert not max_server.calls_of("GET /updates"), "no long poll beside the webhook"
+        await until(lambda: max_server.sent_to(46), sender)
+        assert [c.text for c in max_server.sent_to(46)] == ["Книга ждёт вас до пятницы"]
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0, stderr.decode()
+        for running in (process, sender):
+            if running.returncode is None:
+                running.send_signal(signal.SIGTERM)
+        outputs = [await asyncio.wait_for(p.communicate(), 30) for p in (process, sender)]
+    assert process.returncode == 0, outputs[0][1].decode()
+    assert sender.returncode == 0, outputs[1][1].decode()
 
 
 async def test_run_with_a_rejected_max_token_says_so_in_one_line(
