@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from tests.conftest import SHARED
-from tests.fakes import max_api as fake_module
+from tests.fakes import max_rules as fake_module
 from tests.fakes.max_api import FakeMax
 from tests.max_harness import max_server
 
