@@ -12,7 +12,10 @@ the message that shows it; a menu button (a `message` button) sends its label as
 reader's message; «share my phone» (`request_contact`) sends their contact.
 
 Fixtures `max_server` and `start_max_bot` live here; a test module imports them
-(`from tests.max_harness import max_server, start_max_bot`).
+(`from tests.max_harness import max_server, start_max_bot`). A group chat (a MAX staff
+chat) must be known to the fake first: `server.add_chat(-70001)` (MAX's group chat ids are
+negative); then `person.send_in_chat(chat, text, reply_to=mid)` and
+`person.click(label, in_chat=chat)` act there.
 """
 
 from __future__ import annotations
