@@ -31,6 +31,7 @@ from storage.consultations.requests import ERASED
 from storage.db import Database
 from storage.events.models import ACTIVE, Event, Registration
 from storage.faq.models import LibraryFaqEntry
+from storage.grants.models import Application as GrantApplication
 from storage.identity import PersonAccount
 from storage.models import Activity, Person
 from storage.outbox import OPEN, OutboxMessage
@@ -112,6 +113,12 @@ async def erase(db: Database, person_id: int) -> Erased:
         # Library FAQ entries made from their question and not edited since quote them.
         await session.execute(
             delete(LibraryFaqEntry).where(LibraryFaqEntry.source_person_id == person_id)
+        )
+        # Grant applications are the organisation's: only the link to who pressed goes.
+        await session.execute(
+            update(GrantApplication)
+            .where(GrantApplication.person_id == person_id)
+            .values(person_id=None)
         )
         # Roles, linked accounts, subscriptions, watches, holds asked for from the catalogue
         # and the ticket link go with the person (ON DELETE CASCADE); a few columns

@@ -6,6 +6,7 @@ from storage.circulation import models as circulation_models
 from storage.consultations import models as consultation_models
 from storage.events import models as event_models
 from storage.faq import models as faq_models
+from storage.grants import models as grant_models
 from storage.models import Base
 
 metadata = Base.metadata
@@ -18,6 +19,7 @@ MODULES = (
     consultation_models,
     faq_models,
     identity,
+    grant_models,
 )
 # Dialect-specific tables made by hand in migrations, not described by models.
 UNMODELLED_TABLES = frozenset({"catalogue_search"})
