@@ -76,6 +76,9 @@ class Outcome(enum.StrEnum):
     LOCKED = "locked"  # too many wrong codes
     SAME_MESSENGER = "same_messenger"  # typed where it was shown (or in the same messenger)
     ALREADY = "already"  # the two accounts are one person already
+    # Both have an account in the same messenger (two VK accounts, say): which would get
+    # the announcements there is nobody's guess, so they are not merged.
+    TWO_IN_ONE = "two_in_one"
     STAFF = "staff"  # a person with a role: not through the bot
 
 
@@ -163,11 +166,22 @@ async def redeem(
             return LinkResult(Outcome.SAME_MESSENGER)
         if await _has_role(session, owner_id) or await _has_role(session, person_id):
             return LinkResult(Outcome.STAFF)
+        if await _platforms(session, owner_id) & await _platforms(session, person_id):
+            return LinkResult(Outcome.TWO_IN_ONE)
         await session.delete(found)
         if lock is not None:
             await session.delete(lock)
         dropped = await _merge(session, keep=owner_id, gone=person_id)
         return LinkResult(Outcome.LINKED, person_id=owner_id, moved_ticket_dropped=dropped)
+
+
+async def _platforms(session: AsyncSession, person_id: int) -> set[str]:
+    """The messengers of a person's accounts: their own row's and their aliases'."""
+    own = await session.scalar(select(Person.platform).where(Person.id == person_id))
+    aliases = await session.scalars(
+        select(PersonAccount.platform).where(PersonAccount.person_id == person_id)
+    )
+    return {*aliases, *([own] if own else [])}
 
 
 async def _failed(session: AsyncSession, key: str, now: datetime) -> LinkResult:

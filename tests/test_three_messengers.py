@@ -24,6 +24,7 @@ from bot.transports.max.polling import MaxPolling, max_bot
 from bot.transports.telegram import create_bot, run_polling
 from bot.transports.vk.polling import VkPolling, vk_bot
 from storage import identity, outbox, people, subscriptions
+from storage.circulation.hashing import GuardKeys
 from storage.db import Database
 from storage.outbox import Audience, OutboxMessage
 from storage.types import utcnow
@@ -201,3 +202,31 @@ async def test_the_preferred_messenger_is_chosen_among_three(library: Library) -
     accounts = await identity.accounts(library.db, anna.id)
     assert accounts[0] == ("telegram", "7101")
     assert sorted(p for p, _ in accounts) == ["max", "telegram", "vk"]
+
+
+async def test_two_accounts_in_one_messenger_are_not_merged(database: Database) -> None:
+    """Anna (Telegram + VK) and someone in MAX who linked another VK account: one person
+    would then have two VK accounts, and which gets the announcements is anyone's guess —
+    the code is refused with a word, and nothing is merged."""
+    keys = GuardKeys(lambda: bytes(32))
+    anna = await people.resolve(database, "telegram", "7301")
+    anna_vk = await people.resolve(database, "vk", "7302")
+    code = await identity.issue_code(database, anna.id, "telegram")
+    linked = await identity.redeem(
+        database, code, keys=keys, person_id=anna_vk.id, platform="vk", account="7302"
+    )
+    assert linked.outcome is identity.Outcome.LINKED
+    other_max = await people.resolve(database, "max", "7303")
+    other_vk = await people.resolve(database, "vk", "7304")
+    code = await identity.issue_code(database, other_max.id, "max")
+    await identity.redeem(
+        database, code, keys=keys, person_id=other_vk.id, platform="vk", account="7304"
+    )
+
+    code = await identity.issue_code(database, anna.id, "telegram")
+    refused = await identity.redeem(
+        database, code, keys=keys, person_id=other_max.id, platform="max", account="7303"
+    )
+    assert refused.outcome is identity.Outcome.TWO_IN_ONE
+    assert sorted(p for p, _ in await identity.accounts(database, anna.id)) == ["telegram", "vk"]
+    assert sorted(p for p, _ in await identity.accounts(database, other_max.id)) == ["max", "vk"]

@@ -1593,3 +1593,6 @@ cli-report-period-half = a quarter (2026-Q3), a half-year (2026-H1) or a month (
 cli-report-public = the public summary for the library's site: one HTML page with figures and charts, no personal data (--year 2026 --out summary.html)
 cli-report-public-written = { $out }: public summary, { $period }
 cli-demo-library-system = the demo's library system: local (loans from CSV) or irbis64 (a practice IRBIS64 server in this process: readers, loans, catalogue and orders)
+
+## MAX (#24): no two accounts of one person in the same messenger
+link-two-in-one = That did not work: both sides already have an account in the same messenger. A reader may have only one account in each messenger.
