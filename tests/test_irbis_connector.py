@@ -284,10 +284,12 @@ async def test_a_lost_answer_is_unconfirmed_and_never_repeated(
     anna = await irbis.find_patron("1001")
     assert anna is not None
     renewable = [x for x in await irbis.loans(anna) if x.refusal is None]
-    server.fault_commands, server.apply_before_fault, server.timeout = {"D"}, True, True
+    server.fault_commands, server.timeout = {"D"}, True  # the write never arrives
     results = await irbis.renew_all(anna, renewable)
     assert [r.outcome for r in results] == [Outcome.UNCONFIRMED, Outcome.UNAVAILABLE]
     assert server.requests["D"] == 1
+    await irbis.close()  # the record the bot locked is given back to the desk
+    assert server.lock_owner("RDR", 1) is None
 
 
 async def test_server_down_means_unavailable_and_nothing_changed(

@@ -101,6 +101,7 @@ class IrbisSystem:
             timeout=timeout,
         )
         self._password = readers.field_spec(settings.password_field)
+        self._unlocking: set[asyncio.Task[None]] = set()
 
     def __repr__(self) -> str:
         return f"IrbisSystem({self.settings.host}:{self.settings.port})"
@@ -269,6 +270,8 @@ class IrbisSystem:
         ]
 
     async def close(self) -> None:
+        if self._unlocking:  # each is bounded by the client's timeout
+            await asyncio.gather(*self._unlocking, return_exceptions=True)
         await self._irbis.close()
 
     # --- readers ----------------------------------------------------------------------
@@ -308,6 +311,7 @@ class IrbisSystem:
             raise _Busy("the reader record is locked at the desk") from exc
         except IrbisError as exc:
             log.warning("IRBIS read of reader %s failed: %s", mfn, exc)
+            self._unlock_later(mfn)  # the lock may have been taken before the answer was lost
             return Renewal(loan.ref, loan.title, Outcome.UNAVAILABLE)
         fields = record.all(LOANS)
         entry = loans.find([f.value for f in fields], loan.ref)
@@ -335,6 +339,7 @@ class IrbisSystem:
             raise _Busy("the desk changed the reader record meanwhile") from exc
         except IrbisAnswerLost as exc:
             log.warning("IRBIS renewal of %r sent but its answer was lost: %s", loan.ref, exc)
+            self._unlock_later(mfn)  # not stored: the lock is still ours (stored: no harm)
             return Renewal(loan.ref, loan.title, Outcome.UNCONFIRMED)
         except IrbisError as exc:
             log.warning("IRBIS renewal of %r not written: %s", loan.ref, exc)
@@ -343,12 +348,20 @@ class IrbisSystem:
         return Renewal(loan.ref, entry.title, Outcome.RENEWED, due=new_due)
 
     async def _unlock(self, mfn: int) -> None:
-        """Give the record back to the desk; a failure here only delays that (IRBIS drops
-        a dead client's locks), so it is logged, not raised."""
+        """Give the record back to the desk. A failure is logged, not raised: the reader's
+        answer does not depend on it (a lock left behind is released from АРМ
+        «Администратор», and the bot's next renewal of that reader unlocks it too)."""
         try:
             await self._irbis.unlock(self._rdr, [mfn])
         except IrbisError as exc:
             log.warning("IRBIS unlock of reader %s failed: %s", mfn, exc)
+
+    def _unlock_later(self, mfn: int) -> None:
+        """Unlock without keeping the reader waiting: after a lost answer the server may be
+        slow, and the reader has already waited a whole timeout."""
+        task = asyncio.create_task(self._unlock(mfn), name=f"irbis-unlock-{mfn}")
+        self._unlocking.add(task)
+        task.add_done_callback(self._unlocking.discard)
 
     # --- orders -----------------------------------------------------------------------
 
