@@ -381,7 +381,7 @@ def _file_records(
 ) -> Iterator[BibRecord | SkipRecord]:
     """A file's records: an IRBIS64 master file (`.mst`, its `.xrf` beside it) record by
     record, mapped as the IRBIS text export is; any other file by its format."""
-    if path.suffix.lower() == ".mst" and not format:
+    if path.suffix.lower() == ".mst" and format in (None, "", "irbis"):
         return master_records(path)
     return read_records(path, format=format, encoding=encoding)
 
