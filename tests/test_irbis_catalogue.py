@@ -167,3 +167,17 @@ async def test_a_hold_from_the_card_is_an_order_in_irbis(
     assert "забронирована в библиотечной системе (забрать: Детская библиотека)" in reply.text
     order = server.records("RQST")[-1]
     assert [order.fv(tag) for tag in (30, 903, 102)] == ["1002", "Ш1", "Дет"]
+
+
+def test_a_real_master_file_that_is_not_a_catalogue_is_read_and_refused(
+    tmp_path: Path, shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """IRBIS64's own synonym dictionary (SYNON.MST + .XRF, 13,805 records): every record
+    is read from the master file, none has a title, and the command says so and fails."""
+    config = tmp_path / "config.toml"
+    config.write_text("[library]\nname = 'Тест'\n", encoding="utf-8")
+    master = shared_data / "irbis64" / "SYNON.MST"
+    assert main(["import-catalogue", str(master), "--config", str(config)]) != 0
+    out = capsys.readouterr().out
+    assert out.startswith("Импортировано записей: 0, пропущено: 13\xa0805")
+    assert "SYNON.MST MFN 20: no title (200 ^A)" in out
