@@ -179,5 +179,5 @@ def test_a_real_master_file_that_is_not_a_catalogue_is_read_and_refused(
     master = shared_data / "irbis64" / "SYNON.MST"
     assert main(["import-catalogue", str(master), "--config", str(config)]) != 0
     out = capsys.readouterr().out
-    assert out.startswith("Импортировано записей: 0, пропущено: 13\xa0805")
+    assert out.startswith("Импортировано записей: 0, пропущено: 13805")
     assert "SYNON.MST MFN 20: no title (200 ^A)" in out
