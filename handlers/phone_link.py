@@ -16,10 +16,9 @@ from bot.kernel.i18n import Texts
 from broadcasts.views.keyboards import label
 
 # Messengers whose transport has a button that shares the person's own contact and
-# delivers it as `message.contact` with their user id. VK has none. MAX has one
-# (request_contact): add "max" here once its transport turns a shared contact into
-# `message.contact` — the one switch that brings linking by phone to MAX.
-SHARES_CONTACTS = frozenset({"telegram"})
+# delivers it as `message.contact` with their user id. VK has none; MAX's transport turns
+# its `request_contact` button and the contact it shares into the same.
+SHARES_CONTACTS = frozenset({"telegram", "max"})
 
 
 def phone_linking(config: Config) -> bool:
