@@ -199,6 +199,10 @@ async def seed_everything(db: Database, config: Config) -> None:
     await seed_consultations(db, config)
     await seed_library_faq(db)
     await seed_history(db, config)
+    from storage.work.files import import_file as import_work  # last season's hand-kept sheet
+
+    with as_file(files(__package__).joinpath("work.example.csv")) as path:
+        await import_work(db, path, config.work, zone=config.library.zone, now=datetime.now(UTC))
 
 
 def demo_database_url(config: Config) -> str:

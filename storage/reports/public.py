@@ -20,7 +20,7 @@ from storage.reports import indicators
 from storage.reports.build import ReportData
 from storage.reports.charts import CHANNEL_NAMES
 from storage.reports.periods import MONTHS
-from storage.reports.work import EVENT_KINDS, Kind, Work
+from storage.reports.work import EVENT_KINDS, Kind, Work, shorten
 
 # Not an indicator of the workbook: the rows of its «Другая работа РЦ» sheet.
 OTHER_WORK = "other_work"
@@ -33,7 +33,7 @@ FIGURES = (
     ("expertise", "экспертиз проектных заявок"),
     ("requests", "обращений получено"),
     ("resolved", "обращений решено"),
-    (OTHER_WORK, "другой работы ресурсного центра"),
+    (OTHER_WORK, "писем поддержки, заявок и другой работы"),
     ("catalogue", "справок по каталогу"),
     ("renewals", "продлений книг"),
     ("reach", "сообщений рассылок доставлено"),
@@ -76,7 +76,7 @@ def by_kind(data: ReportData) -> Table:
         if sheet in NOT_WORK:
             continue
         for row in rows:
-            counted["Консультация по обращению" if row.kind is Kind.REQUEST else str(row.kind)] += 1
+            counted["Обращение через чат-бот" if row.kind is Kind.REQUEST else str(row.kind)] += 1
     top = counted.most_common(MAX_KINDS)
     return Table("Работа ресурсного центра по видам", ("Вид работы", "Сколько раз"), top)
 
@@ -97,7 +97,7 @@ def _svg(figure: object) -> str:
 def _months_chart(table: Table) -> str:
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(7.5, 2.8))
+    figure = Figure(figsize=(6.4, 2.6))
     axes = figure.add_subplot()
     labels = [str(r[0])[:3] for r in table.rows]
     positions = range(len(labels))
@@ -116,10 +116,10 @@ def _bars_chart(table: Table, colour: str) -> str:
     from matplotlib.figure import Figure
 
     rows = list(reversed(table.rows)) or [("нет данных", 0)]
-    figure = Figure(figsize=(7.5, 0.35 * len(rows) + 0.6))
+    figure = Figure(figsize=(6.4, 0.3 * len(rows) + 0.5))
     axes = figure.add_subplot()
     bars = axes.barh(range(len(rows)), [int(r[1]) for r in rows], color=colour)
-    axes.set_yticks(range(len(rows)), [str(r[0])[:45] for r in rows], fontsize=9)
+    axes.set_yticks(range(len(rows)), [shorten(str(r[0]), 32) for r in rows], fontsize=9)
     axes.bar_label(bars, fontsize=9, padding=3)
     axes.spines[["top", "right"]].set_visible(False)
     axes.xaxis.set_visible(False)
@@ -148,11 +148,16 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:17px;margin:26px 0 8px}
 .figures{display:grid;grid-template-columns:repeat(4,1fr);gap:10px}
 .figure{border:1px solid #d5dde5;border-radius:8px;padding:10px;background:#f6f9fc}
 .figure b{display:block;font-size:24px;color:#1f5f99}.figure span{font-size:12.5px}
+section{display:grid;grid-template-columns:62% 38%;gap:0 12px;align-items:start}
+section h2{grid-column:1/3}
 svg{max-width:100%;height:auto}
-table{border-collapse:collapse;font-size:12px;margin-top:6px}
+table{border-collapse:collapse;font-size:11.5px}
 td,th{border:1px solid #d5dde5;padding:2px 8px;text-align:left}
 footer{margin-top:26px;font-size:11.5px;color:#51606f}
-@media print{body{margin:0}.figures{grid-template-columns:repeat(4,1fr)}section{break-inside:avoid}}
+@media print{@page{size:A4;margin:10mm}body{margin:0;max-width:none;font-size:12px}
+h1{font-size:20px}h2{font-size:14px;margin:10px 0 4px}.lead{margin-bottom:8px}
+.figures{gap:5px}.figure{padding:5px 8px}.figure b{font-size:18px}.figure span{font-size:11px}
+table{font-size:9.5px}td,th{padding:0 5px}footer{margin-top:10px}section{break-inside:avoid}}
 """
 
 
