@@ -166,6 +166,8 @@ async def test_the_preferred_messenger_is_chosen_among_three(library: Library) -
     in_max = library.in_max(7103)
     await in_max.start()
     await in_max.click("Согласен")
+    reply = await in_vk.click("О библиотеке")
+    assert any("Связать мессенджеры" in label for label in reply.buttons), "not «Telegram + VK»"
     await in_telegram.send("/link")
     code = code_in((await in_telegram.click("Получить код")).text)
     await in_vk.send(f"/link {code}")
