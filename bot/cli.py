@@ -26,6 +26,7 @@ from bot import (
     consultations_cli,
     events_cli,
     faq_cli,
+    grants_cli,
     loans_cli,
     reports_cli,
     work_cli,
@@ -55,6 +56,7 @@ OPERATOR_FAILURES = (
     faq_cli.FaqFailure,
     reports_cli.ReportFailure,
     work_cli.WorkFailure,
+    grants_cli.GrantsFailure,
 )
 
 
@@ -111,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     faq_cli.add_commands(add)
     reports_cli.add_commands(add)
     work_cli.add_commands(add)
+    grants_cli.add_commands(add)
 
     db = add("db", "cli-db")
     db.add_argument("action", choices=("upgrade", "downgrade", "current", "backup", "restore"))
@@ -379,6 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(asyncio.run(faq_cli.run(config, args)) + "\n")
         elif args.command in work_cli.COMMANDS:
             sys.stdout.write(asyncio.run(work_cli.run(config, args)) + "\n")
+        elif args.command in grants_cli.COMMANDS:
+            sys.stdout.write(asyncio.run(grants_cli.run(config, args)) + "\n")
         elif args.command in loans_cli.COMMANDS:
             result = asyncio.run(loans_cli.run(config, args))
             # export-renewals writes CSV to stdout: its summary goes to stderr.

@@ -56,6 +56,7 @@ from bot.kernel.messengers import Messengers
 from broadcasts.consultation_notices import sweep_appointments, sweep_unclaimed
 from broadcasts.digest import send_weekly_digest
 from broadcasts.event_reminders import sweep_event_reminders
+from broadcasts.grant_reminders import sweep_grant_reminders
 from broadcasts.reminders import sweep
 from broadcasts.returns import notify_returned
 from broadcasts.seat_offers import lapse_and_offer
@@ -224,6 +225,7 @@ async def event_sweeps(ctx: JobContext) -> None:
     now = datetime.now(UTC)
     await lapse_and_offer(ctx.db, ctx.locales, ctx.config, now=now)
     await sweep_event_reminders(ctx.db, ctx.locales, ctx.config, now=now)
+    await sweep_grant_reminders(ctx.db, ctx.locales, ctx.config, now=now)  # grant deadlines
 
 
 @job

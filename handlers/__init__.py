@@ -36,6 +36,7 @@ from handlers import (
     fallback,
     forget,
     front_door,
+    grants,
     language,
     librarian,
     link_accounts,
@@ -50,6 +51,8 @@ from handlers import (
     staff_events,
     staff_faq,
     staff_faq_forms,
+    staff_grants,
+    staff_grants_form,
     staff_reports,
     staff_work,
     staff_work_typed,
@@ -109,6 +112,7 @@ PARTS = (
     Part(catalogue, navigation=True),
     Part(catalogue_holds),
     Part(subscriptions, navigation=True),
+    Part(grants, navigation=True),  # /grants and the calendar's buttons (#27)
     Part(my_books, navigation=True),
     Part(consultation, navigation=True),
     Part(librarian, navigation=True),  # /ask, a typed «Спросить библиотекаря»
@@ -132,18 +136,22 @@ PARTS = (
     Part(staff_faq_forms),
     Part(staff_work),  # «📝 Записать работу» (#25)
     Part(staff_work_typed),
+    Part(staff_grants),  # «🏆 Гранты» for staff (#27)
+    Part(staff_grants_form),
     Part(my_books, routes="form_routes"),
     Part(ticket_link),
     Part(events, routes="form_routes"),
     Part(request_desk),
     Part(desk_admin),
     Part(consultation, routes="form_routes"),
+    Part(grants, routes="form_routes"),  # the organisation after «Готовлю заявку»
     Part(librarian, routes="form_routes"),  # «Спросить библиотекаря», «Вопрос решён»
     Part(my_requests),
     # Replies to a request's card in the staff chat, «➕ В частые вопросы».
     Part(librarian, routes="staff_chat_routes", private=False),
     Part(denied),
     Part(librarian, routes="thread_routes"),  # typed while a question to a librarian is open
+    Part(grants, routes="typed_routes"),  # a typed «гранты» / «конкурсы»
     Part(front_door),  # typed messages: understood, answered, or searched in the catalogue
     Part(fallback),
 )

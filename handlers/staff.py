@@ -24,6 +24,7 @@ from broadcasts.views.keyboards import button, inline
 from handlers.common import staff_at_work
 from handlers.filters import HasRole, MenuButton
 from handlers.routes import Routes
+from handlers.staff_grants import StaffGrantAction, StaffGrantCb
 from handlers.staff_work_cards import WorkAction, WorkCb
 from storage.activity import ActivityNote
 from storage.db import Database
@@ -62,6 +63,9 @@ def staff_keyboard(
     # Last, so the buttons above keep their numbers in the console demo.
     rows.append([button(texts("faq-staff-button"), StaffCb(action=StaffAction.FAQ).pack())])
     rows.append([button(texts("work-button"), WorkCb(action=WorkAction.OPEN).pack())])
+    rows.append(
+        [button(texts("grants-staff-button"), StaffGrantCb(action=StaffGrantAction.MENU).pack())]
+    )
     return inline(texts, *rows)
 
 

@@ -228,3 +228,15 @@ async def unlink(db: Database, person_id: int) -> int:
             update(Application).where(Application.person_id == person_id).values(person_id=None)
         )
         return int(result.rowcount or 0)
+
+
+async def name_organisation(db: Database, application_id: int, person_id: int, name: str) -> bool:
+    """The organisation's name as the member typed it, on their own application."""
+    name = " ".join(name.split())[:ORGANISATION_LIMIT]
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(Application)
+            .where(Application.id == application_id, Application.person_id == person_id)
+            .values(organisation=name, updated_at=utcnow())
+        )
+        return bool(result.rowcount)

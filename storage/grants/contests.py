@@ -35,6 +35,11 @@ OPERATORS = (
 )
 # Topics offered when a contest is added; any other word is a topic too.
 SUGGESTED_TAGS = ("социальная поддержка", "культура", "образование", "молодёжь", "экология")
+# A typed message that is only a wish to see the grants calendar («гранты», «конкурсы»).
+CALENDAR_CUE = re.compile(
+    r"^\W*(гранты?|конкурсы?|гранты и конкурсы|грантовые конкурсы|календарь грантов)\W*$",
+    re.IGNORECASE,
+)
 _DAY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})(?:[ T,]+(\d{1,2})[:.](\d{2}))?$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::\d{2})?)?$")
 _NUMBER = re.compile(r"(\d[\d\s\u00a0.,]*)\s*(млн|миллион\w*|тыс\w*|т\.?р\.?)?", re.IGNORECASE)
@@ -146,6 +151,16 @@ def read_moment(text: str | None, zone: str, *, end_of_day: bool) -> datetime | 
     except ValueError:
         raise Invalid(f"нет такой даты: {value!r}") from None
     return local.astimezone(ZoneInfo("UTC"))
+
+
+def read_deadline(text: str | None, zone: str, now: datetime) -> datetime:
+    """A deadline still ahead."""
+    found = read_moment(text, zone, end_of_day=True)
+    if found is None:
+        raise Invalid("нет срока подачи")
+    if found <= now:
+        raise Invalid("срок подачи уже прошёл")
+    return found
 
 
 def _number(digits: str, unit: str | None) -> int:
