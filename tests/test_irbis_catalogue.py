@@ -39,6 +39,11 @@ async def test_catalogue_read_from_the_server_then_only_what_changed(
     database: Database, tmp_path: Path
 ) -> None:
     async with irbis_library(library_today(make_config(tmp_path))()) as server:
+        rehearsal = await import_from_irbis(
+            database, _settings(server), data_dir=tmp_path, call_timeout=2, dry_run=True
+        )
+        assert rehearsal.added == 5
+        assert await _titles(database, "мастер и маргарита") == []  # nothing written
         first = await import_from_irbis(
             database, _settings(server), data_dir=tmp_path, call_timeout=2
         )

@@ -18,6 +18,7 @@ import asyncio
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -415,6 +416,25 @@ async def _prefetched(
         yield chunk
 
 
+@asynccontextmanager
+async def rehearsal_database(db: Database, *, dry_run: bool) -> AsyncIterator[Database]:
+    """Where an import writes: the database itself, or — a dry run on SQLite — a snapshot
+    of it, since a dry run's one long transaction would hold SQLite's write lock and stall
+    the running bot for minutes."""
+    if not (dry_run and db.dialect == "sqlite"):
+        yield db
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "rehearsal.sqlite3"
+        async with db.engine.connect() as conn:
+            await conn.exec_driver_sql(f"VACUUM INTO '{copy}'")
+        rehearsal = Database(f"sqlite+aiosqlite:///{copy}")
+        try:
+            yield rehearsal
+        finally:
+            await rehearsal.dispose()
+
+
 async def import_catalogue(
     db: Database,
     paths: Sequence[Path],
@@ -425,20 +445,6 @@ async def import_catalogue(
     full: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    if dry_run and db.dialect == "sqlite":
-        # A dry run's one long transaction would hold SQLite's write lock and stall the
-        # running bot for minutes; rehearse on a snapshot instead.
-        with tempfile.TemporaryDirectory() as folder:
-            copy = Path(folder) / "rehearsal.sqlite3"
-            async with db.engine.connect() as conn:
-                await conn.exec_driver_sql(f"VACUUM INTO '{copy}'")
-            rehearsal = Database(f"sqlite+aiosqlite:///{copy}")
-            try:
-                importer = Importer(rehearsal, dry_run=True, full=full)
-                return await importer.run(
-                    paths, format=format, encoding=encoding, progress=progress
-                )
-            finally:
-                await rehearsal.dispose()
-    importer = Importer(db, dry_run=dry_run, full=full)
-    return await importer.run(paths, format=format, encoding=encoding, progress=progress)
+    async with rehearsal_database(db, dry_run=dry_run) as target:
+        importer = Importer(target, dry_run=dry_run, full=full)
+        return await importer.run(paths, format=format, encoding=encoding, progress=progress)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bot.kernel.config.library_system import Irbis64
 from storage.catalogue.import_summary import ImportSummary
-from storage.catalogue.importer import BATCH, Importer
+from storage.catalogue.importer import BATCH, Importer, rehearsal_database
 from storage.catalogue.irbis import from_fields
 from storage.catalogue.records import BibRecord, SkipRecord
 from storage.db import Database
@@ -94,7 +94,6 @@ async def import_from_irbis(
     mark = Watermark.load(data_dir / WATERMARK_FILE, server)
     fresh: dict[str, dict[str, int]] = {}
     deleted: list[str] = []
-    importer = Importer(db, dry_run=dry_run, full=full)
 
     async def chunks() -> AsyncIterator[list[BibRecord | SkipRecord]]:
         for database in settings.catalogue_databases:
@@ -125,9 +124,11 @@ async def import_from_irbis(
     try:
         await client.connect()
         name = "+".join(settings.catalogue_databases)
-        summary = await importer.run_chunks(
-            f"IRBIS64 {name}", chunks(), withdraw=lambda: deleted, progress=progress
-        )
+        async with rehearsal_database(db, dry_run=dry_run) as target:
+            importer = Importer(target, dry_run=dry_run, full=full)
+            summary = await importer.run_chunks(
+                f"IRBIS64 {name}", chunks(), withdraw=lambda: deleted, progress=progress
+            )
     finally:
         await client.close()
     if not dry_run:
