@@ -1653,7 +1653,7 @@ grants-status-preparing = being prepared
 grants-status-submitted = submitted
 grants-status-supported = supported
 grants-status-rejected = not supported
-grants-reminder-14d = 🔔 Two weeks left to apply to «{ $name }»: the deadline is { $when }.
+grants-reminder-14d = 🔔 Less than two weeks left to apply to «{ $name }»: the deadline is { $when }.
 grants-reminder-3d = ⏰ Three days left: the deadline for «{ $name }» is { $when }.
 grants-result-question = 🏆 The results of «{ $name }» should be out by now. Was your application supported?
 grants-result-supported = 🎉 Supported
@@ -1729,3 +1729,7 @@ cli-grants-imported = { $file }: { $added } contests loaded, { $repeated } alrea
 cli-grants-imported-dry = { $file } (check): { $added } could be loaded, { $repeated } already there, { $bad } bad rows
 cli-grants-bad-rows = Bad rows:
 cli-grants-bad-more = …and { $count } more
+
+## Half-year choices of «📑 Отчёт» (#25; the buttons are ReportPeriod h0/h1)
+report-period-h0 = This half-year
+report-period-h1 = Last half-year

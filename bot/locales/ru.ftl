@@ -1678,7 +1678,7 @@ grants-status-preparing = готовится
 grants-status-submitted = подана
 grants-status-supported = поддержана
 grants-status-rejected = не поддержана
-grants-reminder-14d = 🔔 Через две недели заканчивается приём заявок на конкурс «{ $name }»: срок подачи { $when }.
+grants-reminder-14d = 🔔 Меньше двух недель до срока подачи заявок на конкурс «{ $name }»: { $when }.
 grants-reminder-3d = ⏰ Осталось три дня: срок подачи заявок на конкурс «{ $name }» — { $when }.
 grants-result-question = 🏆 Итоги конкурса «{ $name }» должны быть объявлены. Поддержана ли ваша заявка?
 grants-result-supported = 🎉 Поддержана
@@ -1754,3 +1754,7 @@ cli-grants-imported = { $file }: загружено конкурсов { $added 
 cli-grants-imported-dry = { $file } (проверка): можно загрузить { $added }, уже были { $repeated }, ошибочных строк { $bad }
 cli-grants-bad-rows = Ошибочные строки:
 cli-grants-bad-more = …и ещё { $count }
+
+## Half-year choices of «📑 Отчёт» (#25; the buttons are ReportPeriod h0/h1)
+report-period-h0 = Это полугодие
+report-period-h1 = Прошлое полугодие
