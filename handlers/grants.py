@@ -20,7 +20,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from bot.kernel.config import Config
-from bot.kernel.i18n import Locales, Texts
+from bot.kernel.i18n import Locales, Texts, as_plain
 from broadcasts.consultation_notices import announce_new
 from broadcasts.views.grant_view import (
     RESULT_ANSWERS,
@@ -488,18 +488,20 @@ async def expertise(
         language=person.language,
         topic=topic.id,
         expertise=True,
-        question=texts(
-            "grants-expertise-question",
-            name=contest.name,
-            operator=contest.draft.operator or "—",
-            deadline=deadline(contest, zone),
-            link=contest.draft.link or "—",
-            by=f"{by:%d.%m.%Y}",
+        question=as_plain(  # stored as data, not markup: the card escapes it when shown
+            texts(
+                "grants-expertise-question",
+                name=contest.name,
+                operator=contest.draft.operator or "—",
+                deadline=deadline(contest, zone),
+                link=contest.draft.link or "—",
+                by=f"{by:%d.%m.%Y}",
+            )
         ),
         name=details.name or person.display_name,
         organisation=application.organisation or None,
         contact=details.contact,
-        contact_time=texts("grants-expertise-when", by=f"{by:%d.%m.%Y}"),
+        contact_time=as_plain(texts("grants-expertise-when", by=f"{by:%d.%m.%Y}")),
     )
     await applications.link_request(db, application.id, request.id)
     await announce_new(db, locales, config, request)

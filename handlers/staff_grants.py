@@ -22,7 +22,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from pydantic import Field
 
 from bot.kernel.config import Config
-from bot.kernel.i18n import Texts
+from bot.kernel.i18n import Markup, Texts
 from broadcasts.views.grant_view import card, rubles
 from broadcasts.views.keyboards import button, inline
 from handlers import forms
@@ -146,7 +146,8 @@ async def show_card(
         rows.append([button(texts("staff-grants-close"), scb(StaffGrantAction.CLOSE, contest.id))])
     rows.append(_menu_row(texts))
     await target.answer(
-        texts("staff-grants-card", number=contest.id, card=text), reply_markup=inline(texts, *rows)
+        texts("staff-grants-card", number=contest.id, card=Markup(text)),
+        reply_markup=inline(texts, *rows),
     )
 
 

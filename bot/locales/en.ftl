@@ -1733,3 +1733,6 @@ cli-grants-bad-more = …and { $count } more
 ## Half-year choices of «📑 Отчёт» (#25; the buttons are ReportPeriod h0/h1)
 report-period-h0 = This half-year
 report-period-h1 = Last half-year
+
+## «📝 Record work»: typing while the draft waits for a button (#25)
+work-use-buttons = The record is not saved yet: press «✅ Done» to save it, or a field's button to add to it.

@@ -1758,3 +1758,6 @@ cli-grants-bad-more = …и ещё { $count }
 ## Half-year choices of «📑 Отчёт» (#25; the buttons are ReportPeriod h0/h1)
 report-period-h0 = Это полугодие
 report-period-h1 = Прошлое полугодие
+
+## «📝 Записать работу»: typing while the draft waits for a button (#25)
+work-use-buttons = Запись ещё не сохранена: нажмите «✅ Готово», чтобы сохранить, или кнопку поля, чтобы дополнить.

@@ -14,6 +14,7 @@ from storage import people
 from storage.consultations.register import RegisterLine, register_lines
 from storage.db import Database
 from storage.reports import collect, offline
+from storage.reports import grants as grant_sheet
 from storage.reports.collect import DayTally, HeldEvent, SentBroadcast, SentDigest
 from storage.reports.periods import Period
 from storage.reports.work import ORGANISATION_SEPARATOR, Kind, Work, WorkRow, shorten
@@ -70,6 +71,7 @@ class ReportData:
     requests: list[RegisterLine] = field(default_factory=list)
     events: list[HeldEvent] = field(default_factory=list)
     channels: dict[str, int] = field(default_factory=dict)
+    grants: list[grant_sheet.GrantRow] = field(default_factory=list)  # «Гранты» (#27)
 
     @property
     def library_wide(self) -> bool:
@@ -299,6 +301,7 @@ async def gather(
             data.work[sheet] += rows
         for digest in await collect.digests(db, period):
             data.work[Work.PROMOTION].append(digest_row(config, digest))
+        data.grants = await grant_sheet.rows(db, period)
     for broadcast in await collect.broadcasts(db, period, branch_id=branch_id):
         data.work[Work.PROMOTION].append(broadcast_row(config, broadcast))
     return data

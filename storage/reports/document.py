@@ -20,7 +20,7 @@ from bot.kernel.config import Config
 from storage import spreadsheets
 from storage.consultations.register import HEADINGS as REQUEST_HEADINGS
 from storage.db import Database
-from storage.reports import charts, indicators, work
+from storage.reports import charts, grants, indicators, work
 from storage.reports.build import ReportData, gather
 from storage.reports.periods import Period
 from storage.reports.work import Work
@@ -93,6 +93,8 @@ def sheets(report: Report) -> list[tuple[str, Sheet]]:
     tables.append(
         (REQUESTS_SHEET, Sheet(REQUEST_HEADINGS, [line.cells() for line in data.requests]))
     )
+    if data.grants:  # «Гранты» (#27): only when applications moved in the period
+        tables.append((grants.SHEET, grants.sheet(data.grants)))
     return tables
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import median
 
+from storage.reports import grants
 from storage.reports.build import ReportData
 from storage.reports.work import EVENT_KINDS, ORGANISATION_SEPARATOR, Kind, Work, WorkRow
 from storage.spreadsheets import Sheet
@@ -191,6 +192,11 @@ INDICATORS: tuple[Indicator, ...] = (
         library_wide=True,
     ),
 )
+# Grant applications (#27), from the sheet «Гранты»: on «Показатели», after the others.
+GRANT_INDICATORS = tuple(
+    Indicator(key, name, rule, lambda d, how=how: how(d.grants, d.period), library_wide=True)
+    for key, name, rule, how in grants.INDICATORS
+)
 HEADINGS_TAIL = ("Изменение", "Изменение, %", "Как посчитано")
 
 
@@ -226,7 +232,7 @@ def sheet(current: ReportData, previous: ReportData) -> Sheet:
     """One row per indicator: this period, the one before, the change and the rule."""
     headings = ("Показатель", column_label(current), column_label(previous), *HEADINGS_TAIL)
     rows: list[list[object]] = []
-    for indicator in INDICATORS:
+    for indicator in (*INDICATORS, *GRANT_INDICATORS):
         now, before = value(indicator, current), value(indicator, previous)
         delta, percent = _change(now, before)
         rows.append(
