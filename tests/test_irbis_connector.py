@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from storage.catalogue.availability import RecordCard
 from storage.catalogue.records import ItemStatus
 from storage.circulation import open_library_system
 from storage.circulation.base import (
@@ -347,3 +348,13 @@ async def test_a_book_the_desk_renewed_meanwhile_is_not_renewed_again(
     assert (result.outcome, result.due) == (Outcome.RENEWED, date(2026, 12, 31))
     assert server.requests["D"] == 0
     assert server.lock_owner("RDR", 1) is None
+
+
+async def test_live_copies_of_a_record_known_only_by_its_title(irbis: IrbisSystem) -> None:
+    """A catalogue record the export keyed by ISBN and title, without copies of its own:
+    IRBIS is asked by a title word, and only a record with exactly that title counts."""
+    card = RecordCard(1, "Лавр", None, None, None, None, None, [], source_key="isbn:-|лавр")
+    [copy] = await irbis.live_copies(card) or []
+    assert (copy.status, copy.location) == (ItemStatus.AVAILABLE, "central")
+    other = RecordCard(2, "Лавр и другие", None, None, None, None, None, [], source_key="x")
+    assert await irbis.live_copies(other) is None

@@ -56,7 +56,10 @@ class IrbisPrefixes(Section):
 
     ticket: str = "RI="  # RDR, field 30
     phone: str = "TEL="  # RDR, field 17
+    # Title words (200^a): finds a record the catalogue knows by neither 903 nor a copy.
     title: str = "T="
+    # Author and ISBN: the bot does not search by them today; kept with the others so the
+    # library's FST prefixes are written down in one place.
     author: str = "A="
     isbn: str = "B="
     inventory: str = "IN="  # 910^b

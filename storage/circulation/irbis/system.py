@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -38,6 +39,7 @@ from storage.circulation.base import (
     SurnameAndYear,
     SystemUnavailable,
     Verification,
+    fold_name,
     normalise_phone,
     normalise_ticket,
     phones_in,
@@ -212,7 +214,7 @@ class IrbisSystem:
         if not database:
             return HoldPlacement(HoldOutcome.NOT_SUPPORTED)
         try:
-            book = await self._catalogue_record(wish.control_number, wish.barcodes)
+            book = await self._catalogue_record(wish.control_number, wish.barcodes, wish.title)
             if book is None:
                 return HoldPlacement(HoldOutcome.UNKNOWN_BOOK)
             catalogue, found = book
@@ -248,7 +250,7 @@ class IrbisSystem:
         code = card.source_key.removeprefix("001:") if card.source_key.startswith("001:") else None
         copies = tuple(c.barcode or c.inventory for c in card.copies if c.barcode or c.inventory)
         try:
-            book = await self._catalogue_record(code, copies)
+            book = await self._catalogue_record(code, copies, card.title)
             if book is None:
                 return None
             record = book[1]
@@ -385,10 +387,11 @@ class IrbisSystem:
     # --- the catalogue ----------------------------------------------------------------
 
     async def _catalogue_record(
-        self, code: str | None, copies: Sequence[str]
+        self, code: str | None, copies: Sequence[str], title: str = ""
     ) -> tuple[str, Record] | None:
         """The catalogue record with this shelf code (903), else the one holding one of
-        these copies (inventory number or barcode), and its database."""
+        these copies (inventory number or barcode), else — a record known by neither —
+        the one with exactly this title (200^a); and its database."""
         prefixes = self.settings.prefixes
         terms: list[str] = []
         if code and '"' not in code:
@@ -397,15 +400,29 @@ class IrbisSystem:
             terms.append(f'"{prefixes.inventory}{_term(copy)}"')
             if prefixes.barcode != prefixes.inventory:
                 terms.append(f'"{prefixes.barcode}{_term(copy)}"')
-        if not terms:
+        if terms:
+            exact = (lambda r: (r.fv(CODE) or "").strip() == code) if code else (lambda _: True)
+            return await self._first_found(" + ".join(terms), exact)
+        word = max(re.findall(r"\w+", title), key=len, default="")
+        if len(word) < 3 or not prefixes.title:
             return None
+        wanted = fold_name(title)
+        return await self._first_found(
+            f'"{prefixes.title}{_term(word)}"',
+            lambda r: fold_name(r.fv(200, "a") or "") == wanted,
+            strict=True,
+        )
+
+    async def _first_found(
+        self, expression: str, best: Callable[[Record], bool], *, strict: bool = False
+    ) -> tuple[str, Record] | None:
+        """The first record a search finds in the catalogue databases, in their order,
+        preferring those `best` accepts (`strict`: only those)."""
         for database in self.settings.catalogue_databases:
-            found = await self._search_read(database, " + ".join(terms))
-            if code:
-                exact = [r for r in found if (r.fv(CODE) or "").strip() == code]
-                found = exact or found
-            if found:
-                return database, found[0]
+            found = await self._search_read(database, expression)
+            chosen = [r for r in found if best(r)] or ([] if strict else found)
+            if chosen:
+                return database, chosen[0]
         return None
 
     async def _dues(self, copies: Sequence[exemplars.Exemplar]) -> dict[str, date]:
