@@ -20,7 +20,15 @@ from broadcasts.views.keyboards import button, inline
 from handlers.common import staff_at_work
 from handlers.filters import HasRole
 from handlers.routes import Routes
-from handlers.staff_work_cards import WorkAction, WorkForm, cb, keep, load, show_draft
+from handlers.staff_work_cards import (
+    WorkAction,
+    WorkForm,
+    cb,
+    keep,
+    kinds_keyboard,
+    load,
+    show_draft,
+)
 from storage.activity import ActivityNote
 from storage.db import Database
 from storage.models import Role
@@ -50,7 +58,7 @@ async def content_typed(
     draft = await load(state)
     text = " ".join((message.text or "").split())
     if draft is None:
-        await state.clear()
+        await _lost(message, texts, config, state)
         return
     if not text or len(text) > LIMITS["content"]:
         await message.answer(texts("work-bad-content", limit=LIMITS["content"]))
@@ -77,7 +85,7 @@ async def field_typed(
     draft = await load(state)
     field = (await state.get_data()).get("field")
     if draft is None or not isinstance(field, str):
-        await state.clear()
+        await _lost(message, texts, config, state)
         return
     activity.status = f"work {field}"
     text = " ".join((message.text or "").split())
@@ -108,6 +116,33 @@ async def field_typed(
     await state.set_state(WorkForm.card)
     name = message.from_user.full_name if message.from_user else ""
     await show_draft(message, texts, config, person, draft, fields=True, name=name)
+
+
+@routes.message(WorkForm.card, F.text)
+async def typed_at_the_card(
+    message: Message,
+    texts: Texts,
+    config: Config,
+    person: PersonView,
+    state: FSMContext,
+    activity: ActivityNote,
+) -> None:
+    """Typing while the draft waits for a button: the draft again, with what to press (not a
+    catalogue search in the middle of a record)."""
+    staff_at_work(activity, person)
+    draft = await load(state)
+    if draft is None:
+        await _lost(message, texts, config, state)
+        return
+    await message.answer(texts("work-use-buttons"))
+    name = message.from_user.full_name if message.from_user else ""
+    await show_draft(message, texts, config, person, draft, fields=True, name=name)
+
+
+async def _lost(message: Message, texts: Texts, config: Config, state: FSMContext) -> None:
+    """The draft is gone (expired, or a restart with memory storage): start again."""
+    await state.clear()
+    await message.answer(texts("work-stale"), reply_markup=kinds_keyboard(texts, config))
 
 
 async def _offer(

@@ -119,6 +119,9 @@ async def test_the_author_adds_details_corrects_and_deletes_every_change_kept(
     reply = await olga.send("много")
     assert "цифрами" in reply.text
     await olga.send("2")
+    reply = await olga.send("а ещё приходил бухгалтер")  # typed at the card: not a search
+    assert "Запись ещё не сохранена" in reply.text
+    assert "Людей: 2" in reply.text
     reply = await olga.click("Готово")
     assert "Записано" in reply.text
     mine = await records.by_author(
