@@ -358,3 +358,12 @@ async def test_live_copies_of_a_record_known_only_by_its_title(irbis: IrbisSyste
     assert (copy.status, copy.location) == (ItemStatus.AVAILABLE, "central")
     other = RecordCard(2, "Лавр и другие", None, None, None, None, None, [], source_key="x")
     assert await irbis.live_copies(other) is None
+
+
+async def test_the_bots_own_password_refused_is_unavailable_and_logged(
+    irbis: IrbisSystem, server: FakeIrbis, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.wrong_password = True
+    with pytest.raises(SystemUnavailable):
+        await irbis.find_patron("1001")
+    assert "IRBIS64 refused the bot's user 'libbot'" in caplog.text

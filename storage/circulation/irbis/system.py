@@ -56,6 +56,7 @@ from storage.irbis64 import (
     Record,
     RecordLocked,
     VersionConflict,
+    WrongPassword,
 )
 
 log = logging.getLogger("storage.circulation.irbis")
@@ -219,6 +220,11 @@ class IrbisSystem:
                 return HoldPlacement(HoldOutcome.UNKNOWN_BOOK)
             catalogue, found = book
             code = (found.fv(CODE) or "").strip()
+            if not code:  # an order names the book by its shelf code: staff place this one
+                detail = f"{catalogue} MFN {found.mfn} has no shelf code (903)"
+                return HoldPlacement(
+                    HoldOutcome.REFUSED, refusal=HoldRefusal.NOT_HOLDABLE, detail=detail
+                )
             if code in {loan.shelf for loan in loans_of(await self._reader(patron.ticket))}:
                 return HoldPlacement(HoldOutcome.REFUSED, refusal=HoldRefusal.HAVE_IT)
             mine = await self._orders_for({code})
@@ -474,6 +480,9 @@ class IrbisSystem:
     async def _search_read(self, database: str, expression: str) -> list[Record]:
         try:
             return await self._irbis.search_read(database, expression, limit=MAX_FOUND)
+        except WrongPassword as exc:  # the bot's own account: staff must fix the config
+            log.error("IRBIS64 refused the bot's user %r: %s", self.settings.username, exc)
+            raise SystemUnavailable(f"IRBIS64: {exc}") from exc
         except IrbisError as exc:
             log.warning("IRBIS search %s %r failed: %s", database, expression, exc)
             raise SystemUnavailable(f"IRBIS64: {exc}") from exc
