@@ -175,28 +175,35 @@ def _log_values(draft: WorkDraft) -> dict[str, object]:
     }
 
 
+async def _insert(
+    session: AsyncSession, draft: WorkDraft, author_id: int | None, author: str, source: str
+) -> WorkRecord:
+    """The record, its activity row and the «created» line of its history."""
+    logged = Activity(**_log_values(draft))
+    session.add(logged)
+    await session.flush()
+    row = WorkRecord(
+        activity_id=logged.id,
+        **{f.name: getattr(draft, f.name) for f in fields(WorkDraft)},
+        author_id=author_id,
+        author=squeeze(author, 200),
+        source=source,
+    )
+    session.add(row)
+    await session.flush()
+    session.add(
+        WorkRecordChange(record_id=row.id, by_id=author_id, by=row.author, action="created")
+    )
+    await session.flush()
+    return row
+
+
 async def add(
     db: Database, draft: WorkDraft, *, author_id: int | None, author: str, source: str = "bot"
 ) -> WorkItem:
-    """A new record with its activity row and a «created» line in its history."""
-    draft = draft.cleaned()
+    """A new record (its text squeezed and checked: `WorkDraft.cleaned`)."""
     async with db.transaction() as session:
-        logged = Activity(**_log_values(draft))
-        session.add(logged)
-        await session.flush()
-        row = WorkRecord(
-            activity_id=logged.id,
-            **{f.name: getattr(draft, f.name) for f in fields(WorkDraft)},
-            author_id=author_id,
-            author=squeeze(author, 200),
-            source=source,
-        )
-        session.add(row)
-        await session.flush()
-        session.add(
-            WorkRecordChange(record_id=row.id, by_id=author_id, by=row.author, action="created")
-        )
-        await session.flush()
+        row = await _insert(session, draft.cleaned(), author_id, author, source)
         await session.refresh(row)
         return _item(row)
 
@@ -207,19 +214,7 @@ async def add_many(
     """Many records in one transaction (an import): all of them or none."""
     async with db.transaction() as session:
         for draft in drafts:
-            logged = Activity(**_log_values(draft))
-            session.add(logged)
-            await session.flush()
-            row = WorkRecord(
-                activity_id=logged.id,
-                **{f.name: getattr(draft, f.name) for f in fields(WorkDraft)},
-                author_id=None,
-                author=author,
-                source=source,
-            )
-            session.add(row)
-            await session.flush()
-            session.add(WorkRecordChange(record_id=row.id, by=author, action="created"))
+            await _insert(session, draft.cleaned(), None, author, source)
     return len(drafts)
 
 
