@@ -317,6 +317,20 @@ async def test_update_refused_by_the_server_releases_our_lock(irbis: FakeIrbis) 
     assert irbis.lock_owner("RDR", 1) is None
 
 
+async def test_update_whose_locking_read_lost_its_answer_leaves_no_lock(
+    irbis: FakeIrbis,
+) -> None:
+    """The server locked the record, then the answer was lost: the lock is released, or
+    the desk could not lend from that reader's record until an administrator cleared it."""
+    async with client(irbis) as session:
+        irbis.drop, irbis.fault_commands, irbis.apply_before_fault = True, {"C"}, True
+        with pytest.raises(IrbisAnswerLost):
+            await session.update("RDR", 1, lambda record: None)
+        irbis.drop = False
+    assert irbis.lock_owner("RDR", 1) is None
+    assert irbis.record("RDR", 1).version == 1
+
+
 # --- faults -------------------------------------------------------------------------------
 
 

@@ -60,6 +60,8 @@ _FORGOTTEN = (NOT_REGISTERED, -3334)
 # Commands whose effect may have happened even when the answer is unreadable.
 _CHANGES = frozenset({WRITE})
 _READ_MANY_AT_ONCE = 4
+# More MFNs than any library database holds: a server paging on forever is not believed.
+MAX_FOUND = 20_000_000
 
 
 class Irbis64Client:
@@ -217,22 +219,32 @@ class Irbis64Client:
         and the release that comes with it — happened is unknown, so the caller reports
         it unconfirmed and re-reads later.
         """
-        record = await self.read(database, mfn, lock=True)
+        try:
+            record = await self.read(database, mfn, lock=True)
+        except IrbisAnswerLost:
+            # The server may have locked it before the answer was lost: release (a lock
+            # IRBIS keeps until an administrator clears it would stop the desk).
+            await self._release_surely(database, mfn)
+            raise
         try:
             wanted = change(record)
         except BaseException:
-            await self._release(database, mfn)
+            await self._release_surely(database, mfn)
             raise
         if wanted is False:
-            await self._release(database, mfn)
+            await self._release_surely(database, mfn)
             return None
         try:
             return await self.write(database, record)
         except IrbisAnswerLost:
             raise
-        except IrbisError:
-            await self._release(database, mfn)
+        except (IrbisError, asyncio.CancelledError):
+            await self._release_surely(database, mfn)
             raise
+
+    async def _release_surely(self, database: str, mfn: int) -> None:
+        """Release our lock even when the task asking is being cancelled."""
+        await asyncio.shield(self._release(database, mfn))
 
     async def _release(self, database: str, mfn: int) -> None:
         try:
@@ -277,6 +289,8 @@ class Irbis64Client:
             except ValueError:
                 raise IrbisUnavailable(f"search {expression!r}: not a list of MFNs") from None
             found += page
+            if len(found) > MAX_FOUND:
+                raise IrbisUnavailable(f"search {database}: more than {MAX_FOUND} MFNs")
             start += len(page)
             if not page or start > total or (limit > 0 and len(found) >= limit):
                 return found[:limit] if limit > 0 else found
