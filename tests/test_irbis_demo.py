@@ -8,12 +8,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
-
 from bot.demo import demo_config, run_demo
-
-# The demo's fake server lives beside the demo (it must not import tests/).
-pytest.importorskip("bot.demo.irbis_server")
 
 # consent, «Мои книги», ticket and PIN, «Продлить все» (the third button), a title, its card
 SCRIPT = "/start\n1\n📚 Мои книги\n1001\n1234\n3\nМастер и Маргарита\n1\n"
