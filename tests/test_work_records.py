@@ -231,7 +231,7 @@ async def test_indicators_recompute_from_the_workbooks_own_cells(
         ("Обучающее мероприятие", "Семинар по отчётности", 20),
         ("Письмо поддержки", "Письмо для ТОС «Северный»", None),
         ("Работа с добровольцами", "Инструктаж добровольцев", 8),
-        ("Экспертиза проектной заявки", "Заявка клуба «Вектор»", None),
+        ("Экспертиза проектной заявки", "Заявка клуба «Вектор»", 3),
     ):
         await records.add(
             database, WorkDraft(kind, content, at, people=people_), author_id=None, author="x"
@@ -258,6 +258,9 @@ async def test_indicators_recompute_from_the_workbooks_own_cells(
     summary = {r[0]: r[1] for r in rows("Показатели")}
     assert summary["Консультаций дано"] == total("Консультации") == 4
     assert summary["Экспертиз проектных заявок проведено"] == total("Экспертизы проектных заявок")
+    [expertise] = rows("Экспертизы проектных заявок")
+    assert expertise[7] == 1  # one expertise, whoever came with the application
+    assert expertise[5].startswith("человек: 3; учёт работы №")
     assert summary["Проведено мероприятий — всего"] == len(events) == 2
     assert summary["Участников мероприятий"] == sum(int(r[7]) for r in events) == 34
     assert [r[6] for r in rows("Другая работа РЦ")] == [

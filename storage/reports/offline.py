@@ -36,6 +36,8 @@ REPORT_KINDS = {
     Kind.OTHER_EVENT: Work.PUBLIC,
 }
 RECORD_NOTE = "учёт работы № {id}"
+# Sheets whose «Количество» counts pieces of work, not people: an expertise is one.
+ONE_EACH = (Work.EXPERTISE,)
 
 
 def open_quarter(now: datetime, zone: ZoneInfo) -> Period:
@@ -64,11 +66,16 @@ def sheet_for(name: str, settings: ResourceWork) -> Work:
     return Work.OTHER
 
 
-def record_row(item: WorkItem, zone: ZoneInfo) -> WorkRow:
-    """«Количество»: the people the work was for, 1 when nobody counted them."""
+def record_row(item: WorkItem, zone: ZoneInfo, sheet: Work) -> WorkRow:
+    """«Количество»: the people the work was for, 1 when nobody counted them — but one
+    expertise is one, however many people brought the application (they go to the notes)."""
     draft = item.draft
     at = sheet_time(draft.done_at, zone)
-    notes = "; ".join(part for part in (draft.notes, RECORD_NOTE.format(id=item.id)) if part)
+    people = f"человек: {draft.people}" if sheet in ONE_EACH and draft.people else ""
+    notes = "; ".join(
+        part for part in (draft.notes, people, RECORD_NOTE.format(id=item.id)) if part
+    )
+    amount = 1 if sheet in ONE_EACH or draft.people is None else draft.people
     return WorkRow(
         content=shorten(draft.content, 300),
         at=at.date() if draft.all_day else at,
@@ -77,7 +84,7 @@ def record_row(item: WorkItem, zone: ZoneInfo) -> WorkRow:
         executor=draft.executor,
         notes=notes,
         kind=row_kind(draft.kind),
-        amount=draft.people if draft.people is not None else 1,
+        amount=amount,
     )
 
 
@@ -86,5 +93,6 @@ def place(
 ) -> dict[Work, list[WorkRow]]:
     placed: dict[Work, list[WorkRow]] = {}
     for item in items:
-        placed.setdefault(sheet_for(item.draft.kind, settings), []).append(record_row(item, zone))
+        sheet = sheet_for(item.draft.kind, settings)
+        placed.setdefault(sheet, []).append(record_row(item, zone, sheet))
     return placed
