@@ -297,3 +297,9 @@ def test_libbot_grants_import_tells_bad_rows_by_number(
     assert main(["grants", "import", str(path), *config]) == 0  # again: nothing twice
     assert "загружено конкурсов 0, уже были 6" in capsys.readouterr().out
     assert main(["grants", "import", str(tmp_path / "nope.csv"), *config]) == 2
+
+
+def test_the_demo_seeds_the_example_contests() -> None:
+    root = Path(__file__).parents[1]
+    demo = root / "bot" / "demo" / "grants.example.csv"
+    assert demo.read_bytes() == (root / "grants.example.csv").read_bytes()

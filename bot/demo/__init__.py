@@ -203,6 +203,10 @@ async def seed_everything(db: Database, config: Config) -> None:
 
     with as_file(files(__package__).joinpath("work.example.csv")) as path:
         await import_work(db, path, config.work, zone=config.library.zone, now=datetime.now(UTC))
+    from storage.grants.files import import_file as import_grants  # the grants calendar (#27)
+
+    with as_file(files(__package__).joinpath("grants.example.csv")) as path:
+        await import_grants(db, path, zone=config.library.timezone, by="demo")
 
 
 def demo_database_url(config: Config) -> str:
