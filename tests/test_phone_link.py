@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.kernel.config import Config, ConfigError
 from storage.circulation import library_today, links
-from storage.circulation.base import normalise_phone, phones_in
+from storage.circulation.base import messenger_phone, normalise_phone, phones_in
 from storage.circulation.local_import import import_loans
 from storage.circulation.models import LocalPatron, ReaderLink
 from tests.conftest import RunningBot, StartBot, StartVkBot, make_config
@@ -263,3 +263,14 @@ async def test_vk_readers_have_no_contact_button_and_link_with_the_ticket_and_a_
     )
     reply = await anna.send(code)
     assert "билет № 1001 привязан (Анна Петрова)" in reply.text
+
+
+def test_a_messengers_number_is_russian_only_with_seven_in_front() -> None:
+    """A messenger gives its account's number internationally: a foreign number is never
+    folded into ten digits that match a Russian reader's landline."""
+    assert messenger_phone("+7 912 345-67-89") == "9123456789"
+    assert messenger_phone("79123456789") == "9123456789"
+    assert messenger_phone("+47 47312345") is None  # Norway, not Lipetsk's 4747312345
+    assert messenger_phone("+45 49512345") is None
+    assert messenger_phone("81312345678") is None  # Japan, not «8 131 …»
+    assert messenger_phone("9123456789") is None  # no country: not the messenger's shape

@@ -289,6 +289,16 @@ def normalise_phone(text: str) -> str | None:
     return digits if len(digits) == 10 else None
 
 
+def messenger_phone(text: str) -> str | None:
+    """The ten national digits of the number a messenger gives for an account, or None.
+
+    A messenger writes its account's number in the international form, so only «7» and
+    ten digits are a Russian number: a foreign one is not folded into ten digits that
+    could match a reader's landline (+47 47312345 is not Lipetsk's 4747312345)."""
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch in _DIGITS)
+    return digits[1:] if len(digits) == 11 and digits[0] == "7" else None
+
+
 def phones_in(text: str | None) -> set[str]:
     """Every Russian number in a record's phone field, normalised: libraries write two
     numbers in one field («8 912 345-67-89, 8 495 000-00-00»), so the field is split on

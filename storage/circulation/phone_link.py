@@ -22,7 +22,7 @@ from storage.circulation.base import (
     LibrarySystem,
     Patron,
     SystemUnavailable,
-    normalise_phone,
+    messenger_phone,
     normalise_ticket,
     phone_finder,
 )
@@ -62,7 +62,7 @@ async def link_by_phone(
     finder = phone_finder(system)
     if finder is None:
         return PhoneLinkResult(PhoneOutcome.NOT_SEARCHABLE)
-    number = normalise_phone(phone)
+    number = messenger_phone(phone)
     if number is None:
         return PhoneLinkResult(PhoneOutcome.NONE)
     try:
