@@ -27,7 +27,7 @@ help-text =
 
     Or just type a question in your own words: "when are you open on Saturday?", "I want to renew a book". If I have no ready answer, I pass it to a librarian (/ask).
 
-    Commands: /menu — menu, /help — this help, /language — language, /link — link Telegram and VK, /forget — delete my data.
+    Commands: /menu — menu, /help — this help, /language — language, /link — link messengers (Telegram, VK, MAX), /forget — delete my data.
 
 ## About the library
 about-title = <b>{ $library }</b>
@@ -913,7 +913,7 @@ stats-reach = Broadcast reach
 
 ## One person in Telegram and VK
 about-link = 🔗 Telegram + VK
-cmd-link = Link Telegram and VK
+cmd-link = Link messengers (Telegram, VK, MAX)
 messenger-telegram = Telegram
 messenger-vk = VK
 link-intro =
@@ -1152,13 +1152,13 @@ events-ticket-card-button = 🎟 Ticket and calendar
 events-ticket-none = There is no ticket: the registration is not confirmed or was cancelled.
 
 # the libbot command line: help and summaries for staff (#19)
-cli-description = Library bot for readers and NKO: Telegram (and VK), catalogue, loans, events, consultations.
+cli-description = Library bot for readers and NKO: Telegram, VK and MAX, catalogue, loans, events, consultations.
 cli-usage = usage
 cli-positionals = positional arguments
 cli-options = options
 cli-help = show this help message and exit
 cli-config = configuration file (default: $LIBBOT_CONFIG or ./config.toml)
-cli-run = Serve readers in the messengers configured in config.toml (Telegram, VK).
+cli-run = Serve readers in the messengers configured in config.toml (Telegram, VK, MAX).
 cli-run-role = what this process does when the work is split across processes: web (updates), sender (the outbox), scheduler (timed jobs; one process leads); default: all
 cli-demo = Talk to the bot in this terminal with a demo library; no token needed.
 cli-demo-as = who you are in the demo: a reader (default), the library's bot admin, or an expert

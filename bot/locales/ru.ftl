@@ -29,7 +29,7 @@ help-text =
 
     Или просто напишите вопрос своими словами: «когда вы работаете в субботу?», «хочу продлить книгу». Если готового ответа нет, передам вопрос библиотекарю (/ask).
 
-    Команды: /menu — меню, /help — эта справка, /language — язык, /link — связать Telegram и ВКонтакте, /forget — удалить мои данные.
+    Команды: /menu — меню, /help — эта справка, /language — язык, /link — связать мессенджеры (Telegram, ВКонтакте, MAX), /forget — удалить мои данные.
 
 ## О библиотеке
 about-title = <b>{ $library }</b>
@@ -922,7 +922,7 @@ stats-reach = Охват рассылок
 
 ## One person in Telegram and VK
 about-link = 🔗 Telegram + ВКонтакте
-cmd-link = Связать Telegram и ВКонтакте
+cmd-link = Связать мессенджеры (Telegram, ВКонтакте, MAX)
 messenger-telegram = Telegram
 messenger-vk = ВКонтакте
 link-intro =
@@ -1176,13 +1176,13 @@ events-ticket-card-button = 🎟 Билет и календарь
 events-ticket-none = Билета нет: запись не подтверждена или уже отменена.
 
 # the libbot command line: help and summaries for staff (#19)
-cli-description = Бот библиотеки для читателей и НКО: Telegram (и ВКонтакте), каталог, выдачи, мероприятия, консультации.
+cli-description = Бот библиотеки для читателей и НКО: Telegram, ВКонтакте и MAX, каталог, выдачи, мероприятия, консультации.
 cli-usage = использование
 cli-positionals = аргументы
 cli-options = параметры
 cli-help = показать эту справку и выйти
 cli-config = файл настроек (по умолчанию: $LIBBOT_CONFIG или ./config.toml)
-cli-run = Обслуживать читателей в мессенджерах из config.toml (Telegram, ВКонтакте).
+cli-run = Обслуживать читателей в мессенджерах из config.toml (Telegram, ВКонтакте, MAX).
 cli-run-role = что делает этот процесс, когда работа разделена между процессами: web (сообщения читателей), sender (очередь отправки), scheduler (задачи по расписанию; ведёт один процесс); по умолчанию all — всё
 cli-demo = Поговорить с ботом в этом терминале: демонстрационная библиотека, токен не нужен.
 cli-demo-as = кто вы в демо: reader — читатель (по умолчанию), admin — администратор бота библиотеки, expert — эксперт
