@@ -156,5 +156,5 @@ async def test_reader_links_by_sharing_her_phone_and_a_family_phone_asks_for_the
     assert f"«{MASTER}»" in reply.text
     petr = await consented(library, 8102, "Пётр")
     await petr.send("📚 Мои книги")
-    reply = await petr.share_contact("89001112233")  # Пётр and Ольга Петровы share it
+    reply = await petr.share_contact("79001112233")  # Пётр and Ольга Петровы share it
     assert "несколько читателей" in reply.text

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 
 from bot.kernel.config import Branch
@@ -57,6 +58,7 @@ from storage.irbis64 import (
     RecordLocked,
     VersionConflict,
     WrongPassword,
+    search_term,
 )
 
 log = logging.getLogger("storage.circulation.irbis")
@@ -142,7 +144,7 @@ class IrbisSystem:
             return []
         prefix = self.settings.prefixes.phone
         spellings = readers.phone_spellings(digits)
-        expression = " + ".join(f'"{prefix}{term}"' for term in spellings)
+        expression = " + ".join(_term(prefix, term) for term in spellings)
         found = await self._search_read(self._rdr, expression)
         return [
             _patron(record)
@@ -164,7 +166,7 @@ class IrbisSystem:
         database = self.settings.orders_database
         if not database:
             return []
-        expression = f'"{self.settings.prefixes.ticket}{_term(patron.ticket)}"'
+        expression = _term(self.settings.prefixes.ticket, patron.ticket)
         records = await self._search_read(database, expression)
         found = [orders.order(record) for record in records]
         return [
@@ -287,9 +289,9 @@ class IrbisSystem:
     async def _reader(self, ticket: str) -> Record | None:
         """The reader record whose field 30 is this ticket (compared without case)."""
         card = normalise_ticket(ticket)
-        if not card or '"' in card:
+        if not card:
             return None
-        expression = f'"{self.settings.prefixes.ticket}{_term(card)}"'
+        expression = _term(self.settings.prefixes.ticket, card)
         found = await self._search_read(self._rdr, expression)
         return next((r for r in found if _same_ticket(r.fv(TICKET) or "", card)), None)
 
@@ -312,48 +314,49 @@ class IrbisSystem:
     # --- renewal ----------------------------------------------------------------------
 
     async def _renew(self, mfn: int, loan: Loan, waiting: set[str]) -> Renewal:
-        """One renewal on a freshly read, locked record; `_Busy` when the desk is in the way."""
-        try:
-            record = await self._irbis.read(self._rdr, mfn, lock=True)
-        except RecordLocked as exc:
-            raise _Busy("the reader record is locked at the desk") from exc
-        except IrbisError as exc:
-            log.warning("IRBIS read of reader %s failed: %s", mfn, exc)
-            self._unlock_later(mfn)  # the lock may have been taken before the answer was lost
-            return Renewal(loan.ref, loan.title, Outcome.UNAVAILABLE)
-        fields = record.all(LOANS)
-        entry = loans.find([f.value for f in fields], loan.ref)
+        """One renewal, as IRBIS's workstations edit a record (`Irbis64Client.update`: read
+        under the lock, edit, write back with the version read); `_Busy` when the desk
+        holds the record or saved it in between."""
         today = self._today()
-        refusal = None
-        if entry is None:
-            refusal = Refusal.NOT_ON_LOAN
-        elif entry.due > loan.due:  # the desk renewed it meanwhile: no second renewal
-            await self._unlock(mfn)
-            return Renewal(
-                loan.ref, entry.title, Outcome.RENEWED, due=entry.due, detail="renewed at the desk"
-            )
-        else:
+        decided: list[Renewal] = []
+
+        def renew_field(record: Record) -> bool:
+            fields = record.all(LOANS)
+            entry = loans.find([f.value for f in fields], loan.ref)
+            if entry is None:
+                decided.append(_refused(loan, Refusal.NOT_ON_LOAN))
+                return False
+            if entry.due > loan.due:  # the desk renewed it meanwhile: no second renewal
+                desk = Renewal(loan.ref, entry.title, Outcome.RENEWED, due=entry.due)
+                decided.append(replace(desk, detail="renewed at the desk"))
+                return False
             refusal, _ = rules.refusal(entry, self.rules, today, waiting=entry.shelf in waiting)
-        if entry is None or refusal is not None:
-            await self._unlock(mfn)
-            return _refused(loan, refusal or Refusal.RULES)
-        new_due = rules.new_due(entry, self.rules, today)
-        old = fields[entry.position]
-        record.replace_field(old, Field(LOANS, entry.renewed(new_due, today)))
+            if refusal is not None:
+                decided.append(_refused(loan, refusal))
+                return False
+            new_due = rules.new_due(entry, self.rules, today)
+            renewed = Field(LOANS, entry.renewed(new_due, today))
+            record.replace_field(fields[entry.position], renewed)
+            decided.append(Renewal(loan.ref, entry.title, Outcome.RENEWED, due=new_due))
+            return True
+
         try:
-            await self._irbis.write(self._rdr, record)
-        except (RecordLocked, VersionConflict) as exc:
-            await self._unlock(mfn)
-            raise _Busy("the desk changed the reader record meanwhile") from exc
+            await self._irbis.update(self._rdr, mfn, renew_field)
+        except RecordLocked as exc:
+            raise _Busy("the reader record is held at the desk") from exc
+        except VersionConflict as exc:
+            raise _Busy("the desk saved the reader record meanwhile") from exc
         except IrbisAnswerLost as exc:
+            if not decided:  # the read's answer was lost: nothing was written
+                log.warning("IRBIS read of reader %s lost: %s", mfn, exc)
+                return Renewal(loan.ref, loan.title, Outcome.UNAVAILABLE)
             log.warning("IRBIS renewal of %r sent but its answer was lost: %s", loan.ref, exc)
             self._unlock_later(mfn)  # not stored: the lock is still ours (stored: no harm)
             return Renewal(loan.ref, loan.title, Outcome.UNCONFIRMED)
         except IrbisError as exc:
-            log.warning("IRBIS renewal of %r not written: %s", loan.ref, exc)
-            await self._unlock(mfn)
+            log.warning("IRBIS renewal of %r not done: %s", loan.ref, exc)
             return Renewal(loan.ref, loan.title, Outcome.UNAVAILABLE)
-        return Renewal(loan.ref, entry.title, Outcome.RENEWED, due=new_due)
+        return decided[0]
 
     async def _unlock(self, mfn: int) -> None:
         """Give the record back to the desk. A failure is logged, not raised: the reader's
@@ -375,11 +378,11 @@ class IrbisSystem:
 
     async def _orders_for(self, codes: set[str]) -> list[orders.Order]:
         database = self.settings.orders_database
-        codes = {c for c in codes if c and '"' not in c}
+        codes = {c for c in codes if c}
         if not database or not codes:
             return []
         prefix = self.settings.prefixes.code
-        expression = " + ".join(f'"{prefix}{_term(code)}"' for code in sorted(codes))
+        expression = " + ".join(_term(prefix, code) for code in sorted(codes))
         found = [orders.order(r) for r in await self._search_read(database, expression)]
         return [o for o in found if o is not None and o.code in codes]
 
@@ -400,12 +403,12 @@ class IrbisSystem:
         the one with exactly this title (200^a); and its database."""
         prefixes = self.settings.prefixes
         terms: list[str] = []
-        if code and '"' not in code:
-            terms.append(f'"{prefixes.code}{_term(code)}"')
-        for copy in list(dict.fromkeys(c for c in copies if '"' not in c))[:10]:
-            terms.append(f'"{prefixes.inventory}{_term(copy)}"')
+        if code:
+            terms.append(_term(prefixes.code, code))
+        for copy in list(dict.fromkeys(c for c in copies if c))[:10]:
+            terms.append(_term(prefixes.inventory, copy))
             if prefixes.barcode != prefixes.inventory:
-                terms.append(f'"{prefixes.barcode}{_term(copy)}"')
+                terms.append(_term(prefixes.barcode, copy))
         if terms:
             exact = (lambda r: (r.fv(CODE) or "").strip() == code) if code else (lambda _: True)
             return await self._first_found(" + ".join(terms), exact)
@@ -414,7 +417,7 @@ class IrbisSystem:
             return None
         wanted = fold_name(title)
         return await self._first_found(
-            f'"{prefixes.title}{_term(word)}"',
+            _term(prefixes.title, word),
             lambda r: fold_name(r.fv(200, "a") or "") == wanted,
             strict=True,
         )
@@ -441,10 +444,9 @@ class IrbisSystem:
             for c in copies
             if c.status is ItemStatus.ON_LOAN and (c.inventory or c.barcode)
         ][:DUE_LOOKUPS]
-        lent = [c for c in lent if '"' not in c]
         if not lent:
             return {}
-        expression = " + ".join(f'"{prefix}{_term(c)}"' for c in lent)
+        expression = " + ".join(_term(prefix, c) for c in lent)
         dues: dict[str, date] = {}
         for record in await self._search_read(self._rdr, expression):
             for entry in loans_of(record):
@@ -495,9 +497,10 @@ def loans_of(record: Record | None) -> list[LoanEntry]:
     return loans.open_loans([f.value for f in record.all(LOANS)])
 
 
-def _term(text: str) -> str:
-    """A dictionary term as IRBIS keeps them: upper case, no surrounding spaces."""
-    return text.strip().upper()
+def _term(prefix: str, text: str) -> str:
+    """A quoted search term (`search_term`: quotes and a trailing $ dropped, operators
+    inert) in upper case, as IRBIS keeps its dictionary."""
+    return search_term(prefix, text.strip().upper())
 
 
 def _same_ticket(a: str, b: str) -> bool:
