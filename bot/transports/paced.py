@@ -54,9 +54,14 @@ COUNTED = frozenset(
 
 
 class Paced(BaseRequestMiddleware):
-    def __init__(self, pacer: Pacer, *, max_age: float = MAX_AGE_SECONDS) -> None:
+    def __init__(
+        self, pacer: Pacer, *, max_age: float = MAX_AGE_SECONDS, every_call: bool = False
+    ) -> None:
         self.pacer = pacer
         self.max_age = max_age
+        # MAX counts every request against its limit (a button's answer, a chat action,
+        # an upload), not only messages.
+        self.every_call = every_call
         self.dropped = 0  # replies given up on (for tests and metrics)
 
     async def __call__(
@@ -67,7 +72,7 @@ class Paced(BaseRequestMiddleware):
     ) -> Any:
         if PACED_BY_CALLER.get():
             return await make_request(bot, method)
-        counted = method.__api_method__ in COUNTED
+        counted = self.every_call or method.__api_method__ in COUNTED
         chat = str(getattr(method, "chat_id", None) or "")
         deadline = time.monotonic() + self.max_age
         while True:
@@ -116,6 +121,7 @@ def pace(
     redis: Any = None,
     key: str = "",
     max_age: float = MAX_AGE_SECONDS,
+    every_call: bool = False,
 ) -> Pacer:
     """The bot's pacer: made once per bot (its session), shared by whoever asks after —
     the transport for replies, the sender for the outbox. With `redis`, the budget is
@@ -125,7 +131,7 @@ def pace(
         return existing
     budget = RedisBudget(redis, key, rates) if redis is not None and key else MemoryBudget(rates)
     pacer = Pacer(budget)
-    bot.session.middleware(Paced(pacer, max_age=max_age))
+    bot.session.middleware(Paced(pacer, max_age=max_age, every_call=every_call))
     bot.session.libbot_pacer = pacer  # type: ignore[attr-defined]
     return pacer
 
@@ -143,7 +149,9 @@ def pace_for(bot: Bot, platform: str, config: Config, redis: Any = None) -> Pace
         rates = Rates(config.vk.rate, chat_interval=0.0)
     digest = hashlib.sha256(str(bot.token).encode()).hexdigest()[:16]
     key = f"{config.redis.prefix}:pace:{platform}:{digest}"
-    return pace(bot, rates, redis=redis, key=key, max_age=config.limits.reply_deadline_seconds)
+    deadline = config.limits.reply_deadline_seconds
+    every_call = platform == "max"
+    return pace(bot, rates, redis=redis, key=key, max_age=deadline, every_call=every_call)
 
 
 def pace_served(dp: Dispatcher, platform: str, bot: Bot) -> Pacer | None:
