@@ -62,7 +62,7 @@ DASHBOARD = (
 
 
 def period_for(choice: ReportPeriod, config: Config, now: datetime) -> Period:
-    kind = {"m": "month", "q": "quarter", "y": "year"}[choice.value[0]]
+    kind = {"m": "month", "q": "quarter", "h": "half", "y": "year"}[choice.value[0]]
     period = current(kind, config.library.zone, now)
     return period.previous() if choice.value.endswith("1") else period
 
@@ -75,6 +75,7 @@ def periods_keyboard(texts: Texts) -> InlineKeyboardMarkup:
         texts,
         [choice(ReportPeriod.THIS_MONTH), choice(ReportPeriod.LAST_MONTH)],
         [choice(ReportPeriod.THIS_QUARTER), choice(ReportPeriod.LAST_QUARTER)],
+        [choice(ReportPeriod.THIS_HALF), choice(ReportPeriod.LAST_HALF)],
         [choice(ReportPeriod.THIS_YEAR), choice(ReportPeriod.LAST_YEAR)],
     )
 

@@ -723,6 +723,24 @@ async def test_staff_get_the_report_and_the_dashboard_in_the_chat(
     assert f"report {year}" in logged
 
 
+async def test_staff_ask_for_last_half_year_in_the_chat(
+    start_bot: StartBot, report_config: Config
+) -> None:
+    """The regional returns are half-yearly too: «Прошлое полугодие» is one tap."""
+    bot = await start_bot(report_config)
+    maria = bot.admin()
+    await maria.send("/start")
+    await maria.send("/staff")
+    reply = await maria.click("Отчёт")
+    assert {"Это полугодие", "Прошлое полугодие"} <= set(reply.buttons)
+    reply = await maria.click("Прошлое полугодие")
+    last = periods.current("half", MSK, datetime.now(UTC)).previous()
+    assert f"Готовлю отчёт: {last.label}" in reply.text
+    [sent] = [c for c in reply.calls if c.method == "sendDocument"]
+    book = load_workbook(BytesIO(sent.params["document"]["content"]))
+    assert book["Показатели"]["B2"].value == last.label
+
+
 async def test_readers_cannot_ask_for_reports(bot: RunningBot) -> None:
     reader = bot.person(1301)
     await reader.send("/start")

@@ -316,6 +316,8 @@ class ReportPeriod(enum.StrEnum):
     LAST_MONTH = "m1"
     THIS_QUARTER = "q0"
     LAST_QUARTER = "q1"
+    THIS_HALF = "h0"
+    LAST_HALF = "h1"
     THIS_YEAR = "y0"
     LAST_YEAR = "y1"
 
@@ -393,4 +395,5 @@ STAFF_PREFIXES = (
     ReportCb.__prefix__,
     HoldDeskCb.__prefix__,
     FaqCb.__prefix__,
+    "work",  # handlers/staff_work_cards.py's WorkCb: «📝 Записать работу»
 )
