@@ -120,7 +120,7 @@ async def show_calendar(target: Message, texts: Texts, db: Database) -> None:
 async def calendar_command(
     message: Message, texts: Texts, db: Database, activity: ActivityNote
 ) -> None:
-    activity.kind = ActivityKind.SERVICE_PROMOTION
+    activity.kind = ActivityKind.MENU
     activity.status = "grants calendar"
     await show_calendar(message, texts, db)
 
@@ -129,7 +129,7 @@ async def calendar_command(
 async def calendar_typed(
     message: Message, texts: Texts, db: Database, activity: ActivityNote
 ) -> None:
-    activity.kind = ActivityKind.SERVICE_PROMOTION
+    activity.kind = ActivityKind.MENU
     activity.status = "grants calendar (typed)"
     await show_calendar(message, texts, db)
 
@@ -138,7 +138,7 @@ async def calendar_typed(
 async def calendar(
     query: CallbackQuery, target: Message, texts: Texts, db: Database, activity: ActivityNote
 ) -> None:
-    activity.kind = ActivityKind.SERVICE_PROMOTION
+    activity.kind = ActivityKind.MENU
     await query.answer()
     await show_calendar(target, texts, db)
 
@@ -163,7 +163,7 @@ async def now_open(
     config: Config,
     activity: ActivityNote,
 ) -> None:
-    activity.kind = ActivityKind.SERVICE_PROMOTION
+    activity.kind = ActivityKind.MENU
     await query.answer()
     await _list(
         target, texts, config, await contests.open_now(db, _now()), texts("grants-now-title")
@@ -179,7 +179,7 @@ async def closing_soon(
     config: Config,
     activity: ActivityNote,
 ) -> None:
-    activity.kind = ActivityKind.SERVICE_PROMOTION
+    activity.kind = ActivityKind.MENU
     await query.answer()
     found = await contests.listed(db, _now(), within=CLOSING_SOON)
     await _list(target, texts, config, found, texts("grants-soon-title"))
@@ -216,7 +216,7 @@ async def topics(
     person: PersonView,
     activity: ActivityNote,
 ) -> None:
-    activity.kind = ActivityKind.SERVICE_PROMOTION
+    activity.kind = ActivityKind.MENU
     await query.answer()
     await _topics_screen(target, texts, db, person)
 
@@ -231,7 +231,7 @@ async def by_topic(
     config: Config,
     activity: ActivityNote,
 ) -> None:
-    activity.kind = ActivityKind.SERVICE_PROMOTION
+    activity.kind = ActivityKind.MENU
     await query.answer()
     tags = await contests.tags(db, _now())
     if callback_data.n >= len(tags):  # the list changed since the screen was drawn
@@ -296,7 +296,7 @@ async def contest_card(
     person: PersonView,
     activity: ActivityNote,
 ) -> None:
-    activity.kind = ActivityKind.SERVICE_PROMOTION
+    activity.kind = ActivityKind.MENU
     contest = await contests.get(db, callback_data.id)
     if contest is None:
         await query.answer(texts("grants-stale"))
@@ -342,7 +342,7 @@ async def prepare(
     await query.answer()
     organisation = (await people.details(db, person.id)).organisation
     application, new = await applications.prepare(db, contest.id, person.id, organisation)
-    activity.kind = ActivityKind.CONSULTATION
+    activity.kind = ActivityKind.GRANT_APPLICATION
     activity.status = "grant application prepared" if new else "grant application again"
     activity.content = f"№ {contest.id} {contest.name}"
     activity.customer = application.organisation or None
@@ -390,7 +390,7 @@ async def organisation_typed(
     state: FSMContext,
     activity: ActivityNote,
 ) -> None:
-    activity.kind = ActivityKind.CONSULTATION
+    activity.kind = ActivityKind.GRANT_APPLICATION
     activity.status = "grant application organisation"
     taken = await forms.take(message, texts, db, person, state, filling, message.text or "")
     if isinstance(taken, dict):
@@ -529,7 +529,7 @@ async def mine(
     person: PersonView,
     activity: ActivityNote,
 ) -> None:
-    activity.kind = ActivityKind.SERVICE_PROMOTION
+    activity.kind = ActivityKind.MENU
     await query.answer()
     found = await applications.of_person(db, person.id)
     if not found:
@@ -568,7 +568,7 @@ async def result(
         await query.answer(texts("grants-stale"))
         return
     await query.answer()
-    activity.kind = ActivityKind.CONSULTATION
+    activity.kind = ActivityKind.GRANT_APPLICATION
     if callback_data.n == 3:
         activity.status = "grant result not yet known"
         await target.answer(texts("grants-result-later"), reply_markup=inline(texts))

@@ -77,6 +77,7 @@ class ActivityKind(enum.StrEnum):
     THROTTLED = "throttled"  # сообщения сверх лимита частоты
     ERROR = "error"  # сбой при обработке
     WORK_RECORD = "work_record"  # работа РЦ вне чат-бота, записанная сотрудником (учёт работы)
+    GRANT_APPLICATION = "grant_application"  # «Готовлю заявку», итог заявки на грант
 
 
 class Person(Base):

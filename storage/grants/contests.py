@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from storage.db import Database
 from storage.grants.models import Contest
@@ -341,7 +341,7 @@ async def all_contests(db: Database, *, include_closed: bool = False) -> list[Co
     """Every contest for staff, the latest deadline first."""
     query = select(Contest)
     if not include_closed:
-        query = query.where(or_(Contest.closed_at.is_(None)))
+        query = query.where(Contest.closed_at.is_(None))
     async with db.transaction() as session:
         rows = await session.execute(query.order_by(Contest.deadline.desc(), Contest.id.desc()))
         return [_view(row) for row in rows.scalars()]
