@@ -367,3 +367,20 @@ async def test_the_bots_own_password_refused_is_unavailable_and_logged(
     with pytest.raises(SystemUnavailable):
         await irbis.find_patron("1001")
     assert "IRBIS64 refused the bot's user 'libbot'" in caplog.text
+
+
+async def test_a_failed_phone_search_leaves_no_number_in_the_log(
+    irbis: IrbisSystem, server: FakeIrbis, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A number is personal: when IRBIS fails, the log names the dictionary, not the number."""
+    server.garbage = True
+    with pytest.raises(SystemUnavailable) as failed:
+        await irbis.patrons_by_phone("9123456789")
+    server.garbage = False
+    await server.go_down()
+    with pytest.raises(SystemUnavailable) as down:
+        await irbis.patrons_by_phone("9123456789")
+    assert "IRBIS search RDR TEL=" in caplog.text
+    for told in (caplog.text, str(failed.value), str(down.value)):
+        assert "345" not in told
+        assert "912" not in told

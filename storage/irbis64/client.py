@@ -281,13 +281,13 @@ class Irbis64Client:
                 b"",
             ]
             answer = await self._call(SEARCH, params)
-            _check(answer, f"search {database} {expression!r}")
+            _check(answer, f"search {database}")  # what was looked for may be personal
             lines = answer.lines()
             try:
                 total = int(lines[0]) if lines else 0
                 page = [int(line.split("#", 1)[0]) for line in lines[1:] if line]
             except ValueError:
-                raise IrbisUnavailable(f"search {expression!r}: not a list of MFNs") from None
+                raise IrbisUnavailable(f"search {database}: not a list of MFNs") from None
             found += page
             if len(found) > MAX_FOUND:
                 raise IrbisUnavailable(f"search {database}: more than {MAX_FOUND} MFNs")

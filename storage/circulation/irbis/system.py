@@ -486,8 +486,19 @@ class IrbisSystem:
             log.error("IRBIS64 refused the bot's user %r: %s", self.settings.username, exc)
             raise SystemUnavailable(f"IRBIS64: {exc}") from exc
         except IrbisError as exc:
-            log.warning("IRBIS search %s %r failed: %s", database, expression, exc)
+            # What was searched for is a ticket or a phone: the log names its prefixes only.
+            log.warning("IRBIS search %s %s failed: %s", database, _prefixes(expression), exc)
             raise SystemUnavailable(f"IRBIS64: {exc}") from exc
+
+
+_PREFIX = re.compile(r'"([^"=\s]{1,10}=)')
+
+
+def _prefixes(expression: str) -> str:
+    """«"TEL=…" + "TEL=…"» → «TEL= ×2»: which dictionaries were asked, not for what."""
+    found = _PREFIX.findall(expression)
+    names = sorted(set(found))
+    return ", ".join(f"{n} ×{found.count(n)}" for n in names) or "(no prefix)"
 
 
 def loans_of(record: Record | None) -> list[LoanEntry]:
