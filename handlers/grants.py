@@ -271,7 +271,12 @@ async def follow(
 
 
 async def show_card(
-    target: Message, texts: Texts, config: Config, contest: ContestView, person: PersonView
+    target: Message,
+    texts: Texts,
+    db: Database,
+    config: Config,
+    contest: ContestView,
+    person: PersonView,
 ) -> None:
     now = _now()
     rows = []
@@ -280,6 +285,10 @@ async def show_card(
         rows.append([link])
     if contest.is_open(now) or (not contest.closed and contest.draft.deadline > now):
         rows.append([button(texts("grants-prepare"), cb(GrantAction.PREPARE, contest.id))])
+    if not contest.closed and contest.draft.deadline > now:
+        watched = subscriptions.one(contest.id) in await subscriptions.of(db, person.id)
+        key = "grants-unwatch" if watched else "grants-watch"
+        rows.append([button(texts(key), cb(GrantAction.WATCH, contest.id))])
     rows.append(_back(texts))
     text = card(texts, contest, config.library.timezone, now)
     await target.answer(text, reply_markup=inline(texts, *rows))
@@ -303,7 +312,31 @@ async def contest_card(
         return
     await query.answer()
     activity.content = f"№ {contest.id} {contest.name}"
-    await show_card(target, texts, config, contest, person)
+    await show_card(target, texts, db, config, contest, person)
+
+
+@routes.callback_query(GrantCb.filter(F.action == GrantAction.WATCH), Shown())
+async def watch(
+    query: CallbackQuery,
+    callback_data: GrantCb,
+    target: Message,
+    texts: Texts,
+    db: Database,
+    config: Config,
+    person: PersonView,
+    activity: ActivityNote,
+) -> None:
+    """«🔔 Напомнить о сроке»: this contest's deadline, whatever its topics (again: stop)."""
+    contest = await contests.get(db, callback_data.id)
+    if contest is None or contest.closed:
+        await query.answer(texts("grants-stale"))
+        return
+    now_following = await subscriptions.toggle(db, person.id, subscriptions.one(contest.id))
+    activity.kind = ActivityKind.SUBSCRIPTION
+    activity.status = "subscribed" if now_following else "unsubscribed"
+    activity.content = f"grants: {subscriptions.one(contest.id)}"
+    await query.answer(texts("grants-watched" if now_following else "grants-unwatched"))
+    await show_card(target, texts, db, config, contest, person)
 
 
 async def _offer_expertise(

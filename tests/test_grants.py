@@ -229,7 +229,15 @@ async def test_a_member_tells_the_result_once_after_the_results_date(bot: Runnin
     await people.remember_details(
         bot.db, anna_id, name="Анна", organisation="ТОС «Северный»", contact=None
     )
-    await anna.press(cb(GrantAction.CARD, contest.id))
+    reply = await anna.press(cb(GrantAction.CARD, contest.id))
+    reply = await anna.click("Напомнить о сроке")  # this contest, whatever its topics
+    assert "Напомним о сроке подачи за 14 и за 3 дня." in reply.alerts
+    assert offered(reply.buttons, "Не напоминать о сроке")
+    zone = bot.config.library.zone
+    noon = datetime.combine(datetime.now(zone).date(), time(12), zone).astimezone(UTC)
+    assert await sweep_grant_reminders(bot.db, Locales(), bot.config, now=noon) == 1
+    await deliver(bot)
+    assert [c for c in bot.server.calls if c.chat_id == ANNA and "Осталось три дня" in c.text]
     reply = await anna.click("Готовлю заявку")  # the organisation she gave before: no question
     assert "Записали: ТОС «Северный» готовит заявку" in reply.text
 

@@ -1736,3 +1736,9 @@ report-period-h1 = Last half-year
 
 ## «📝 Record work»: typing while the draft waits for a button (#25)
 work-use-buttons = The record is not saved yet: press «✅ Done» to save it, or a field's button to add to it.
+
+## Grants calendar: reminders of one contest's deadline (#27)
+grants-watch = 🔔 Remind me of the deadline
+grants-unwatch = 🔕 No deadline reminders
+grants-watched = We will remind you 14 and 3 days before the deadline.
+grants-unwatched = Reminders about this contest are off.

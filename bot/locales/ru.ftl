@@ -1761,3 +1761,9 @@ report-period-h1 = Прошлое полугодие
 
 ## «📝 Записать работу»: typing while the draft waits for a button (#25)
 work-use-buttons = Запись ещё не сохранена: нажмите «✅ Готово», чтобы сохранить, или кнопку поля, чтобы дополнить.
+
+## Grants calendar: reminders of one contest's deadline (#27)
+grants-watch = 🔔 Напомнить о сроке
+grants-unwatch = 🔕 Не напоминать о сроке
+grants-watched = Напомним о сроке подачи за 14 и за 3 дня.
+grants-unwatched = Напоминания об этом конкурсе отключены.

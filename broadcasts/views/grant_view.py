@@ -36,6 +36,7 @@ class GrantAction(enum.StrEnum):
     FOLLOW = "fol"  # n = a topic's place + 1; 0 = every contest
     RESULT = "res"  # id = application, n = 1 supported, 2 not supported, 3 not yet known
     MINE = "mine"  # the person's applications
+    WATCH = "watch"  # id = contest: remind me of its deadline (again: stop)
 
 
 class GrantCb(CallbackData, prefix="grant"):

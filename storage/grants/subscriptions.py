@@ -14,6 +14,11 @@ from storage.models import Person
 EVERY = "*"  # every contest, whatever its topics
 
 
+def one(contest_id: int) -> str:
+    """The "tag" of following one contest («🔔 Напомнить о сроке» on its card)."""
+    return f"contest:{contest_id}"
+
+
 async def of(db: Database, person_id: int) -> set[str]:
     async with db.transaction() as session:
         rows = await session.execute(
@@ -37,11 +42,11 @@ async def toggle(db: Database, person_id: int, tag: str) -> bool:
 
 
 async def followers(db: Database, contest_id: int, tags: tuple[str, ...]) -> list[Person]:
-    """Whom a contest's deadline concerns: those who follow one of its topics or every
+    """Whom a contest's deadline concerns: those who follow it, one of its topics or every
     contest, and those preparing an application to it."""
     async with db.transaction() as session:
         followed = select(GrantSubscription.person_id).where(
-            GrantSubscription.tag.in_((EVERY, *tags))
+            GrantSubscription.tag.in_((EVERY, one(contest_id), *tags))
         )
         preparing = select(Application.person_id).where(
             Application.contest_id == contest_id,
