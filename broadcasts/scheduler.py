@@ -60,11 +60,14 @@ from broadcasts.grant_reminders import sweep_grant_reminders
 from broadcasts.reminders import sweep
 from broadcasts.returns import notify_returned
 from broadcasts.seat_offers import lapse_and_offer
+from broadcasts.service_ratings import sweep_event_ratings
 from broadcasts.staff_chat import notify_staff
 from storage import outbox, retention
 from storage.catalogue.importer import import_catalogue
+from storage.catalogue.irbis_sync import import_from_irbis
 from storage.circulation.base import LibrarySystem
 from storage.db import Database
+from storage.irbis64 import IrbisError
 from storage.outbox import Broadcast
 from storage.types import utcnow
 
@@ -226,6 +229,7 @@ async def event_sweeps(ctx: JobContext) -> None:
     await lapse_and_offer(ctx.db, ctx.locales, ctx.config, now=now)
     await sweep_event_reminders(ctx.db, ctx.locales, ctx.config, now=now)
     await sweep_grant_reminders(ctx.db, ctx.locales, ctx.config, now=now)  # grant deadlines
+    await sweep_event_ratings(ctx.db, ctx.locales, ctx.config, now=now)  # «Оцените» (#26)
 
 
 @job
@@ -265,7 +269,13 @@ async def catalogue_import(ctx: JobContext) -> None:
 
 
 async def nightly_import(db: Database, config: Config) -> None:
+    """The nightly catalogue: the export files `[catalogue] import_paths` names, or — an
+    IRBIS64 library with no export — the catalogue databases read over the protocol
+    (new and changed records only)."""
     settings = config.catalogue
+    if not settings.import_paths and reads_catalogue_from_irbis(config):
+        await _import_from_irbis(db, config)
+        return
     paths = [config.base_dir / p for p in settings.import_paths]
     missing = [str(p) for p in paths if not await asyncio.to_thread(Path(p).is_file)]
     if missing:
@@ -279,6 +289,24 @@ async def nightly_import(db: Database, config: Config) -> None:
         full=settings.import_full,
     )
     log.info("nightly import: %s", "; ".join(summary.lines()[:4]))
+
+
+def reads_catalogue_from_irbis(config: Config) -> bool:
+    return config.library_system.kind == "irbis64" and not config.catalogue.import_paths
+
+
+async def _import_from_irbis(db: Database, config: Config) -> None:
+    try:
+        summary = await import_from_irbis(
+            db,
+            config.library_system.irbis64,
+            data_dir=config.data_dir,
+            call_timeout=config.library_system.timeout_seconds,
+        )
+    except IrbisError as exc:  # nothing was withdrawn: tomorrow's run reads on
+        log.error("nightly import from IRBIS64 failed: %s", exc)
+        return
+    log.info("nightly import from IRBIS64: %s", "; ".join(summary.lines()[:4]))
 
 
 def _schedule_announcement(ctx: JobContext, broadcast_id: int, at: datetime) -> None:
@@ -333,7 +361,7 @@ def recurring_jobs(config: Config, library_system: LibrarySystem | None) -> dict
             every(minutes=config.reminders.check_minutes),
             3600,
         )
-    if config.catalogue.import_paths:
+    if config.catalogue.import_paths or reads_catalogue_from_irbis(config):
         hour, minute = (int(part) for part in config.catalogue.import_at.split(":"))
         jobs["catalogue-import"] = (
             catalogue_import,

@@ -15,6 +15,7 @@ import pytest
 
 from bot.cli import main
 from bot.kernel.config.library_system import Irbis64
+from broadcasts.scheduler import nightly_import, recurring_jobs
 from storage.catalogue.irbis_sync import import_from_irbis
 from storage.catalogue.search import search
 from storage.circulation import library_today
@@ -186,3 +187,20 @@ def test_a_real_master_file_that_is_not_a_catalogue_is_read_and_refused(
     out = capsys.readouterr().out
     assert out.startswith("Импортировано записей: 0, пропущено: 13805")
     assert "SYNON.MST MFN 20: no title (200 ^A)" in out
+
+
+async def test_the_nightly_job_reads_the_catalogue_from_irbis_when_there_is_no_export(
+    database: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An IRBIS64 library needs no export file: the scheduler's nightly import asks the
+    server (and a server that is down tonight changes nothing)."""
+    async with irbis_library(library_today(make_config(tmp_path))()) as server:
+        settings = {"kind": "irbis64", "irbis64": _settings(server).model_dump()}
+        config = make_config(tmp_path, library_system=settings)
+        assert "catalogue-import" in recurring_jobs(config, None)
+        await nightly_import(database, config)
+        assert await _titles(database, "мастер и маргарита") == ["Мастер и Маргарита"]
+        await server.go_down()
+        await nightly_import(database, config)
+    assert "nightly import from IRBIS64 failed" in caplog.text
+    assert await _titles(database, "Водолазкин") == ["Лавр"]  # nothing withdrawn
