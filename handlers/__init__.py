@@ -42,6 +42,7 @@ from handlers import (
     link_accounts,
     my_books,
     my_requests,
+    ratings,
     reader_cards,
     request_desk,
     roles,
@@ -147,6 +148,7 @@ PARTS = (
     Part(grants, routes="form_routes"),  # the organisation after «Готовлю заявку»
     Part(librarian, routes="form_routes"),  # «Спросить библиотекаря», «Вопрос решён»
     Part(my_requests),
+    Part(ratings),  # «Оцените» after a service: a score, a comment, «Не спрашивать больше»
     # Replies to a request's card in the staff chat, «➕ В частые вопросы».
     Part(librarian, routes="staff_chat_routes", private=False),
     Part(denied),

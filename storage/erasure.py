@@ -35,6 +35,7 @@ from storage.grants.models import Application as GrantApplication
 from storage.identity import PersonAccount
 from storage.models import Activity, Person
 from storage.outbox import OPEN, OutboxMessage
+from storage.ratings.answers import erase_person as erase_ratings
 from storage.subscriptions import Subscription
 from storage.types import utcnow
 from storage.work.records import erase_customer
@@ -120,6 +121,9 @@ async def erase(db: Database, person_id: int) -> Erased:
             .where(GrantApplication.person_id == person_id)
             .values(person_id=None)
         )
+        # Ratings after a service stay counted, unnamed; their comments and «Не спрашивать
+        # больше» go (#26).
+        await erase_ratings(session, person_id)
         # Roles, linked accounts, subscriptions, watches, holds asked for from the catalogue
         # and the ticket link go with the person (ON DELETE CASCADE); a few columns
         # elsewhere are SET NULL. A hold already placed in the library system stays there:

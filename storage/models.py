@@ -78,6 +78,7 @@ class ActivityKind(enum.StrEnum):
     ERROR = "error"  # сбой при обработке
     WORK_RECORD = "work_record"  # работа РЦ вне чат-бота, записанная сотрудником (учёт работы)
     GRANT_APPLICATION = "grant_application"  # «Готовлю заявку», итог заявки на грант
+    SERVICE_RATING = "service_rating"  # оценка услуги после неё (#26)
 
 
 class Person(Base):

@@ -9,7 +9,8 @@ so past the retention the rows stay and only the text goes:
 - the activity log: content, customer and notes;
 - conversation state nobody touched within `abandoned_form_hours` is deleted (Redis keys
   expire by themselves);
-- failed ticket-link attempts are forgotten a day after the last one.
+- failed ticket-link attempts are forgotten a day after the last one;
+- comments to ratings after a service go (the ratings stay counted).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from storage.db import Database
 from storage.fsm import DatabaseStorage
 from storage.models import Activity
 from storage.outbox import OPEN, OutboxMessage
+from storage.ratings.answers import purge_comments as purge_rating_comments
 
 LINK_GUARDS_KEPT = timedelta(days=1)
 
@@ -34,6 +36,7 @@ class Purged:
     activity_texts: int
     conversations: int
     link_guards: int
+    rating_comments: int = 0  # comments to ratings after a service (#26)
 
 
 async def purge(
@@ -73,10 +76,12 @@ async def purge(
                 or_(LinkGuard.locked_until.is_(None), LinkGuard.locked_until < now),
             )
         )
+        rating_comments = await purge_rating_comments(session, cutoff)
     conversations = await DatabaseStorage(db).purge(now - abandoned_after)
     return Purged(
         outbox_texts=int(outbox.rowcount or 0),
         activity_texts=int(activities.rowcount or 0),
         conversations=conversations,
         link_guards=int(guards.rowcount or 0),
+        rating_comments=rating_comments,
     )

@@ -8,6 +8,7 @@ from storage.events import models as event_models
 from storage.faq import models as faq_models
 from storage.grants import models as grant_models
 from storage.models import Base
+from storage.ratings import models as rating_models
 
 metadata = Base.metadata
 MODULES = (
@@ -20,6 +21,7 @@ MODULES = (
     faq_models,
     identity,
     grant_models,
+    rating_models,
 )
 # Dialect-specific tables made by hand in migrations, not described by models.
 UNMODELLED_TABLES = frozenset({"catalogue_search"})

@@ -1742,3 +1742,21 @@ grants-watch = 🔔 Remind me of the deadline
 grants-unwatch = 🔕 No deadline reminders
 grants-watched = We will remind you 14 and 3 days before the deadline.
 grants-unwatched = Reminders about this contest are off.
+
+## Rating after a service (#26)
+rating-event-question =
+    You came to «{ $title }» ({ $when }). How was it? Please rate it from 1 to 5 — only if you like.
+rating-score-5 = 5 — excellent
+rating-score-4 = 4 — good
+rating-score-3 = 3 — fair
+rating-score-2 = 2 — poor
+rating-score-1 = 1 — very poor
+rating-stop = Don't ask again
+rating-comment = Thank you for the { $rating }! Anything to add? Write it in one message.
+rating-no-comment = No comment
+rating-thanks = Thank you for rating!
+rating-comment-saved = Thank you, we will read it!
+rating-already = The rating is saved already, thank you!
+rating-not-yours = This rating is not yours to change.
+rating-stopped = All right, we will not ask for ratings again.
+rating-send-text = Write the comment as text or press «No comment».

@@ -15,6 +15,7 @@ from storage.consultations.register import RegisterLine, register_lines
 from storage.db import Database
 from storage.reports import collect, offline
 from storage.reports import grants as grant_sheet
+from storage.reports import ratings as rating_sheet
 from storage.reports.collect import DayTally, HeldEvent, SentBroadcast, SentDigest
 from storage.reports.periods import Period
 from storage.reports.work import ORGANISATION_SEPARATOR, Kind, Work, WorkRow, shorten
@@ -72,6 +73,7 @@ class ReportData:
     events: list[HeldEvent] = field(default_factory=list)
     channels: dict[str, int] = field(default_factory=dict)
     grants: list[grant_sheet.GrantRow] = field(default_factory=list)  # «Гранты» (#27)
+    ratings: list[rating_sheet.RatingRow] = field(default_factory=list)  # «Оценки» (#26)
 
     @property
     def library_wide(self) -> bool:
@@ -302,6 +304,7 @@ async def gather(
         for digest in await collect.digests(db, period):
             data.work[Work.PROMOTION].append(digest_row(config, digest))
         data.grants = await grant_sheet.rows(db, period)
+        data.ratings = await rating_sheet.rows(db, period, names)
     for broadcast in await collect.broadcasts(db, period, branch_id=branch_id):
         data.work[Work.PROMOTION].append(broadcast_row(config, broadcast))
     return data

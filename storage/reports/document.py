@@ -20,7 +20,7 @@ from bot.kernel.config import Config
 from storage import spreadsheets
 from storage.consultations.register import HEADINGS as REQUEST_HEADINGS
 from storage.db import Database
-from storage.reports import charts, grants, indicators, work
+from storage.reports import charts, grants, indicators, ratings, work
 from storage.reports.build import ReportData, gather
 from storage.reports.periods import Period
 from storage.reports.work import Work
@@ -95,6 +95,8 @@ def sheets(report: Report) -> list[tuple[str, Sheet]]:
     )
     if data.grants:  # «Гранты» (#27): only when applications moved in the period
         tables.append((grants.SHEET, grants.sheet(data.grants)))
+    if data.ratings:  # «Оценки» (#26): only when ratings were given in the period
+        tables.append((ratings.SHEET, ratings.sheet(data.ratings)))
     return tables
 
 

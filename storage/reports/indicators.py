@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import median
 
-from storage.reports import grants
+from storage.reports import grants, ratings
 from storage.reports.build import ReportData
 from storage.reports.work import EVENT_KINDS, ORGANISATION_SEPARATOR, Kind, Work, WorkRow
 from storage.spreadsheets import Sheet
@@ -197,6 +197,11 @@ GRANT_INDICATORS = tuple(
     Indicator(key, name, rule, lambda d, how=how: how(d.grants, d.period), library_wide=True)
     for key, name, rule, how in grants.INDICATORS
 )
+# Satisfaction after a service (#26), from the sheet «Оценки».
+RATING_INDICATORS = tuple(
+    Indicator(key, name, rule, lambda d, how=how: how(d.ratings), library_wide=True)
+    for key, name, rule, how in ratings.INDICATORS
+)
 HEADINGS_TAIL = ("Изменение", "Изменение, %", "Как посчитано")
 
 
@@ -232,7 +237,7 @@ def sheet(current: ReportData, previous: ReportData) -> Sheet:
     """One row per indicator: this period, the one before, the change and the rule."""
     headings = ("Показатель", column_label(current), column_label(previous), *HEADINGS_TAIL)
     rows: list[list[object]] = []
-    for indicator in (*INDICATORS, *GRANT_INDICATORS):
+    for indicator in (*INDICATORS, *GRANT_INDICATORS, *RATING_INDICATORS):
         now, before = value(indicator, current), value(indicator, previous)
         delta, percent = _change(now, before)
         rows.append(

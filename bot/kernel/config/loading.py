@@ -16,6 +16,7 @@ from bot.kernel.config.library import Catalogue, Library
 from bot.kernel.config.library_system import LibrarySystem, Reminders
 from bot.kernel.config.messengers import Max, Staff, Telegram, Vk
 from bot.kernel.config.policies import Limits, Notifications, Privacy
+from bot.kernel.config.ratings import Ratings
 from bot.kernel.config.services import Database, Logging, Monitoring, Outbox, Redis
 from bot.kernel.config.topics import Consultations, Librarian, Subscriptions
 from bot.kernel.config.work import ResourceWork
@@ -54,6 +55,7 @@ class Config(BaseSettings):
     monitoring: Monitoring = Monitoring()
     outbox: Outbox = Outbox()
     work: ResourceWork = ResourceWork()
+    ratings: Ratings = Ratings()  # #26: a rating after each kind of service
 
     # Where relative paths in the file are resolved: the config file's folder.
     base_dir: Path = Field(default=Path(), exclude=True)
