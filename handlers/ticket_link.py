@@ -79,7 +79,6 @@ ASK_SECRET = {
 # With `verification = "phone"`, a reader the phone does not name (several readers share
 # it, none has it, their messenger cannot share a contact) proves the ticket with a desk
 # code: staff vouch for them in person.
-PHONE_FALLBACK = "desk_code"
 PHONE_MISSES = {
     PhoneOutcome.SEVERAL: "loans-phone-several",
     PhoneOutcome.NONE: "loans-phone-none",
@@ -100,7 +99,7 @@ def proof_mode(config: Config) -> str:
     """The secret asked for after the ticket: the configured one, or in the phone mode
     its fallback."""
     verification = config.library_system.verification
-    return PHONE_FALLBACK if verification == "phone" else verification
+    return config.library_system.phone_fallback if verification == "phone" else verification
 
 
 async def ask_ticket(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -274,3 +274,21 @@ def test_a_messengers_number_is_russian_only_with_seven_in_front() -> None:
     assert messenger_phone("+45 49512345") is None
     assert messenger_phone("81312345678") is None  # Japan, not «8 131 …»
     assert messenger_phone("9123456789") is None  # no country: not the messenger's shape
+
+
+async def test_a_family_phone_falls_back_to_the_proof_the_library_chose(
+    start_bot: StartBot, tmp_path: Path, koha: FakeKoha
+) -> None:
+    """`phone_fallback`: a library that does not want readers at the desk for a shared
+    phone asks for the surname and year of birth after the ticket instead."""
+    koha.add_patron("23529000200", "Сидоров", "Иван", mobile=FAMILY_PHONE, born=date(1990, 5, 1))
+    koha.add_patron("23529000201", "Сидорова", "Ольга", phone="89031112233")
+    config = phone_config(tmp_path, koha, phone_fallback="surname_birth_year")
+    library = await start_bot(config)
+    ivan, _ = await my_books(library, 5301, "Иван")
+    reply = await ivan.share_contact("+79031112233")
+    assert "несколько читателей" in reply.text
+    reply = await ivan.send("23529000200")
+    assert "Введите <b>фамилию и год рождения</b>" in reply.text
+    reply = await ivan.send("Сидоров 1990")
+    assert "билет № 23529000200 привязан (Иван Сидоров)" in reply.text
