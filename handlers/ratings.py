@@ -19,7 +19,7 @@ from bot.kernel.i18n import Texts
 from broadcasts.views.keyboards import button, inline
 from broadcasts.views.rating_view import RatingAction, RatingCb
 from handlers.routes import Routes
-from storage.activity import ActivityNote
+from storage.activity import HIDDEN, ActivityNote
 from storage.db import Database
 from storage.models import ActivityKind
 from storage.people import PersonView
@@ -27,8 +27,6 @@ from storage.ratings import answers
 from storage.ratings.answers import Rated
 
 routes = Routes(__name__)
-
-COMMENT_NOTE = "комментарий к оценке"  # what the activity log keeps instead of the words
 
 
 class RatingForm(StatesGroup):
@@ -116,7 +114,7 @@ async def comment(
     rating_id = int((await state.get_data()).get("rating_id", 0))
     await state.clear()
     activity.kind = ActivityKind.SERVICE_RATING
-    activity.content = COMMENT_NOTE
+    activity.content = HIDDEN  # the log keeps no copy of their words
     activity.status = "rating comment"
     saved = person.may_keep_texts and await answers.comment(
         db, rating_id, person.id, message.text or ""
