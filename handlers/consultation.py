@@ -20,6 +20,8 @@ from aiogram.types import CallbackQuery, Message
 from bot.kernel.config import Config, ConsultationTopic
 from bot.kernel.i18n import Texts
 from broadcasts.views.callbacks import RequestAction, RequestCb
+from broadcasts.views.grant_view import GrantAction
+from broadcasts.views.grant_view import cb as grant_cb
 from broadcasts.views.keyboards import button, inline
 from broadcasts.views.request_view import topic_name
 from handlers.consultation_activity import log_step, request_kind
@@ -58,6 +60,7 @@ async def show_topics(target: Message, texts: Texts, config: Config) -> None:
         [button(topic_name(texts, config, t.id), _cb(RequestAction.TOPIC, value=i))]
         for i, t in config.consultations.listed
     ]
+    rows.append([button(texts("rq-grants"), grant_cb(GrantAction.OPEN))])
     rows.append([button(texts("rq-mine"), _cb(RequestAction.MINE))])
     await target.answer(texts("rq-topics"), reply_markup=inline(texts, *rows))
 

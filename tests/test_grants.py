@@ -350,3 +350,16 @@ def test_sums_and_dates_as_staff_type_them() -> None:
     with pytest.raises(contests.Invalid):
         contests.read_link("ftp://example.org/x")
     assert contests.read_tags("Культура; #молодёжь, культура") == ("культура", "молодёжь")
+
+
+async def test_an_nko_member_finds_the_grants_calendar_among_the_consultation_topics(
+    bot: RunningBot,
+) -> None:
+    """«💬 Консультация» is where NKO members look for help with grants: the calendar is
+    one tap from there, and back to the menu from it."""
+    olga = await consented(bot, 9701, "Ольга")
+    reply = await olga.send("💬 Консультация")
+    assert "🏆 Гранты и конкурсы" in reply.buttons
+    reply = await olga.click("🏆 Гранты и конкурсы")
+    assert "Гранты и конкурсы" in reply.text
+    assert any("В меню" in label for label in reply.buttons)
