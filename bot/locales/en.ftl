@@ -1760,3 +1760,6 @@ rating-already = The rating is saved already, thank you!
 rating-not-yours = This rating is not yours to change.
 rating-stopped = All right, we will not ask for ratings again.
 rating-send-text = Write the comment as text or press «No comment».
+
+# The consultation topics lead to the grants calendar too (#27)
+rq-grants = 🏆 Grants and contests

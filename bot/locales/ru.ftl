@@ -1785,3 +1785,6 @@ rating-already = Оценка уже сохранена, спасибо!
 rating-not-yours = Эта оценка не ваша — её не изменить.
 rating-stopped = Хорошо, больше не будем спрашивать об оценках.
 rating-send-text = Напишите комментарий текстом или нажмите «Без комментария».
+
+# The consultation topics lead to the grants calendar too (#27)
+rq-grants = 🏆 Гранты и конкурсы
