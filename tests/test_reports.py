@@ -560,6 +560,7 @@ async def test_the_workbook_recomputes_from_its_own_cells(
         "Справки по каталогу и продления",
         "Продвижение услуг РЦ",
         "Запросы",
+        "Оценки",  # the requests' ratings (#26)
         "Графики",
     ]
     for name in book.sheetnames[:-1]:
@@ -622,6 +623,9 @@ async def test_the_workbook_recomputes_from_its_own_cells(
         "Продлений книг": total("Справки по каталогу и продления", "Продление книги"),
         "Удовлетворённость: средняя оценка запросов (1–5)": round(sum(ratings) / len(ratings), 2),
         "Оценок получено": len(ratings),
+        "Удовлетворённость услугами: доля оценок 4–5, %": round(
+            sum(1 for r in rows("Оценки") if r[3] >= 4) / len(rows("Оценки")) * 100, 1
+        ),
     }
     summary = {row[0]: row[1] for row in rows("Показатели")}
     for name, expected in by_hand.items():
