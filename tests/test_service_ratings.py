@@ -11,7 +11,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -21,15 +21,17 @@ from bot.transports.telegram import create_bot
 from broadcasts.service_ratings import sweep_event_ratings
 from broadcasts.views.rating_view import RatingAction, RatingCb
 from storage import people, retention
-from storage.consultations.models import ConsultationRequest, RequestStatus
 from storage.db import Database
 from storage.events import registrations
 from storage.events.models import Event, EventKind
 from storage.ratings import answers
 from storage.ratings.models import ServiceKind, ServiceRating
 from storage.reports import document, periods
-from tests.conftest import RunningBot, StartBot, make_config
+from tests.conftest import STAFF_CHAT_ID, RunningBot, StartBot, make_config
 from tests.harness import drain_outbox
+from tests.test_consultations_bot import last_to
+from tests.test_events_bot import deliver
+from tests.test_librarian import ALL_DAY, ANSWER, ask_librarian, only_request
 from tests.test_my_books import consented
 
 COMMENT = '=HYPERLINK("http://evil") Было интересно, спасибо!'
@@ -145,28 +147,12 @@ async def test_the_morning_after_she_rates_the_meetup_once(bot: RunningBot) -> N
     assert (row.rating, row.kind) == (4, ServiceKind.EVENT)
     assert row.comment == COMMENT
 
-    # A librarian's answer rated 2 in «Мои обращения» is counted beside it.
-    async with bot.db.transaction() as session:
-        session.add(
-            ConsultationRequest(
-                platform="telegram",
-                topic="librarian",
-                question="Есть ли у вас «Мастер и Маргарита»?",
-                status=RequestStatus.RESOLVED,
-                closed_at=datetime.now(UTC),
-                rating=2,
-            )
-        )
-
-    period = periods.current("quarter", bot.config.library.zone, datetime.now(UTC))
-    report = await document.prepare(bot.db, bot.config, period, now=datetime.now(UTC))
-    book = load_workbook(BytesIO(document.to_xlsx(report)))
-    shown = {r[0]: r[1] for r in book["Показатели"].iter_rows(min_row=3, values_only=True)}
-    assert shown["Удовлетворённость услугами: доля оценок 4–5, %"] == 50
+    book = await workbook(bot)
+    shown = indicators(book)
+    assert shown["Удовлетворённость услугами: доля оценок 4–5, %"] == 100
     assert shown["  в том числе: мероприятие"] == 100
-    assert shown["  в том числе: вопрос библиотекарю"] == 0
-    assert shown["  в том числе: консультация"] == "—"
-    assert shown["Оценок услуг получено"] == 2
+    assert shown["  в том числе: вопрос библиотекарю"] == "—"
+    assert shown["Оценок услуг получено"] == 1
     ratings = book["Оценки"]
     (line,) = [r for r in ratings.iter_rows(min_row=3) if r[1].value == "мероприятие"]
     assert [c.value for c in line[2:]] == ["Открытое общение", 4, COMMENT]
@@ -177,6 +163,49 @@ async def test_the_morning_after_she_rates_the_meetup_once(bot: RunningBot) -> N
     assert "удалены" in (await anna.click("Да, удалить")).text
     row = await her_rating(bot.db)
     assert (row.rating, row.comment, row.person_id) == (4, None, None)
+
+
+async def workbook(bot: RunningBot) -> Workbook:
+    """This quarter's workbook, as staff download it."""
+    period = periods.current("quarter", bot.config.library.zone, datetime.now(UTC))
+    report = await document.prepare(bot.db, bot.config, period, now=datetime.now(UTC))
+    return load_workbook(BytesIO(document.to_xlsx(report)))
+
+
+def indicators(book: Workbook) -> dict[object, object]:
+    return {r[0]: r[1] for r in book["Показатели"].iter_rows(min_row=3, values_only=True)}
+
+
+async def test_a_librarians_answer_rated_in_the_bot_counts_beside_the_events(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    config = make_config(
+        tmp_path, notifications={"quiet_hours": ""}, consultations={"hours": ALL_DAY}
+    )
+    bot = await start_bot(config)
+    anna = await consented(bot, 7106, "Анна")
+    await ask_librarian(anna)
+    await deliver(bot)
+    card = last_to(bot, STAFF_CHAT_ID, "Вопрос библиотекарю")
+    await bot.admin().send_in_chat(STAFF_CHAT_ID, ANSWER, reply_to=card)
+    await deliver(bot)
+    reply = await anna.press_on(last_to(bot, 7106, "Ответ библиотекаря"), "Вопрос решён")
+    assert "Оцените" in reply.text
+    assert "Спасибо за оценку 2" in (await anna.click("2")).text
+    assert "Спасибо" in (await anna.send("Ответили только через день")).text
+
+    book = await workbook(bot)
+    shown = indicators(book)
+    assert shown["  в том числе: вопрос библиотекарю"] == 0
+    assert shown["  в том числе: мероприятие"] == "—"
+    assert shown["Оценок услуг получено"] == 1
+    (line,) = book["Оценки"].iter_rows(min_row=3, values_only=True)
+    assert line[1:] == (
+        "вопрос библиотекарю",
+        f"Обращение № {(await only_request(bot)).id} (Вопрос библиотекарю)",
+        2,
+        "Ответили только через день",
+    )
 
 
 async def test_dont_ask_again_stops_further_questions(bot: RunningBot) -> None:
