@@ -101,7 +101,7 @@ class MaxPerson:
     def __init__(self, server: FakeMax, user_id: int, first_name: str) -> None:
         self.server = server
         self.user_id = user_id
-        server.add_user(user_id, first_name, "Петрова")
+        server.add_user(user_id, first_name, "Петрова", started=False)  # until they write
 
     async def _step(
         self, number: int, chat: int | None = None, mark: int | None = None

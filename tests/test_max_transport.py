@@ -370,7 +370,7 @@ async def test_the_start_link_is_a_max_deep_link(max_server: FakeMax, bot: Bot) 
 
 
 def test_a_shared_contact_is_the_senders_own(max_server: FakeMax) -> None:
-    """A `request_contact` press: MAX sends the reader's vCard, vouched for by its hash."""
+    """A `request_contact` press: MAX sends the reader's vCard with her account (`max_info`)."""
     bot = max_bot(max_settings(max_server))
     max_server.add_user(777, "Анна")
     number = max_server.message_created(

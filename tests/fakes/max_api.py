@@ -8,10 +8,12 @@ missing or wrong token (401 verify.token), parameters of the wrong type or out o
 bodies without the schema's required fields, texts over 4000 characters, keyboards over
 MAX's limits, attachments nobody uploaded, a file that is not a message's only
 attachment, a reply to an unknown message, a callback answered twice, a message to a
-reader who blocked the bot (403 chat.denied), long polling while a webhook subscription
-is active (405). Faults on demand: the next call of a route fails with a status
-(429 with Retry-After, 5xx), never answers (a timeout), or the whole API limits its
-rate (429 past `rate_limit` calls a second).
+reader who blocked the bot or never started it (403 chat.denied), long polling while a
+webhook subscription is active (405). A message's `seq` is its place in its own chat, as
+in MAX: every chat counts from the same number, so two chats share seqs. Faults on
+demand: the next call of a route fails with a status (429 with Retry-After, 5xx), never
+answers (a timeout), or the whole API limits its rate (429 past `rate_limit` calls a
+second).
 
 The schema's rules are encoded in `tests.fakes.max_rules` (checked against the schema by
 tests/test_fake_max.py when ../shared is present): the fake never reads ../shared, so the
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import itertools
 import json
 import re
@@ -119,17 +122,18 @@ class FakeMax:
         self.messages: dict[str, dict[str, Any]] = {}  # mid → the message as MAX shows it
         self.deleted: list[str] = []
         self.blocked: set[int] = set()  # users who blocked the bot: 403 chat.denied
+        self.started: set[int] = set()  # users who wrote to the bot: the only ones it can
         self.answers: dict[str, dict[str, Any]] = {}  # callback id → the answer's body
         self.actions: list[tuple[int, str]] = []  # (chat id, action)
         self.uploads: dict[str, tuple[str, str, bytes]] = {}  # token → (type, name, data)
         self.subscription: dict[str, Any] | None = None
         self.rate_limit: int | None = None  # calls a second before 429 (MAX's: RATE_LIMIT_RPS)
         self.not_ready: int = 0  # next sends with a fresh upload answered attachment.not.ready
-        self._faults: dict[str, list[tuple[int, str, str, int | None]]] = {}
+        self._faults: dict[str, list[tuple[int, str, str, int | None] | None]] = {}
         self._hang: dict[str, int] = {}
         self._recent: list[float] = []
         self._open_callbacks: dict[str, int] = {}  # callback id → the user who pressed
-        self._seqs = itertools.count(100)
+        self._seqs: dict[int, itertools.count[int]] = {}  # chat id → its own seq counter
         self._polled_marker = 0
         self._changed = asyncio.Event()
         self._closing = False
@@ -157,7 +161,13 @@ class FakeMax:
 
     # --- people and chats ----------------------------------------------------------------
 
-    def add_user(self, user_id: int, first_name: str, last_name: str = "") -> dict[str, Any]:
+    def add_user(
+        self, user_id: int, first_name: str, last_name: str = "", *, started: bool = True
+    ) -> dict[str, Any]:
+        """A MAX user; `started`: they have opened the bot already, so it may write to them
+        (one the fake meets only in an update, or `started=False`, has not)."""
+        if started:
+            self.started.add(user_id)
         profile = {
             "user_id": user_id,
             "first_name": first_name,
@@ -175,12 +185,16 @@ class FakeMax:
         self.chats[chat_id] = title
         return chat_id
 
+    def next_seq(self, chat: int) -> int:
+        """The next message's seq in `chat`: every chat counts on its own from 100."""
+        return next(self._seqs.setdefault(chat, itertools.count(100)))
+
     @staticmethod
     def dialog_chat(user_id: int) -> int:
         return DIALOG_CHATS + user_id
 
     def _profile(self, user_id: int) -> dict[str, Any]:
-        return self.users.get(user_id) or self.add_user(user_id, f"User {user_id}")
+        return self.users.get(user_id) or self.add_user(user_id, f"User {user_id}", started=False)
 
     def _bot_profile(self) -> dict[str, Any]:
         return {
@@ -221,7 +235,8 @@ class FakeMax:
                 "chat_type": "dialog",
                 "user_id": self.bot_id,
             }
-        seq = next(self._seqs)
+            self.started.add(user_id)
+        seq = self.next_seq(recipient["chat_id"])
         message: dict[str, Any] = {
             "sender": self._profile(user_id),
             "recipient": recipient,
@@ -257,6 +272,8 @@ class FakeMax:
         """A press of a callback button of the bot's message `mid` (None: deleted)."""
         callback_id = secrets.token_urlsafe(12)
         self._open_callbacks[callback_id] = user_id
+        if mid and self.messages[mid]["recipient"].get("chat_type") == "dialog":
+            self.started.add(user_id)
         now = int(time.time() * 1000)
         return self.push(
             {
@@ -277,6 +294,7 @@ class FakeMax:
         """The reader pressed «Начать», maybe through max.ru/<bot>?start=<payload>; MAX
         passes no payload longer than 512 characters."""
         passed = payload if payload is not None and len(payload) <= START_PAYLOAD_CHARS else None
+        self.started.add(user_id)
         return self.push(
             {
                 "update_type": "bot_started",
@@ -289,15 +307,22 @@ class FakeMax:
         )
 
     def contact_attachment(self, user_id: int, phone: str) -> dict[str, Any]:
-        """What a `request_contact` press shares: the reader's own vCard, vouched for."""
+        """A contact of the MAX user `user_id` — what a `request_contact` press shares (the
+        sharer's own), or another MAX user's card: MAX fills `max_info` with the account
+        (and a `hash` of the vCard)."""
         profile = self._profile(user_id)
-        vcf = (
-            "BEGIN:VCARD\r\nVERSION:3.0\r\n"
-            f"FN:{profile['first_name']}\r\nTEL;TYPE=cell:{phone}\r\nEND:VCARD\r\n"
-        )
+        vcf = _vcard(profile["first_name"], phone)
         return {
             "type": "contact",
             "payload": {"vcf_info": vcf, "hash": secrets.token_hex(16), "max_info": profile},
+        }
+
+    @staticmethod
+    def phone_book_card(name: str, phone: str) -> dict[str, Any]:
+        """A phone-book contact of someone not in MAX: a vCard, no `max_info`, no hash."""
+        return {
+            "type": "contact",
+            "payload": {"vcf_info": _vcard(name, phone), "hash": None, "max_info": None},
         }
 
     def user_file(self, name: str, data: bytes) -> dict[str, Any]:
@@ -340,14 +365,16 @@ class FakeMax:
         *,
         retry_after: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
         """The next call(s) of `route` («POST /messages») answer `status` with MAX's
-        error object (a 429 with Retry-After when `retry_after`)."""
+        error object (a 429 with Retry-After when `retry_after`); `after`: that many
+        calls of it succeed first (the second part of a send fails)."""
         code = code or {429: "too.many.requests", 503: "service.unavailable"}.get(
             status, "internal.error" if status >= 500 else "bad.request"
         )
         fault = (status, code, message or code, retry_after)
-        self._faults.setdefault(route, []).extend([fault] * times)
+        self._faults.setdefault(route, []).extend([None] * after + [fault] * times)
 
     def hang_next(self, route: str, times: int = 1) -> None:
         """The next call(s) of `route` are never answered (the client's timeout fires)."""
@@ -407,8 +434,9 @@ class FakeMax:
                 await self._wait_for(lambda: self._closing)
                 return web.json_response({})
             self._check_rate(call)
-            if self._faults.get(call.route):
-                status, code, message, retry_after = self._faults[call.route].pop(0)
+            fault = self._faults[call.route].pop(0) if self._faults.get(call.route) else None
+            if fault is not None:
+                status, code, message, retry_after = fault
                 headers = {"Retry-After": str(retry_after)} if retry_after else None
                 return web.json_response(
                     {"code": code, "message": message}, status=status, headers=headers
@@ -543,8 +571,7 @@ class FakeMax:
         if (user_id is None) == (chat_id is None):
             raise bad("exactly one of user_id and chat_id is required", "param.invalid")
         if user_id is not None:
-            if user_id in self.blocked:
-                raise MaxApiError(403, "chat.denied", "error.dialog.suspended")
+            self._may_write(user_id)
             recipient = {
                 "chat_id": self.dialog_chat(user_id),
                 "chat_type": "dialog",
@@ -556,10 +583,16 @@ class FakeMax:
             return {"chat_id": chat_id, "chat_type": "chat", "user_id": None}, chat_id
         if chat_id - DIALOG_CHATS in self.users:
             user_id = chat_id - DIALOG_CHATS
-            if user_id in self.blocked:
-                raise MaxApiError(403, "chat.denied", "error.dialog.suspended")
+            self._may_write(user_id)
             return {"chat_id": chat_id, "chat_type": "dialog", "user_id": user_id}, chat_id
         raise MaxApiError(404, "chat.not.found", f"chat {chat_id} not found")
+
+    def _may_write(self, user_id: int) -> None:
+        """A bot writes only to a reader who started it and has not blocked it since."""
+        if user_id in self.blocked:
+            raise MaxApiError(403, "chat.denied", "error.dialog.suspended")
+        if user_id not in self.started:
+            raise MaxApiError(403, "chat.denied", "error.dialog.not.started")
 
     @staticmethod
     def public(message: dict[str, Any]) -> dict[str, Any]:
@@ -610,8 +643,8 @@ class FakeMax:
             "link": stored_link,
             "body": {
                 "mid": mid,
-                "seq": next(self._seqs),
-                "text": body["text"] or "",
+                "seq": self.next_seq(chat),
+                "text": shown_text(body["text"], body.get("format")),
                 "attachments": self._shown_attachments(body["attachments"] or []),
                 "markup": [],
             },
@@ -647,7 +680,7 @@ class FakeMax:
             raise MaxApiError(404, "message.not.found", f"message {mid} not found")
         body = self._new_body(call.body)
         if body["text"] is not None:
-            message["body"]["text"] = body["text"]
+            message["body"]["text"] = shown_text(body["text"], body.get("format"))
         if body["attachments"] is not None:  # null: unchanged; empty: all removed
             message["body"]["attachments"] = self._shown_attachments(body["attachments"])
         message["format"] = body.get("format")
@@ -751,3 +784,15 @@ class FakeMax:
         if self.subscription is not None and self.subscription["url"] == url:
             self.subscription = None
         return {"success": True}
+
+
+def _vcard(name: str, phone: str) -> str:
+    return f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nTEL;TYPE=cell:{phone}\r\nEND:VCARD\r\n"
+
+
+def shown_text(text: str | None, fmt: str | None) -> str:
+    """A message's `body.text` as MAX shows it: plain — an HTML message's tags gone and
+    its entities read (MAX keeps the formatting apart, in `markup`)."""
+    if fmt == "html":
+        return html.unescape(re.sub(r"<[^>]*>", "", text or ""))
+    return text or ""

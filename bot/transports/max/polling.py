@@ -79,17 +79,26 @@ async def feed(
     *,
     tasks: set[asyncio.Task[Any]] | None = None,
 ) -> None:
-    """Hand MAX updates to the Dispatcher: awaited one by one, or as tasks in `tasks`."""
+    """Hand MAX updates to the Dispatcher: awaited one by one, or as tasks in `tasks`.
+    An update that fails (unreadable, or its handling raised) is logged by its type and
+    skipped, so it neither ends the long poll nor makes a webhook answer 500 (which MAX
+    would answer by sending it again and again)."""
     session = max_session(bot)
     for raw in updates:
-        update = session.updates.convert(raw)
-        if update is None:
-            continue
-        handling = dp.feed_update(
-            bot, update, platform=PLATFORM, event_key=event_key(session.bot_user.id, raw)
-        )
-        if tasks is None:
-            await handling
+        kind = raw.get("update_type") if isinstance(raw, dict) else None
+        try:
+            update = session.updates.convert(raw)
+            if update is None:
+                continue
+            handling = dp.feed_update(
+                bot, update, platform=PLATFORM, event_key=event_key(session.bot_user.id, raw)
+            )
+            if tasks is None:
+                await handling
+                continue
+        except Exception as exc:  # noqa: BLE001 — the next update is still handled
+            # The type and the error's class only: the update holds a reader's data.
+            log.error("MAX update %s skipped: %s", kind, type(exc).__name__)
             continue
         task = asyncio.create_task(handling)
         tasks.add(task)

@@ -12,8 +12,17 @@ buttons follow it in a message of their own; an edit replaces every attachment, 
 message's files are sent again with its new keyboard; a message sent right after its
 upload may be refused «attachment.not.ready» and is sent again a moment later; a press
 is answered once through `POST /answers` (a notification when there is a text). A
-message is known by its seq (`updates.MessageLog` keeps its mid); one sent before a
-restart is looked up among its chat's last 100 messages (`GET /messages`).
+message is known by its chat and seq (`updates.MessageLog` keeps its mid; a seq alone
+names a message in every chat), and a message of another chat is never edited or deleted;
+one sent before a restart is looked up among its chat's last 100 messages
+(`GET /messages`). A keyboard's own message («⋯») is edited with its message, not sent
+again.
+
+A send in several messages that fails after one of them was delivered fails as a lost
+answer (TelegramNetworkError: the outbox marks it «unknown» and never resends it), since
+sending it again would repeat what the reader already has. Retrying only the rest here
+was not chosen: a failed part may itself have been delivered (a timeout), so the
+ambiguity stays, and the outbox already has one honest word for it.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.default import Default
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.types import User
 
@@ -40,7 +49,7 @@ from bot.transports.max.updates import (
     Shown,
     UpdateFactory,
     file_payloads,
-    sent_to,
+    plain_as_html,
 )
 from bot.transports.stand_in import StandInSession
 
@@ -100,7 +109,7 @@ class MaxSession(StandInSession):
 
     def _message(self, chat_id: int, seq: int, text: str, shown: Shown) -> dict[str, Any]:
         """The Bot API Message a send answers with."""
-        self.log.remember(seq, shown)
+        self.log.remember(chat_id, seq, shown)
         message: dict[str, Any] = {
             "message_id": seq,
             "date": int(datetime.now(UTC).timestamp()),
@@ -162,8 +171,8 @@ class MaxSession(StandInSession):
         files = file_payloads((sent.get("body") or {}).get("attachments") or []) or [
             a for a in attachments or [] if a["type"] != "inline_keyboard"
         ]
-        shown = Shown(str(sent["body"]["mid"]), sent_to(recipient, chat_id), text, files)
-        self.log.remember(int(sent["body"]["seq"]), shown)
+        shown = Shown(str(sent["body"]["mid"]), chat_id, text, files, fmt=fmt)
+        self.log.remember(chat_id, int(sent["body"]["seq"]), shown)
         return int(sent["body"]["seq"]), shown
 
     async def _send_one(
@@ -175,24 +184,38 @@ class MaxSession(StandInSession):
         text, fmt = self._text(bot, method, field)
         keyboards = keyboards_for(getattr(method, "reply_markup", None), self.tokens)
         parts = split_text(text, TEXT_LIMIT) if len(text) > TEXT_LIMIT else [text]
-        reply_to = self._reply_mid(getattr(method, "reply_parameters", None))
-        for part in parts[:-1]:
-            await self.post(method, chat_id, part, fmt=fmt, reply_to=reply_to)
-            reply_to = None
+        reply_to = self._reply_mid(chat_id, getattr(method, "reply_parameters", None))
         attachments: list[dict[str, Any]] = [file] if file else []
         if keyboards and (file is None or file["type"] != "file"):
             attachments.append(keyboards.pop(0))
-        seq, shown = await self.post(
-            method, chat_id, parts[-1], fmt=fmt, attachments=attachments, reply_to=reply_to
-        )
-        for more in keyboards:
-            await self.post(method, chat_id, CONTINUED, attachments=[more])
+        total, delivered = len(parts) + len(keyboards), 0
+        try:
+            for part in parts[:-1]:
+                await self.post(method, chat_id, part, fmt=fmt, reply_to=reply_to)
+                delivered, reply_to = delivered + 1, None
+            seq, shown = await self.post(
+                method, chat_id, parts[-1], fmt=fmt, attachments=attachments, reply_to=reply_to
+            )
+            delivered += 1
+            for more in keyboards:
+                _seq, extra = await self.post(method, chat_id, CONTINUED, attachments=[more])
+                shown.keyboard_mids.append(extra.mid)
+                delivered += 1
+        except TelegramAPIError as exc:
+            if not delivered:
+                raise
+            # The reader has the first parts: sending it all again would repeat them.
+            raise TelegramNetworkError(
+                method=method,
+                message=f"MAX delivered {delivered} of {total} messages of this send; "
+                f"the rest failed ({type(exc).__name__}): not to be sent again",
+            ) from exc
         return self._message(chat_id, seq, parts[-1], shown)
 
-    def _reply_mid(self, reply: Any) -> str | None:
+    def _reply_mid(self, chat_id: int, reply: Any) -> str | None:
         if reply is None or isinstance(reply, Default) or not getattr(reply, "message_id", None):
             return None
-        shown = self.log.get(int(reply.message_id))
+        shown = self.log.get(chat_id, int(reply.message_id))
         return shown.mid if shown else None
 
     async def _shown(self, method: Any, doing: str = "edit") -> Shown:
@@ -201,7 +224,9 @@ class MaxSession(StandInSession):
         if method.chat_id is None or method.message_id is None:
             raise TelegramBadRequest(method=method, message="MAX has no inline-mode messages")
         seq, chat_id = int(method.message_id), int(method.chat_id)
-        shown = self.log.get(seq)
+        shown = self.log.get(chat_id, seq)
+        if shown is not None and shown.chat_id != chat_id:
+            shown = None  # never another chat's message, whatever the log says
         max_chat = chat_id if chat_id < 0 else self.log.dialog(chat_id)
         if shown is None and max_chat is not None:
             answer = await self.client.call(
@@ -211,8 +236,9 @@ class MaxSession(StandInSession):
                 body = found.get("body") or {}
                 if body.get("seq") == seq and body.get("mid"):
                     files = file_payloads(body.get("attachments") or [])
-                    shown = Shown(str(body["mid"]), chat_id, body.get("text") or "", files)
-                    self.log.remember(seq, shown)
+                    text = plain_as_html(str(body.get("text") or ""))
+                    shown = Shown(str(body["mid"]), chat_id, text, files, fmt="html")
+                    self.log.remember(chat_id, seq, shown)
                     break
         if shown is None:
             raise TelegramBadRequest(method=method, message=f"message to {doing} not found")
@@ -232,10 +258,40 @@ class MaxSession(StandInSession):
             method, "PUT", "/messages", query={"message_id": shown.mid}, body=body
         )
         chat_id = int(method.chat_id)
-        for more in keyboards:
-            await self.post(method, chat_id, CONTINUED, attachments=[more])
-        updated = Shown(shown.mid, shown.chat_id, text, shown.files)
+        kept = await self._edit_keyboards(method, chat_id, shown.keyboard_mids, keyboards)
+        updated = Shown(shown.mid, shown.chat_id, text, shown.files, fmt, kept)
         return self._message(chat_id, int(method.message_id), text, updated)
+
+    async def _edit_keyboards(
+        self, method: Any, chat_id: int, mids: list[str], keyboards: list[dict[str, Any]]
+    ) -> list[str]:
+        """The keyboards a message could not hold, in its «⋯» messages: the ones it has
+        are edited (no new message, no old keyboard left to press), more are sent, and the
+        ones no longer needed deleted. The mids of its «⋯» messages now."""
+        kept: list[str] = []
+        for index, keyboard in enumerate(keyboards):
+            if index < len(mids):
+                body = {"text": CONTINUED, "attachments": [keyboard], "link": None}
+                try:
+                    await self.client.call(
+                        method, "PUT", "/messages", query={"message_id": mids[index]}, body=body
+                    )
+                    kept.append(mids[index])
+                    continue
+                except TelegramBadRequest as exc:  # deleted meanwhile: a new one instead
+                    log.info("MAX keyboard message not edited: %s", exc.message)
+            _seq, extra = await self.post(method, chat_id, CONTINUED, attachments=[keyboard])
+            kept.append(extra.mid)
+        await self._delete_quietly(method, mids[len(keyboards) :])
+        return kept
+
+    async def _delete_quietly(self, method: Any, mids: list[str]) -> None:
+        """Delete messages the bot no longer needs; one already gone is no error."""
+        for mid in mids:
+            try:
+                await self.client.call(method, "DELETE", "/messages", query={"message_id": mid})
+            except TelegramBadRequest as exc:
+                log.info("MAX keyboard message not deleted: %s", exc.message)
 
     # --- the Bot API methods the handlers use -------------------------------------------
 
@@ -271,7 +327,7 @@ class MaxSession(StandInSession):
 
     async def _api_editMessageReplyMarkup(self, bot: Bot, method: Any) -> dict[str, Any]:
         shown = await self._shown(method)
-        return await self._edit(bot, method, shown.text, text_format(bot.default["parse_mode"]))
+        return await self._edit(bot, method, shown.text, shown.fmt)
 
     async def _api_answerCallbackQuery(self, _bot: Bot, method: Any) -> bool:
         """POST /answers once per press: the short answer as MAX's notification."""
@@ -292,7 +348,8 @@ class MaxSession(StandInSession):
     async def _api_deleteMessage(self, _bot: Bot, method: Any) -> bool:
         shown = await self._shown(method, "delete")
         await self.client.call(method, "DELETE", "/messages", query={"message_id": shown.mid})
-        self.log.forget(int(method.message_id))
+        await self._delete_quietly(method, shown.keyboard_mids)
+        self.log.forget(int(method.chat_id), int(method.message_id))
         return True
 
     async def _api_sendChatAction(self, _bot: Bot, method: Any) -> bool:

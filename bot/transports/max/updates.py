@@ -13,12 +13,17 @@
 
 Chats: a dialog is the reader's MAX `user_id` (a private chat, as in Telegram); a group
 chat is MAX's `chat_id`, which is negative. Messages: MAX names them by the string
-`mid`; aiogram wants an int, so a message is known by its `seq` and `MessageLog` keeps
-`seq → mid` (and the dialog's own chat id, which chat actions need).
+`mid`; aiogram wants an int, so a message is known by its `seq` — its place in its own
+chat, so two chats have the same seqs — and `MessageLog` keeps `(chat, seq) → mid` (and
+the dialog's own chat id, which chat actions need).
+
+An update that cannot be read (MAX changed a field, a null where an object was) is logged
+by its type alone and skipped: one bad update never stops the poll or the webhook.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import logging
 import re
@@ -53,34 +58,40 @@ _FN = re.compile(r"^FN[^:]*:(.+)$", re.MULTILINE | re.IGNORECASE)
 
 @dataclass
 class Shown:
-    """What the bot knows of one message: MAX's id, its chat, what it says, and its files
-    (an edit replaces every attachment, so they are sent again with a new keyboard)."""
+    """What the bot knows of one message: MAX's id, its chat, what it says (in `fmt`:
+    "html", "markdown", or None for plain text), its files (an edit replaces every
+    attachment, so they are sent again with a new keyboard), and the messages of its own
+    that carry the keyboards the message could not hold (edited in place, not sent anew)."""
 
     mid: str
     chat_id: int
     text: str = ""
     files: list[dict[str, Any]] = field(default_factory=list)
+    fmt: str | None = None
+    keyboard_mids: list[str] = field(default_factory=list)
 
 
 class MessageLog:
-    """Recent messages by seq, and each reader's dialog chat id, newest kept."""
+    """Recent messages by (aiogram chat id, seq) — a seq is unique only within its chat —
+    and each reader's dialog chat id, newest kept."""
 
     def __init__(self, size: int = REMEMBERED_MESSAGES) -> None:
         self.size = size
-        self._messages: OrderedDict[int, Shown] = OrderedDict()
+        self._messages: OrderedDict[tuple[int, int], Shown] = OrderedDict()
         self._dialogs: OrderedDict[int, int] = OrderedDict()
 
-    def remember(self, seq: int, shown: Shown) -> None:
-        self._messages[seq] = shown
-        self._messages.move_to_end(seq)
+    def remember(self, chat_id: int, seq: int, shown: Shown) -> None:
+        key = (chat_id, seq)
+        self._messages[key] = shown
+        self._messages.move_to_end(key)
         while len(self._messages) > self.size:
             self._messages.popitem(last=False)
 
-    def get(self, seq: int) -> Shown | None:
-        return self._messages.get(seq)
+    def get(self, chat_id: int, seq: int) -> Shown | None:
+        return self._messages.get((chat_id, seq))
 
-    def forget(self, seq: int) -> None:
-        self._messages.pop(seq, None)
+    def forget(self, chat_id: int, seq: int) -> None:
+        self._messages.pop((chat_id, seq), None)
 
     def dialog(self, user_id: int, chat_id: int | None = None) -> int | None:
         """The MAX chat id of a reader's dialog with the bot (learned from their updates)."""
@@ -116,6 +127,12 @@ def sent_to(recipient: dict[str, Any], fallback: int) -> int:
     if recipient.get("chat_type") == "chat":
         return int(recipient["chat_id"])
     return int(recipient.get("user_id") or fallback)
+
+
+def plain_as_html(text: str) -> str:
+    """A text MAX shows (`body.text` is plain; its formatting lives in `markup`) as HTML
+    the bot can send again without a `<` or `&` in it being read as markup."""
+    return html.escape(text, quote=False)
 
 
 def file_payloads(attachments: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -157,8 +174,9 @@ class UpdateFactory:
                 return self._message_callback(update)
             if kind == "bot_started":
                 return self._bot_started(update)
-        except (KeyError, TypeError, ValueError) as exc:
-            log.warning("MAX update %s could not be read: %s", kind, exc)
+        except Exception as exc:  # noqa: BLE001 — one bad update must not stop the others
+            # Only the update's type and the error's class: the values are a reader's data.
+            log.warning("MAX update %s skipped: unreadable (%s)", kind, type(exc).__name__)
         return None
 
     def _update(self, **fields: Any) -> Update:
@@ -181,7 +199,7 @@ class UpdateFactory:
             command = text.split()[0]
             fields["entities"] = [MessageEntity(type="bot_command", offset=0, length=len(command))]
         attachments = body.get("attachments") or []
-        document, photo, contact = self._files(attachments, user.id)
+        document, photo, contact = self._files(attachments)
         if document is not None or photo is not None:
             fields.update(document=document, photo=photo, caption=text or None)
         else:
@@ -191,7 +209,7 @@ class UpdateFactory:
             fields["reply_to_message"] = replied
         seq = int(body.get("seq") or 0)
         if body.get("mid"):
-            self.log.remember(seq, Shown(str(body["mid"]), chat.id, text))
+            self.log.remember(chat.id, seq, Shown(str(body["mid"]), chat.id, text))
         message = Message(
             message_id=seq,
             date=to_datetime(raw.get("timestamp")),
@@ -210,20 +228,23 @@ class UpdateFactory:
             return None
         author = link.get("sender") or {}
         from_bot = not author or author.get("user_id") == self.bot_user.id
-        if body.get("mid"):
-            self.log.remember(
-                int(body["seq"]), Shown(str(body["mid"]), chat.id, body.get("text") or "")
-            )
+        seq = int(body["seq"])
+        if body.get("mid") and self.log.get(chat.id, seq) is None:
+            text = plain_as_html(str(body.get("text") or ""))
+            self.log.remember(chat.id, seq, Shown(str(body["mid"]), chat.id, text, fmt="html"))
+        # An author MAX names without an id: the reply is kept, its author left unknown
+        # (the reader's own message is never dropped for it).
+        author_known = from_bot or author.get("user_id") is not None
         return Message(
-            message_id=int(body["seq"]),
+            message_id=seq,
             date=datetime.now(UTC),
             chat=chat,
-            from_user=self.bot_user if from_bot else self.user(author),
+            from_user=(self.bot_user if from_bot else self.user(author)) if author_known else None,
             text=body.get("text") or None,
         )
 
     def _files(
-        self, attachments: list[dict[str, Any]], sender_id: int
+        self, attachments: list[dict[str, Any]]
     ) -> tuple[Document | None, list[PhotoSize] | None, Contact | None]:
         """The first file or image of a message, or the contact it shares."""
         for item in attachments:
@@ -246,7 +267,7 @@ class UpdateFactory:
                     None,
                 )
             if kind == "contact":
-                contact = _contact(payload, sender_id)
+                contact = _contact(payload)
                 if contact is not None:
                     return None, None, contact
         return None, None, None
@@ -265,10 +286,13 @@ class UpdateFactory:
             self.log.dialog(user.id, int(recipient["chat_id"]))
         seq = int(body.get("seq") or 0)
         text = body.get("text") or ""
-        if body.get("mid"):
-            known = self.log.get(seq)
-            files = known.files if known else file_payloads(body.get("attachments") or [])
-            self.log.remember(seq, Shown(str(body["mid"]), chat.id, text, files))
+        known = self.log.get(chat.id, seq)
+        if body.get("mid") and (known is None or known.mid != str(body["mid"])):
+            # Not sent by this process: MAX's plain text, escaped for an HTML resend. A
+            # message the bot remembers keeps its own source (bold stays bold).
+            files = file_payloads(body.get("attachments") or [])
+            shown = Shown(str(body["mid"]), chat.id, plain_as_html(text), files, fmt="html")
+            self.log.remember(chat.id, seq, shown)
         carrier = Message(
             message_id=seq,
             date=to_datetime(raw.get("timestamp")),
@@ -303,10 +327,13 @@ class UpdateFactory:
         return self._update(message=message)
 
 
-def _contact(payload: dict[str, Any], sender_id: int) -> Contact | None:
-    """A shared contact: the phone from its vCard; its owner is MAX's `max_info` user, or
-    the sender when MAX vouches (`hash`) for the phone being their account's — what a
-    `request_contact` button shares."""
+def _contact(payload: dict[str, Any]) -> Contact | None:
+    """A shared contact: the phone from its vCard; its owner only MAX's `max_info` user,
+    which MAX fills itself for a MAX account (a phone-book card of someone not in MAX has
+    none: no owner, so the phone links nobody). The payload's `hash` is not a way in: the
+    schema says only that it lets a bot check the phone is the sharer's own, not how it is
+    computed or with which key — a check we cannot write is no check, and trusting its mere
+    presence would let anyone send a card with a made-up hash."""
     vcf = str(payload.get("vcf_info") or "")
     phone = _TEL.search(vcf)
     if phone is None:
@@ -314,7 +341,7 @@ def _contact(payload: dict[str, Any], sender_id: int) -> Contact | None:
     info = payload.get("max_info") or {}
     name = _FN.search(vcf)
     first = str(info.get("first_name") or (name.group(1).strip() if name else "") or "-")
-    owner = info.get("user_id") or (sender_id if payload.get("hash") else None)
+    owner = info.get("user_id")
     return Contact(
         phone_number=phone.group(1).strip(),
         first_name=first,

@@ -3,7 +3,8 @@
 `subscribe` tells MAX where to send updates and with which secret; MAX then posts each
 update to that URL with the header `X-Max-Bot-Api-Secret`. `add_webhook_route` mounts
 the receiving handler on an aiohttp app (the one serving Telegram's webhook, or its own):
-a request without the right secret is refused (401) and never reaches the Dispatcher;
+a request without the right secret is refused (401) and never reaches the Dispatcher
+(with no secret configured every request is refused: nothing would prove it MAX's);
 a good one is answered 200 at once and handled in the background, since MAX counts an
 answer slower than 30 seconds as a failed delivery and sends the update again (the
 update's own key lets `OnceMiddleware` drop such a repeat).
@@ -55,7 +56,8 @@ def webhook_handler(
 
     async def handle(request: web.Request) -> web.StreamResponse:
         given = request.headers.get(SECRET_HEADER, "")
-        if secret and not hmac.compare_digest(given.encode(), secret.encode()):
+        # Fail closed: without a secret configured nothing proves a request is MAX's.
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
             log.warning("MAX webhook request without the right secret refused")
             return web.json_response({"ok": False}, status=401)
         try:
