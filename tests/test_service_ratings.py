@@ -242,6 +242,8 @@ async def test_switched_off_in_the_config_nothing_is_asked(
     assert await sweep_event_ratings(bot.db, Locales(), config, now=local(config, 0, 10)) == 0
     assert config.ratings.asks("librarian")
     assert not config.ratings.asks("event")
+    assert config.ratings.asks_about("librarian")
+    assert config.ratings.asks_about("accounting")
 
 
 async def test_comments_go_after_the_retention_period(bot: RunningBot) -> None:

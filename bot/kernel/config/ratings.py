@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.kernel.config.base import Section
+from bot.kernel.config.topics import LIBRARIAN_TOPIC
 
 # The kinds of service rated, as the ratings store and the workbook name them.
 RatedService = Literal["event", "consultation", "librarian"]
@@ -28,3 +29,8 @@ class Ratings(Section):
             "consultation": self.consultations,
             "librarian": self.librarian,
         }[kind]
+
+    def asks_about(self, topic: str) -> bool:
+        """Whether a closed request of this topic is followed by the 1–5 rating: the
+        librarian's topic by `librarian`, every other by `consultations`."""
+        return self.asks("librarian" if topic == LIBRARIAN_TOPIC.id else "consultation")
