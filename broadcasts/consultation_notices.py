@@ -255,14 +255,16 @@ async def send_answer(
 async def send_closed(db: Database, locales: Locales, config: Config, request: RequestView) -> bool:
     """Closing news, with the 1–5 rating when the help is over."""
     texts = locales.texts(request.language)
+    asked = request.rating is None and config.ratings.asks_about(request.topic)
     text = texts(
         "rq-closed",
         number=request.id,
         status=request.status.value,
         result=request.result or "none",
+        rate="yes" if asked else "no",
     )
     buttons = []
-    if request.rating is None:
+    if asked:
         buttons = [
             {"text": b.text, "callback_data": b.callback_data or ""} for b in rating_row(request.id)
         ]

@@ -175,9 +175,11 @@ async def solved(
         return
     activity.status = "resolved by requester"
     await tell_workers(db, locales, config, outcome.request, lead="desk-solved", stamp="solved")
-    rows = [rating_row(request.id)] if outcome.request.rating is None else []
+    asked = outcome.request.rating is None and config.ratings.asks_about(request.topic)
+    rows = [rating_row(request.id)] if asked else []
     await target.answer(
-        texts("rq-solved-thanks", number=request.id), reply_markup=inline(texts, *rows)
+        texts("rq-solved-thanks", number=request.id, rate="yes" if asked else "no"),
+        reply_markup=inline(texts, *rows),
     )
 
 

@@ -236,8 +236,10 @@ async def end(
     activity.status = ending.done
     stamp = ending.lead.removeprefix("desk-")
     await tell_workers(db, locales, config, outcome.request, lead=ending.lead, stamp=stamp)
-    rows = [rating_row(request.id)] if ending.rate else []
-    await target.answer(texts(ending.reply, number=request.id), reply_markup=inline(texts, *rows))
+    asked = ending.rate and config.ratings.asks_about(request.topic)
+    rows = [rating_row(request.id)] if asked else []
+    said = texts(ending.reply, number=request.id, rate="yes" if asked else "no")
+    await target.answer(said, reply_markup=inline(texts, *rows))
 
 
 @_own(RequestAction.NO_SLOT)

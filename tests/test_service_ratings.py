@@ -208,6 +208,28 @@ async def test_a_librarians_answer_rated_in_the_bot_counts_beside_the_events(
     )
 
 
+async def test_librarian_ratings_switched_off_no_buttons_after_the_answer(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    """`[ratings] librarian = false`: «Вопрос решён» thanks the reader and asks nothing."""
+    config = make_config(
+        tmp_path,
+        notifications={"quiet_hours": ""},
+        consultations={"hours": ALL_DAY},
+        ratings={"librarian": False},
+    )
+    bot = await start_bot(config)
+    anna = await consented(bot, 7107, "Анна")
+    await ask_librarian(anna)
+    await deliver(bot)
+    card = last_to(bot, STAFF_CHAT_ID, "Вопрос библиотекарю")
+    await bot.admin().send_in_chat(STAFF_CHAT_ID, ANSWER, reply_to=card)
+    await deliver(bot)
+    reply = await anna.press_on(last_to(bot, 7107, "Ответ библиотекаря"), "Вопрос решён")
+    assert "Оцените" not in reply.text
+    assert not {"1", "2", "3", "4", "5"} & set(reply.buttons)
+
+
 async def test_dont_ask_again_stops_further_questions(bot: RunningBot) -> None:
     anna = await consented(bot, 7103, "Анна")
     first = await an_event(bot, "Школа НКО")

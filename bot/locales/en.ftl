@@ -687,7 +687,10 @@ rq-withdraw-confirm = Withdraw request No. { $number }? Specialists will stop wo
 rq-withdraw-yes = Yes, withdraw
 rq-withdraw-no = No
 rq-withdrawn = Request No. { $number } withdrawn.
-rq-solved-thanks = Glad question No. { $number } is solved! Please rate the help from 1 to 5:
+rq-solved-thanks = Glad question No. { $number } is solved!{ $rate ->
+        [no] {""}
+       *[yes] {" "}Please rate the help from 1 to 5:
+    }
 rq-rate-comment = Thank you for the { $rating }! Anything to add? Write it in one message.
 rq-no-comment = No comment
 rq-thanks = Thank you! It helps us work better.
@@ -702,8 +705,10 @@ rq-closed = Request <b>No. { $number }</b> is closed: { $status ->
     }.{ $result ->
         [none] {""}
        *[other] {" "}Outcome: { $result }.
+    }{ $rate ->
+        [no] {""}
+       *[yes] {"\u000A"}Please rate the help from 1 to 5.
     }
-    Please rate the help from 1 to 5.
 rq-slots-offered = 📅 For request No. { $number } we suggest meeting{ $place ->
         [none] {""}
        *[other] {" "}({ $place })

@@ -227,7 +227,11 @@ def requester_rows(
         )
         if request.status is RequestStatus.AWAITING:
             rows.append([button(texts("rq-solved"), _rq(RequestAction.SOLVED, request.id))])
-    elif request.status is not RequestStatus.WITHDRAWN and request.rating is None:
+    elif (
+        request.status is not RequestStatus.WITHDRAWN
+        and request.rating is None
+        and config.ratings.asks_about(request.topic)
+    ):
         rows.append(rating_row(request.id))
     rows.append([button(texts("rq-mine"), _rq(RequestAction.MINE))])
     return rows
