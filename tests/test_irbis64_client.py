@@ -331,6 +331,17 @@ async def test_update_whose_locking_read_lost_its_answer_leaves_no_lock(
     assert irbis.record("RDR", 1).version == 1
 
 
+async def test_update_whose_locking_read_came_back_garbled_leaves_no_lock(
+    irbis: FakeIrbis,
+) -> None:
+    async with client(irbis) as session:
+        irbis.garbage, irbis.fault_commands, irbis.apply_before_fault = True, {"C"}, True
+        with pytest.raises(IrbisError):
+            await session.update("RDR", 1, lambda record: None)
+        irbis.garbage = False
+    assert irbis.lock_owner("RDR", 1) is None
+
+
 # --- faults -------------------------------------------------------------------------------
 
 

@@ -204,3 +204,25 @@ async def test_the_nightly_job_reads_the_catalogue_from_irbis_when_there_is_no_e
         await nightly_import(database, config)
     assert "nightly import from IRBIS64 failed" in caplog.text
     assert await _titles(database, "Водолазкин") == ["Лавр"]  # nothing withdrawn
+
+
+async def test_a_record_gone_from_irbis_altogether_is_withdrawn_by_the_key_it_had(
+    database: Database, tmp_path: Path
+) -> None:
+    """A database reorganised at the library (deleted records purged): the records no
+    longer there leave the catalogue too, known by the key they were imported under."""
+    async with irbis_library(library_today(make_config(tmp_path))()) as server:
+        first = await import_from_irbis(
+            database, _settings(server), data_dir=tmp_path, call_timeout=2
+        )
+        assert first.added == 5
+        last = server.records("IBIS")[-1]
+        title = last.first(200).sub("a") if last.first(200) else ""
+        assert title
+        assert await _titles(database, title) == [title]
+        server._databases["IBIS"].records.pop()  # purged: its MFN is no longer there
+        again = await import_from_irbis(
+            database, _settings(server), data_dir=tmp_path, call_timeout=2
+        )
+        assert again.withdrawn_records == 1
+        assert await _titles(database, title) == []

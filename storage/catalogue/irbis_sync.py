@@ -38,11 +38,14 @@ READ_AT_ONCE = 200  # records asked for per batch (the client reads a few in par
 
 @dataclass
 class Watermark:
-    """Per database: MFN → the version last imported (JSON keys are strings)."""
+    """Per database: MFN → the version last imported, and MFN → the catalogue key it was
+    imported under (so a record deleted in IRBIS — which may come back with no fields —
+    or gone altogether can still be withdrawn). JSON keys are strings."""
 
     path: Path
     server: str
     versions: dict[str, dict[str, int]] = field(default_factory=dict)
+    keys: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path, server: str) -> Watermark:
@@ -53,13 +56,20 @@ class Watermark:
         if not isinstance(data, dict) or data.get("server") != server:
             return cls(path, server)  # another server: start afresh
         versions = data.get("versions")
-        return cls(path, server, versions if isinstance(versions, dict) else {})
+        keys = data.get("keys")  # absent in files written before keys were kept
+        return cls(
+            path,
+            server,
+            versions if isinstance(versions, dict) else {},
+            keys if isinstance(keys, dict) else {},
+        )
 
     def save(self) -> None:
         """Written beside, then moved into place: a crash leaves the old one whole."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         draft = self.path.with_suffix(".tmp")
-        draft.write_text(json.dumps({"server": self.server, "versions": self.versions}))
+        kept = {"server": self.server, "versions": self.versions, "keys": self.keys}
+        draft.write_text(json.dumps(kept))
         os.replace(draft, self.path)
 
 
@@ -93,32 +103,47 @@ async def import_from_irbis(
     server = f"{settings.host}:{settings.port}"
     mark = Watermark.load(data_dir / WATERMARK_FILE, server)
     fresh: dict[str, dict[str, int]] = {}
+    fresh_keys: dict[str, dict[str, str]] = {}
     deleted: list[str] = []
 
     async def chunks() -> AsyncIterator[list[BibRecord | SkipRecord]]:
         for database in settings.catalogue_databases:
             seen = {} if full else dict(mark.versions.get(database, {}))
+            known_keys = mark.keys.get(database, {})
             kept = fresh.setdefault(database, {})
+            kept_keys = fresh_keys.setdefault(database, {})
+            # The O command answers the last MFN or the next one, as servers differ: one
+            # past it is read too, and an MFN that is not there is simply skipped.
             last = await client.max_mfn(database)
-            for start in range(1, last, READ_AT_ONCE):
-                mfns = range(start, min(start + READ_AT_ONCE, last))
+            for start in range(1, last + 1, READ_AT_ONCE):
+                mfns = range(start, min(start + READ_AT_ONCE, last + 1))
                 batch: list[BibRecord | SkipRecord] = []
                 for record in await client.read_many(database, mfns):
-                    known = seen.pop(str(record.mfn), None)
+                    mfn = str(record.mfn)
+                    known = seen.pop(mfn, None)
                     if record.deleted:
-                        if known is not None and (key := source_key(record)):
+                        key = known_keys.get(mfn) or source_key(record)
+                        if known is not None and key:
                             deleted.append(key)
                         continue
-                    kept[str(record.mfn)] = record.version
+                    kept[mfn] = record.version
                     if known == record.version:
+                        if mfn in known_keys:
+                            kept_keys[mfn] = known_keys[mfn]
                         continue
                     mapped = from_fields((f.tag, f.value) for f in record.fields)
                     if isinstance(mapped, SkipRecord) and mapped.where is None:
                         mapped.where = f"{database} MFN {record.mfn}"
+                    if isinstance(mapped, BibRecord) and mapped.source_key:
+                        kept_keys[mfn] = mapped.source_key
                     batch.append(mapped)
                 for part in range(0, len(batch), BATCH):
                     yield batch[part : part + BATCH]
-            if seen:  # gone altogether (the database was reorganised): re-read next time
+            # Gone altogether (deleted physically, the database reorganised): withdrawn
+            # by the key they were imported under.
+            gone = [known_keys[mfn] for mfn in seen if mfn in known_keys]
+            deleted.extend(gone)
+            if seen:
                 log.info("IRBIS %s: %d records no longer there", database, len(seen))
 
     try:
@@ -132,6 +157,6 @@ async def import_from_irbis(
     finally:
         await client.close()
     if not dry_run:
-        mark.versions = fresh
+        mark.versions, mark.keys = fresh, fresh_keys
         mark.save()
     return summary

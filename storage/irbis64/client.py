@@ -221,9 +221,12 @@ class Irbis64Client:
         """
         try:
             record = await self.read(database, mfn, lock=True)
-        except IrbisAnswerLost:
-            # The server may have locked it before the answer was lost: release (a lock
-            # IRBIS keeps until an administrator clears it would stop the desk).
+        except (RecordLocked, NoSuchRecord, WrongPassword):
+            raise  # refused: nothing of ours is locked
+        except (IrbisError, asyncio.CancelledError):
+            # The server may have locked it before the answer was lost, garbled or given
+            # up on: release (a lock IRBIS keeps until an administrator clears it would
+            # stop the desk lending from this record).
             await self._release_surely(database, mfn)
             raise
         try:
