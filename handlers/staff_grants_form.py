@@ -12,6 +12,7 @@ zone unless a zone follows («31.03.2027 18:00 Asia/Yekaterinburg»).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,9 +79,11 @@ def _moment(text: str, *, end_of_day: bool = True) -> object:
     return contests.read_moment(moment, contests.read_zone(zone, "UTC"), end_of_day=end_of_day)
 
 
-def _deadline(text: str) -> object:
-    moment, zone = split_zone(text)
-    return contests.read_deadline(moment, contests.read_zone(zone, "UTC"), datetime.now(UTC))
+def _deadline_in(zone: str) -> Callable[[str], object]:
+    """The deadline step's reader for a contest in `zone` (the library's when adding, the
+    contest's own when changing): the same reading `fields_of` stores, so a moment still
+    ahead in UTC but past where the contest is can never pass the step."""
+    return lambda text: fields_of("deadline", text, zone)
 
 
 OPERATOR_CHOICES = tuple(
@@ -97,7 +100,7 @@ STEPS: dict[str, Step] = {
         optional=True,
         rows=(OPERATOR_CHOICES[:2], OPERATOR_CHOICES[2:], Offer.SKIP),
     ),
-    "deadline": Step("deadline", "staff-grants-ask-deadline", _check(_deadline), rows=()),
+    "deadline": Step("deadline", "staff-grants-ask-deadline", _check(_deadline_in("UTC")), rows=()),
     "link": Step(
         "link", "staff-grants-ask-link", _check(contests.read_link), optional=True, rows=SKIPPABLE
     ),
@@ -137,6 +140,13 @@ STEPS: dict[str, Step] = {
 ADD_STEPS = tuple(STEPS.values())  # in the order they are asked
 
 
+def in_zone(step: Step, zone: str) -> Step:
+    """`step` checking a deadline in `zone` (other steps are as they are)."""
+    if step.key != "deadline":
+        return step
+    return replace(step, check=_check(_deadline_in(zone)))
+
+
 def fields_of(key: str, value: str | None, zone: str) -> dict[str, object]:
     """One answer as the contest's fields (`contests.change`); `zone` is the contest's."""
     if key == "name":
@@ -148,7 +158,7 @@ def fields_of(key: str, value: str | None, zone: str) -> dict[str, object]:
     if key == "deadline":
         moment, named = split_zone(value or "")
         tz = contests.read_zone(named, zone)
-        return {"deadline": contests.read_moment(moment, tz, end_of_day=True), "zone": tz}
+        return {"deadline": contests.read_deadline(moment, tz, datetime.now(UTC)), "zone": tz}
     if key in ("opens", "results"):
         moment, named = split_zone(value or "")
         tz = contests.read_zone(named, zone)
@@ -172,10 +182,14 @@ def draft_of(answers: forms.Answers, library_zone: str) -> ContestDraft:
     return contests.checked(ContestDraft(**found))  # type: ignore[arg-type]
 
 
+def adding_steps(library_zone: str) -> tuple[Step, ...]:
+    return tuple(in_zone(step, library_zone) for step in ADD_STEPS)
+
+
 async def _new(
     data: Any, db: Database, config: Config, texts: Texts
 ) -> tuple[int, tuple[Step, ...]]:
-    return 0, ADD_STEPS
+    return 0, adding_steps(config.library.timezone)
 
 
 async def _existing(
@@ -185,7 +199,7 @@ async def _existing(
     field = int(data.get("field", -1))
     if contest is None or not 0 <= field < len(FIELDS):
         return None
-    return contest.id, (STEPS[FIELDS[field]],)
+    return contest.id, (in_zone(STEPS[FIELDS[field]], contest.draft.zone),)
 
 
 def _form(state: State, load: Any) -> Form[int]:
@@ -217,6 +231,7 @@ async def add(
     target: Message,
     texts: Texts,
     db: Database,
+    config: Config,
     person: PersonView,
     state: FSMContext,
     activity: ActivityNote,
@@ -224,7 +239,8 @@ async def add(
     staff_at_work(activity, person)
     activity.status = "grant contest add started"
     await query.answer()
-    await forms.begin(target, texts, db, person, state, ADDING, ADD_STEPS)
+    steps = adding_steps(config.library.timezone)
+    await forms.begin(target, texts, db, person, state, ADDING, steps)
 
 
 @routes.callback_query(StaffGrantCb.filter(F.action == StaffGrantAction.EDIT), Shown())
@@ -252,7 +268,7 @@ async def edit(
         person,
         state,
         EDITING,
-        (STEPS[field],),
+        (in_zone(STEPS[field], contest.draft.zone),),
         contest=contest.id,
         field=callback_data.n,
     )
