@@ -140,17 +140,20 @@ async def done(
     actor = _actor(person, query)
     now = datetime.now(UTC)
     values = draft.as_record(actor.name, now)
+    period = open_quarter(now, config.library.zone)
     try:
         if draft.record:
-            period = open_quarter(now, config.library.zone)
             changed = {name: getattr(values, name) for name in records.EDITABLE}
             item = await records.change(db, draft.record, actor, period, **changed)
             head = "work-saved"
         else:
-            item = await records.add(db, values, author_id=person.id, author=actor.name)
+            item = await records.add(
+                db, values, author_id=person.id, author=actor.name, open_period=period
+            )
             head = "work-recorded"
     except WorkRefused as refused:
-        await state.clear()
+        if not (refused.reason is Refusal.CLOSED and not period.contains(values.done_at)):
+            await state.clear()  # else the draft stays: its date can still be changed
         await _refused(query, texts, refused.reason)
         return
     await state.clear()
@@ -235,12 +238,17 @@ async def day_pressed(
     if draft is None or not draft.content:
         await _stale(query, target, texts, config)
         return
-    await query.answer()
     if callback_data.n >= len(DAYS_BACK):
         draft.responsible = None
     else:
-        when = days_back(callback_data.n, config.library.zone, datetime.now(UTC))
+        now = datetime.now(UTC)
+        when = days_back(callback_data.n, config.library.zone, now)
+        if not open_quarter(now, config.library.zone).contains(when[0]):
+            # «Позавчера» on 1 April: a handed-in quarter; the date step stays open
+            await _refused(query, texts, Refusal.CLOSED)
+            return
         draft.date, draft.all_day = when[0].isoformat(), when[1]
+    await query.answer()
     await keep(state, draft)
     await state.set_state(WorkForm.card)
     await show_draft(target, texts, config, person, draft, fields=True)

@@ -21,6 +21,7 @@ from handlers.common import staff_at_work
 from handlers.filters import HasRole
 from handlers.routes import Routes
 from handlers.staff_work_cards import (
+    REFUSALS,
     WorkAction,
     WorkForm,
     cb,
@@ -33,8 +34,9 @@ from storage.activity import ActivityNote
 from storage.db import Database
 from storage.models import Role
 from storage.people import PersonView
+from storage.reports.offline import open_quarter
 from storage.work import records
-from storage.work.records import LIMITS, PEOPLE_LIMIT
+from storage.work.records import LIMITS, PEOPLE_LIMIT, Refusal
 from storage.work.when import read_when
 
 SUGGESTIONS = 5
@@ -90,9 +92,14 @@ async def field_typed(
     activity.status = f"work {field}"
     text = " ".join((message.text or "").split())
     if field == "date":
-        when = read_when(text, config.library.zone, datetime.now(UTC))
+        now = datetime.now(UTC)
+        when = read_when(text, config.library.zone, now)
         if when is None:
             await message.answer(texts("work-bad-date"))
+            return
+        if not open_quarter(now, config.library.zone).contains(when[0]):
+            # a handed-in quarter: its author could not correct or delete the record there
+            await message.answer(texts(REFUSALS[Refusal.CLOSED]))
             return
         draft.date, draft.all_day = when[0].isoformat(), when[1]
     elif field == "people":

@@ -219,6 +219,47 @@ async def test_a_closed_quarter_stays_as_handed_in(database: Database, config: C
     assert moved.value.reason is Refusal.CLOSED
 
 
+async def test_a_date_in_a_handed_in_quarter_is_refused_in_the_bot_and_the_draft_kept(
+    bot: RunningBot,
+) -> None:
+    """«01.01.2020» typed (or «Позавчера» on 1 April) would put the record into a quarter
+    already handed in, where Ольга could no longer correct or delete it: the bot says the
+    quarter is closed and the draft waits for another date."""
+    olga = await staff(bot, OLGA, "Ольга")
+    await olga.click("Записать работу")
+    await olga.click("Консультация по телефону")
+    await olga.send("Консультация по уставу ТОС")
+    await olga.click("Дополнить")
+    await olga.click("Дата")
+    reply = await olga.send("01.01.2020")
+    assert "Квартал этой записи уже закрыт" in reply.text
+    assert await records.in_period(bot.db, periods.quarter(2020, 1, bot.config.library.zone)) == []
+    reply = await olga.send("сегодня")  # still at the date step, the draft kept
+    assert "Консультация по уставу ТОС" in reply.text
+    reply = await olga.click("Готово")
+    assert "Записано" in reply.text
+    [item] = await records.in_period(
+        bot.db, open_quarter(datetime.now(UTC), bot.config.library.zone)
+    )
+    assert item.draft.content == "Консультация по уставу ТОС"
+
+
+async def test_a_record_for_a_closed_quarter_is_refused_unless_imported(
+    database: Database, config: Config
+) -> None:
+    """The bot passes the open quarter (a draft dated 31 March saved on 1 April is refused);
+    `libbot work add` passes none: adding past work is its purpose."""
+    zone = config.library.zone
+    open_now = open_quarter(datetime.now(UTC), zone)
+    old = WorkDraft("Письмо поддержки", "Письмо для ТОС", datetime(2020, 3, 31, 10, tzinfo=zone))
+    with pytest.raises(WorkRefused) as refused:
+        await records.add(database, old, author_id=None, author="Ольга", open_period=open_now)
+    assert refused.value.reason is Refusal.CLOSED
+    assert await records.in_period(database, periods.quarter(2020, 3, zone)) == []
+    await records.add(database, old, author_id=None, author="libbot", source="import")
+    assert len(await records.in_period(database, periods.quarter(2020, 3, zone))) == 1
+
+
 async def test_indicators_recompute_from_the_workbooks_own_cells(
     database: Database, config: Config
 ) -> None:

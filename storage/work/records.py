@@ -199,11 +199,23 @@ async def _insert(
 
 
 async def add(
-    db: Database, draft: WorkDraft, *, author_id: int | None, author: str, source: str = "bot"
+    db: Database,
+    draft: WorkDraft,
+    *,
+    author_id: int | None,
+    author: str,
+    source: str = "bot",
+    open_period: Span | None = None,
 ) -> WorkItem:
-    """A new record (its text squeezed and checked: `WorkDraft.cleaned`)."""
+    """A new record (its text squeezed and checked: `WorkDraft.cleaned`). With
+    `open_period` (the bot) a record dated outside it is refused (`Refusal.CLOSED`): it
+    would land in a quarter already handed in, where its author could no longer correct or
+    delete it. `libbot work add`/`import` pass none: adding past work is their purpose."""
+    cleaned = draft.cleaned()
+    if open_period is not None and not open_period.contains(cleaned.done_at):
+        raise WorkRefused(Refusal.CLOSED)
     async with db.transaction() as session:
-        row = await _insert(session, draft.cleaned(), author_id, author, source)
+        row = await _insert(session, cleaned, author_id, author, source)
         await session.refresh(row)
         return _item(row)
 
