@@ -77,12 +77,14 @@ async def _deadline_notices(
 
 async def _result_questions(db: Database, locales: Locales, now: datetime) -> list[Notice]:
     notices = []
-    waiting = await applications.awaiting_result(db, now)
+    lapse = timedelta(days=RESULT_QUESTION_DAYS)
+    waiting = await applications.awaiting_result(db, now, since=now - lapse)
     if not waiting:
         return notices
     async with db.transaction() as session:
-        people = {p.id: p for p in [await session.get(Person, pid) for _, pid in waiting] if p}
-    for application, person_id in waiting:
+        found = [await session.get(Person, each.person_id) for each in waiting]
+        people = {p.id: p for p in found if p}
+    for application, person_id, results_at in waiting:
         person = people.get(person_id)
         if person is None:
             continue
@@ -93,7 +95,7 @@ async def _result_questions(db: Database, locales: Locales, now: datetime) -> li
                 text=texts("grants-result-question", name=application.contest_name),
                 purpose="grant_result",
                 key=f"grant_result:{application.id}",
-                expires=now + timedelta(days=RESULT_QUESTION_DAYS),
+                expires=results_at + lapse,
                 buttons=[
                     {"text": texts(key), "callback_data": cb(GrantAction.RESULT, application.id, n)}
                     for n, key in (

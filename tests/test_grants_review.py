@@ -6,11 +6,19 @@ typed without a unit.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from bot.kernel.config import Config
+from bot.kernel.i18n import Locales
+from broadcasts.grant_reminders import sweep_grant_reminders
 from handlers.staff_grants import FIELDS, StaffGrantAction, scb
-from storage.grants import contests
+from storage import people
+from storage.db import Database
+from storage.grants import applications, contests
+from storage.outbox import OutboxMessage
 from tests.conftest import RunningBot
 from tests.harness import Person
 
@@ -53,3 +61,51 @@ async def test_a_changed_deadline_past_in_the_contests_zone_is_refused(bot: Runn
     unchanged = await contests.get(bot.db, contest.id)
     assert unchanged is not None
     assert unchanged.draft.deadline == draft.deadline
+
+
+async def queued(db: Database, purpose_prefix: str) -> list[OutboxMessage]:
+    async with db.transaction() as session:
+        rows = await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.purpose.startswith(purpose_prefix))
+            .order_by(OutboxMessage.id)
+        )
+        return list(rows.all())
+
+
+async def a_member_preparing(db: Database, contest: contests.ContestView, user: str) -> int:
+    member = await people.resolve(db, "telegram", user, language_hint="ru")
+    await applications.prepare(db, contest.id, member.id, "АНО «Вектор»")
+    return member.id
+
+
+async def test_results_are_asked_for_a_month_and_never_for_a_cancelled_contest(
+    database: Database, config: Config
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+
+    async def contest(name: str, results_ago: timedelta) -> contests.ContestView:
+        results = now - results_ago
+        draft = contests.ContestDraft(
+            name=name,
+            deadline=results - timedelta(days=20),
+            zone="Europe/Moscow",
+            results_at=results,
+        )
+        return await contests.add(database, draft, by="test")
+
+    fresh = await contest("Итоги пять дней назад", timedelta(days=5))
+    stale = await contest("Итоги полтора месяца назад", timedelta(days=45))
+    cancelled = await contest("Отменённый конкурс", timedelta(days=2))
+    assert await contests.close(database, cancelled.id)
+    for number, each in enumerate((fresh, stale, cancelled)):
+        await a_member_preparing(database, each, f"820{number}")
+
+    noon = datetime.combine(
+        now.astimezone(config.library.zone).date(), time(12), config.library.zone
+    )
+    assert await sweep_grant_reminders(database, Locales(), config, now=noon.astimezone(UTC)) == 1
+    [question] = await queued(database, "grant_result")
+    assert "Итоги пять дней назад" in (question.text or "")
+    assert fresh.draft.results_at is not None
+    assert question.expires_at == fresh.draft.results_at + timedelta(days=30)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -206,19 +207,35 @@ async def set_sum(db: Database, application_id: int, *, field: str, amount: int)
         return bool(result.rowcount)
 
 
-async def awaiting_result(db: Database, now: datetime) -> list[tuple[ApplicationView, int]]:
-    """Applications whose contest has announced its results and whose member has not told
-    the outcome: (the application, the person to ask)."""
+class Awaiting(NamedTuple):
+    """An application whose member is to be asked the outcome."""
+
+    application: ApplicationView
+    person_id: int
+    results_at: datetime
+
+
+async def awaiting_result(db: Database, now: datetime, *, since: datetime) -> list[Awaiting]:
+    """Applications whose contest announced its results between `since` and now (a question
+    older than that has lapsed) and was not cancelled, and whose member has not told the
+    outcome."""
     async with db.transaction() as session:
         rows = await session.execute(
-            _query().where(
+            _query()
+            .add_columns(Contest.results_at)
+            .where(
+                Contest.closed_at.is_(None),
                 Contest.results_at.is_not(None),
                 Contest.results_at <= now,
+                Contest.results_at >= since,
                 Application.person_id.is_not(None),
                 Application.status.in_((Status.PREPARING.value, Status.SUBMITTED.value)),
             )
         )
-        return [(_view(row, name), row.person_id) for row, name in rows.all()]
+        return [
+            Awaiting(_view(row, name), row.person_id, results_at)
+            for row, name, results_at in rows.all()
+        ]
 
 
 async def unlink(db: Database, person_id: int) -> int:
