@@ -372,3 +372,34 @@ async def test_a_person_named_as_a_customer_is_forgotten_with_forget(database: D
     assert after.draft.customer == ""
     assert after.draft.content == "Про субсидии"
     assert all("никальнова" not in str(c) for c in await records.history(database, item.id))
+
+
+async def test_forget_blanks_their_name_in_the_history_of_a_record_corrected_since(
+    database: Database,
+) -> None:
+    """The record named Зинаида as its customer, then was corrected to an organisation: her
+    name is still in the «customer» line of its history, and /forget blanks it there too;
+    the organisation, now the customer, stays."""
+    zina = await people.resolve(database, "telegram", "556", language_hint="ru")
+    async with database.transaction() as session:
+        person = await session.get(Person, zina.id)
+        assert person is not None
+        person.display_name = "Зинаида Уникальнова"
+    at = datetime.now(UTC)
+    item = await records.add(
+        database,
+        WorkDraft("Консультация по телефону", "Про гранты", at, customer="Зинаида Уникальнова"),
+        author_id=None,
+        author="x",
+    )
+    admin = Actor(None, "Мария Ивановна", admin=True)
+    quarter = open_quarter(at, ZoneInfo("Europe/Moscow"))
+    await records.change(database, item.id, admin, quarter, customer="АНО «Ромашка»")
+    await records.change(database, item.id, admin, quarter, customer="АНО «Ромашка» (фонд)")
+    await erasure.erase(database, zina.id)
+    after = await records.get(database, item.id)
+    assert after is not None
+    assert after.draft.customer == "АНО «Ромашка» (фонд)"
+    history = await records.history(database, item.id)
+    assert all("никальнова" not in str(c) for c in history)
+    assert any("Ромашка» (фонд)" in str(c) for c in history)  # a line not naming her stays

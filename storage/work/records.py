@@ -413,23 +413,41 @@ async def customers(db: Database, typed: str, *, limit: int = 5) -> list[str]:
 
 async def erase_customer(session: AsyncSession, name: str) -> int:
     """Blank `name` as a customer (case, spaces and «ё» ignored) in every record and every
-    line of history that held it, within the caller's transaction; the records changed."""
+    line of history that held it, within the caller's transaction; the records whose
+    customer or history named them."""
     wanted = _key(name)
     if not wanted:
         return 0
     rows = await session.execute(
         select(WorkRecord.id, WorkRecord.customer).where(WorkRecord.customer != "")
     )
-    ids = [record_id for record_id, customer in rows if _key(customer) == wanted]
-    if not ids:
-        return 0
-    await session.execute(update(WorkRecord).where(WorkRecord.id.in_(ids)).values(customer=""))
-    await session.execute(
-        update(WorkRecordChange)
-        .where(WorkRecordChange.record_id.in_(ids), WorkRecordChange.field == "customer")
-        .values(old=None, new=None)
+    ids = {record_id for record_id, customer in rows if _key(customer) == wanted}
+    # Every «customer» line of history that names them, before or after, whatever the
+    # record says now (one corrected since to another customer, too): both sides blanked,
+    # as the other side alone would still hint at the correction.
+    lines = await session.execute(
+        select(
+            WorkRecordChange.id,
+            WorkRecordChange.record_id,
+            WorkRecordChange.old,
+            WorkRecordChange.new,
+        ).where(WorkRecordChange.field == "customer")
     )
-    return len(ids)
+    named: list[int] = []
+    touched = set(ids)
+    for line_id, record_id, old, new in lines:
+        if record_id in ids or wanted in (_key(old or ""), _key(new or "")):
+            named.append(line_id)
+            touched.add(record_id)
+    if ids:
+        await session.execute(update(WorkRecord).where(WorkRecord.id.in_(ids)).values(customer=""))
+    if named:
+        await session.execute(
+            update(WorkRecordChange)
+            .where(WorkRecordChange.id.in_(named))
+            .values(old=None, new=None)
+        )
+    return len(touched)
 
 
 async def forget_customer(db: Database, name: str) -> int:
