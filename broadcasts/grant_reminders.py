@@ -3,8 +3,10 @@ who follow its topics or prepare an application to it, and, after its results da
 question to the member who prepared an application: was it supported?
 
 Like the event reminders, a sweep turns what is due into personal notices in the outbox,
-each with a dedupe key per person, contest and kind, so a second sweep or a second process
-adds nothing: each reminder goes once. Nothing is enqueued during quiet hours; what is
+each with a dedupe key per person, contest, deadline and kind, so a second sweep or a second
+process adds nothing: each reminder goes once. A moved deadline is a new one, with its own
+reminders; the queued ones naming the old date, or a cancelled contest's, are dropped by
+`storage.grants.contests` (`storage.grants.queued`). Nothing is enqueued during quiet hours; what is
 due at night waits for the morning's sweep. A reminder left unsent past the deadline expires.
 """
 
@@ -18,13 +20,14 @@ from bot.kernel.i18n import Locales
 from broadcasts.views.grant_view import GrantAction, cb, deadline
 from storage import outbox
 from storage.db import Database
-from storage.grants import applications, contests, subscriptions
+from storage.grants import applications, contests, queued, subscriptions
 from storage.models import Person
 from storage.outbox import Notice
 
 log = logging.getLogger(__name__)
 
-# (purpose, how long before the deadline it becomes due), the later one first.
+# (purpose, how long before the deadline it becomes due), the later one first; the purposes
+# are `storage.grants.queued.DEADLINE_PURPOSES`, which a moved deadline drops.
 REMINDERS = (("grant_3d", timedelta(days=3)), ("grant_14d", timedelta(days=14)))
 RESULT_QUESTION_DAYS = 30  # asked for a month after the results date, then it lapses
 
@@ -62,7 +65,7 @@ async def _deadline_notices(
                         when=deadline(contest, library_zone),
                     ),
                     purpose=purpose,
-                    key=f"{purpose}:{contest.id}:{person.id}",
+                    key=queued.reminder_key(purpose, contest.id, contest.draft.deadline, person.id),
                     expires=contest.draft.deadline,
                     buttons=[
                         {

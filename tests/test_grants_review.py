@@ -17,8 +17,8 @@ from broadcasts.grant_reminders import sweep_grant_reminders
 from handlers.staff_grants import FIELDS, StaffGrantAction, scb
 from storage import people
 from storage.db import Database
-from storage.grants import applications, contests
-from storage.outbox import OutboxMessage
+from storage.grants import applications, contests, subscriptions
+from storage.outbox import Delivery, OutboxMessage
 from tests.conftest import RunningBot
 from tests.harness import Person
 
@@ -109,3 +109,40 @@ async def test_results_are_asked_for_a_month_and_never_for_a_cancelled_contest(
     assert "Итоги пять дней назад" in (question.text or "")
     assert fresh.draft.results_at is not None
     assert question.expires_at == fresh.draft.results_at + timedelta(days=30)
+
+
+async def test_deadline_reminders_follow_a_postponed_and_a_cancelled_deadline(
+    database: Database, config: Config
+) -> None:
+    """A queued reminder with the old date is dropped when the deadline moves; the new date
+    gets its own reminder; a cancelled contest's queued reminder is dropped too."""
+    zone = config.library.zone
+    noon = datetime.combine(datetime.now(zone).date(), time(12), zone).astimezone(UTC)
+    first = noon + timedelta(days=10)
+    contest = await contests.add(
+        database,
+        contests.ContestDraft(name="Конкурс «Перенос»", deadline=first, zone="Europe/Moscow"),
+        by="test",
+    )
+    member = await people.resolve(database, "telegram", "8301", language_hint="ru")
+    assert await subscriptions.toggle(database, member.id, subscriptions.one(contest.id))
+    locales = Locales()
+
+    assert await sweep_grant_reminders(database, locales, config, now=noon) == 1
+    [old] = await queued(database, "grant_14d")
+    assert f"{first.astimezone(zone):%d.%m.%Y}" in (old.text or "")
+
+    later = noon + timedelta(days=20)
+    assert await contests.change(database, contest.id, deadline=later)
+    [dropped] = await queued(database, "grant_14d")
+    assert dropped.status == Delivery.EXPIRED  # never sent with the old date
+    assert await sweep_grant_reminders(database, locales, config, now=noon) == 0  # 20 days left
+    week_on = noon + timedelta(days=7)
+    assert await sweep_grant_reminders(database, locales, config, now=week_on) == 1
+    [_, new] = await queued(database, "grant_14d")
+    assert new.status == Delivery.PENDING
+    assert f"{later.astimezone(zone):%d.%m.%Y}" in (new.text or "")
+
+    assert await contests.close(database, contest.id)
+    assert all(row.status == Delivery.EXPIRED for row in await queued(database, "grant_14d"))
+    assert await sweep_grant_reminders(database, locales, config, now=week_on) == 0

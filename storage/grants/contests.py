@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from storage.db import Database
+from storage.grants import queued
 from storage.grants.models import Contest
 from storage.types import utcnow
 
@@ -289,6 +290,8 @@ async def change(db: Database, contest_id: int, **fields: object) -> ContestView
         if row is None:
             return None
         draft = checked(replace(_view(row).draft, **fields))  # type: ignore[arg-type]
+        if draft.deadline != row.deadline:
+            await queued.drop_reminders(session, contest_id, "deadline changed")
         for name, value in _columns(draft).items():
             setattr(row, name, value)
         return _view(row)
@@ -301,6 +304,7 @@ async def close(db: Database, contest_id: int) -> bool:
         if row is None or row.closed_at is not None:
             return False
         row.closed_at = utcnow()
+        await queued.drop_reminders(session, contest_id, "contest closed")
         return True
 
 
