@@ -4,7 +4,9 @@ having come (#26, `[ratings] events`).
 A sweep, like the event reminders: nothing is enqueued during quiet hours, so a question
 due at night waits for the end of them — the morning. Each question is first made a row of
 `service_ratings` (once per event and person: a second sweep or process finds it there),
-then a personal notice in the outbox with a dedupe key of its own, so it is sent once.
+then a personal notice in the outbox with a dedupe key of its own, so it is sent once. The
+two steps are each safe to repeat, and a row left without its notice (a crash in between)
+is due again (`storage.ratings.due`), so no question is lost.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ async def sweep_event_ratings(
         return 0
     notices = []
     for guest in await due.event_guests(db, config.library.zone, now=now):
-        rating_id = await answers.ask(
+        rating_id = guest.rating_id or await answers.ask(
             db, ServiceKind.EVENT, guest.event_id, guest.title, guest.person_id, now
         )
         if rating_id is None:
@@ -54,7 +56,7 @@ async def sweep_event_ratings(
                     when=when(config, guest.starts_at),
                 ),
                 purpose="rating_event",
-                dedupe_key=f"rating:event:{guest.event_id}:{guest.person_id}",
+                dedupe_key=due.event_question_key(guest.event_id, guest.person_id),
                 expires_at=now + ANSWERABLE_FOR,
                 buttons=question_buttons(texts, rating_id),
             )

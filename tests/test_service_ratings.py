@@ -251,6 +251,30 @@ async def test_dont_ask_again_stops_further_questions(bot: RunningBot) -> None:
     assert await delivered(bot) == []
 
 
+async def test_a_question_made_but_never_queued_is_sent_by_the_next_sweep(
+    bot: RunningBot,
+) -> None:
+    """The process stopped after making Анна's question and before queuing its notice: the
+    next sweep queues it (with that question's buttons), once."""
+    await consented(bot, 7106, "Анна")
+    event_id = await an_event(bot, "Школа НКО")
+    ticket = await registered(bot, event_id, 7106, "Анна Петрова")
+    await held_yesterday(bot, event_id)
+    await came(bot, ticket)
+    anna = await people.find(bot.db, "telegram", "7106")
+    assert anna is not None
+    morning = local(bot.config, 0, 10)
+    made = await answers.ask(bot.db, ServiceKind.EVENT, event_id, "Школа НКО", anna.id, morning)
+    assert made is not None  # … and then the crash: no notice in the outbox
+
+    assert await sweep_event_ratings(bot.db, Locales(), bot.config, now=morning) == 1
+    assert await sweep_event_ratings(bot.db, Locales(), bot.config, now=morning) == 0
+    (question,) = await delivered(bot)
+    assert "Школа НКО" in question.text
+    five = RatingCb(action=RatingAction.SCORE, id=made, value=5).pack()
+    assert five in [b.get("callback_data") for b in question.buttons()]
+
+
 async def test_switched_off_in_the_config_nothing_is_asked(
     start_bot: StartBot, tmp_path: Path
 ) -> None:

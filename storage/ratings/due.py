@@ -1,7 +1,12 @@
 """Who is due a question about an event: people marked as having come to an event held on
 an earlier day than today (the library's day), not asked about it yet, who did not say
 «Не спрашивать больше». Events more than a few days past are left alone: a question about
-last month's meetup (say, after the feature is switched on) would only puzzle."""
+last month's meetup (say, after the feature is switched on) would only puzzle.
+
+A question is asked in two steps, each safe to repeat: its `service_ratings` row, then its
+notice in the outbox (deduplicated by `event_question_key`). A row whose notice never made
+it to the outbox (the process stopped in between) is not yet asked: it is due again, with
+its id, so the next sweep enqueues the notice — both or, for a while, neither."""
 
 from __future__ import annotations
 
@@ -9,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import String, and_, cast, literal, or_, select
 
 from storage.db import Database
 from storage.events.models import Event, Registration, RegistrationStatus
 from storage.models import Person
+from storage.outbox import OutboxMessage
 from storage.ratings.models import RatingRefusal, ServiceKind, ServiceRating
 
 ASK_WITHIN_DAYS = 3
@@ -28,6 +34,12 @@ class Due:
     platform: str
     chat_id: str
     language: str
+    rating_id: int | None = None  # a question made before whose notice was never queued
+
+
+def event_question_key(event_id: int, person_id: int) -> str:
+    """The outbox dedupe key of the question about an event to a person."""
+    return f"rating:event:{event_id}:{person_id}"
 
 
 async def event_guests(db: Database, zone: ZoneInfo, *, now: datetime) -> list[Due]:
@@ -38,6 +50,8 @@ async def event_guests(db: Database, zone: ZoneInfo, *, now: datetime) -> list[D
         ServiceRating.service_id == Event.id,
         ServiceRating.person_id == Person.id,
     )
+    key = literal("rating:event:") + cast(Event.id, String) + literal(":") + cast(Person.id, String)
+    queued = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key).exists()
     async with db.transaction() as session:
         rows = await session.execute(
             select(
@@ -48,15 +62,17 @@ async def event_guests(db: Database, zone: ZoneInfo, *, now: datetime) -> list[D
                 Person.platform,
                 Person.platform_user_id,
                 Person.language,
+                ServiceRating.id,
             )
             .join(Registration, Registration.event_id == Event.id)
             .join(Person, Person.id == Registration.person_id)
+            .outerjoin(ServiceRating, asked)
             .where(
                 Event.starts_at < today,
                 Event.starts_at >= today - timedelta(days=ASK_WITHIN_DAYS),
                 Registration.status == RegistrationStatus.CONFIRMED,
                 Registration.attended_at.is_not(None),
-                ~select(ServiceRating.id).where(asked).exists(),
+                or_(ServiceRating.id.is_(None), and_(ServiceRating.rating.is_(None), ~queued)),
                 ~select(RatingRefusal.person_id)
                 .where(RatingRefusal.person_id == Person.id)
                 .exists(),
