@@ -160,6 +160,7 @@ async def _public(db: Database, config: Config, period: Period, now: datetime, o
     from storage.reports.build import gather
 
     data = await gather(db, config, period, now=now)
-    text = await asyncio.to_thread(public.page, data, data.made_at)
+    kinds = [kind.name for kind in config.work.kinds]
+    text = await asyncio.to_thread(public.page, data, data.made_at, kinds=kinds)
     await asyncio.to_thread(out.write_text, text, encoding="utf-8")
     return say("cli-report-public-written", out=str(out), period=period.label)

@@ -5,9 +5,10 @@ drawn inline, that names nobody: no reader, no customer, no member of staff, no 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,7 +16,8 @@ from bot.cli import main
 from bot.kernel.config import Config
 from storage.db import Database
 from storage.reports import indicators, periods, public
-from storage.reports.build import gather
+from storage.reports.build import ReportData, gather
+from storage.reports.work import Kind, Work, WorkRow
 from storage.work import records
 from storage.work.records import WorkDraft
 from tests.test_reports import build_history
@@ -74,7 +76,7 @@ async def test_the_public_summary_has_the_figures_and_charts_and_no_personal_dat
         )
     year = periods.parse("2026", config.library.zone)
     data = await gather(database, config, year, now=NOW)
-    page = public.page(data, NOW)
+    page = public.page(data, NOW, kinds=[kind.name for kind in config.work.kinds])
 
     parsed = Page()
     parsed.feed(page)
@@ -108,3 +110,43 @@ def test_libbot_report_public_writes_the_page(
     wrong = ["report", "--public", "--year", "2026", "--out", str(tmp_path / "s.xlsx"), *options]
     assert main(wrong) == 2
     assert "--public writes one HTML page" in capsys.readouterr().err
+
+
+def work(at: date, kind: Kind | str, content: str = "") -> WorkRow:
+    return WorkRow(content, at, "", "", "", "", kind, 1)
+
+
+def test_a_period_across_new_year_shows_each_month_of_each_year() -> None:
+    """November 2025 to February 2026: four months in order, the year beside each, and a
+    January of another year is not counted in this one."""
+    zone = ZoneInfo("Europe/Moscow")
+    period = periods.days(date(2025, 11, 1), date(2026, 2, 28), zone)
+    data = ReportData(period, "Библиотека", None, NOW.replace(tzinfo=None))
+    data.work[Work.PUBLIC] = [
+        work(date(2025, 12, 10), Kind.PUBLIC_EVENT),
+        work(date(2026, 1, 15), Kind.PUBLIC_EVENT),
+        work(date(2026, 1, 20), Kind.PUBLIC_EVENT),
+    ]
+    table = public.by_month(data)
+    assert [row[:2] for row in table.rows] == [
+        ("ноябрь 2025", 0),
+        ("декабрь 2025", 1),
+        ("январь 2026", 2),
+        ("февраль 2026", 0),
+    ]
+    assert "<svg" in public.page(data, NOW, kinds=[])
+
+
+def test_a_kind_typed_in_an_imported_sheet_is_not_named_on_the_public_page() -> None:
+    """An imported sheet's «Вид работы» is free text: «Встреча с Ивановой» is counted as
+    «Другая работа», while the configured kinds and the report's own keep their names."""
+    zone = ZoneInfo("Europe/Moscow")
+    data = ReportData(periods.year(2026, zone), "Библиотека", None, NOW.replace(tzinfo=None))
+    data.work[Work.OTHER] = [
+        work(date(2026, 3, 2), "Встреча с Ивановой"),
+        work(date(2026, 3, 3), "Письмо поддержки"),
+    ]
+    data.work[Work.PUBLIC] = [work(date(2026, 3, 4), Kind.PUBLIC_EVENT)]
+    rows = dict(public.by_kind(data, ["Письмо поддержки"]).rows)
+    assert rows == {"Другая работа": 1, "Письмо поддержки": 1, "Публичное мероприятие": 1}
+    assert "Ивановой" not in public.page(data, NOW, kinds=["Письмо поддержки"])

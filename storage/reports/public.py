@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,6 +42,7 @@ FIGURES = (
 # Rows that are a day's tally or a message, not a piece of work: not in «по видам».
 NOT_WORK = (Work.ENQUIRIES, Work.PROMOTION)
 MAX_KINDS = 10
+OTHER_KIND = "Другая работа"  # «по видам»: a kind neither configured nor the report's own
 BLUE, ORANGE = "#1f5f99", "#e08a1e"
 
 
@@ -51,32 +53,53 @@ class Table:
     rows: list[tuple[str, int]] | list[tuple[str, int, int]]
 
 
+def _months(data: ReportData) -> list[tuple[int, int]]:
+    """(year, month) of each month of the period, in order: a period from November to
+    February is four months of two years, never an empty range or two Januaries merged."""
+    first, last = data.period.first, data.period.last
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [
+        (first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1)
+        for i in range(count)
+    ]
+
+
 def by_month(data: ReportData) -> Table:
-    """Events and consultations given per month of the year."""
-    events: Counter[int] = Counter()
-    consultations: Counter[int] = Counter()
+    """Events and consultations given per month of the period (the year's name beside the
+    month's when the period crosses a new year)."""
+    events: Counter[tuple[int, int]] = Counter()
+    consultations: Counter[tuple[int, int]] = Counter()
     for sheet, rows in data.work.items():
         for row in rows:
-            month = row.at.month
+            month = (row.at.year, row.at.month)
             if row.kind in EVENT_KINDS and sheet in indicators.EVENT_SHEETS:
                 events[month] += 1
             if sheet is Work.CONSULTATIONS:
                 consultations[month] += row.amount
-    first, last = data.period.first.month, data.period.last.month
-    rows_ = [(MONTHS[m - 1], events[m], consultations[m]) for m in range(first, last + 1)]
+    months = _months(data)
+    years = len({year for year, _ in months}) > 1
+    rows_ = [
+        (MONTHS[m - 1] + (f" {y}" if years else ""), events[(y, m)], consultations[(y, m)])
+        for y, m in months
+    ]
     return Table(
         "Мероприятия и консультации по месяцам", ("Месяц", "Мероприятия", "Консультации"), rows_
     )
 
 
-def by_kind(data: ReportData) -> Table:
-    """Pieces of work by their kind (events, consultations, letters…), the commonest first."""
+def by_kind(data: ReportData, kinds: Iterable[str]) -> Table:
+    """Pieces of work by their kind (events, consultations, letters…), the commonest first.
+    Only the configured kinds (`kinds`, `[work] kinds`) and the report's own are named: a
+    kind typed in an imported sheet is free text («Встреча с Ивановой») and is counted as
+    «Другая работа», never shown."""
+    named = set(kinds) | {str(kind) for kind in Kind}
     counted: Counter[str] = Counter()
     for sheet, rows in data.work.items():
         if sheet in NOT_WORK:
             continue
         for row in rows:
-            counted["Обращение через чат-бот" if row.kind is Kind.REQUEST else str(row.kind)] += 1
+            kind = "Обращение через чат-бот" if row.kind is Kind.REQUEST else str(row.kind)
+            counted[kind if kind in named or row.kind is Kind.REQUEST else OTHER_KIND] += 1
     top = counted.most_common(MAX_KINDS)
     return Table("Работа ресурсного центра по видам", ("Вид работы", "Сколько раз"), top)
 
@@ -99,7 +122,11 @@ def _months_chart(table: Table) -> str:
 
     figure = Figure(figsize=(6.4, 2.6))
     axes = figure.add_subplot()
-    labels = [str(r[0])[:3] for r in table.rows]
+    # «Январь» → «Янв», «Январь 2027» → «Янв 27»
+    labels = [
+        " ".join([parts[0][:3], *(y[-2:] for y in parts[1:])])
+        for parts in (str(r[0]).split() for r in table.rows)
+    ]
     positions = range(len(labels))
     events = [int(r[1]) for r in table.rows]
     consultations = [int(r[2]) for r in table.rows]  # type: ignore[misc]
@@ -161,11 +188,12 @@ table{font-size:9.5px}td,th{padding:0 5px}footer{margin-top:10px}section{break-i
 """
 
 
-def page(data: ReportData, made_at: datetime) -> str:
-    """The whole page as text (UTF-8 HTML)."""
+def page(data: ReportData, made_at: datetime, *, kinds: Iterable[str]) -> str:
+    """The whole page as text (UTF-8 HTML); `kinds`: the configured kinds of work
+    (`[work] kinds`), the only typed kinds it names."""
     values = indicators.values(data)
     values[OTHER_WORK] = len(data.work.get(Work.OTHER, []))
-    months, kinds, channels = by_month(data), by_kind(data), by_channel(data)
+    months, kinds, channels = by_month(data), by_kind(data, kinds), by_channel(data)
     figures = "".join(_figure_html(values[key], label) for key, label in FIGURES)
     sections = [
         (months, _months_chart(months)),
