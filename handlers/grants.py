@@ -26,11 +26,14 @@ from broadcasts.views.grant_view import (
     RESULT_ANSWERS,
     GrantAction,
     GrantCb,
+    GrantTopicCb,
     card,
     cb,
     deadline,
     line,
     link_button,
+    topic_cb,
+    topic_of,
 )
 from broadcasts.views.keyboards import button, inline
 from handlers import forms
@@ -194,13 +197,17 @@ async def _topics_screen(target: Message, texts: Texts, db: Database, person: Pe
 
     rows = [
         [
-            button(tag, cb(GrantAction.TOPIC, n=at)),
-            button(f"{bell(tag)}", cb(GrantAction.FOLLOW, n=at + 1)),
+            button(tag, topic_cb(GrantAction.TOPIC, tag)),
+            button(f"{bell(tag)}", topic_cb(GrantAction.FOLLOW, tag)),
         ]
-        for at, tag in enumerate(tags[:40])
+        for tag in tags[:40]
     ]
     rows.append(
-        [button(f"{bell(EVERY)} {texts('grants-follow-every')}", cb(GrantAction.FOLLOW, n=0))]
+        [
+            button(
+                f"{bell(EVERY)} {texts('grants-follow-every')}", topic_cb(GrantAction.FOLLOW, None)
+            )
+        ]
     )
     await target.answer(
         texts("grants-topics-title"), reply_markup=inline(texts, *rows, _back(texts))
@@ -221,10 +228,16 @@ async def topics(
     await _topics_screen(target, texts, db, person)
 
 
-@routes.callback_query(GrantCb.filter(F.action == GrantAction.TOPIC), Shown())
+@routes.callback_query(GrantCb.filter(F.action.in_({GrantAction.TOPIC, GrantAction.FOLLOW})))
+async def topic_by_place(query: CallbackQuery, texts: Texts) -> None:
+    """A topic button drawn before topics were named by key: its place may name another."""
+    await query.answer(texts("grants-stale"))
+
+
+@routes.callback_query(GrantTopicCb.filter(F.action == GrantAction.TOPIC), Shown())
 async def by_topic(
     query: CallbackQuery,
-    callback_data: GrantCb,
+    callback_data: GrantTopicCb,
     target: Message,
     texts: Texts,
     db: Database,
@@ -233,19 +246,18 @@ async def by_topic(
 ) -> None:
     activity.kind = ActivityKind.MENU
     await query.answer()
-    tags = await contests.tags(db, _now())
-    if callback_data.n >= len(tags):  # the list changed since the screen was drawn
+    tag = topic_of(callback_data.topic, await contests.tags(db, _now()))
+    if tag is None:  # no contest on the calendar has it any more
         await target.answer(texts("grants-none"), reply_markup=inline(texts, _back(texts)))
         return
-    tag = tags[callback_data.n]
     found = await contests.listed(db, _now(), tag=tag)
     await _list(target, texts, config, found, texts("grants-topic-title", topic=tag))
 
 
-@routes.callback_query(GrantCb.filter(F.action == GrantAction.FOLLOW), Shown())
+@routes.callback_query(GrantTopicCb.filter(F.action == GrantAction.FOLLOW), Shown())
 async def follow(
     query: CallbackQuery,
-    callback_data: GrantCb,
+    callback_data: GrantTopicCb,
     target: Message,
     texts: Texts,
     db: Database,
@@ -253,11 +265,13 @@ async def follow(
     activity: ActivityNote,
 ) -> None:
     activity.kind = ActivityKind.SUBSCRIPTION
-    tags = await contests.tags(db, _now())
-    if callback_data.n > len(tags):
-        await query.answer(texts("grants-stale"))
-        return
-    tag = EVERY if callback_data.n == 0 else tags[callback_data.n - 1]
+    if callback_data.topic:
+        tag = topic_of(callback_data.topic, await contests.tags(db, _now()))
+        if tag is None:  # gone from the calendar since the screen was drawn
+            await query.answer(texts("grants-stale"))
+            return
+    else:
+        tag = EVERY
     now_following = await subscriptions.toggle(db, person.id, tag)
     activity.status = "subscribed" if now_following else "unsubscribed"
     activity.content = f"grants: {tag}"

@@ -22,7 +22,7 @@ from bot.kernel.config import Config
 from bot.kernel.i18n import Locales
 from bot.transports.telegram import create_bot
 from broadcasts.grant_reminders import sweep_grant_reminders
-from broadcasts.views.grant_view import GrantAction, cb
+from broadcasts.views.grant_view import GrantAction, cb, topic_cb
 from handlers.staff_grants import STATUSES, StaffGrantAction, scb
 from storage import erasure, people
 from storage.consultations.models import ConsultationRequest
@@ -107,7 +107,7 @@ async def test_a_contest_from_staff_to_the_workbook(bot: RunningBot) -> None:
     assert offered(reply.buttons, "Открыты сейчас (1)")
     reply = await anna.click("По темам")
     assert reply.buttons[:2] == ["культура", "🔕"]
-    reply = await anna.press(cb(GrantAction.FOLLOW, n=1))  # 🔕 beside «культура»
+    reply = await anna.press(topic_cb(GrantAction.FOLLOW, "культура"))  # 🔕 beside it
     assert "Напомним о сроках: культура" in reply.alerts
 
     # The 14-day reminder: none during the quiet hours, then once however often the sweep runs.

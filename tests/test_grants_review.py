@@ -21,6 +21,7 @@ from storage.grants import applications, contests, subscriptions
 from storage.outbox import Delivery, OutboxMessage
 from tests.conftest import RunningBot
 from tests.harness import Person
+from tests.test_grants import consented
 
 
 async def staff_at_the_deadline_step(bot: RunningBot) -> Person:
@@ -146,3 +147,49 @@ async def test_deadline_reminders_follow_a_postponed_and_a_cancelled_deadline(
     assert await contests.close(database, contest.id)
     assert all(row.status == Delivery.EXPIRED for row in await queued(database, "grant_14d"))
     assert await sweep_grant_reminders(database, locales, config, now=week_on) == 0
+
+
+async def a_contest(db: Database, name: str, *tags: str) -> contests.ContestView:
+    deadline = datetime.now(UTC) + timedelta(days=30)
+    draft = contests.ContestDraft(name=name, deadline=deadline, zone="Europe/Moscow", tags=tags)
+    return await contests.add(db, draft, by="test")
+
+
+async def test_a_topic_button_keeps_its_topic_when_new_contests_reorder_the_list(
+    bot: RunningBot,
+) -> None:
+    culture = [await a_contest(bot.db, f"Культура {n}", "культура") for n in (1, 2)]
+    await a_contest(bot.db, "Экология 1", "экология")
+    anna = await consented(bot, 8401, "Анна")
+    await anna.send("гранты")
+    reply = await anna.click("По темам")
+    [screen] = reply.messages
+    assert [b["text"] for b in screen.buttons()][:4] == ["культура", "🔕", "экология", "🔕"]
+
+    # Staff add two ecology contests: «экология» now leads the list, the screen is as drawn.
+    for n in (2, 3):
+        await a_contest(bot.db, f"Экология {n}", "экология")
+    reply = await anna.press_on(screen, "культура")
+    assert "«культура»" in reply.text
+    assert any("Культура 1" in label for label in reply.buttons)
+    assert not any("Экология" in label for label in reply.buttons)
+    [row] = [
+        r for r in screen.params["reply_markup"]["inline_keyboard"] if r[0]["text"] == "культура"
+    ]
+    reply = await anna.press(row[1]["callback_data"])  # 🔕 beside «культура»
+    assert "Напомним о сроках: культура" in reply.alerts
+    anna_id = (await people.find(bot.db, "telegram", "8401")).id  # type: ignore[union-attr]
+    assert await subscriptions.of(bot.db, anna_id) == {"культура"}
+
+    # The topic is gone from the calendar: the old buttons say so and change nothing.
+    for contest in culture:
+        await contests.close(bot.db, contest.id)
+    reply = await anna.press(row[1]["callback_data"])
+    assert "Эта кнопка устарела." in reply.alerts
+    assert await subscriptions.of(bot.db, anna_id) == {"культура"}
+    reply = await anna.press_on(screen, "культура")
+    assert not any("Экология" in label for label in reply.buttons)
+    assert any("В меню" in label for label in reply.buttons)
+    reply = await anna.press("grant:fol:0:1")  # drawn before: a place in the list
+    assert "Эта кнопка устарела." in reply.alerts
+    assert await subscriptions.of(bot.db, anna_id) == {"культура"}

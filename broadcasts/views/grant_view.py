@@ -1,13 +1,16 @@
 """How a grant contest looks, in the chat and in its reminders: the button data, the card,
 the sums and dates as people read them.
 
-Button data carries ids and small numbers only; a topic is pressed by its place in the list
-the screen showed, and checked again against the list when pressed.
+Button data carries ids and small numbers only; a topic is pressed by a short hash of its
+name (`topic_key`), looked up among the calendar's topics when pressed — its place in the
+list would name another topic once new contests reorder the list.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -29,11 +32,11 @@ class GrantAction(enum.StrEnum):
     NOW = "now"  # open now
     SOON = "soon"  # closing within two weeks
     TOPICS = "topics"  # the topics, to list by or follow
-    TOPIC = "t"  # n = a topic's place in the topics
+    TOPIC = "t"  # `GrantTopicCb`: topic = the topic's key (`topic_key`)
     CARD = "card"  # id = contest
     PREPARE = "prep"  # «Готовлю заявку», id = contest
     EXPERT = "exp"  # the expertise consultation, id = application
-    FOLLOW = "fol"  # n = a topic's place + 1; 0 = every contest
+    FOLLOW = "fol"  # `GrantTopicCb`: topic = the topic's key; none = every contest
     RESULT = "res"  # id = application, n = 1 supported, 2 not supported, 3 not yet known
     MINE = "mine"  # the person's applications
     WATCH = "watch"  # id = contest: remind me of its deadline (again: stop)
@@ -45,8 +48,33 @@ class GrantCb(CallbackData, prefix="grant"):
     n: Annotated[int, Field(ge=0, le=99)] = 0
 
 
+class GrantTopicCb(CallbackData, prefix="gtopic"):
+    """A topic's buttons (TOPIC, FOLLOW): their own data, so the buttons of `GrantCb`
+    already in chats keep their shape."""
+
+    action: GrantAction
+    topic: Annotated[str, Field(pattern=r"^[0-9a-f]{0,8}$")] = ""  # none: every contest
+
+
 def cb(action: GrantAction, id_: int = 0, n: int = 0) -> str:
     return GrantCb(action=action, id=id_, n=n).pack()
+
+
+def topic_cb(action: GrantAction, tag: str | None) -> str:
+    """TOPIC or FOLLOW of one topic; FOLLOW without one is every contest."""
+    return GrantTopicCb(action=action, topic=topic_key(tag) if tag else "").pack()
+
+
+def topic_key(tag: str) -> str:
+    """A topic in a button: a short hash of its name, not its place in the list (which new
+    contests reorder while the screen is shown) nor the name itself (64 bytes of callback
+    data hold few Cyrillic letters)."""
+    return hashlib.sha1(tag.casefold().encode(), usedforsecurity=False).hexdigest()[:8]
+
+
+def topic_of(key: str, tags: Sequence[str]) -> str | None:
+    """The topic among `tags` a button's key names; None when it is gone from the calendar."""
+    return next((tag for tag in tags if key and topic_key(tag) == key), None)
 
 
 RESULT_ANSWERS = {1: Status.SUPPORTED, 2: Status.REJECTED}
