@@ -117,8 +117,11 @@ async def field_typed(
                 await _offer(message, texts, state, text, offered)
                 return
         setattr(draft, field, text)
-    else:
-        return  # the kind is chosen by its buttons
+    else:  # the kind is chosen by its buttons: they again, not silence
+        await message.answer(
+            texts("work-ask-kind"), reply_markup=kinds_keyboard(texts, config, mine=False)
+        )
+        return
     await keep(state, draft, field=None)
     await state.set_state(WorkForm.card)
     name = message.from_user.full_name if message.from_user else ""

@@ -244,6 +244,23 @@ async def test_a_date_in_a_handed_in_quarter_is_refused_in_the_bot_and_the_draft
     assert item.draft.content == "Консультация по уставу ТОС"
 
 
+async def test_text_typed_at_the_kind_step_gets_the_kind_buttons_again(
+    bot: RunningBot,
+) -> None:
+    olga = await staff(bot, OLGA, "Ольга")
+    await olga.click("Записать работу")
+    await olga.click("Консультация по телефону")
+    await olga.send("Консультация по уставу ТОС")
+    await olga.click("Дополнить")
+    await olga.click("Вид работы")
+    reply = await olga.send("письмо")  # typed, not pressed: answered, not swallowed
+    assert "Выберите вид работы" in reply.text
+    assert "Письмо поддержки" in reply.buttons
+    reply = await olga.click("Письмо поддержки")
+    assert "Письмо поддержки" in reply.text
+    assert "Консультация по уставу ТОС" in reply.text
+
+
 async def test_a_record_for_a_closed_quarter_is_refused_unless_imported(
     database: Database, config: Config
 ) -> None:
