@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from bot.kernel.config import Config
@@ -193,3 +194,20 @@ async def test_a_topic_button_keeps_its_topic_when_new_contests_reorder_the_list
     reply = await anna.press("grant:fol:0:1")  # drawn before: a place in the list
     assert "Эта кнопка устарела." in reply.alerts
     assert await subscriptions.of(bot.db, anna_id) == {"культура"}
+
+
+def test_sums_without_a_unit_and_millions_with_thousands() -> None:
+    for typed in ("1,5", "1.5", "от 100 до 900"):
+        with pytest.raises(contests.Invalid, match="укажите сумму в рублях, например 1,5 млн"):
+            contests.read_amounts(typed)
+    with pytest.raises(contests.Invalid, match="укажите сумму в рублях"):
+        contests.read_amount("1,5")
+    assert contests.read_amounts("1,5 млн") == (None, 1_500_000)
+    assert contests.read_amounts("2 млн 500 тыс") == (None, 2_500_000)
+    assert contests.read_amounts("от 1 млн 200 тыс. до 3 млн") == (1_200_000, 3_000_000)
+    assert contests.read_amount("2 млн 500 тыс") == 2_500_000
+    assert contests.read_amount("1 500,50") == 1_500
+    with pytest.raises(contests.Invalid, match="меньшая сумма больше большей"):
+        contests.read_amounts("от 2 млн до 500 тыс")
+    assert contests.read_amounts("50 тыс – 1,5 млн") == (50_000, 1_500_000)
+    assert contests.read_amounts("от 300 тыс") == (300_000, None)

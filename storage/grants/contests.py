@@ -168,12 +168,38 @@ def _number(digits: str, unit: str | None) -> int:
     digits = re.sub(r"[\s\u00a0]", "", digits).rstrip(".,")
     factor = 1
     if unit:
-        factor = 1_000_000 if unit.lower().startswith(("млн", "миллион")) else 1_000
+        factor = 1_000_000 if _millions(unit) else 1_000
     if factor > 1:
         value = float(digits.replace(",", "."))
     else:
         value = float(re.sub(r"[.,]\d{1,2}$", "", digits).replace(".", "").replace(",", ""))
     return round(value * factor)
+
+
+def _millions(unit: str | None) -> bool:
+    return (unit or "").casefold().startswith(("млн", "миллион"))
+
+
+def _sums(value: str) -> list[int]:
+    """The sums typed, in roubles. «2 млн 500 тыс» is one sum; a bare number under a
+    thousand is refused — «1,5» is surely millions, and no grant is a few roubles."""
+    found: list[tuple[int, str | None]] = []
+    joined_to = -1  # where a millions sum ended: thousands right after it add to it
+    for match in _NUMBER.finditer(value):
+        if not re.search(r"\d", match[1]):
+            continue
+        unit = match[2]
+        number = _number(match[1], unit)
+        if not unit and number < 1_000:
+            raise Invalid("укажите сумму в рублях, например 1,5 млн")
+        after_millions = joined_to >= 0 and not value[joined_to : match.start()].strip(" .")
+        if unit and not _millions(unit) and after_millions:
+            found[-1] = (found[-1][0] + number, unit)
+            joined_to = -1
+            continue
+        found.append((number, unit))
+        joined_to = match.end() if _millions(unit) else -1
+    return [number for number, _ in found]
 
 
 def read_amounts(text: str | None) -> tuple[int | None, int | None]:
@@ -182,7 +208,7 @@ def read_amounts(text: str | None) -> tuple[int | None, int | None]:
     value = clean(text).casefold()
     if not value:
         return None, None
-    found = [_number(m[1], m[2]) for m in _NUMBER.finditer(value) if re.search(r"\d", m[1])]
+    found = _sums(value)
     if not found or len(found) > 2:
         raise Invalid(f"не сумма: {text!r} (пример: от 100 000 до 3 000 000)")
     if any(n > AMOUNT_LIMIT for n in found):
@@ -200,7 +226,7 @@ def read_amount(text: str | None) -> int | None:
     value = clean(text).casefold()
     if not value:
         return None
-    found = [_number(m[1], m[2]) for m in _NUMBER.finditer(value) if re.search(r"\d", m[1])]
+    found = _sums(value)
     if len(found) != 1 or found[0] > AMOUNT_LIMIT:
         raise Invalid(f"не сумма: {text!r} (пример: 450 000)")
     return found[0]
