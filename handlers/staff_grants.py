@@ -58,7 +58,7 @@ class StaffGrantAction(enum.StrEnum):
     EDIT = "edit"  # id, n = a FIELDS index
     CLOSE = "close"  # id, asks to confirm
     CLOSE_YES = "closeyes"  # id
-    APPS = "apps"
+    APPS = "apps"  # id = the last application shown: the next page, older ones
     APP = "app"  # id = application
     MOVE = "move"  # id = application, n = a STATUSES index
     SUM = "sum"  # id = application, n = 1 requested, 2 granted
@@ -283,6 +283,7 @@ async def show_application(target: Message, texts: Texts, item: ApplicationView)
 @routes.callback_query(StaffGrantCb.filter(F.action == StaffGrantAction.APPS), Shown())
 async def application_list(
     query: CallbackQuery,
+    callback_data: StaffGrantCb,
     target: Message,
     texts: Texts,
     db: Database,
@@ -291,7 +292,8 @@ async def application_list(
 ) -> None:
     staff_at_work(activity, person)
     await query.answer()
-    found = await applications.listed(db, limit=SHOWN)
+    found = await applications.listed(db, limit=SHOWN + 1, before=callback_data.id)
+    more, found = len(found) > SHOWN, found[:SHOWN]
     if not found:
         await target.answer(
             texts("staff-grants-apps-none"), reply_markup=inline(texts, _menu_row(texts))
@@ -307,6 +309,10 @@ async def application_list(
         ]
         for a in found
     ]
+    if more:
+        rows.append(
+            [button(texts("staff-grants-apps-more"), scb(StaffGrantAction.APPS, found[-1].id))]
+        )
     await target.answer(
         texts("staff-grants-apps-title"), reply_markup=inline(texts, *rows, _menu_row(texts))
     )

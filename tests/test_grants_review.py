@@ -211,3 +211,27 @@ def test_sums_without_a_unit_and_millions_with_thousands() -> None:
         contests.read_amounts("от 2 млн до 500 тыс")
     assert contests.read_amounts("50 тыс – 1,5 млн") == (50_000, 1_500_000)
     assert contests.read_amounts("от 300 тыс") == (300_000, None)
+
+
+async def test_staff_page_through_all_the_applications(bot: RunningBot) -> None:
+    contest = await a_contest(bot.db, "Конкурс для многих", "культура")
+    for n in range(23):
+        await a_member_preparing(bot.db, contest, f"85{n:02}")
+    admin = bot.admin()
+    await admin.send("/start")
+    await admin.send("🛠 Для сотрудников")
+    await admin.click("Гранты")
+    reply = await admin.click("Заявки")
+    first = [label for label in reply.buttons if label.startswith("№ ")]
+    assert len(first) == 20
+    assert offered_more(reply.buttons)
+    reply = await admin.click("Ещё")
+    rest = [label for label in reply.buttons if label.startswith("№ ")]
+    assert len(rest) == 3
+    assert not set(first) & set(rest)
+    assert not offered_more(reply.buttons)
+    assert any("В меню" in label for label in reply.buttons)
+
+
+def offered_more(buttons: list[str]) -> bool:
+    return any(label.startswith("Ещё") for label in buttons)

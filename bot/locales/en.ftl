@@ -1768,3 +1768,6 @@ rating-send-text = Write the comment as text or press «No comment».
 
 # The consultation topics lead to the grants calendar too (#27)
 rq-grants = 🏆 Grants and contests
+
+# Grants calendar review (#27): staff page through the applications
+staff-grants-apps-more = More ▶

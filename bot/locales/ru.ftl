@@ -1793,3 +1793,6 @@ rating-send-text = Напишите комментарий текстом или
 
 # The consultation topics lead to the grants calendar too (#27)
 rq-grants = 🏆 Гранты и конкурсы
+
+# Grants calendar review (#27): staff page through the applications
+staff-grants-apps-more = Ещё ▶

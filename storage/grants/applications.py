@@ -138,10 +138,14 @@ async def of_person(db: Database, person_id: int) -> list[ApplicationView]:
         return [_view(row, name) for row, name in rows.all()]
 
 
-async def listed(db: Database, *, limit: int = 20) -> list[ApplicationView]:
-    """The applications staff look after: the latest first."""
+async def listed(db: Database, *, limit: int = 20, before: int = 0) -> list[ApplicationView]:
+    """The applications staff look after: the latest first; `before` an application's id,
+    those older than it (the next page: new applications do not shift it)."""
+    query = _query()
+    if before:
+        query = query.where(Application.id < before)
     async with db.transaction() as session:
-        rows = await session.execute(_query().order_by(Application.id.desc()).limit(limit))
+        rows = await session.execute(query.order_by(Application.id.desc()).limit(limit))
         return [_view(row, name) for row, name in rows.all()]
 
 
