@@ -5,12 +5,17 @@ A button names a question by its id on the server; `storage.ratings.answers.rate
 score only from the person the question was asked of and only once, so a replayed press
 keeps the first score and a forged id or someone else's question is refused politely. The
 comment is asked only of those whose words may be kept (consent), and it is their words:
-it does not go into the activity log.
+it does not go into the activity log. The comment step waits `COMMENT_FOR` after the
+score: a message typed later (a question about a book, hours after) is not a comment and
+goes on to be answered by the rest of the bot (`front_door`), which leaves the step.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from aiogram import F
+from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -28,9 +33,23 @@ from storage.ratings.answers import Rated
 
 routes = Routes(__name__)
 
+COMMENT_FOR = timedelta(minutes=30)  # a message later than this after the score is not one
+
 
 class RatingForm(StatesGroup):
     comment = State()  # a few words to the score just given
+
+
+class CommentWanted(Filter):
+    """The comment step is open and its score was given less than `COMMENT_FOR` ago."""
+
+    async def __call__(self, message: Message, state: FSMContext) -> bool:
+        if await state.get_state() != RatingForm.comment.state:
+            return False
+        scored = (await state.get_data()).get("scored_at")
+        if not isinstance(scored, (int, float)):
+            return False  # made before the step had a time: taken as expired
+        return datetime.now(UTC).timestamp() - scored < COMMENT_FOR.total_seconds()
 
 
 async def _answered(query: CallbackQuery) -> Message | None:
@@ -64,7 +83,7 @@ async def score(
         await target.answer(texts("rating-thanks"), reply_markup=inline(texts))
         return
     await state.set_state(RatingForm.comment)
-    await state.update_data(rating_id=callback_data.id)
+    await state.update_data(rating_id=callback_data.id, scored_at=datetime.now(UTC).timestamp())
     skip = RatingCb(action=RatingAction.NO_COMMENT, id=callback_data.id).pack()
     await target.answer(
         texts("rating-comment", rating=callback_data.value),
@@ -102,7 +121,7 @@ async def stop(
         await target.answer(texts("rating-stopped"), reply_markup=inline(texts))
 
 
-@routes.message(RatingForm.comment, F.text)
+@routes.message(RatingForm.comment, F.text, CommentWanted())
 async def comment(
     message: Message,
     texts: Texts,
@@ -124,6 +143,6 @@ async def comment(
     )
 
 
-@routes.message(RatingForm.comment)
+@routes.message(RatingForm.comment, CommentWanted())
 async def not_text(message: Message, texts: Texts) -> None:
     await message.answer(texts("rating-send-text"))

@@ -11,6 +11,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from aiogram.fsm.storage.base import StorageKey
 from openpyxl import Workbook, load_workbook
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -20,10 +21,12 @@ from bot.kernel.i18n import Locales
 from bot.transports.telegram import create_bot
 from broadcasts.service_ratings import sweep_event_ratings
 from broadcasts.views.rating_view import RatingAction, RatingCb
+from handlers.ratings import RatingForm
 from storage import people, retention
 from storage.db import Database
 from storage.events import registrations
 from storage.events.models import Event, EventKind
+from storage.fsm import DatabaseStorage
 from storage.ratings import answers
 from storage.ratings.models import ServiceKind, ServiceRating
 from storage.reports import document, periods
@@ -273,6 +276,35 @@ async def test_a_question_made_but_never_queued_is_sent_by_the_next_sweep(
     assert "Школа НКО" in question.text
     five = RatingCb(action=RatingAction.SCORE, id=made, value=5).pack()
     assert five in [b.get("callback_data") for b in question.buttons()]
+
+
+async def test_a_question_typed_long_after_the_score_is_answered_not_taken_as_comment(
+    start_bot: StartBot, database: Database
+) -> None:
+    """Анна gave 4 and did not write anything; an hour later she asks about the library's
+    hours: that is a question for the bot, not a comment to the rating."""
+    conversations = DatabaseStorage(database)
+    bot = await start_bot(storage=conversations)
+    anna = await consented(bot, 7107, "Анна")
+    event_id = await an_event(bot, "Школа НКО")
+    ticket = await registered(bot, event_id, 7107, "Анна Петрова")
+    await held_yesterday(bot, event_id)
+    await came(bot, ticket)
+    await sweep_event_ratings(bot.db, Locales(), bot.config, now=local(bot.config, 0, 10))
+    (question,) = await delivered(bot)
+    anna.history.append(question)
+    reply = await anna.click("4 — хорошо")
+    assert "Хотите что-то добавить?" in reply.text
+    her = StorageKey(bot_id=int(bot.server.token.split(":")[0]), chat_id=7107, user_id=7107)
+    assert await conversations.get_state(her) == RatingForm.comment.state
+    an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).timestamp()
+    await conversations.update_data(her, {"scored_at": an_hour_ago})  # an hour passes
+
+    reply = await anna.send("Во сколько вы открываетесь в субботу?")
+    assert reply.text
+    assert "Спасибо" not in reply.text
+    row = await her_rating(bot.db)
+    assert (row.rating, row.comment) == (4, None)
 
 
 async def test_switched_off_in_the_config_nothing_is_asked(
