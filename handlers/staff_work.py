@@ -45,7 +45,7 @@ from storage.models import Role
 from storage.people import PersonView
 from storage.reports.offline import open_quarter
 from storage.work import records
-from storage.work.records import Actor, Refusal, WorkRefused
+from storage.work.records import Actor, Refusal, WorkItem, WorkRefused
 from storage.work.when import days_back
 
 routes = Routes(__name__)
@@ -65,6 +65,28 @@ async def _stale(query: CallbackQuery, target: Message, texts: Texts, config: Co
 
 async def _refused(query: CallbackQuery, texts: Texts, reason: Refusal) -> None:
     await query.answer(texts(REFUSALS[reason]), show_alert=True)
+
+
+async def _changeable(
+    query: CallbackQuery,
+    callback_data: WorkCb,
+    texts: Texts,
+    config: Config,
+    db: Database,
+    person: PersonView,
+) -> WorkItem | None:
+    """The record the button names, if this person may still change it (its author or an
+    admin, within the open quarter — checked here, whatever the button says); else the
+    reason is told in an alert and None returned."""
+    item = await records.get(db, callback_data.id)
+    period = open_quarter(datetime.now(UTC), config.library.zone)
+    refused = (
+        Refusal.GONE if item is None else records.may_change(item, _actor(person, query), period)
+    )
+    if item is None or refused is not None:
+        await _refused(query, texts, refused or Refusal.GONE)
+        return None
+    return item
 
 
 @routes.callback_query(WorkCb.filter(F.action == WorkAction.OPEN), Shown())
@@ -370,14 +392,9 @@ async def edit(
 ) -> None:
     """«✏️ Исправить»: the record becomes a draft, if this person may change it."""
     staff_at_work(activity, person)
-    item = await records.get(db, callback_data.id)
-    period = open_quarter(datetime.now(UTC), config.library.zone)
-    refused = (
-        Refusal.GONE if item is None else records.may_change(item, _actor(person, query), period)
-    )
-    if item is None or refused is not None:
+    item = await _changeable(query, callback_data, texts, config, db, person)
+    if item is None:
         activity.status = "work change refused"
-        await _refused(query, texts, refused or Refusal.GONE)
         return
     await query.answer()
     draft = Draft.of(item)
@@ -399,14 +416,9 @@ async def drop_asked(
 ) -> None:
     """«🗑 Удалить»: asked once more, if this person may delete it."""
     staff_at_work(activity, person)
-    item = await records.get(db, callback_data.id)
-    period = open_quarter(datetime.now(UTC), config.library.zone)
-    refused = (
-        Refusal.GONE if item is None else records.may_change(item, _actor(person, query), period)
-    )
-    if item is None or refused is not None:
+    item = await _changeable(query, callback_data, texts, config, db, person)
+    if item is None:
         activity.status = "work delete refused"
-        await _refused(query, texts, refused or Refusal.GONE)
         return
     await query.answer()
     await target.answer(
