@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.kernel.dates import Unreadable, WhenError, example_start, read_end, read_moment
+from bot.kernel.dates import (
+    Unreadable,
+    WhenError,
+    example_start,
+    read_end,
+    read_moment,
+    read_written_date,
+)
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 # Wednesday 16 December 2026, noon in the library.
@@ -164,3 +171,17 @@ def test_a_year_far_ahead_is_a_typo_not_a_plan() -> None:
     with pytest.raises(WhenError):
         read_moment("31.12.9999 23:00", ZoneInfo("Europe/Moscow"), now)
     assert read_moment("31.12.2028 23:00", ZoneInfo("Europe/Moscow"), now).year == 2028
+
+
+def test_dates_written_down_in_sheets_and_forms() -> None:
+    """One reader for a date as a sheet or staff write it: grant deadlines and work records."""
+    assert read_written_date("31.03.2027", MOSCOW) == (datetime(2027, 3, 31, tzinfo=MOSCOW), True)
+    assert read_written_date("31.03.27 г. 18:30", MOSCOW) == (
+        datetime(2027, 3, 31, 18, 30, tzinfo=MOSCOW),
+        False,
+    )
+    assert read_written_date("2027-03-31", MOSCOW) == (datetime(2027, 3, 31, tzinfo=MOSCOW), True)
+    assert read_written_date("в пятницу", MOSCOW) is None
+    with pytest.raises(WhenError) as wrong:
+        read_written_date("31.02.2027", MOSCOW)
+    assert wrong.value.reason is Unreadable.NO_SUCH_DAY

@@ -386,3 +386,33 @@ def example_start(zone: ZoneInfo, now: datetime) -> datetime:
     """The date a prompt shows as its example: the next Friday at 18:30, so an example is
     never in the past and reads like a real plan."""
     return _resolve(_Day(weekday=4), time(18, 30), zone, now)
+
+
+# A date as a sheet or a staff member writes it down (not a reader's «в пятницу в шесть»).
+_WRITTEN = re.compile(
+    r"^(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4})(?:г\.?)?(?:[ T,]+(\d{1,2})[:.](\d{2}))?$"
+)
+_WRITTEN_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?")
+
+
+def read_written_date(text: str, zone: ZoneInfo) -> tuple[datetime, bool] | None:
+    """«31.03.2027», «31.03.27 г.», «31.03.2027 18:00», «2027-03-31» (a time may follow) as
+    (the moment in `zone`, whether it is a whole day); None when the text is not written
+    as a date, `WhenError(NO_SUCH_DAY)` when it is but there is no such day or time.
+
+    For dates written down (imported sheets, grant deadlines, a work record's day); what a
+    reader types about an event to come is `read_moment`'s."""
+    value = " ".join(text.split()).rstrip(".")
+    if found := _WRITTEN.match(value):
+        day, month, year = int(found[1]), int(found[2]), int(found[3])
+        year += 2000 if year < 100 else 0
+    elif found := _WRITTEN_ISO.match(value):
+        year, month, day = int(found[1]), int(found[2]), int(found[3])
+    else:
+        return None
+    try:
+        if found[4] is None:
+            return datetime(year, month, day, tzinfo=zone), True
+        return datetime(year, month, day, int(found[4]), int(found[5]), tzinfo=zone), False
+    except ValueError as exc:
+        raise WhenError(Unreadable.NO_SUCH_DAY) from exc

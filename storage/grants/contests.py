@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from bot.kernel.dates import WhenError, read_written_date
 from storage.db import Database
 from storage.grants import queued
 from storage.grants.models import Contest
@@ -41,8 +42,6 @@ CALENDAR_CUE = re.compile(
     r"^\W*(гранты?|конкурсы?|гранты и конкурсы|грантовые конкурсы|календарь грантов)\W*$",
     re.IGNORECASE,
 )
-_DAY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})(?:[ T,]+(\d{1,2})[:.](\d{2}))?$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::\d{2})?)?$")
 _NUMBER = re.compile(r"(\d[\d\s\u00a0.,]*)\s*(млн|миллион\w*|тыс\w*|т\.?р\.?)?", re.IGNORECASE)
 
 
@@ -135,22 +134,15 @@ def read_moment(text: str | None, zone: str, *, end_of_day: bool) -> datetime | 
     value = clean(text)
     if not value:
         return None
-    match = _DAY.match(value) or _ISO.match(value)
-    if match is None:
-        raise Invalid(f"не дата: {value!r} (пример: 31.03.2027 или 31.03.2027 18:00)")
-    if match.re is _DAY:
-        day, month, year = int(match[1]), int(match[2]), int(match[3])
-        year += 2000 if year < 100 else 0
-    else:
-        year, month, day = int(match[1]), int(match[2]), int(match[3])
     try:
-        if match[4] is not None:
-            clock = time(int(match[4]), int(match[5]))
-        else:
-            clock = time(23, 59) if end_of_day else time(0, 0)
-        local = datetime(year, month, day, clock.hour, clock.minute, tzinfo=ZoneInfo(zone))
-    except ValueError:
+        found = read_written_date(value, ZoneInfo(zone))
+    except WhenError:
         raise Invalid(f"нет такой даты: {value!r}") from None
+    if found is None:
+        raise Invalid(f"не дата: {value!r} (пример: 31.03.2027 или 31.03.2027 18:00)")
+    local, whole_day = found
+    if whole_day and end_of_day:
+        local = local.replace(hour=23, minute=59)
     return local.astimezone(ZoneInfo("UTC"))
 
 

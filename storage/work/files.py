@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from bot.kernel.config.work import ResourceWork
+from bot.kernel.dates import WhenError, read_written_date
 from storage.catalogue.irbis import text_encoding
 from storage.csv_rows import BadLine, Rows
 from storage.db import Database
@@ -47,10 +48,6 @@ COLUMNS = {
     "kind": ("вид работы", "вид", "тип работы", "вид деятельности"),
     "people": ("количество", "кол во", "количество человек", "число участников"),
 }
-_DATE = re.compile(
-    r"^(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4})(?:г\.?)?(?:[ T,]+(\d{1,2})[:.](\d{2}))?$"
-)
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?")
 
 
 class WorkFileError(Exception):
@@ -107,23 +104,10 @@ def read_date(value: object, zone: ZoneInfo) -> tuple[datetime, bool] | None:
         return moment, value.time() == time()
     if isinstance(value, date):
         return datetime.combine(value, time(), zone), True
-    text = " ".join(str(value or "").split()).rstrip(".")
     try:
-        if found := _DATE.match(text):
-            day, month, year = int(found[1]), int(found[2]), int(found[3])
-            year += 2000 if year < 100 else 0
-            if found[4] is not None:
-                at = datetime(year, month, day, int(found[4]), int(found[5]), tzinfo=zone)
-                return at, False
-            return datetime(year, month, day, tzinfo=zone), True
-        if found := _ISO.match(text):
-            day_ = date(int(found[1]), int(found[2]), int(found[3]))
-            if found[4] is not None:
-                return datetime.combine(day_, time(int(found[4]), int(found[5])), zone), False
-            return datetime.combine(day_, time(), zone), True
-    except ValueError:
+        return read_written_date(str(value or ""), zone)
+    except WhenError:
         return None
-    return None
 
 
 def read_people(value: object) -> int | str | None:
