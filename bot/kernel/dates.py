@@ -390,7 +390,7 @@ def example_start(zone: ZoneInfo, now: datetime) -> datetime:
 
 # A date as a sheet or a staff member writes it down (not a reader's «в пятницу в шесть»).
 _WRITTEN = re.compile(
-    r"^(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4})(?:г\.?)?(?:[ T,]+(\d{1,2})[:.](\d{2}))?$"
+    r"^(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4})(?: ?г\.?)?(?:[ T,]+(\d{1,2})[:.](\d{2}))?$"
 )
 _WRITTEN_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?")
 
